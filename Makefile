@@ -1,0 +1,36 @@
+# GenAI Study Desk. `make run` and `make test` are all a fresh Linux machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint screenshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/genai-desktop
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check genai_desktop tests bench
+
+screenshots: $(STAMP)
+	@mkdir -p screenshots
+	for theme in light dark; do \
+	  $(BIN)/genai-desktop --data-dir screenshots/.data screenshot screenshots/library-$$theme.png --theme $$theme; \
+	done
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache screenshots

@@ -1,0 +1,99 @@
+"""The command line: the GUI (default) and the scriptable verbs packaging and checks rely on."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .paths import content_dir, resolve_data_dir
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="use this folder for the databases, settings and imported packs")
+    parser = argparse.ArgumentParser(prog="genai-desktop", parents=[common],
+                                     description="GenAI Study Desk: offline Generative-AI interview preparation.")
+    parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
+    sub = parser.add_subparsers(dest="verb")
+    sub.add_parser("gui", parents=[common], help="start the app (the default)")
+
+    content = sub.add_parser("content", parents=[common], help="print the loaded library")
+    content.add_argument("--json", action="store_true", help="as JSON (the only format for now)")
+
+    check = sub.add_parser("check", parents=[common], help="validate a content pack")
+    check.add_argument("path", nargs="?", help="pack folder (default: the built-in library)")
+
+    shot = sub.add_parser("screenshot", parents=[common], help="render the main window offscreen to a PNG")
+    shot.add_argument("out", help="output PNG file")
+    shot.add_argument("--page", help="page id to open, e.g. q:ID or guide:ID")
+    shot.add_argument("--view", default="library", help="which view to show")
+    shot.add_argument("--theme", dest="shot_theme", choices=["light", "dark"], default="light")
+    shot.add_argument("--size", default="1280x800", help="window size WxH")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data_dir = resolve_data_dir(args.data_dir)
+    verb = args.verb or "gui"
+    if verb == "content":
+        return _content(data_dir)
+    if verb == "check":
+        return _check(Path(args.path) if args.path else content_dir())
+    if verb == "screenshot":
+        return _screenshot(data_dir, args)
+    from .ui.app import run_gui
+
+    return run_gui(data_dir, args.theme)
+
+
+def _content(data_dir: Path) -> int:
+    from .core.markdown_html import formulas_in
+    from .core.workspace import load_library
+    from .paths import DataPaths
+
+    library = load_library(content_dir(), DataPaths(data_dir).packs)
+
+    def words(text: str) -> int:
+        return len(text.split())
+
+    data = {
+        "topics": [
+            {"id": t.id, "title": t.title, "order": t.order, "pack": t.pack,
+             "questions": [{"id": q.id, "title": q.title, "sources": list(q.sources), "level": q.level,
+                            "key_points_words": words(q.key_points), "answer_words": words(q.answer),
+                            "formulas": len(formulas_in(q.markdown))} for q in t.questions]}
+            for t in library.topics
+        ],
+        "guides": [{"id": g.id, "title": g.title, "order": g.order, "milestones": list(g.milestones),
+                    "words": words(g.body), "formulas": len(formulas_in(g.body))} for g in library.guides],
+        "sections": [{"id": s.id, "title": s.title, "order": s.order} for s in library.sections],
+        "milestones": [{"id": m.id, "section": m.section, "level": m.level, "title": m.title,
+                        "guides": list(m.guides), "questions": list(m.questions)} for m in library.milestones],
+        "problems": [str(p) for p in library.problems],
+    }
+    json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _check(path: Path) -> int:
+    from .core.checks import check_pack
+
+    problems = check_pack(path)
+    for problem in problems:
+        print(problem)
+    print(f"check: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}")
+    return 1 if problems else 0
+
+
+def _screenshot(data_dir: Path, args) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from .ui.screenshot import take_screenshot
+
+    width, _, height = args.size.partition("x")
+    return take_screenshot(data_dir, Path(args.out), page=args.page, view=args.view,
+                           theme=args.shot_theme, size=(int(width), int(height)))

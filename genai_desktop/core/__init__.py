@@ -1,0 +1,1 @@
+"""The domain layer: content, markdown, formulas, databases, study logic. Never imports Qt."""

@@ -1,0 +1,68 @@
+"""Validation of a content pack, for ``genai-desktop check`` and the test suite."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .content import Library, Problem, load_pack
+from .formulas import FormulaError, render_svg
+from .markdown_html import formulas_in
+
+_LINK = re.compile(r"\]\((q|guide|topic|milestone):([^)\s]+)\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def _line_of(path: Path, needle: str, cache: dict[Path, str]) -> int:
+    text = cache.setdefault(path, path.read_text(encoding="utf-8", errors="replace"))
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def check_library(library: Library, root: Path) -> list[Problem]:
+    problems = list(library.problems)
+    texts: dict[Path, str] = {}
+    pages = [(q.path, q.markdown) for q in library.questions()]
+    pages += [(g.path, g.body) for g in library.guides]
+    pages += [(t.path, t.intro) for t in library.topics if t.intro]
+    rendered: dict[tuple[str, bool], str | None] = {}
+    for path, text in pages:
+        for formula in formulas_in(text):
+            key = (formula.normalised, formula.display)
+            if key not in rendered:
+                try:
+                    render_svg(formula)
+                    rendered[key] = None
+                except FormulaError as exc:
+                    rendered[key] = str(exc)
+            if rendered[key]:
+                problems.append(Problem(path, _line_of(path, formula.latex[:40], texts),
+                                        f"formula does not render ({rendered[key]}): {formula.latex[:80]}"))
+        for kind, ident in _LINK.findall(text):
+            if not library.has_page(f"{kind}:{ident}"):
+                problems.append(Problem(path, _line_of(path, f"{kind}:{ident}", texts),
+                                        f"link to {kind}:{ident} leads nowhere"))
+        for target in _IMAGE.findall(text):
+            if target.startswith(("http://", "https://")):
+                continue
+            resolved = (root / target).resolve()
+            if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+                problems.append(Problem(path, _line_of(path, target, texts), f"image {target} not found in the pack"))
+    roadmap = root / "roadmap.toml"
+    for milestone in library.milestones:
+        for guide in milestone.guides:
+            if not library.guide(guide):
+                problems.append(Problem(roadmap, _line_of(roadmap, milestone.id, texts),
+                                        f"{milestone.id}: guide {guide!r} does not exist"))
+        for question in milestone.questions:
+            if not library.question(question):
+                problems.append(Problem(roadmap, _line_of(roadmap, milestone.id, texts),
+                                        f"{milestone.id}: question {question!r} does not exist"))
+    ids = [m.id for m in library.milestones]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(roadmap, _line_of(roadmap, dup, texts), f"duplicate milestone id {dup!r}"))
+    return problems
+
+
+def check_pack(root: Path) -> list[Problem]:
+    return check_library(load_pack(root), root)

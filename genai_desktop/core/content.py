@@ -1,0 +1,326 @@
+"""Content packs: the dataclasses of the library and the loader for the format in content/FORMAT.md.
+
+A pack is a folder of topic files (questions), guide files and, for the built-in pack, a
+roadmap. Loading never stops at the first fault: every problem is collected with its file and
+line so ``genai-desktop check`` can list them all, and the app can still show the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LEVELS = ("dev1", "dev2", "researcher")
+ROADMAP_LEVELS = ("all", "dev1", "dev2", "researcher")
+LEVEL_NAMES = {
+    "all": "All levels",
+    "dev1": "Developer Level 1",
+    "dev2": "Developer Level 2",
+    "researcher": "Researcher",
+}
+
+_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.S)
+_META = re.compile(
+    r"^<!--\s*id:\s*(?P<id>[^;]*?)\s*;\s*sources:\s*(?P<sources>[^;]*?)\s*;"
+    r"\s*level:\s*(?P<level>[^;]*?)\s*-->\s*$"
+)
+_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_SOURCE = re.compile(r"^\d{3}:\d+$")
+_KEY_POINTS = re.compile(r"^\*\*Key points\.?\*\*:?\s*")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    topic_id: str
+    level: str
+    sources: tuple[str, ...]
+    key_points: str
+    answer: str
+    path: Path
+    line: int
+    pack: str = "builtin"
+
+    @property
+    def markdown(self) -> str:
+        """The whole page body: key points then the full answer."""
+        return f"{self.key_points}\n\n{self.answer}".strip()
+
+
+@dataclass
+class Topic:
+    id: str
+    title: str
+    order: int
+    intro: str
+    path: Path
+    pack: str = "builtin"
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Guide:
+    id: str
+    title: str
+    order: int
+    milestones: tuple[str, ...]
+    body: str
+    path: Path
+    pack: str = "builtin"
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    section: str
+    level: str
+    title: str
+    detail: str
+    guides: tuple[str, ...]
+    questions: tuple[str, ...]
+    order: int
+
+
+@dataclass
+class Library:
+    """Everything one or more packs provide, with lookups by id."""
+
+    topics: list[Topic] = field(default_factory=list)
+    guides: list[Guide] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._questions = {q.id: q for t in self.topics for q in t.questions}
+        self._topics = {t.id: t for t in self.topics}
+        self._guides = {g.id: g for g in self.guides}
+        self._milestones = {m.id: m for m in self.milestones}
+
+    def merge(self, other: Library) -> None:
+        """Add another pack (an imported one) after this one's content."""
+        self.topics.extend(other.topics)
+        self.guides.extend(other.guides)
+        self.problems.extend(other.problems)
+        self._reindex()
+
+    def questions(self) -> Iterator[Question]:
+        for topic in self.topics:
+            yield from topic.questions
+
+    def question(self, question_id: str) -> Question | None:
+        return self._questions.get(question_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self._topics.get(topic_id)
+
+    def guide(self, guide_id: str) -> Guide | None:
+        return self._guides.get(guide_id)
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return self._milestones.get(milestone_id)
+
+    def has_page(self, page_id: str) -> bool:
+        kind, _, ident = page_id.partition(":")
+        lookup = {"q": self.question, "guide": self.guide, "topic": self.topic,
+                  "milestone": self.milestone}.get(kind)
+        return bool(lookup and lookup(ident))
+
+
+def split_front_matter(text: str, path: Path, problems: list[Problem]) -> tuple[dict, str, int]:
+    """Return (front matter, body, line number where the body starts)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        problems.append(Problem(path, 1, "missing +++ TOML front matter"))
+        return {}, text, 1
+    try:
+        meta = tomllib.loads(match.group(1))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(path, 1, f"front matter is not valid TOML: {exc}"))
+        meta = {}
+    return meta, text[match.end():], match.group(0).count("\n") + 1
+
+
+def _heading_lines(lines: list[str]) -> list[int]:
+    """Indexes of ``## `` lines outside code fences."""
+    found, fence = [], None
+    for index, line in enumerate(lines):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = None if fence == marker.group(1) else (fence or marker.group(1))
+            continue
+        if fence is None and line.startswith("## "):
+            found.append(index)
+    return found
+
+
+def _parse_question(lines: list[str], start: int, end: int, first_line: int, path: Path,
+                    topic_id: str, pack: str, problems: list[Problem]) -> Question | None:
+    title = lines[start][3:].strip()
+    line_no = first_line + start
+    meta_line = lines[start + 1].strip() if start + 1 < end else ""
+    meta = _META.match(meta_line)
+    if not meta:
+        problems.append(Problem(path, line_no + 1,
+                                "expected '<!-- id: ...; sources: ...; level: ... -->' after the heading"))
+        return None
+    qid, level = meta.group("id"), meta.group("level")
+    if not _ID.match(qid):
+        problems.append(Problem(path, line_no + 1, f"id {qid!r} must be lower-case letters, digits, '-'"))
+        return None
+    if level not in LEVELS:
+        problems.append(Problem(path, line_no + 1, f"level {level!r} is not one of {', '.join(LEVELS)}"))
+    sources = tuple(s.strip() for s in meta.group("sources").split(",") if s.strip())
+    for source in sources:
+        if not _SOURCE.match(source):
+            problems.append(Problem(path, line_no + 1, f"source {source!r} is not SEED:LINE (e.g. 001:595)"))
+
+    cursor = start + 2
+    while cursor < end and not lines[cursor].strip():
+        cursor += 1
+    key_points = ""
+    if cursor < end and _KEY_POINTS.match(lines[cursor]):
+        block_end = cursor
+        while block_end < end and lines[block_end].strip():
+            block_end += 1
+        key_points = _KEY_POINTS.sub("", "\n".join(lines[cursor:block_end]), count=1).strip()
+        cursor = block_end
+    else:
+        problems.append(Problem(path, first_line + cursor, "a '**Key points.**' paragraph must open the answer"))
+    answer = "\n".join(lines[cursor:end]).strip()
+    if not title:
+        problems.append(Problem(path, line_no, "question heading has no title"))
+    return Question(qid, title, topic_id, level, sources, key_points, answer, path, line_no, pack)
+
+
+def load_topic(path: Path, problems: list[Problem], pack: str = "builtin") -> Topic | None:
+    text = _read(path, problems)
+    if text is None:
+        return None
+    meta, body, body_line = split_front_matter(text, path, problems)
+    topic_id = str(meta.get("id") or path.stem)
+    topic = Topic(topic_id, str(meta.get("title") or topic_id), int(meta.get("order") or 0), "", path, pack)
+    if "id" not in meta or "title" not in meta:
+        problems.append(Problem(path, 1, "front matter needs id and title"))
+    lines = body.splitlines()
+    heads = _heading_lines(lines)
+    topic.intro = "\n".join(lines[: heads[0] if heads else len(lines)]).strip()
+    for n, start in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        question = _parse_question(lines, start, end, body_line, path, topic_id, pack, problems)
+        if question:
+            topic.questions.append(question)
+    return topic
+
+
+def load_guide(path: Path, problems: list[Problem], pack: str = "builtin") -> Guide | None:
+    text = _read(path, problems)
+    if text is None:
+        return None
+    meta, body, _ = split_front_matter(text, path, problems)
+    if "id" not in meta or "title" not in meta:
+        problems.append(Problem(path, 1, "front matter needs id and title"))
+    return Guide(str(meta.get("id") or path.stem), str(meta.get("title") or path.stem),
+                 int(meta.get("order") or 0), tuple(meta.get("milestones") or ()), body.strip(), path, pack)
+
+
+def load_roadmap(path: Path, problems: list[Problem]) -> tuple[list[Section], list[Milestone]]:
+    if not path.exists():
+        return [], []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path, 1, f"roadmap is not valid TOML: {exc}"))
+        return [], []
+    sections = [Section(str(s["id"]), str(s["title"]), int(s.get("order", n)))
+                for n, s in enumerate(data.get("section", []), 1)]
+    known_sections = {s.id for s in sections}
+    milestones = []
+    for n, item in enumerate(data.get("milestone", []), 1):
+        try:
+            milestone = Milestone(str(item["id"]), str(item["section"]), str(item["level"]),
+                                  str(item["title"]), str(item.get("detail", "")),
+                                  tuple(item.get("guides", ())), tuple(item.get("questions", ())), n)
+        except KeyError as exc:
+            problems.append(Problem(path, 1, f"milestone #{n} lacks {exc.args[0]}"))
+            continue
+        if milestone.section not in known_sections:
+            problems.append(Problem(path, 1, f"{milestone.id}: unknown section {milestone.section!r}"))
+        if milestone.level not in ROADMAP_LEVELS:
+            problems.append(Problem(path, 1, f"{milestone.id}: unknown level {milestone.level!r}"))
+        milestones.append(milestone)
+    return sorted(sections, key=lambda s: s.order), milestones
+
+
+def load_pack(root: Path, pack: str = "builtin") -> Library:
+    """Load one pack folder. Problems are collected on ``library.problems``; nothing raises."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problems.append(Problem(root, 0, "content folder not found"))
+        return Library(problems=problems)
+    topics = [t for p in sorted((root / "topics").glob("*.md")) if (t := load_topic(p, problems, pack))]
+    guides = [g for p in sorted((root / "guides").glob("*.md")) if (g := load_guide(p, problems, pack))]
+    sections, milestones = load_roadmap(root / "roadmap.toml", problems)
+    library = Library(sorted(topics, key=lambda t: (t.order, t.id)),
+                      sorted(guides, key=lambda g: (g.order, g.id)), sections, milestones, problems)
+    _check_unique_ids(library, problems)
+    return library
+
+
+def _check_unique_ids(library: Library, problems: list[Problem]) -> None:
+    seen: dict[str, Question] = {}
+    for question in library.questions():
+        if question.id in seen:
+            first = seen[question.id]
+            problems.append(Problem(question.path, question.line,
+                                    f"duplicate question id {question.id!r} (first at {first.path.name}:{first.line})"))
+        seen.setdefault(question.id, question)
+    for kind, items in (("topic", library.topics), ("guide", library.guides)):
+        ids = [item.id for item in items]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(Problem(next(x.path for x in items if x.id == dup), 1, f"duplicate {kind} id {dup!r}"))
+
+
+def _read(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path, 1, f"cannot read: {exc}"))
+        return None
+
+
+def fingerprint(root: Path) -> str:
+    """A cheap change detector for a pack folder (paths, sizes, mtimes)."""
+    parts = []
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest() if parts else "empty"

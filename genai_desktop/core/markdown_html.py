@@ -1,0 +1,265 @@
+"""Markdown to the HTML subset QTextBrowser renders well.
+
+The pipeline, in order:
+1. normalise GitHub-style markdown that python-markdown misreads (lists with no blank line
+   before them, two-space nesting, tables glued to a paragraph);
+2. take code out (fences, even indented inside list items, and inline code) so nothing
+   inside code is mistaken for math, and highlight it with pygments (inline styles: the
+   document stylesheet cannot reach pygments classes reliably);
+3. take math out (python-markdown eats the backslashes of ``\\( \\)`` and ``\\[ \\]``) and
+   replace it with formula images, or with an error box that shows the LaTeX source;
+4. convert, then put the code and formulas back.
+
+QTextBrowser ignores padding and borders on blocks, so boxes are one-cell tables.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
+
+from .formulas import Formula, FormulaCache
+
+_TOKEN = "GDXPH{}Q"
+_TOKEN_RE = re.compile(r"GDXPH(\d+)Q")
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*$")
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+)\S")
+_TABLE_ROW = re.compile(r"^\s*\|")
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
+_INLINE_MATH = re.compile(r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])", re.S)
+_REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"\s*/?>')
+_LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"\s*/?>')
+_HEADING = re.compile(r"<h([1-6])>")
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """The colours a page needs at conversion time (the rest is in the document stylesheet)."""
+
+    text: str = "#1f2328"
+    code_background: str = "#f4f5f7"
+    box_background: str = "#eef4ff"
+    box_border: str = "#4c7bd9"
+    error_background: str = "#fdecec"
+    error_text: str = "#8a1c1c"
+    muted: str = "#667085"
+    pygments_style: str = "friendly"
+    dark: bool = False
+
+
+LIGHT = PageStyle()
+DARK = PageStyle(text="#e6e6e6", code_background="#2a2c31", box_background="#23314d",
+                 box_border="#7aa2f7", error_background="#47232a", error_text="#ffb4b4",
+                 muted="#9aa0aa", pygments_style="monokai", dark=True)
+
+
+# ---------------------------------------------------------------- normalisation
+
+def normalise_markdown(text: str) -> str:
+    """Rewrite GitHub-flavoured list and table habits into what python-markdown expects."""
+    out: list[str] = []
+    stack: list[int] = []  # source indents of the open list levels
+    fence: str | None = None
+    previous = ""
+    for raw in text.replace("\r\n", "\n").replace("\t", "    ").split("\n"):
+        line = raw.rstrip()
+        opener = _FENCE_OPEN.match(line)
+        if fence:
+            out.append(line)
+            if opener and opener.group("fence").startswith(fence) and not opener.group("lang"):
+                fence = None
+            previous = line
+            continue
+        if opener:
+            fence = opener.group("fence")[0] * 3
+        item = _LIST_ITEM.match(line)
+        if item:
+            indent = len(item.group("indent"))
+            while stack and indent < stack[-1]:
+                stack.pop()
+            if not stack or indent > stack[-1]:
+                stack.append(indent)
+            level = len(stack) - 1
+            if level == 0 and previous.strip() and not _LIST_ITEM.match(previous) and not previous.startswith(" "):
+                out.append("")
+            line = " " * (4 * level) + line.lstrip()
+        elif stack and line.strip():
+            indent = len(line) - len(line.lstrip())
+            if indent == 0:
+                stack.clear()
+            else:
+                # continuation of the deepest item whose indent is below this line's
+                while stack and indent <= stack[-1] and len(stack) > 1:
+                    stack.pop()
+                line = " " * (4 * len(stack)) + line.lstrip()
+        elif not line.strip():
+            pass
+        if _TABLE_ROW.match(line) and previous.strip() and not _TABLE_ROW.match(previous) and not stack:
+            out.append("")
+        out.append(line)
+        previous = line
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- code
+
+@lru_cache(maxsize=512)
+def highlight_code(code: str, language: str, style_name: str) -> str:
+    """Pygments HTML with inline styles, wrapped (pre-wrap) so long lines never scroll sideways."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language) if language else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style_name)
+    return highlight(code, lexer, formatter).rstrip("\n")
+
+
+def _code_block(code: str, language: str, style: PageStyle) -> str:
+    body = highlight_code(code, language.lower(), style.pygments_style)
+    caption = (f'<tr><td class="codelang" style="color:{style.muted}">{html.escape(language)}</td></tr>'
+               if language else "")
+    return (f'<table class="code" width="100%" cellspacing="0" cellpadding="10" '
+            f'style="background-color:{style.code_background}">{caption}'
+            f'<tr><td><pre style="white-space: pre-wrap">{body}</pre></td></tr></table>')
+
+
+# ---------------------------------------------------------------- conversion
+
+class _Stash:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def put(self, html_text: str) -> str:
+        self.items.append(html_text)
+        return _TOKEN.format(len(self.items) - 1)
+
+    def restore(self, text: str) -> str:
+        # Tokens can nest (code inside a restored block never holds one, but be safe).
+        for _ in range(3):
+            if not _TOKEN_RE.search(text):
+                break
+            text = _TOKEN_RE.sub(lambda m: self.items[int(m.group(1))], text)
+        return text
+
+
+class MarkdownRenderer:
+    """Converts page markdown to HTML; formulas go through a FormulaCache."""
+
+    def __init__(self, formulas: FormulaCache, style: PageStyle = LIGHT) -> None:
+        self.formulas = formulas
+        self.style = style
+        self._md = None
+
+    def _markdown(self):
+        if self._md is None:
+            import markdown
+
+            self._md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        return self._md
+
+    def to_html(self, text: str) -> str:
+        stash = _Stash()
+        text = normalise_markdown(text)
+        text = self._stash_fences(text, stash)
+        text = _INLINE_CODE.sub(lambda m: stash.put(f"<code>{html.escape(m.group(2).strip())}</code>"), text)
+        text = _DISPLAY_MATH.sub(lambda m: "\n\n" + stash.put(self._formula(m.group(1) or m.group(2), True))
+                                 + "\n\n", text)
+        text = _INLINE_MATH.sub(lambda m: stash.put(self._formula(m.group(1) or m.group(2), False)), text)
+        md = self._markdown()
+        md.reset()
+        body = md.convert(text)
+        body = stash.restore(body)
+        body = re.sub(r"<p>\s*(<table class=\"(?:formula|code|error)[^>]*>.*?</table>)\s*</p>", r"\1", body,
+                      flags=re.S)
+        body = _REMOTE_IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', body)
+        body = _LOCAL_IMG.sub(_local_image, body)
+        return body
+
+    def _stash_fences(self, text: str, stash: _Stash) -> str:
+        lines = text.split("\n")
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            opener = _FENCE_OPEN.match(lines[i])
+            if not opener:
+                out.append(lines[i])
+                i += 1
+                continue
+            indent, fence, lang = len(opener.group("indent")), opener.group("fence"), opener.group("lang")
+            body: list[str] = []
+            i += 1
+            closed = False
+            while i < len(lines):
+                line = lines[i]
+                if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+                    closed = True
+                    i += 1
+                    break
+                margin = len(line) - len(line.lstrip(" "))
+                body.append(line[min(indent, margin):])
+                i += 1
+            block = _code_block("\n".join(body), lang, self.style)
+            if not closed:
+                block += self._error_box("This code block is never closed (a ``` line is missing).", "")
+            out.extend(["", " " * indent + stash.put(block), ""])
+        return "\n".join(out)
+
+    def _formula(self, latex: str, display: bool) -> str:
+        formula = Formula(latex.strip(), display)
+        key, error = self.formulas.get(formula, self.style.text)
+        if error:
+            if display:
+                return self._error_box(f"This formula could not be rendered: {error}", formula.latex)
+            return (f'<span style="background-color:{self.style.error_background};color:{self.style.error_text}"'
+                    f' title="{html.escape(error)}"><code>{html.escape(formula.latex)}</code></span>')
+        alt = html.escape(formula.normalised, quote=True)
+        if display:
+            return (f'<table class="formula" width="100%" cellpadding="4"><tr><td align="center">'
+                    f'<img src="formula:{key}" alt="{alt}"></td></tr></table>')
+        return f'<img src="formula:{key}" alt="{alt}" style="vertical-align: middle">'
+
+    def _error_box(self, message: str, source: str) -> str:
+        src = (f'<pre style="white-space: pre-wrap">{html.escape(source)}</pre>' if source else "")
+        return (f'<table class="error" width="100%" cellspacing="0" cellpadding="10" '
+                f'style="background-color:{self.style.error_background}"><tr><td>'
+                f'<span style="color:{self.style.error_text}"><b>{html.escape(message)}</b></span>{src}'
+                f'</td></tr></table>')
+
+    def key_points_box(self, key_points_md: str) -> str:
+        # An accent bar beside a tinted box: QTextBrowser has no border-left on blocks, so the
+        # bar is a thin cell of an outer table and the padding lives on the inner one.
+        inner = self.to_html(key_points_md)
+        return (f'<table class="keypoints" width="100%" cellspacing="0" cellpadding="0" '
+                f'style="background-color:{self.style.box_background}"><tr>'
+                f'<td width="4" style="background-color:{self.style.box_border}"></td>'
+                f'<td><table class="boxinner" width="100%" cellspacing="0" cellpadding="14"><tr><td>'
+                f'<p class="boxtitle" style="color:{self.style.box_border}"><b>KEY POINTS</b></p>'
+                f'{inner}</td></tr></table></td></tr></table>')
+
+
+def _local_image(match: re.Match) -> str:
+    """Local images are served by the reader from inside the pack; the alt text rides along
+    so a missing file can be shown as a labelled placeholder."""
+    alt, src = html.unescape(match.group(1)), html.unescape(match.group(2))
+    return (f'<img src="image:{quote(src, safe="/")}?alt={quote(alt, safe="")}" '
+            f'alt="{html.escape(alt, quote=True)}">')
+
+
+def formulas_in(text: str) -> list[Formula]:
+    """Every formula a page holds (code excluded), for ``check`` and the importer's preview."""
+    stash = _Stash()
+    cleaned = MarkdownRenderer(FormulaCache(None))._stash_fences(normalise_markdown(text), stash)
+    cleaned = _INLINE_CODE.sub(" ", cleaned)
+    found = [Formula((m.group(1) or m.group(2)).strip(), True) for m in _DISPLAY_MATH.finditer(cleaned)]
+    cleaned = _DISPLAY_MATH.sub(" ", cleaned)
+    found += [Formula((m.group(1) or m.group(2)).strip(), False) for m in _INLINE_MATH.finditer(cleaned)]
+    return found

@@ -1,0 +1,70 @@
+"""One open data folder: the loaded library, the progress database, the index and caches.
+
+The GUI and every command-line verb build one of these, so they always agree on what the
+library holds and where the user's data lives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from ..paths import DataPaths, content_dir
+from . import db
+from .content import Library, fingerprint, load_pack
+from .formulas import FormulaCache
+from .library import ContentIndex
+
+
+def load_library(content_root: Path, packs_root: Path | None) -> Library:
+    """The built-in pack followed by every imported pack in the data folder."""
+    library = load_pack(content_root)
+    if packs_root and packs_root.is_dir():
+        for pack_dir in sorted(p for p in packs_root.iterdir() if p.is_dir()):
+            library.merge(load_pack(pack_dir, pack=pack_dir.name))
+    return library
+
+
+def library_fingerprint(content_root: Path, packs_root: Path | None) -> str:
+    parts = [fingerprint(content_root)]
+    if packs_root and packs_root.is_dir():
+        parts += [f"{p.name}={fingerprint(p)}" for p in sorted(packs_root.iterdir()) if p.is_dir()]
+    return "|".join(parts)
+
+
+class Workspace:
+    def __init__(self, data_root: Path, content_root: Path | None = None) -> None:
+        self.paths = DataPaths(data_root)
+        self.paths.ensure()
+        self.content_root = content_root or content_dir()
+        self.library = load_library(self.content_root, self.paths.packs)
+        self.formulas = FormulaCache(self.paths.formula_cache)
+        self._progress: sqlite_utils.Database | None = None
+        self._index: ContentIndex | None = None
+
+    @property
+    def progress(self) -> sqlite_utils.Database:
+        if self._progress is None:
+            self._progress = db.open_progress(self.paths.progress_db, self.paths.backups)
+        return self._progress
+
+    @property
+    def index(self) -> ContentIndex:
+        if self._index is None:
+            self._index = ContentIndex(self.paths.index_db)
+            self._index.ensure(self.library, library_fingerprint(self.content_root, self.paths.packs))
+        return self._index
+
+    def reload_library(self) -> None:
+        self.library = load_library(self.content_root, self.paths.packs)
+        if self._index is not None:
+            self._index.ensure(self.library, library_fingerprint(self.content_root, self.paths.packs))
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.conn.close()
+            self._progress = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None

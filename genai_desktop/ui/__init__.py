@@ -1,0 +1,1 @@
+"""Widgets and windows. They call genai_desktop.core; no domain logic lives here."""

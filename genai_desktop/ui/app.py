@@ -1,0 +1,80 @@
+"""Starting the GUI: the QApplication, theme, error handling and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .. import logs
+from ..core.db import DatabaseError
+from ..core.workspace import Workspace
+from ..paths import APP_NAME, ORG_NAME, resources_dir
+from . import theme as themes
+
+log = logging.getLogger("genai_desktop")
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("genai-study-desk")
+    icon = resources_dir() / "icons" / "app.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def install_error_hook(log_path: Path) -> None:
+    """Log every uncaught exception and show a calm dialog instead of dying silently."""
+
+    def hook(kind, value, tb) -> None:
+        log.error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
+                              "The app hit an unexpected problem. Your reviews and notes are saved.\n\n"
+                              f"Details were written to the log:\n{log_path}")
+            box.setDetailedText(f"{kind.__name__}: {value}")
+            box.exec()
+
+    def qt_messages(mode, _context, message) -> None:
+        level = {QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+                 QtMsgType.QtFatalMsg: logging.CRITICAL}.get(mode, logging.DEBUG)
+        log.log(level, "Qt: %s", message)
+
+    sys.excepthook = hook
+    qInstallMessageHandler(qt_messages)
+
+
+def build_window(workspace: Workspace, theme_choice: str = "system"):
+    from .main_window import MainWindow
+
+    window = MainWindow(workspace, theme_choice)
+    themes.apply(QApplication.instance(), window.theme)
+    return window
+
+
+def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
+    app = make_application()
+    log_path = logs.setup(data_dir / "logs")
+    install_error_hook(log_path)
+    try:
+        workspace = Workspace(data_dir)
+    except (DatabaseError, OSError) as exc:
+        log.error("Cannot open data folder %s: %s", data_dir, exc)
+        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data folder.\n\n{exc}")
+        return 1
+    window = build_window(workspace, theme_choice or "system")
+    if theme_choice:
+        window.set_theme(theme_choice)
+    window.show()
+    code = app.exec()
+    workspace.close()
+    return code

@@ -1,0 +1,270 @@
+"""The main window: view tabs on top, the library (sidebar + reader), menus and the status bar."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QWidget,
+)
+
+from .. import __version__
+from ..core.workspace import Workspace
+from ..paths import APP_NAME
+from . import theme as themes
+from .reader import Reader
+from .settings import Settings
+from .sidebar import Sidebar
+
+DEFAULT_SIZE = (1280, 800)
+
+
+class _FirstPaint(QObject):
+    """Prints the wall-clock time of the reader's first paint (for ``make bench``) and quits."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace, theme_choice: str = "system") -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.settings = Settings(workspace.paths.settings_file)
+        self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
+        self.theme = themes.resolve(self.theme_choice)
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(760, 480)
+
+        self.sidebar = Sidebar(self.theme)
+        self.reader = Reader(workspace, self.theme)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setHandleWidth(1)
+        self.splitter.setChildrenCollapsible(False)
+        self.sidebar.setMinimumWidth(220)
+
+        self.views = QStackedWidget()
+        self.views.addWidget(self.splitter)
+        self._view_buttons = QButtonGroup(self)
+        self._view_buttons.setExclusive(True)
+        top = self._build_top_bar()
+
+        central = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(top)
+        layout.addWidget(self.views, 1)
+        self.setCentralWidget(central)
+
+        self.status_library = QLabel()
+        self.statusBar().addWidget(self.status_library)
+        self.statusBar().setSizeGripEnabled(False)
+
+        self._build_menus()
+        self.sidebar.page_selected.connect(self.open_page)
+        self.reader.page_changed.connect(self._on_page_changed)
+        self.reader.history_changed.connect(self._update_nav)
+        self.reader.internal_link.connect(self._on_internal_link)
+
+        self.sidebar.populate(workspace.library)
+        self._update_status()
+        self._restore()
+        if os.environ.get("GENAI_DESKTOP_REPORT_PAINT"):
+            self.reader.viewport().installEventFilter(_FirstPaint(self))
+
+    # ------------------------------------------------------------ building
+    def _build_top_bar(self) -> QWidget:
+        bar = QWidget(objectName="TopBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.setSpacing(4)
+        self.back_button = QToolButton(objectName="NavButton", text="←")
+        self.forward_button = QToolButton(objectName="NavButton", text="→")
+        self.back_button.setToolTip("Back (Alt+Left)")
+        self.forward_button.setToolTip("Forward (Alt+Right)")
+        self.back_button.clicked.connect(self.reader.go_back)
+        self.forward_button.clicked.connect(self.reader.go_forward)
+        row.addWidget(self.back_button)
+        row.addWidget(self.forward_button)
+        row.addSpacing(10)
+        self._views_by_name: dict[str, tuple[QWidget, QToolButton]] = {}
+        self.add_view_tab("library", "Library", self.splitter, "Ctrl+1")
+        self._tab_row = row
+        row.addStretch(1)
+        return bar
+
+    def add_view_tab(self, name: str, label: str, widget: QWidget, shortcut: str) -> QToolButton:
+        """Views (flashcards, roadmap, stats) register themselves here."""
+        if self.views.indexOf(widget) < 0:
+            self.views.addWidget(widget)
+        button = QToolButton(objectName="ViewTab", text=label, checkable=True)
+        button.setToolTip(f"{label} ({shortcut})")
+        button.setShortcut(QKeySequence(shortcut))
+        button.clicked.connect(lambda: self.show_view(name))
+        self._view_buttons.addButton(button)
+        self._views_by_name[name] = (widget, button)
+        layout = getattr(self, "_tab_row", None)
+        if layout is None:
+            self.back_button.parentWidget().layout().addWidget(button)
+        else:
+            layout.insertWidget(layout.count() - 1, button)
+        if self.views.currentWidget() is widget:
+            button.setChecked(True)
+        return button
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&View")
+        self.back_action = QAction("&Back", self, shortcut=QKeySequence("Alt+Left"))
+        self.back_action.triggered.connect(self.reader.go_back)
+        self.forward_action = QAction("&Forward", self, shortcut=QKeySequence("Alt+Right"))
+        self.forward_action.triggered.connect(self.reader.go_forward)
+        view.addActions([self.back_action, self.forward_action])
+        view.addSeparator()
+        for text, keys, slot in (("Zoom &in", ["Ctrl+=", "Ctrl++"], self.reader.zoom_in),
+                                 ("Zoom &out", ["Ctrl+-"], self.reader.zoom_out),
+                                 ("&Actual size", ["Ctrl+0"], lambda: self.reader.set_zoom(1.0))):
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.triggered.connect(slot)
+            action.triggered.connect(self._save_zoom)
+            view.addAction(action)
+        view.addSeparator()
+        self.filter_action = QAction("&Filter the library", self, shortcut=QKeySequence("Ctrl+L"))
+        self.filter_action.triggered.connect(lambda: (self.sidebar.filter.setFocus(), self.sidebar.filter.selectAll()))
+        view.addAction(self.filter_action)
+        theme_menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions = {}
+        for key, label in (("system", "Follow &system"), ("light", "&Light"), ("dark", "&Dark")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(key == self.theme_choice)
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[key] = action
+        self.view_menu = view
+
+        help_menu = self.menuBar().addMenu("&Help")
+        open_data = QAction("Open &data folder", self)
+        open_data.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.root))))
+        show_log = QAction("Show &log", self)
+        show_log.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.logs))))
+        about = QAction(f"&About {APP_NAME}", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addActions([open_data, show_log])
+        help_menu.addSeparator()
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------ behaviour
+    def view_names(self) -> list[str]:
+        return list(self._views_by_name)
+
+    def show_view(self, name: str) -> bool:
+        if name not in self._views_by_name:
+            return False
+        widget, button = self._views_by_name[name]
+        self.views.setCurrentWidget(widget)
+        button.setChecked(True)
+        if hasattr(widget, "on_shown"):
+            widget.on_shown()
+        return True
+
+    def open_page(self, page_id: str) -> None:
+        if page_id != self.reader.current_page:
+            self.reader.show_page(page_id)
+
+    def _on_page_changed(self, page_id: str) -> None:
+        self.sidebar.select(page_id)
+        self.settings.set("last_page", page_id)
+
+    def _on_internal_link(self, page_id: str) -> None:
+        self.statusBar().showMessage(f"No page called {page_id} in this library", 4000)
+
+    def _update_nav(self) -> None:
+        self.back_button.setEnabled(self.reader.can_go_back())
+        self.forward_button.setEnabled(self.reader.can_go_forward())
+
+    def _update_status(self) -> None:
+        library = self.workspace.library
+        questions = sum(len(t.questions) for t in library.topics)
+        self.status_library.setText(f"{len(library.topics)} topics · {questions} questions · "
+                                    f"{len(library.guides)} guides")
+
+    def set_theme(self, choice: str) -> None:
+        self.theme_choice = choice
+        self.theme = themes.resolve(choice)
+        themes.apply(QApplication.instance(), self.theme)
+        self.sidebar.set_theme(self.theme)
+        self.reader.set_theme(self.theme)
+        for view in (self.views.widget(i) for i in range(self.views.count())):
+            if hasattr(view, "set_theme") and view is not self.splitter:
+                view.set_theme(self.theme)
+        self.settings.set("theme", choice)
+        if choice in self.theme_actions:
+            self.theme_actions[choice].setChecked(True)
+
+    def _save_zoom(self) -> None:
+        self.settings.set("zoom", self.reader.zoom)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<h3>{APP_NAME} {__version__}</h3>"
+                          "<p>Offline study for Generative-AI interviews.</p>"
+                          f"<p>Your data folder:<br><code>{self.workspace.paths.root}</code></p>")
+
+    # ------------------------------------------------------------ persistence
+    def _restore(self) -> None:
+        geometry = self.settings.get_bytes("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        splitter = self.settings.get_bytes("window/splitter")
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([330, DEFAULT_SIZE[0] - 330])
+        zoom = self.settings.get_float("zoom", 1.0)
+        if zoom != 1.0:
+            self.reader.set_zoom(zoom)
+        last = self.settings.get_str("last_page")
+        if not (last and self.reader.show_page(last)):
+            first = next(self.workspace.library.questions(), None)
+            if first:
+                self.reader.show_page(f"q:{first.id}")
+        self._update_nav()
+
+    def save_state(self) -> None:
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/splitter", self.splitter.saveState())
+        self.settings.set("zoom", self.reader.zoom)
+        if self.reader.current_page:
+            self.settings.set("last_page", self.reader.current_page)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.save_state()
+        super().closeEvent(event)

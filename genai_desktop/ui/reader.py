@@ -1,0 +1,241 @@
+"""The reader: a QTextBrowser that shows library pages, with history, zoom and safe resources.
+
+Every image goes through ``loadResource``: formulas come from the formula cache, pack images
+only from inside the pack's own folder, and anything else (network, ``file:``, ``../``) is
+answered with a placeholder box that shows the image's alt text. Links open only on click:
+internal ids navigate, http/https/mailto go to the system browser, everything else is ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QPainter, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QTextBrowser
+
+from ..core.formulas import RENDER_SIZE_PX
+from ..core.markdown_html import MarkdownRenderer
+from ..core.pages import PageNotFound, render_page
+from ..core.workspace import Workspace
+from . import theme as themes
+
+BASE_FONT_PX = 16.0
+ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
+EXTERNAL_SCHEMES = {"http", "https", "mailto"}
+INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
+MAX_TEXT_EM = 42  # about 75-80 characters a line
+
+
+class Reader(QTextBrowser):
+    page_changed = Signal(str)
+    history_changed = Signal()
+    internal_link = Signal(str)
+
+    def __init__(self, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.theme = theme
+        self.zoom = 1.0
+        self.renderer = MarkdownRenderer(workspace.formulas, theme.page)
+        self._images: dict[tuple, QImage] = {}
+        self._history: list[str] = []
+        self._cursor = -1
+        self.current_page: str | None = None
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._on_link)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.document().setDocumentMargin(0)
+        self._apply_style()
+
+    # ------------------------------------------------------------ pages and history
+    def show_page(self, page_id: str, *, record: bool = True) -> bool:
+        try:
+            body = render_page(self.workspace.library, page_id, self.renderer)
+        except PageNotFound:
+            return False
+        self.setHtml(body)
+        self.current_page = page_id
+        if record:
+            del self._history[self._cursor + 1:]
+            if not self._history or self._history[-1] != page_id:
+                self._history.append(page_id)
+            self._cursor = len(self._history) - 1
+        self.page_changed.emit(page_id)
+        self.history_changed.emit()
+        return True
+
+    def show_html(self, body: str) -> None:
+        self.setHtml(body)
+        self.current_page = None
+
+    def can_go_back(self) -> bool:
+        return self._cursor > 0
+
+    def can_go_forward(self) -> bool:
+        return self._cursor < len(self._history) - 1
+
+    def go_back(self) -> None:
+        if self.can_go_back():
+            self._cursor -= 1
+            self.show_page(self._history[self._cursor], record=False)
+
+    def go_forward(self) -> None:
+        if self.can_go_forward():
+            self._cursor += 1
+            self.show_page(self._history[self._cursor], record=False)
+
+    def refresh(self) -> None:
+        if self.current_page:
+            bar = self.verticalScrollBar().value()
+            self.show_page(self.current_page, record=False)
+            self.verticalScrollBar().setValue(bar)
+
+    # ------------------------------------------------------------ look
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.theme = theme
+        self.renderer = MarkdownRenderer(self.workspace.formulas, theme.page)
+        self._images.clear()
+        self._apply_style()
+        self.refresh()
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = min(max(zoom, ZOOM_STEPS[0]), ZOOM_STEPS[-1])
+        self._images.clear()
+        self._apply_style()
+        self.refresh()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > self.zoom + 1e-6), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self.zoom - 1e-6), ZOOM_STEPS[0]))
+
+    @property
+    def font_px(self) -> float:
+        return BASE_FONT_PX * self.zoom
+
+    def _apply_style(self) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(round(self.font_px))
+        self.document().setDefaultFont(font)
+        self.document().setDefaultStyleSheet(themes.document_css(self.theme, self.font_px))
+        self._update_margins()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        # QTextBrowser ignores max-width: keep lines readable with side margins that grow with
+        # the window. Margins on the root frame (not the viewport) keep the whole width
+        # scrollable and selectable.
+        text_width = MAX_TEXT_EM * self.font_px
+        side = max(28, int((self.viewport().width() - text_width) / 2))
+        root = self.document().rootFrame()
+        fmt = root.frameFormat()
+        if (fmt.leftMargin(), fmt.rightMargin()) == (side, side) and fmt.topMargin() == 22:
+            return
+        fmt.setLeftMargin(side)
+        fmt.setRightMargin(side)
+        fmt.setTopMargin(22)
+        fmt.setBottomMargin(48)
+        root.setFrameFormat(fmt)
+
+    def setHtml(self, text: str) -> None:  # noqa: N802 (Qt name)
+        super().setHtml(text)
+        self._update_margins()
+
+    # ------------------------------------------------------------ links
+    def _on_link(self, url: QUrl) -> None:
+        scheme = url.scheme().lower()
+        if scheme in INTERNAL_SCHEMES:
+            page_id = f"{scheme}:{url.path() or url.toString().split(':', 1)[1]}"
+            if scheme == "milestone":
+                self.internal_link.emit(page_id)
+            elif not self.show_page(page_id):
+                self.internal_link.emit(page_id)
+        elif scheme in EXTERNAL_SCHEMES:
+            QDesktopServices.openUrl(url)
+        # Anything else (file:, data:, javascript:, relative paths) is deliberately ignored.
+
+    # ------------------------------------------------------------ resources
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt name)
+        if kind != 2:  # QTextDocument.ImageResource; stylesheets and others are never loaded
+            return None
+        text = url.toString()
+        scheme, _, rest = text.partition(":")
+        if scheme == "formula":
+            return self._formula_image(rest)
+        if scheme == "image":
+            return self._pack_image(rest)
+        return self._placeholder(text)
+
+    def _dpr(self) -> float:
+        return self.devicePixelRatioF() or 1.0
+
+    def _formula_image(self, key: str) -> QImage:
+        cache_key = ("f", key, self.zoom, self._dpr())
+        if cache_key in self._images:
+            return self._images[cache_key]
+        svg = self.workspace.formulas.svg(key)
+        if svg is None:
+            return self._placeholder("formula")
+        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+        size = renderer.defaultSize()
+        scale = self.font_px / RENDER_SIZE_PX * 1.08
+        dpr = self._dpr()
+        image = QImage(QSize(max(1, round(size.width() * scale * dpr)), max(1, round(size.height() * scale * dpr))),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+        painter.end()
+        image.setDevicePixelRatio(dpr)
+        self._images[cache_key] = image
+        return image
+
+    def _pack_image(self, rest: str) -> QImage:
+        parts = urlsplit(rest)
+        relative = unquote(parts.path)
+        alt = parse_qs(parts.query).get("alt", [""])[0] or relative
+        root = self._asset_root()
+        if root is not None:
+            target = (root / relative).resolve()
+            if target.is_relative_to(root.resolve()) and target.is_file():
+                image = QImage(str(target))
+                if not image.isNull():
+                    return image
+        return self._placeholder(f"Image not available: {alt}")
+
+    def _asset_root(self) -> Path | None:
+        page = self.current_page or ""
+        kind, _, ident = page.partition(":")
+        item = self.workspace.library.question(ident) if kind == "q" else self.workspace.library.guide(ident)
+        if item is None:
+            return None
+        root = item.path.parent.parent  # topics/ or guides/ sit directly in the pack folder
+        return root
+
+    def _placeholder(self, label: str) -> QImage:
+        dpr = self._dpr()
+        width, height = 420, 64
+        image = QImage(QSize(int(width * dpr), int(height * dpr)), QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        image.fill(QColor(self.theme.page.code_background))
+        painter = QPainter(image)
+        painter.setPen(QPen(QColor(self.theme.border), 1, Qt.PenStyle.DashLine))
+        painter.drawRect(QRectF(0.5, 0.5, width - 1, height - 1))
+        painter.setPen(QColor(self.theme.muted))
+        font = QFont(self.font())
+        font.setPixelSize(13)
+        painter.setFont(font)
+        painter.drawText(QRectF(12, 0, width - 24, height),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, label[:160])
+        painter.end()
+        return image

@@ -1,0 +1,247 @@
+"""The library sidebar: a filter box over the topic tree (topics, their questions, guides, packs)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QSortFilterProxyModel, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.content import Library
+from . import theme as themes
+
+PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
+DUE_ROLE = Qt.ItemDataRole.UserRole + 3
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 4
+
+
+def _scale_font(font: QFont, factor: float) -> None:
+    # Stylesheets set pixel sizes, where pointSizeF() is -1.
+    if font.pixelSize() > 0:
+        font.setPixelSize(max(9, round(font.pixelSize() * factor)))
+    else:
+        font.setPointSizeF(max(7.0, font.pointSizeF() * factor))
+
+
+class _BadgeDelegate(QStyledItemDelegate):
+    """Draws counts right-aligned (topic sizes, due cards) and group headings in small caps."""
+
+    def __init__(self, theme: themes.Theme, parent=None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(size.height(), 30 if index.data(GROUP_ROLE) else 28))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        count = index.data(COUNT_ROLE)
+        due = index.data(DUE_ROLE) or 0
+        badges = ([(str(due), True)] if due else []) + ([(str(count), False)] if count is not None else [])
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        reserve = sum(8 + opt.fontMetrics.horizontalAdvance(text) + 10 for text, _ in badges)
+        text_rect_width = opt.rect.width() - reserve
+        if index.data(GROUP_ROLE):
+            _scale_font(opt.font, 0.82)
+            opt.font.setBold(True)
+            opt.font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
+            opt.palette.setColor(opt.palette.ColorRole.Text, QColor(self.theme.muted))
+        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(20, text_rect_width - 12))
+        style = opt.widget.style() if opt.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        right = opt.rect.right() - 6
+        small = QFont(opt.font)
+        _scale_font(small, 0.85)
+        small.setBold(False)
+        painter.setFont(small)
+        metrics = painter.fontMetrics()
+        for text, is_due in reversed(badges):
+            width = metrics.horizontalAdvance(text) + 12
+            rect = QRect(right - width, opt.rect.center().y() - 9, width, 18)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(self.theme.accent if is_due else self.theme.badge))
+            painter.drawRoundedRect(rect, 9, 9)
+            painter.setPen(QColor(self.theme.accent_text if is_due else self.theme.muted))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            right = rect.left() - 6
+        painter.restore()
+
+
+class _Filter(QSortFilterProxyModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setAutoAcceptChildRows(True)
+
+
+class Sidebar(QWidget):
+    page_selected = Signal(str)
+
+    def __init__(self, theme: themes.Theme, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.filter = QLineEdit(placeholderText="Filter topics and questions…")
+        self.filter.setClearButtonEnabled(True)
+        self.model = QStandardItemModel(self)
+        self.proxy = _Filter(self)
+        self.proxy.setSourceModel(self.model)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setIndentation(14)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setAnimated(True)
+        self.delegate = _BadgeDelegate(theme, self.tree)
+        self.tree.setItemDelegate(self.delegate)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 6, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.tree)
+        self._items: dict[str, QStandardItem] = {}
+        self.filter.textChanged.connect(self._on_filter)
+        self.tree.selectionModel().currentChanged.connect(self._on_current)
+        self.tree.activated.connect(self._on_activated)
+        QShortcut(QKeySequence("Escape"), self.filter, activated=lambda: self.filter.clear())
+        self.filter.returnPressed.connect(self._focus_first_match)
+
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.delegate.theme = theme
+        self.tree.viewport().update()
+
+    # ------------------------------------------------------------ content
+    def populate(self, library: Library, due_by_page: dict[str, int] | None = None) -> None:
+        expanded = self.expanded_ids()
+        self.model.clear()
+        self._items.clear()
+        due_by_page = due_by_page or {}
+        root = self.model.invisibleRootItem()
+        builtin = [t for t in library.topics if t.pack == "builtin"]
+        packs: dict[str, list] = {}
+        for topic in library.topics:
+            if topic.pack != "builtin":
+                packs.setdefault(topic.pack, []).append(topic)
+        self._add_group(root, "LIBRARY")
+        for topic in builtin:
+            self._add_topic(root, topic, due_by_page)
+        if library.guides:
+            self._add_group(root, "STUDY GUIDES")
+            for guide in library.guides:
+                item = self._item(guide.title, f"guide:{guide.id}")
+                root.appendRow(item)
+        if packs:
+            self._add_group(root, "MY NOTES")
+            for topics in packs.values():
+                for topic in topics:
+                    self._add_topic(root, topic, due_by_page)
+        for page_id in expanded:
+            self.expand(page_id)
+
+    def _add_group(self, root: QStandardItem, title: str) -> None:
+        item = QStandardItem(title)
+        item.setData(True, GROUP_ROLE)
+        item.setSelectable(False)
+        item.setEnabled(True)
+        root.appendRow(item)
+
+    def _add_topic(self, root: QStandardItem, topic, due_by_page: dict[str, int]) -> None:
+        item = self._item(topic.title, f"topic:{topic.id}")
+        item.setData(len(topic.questions), COUNT_ROLE)
+        font = item.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        item.setFont(font)
+        due_total = 0
+        for question in topic.questions:
+            child = self._item(question.title, f"q:{question.id}")
+            due = due_by_page.get(f"q:{question.id}", 0)
+            due_total += due
+            child.setToolTip(question.title)
+            item.appendRow(child)
+        if due_total:
+            item.setData(due_total, DUE_ROLE)
+        root.appendRow(item)
+
+    def _item(self, text: str, page_id: str) -> QStandardItem:
+        item = QStandardItem(text)
+        item.setData(page_id, PAGE_ROLE)
+        item.setToolTip(text)
+        self._items[page_id] = item
+        return item
+
+    def set_due_counts(self, due_by_topic: dict[str, int]) -> None:
+        for page_id, item in self._items.items():
+            if page_id.startswith("topic:"):
+                item.setData(due_by_topic.get(page_id[6:]) or None, DUE_ROLE)
+
+    # ------------------------------------------------------------ selection
+    def select(self, page_id: str) -> None:
+        item = self._items.get(page_id)
+        if item is None:
+            return
+        index = self.proxy.mapFromSource(item.index())
+        if not index.isValid():
+            return
+        if index.parent().isValid():
+            self.tree.expand(index.parent())
+        blocked = self.tree.selectionModel().blockSignals(True)
+        self.tree.setCurrentIndex(index)
+        self.tree.selectionModel().blockSignals(blocked)
+        self.tree.scrollTo(index)
+
+    def expand(self, page_id: str) -> None:
+        item = self._items.get(page_id)
+        if item is not None:
+            self.tree.expand(self.proxy.mapFromSource(item.index()))
+
+    def expanded_ids(self) -> list[str]:
+        found = []
+        for page_id, item in self._items.items():
+            if page_id.startswith("topic:") and self.tree.isExpanded(self.proxy.mapFromSource(item.index())):
+                found.append(page_id)
+        return found
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        page_id = current.data(PAGE_ROLE)
+        if page_id:
+            self.page_selected.emit(page_id)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        if index.data(PAGE_ROLE) and self.proxy.hasChildren(index):
+            self.tree.setExpanded(index, not self.tree.isExpanded(index))
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        if text.strip():
+            self.tree.expandAll()
+
+    def _focus_first_match(self) -> None:
+        index = self.proxy.index(0, 0)
+        while index.isValid() and not index.data(PAGE_ROLE):
+            index = self.tree.indexBelow(index)
+        if index.isValid():
+            self.tree.setFocus()
+            self.tree.setCurrentIndex(index)
+
+    def visible_page_ids(self) -> list[str]:
+        found, index = [], self.proxy.index(0, 0)
+        while index.isValid():
+            if index.data(PAGE_ROLE):
+                found.append(index.data(PAGE_ROLE))
+            index = self.tree.indexBelow(index)
+        return found

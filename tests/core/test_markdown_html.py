@@ -1,0 +1,70 @@
+import re
+
+from genai_desktop.core.formulas import FormulaCache
+from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in, normalise_markdown
+
+
+def render(text: str) -> str:
+    return MarkdownRenderer(FormulaCache(None)).to_html(text)
+
+
+def test_github_style_lists_become_real_nested_lists() -> None:
+    html = render("Intro line\n- one\n  - nested\n- two")
+    assert "<p>Intro line</p>" in html
+    assert re.search(r"<li>one\s*<ul>\s*<li>nested</li>", html)
+    assert "- one" not in html
+
+
+def test_code_is_highlighted_wrapped_and_math_inside_code_is_left_alone() -> None:
+    html = render("```python\nprice = '$5 and $6'\nx = 1\n```\nand `a $b$ c`")
+    assert 'white-space: pre-wrap' in html
+    assert "formula:" not in html
+    assert "$5 and $6" in html and "a $b$ c" in html
+    assert "<span style=" in html  # pygments inline styles
+
+
+def test_fence_indented_inside_a_list_item_stays_in_the_item() -> None:
+    html = render("1. step\n   ```python\n   import os\n   ```\n2. next")
+    assert re.search(r"<li>\s*<p>step</p>\s*<table class=\"code\"", html)
+    assert "```" not in html
+
+
+def test_all_math_delimiters_become_formula_images() -> None:
+    html = render(r"Inline $x^2$, \(a+b\), display $$\frac{1}{2}$$ and \[ \sqrt{d_k} \]")
+    assert html.count('src="formula:') == 4
+    assert "\\(" not in html and "$" not in html.replace("$$", "")
+
+
+def test_money_is_not_math() -> None:
+    html = render("The market may reach $1.3 trillion by 2032, up from $40 billion.")
+    assert "formula:" not in html
+    assert "$1.3 trillion" in html
+
+
+def test_broken_formula_shows_error_box_with_source() -> None:
+    html = render("$$\\frac{1}{$$")
+    assert 'class="error"' in html
+    assert "could not be rendered" in html
+    assert "\\frac{1}{" in html
+
+
+def test_remote_images_become_links_and_local_images_go_through_the_reader() -> None:
+    html = render("![diagram](https://example.com/a.png) ![local](images/x.png)")
+    assert '<a href="https://example.com/a.png">[image: diagram]</a>' in html
+    assert 'src="image:images/x.png?alt=local"' in html
+    assert "https://example.com/a.png\"" not in html.split("<a href")[0]
+
+
+def test_tables_render() -> None:
+    html = render("Text\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert "<table>" in html and "<td>1</td>" in html
+
+
+def test_formulas_in_ignores_code() -> None:
+    found = formulas_in("`$nope$` and $yes$\n```\n$$ no $$\n```\n$$ z $$")
+    assert [(f.latex, f.display) for f in found] == [("z", True), ("yes", False)]
+
+
+def test_normalise_keeps_code_fences_untouched() -> None:
+    text = "```\n- not\n  - a list\n```"
+    assert normalise_markdown(text) == text

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genai_desktop.core.workspace import Workspace
+
+
+@pytest.fixture
+def make_window(qtbot, data_dir: Path, starter_pack: Path):
+    """Build a real main window on a scratch data folder and the starter pack."""
+    from genai_desktop.ui.app import build_window, make_application
+
+    made = []
+
+    def factory(theme: str = "light"):
+        make_application()
+        workspace = Workspace(data_dir, content_root=starter_pack)
+        window = build_window(workspace, theme)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()  # window shortcuts need the active window
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        made.append((window, workspace))
+        return window
+
+    yield factory
+    for window, workspace in made:
+        window.close()
+        workspace.close()

@@ -1,0 +1,115 @@
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QTextDocument
+
+from genai_desktop.ui.sidebar import PAGE_ROLE
+
+
+def _index_of(window, page_id):
+    sidebar = window.sidebar
+    return sidebar.proxy.mapFromSource(sidebar._items[page_id].index())
+
+
+def test_tree_lists_topics_in_order_with_counts_and_questions(make_window) -> None:
+    window = make_window()
+    model = window.sidebar.model
+    titles = [model.item(r).text() for r in range(model.rowCount())]
+    assert titles[:3] == ["LIBRARY", "Attention", "GANs"]
+    attention = model.item(1)
+    assert attention.data(Qt.ItemDataRole.UserRole + 2) == 2
+    children = [attention.child(r).data(PAGE_ROLE) for r in range(attention.rowCount())]
+    assert children == ["q:attention-basics", "q:multi-head"]
+    assert "STUDY GUIDES" in titles
+
+
+def test_clicking_a_question_shows_its_answer_with_formula_images(make_window, qtbot) -> None:
+    window = make_window()
+    window.sidebar.tree.setCurrentIndex(_index_of(window, "q:gan-objective"))
+    assert window.reader.current_page == "q:gan-objective"
+    html = window.reader.toHtml()
+    assert "What objective does a GAN optimise?" in window.reader.toPlainText()
+    assert "formula:" in html
+    key = html.split('src="formula:')[1].split('"')[0]
+    image = window.reader.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(f"formula:{key}"))
+    assert image is not None and not image.isNull() and image.width() > 20
+
+
+def test_history_back_and_forward_with_keys(make_window, qtbot) -> None:
+    window = make_window()
+    window.reader.show_page("q:attention-basics")
+    window.reader.show_page("q:multi-head")
+    window.reader.show_page("guide:reading")
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.current_page == "q:multi-head"
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.current_page == "q:attention-basics"
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.current_page == "q:multi-head"
+    assert window.back_button.isEnabled() and window.forward_button.isEnabled()
+
+
+def test_internal_links_navigate_and_unsafe_links_do_nothing(make_window, monkeypatch) -> None:
+    window = make_window()
+    opened = []
+    monkeypatch.setattr("genai_desktop.ui.reader.QDesktopServices.openUrl", lambda url: opened.append(url))
+    window.reader.show_page("q:attention-basics")
+    window.reader.anchorClicked.emit(QUrl("q:multi-head"))
+    assert window.reader.current_page == "q:multi-head"
+    window.reader.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    window.reader.anchorClicked.emit(QUrl("javascript:alert(1)"))
+    assert opened == [] and window.reader.current_page == "q:multi-head"
+    window.reader.anchorClicked.emit(QUrl("https://arxiv.org/abs/1706.03762"))
+    assert [u.toString() for u in opened] == ["https://arxiv.org/abs/1706.03762"]
+
+
+def test_broken_formula_shows_the_error_box(make_window, starter_pack) -> None:
+    topic = starter_pack / "topics" / "02-gans.md"
+    topic.write_text(topic.read_text() + "\nBroken: $$\\frac{1}{$$\n")
+    window = make_window()
+    window.reader.show_page("q:gan-objective")
+    text = window.reader.toPlainText()
+    assert "This formula could not be rendered" in text
+    assert "\\frac{1}{" in text
+
+
+def test_images_outside_the_pack_are_never_read(make_window, tmp_path) -> None:
+    window = make_window()
+    window.reader.show_page("q:attention-basics")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not really")
+    for url in ("image:../../secret.png?alt=x", f"file://{secret}", "https://example.com/x.png"):
+        image = window.reader.loadResource(2, QUrl(url))
+        assert image.width() == 420  # the placeholder, never the file or the network
+
+
+def test_filter_narrows_the_tree(make_window, qtbot) -> None:
+    window = make_window()
+    qtbot.keyClicks(window.sidebar.filter, "heads")
+    assert window.sidebar.visible_page_ids() == ["topic:attention", "q:multi-head"]
+    window.sidebar.filter.clear()
+    assert "q:gan-objective" in window.sidebar.visible_page_ids() or "topic:gans" in window.sidebar.visible_page_ids()
+
+
+def test_settings_persist_across_a_restart(make_window, qtbot) -> None:
+    window = make_window()
+    window.set_theme("dark")
+    window.reader.show_page("q:multi-head")
+    window.reader.zoom_in()
+    window.resize(780, 560)  # the offscreen screen is 800x600
+    window.splitter.setSizes([260, 740])
+    window.close()
+
+    again = make_window()
+    assert again.theme_choice == "dark" and again.theme.dark
+    assert again.reader.current_page == "q:multi-head"
+    assert again.reader.zoom > 1.0
+    assert again.size().width() == 780
+    assert abs(again.splitter.sizes()[0] - 260) <= 2
+
+
+def test_zoom_keys_change_the_reader_font(make_window, qtbot) -> None:
+    window = make_window()
+    before = window.reader.font_px
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.font_px > before
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.font_px == before
