@@ -65,6 +65,10 @@ class DataPaths:
         return self.root / "cache" / "index.sqlite"
 
     @property
+    def start_page_cache(self) -> Path:
+        return self.root / "cache" / "start-page.html"
+
+    @property
     def formula_cache(self) -> Path:
         return self.root / "cache" / "formulas"
 

@@ -7,14 +7,15 @@ library holds and where the user's data lives.
 from __future__ import annotations
 
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..paths import DataPaths, content_dir
-from . import db
 from .content import Library, fingerprint, load_pack
 from .formulas import FormulaCache
 from .library import ContentIndex
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
@@ -46,6 +47,8 @@ class Workspace:
     @property
     def progress(self) -> sqlite_utils.Database:
         if self._progress is None:
+            from . import db
+
             self._progress = db.open_progress(self.paths.progress_db, self.paths.backups)
         return self._progress
 

@@ -7,11 +7,10 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .. import logs
 from ..core.db import DatabaseError
 from ..core.workspace import Workspace
 from ..paths import APP_NAME, ORG_NAME, resources_dir
@@ -32,10 +31,18 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def install_error_hook(log_path: Path) -> None:
+def setup_logging(log_dir: Path) -> Path:
+    from .. import logs  # logging.handlers costs ~10 ms: imported after the first paint
+
+    return logs.setup(log_dir)
+
+
+def install_error_hook(log_dir: Path) -> None:
     """Log every uncaught exception and show a calm dialog instead of dying silently."""
+    log_path = log_dir / "genai-desktop.log"
 
     def hook(kind, value, tb) -> None:
+        setup_logging(log_dir)
         log.error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if QApplication.instance() is not None:
             box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
@@ -63,8 +70,7 @@ def build_window(workspace: Workspace, theme_choice: str = "system"):
 
 def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     app = make_application()
-    log_path = logs.setup(data_dir / "logs")
-    install_error_hook(log_path)
+    install_error_hook(data_dir / "logs")
     try:
         workspace = Workspace(data_dir)
     except (DatabaseError, OSError) as exc:
@@ -74,7 +80,10 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     window = build_window(workspace, theme_choice or "system")
     if theme_choice:
         window.set_theme(theme_choice)
+    app.aboutToQuit.connect(window.save_state)
     window.show()
+    QTimer.singleShot(0, lambda: setup_logging(data_dir / "logs"))
+    QTimer.singleShot(300, window.warm_up)
     code = app.exec()
     workspace.close()
     return code

@@ -233,6 +233,10 @@ class MainWindow(QMainWindow):
     def _save_zoom(self) -> None:
         self.settings.set("zoom", self.reader.zoom)
 
+    def warm_up(self) -> None:
+        """After the first paint: import what the first click will need, so it feels instant."""
+        self.reader.renderer.to_html("warm *up*\n\n```python\nx = 1\n```")
+
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}",
                           f"<h3>{APP_NAME} {__version__}</h3>"
@@ -251,11 +255,38 @@ class MainWindow(QMainWindow):
         if zoom != 1.0:
             self.reader.set_zoom(zoom)
         last = self.settings.get_str("last_page")
-        if not (last and self.reader.show_page(last)):
+        if not (last and self.reader.show_page(last, prerendered=self._cached_start_page(last))):
             first = next(self.workspace.library.questions(), None)
             if first:
                 self.reader.show_page(f"q:{first.id}")
         self._update_nav()
+
+    def _start_page_key(self, page_id: str) -> str:
+        from ..core.workspace import library_fingerprint
+
+        fp = library_fingerprint(self.workspace.content_root, self.workspace.paths.packs)
+        return f"{page_id}|{self.theme.name}|{self.reader.zoom}|{fp}|{__version__}"
+
+    def _cached_start_page(self, page_id: str) -> str | None:
+        """The last page's HTML saved at exit, so start-up skips markdown and pygments."""
+        path = self.workspace.paths.start_page_cache
+        try:
+            key, _, body = path.read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return body if key == self._start_page_key(page_id) and self.workspace.library.has_page(page_id) else None
+
+    def _save_start_page(self) -> None:
+        page = self.reader.current_page
+        if not page or not self.reader.body_html:
+            return
+        try:
+            path = self.workspace.paths.start_page_cache
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(f"{self._start_page_key(page)}\n{self.reader.body_html}", encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # only costs start-up speed
 
     def save_state(self) -> None:
         self.settings.set("window/geometry", self.saveGeometry())
@@ -264,6 +295,7 @@ class MainWindow(QMainWindow):
         if self.reader.current_page:
             self.settings.set("last_page", self.reader.current_page)
         self.settings.sync()
+        self._save_start_page()
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_state()

@@ -44,6 +44,7 @@ class Reader(QTextBrowser):
         self._history: list[str] = []
         self._cursor = -1
         self.current_page: str | None = None
+        self.body_html = ""
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_link)
@@ -53,12 +54,17 @@ class Reader(QTextBrowser):
         self._apply_style()
 
     # ------------------------------------------------------------ pages and history
-    def show_page(self, page_id: str, *, record: bool = True) -> bool:
-        try:
-            body = render_page(self.workspace.library, page_id, self.renderer)
-        except PageNotFound:
-            return False
-        self.setHtml(body)
+    def show_page(self, page_id: str, *, record: bool = True, prerendered: str | None = None) -> bool:
+        """Show a page; ``prerendered`` is its HTML from the start-up cache, if still valid."""
+        if prerendered is None:
+            if not self.workspace.library.has_page(page_id):
+                return False
+            try:
+                prerendered = render_page(self.workspace.library, page_id, self.renderer)
+            except PageNotFound:
+                return False
+        self.body_html = prerendered
+        self.setHtml(prerendered)
         self.current_page = page_id
         if record:
             del self._history[self._cursor + 1:]

@@ -1,0 +1,61 @@
+"""startup_first_paint_ms vs floor_first_paint_ms, and page_render_p95_ms."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+from common import WORK, median, percentile, python, time_to_first_paint
+
+RUNS = 7
+
+
+def run() -> dict[str, float]:
+    data = WORK / "startup-data"
+    shutil.rmtree(data, ignore_errors=True)
+    app = [python(), "-m", "genai_desktop", "--data-dir", str(data)]
+    floor = [python(), "bench/floor_window.py"]
+    # Warm-up: creates the databases and formula cache and remembers a last page, as on a
+    # user's second start; also warms the OS file cache for both programs.
+    time_to_first_paint(app)
+    time_to_first_paint(floor)
+    app_runs, floor_runs = [], []
+    for _ in range(RUNS):  # interleaved so machine noise hits both alike
+        floor_runs.append(time_to_first_paint(floor))
+        app_runs.append(time_to_first_paint(app))
+    results = {
+        "startup_first_paint_ms": median(app_runs),
+        "floor_first_paint_ms": median(floor_runs),
+    }
+    results["startup_vs_floor_ratio"] = results["startup_first_paint_ms"] / results["floor_first_paint_ms"]
+    results["page_render_p95_ms"] = page_render_p95(data)
+    return results
+
+
+def page_render_p95(data) -> float:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from genai_desktop.core.pages import largest_question
+    from genai_desktop.core.workspace import Workspace
+    from genai_desktop.ui import theme
+    from genai_desktop.ui.app import make_application
+    from genai_desktop.ui.reader import Reader
+
+    app = make_application()
+    workspace = Workspace(data)
+    reader = Reader(workspace, theme.LIGHT_THEME)
+    reader.resize(900, 800)
+    reader.show()
+    page = largest_question(workspace.library)
+    reader.show_page(page)  # formulas rendered and cached once
+    app.processEvents()
+    times = []
+    for _ in range(60):
+        start = time.perf_counter()
+        reader.show_page(page, record=False)
+        reader.viewport().repaint()  # the first frame the user sees
+        times.append((time.perf_counter() - start) * 1000)
+        app.processEvents()
+    reader.close()
+    workspace.close()
+    return percentile(times, 95)

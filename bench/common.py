@@ -1,0 +1,50 @@
+"""Helpers shared by the benchmarks: timing, percentiles, the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results.json"
+WORK = BENCH / ".work"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def time_to_first_paint(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """Milliseconds from spawning ``argv`` to the FIRST_PAINT line it prints."""
+    full_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", GENAI_DESKTOP_REPORT_PAINT="1", **(env or {}))
+    start = time.time()
+    out = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    for line in out.stdout.splitlines():
+        if line.startswith("FIRST_PAINT "):
+            return (float(line.split()[1]) - start) * 1000
+    raise RuntimeError(f"{argv} printed no FIRST_PAINT line:\n{out.stdout}\n{out.stderr}")
+
+
+def python() -> str:
+    return sys.executable
+
+
+def save(results: dict[str, float]) -> dict[str, float]:
+    merged = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    merged.update({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()})
+    RESULTS.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    return merged

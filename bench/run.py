@@ -1,0 +1,40 @@
+"""`make bench`: run every benchmark, write bench/results.json and print a table."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import save  # noqa: E402
+
+SUITES = ["bench_startup"]
+GOALS = {
+    "startup_vs_floor_ratio": ("<=", 1.3),
+    "page_render_p95_ms": ("<=", 16.0),
+}
+
+
+def main(selected: list[str]) -> int:
+    results: dict[str, float] = {}
+    for name in selected or SUITES:
+        print(f"running {name} …", flush=True)
+        results.update(importlib.import_module(name).run())
+    merged = save(results)
+    width = max(len(k) for k in merged)
+    print(f"\n{'metric':<{width}}  {'value':>10}  goal")
+    for key in sorted(merged):
+        goal = GOALS.get(key)
+        verdict = ""
+        if goal:
+            op, limit = goal
+            ok = merged[key] <= limit if op == "<=" else merged[key] >= limit
+            verdict = f"{op} {limit}  {'ok' if ok else 'MISSED'}"
+        print(f"{key:<{width}}  {merged[key]:>10.3f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

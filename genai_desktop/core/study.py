@@ -1,0 +1,460 @@
+"""Flashcard study: the daily queue, FSRS scheduling, the review log and undo.
+
+Every question is a card. A card with no row in ``cards`` (or a row in state 0) is *new*:
+fsrs has no New state, so "never reviewed" is derived. Times are UTC in the database; the
+study day is local time shifted by the configured day start (04:00 by default), as in Anki.
+
+An answer is one short transaction (review log row + card row) committed before the next
+card is offered, so an acknowledged answer survives the app being killed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+
+from .content import Library
+
+NEW = 0  # our own marker for a card row that was never reviewed (buried or suspended new cards)
+LEARN_AHEAD = timedelta(minutes=20)
+RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
+RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def study_day(moment: datetime, day_start_hour: int) -> date:
+    """The local calendar day a moment belongs to, with days starting at ``day_start_hour``."""
+    return (moment.astimezone() - timedelta(hours=day_start_hour)).date()
+
+
+def day_start(day: date, day_start_hour: int) -> datetime:
+    """The UTC moment a study day begins."""
+    local = datetime(day.year, day.month, day.day, day_start_hour).astimezone()
+    return local.astimezone(UTC)
+
+
+def card_id_for(question_id: str) -> int:
+    """A stable integer id for fsrs, the same on every installation."""
+    return int.from_bytes(hashlib.sha1(question_id.encode()).digest()[:6], "big")
+
+
+def format_interval(delta: timedelta) -> str:
+    seconds = max(0, delta.total_seconds())
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+# ---------------------------------------------------------------- settings
+
+@dataclass
+class StudySettings:
+    desired_retention: float = 0.90
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    day_start_hour: int = 4
+
+    LIMITS = {"desired_retention": (0.80, 0.97), "new_per_day": (0, 9999),
+              "reviews_per_day": (0, 99999), "day_start_hour": (0, 23)}
+
+    def validated(self) -> StudySettings:
+        for name, (low, high) in self.LIMITS.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(f"{name.replace('_', ' ')} must be between {low} and {high}")
+        return self
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> StudySettings:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'study'").fetchone()
+        settings = cls()
+        if row:
+            data = json.loads(row[0])
+            for name in cls.LIMITS:
+                if name in data:
+                    setattr(settings, name, type(getattr(settings, name))(data[name]))
+        return settings
+
+    def save(self, conn: sqlite3.Connection) -> None:
+        self.validated()
+        data = {name: getattr(self, name) for name in self.LIMITS}
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO settings VALUES ('study', ?)", (json.dumps(data),))
+
+
+# ---------------------------------------------------------------- scopes
+
+@dataclass(frozen=True)
+class Scope:
+    """Which questions a session draws from: all, topic, level, milestone, bookmarks or pack."""
+
+    kind: str = "all"
+    value: str = ""
+    label: str = "All questions"
+
+    def question_ids(self, library: Library, bookmarks: Iterable[str] = ()) -> list[str]:
+        ordered = [q.id for q in library.questions()]
+        if self.kind == "all":
+            return ordered
+        if self.kind == "topic":
+            topic = library.topic(self.value)
+            return [q.id for q in topic.questions] if topic else []
+        if self.kind == "pack":
+            return [q.id for q in library.questions() if q.pack == self.value]
+        if self.kind == "level":
+            wanted = {q for m in library.milestones if m.level == self.value for q in m.questions}
+            wanted |= {q.id for q in library.questions() if q.level == self.value}
+            return [q for q in ordered if q in wanted]
+        if self.kind == "milestone":
+            milestone = library.milestone(self.value)
+            wanted = set(milestone.questions) if milestone else set()
+            return [q for q in ordered if q in wanted]
+        if self.kind == "bookmarks":
+            wanted = set(bookmarks)
+            return [q for q in ordered if q in wanted]
+        raise ValueError(f"unknown scope {self.kind!r}")
+
+
+# ---------------------------------------------------------------- storage
+
+_CARD_COLUMNS = "question_id, card_id, state, step, stability, difficulty, due, last_review, suspended, buried_day"
+
+
+def card_to_json(card: Card | None) -> str | None:
+    if card is None:
+        return None
+    return json.dumps({"state": int(card.state), "step": card.step, "stability": card.stability,
+                       "difficulty": card.difficulty, "due": iso(card.due),
+                       "last_review": iso(card.last_review) if card.last_review else None},
+                      separators=(",", ":"))
+
+
+def card_from_row(row: tuple) -> Card | None:
+    """A cards row to an fsrs Card; None for a never-reviewed card."""
+    _qid, card_id, state, step, stability, difficulty, due, last_review = row[:8]
+    if state == NEW:
+        return None
+    return Card(card_id=card_id, state=State(state), step=step, stability=stability, difficulty=difficulty,
+                due=parse_time(due), last_review=parse_time(last_review))
+
+
+@dataclass
+class _Undo:
+    question_id: str
+    previous_row: tuple | None
+    review_uid: str | None
+    queues: tuple
+    answered: int
+    again: int
+    seconds: float
+
+
+@dataclass
+class SessionSummary:
+    answered: int = 0
+    again: int = 0
+    seconds: float = 0.0
+
+    @property
+    def again_rate(self) -> float:
+        return self.again / self.answered if self.answered else 0.0
+
+
+@dataclass
+class Preview:
+    rating: Rating
+    card: Card
+    interval: timedelta
+
+    @property
+    def label(self) -> str:
+        return f"{RATING_NAMES[self.rating]} · {format_interval(self.interval)}"
+
+
+@dataclass
+class StudySession:
+    """One review session over a scope. Build it with ``StudySession.open``."""
+
+    conn: sqlite3.Connection
+    scope_ids: list[str]
+    settings: StudySettings
+    clock: Clock = system_clock
+    learning: list[tuple[str, str]] = field(default_factory=list)  # (due iso, question id), sorted
+    reviews: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    summary: SessionSummary = field(default_factory=SessionSummary)
+    _undo: list[_Undo] = field(default_factory=list)
+    _current: str | None = None
+    _previews: dict[Rating, Preview] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.scheduler = Scheduler(desired_retention=self.settings.desired_retention)
+
+    # ------------------------------------------------------------ building the queue
+    @classmethod
+    def open(cls, conn: sqlite3.Connection, scope_ids: list[str], settings: StudySettings | None = None,
+             clock: Clock = system_clock) -> StudySession:
+        session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
+        session.rebuild()
+        return session
+
+    def rebuild(self) -> None:
+        now = self.clock()
+        hour = self.settings.day_start_hour
+        today = study_day(now, hour)
+        day_end = iso(day_start(today + timedelta(days=1), hour))
+        today_iso = today.isoformat()
+        in_scope = set(self.scope_ids)
+        rows = self.conn.execute("SELECT question_id, state, due, suspended, buried_day FROM cards").fetchall()
+        reviewed: set[str] = set()  # cards with a review history; the rest of the scope is new
+        hidden_new: set[str] = set()  # never reviewed, but suspended or buried today
+        learning, reviews = [], []
+        for qid, state, due, suspended, buried in rows:
+            if state == NEW:
+                if suspended or buried == today_iso:
+                    hidden_new.add(qid)
+                continue
+            reviewed.add(qid)
+            if qid not in in_scope or suspended or buried == today_iso or due >= day_end:
+                continue
+            (reviews if state == State.Review else learning).append((due, qid))
+        new_done, reviews_done = self._done_today(today)
+        learning.sort()
+        reviews.sort()  # most overdue first
+        self.learning = learning
+        self.reviews = [qid for _due, qid in reviews][: max(0, self.settings.reviews_per_day - reviews_done)]
+        new_left = max(0, self.settings.new_per_day - new_done)
+        self.new = []
+        if new_left:
+            for qid in self.scope_ids:  # library order
+                if qid not in reviewed and qid not in hidden_new:
+                    self.new.append(qid)
+                    if len(self.new) >= new_left:
+                        break
+        self._current = None
+        self._pick()
+
+    def _done_today(self, today: date) -> tuple[int, int]:
+        start = iso(day_start(today, self.settings.day_start_hour))
+        new_done = reviews_done = 0
+        seen: set[str] = set()
+        for qid, before in self.conn.execute(
+                "SELECT question_id, state_before FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at", (start,)):
+            if qid in seen:
+                continue
+            seen.add(qid)
+            if before is None:
+                new_done += 1
+            elif json.loads(before)["state"] == State.Review:
+                reviews_done += 1
+        return new_done, reviews_done
+
+    # ------------------------------------------------------------ the current card
+    def _pick(self) -> None:
+        now_iso = iso(self.clock())
+        ahead_iso = iso(self.clock() + LEARN_AHEAD)
+        if self.learning and self.learning[0][0] <= now_iso:
+            self._current = self.learning[0][1]
+        elif self.reviews:
+            self._current = self.reviews[0]
+        elif self.new:
+            self._current = self.new[0]
+        elif self.learning and self.learning[0][0] <= ahead_iso:
+            self._current = self.learning[0][1]
+        else:
+            self._current = None
+        self._previews = {}
+
+    @property
+    def current(self) -> str | None:
+        return self._current
+
+    def counts(self) -> tuple[int, int, int]:
+        """Cards left today: (new, learning, review)."""
+        return len(self.new), len(self.learning), len(self.reviews)
+
+    def _row(self, qid: str) -> tuple | None:
+        return self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (qid,)).fetchone()
+
+    def _card(self, qid: str, row: tuple | None) -> Card | None:
+        return card_from_row(row) if row else None
+
+    def previews(self) -> dict[Rating, Preview]:
+        """What each rating would do to the current card (the buttons' intervals).
+
+        The outcome shown is the outcome applied: answering reuses these results, so fuzzing
+        can never make a button lie.
+        """
+        if self._current is None:
+            return {}
+        if not self._previews:
+            now = self.clock()
+            card = self._card(self._current, self._row(self._current)) or Card(card_id=card_id_for(self._current),
+                                                                                due=now)
+            for rating in RATINGS:
+                after, _log = self.scheduler.review_card(card, rating, now)
+                self._previews[rating] = Preview(rating, after, after.due - now)
+        return self._previews
+
+    # ------------------------------------------------------------ answering
+    def answer(self, rating: Rating | int, duration_ms: int = 0) -> None:
+        qid = self._current
+        if qid is None:
+            raise RuntimeError("no card to answer")
+        rating = Rating(int(rating))
+        now = self.clock()
+        row = self._row(qid)
+        before = self._card(qid, row)
+        after = self.previews()[rating].card
+        snapshot = self._snapshot()
+        uid = uuid.uuid4().hex
+        suspended, buried = (row[8], row[9]) if row else (0, None)
+        with self.conn:  # one transaction, committed before the next card is shown
+            self.conn.execute(
+                "INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, state_after)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (uid, qid, int(rating), iso(now), int(duration_ms), card_to_json(before), card_to_json(after)))
+            self.conn.execute(
+                f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (qid, after.card_id, int(after.state), after.step, after.stability, after.difficulty,
+                 iso(after.due), iso(after.last_review), suspended, buried))
+        self._undo.append(_Undo(qid, row, uid, snapshot, self.summary.answered, self.summary.again,
+                                self.summary.seconds))
+        self.summary.answered += 1
+        self.summary.again += rating == Rating.Again
+        self.summary.seconds += duration_ms / 1000
+        self._remove_from_queues(qid)
+        if after.state in (State.Learning, State.Relearning):
+            day_end = day_start(study_day(now, self.settings.day_start_hour) + timedelta(days=1),
+                                self.settings.day_start_hour)
+            if after.due < day_end:
+                bisect.insort(self.learning, (iso(after.due), qid))
+        self._pick()
+
+    def _remove_from_queues(self, qid: str) -> None:
+        self.learning = [entry for entry in self.learning if entry[1] != qid]
+        if self.reviews and self.reviews[0] == qid:
+            self.reviews.pop(0)
+        elif qid in self.reviews:
+            self.reviews.remove(qid)
+        if self.new and self.new[0] == qid:
+            self.new.pop(0)
+        elif qid in self.new:
+            self.new.remove(qid)
+
+    def _snapshot(self) -> tuple:
+        return list(self.learning), list(self.reviews), list(self.new), self._current
+
+    # ------------------------------------------------------------ bury, suspend, undo
+    def bury(self) -> None:
+        """Hide the current card until tomorrow's study day."""
+        self._set_flag("buried_day", study_day(self.clock(), self.settings.day_start_hour).isoformat())
+
+    def suspend(self) -> None:
+        """Hide the current card until it is unsuspended."""
+        self._set_flag("suspended", 1)
+
+    def _set_flag(self, column: str, value) -> None:
+        qid = self._current
+        if qid is None:
+            return
+        row = self._row(qid)
+        snapshot = self._snapshot()
+        with self.conn:
+            if row is None:
+                self.conn.execute(
+                    f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 0, NULL)",
+                    (qid, card_id_for(qid), NEW, iso(self.clock())))
+            self.conn.execute(f"UPDATE cards SET {column} = ? WHERE question_id = ?", (value, qid))
+        self._undo.append(_Undo(qid, row, None, snapshot, self.summary.answered, self.summary.again,
+                                self.summary.seconds))
+        self._remove_from_queues(qid)
+        self._pick()
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> str | None:
+        """Take back the last answer (or bury/suspend): the card row is restored exactly."""
+        if not self._undo:
+            return None
+        entry = self._undo.pop()
+        with self.conn:
+            if entry.review_uid:
+                self.conn.execute("DELETE FROM reviews WHERE uid = ?", (entry.review_uid,))
+            if entry.previous_row is None:
+                self.conn.execute("DELETE FROM cards WHERE question_id = ?", (entry.question_id,))
+            else:
+                self.conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES "
+                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.previous_row)
+        self.learning, self.reviews, self.new, _ = (list(x) if isinstance(x, list) else x for x in entry.queues)
+        self.summary = SessionSummary(entry.answered, entry.again, entry.seconds)
+        self._current = entry.question_id
+        self._previews = {}
+        return entry.question_id
+
+    # ------------------------------------------------------------ when is the next card
+    def next_due(self) -> datetime | None:
+        """When the next card in this scope becomes due (for the "nothing due" screen)."""
+        if self.learning:
+            return parse_time(self.learning[0][0])
+        in_scope = set(self.scope_ids)
+        now_iso = iso(self.clock())
+        for qid, due in self.conn.execute(
+                "SELECT question_id, due FROM cards WHERE state != ? AND suspended = 0 AND due > ? ORDER BY due",
+                (NEW, now_iso)):
+            if qid in in_scope:
+                return parse_time(due)
+        return None
+
+    def new_left_in_scope(self) -> int:
+        """Never-reviewed cards in the scope beyond today's limit."""
+        known = {qid for (qid,) in self.conn.execute("SELECT question_id FROM cards WHERE state != ?", (NEW,))}
+        return sum(1 for qid in self.scope_ids if qid not in known)
+
+
+# ---------------------------------------------------------------- queries used by the UI
+
+def due_counts(conn: sqlite3.Connection, library: Library, settings: StudySettings,
+               clock: Clock = system_clock) -> dict[str, int]:
+    """Cards due by the end of today per topic id (learning + review; new cards not counted)."""
+    now = clock()
+    end = iso(day_start(study_day(now, settings.day_start_hour) + timedelta(days=1), settings.day_start_hour))
+    today = study_day(now, settings.day_start_hour).isoformat()
+    due = {qid for (qid,) in conn.execute(
+        "SELECT question_id FROM cards WHERE state != ? AND suspended = 0 AND due < ? "
+        "AND (buried_day IS NULL OR buried_day != ?)", (NEW, end, today))}
+    counts: dict[str, int] = {}
+    for topic in library.topics:
+        n = sum(1 for q in topic.questions if q.id in due)
+        if n:
+            counts[topic.id] = n
+    return counts

@@ -1,0 +1,210 @@
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fsrs import Rating, State
+
+from genai_desktop.core import db
+from genai_desktop.core.content import load_pack
+from genai_desktop.core.study import (
+    Scope,
+    StudySession,
+    StudySettings,
+    day_start,
+    due_counts,
+    format_interval,
+    study_day,
+)
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    database = db.open_progress(tmp_path / "progress.sqlite")
+    yield database.conn
+    database.conn.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Noon local time, well inside a study day whatever the machine's zone.
+    local_noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    return FakeClock(local_noon.astimezone(UTC))
+
+
+IDS = [f"q{n:02d}" for n in range(30)]
+
+
+def session(conn, clock, ids=IDS, **settings) -> StudySession:
+    return StudySession.open(conn, list(ids), StudySettings(**settings), clock)
+
+
+def test_new_cards_come_in_library_order_within_the_daily_limit(conn, clock) -> None:
+    s = session(conn, clock, new_per_day=5)
+    assert s.counts() == (5, 0, 0)
+    assert s.current == "q00" and s.new == IDS[:5]
+
+
+def test_answer_is_committed_with_a_full_review_log(conn, clock) -> None:
+    s = session(conn, clock)
+    s.answer(Rating.Good, duration_ms=4200)
+    row = conn.execute("SELECT question_id, rating, duration_ms, state_before, state_after, reviewed_at "
+                       "FROM reviews").fetchone()
+    assert row[:4] == ("q00", 3, 4200, None)
+    after = json.loads(row[4])
+    assert after["state"] == State.Learning and after["stability"] > 0
+    assert row[5].startswith(clock().strftime("%Y-%m-%dT%H:%M"))
+    card = conn.execute("SELECT state, due FROM cards WHERE question_id = 'q00'").fetchone()
+    assert card[0] == State.Learning
+    # a second connection sees it: it was committed, not just written
+    other = db.connect(Path(conn.execute("PRAGMA database_list").fetchone()[2]))
+    assert other.execute("SELECT count(*) FROM reviews").fetchone() == (1,)
+
+
+def test_learning_cards_return_when_due_and_before_new_ones(conn, clock) -> None:
+    s = session(conn, clock, new_per_day=3)
+    s.answer(Rating.Again)  # q00 back in a minute
+    assert s.current == "q01"
+    clock.advance(minutes=2)
+    s.answer(Rating.Good)  # answering q01 ...
+    assert s.current == "q00"  # ... then the due learning card comes first
+
+
+def test_previews_show_the_interval_that_is_applied(conn, clock) -> None:
+    s = session(conn, clock)
+    for _ in range(3):  # graduate q00 so fuzzing could apply to long intervals
+        s.answer(Rating.Easy) if s.current == "q00" else None
+        clock.advance(days=5)
+        s.rebuild()
+    s = session(conn, clock)
+    if s.current == "q00":
+        preview = s.previews()[Rating.Good]
+        s.answer(Rating.Good)
+        due = conn.execute("SELECT due FROM cards WHERE question_id = 'q00'").fetchone()[0]
+        assert datetime.fromisoformat(due) == preview.card.due.replace(microsecond=preview.card.due.microsecond // 1000 * 1000)
+    labels = [p.label for p in session(conn, clock).previews().values()]
+    assert labels[0].startswith("Again · ")
+
+
+def test_undo_restores_the_card_exactly_several_levels(conn, clock) -> None:
+    s = session(conn, clock)
+    s.answer(Rating.Good)
+    before = conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone()
+    clock.advance(minutes=15)
+    s.rebuild()
+    assert s.current == "q00"
+    s.answer(Rating.Good)
+    s.answer(Rating.Hard)  # q01
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (3,)
+    assert s.undo() == "q01"
+    assert conn.execute("SELECT count(*) FROM cards WHERE question_id = 'q01'").fetchone() == (0,)
+    assert s.current == "q01"
+    assert s.undo() == "q00"
+    assert conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone() == before
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (1,)
+    assert s.summary.answered == 1
+    s.undo()
+    assert s.current == "q00" and not s.can_undo() and s.undo() is None
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+
+
+def test_bury_hides_until_tomorrow_and_suspend_for_good(conn, clock) -> None:
+    s = session(conn, clock, new_per_day=3)
+    s.bury()
+    assert s.current == "q01"
+    s.suspend()
+    assert s.current == "q02"
+    assert session(conn, clock, new_per_day=3).new == ["q02", "q03", "q04"]
+    clock.advance(days=1)
+    tomorrow = session(conn, clock, new_per_day=3)
+    assert tomorrow.new == ["q00", "q02", "q03"]  # buried q00 is back, suspended q01 is not
+    s.undo()
+    assert conn.execute("SELECT suspended FROM cards WHERE question_id = 'q01'").fetchone() is None
+
+
+def test_limits_count_what_was_already_done_today(conn, clock) -> None:
+    s = session(conn, clock, new_per_day=4)
+    s.answer(Rating.Easy)
+    s.answer(Rating.Easy)
+    again = session(conn, clock, new_per_day=4)
+    assert again.counts()[0] == 2
+
+
+def test_review_limit_and_most_overdue_first(conn, clock) -> None:
+    s = session(conn, clock, new_per_day=6)
+    for _ in range(6):
+        s.answer(Rating.Easy)  # graduate straight to review
+    clock.advance(days=60)
+    due = session(conn, clock, new_per_day=0, reviews_per_day=4)
+    assert due.counts() == (0, 0, 4)
+    dues = dict(conn.execute("SELECT question_id, due FROM cards"))
+    assert due.reviews == sorted(due.reviews, key=lambda q: dues[q])
+
+
+def test_day_rollover_respects_the_day_start(conn, clock) -> None:
+    settings = StudySettings(day_start_hour=4)
+    local = clock().astimezone()
+    before_start = local.replace(hour=3, minute=30)
+    after_start = local.replace(hour=4, minute=30)
+    assert study_day(before_start, 4) == (local - timedelta(days=1)).date()
+    assert study_day(after_start, 4) == local.date()
+    assert day_start(local.date(), settings.day_start_hour).astimezone().hour == 4
+    s = session(conn, clock, new_per_day=2)
+    s.answer(Rating.Easy)
+    s.answer(Rating.Easy)
+    assert session(conn, clock, new_per_day=2).counts()[0] == 0
+    clock.now = (local + timedelta(days=1)).replace(hour=3, minute=59).astimezone(UTC)
+    assert session(conn, clock, new_per_day=2).counts()[0] == 0  # still yesterday's study day
+    clock.advance(minutes=2)
+    assert session(conn, clock, new_per_day=2).counts()[0] == 2
+
+
+def test_nothing_due_reports_when_the_next_card_is_due(conn, clock) -> None:
+    s = session(conn, clock, ids=IDS[:1])
+    s.answer(Rating.Easy)
+    assert s.current is None
+    assert s.next_due() > clock()
+    assert s.new_left_in_scope() == 0
+
+
+def test_settings_are_validated_and_persisted(conn) -> None:
+    with pytest.raises(ValueError, match="desired retention"):
+        StudySettings(desired_retention=0.99).save(conn)
+    StudySettings(desired_retention=0.85, new_per_day=7).save(conn)
+    loaded = StudySettings.load(conn)
+    assert (loaded.desired_retention, loaded.new_per_day) == (0.85, 7)
+
+
+def test_scopes(starter_pack) -> None:
+    library = load_pack(starter_pack)
+    assert Scope("topic", "gans").question_ids(library) == ["gan-objective"]
+    assert Scope("milestone", "rm.test.dev1.reading").question_ids(library) == ["attention-basics", "multi-head"]
+    assert Scope("level", "dev2").question_ids(library) == ["multi-head", "gan-objective"]
+    assert Scope("bookmarks").question_ids(library, ["gan-objective"]) == ["gan-objective"]
+    assert Scope("pack", "builtin").question_ids(library) == ["attention-basics", "multi-head", "gan-objective"]
+
+
+def test_due_counts_per_topic(conn, clock, starter_pack) -> None:
+    library = load_pack(starter_pack)
+    s = StudySession.open(conn, ["attention-basics", "gan-objective"], StudySettings(), clock)
+    s.answer(Rating.Again)
+    assert due_counts(conn, library, StudySettings(), clock) == {"attention": 1}
+
+
+@pytest.mark.parametrize("delta, text", [
+    (timedelta(seconds=30), "1m"), (timedelta(minutes=10), "10m"), (timedelta(hours=5), "5h"),
+    (timedelta(days=3), "3d"), (timedelta(days=45), "1.5mo"), (timedelta(days=730), "2y"),
+])
+def test_format_interval(delta, text) -> None:
+    assert format_interval(delta) == text
