@@ -24,6 +24,7 @@ from .. import __version__
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
+from .flashcards import FlashcardsView
 from .reader import Reader
 from .settings import Settings
 from .sidebar import Sidebar
@@ -78,7 +79,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.views, 1)
         self.setCentralWidget(central)
 
+        self.flashcards = FlashcardsView(workspace, self.theme, bookmarks=self.bookmarked_ids)
+        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self.flashcards, "Ctrl+2")
+        self.flashcards.counts_changed.connect(self.refresh_counts)
+        self.flashcards.answer_view.internal_link.connect(self._open_from_card)
+
         self.status_library = QLabel()
+        self.status_due = QLabel()
+        self.statusBar().addWidget(self.status_due)
         self.statusBar().addWidget(self.status_library)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -91,6 +99,8 @@ class MainWindow(QMainWindow):
         self.sidebar.populate(workspace.library)
         self._update_status()
         self._restore()
+        # Due counts need the progress database: read it right after the first paint.
+        QTimer.singleShot(0, self.refresh_counts)
         if os.environ.get("GENAI_DESKTOP_REPORT_PAINT"):
             self.reader.viewport().installEventFilter(_FirstPaint(self))
 
@@ -203,6 +213,28 @@ class MainWindow(QMainWindow):
     def _on_page_changed(self, page_id: str) -> None:
         self.sidebar.select(page_id)
         self.settings.set("last_page", page_id)
+
+    def bookmarked_ids(self) -> list[str]:
+        return [qid for (qid,) in self.workspace.progress.conn.execute("SELECT question_id FROM bookmarks")]
+
+    def refresh_counts(self) -> None:
+        from ..core.study import StudySession, StudySettings, due_counts
+
+        conn = self.workspace.progress.conn
+        settings = StudySettings.load(conn)
+        by_topic = due_counts(conn, self.workspace.library, settings)
+        self.sidebar.set_due_counts(by_topic)
+        session = StudySession.open(conn, [q.id for q in self.workspace.library.questions()], settings)
+        new, learning, review = session.counts()
+        due = learning + review
+        self.flashcards_tab.setText(f"Flashcards  {due}" if due else "Flashcards")
+        self.status_due.setText(f"{due} due · {new} new today")
+
+    def _open_from_card(self, page_id: str) -> None:
+        """A link in a flashcard's answer opens the page in the library view."""
+        if page_id.startswith(("q:", "guide:", "topic:")) and self.workspace.library.has_page(page_id):
+            self.show_view("library")
+            self.reader.show_page(page_id)
 
     def _on_internal_link(self, page_id: str) -> None:
         self.statusBar().showMessage(f"No page called {page_id} in this library", 4000)

@@ -45,6 +45,8 @@ class Reader(QTextBrowser):
         self._cursor = -1
         self.current_page: str | None = None
         self.body_html = ""
+        self.fixed_side_margin: int | None = None  # None: margins grow to keep ~75 characters a line
+        self.navigates = True  # False: internal links are only reported (flashcard answers)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_link)
@@ -142,14 +144,16 @@ class Reader(QTextBrowser):
         # scrollable and selectable.
         text_width = MAX_TEXT_EM * self.font_px
         side = max(28, int((self.viewport().width() - text_width) / 2))
+        if self.fixed_side_margin is not None:
+            side = self.fixed_side_margin
         root = self.document().rootFrame()
         fmt = root.frameFormat()
-        if (fmt.leftMargin(), fmt.rightMargin()) == (side, side) and fmt.topMargin() == 22:
+        if (fmt.leftMargin(), fmt.rightMargin()) == (side, side) and fmt.topMargin() in (4, 22):
             return
         fmt.setLeftMargin(side)
         fmt.setRightMargin(side)
-        fmt.setTopMargin(22)
-        fmt.setBottomMargin(48)
+        fmt.setTopMargin(22 if self.fixed_side_margin is None else 4)
+        fmt.setBottomMargin(48 if self.fixed_side_margin is None else 8)
         root.setFrameFormat(fmt)
 
     def setHtml(self, text: str) -> None:  # noqa: N802 (Qt name)
@@ -161,7 +165,7 @@ class Reader(QTextBrowser):
         scheme = url.scheme().lower()
         if scheme in INTERNAL_SCHEMES:
             page_id = f"{scheme}:{url.path() or url.toString().split(':', 1)[1]}"
-            if scheme == "milestone":
+            if scheme == "milestone" or not self.navigates:
                 self.internal_link.emit(page_id)
             elif not self.show_page(page_id):
                 self.internal_link.emit(page_id)

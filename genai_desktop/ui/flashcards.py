@@ -1,0 +1,548 @@
+"""The flashcards view: choose what to study, review cards, see the session summary.
+
+Keys follow Anki: Space/Enter shows the answer, 1–4 rate, Ctrl+Z undoes, and Escape leaves.
+F toggles the full answer, B buries the card until tomorrow, S suspends it.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from fsrs import Rating
+from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.content import LEVEL_NAMES
+from ..core.study import RATINGS, Scope, StudySession, StudySettings, format_interval
+from ..core.workspace import Workspace
+from . import theme as themes
+from .reader import Reader
+
+SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class _ScopeDelegate(QStyledItemDelegate):
+    """One row per scope: its name, then right-aligned 'due' and 'new' counts."""
+
+    def __init__(self, view: FlashcardsView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        return QSize(option.rect.width(), 40)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        opt.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        t = self.view.theme
+        due, new = index.data(COUNTS_ROLE) or (0, 0)
+        rect = opt.rect.adjusted(14, 0, -14, 0)
+        painter.save()
+        right = rect.right()
+        metrics = painter.fontMetrics()
+        for text, color in ((f"{new} new", t.easy) if new else ("", ""), (f"{due} due", t.good) if due else ("", "")):
+            if not text:
+                continue
+            width = metrics.horizontalAdvance(text)
+            painter.setPen(QColor(color))
+            painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            right -= width + 18
+        if not due and not new:
+            painter.setPen(QColor(t.muted))
+            text = "done for today"
+            width = metrics.horizontalAdvance(text)
+            painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            right -= width + 18
+        painter.setPen(QColor(t.text))
+        label = metrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideRight,
+                                   max(40, right - rect.left()))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, label)
+        painter.restore()
+
+
+def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    return label
+
+
+class FlashcardsView(QWidget):
+    """Registered as a top-level view by the main window."""
+
+    counts_changed = Signal()
+    open_page = Signal(str)
+
+    def __init__(self, workspace: Workspace, theme: themes.Theme, bookmarks=lambda: [], parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.theme = theme
+        self.bookmarks = bookmarks
+        self.session: StudySession | None = None
+        self.scope = Scope()
+        self.revealed = False
+        self.full_answer = False
+        self.card_timer = QElapsedTimer()
+        self.session_timer = QElapsedTimer()
+        self.tick = QTimer(self, interval=1000, timeout=self._update_clock)
+
+        self.pages = QStackedWidget()
+        self.deck_page = self._build_deck_page()
+        self.review_page = self._build_review_page()
+        self.done_page = self._build_done_page()
+        for page in (self.deck_page, self.review_page, self.done_page):
+            self.pages.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self._shortcuts()
+        self.apply_theme()
+
+    # ------------------------------------------------------------ deck page
+    def _build_deck_page(self) -> QWidget:
+        page = QWidget()
+        outer = QHBoxLayout(page)
+        outer.setContentsMargins(40, 28, 40, 28)
+        column = QVBoxLayout()
+        column.setSpacing(12)
+        title = _label("Flashcards", "PageTitle")
+        self.deck_summary = _label("", "Muted")
+        self.scope_list = QListWidget(objectName="ScopeList")
+        self.scope_list.setItemDelegate(_ScopeDelegate(self))
+        self.scope_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scope_list.itemActivated.connect(lambda _item: self.start())
+        self.scope_list.currentItemChanged.connect(self._on_scope_changed)
+        self.start_button = QPushButton("Study now", objectName="Primary")
+        self.start_button.setToolTip("Start a session with the selected cards (Enter)")
+        self.start_button.clicked.connect(self.start)
+        column.addWidget(title)
+        column.addWidget(self.deck_summary)
+        column.addWidget(self.scope_list, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.start_button)
+        column.addLayout(row)
+
+        settings_box = QFrame(objectName="Panel")
+        form = QFormLayout(settings_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.setContentsMargins(18, 16, 18, 16)
+        form.setVerticalSpacing(10)
+        form.addRow(_label("Scheduling", "PanelTitle"))
+        self.retention = QDoubleSpinBox(decimals=2, minimum=0.80, maximum=0.97, singleStep=0.01)
+        self.retention.setToolTip("The recall probability FSRS aims for at each review. "
+                                  "Higher means more reviews.")
+        self.new_limit = QSpinBox(minimum=0, maximum=9999)
+        self.review_limit = QSpinBox(minimum=0, maximum=99999)
+        self.day_start = QSpinBox(minimum=0, maximum=23, suffix=":00")
+        form.addRow("Desired retention", self.retention)
+        form.addRow("New cards a day", self.new_limit)
+        form.addRow("Reviews a day", self.review_limit)
+        form.addRow("Next day starts at", self.day_start)
+        for box in (self.retention, self.new_limit, self.review_limit, self.day_start):
+            box.valueChanged.connect(self._save_settings)
+        side = QVBoxLayout()
+        side.addSpacing(64)
+        side.addWidget(settings_box)
+        side.addStretch(1)
+        outer.addLayout(column, 3)
+        outer.addSpacing(28)
+        outer.addLayout(side, 2)
+        return page
+
+    def _scopes(self) -> list[Scope]:
+        library = self.workspace.library
+        scopes = [Scope("all", "", "All questions")]
+        if list(self.bookmarks()):
+            scopes.append(Scope("bookmarks", "", "★ Bookmarked questions"))
+        for level in ("dev1", "dev2", "researcher"):
+            scopes.append(Scope("level", level, f"Level · {LEVEL_NAMES[level]}"))
+        scopes += [Scope("topic", t.id, t.title) for t in library.topics if t.pack == "builtin"]
+        packs = sorted({t.pack for t in library.topics if t.pack != "builtin"})
+        scopes += [Scope("pack", p, f"My notes · {p}") for p in packs]
+        return scopes
+
+    def refresh_deck(self) -> None:
+        settings = StudySettings.load(self.conn)
+        for box, value in ((self.retention, settings.desired_retention), (self.new_limit, settings.new_per_day),
+                           (self.review_limit, settings.reviews_per_day), (self.day_start, settings.day_start_hour)):
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+        selected = self.scope
+        self.scope_list.clear()
+        total_due = total_new = 0
+        for scope in self._scopes():
+            session = StudySession.open(self.conn, scope.question_ids(self.workspace.library, self.bookmarks()),
+                                        settings)
+            new, learning, review = session.counts()
+            if scope.kind == "all":
+                total_due, total_new = learning + review, new
+            parts = [f"{learning + review} due" if learning + review else "", f"{new} new" if new else ""]
+            counts = " · ".join(p for p in parts if p) or "done for today"
+            item = QListWidgetItem(scope.label)
+            item.setData(SCOPE_ROLE, scope)
+            item.setData(COUNTS_ROLE, (learning + review, new))
+            item.setToolTip(f"{scope.label}: {counts}")
+            self.scope_list.addItem(item)
+            if scope == selected:
+                self.scope_list.setCurrentItem(item)
+        if self.scope_list.currentItem() is None:
+            self.scope_list.setCurrentRow(0)
+        self.deck_summary.setText(f"{total_due} due and {total_new} new today across the library. "
+                                  "Pick what to study, then press Enter.")
+
+    def _on_scope_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is not None:
+            self.scope = item.data(SCOPE_ROLE)
+
+    def _save_settings(self) -> None:
+        StudySettings(round(self.retention.value(), 2), self.new_limit.value(), self.review_limit.value(),
+                      self.day_start.value()).save(self.conn)
+        self.counts_changed.emit()
+
+    # ------------------------------------------------------------ review page
+    def _build_review_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.progress = QProgressBar(objectName="SessionProgress", textVisible=False, maximumHeight=3)
+        outer.addWidget(self.progress)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(28, 12, 28, 4)
+        self.queue_label = _label("", wrap=False)
+        self.clock_label = _label("", "Muted", wrap=False)
+        self.clock_label.setToolTip("Time on this card")
+        header.addWidget(self.queue_label)
+        header.addStretch(1)
+        header.addWidget(self.clock_label)
+        outer.addLayout(header)
+
+        self.card_frame = QFrame(objectName="Card")
+        card = QVBoxLayout(self.card_frame)
+        card.setContentsMargins(36, 28, 36, 20)
+        card.setSpacing(10)
+        self.caption = _label("", "Muted")
+        self.question = _label("", "CardQuestion")
+        self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answer_view = Reader(self.workspace, self.theme)
+        self.answer_view.setMinimumHeight(120)
+        self.answer_view.navigates = False
+        self.answer_view.fixed_side_margin = 0
+        card.addWidget(self.caption)
+        card.addWidget(self.question)
+        card.addWidget(self.answer_view, 1)
+
+        middle = QHBoxLayout()
+        middle.setContentsMargins(28, 8, 28, 8)
+        middle.addStretch(1)
+        middle.addWidget(self.card_frame, 12)
+        middle.addStretch(1)
+        outer.addLayout(middle, 1)
+
+        self.show_button = QPushButton("Show answer   Space", objectName="Primary")
+        self.show_button.setMinimumHeight(44)
+        self.show_button.clicked.connect(self.reveal)
+        self.rating_buttons: dict[Rating, QPushButton] = {}
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(28, 6, 28, 6)
+        buttons.setSpacing(10)
+        buttons.addStretch(1)
+        buttons.addWidget(self.show_button, 6)
+        for n, rating in enumerate(RATINGS, 1):
+            button = QPushButton(objectName=f"Rate{rating.name}")
+            button.setMinimumHeight(44)
+            button.setToolTip(f"{rating.name} ({n})")
+            button.clicked.connect(lambda _=False, r=rating: self.rate(r))
+            self.rating_buttons[rating] = button
+            buttons.addWidget(button, 3)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+
+        footer = QHBoxLayout()
+        footer.setContentsMargins(28, 2, 28, 14)
+        self.hint = _label("", "Muted", wrap=False)
+        footer.addStretch(1)
+        footer.addWidget(self.hint)
+        footer.addStretch(1)
+        outer.addLayout(footer)
+        return page
+
+    # ------------------------------------------------------------ done page
+    def _build_done_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(40, 40, 40, 40)
+        layout.addStretch(1)
+        self.done_title = _label("", "PageTitle")
+        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_text = _label("", "DoneText")
+        self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        back = QPushButton("Back to decks   Esc")
+        back.clicked.connect(self.leave)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(back)
+        row.addStretch(1)
+        layout.addWidget(self.done_title)
+        layout.addSpacing(8)
+        layout.addWidget(self.done_text)
+        layout.addSpacing(20)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return page
+
+    # ------------------------------------------------------------ keys
+    def _shortcuts(self) -> None:
+        def key(sequence: str, slot) -> None:
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        for sequence in ("Space", "Return", "Enter"):
+            key(sequence, self._primary)
+        for n, rating in enumerate(RATINGS, 1):
+            key(str(n), lambda r=rating: self.rate(r))
+        key("Ctrl+Z", self.undo)
+        key("Escape", self.leave)
+        key("F", self.toggle_full_answer)
+        key("B", self.bury)
+        key("S", self.suspend)
+
+    def _primary(self) -> None:
+        current = self.pages.currentWidget()
+        if current is self.deck_page:
+            self.start()
+        elif current is self.review_page and not self.revealed:
+            self.reveal()
+        elif current is self.done_page:
+            self.leave()
+
+    # ------------------------------------------------------------ session flow
+    @property
+    def conn(self):
+        return self.workspace.progress.conn
+
+    def on_shown(self) -> None:
+        if self.pages.currentWidget() is self.deck_page:
+            self.refresh_deck()
+        self.setFocus()
+
+    def start(self, scope: Scope | None = None) -> None:
+        if scope is not None:
+            self.scope = scope
+        ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
+        self.session = StudySession.open(self.conn, ids)
+        new, learning, review = self.session.counts()
+        self.progress.setRange(0, max(1, new + learning + review))
+        self.progress.setValue(0)
+        self.session_timer.start()
+        self.pages.setCurrentWidget(self.review_page)
+        self.tick.start()
+        self._show_card()
+        self.setFocus()
+
+    def _show_card(self) -> None:
+        session = self.session
+        if session is None or session.current is None:
+            self._finish()
+            return
+        question = self.workspace.library.question(session.current)
+        if question is None:  # content removed since the review was scheduled
+            session.bury()
+            self._show_card()
+            return
+        topic = self.workspace.library.topic(question.topic_id)
+        self.revealed = False
+        self.full_answer = False
+        self.caption.setText(f"{topic.title if topic else ''}  ·  {LEVEL_NAMES.get(question.level, question.level)}")
+        self.question.setText(question.title)
+        self.answer_view.show_html("")
+        self.answer_view.hide()
+        self.show_button.show()
+        for button in self.rating_buttons.values():
+            button.hide()
+        self._update_queue_label()
+        self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
+        self.card_timer.start()
+        self._update_clock()
+
+    def reveal(self) -> None:
+        if self.session is None or self.session.current is None or self.revealed:
+            return
+        self.revealed = True
+        self._render_answer()
+        self.answer_view.show()
+        self.show_button.hide()
+        for rating, preview in self.session.previews().items():
+            button = self.rating_buttons[rating]
+            button.setText(f"{preview.label}   {RATINGS.index(rating) + 1}")
+            button.show()
+        self.hint.setText("1 Again  ·  2 Hard  ·  3 Good  ·  4 Easy  ·  F full answer  ·  Ctrl+Z undo")
+
+    def _render_answer(self) -> None:
+        question = self.workspace.library.question(self.session.current)
+        renderer = self.answer_view.renderer
+        body = renderer.key_points_box(question.key_points or "*No key points for this question.*")
+        if self.full_answer:
+            body += renderer.to_html(question.answer)
+        else:
+            body += (f'<p style="color:{self.theme.muted}">Press <b>F</b> for the full answer, or '
+                     f'<a href="q:{html.escape(question.id)}">open it in the library</a>.</p>')
+        self.answer_view.show_html(body)
+
+    def toggle_full_answer(self) -> None:
+        if self.revealed:
+            self.full_answer = not self.full_answer
+            self._render_answer()
+
+    def rate(self, rating: Rating) -> None:
+        if self.session is None or not self.revealed or self.session.current is None:
+            return
+        self.session.answer(rating, self.card_timer.elapsed())
+        self.progress.setValue(self.progress.value() + 1)
+        self.counts_changed.emit()
+        self._show_card()
+
+    def undo(self) -> None:
+        if self.session is not None and self.session.can_undo():
+            self.session.undo()
+            self.progress.setValue(max(0, self.progress.value() - 1))
+            self.pages.setCurrentWidget(self.review_page)
+            self.tick.start()
+            self.counts_changed.emit()
+            self._show_card()
+
+    def bury(self) -> None:
+        if self.session and self.pages.currentWidget() is self.review_page:
+            self.session.bury()
+            self.counts_changed.emit()
+            self._show_card()
+
+    def suspend(self) -> None:
+        if self.session and self.pages.currentWidget() is self.review_page:
+            self.session.suspend()
+            self.counts_changed.emit()
+            self._show_card()
+
+    def leave(self) -> None:
+        self.tick.stop()
+        self.session = None
+        self.pages.setCurrentWidget(self.deck_page)
+        self.refresh_deck()
+        self.setFocus()
+
+    def _finish(self) -> None:
+        self.tick.stop()
+        session = self.session
+        summary = session.summary if session else None
+        if summary and summary.answered:
+            minutes, seconds = divmod(round(summary.seconds), 60)
+            self.done_title.setText("Session complete")
+            lines = [f"{summary.answered} card{'s' if summary.answered != 1 else ''} in {minutes}m {seconds:02d}s"
+                     f"  ·  again rate {summary.again_rate:.0%}"]
+        else:
+            self.done_title.setText("All done for today")
+            lines = []
+        if session is not None:
+            lines.append(self._next_due_text(session))
+        self.done_text.setText("\n".join(lines))
+        self.pages.setCurrentWidget(self.done_page)
+
+    def _next_due_text(self, session: StudySession) -> str:
+        due = session.next_due()
+        new_left = session.new_left_in_scope()
+        parts = []
+        if due is not None:
+            local = due.astimezone()
+            today = datetime.now().astimezone().date()
+            day = "today" if local.date() == today else (
+                "tomorrow" if (local.date() - today).days == 1 else local.strftime("%a %d %b"))
+            parts.append(f"Next card due {day} at {local.strftime('%H:%M')}.")
+        else:
+            parts.append("No reviews are scheduled in this selection yet.")
+        if new_left:
+            parts.append(f"{new_left} new card{'s' if new_left != 1 else ''} left in {self.scope.label}.")
+        return " ".join(parts)
+
+    def _update_queue_label(self) -> None:
+        new, learning, review = self.session.counts()
+        t = self.theme
+        self.queue_label.setText(
+            f'<span style="color:{t.easy}">{new} new</span> &nbsp;·&nbsp; '
+            f'<span style="color:{t.again}">{learning} learning</span> &nbsp;·&nbsp; '
+            f'<span style="color:{t.good}">{review} review</span> &nbsp;&nbsp; '
+            f'<span style="color:{t.muted}">{html.escape(self.scope.label)}</span>')
+
+    def _update_clock(self) -> None:
+        if self.card_timer.isValid():
+            seconds = self.card_timer.elapsed() // 1000
+            self.clock_label.setText(f"Time on card  {format_interval_seconds(seconds)}")
+
+    # ------------------------------------------------------------ look
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.theme = theme
+        self.answer_view.set_theme(theme)
+        self.apply_theme()
+        if self.session is not None and self.pages.currentWidget() is self.review_page:
+            self._update_queue_label()
+            if self.revealed:
+                self._render_answer()
+
+    def apply_theme(self) -> None:
+        t = self.theme
+        rating_css = "".join(
+            f"QPushButton#Rate{r.name} {{ color: {c}; border: 1px solid {c}; font-weight: 600; }}"
+            f"QPushButton#Rate{r.name}:hover {{ background: {t.hover}; }}"
+            for r, c in ((Rating.Again, t.again), (Rating.Hard, t.hard), (Rating.Good, t.good),
+                         (Rating.Easy, t.easy)))
+        self.setStyleSheet(f"""
+            QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
+            QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
+            QLabel#CardQuestion {{ font-size: 23px; font-weight: 600; }}
+            QLabel#DoneText {{ font-size: 15px; color: {t.muted}; }}
+            QFrame#Card, QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border};
+                                          border-radius: 12px; }}
+            QFrame#Card QLabel, QFrame#Panel QLabel {{ border: none; }}
+            QListWidget#ScopeList {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 10px;
+                                     padding: 6px; font-size: 14px; outline: 0; }}
+            QListWidget#ScopeList::item {{ padding: 8px 10px; border-radius: 7px; }}
+            QListWidget#ScopeList::item:selected {{ background: {t.selection}; color: {t.text}; }}
+            QListWidget#ScopeList::item:hover {{ background: {t.hover}; }}
+            QProgressBar#SessionProgress {{ background: {t.border}; border: none; }}
+            QProgressBar#SessionProgress::chunk {{ background: {t.accent}; }}
+            {rating_css}
+        """)
+
+
+def format_interval_seconds(seconds: int) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+__all__ = ["FlashcardsView", "format_interval"]

@@ -1,0 +1,85 @@
+from fsrs import Rating
+from PySide6.QtCore import Qt
+
+
+def _reviews(window):
+    return window.workspace.progress.conn.execute(
+        "SELECT question_id, rating FROM reviews ORDER BY id").fetchall()
+
+
+def test_a_full_review_session_with_keys(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    assert view.scope_list.count() >= 3  # all, levels, topics
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # start with "All questions"
+    assert view.pages.currentWidget() is view.review_page
+    assert view.question.text() == "What does scaled dot-product attention compute?"
+    assert view.show_button.isVisible() and not view.rating_buttons[Rating.Good].isVisible()
+
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # show the answer
+    assert view.revealed and "Each query scores every key" in view.answer_view.toPlainText()
+    assert view.rating_buttons[Rating.Good].text().startswith("Good · ")
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert "The formula:" in view.answer_view.toPlainText()
+
+    qtbot.keyClick(view, Qt.Key.Key_3)  # Good
+    assert _reviews(window) == [("attention-basics", 3)]
+    assert view.question.text() == "Why use several attention heads?"
+    qtbot.keyClick(view, Qt.Key.Key_1)  # not revealed yet: ignored
+    assert len(_reviews(window)) == 1
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    qtbot.keyClick(view, Qt.Key.Key_1)  # Again
+    assert _reviews(window)[-1] == ("multi-head", 1)
+
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
+    assert _reviews(window) == [("attention-basics", 3)]
+    assert view.question.text() == "Why use several attention heads?"
+    assert window.flashcards_tab.text().startswith("Flashcards")
+
+    qtbot.keyClick(view, Qt.Key.Key_B)  # bury: gone until tomorrow
+    buried = window.workspace.progress.conn.execute(
+        "SELECT buried_day FROM cards WHERE question_id = 'multi-head'").fetchone()
+    assert buried and buried[0]
+    assert view.question.text() == "What objective does a GAN optimise?"
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    qtbot.keyClick(view, Qt.Key.Key_4)
+    # attention-basics is in learning and due within the learn-ahead window: it comes back
+    assert view.question.text() == "What does scaled dot-product attention compute?"
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    qtbot.keyClick(view, Qt.Key.Key_4)
+    assert view.pages.currentWidget() is view.done_page
+    assert "Session complete" in view.done_title.text()
+    assert "Next card due" in view.done_text.text()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert view.pages.currentWidget() is view.deck_page
+
+
+def test_scope_a_topic_and_nothing_due_screen(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
+    view.scope_list.setCurrentRow(labels.index("GANs"))
+    view.start()
+    assert view.question.text() == "What objective does a GAN optimise?"
+    view.reveal()
+    view.rate(Rating.Easy)
+    assert view.pages.currentWidget() is view.done_page
+    view.leave()
+    view.scope_list.setCurrentRow(labels.index("GANs"))
+    view.start()
+    assert view.done_title.text() == "All done for today"
+    assert "Next card due" in view.done_text.text()
+
+
+def test_status_bar_and_tree_show_due_counts(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    window.flashcards.start()
+    window.flashcards.reveal()
+    window.flashcards.rate(Rating.Again)
+    window.refresh_counts()
+    assert window.status_due.text().startswith("1 due")
+    topic = window.sidebar._items["topic:attention"]
+    assert topic.data(Qt.ItemDataRole.UserRole + 3) == 1
