@@ -5,11 +5,11 @@ from genai_desktop import paths
 
 def test_data_dir_matches_qstandardpaths(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    from PySide6.QtCore import QCoreApplication, QStandardPaths
+    from PySide6.QtCore import QStandardPaths
 
-    app = QCoreApplication.instance() or QCoreApplication([])
-    app.setOrganizationName(paths.ORG_NAME)
-    app.setApplicationName(paths.APP_NAME)
+    from genai_desktop.ui.app import make_application
+
+    make_application()  # sets the organisation and application names the GUI uses
     expected = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     assert str(paths.default_data_dir()) == expected
 
