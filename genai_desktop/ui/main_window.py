@@ -25,6 +25,7 @@ from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
 from .flashcards import FlashcardsView
+from .stats_view import StatsView
 from .reader import Reader
 from .settings import Settings
 from .sidebar import Sidebar
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self.flashcards, "Ctrl+2")
         self.flashcards.counts_changed.connect(self.refresh_counts)
         self.flashcards.answer_view.internal_link.connect(self._open_from_card)
+
+        self.stats = StatsView(workspace, self.theme)
+        self.add_view_tab("stats", "Stats", self.stats, "Ctrl+4")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
