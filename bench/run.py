@@ -10,10 +10,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup"]
+SUITES = ["bench_startup", "bench_study"]
 GOALS = {
     "startup_vs_floor_ratio": ("<=", 1.3),
     "page_render_p95_ms": ("<=", 16.0),
+    "queue_build_ms_100k": ("<=", 50.0),
+    "answer_ui_p95_ms": ("<=", 16.0),
 }
 
 

@@ -48,7 +48,7 @@ def _v1(conn: sqlite3.Connection) -> None:
             suspended   INTEGER NOT NULL DEFAULT 0,
             buried_day  TEXT
         );
-        CREATE INDEX cards_due ON cards(due);
+        CREATE INDEX cards_state_due ON cards(state, due);
         CREATE TABLE reviews (
             id           INTEGER PRIMARY KEY,
             uid          TEXT NOT NULL UNIQUE,

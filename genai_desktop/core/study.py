@@ -149,12 +149,16 @@ _CARD_COLUMNS = "question_id, card_id, state, step, stability, difficulty, due, 
 
 
 def card_to_json(card: Card | None) -> str | None:
+    """The card state kept in the review log (before and after each answer)."""
     if card is None:
         return None
-    return json.dumps({"state": int(card.state), "step": card.step, "stability": card.stability,
-                       "difficulty": card.difficulty, "due": iso(card.due),
-                       "last_review": iso(card.last_review) if card.last_review else None},
-                      separators=(",", ":"))
+    last = f'"{iso(card.last_review)}"' if card.last_review else "null"
+    return (f'{{"state":{int(card.state)},"step":{_json_num(card.step)},"stability":{_json_num(card.stability)},'
+            f'"difficulty":{_json_num(card.difficulty)},"due":"{iso(card.due)}","last_review":{last}}}')
+
+
+def _json_num(value) -> str:
+    return "null" if value is None else repr(value)
 
 
 def card_from_row(row: tuple) -> Card | None:
@@ -166,12 +170,18 @@ def card_from_row(row: tuple) -> Card | None:
                 due=parse_time(due), last_review=parse_time(last_review))
 
 
+class _Everything:
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
 @dataclass
 class _Undo:
     question_id: str
     previous_row: tuple | None
     review_uid: str | None
-    queues: tuple
+    removed: tuple[str, int, object] | None  # (queue name, position, entry) the card left
+    inserted: tuple[str, str] | None  # the learning entry the answer added
     answered: int
     again: int
     seconds: float
@@ -214,6 +224,7 @@ class StudySession:
     _undo: list[_Undo] = field(default_factory=list)
     _current: str | None = None
     _previews: dict[Rating, Preview] = field(default_factory=dict)
+    whole_library: bool = False
 
     def __post_init__(self) -> None:
         self.scheduler = Scheduler(desired_retention=self.settings.desired_retention)
@@ -221,8 +232,10 @@ class StudySession:
     # ------------------------------------------------------------ building the queue
     @classmethod
     def open(cls, conn: sqlite3.Connection, scope_ids: list[str], settings: StudySettings | None = None,
-             clock: Clock = system_clock) -> StudySession:
+             clock: Clock = system_clock, *, whole_library: bool = False) -> StudySession:
+        """``whole_library``: the scope is every question, so due cards need no scope check."""
         session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
+        session.whole_library = whole_library
         session.rebuild()
         return session
 
@@ -233,47 +246,57 @@ class StudySession:
         day_end = iso(day_start(today + timedelta(days=1), hour))
         today_iso = today.isoformat()
         in_scope = set(self.scope_ids)
-        rows = self.conn.execute("SELECT question_id, state, due, suspended, buried_day FROM cards").fetchall()
-        reviewed: set[str] = set()  # cards with a review history; the rest of the scope is new
-        hidden_new: set[str] = set()  # never reviewed, but suspended or buried today
-        learning, reviews = [], []
-        for qid, state, due, suspended, buried in rows:
-            if state == NEW:
-                if suspended or buried == today_iso:
-                    hidden_new.add(qid)
-                continue
-            reviewed.add(qid)
-            if qid not in in_scope or suspended or buried == today_iso or due >= day_end:
-                continue
-            (reviews if state == State.Review else learning).append((due, qid))
+        # Due cards come from the due index; only they are checked against the scope.
+        in_scope = _Everything() if self.whole_library else set(self.scope_ids)
         new_done, reviews_done = self._done_today(today)
-        learning.sort()
-        reviews.sort()  # most overdue first
-        self.learning = learning
-        self.reviews = [qid for _due, qid in reviews][: max(0, self.settings.reviews_per_day - reviews_done)]
-        new_left = max(0, self.settings.new_per_day - new_done)
-        self.new = []
-        if new_left:
-            for qid in self.scope_ids:  # library order
-                if qid not in reviewed and qid not in hidden_new:
-                    self.new.append(qid)
-                    if len(self.new) >= new_left:
+        due_query = ("SELECT due, question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
+                     "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
+        self.learning = [row for row in self.conn.execute(due_query.format(f"IN ({State.Learning}, "
+                                                                           f"{State.Relearning})"),
+                                                          (day_end, today_iso)) if row[1] in in_scope]
+        review_room = max(0, self.settings.reviews_per_day - reviews_done)
+        self.reviews = []
+        if review_room:
+            # Most overdue first; the cursor stops as soon as today's review limit is reached.
+            for _due, qid in self.conn.execute(due_query.format(f"= {State.Review}"), (day_end, today_iso)):
+                if qid in in_scope:
+                    self.reviews.append(qid)
+                    if len(self.reviews) >= review_room:
                         break
+        self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today_iso)
         self._current = None
         self._pick()
+
+    def _first_new(self, wanted: int, today_iso: str, batch: int = 500) -> list[str]:
+        """The first never-reviewed, not hidden cards in library order, looked up in batches so
+        a large, mostly reviewed library never loads every card row."""
+        found: list[str] = []
+        for offset in range(0, len(self.scope_ids) if wanted else 0, batch):
+            chunk = self.scope_ids[offset:offset + batch]
+            marks = ",".join("?" * len(chunk))
+            taken = {qid for (qid,) in self.conn.execute(
+                f"SELECT question_id FROM cards WHERE question_id IN ({marks}) AND (state != ? OR suspended = 1 "
+                "OR buried_day = ?)", (*chunk, NEW, today_iso))}
+            for qid in chunk:
+                if qid not in taken:
+                    found.append(qid)
+                    if len(found) >= wanted:
+                        return found
+        return found
 
     def _done_today(self, today: date) -> tuple[int, int]:
         start = iso(day_start(today, self.settings.day_start_hour))
         new_done = reviews_done = 0
         seen: set[str] = set()
-        for qid, before in self.conn.execute(
-                "SELECT question_id, state_before FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at", (start,)):
+        for qid, before_state in self.conn.execute(
+                "SELECT question_id, json_extract(state_before, '$.state') FROM reviews WHERE reviewed_at >= ? "
+                "ORDER BY reviewed_at", (start,)):
             if qid in seen:
                 continue
             seen.add(qid)
-            if before is None:
+            if before_state is None:
                 new_done += 1
-            elif json.loads(before)["state"] == State.Review:
+            elif before_state == State.Review:
                 reviews_done += 1
         return new_done, reviews_done
 
@@ -334,7 +357,6 @@ class StudySession:
         row = self._row(qid)
         before = self._card(qid, row)
         after = self.previews()[rating].card
-        snapshot = self._snapshot()
         uid = uuid.uuid4().hex
         suspended, buried = (row[8], row[9]) if row else (0, None)
         with self.conn:  # one transaction, committed before the next card is shown
@@ -346,32 +368,38 @@ class StudySession:
                 f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (qid, after.card_id, int(after.state), after.step, after.stability, after.difficulty,
                  iso(after.due), iso(after.last_review), suspended, buried))
-        self._undo.append(_Undo(qid, row, uid, snapshot, self.summary.answered, self.summary.again,
-                                self.summary.seconds))
+        undo = _Undo(qid, row, uid, self._remove_from_queues(qid), None, self.summary.answered,
+                     self.summary.again, self.summary.seconds)
         self.summary.answered += 1
         self.summary.again += rating == Rating.Again
         self.summary.seconds += duration_ms / 1000
-        self._remove_from_queues(qid)
         if after.state in (State.Learning, State.Relearning):
             day_end = day_start(study_day(now, self.settings.day_start_hour) + timedelta(days=1),
                                 self.settings.day_start_hour)
             if after.due < day_end:
-                bisect.insort(self.learning, (iso(after.due), qid))
+                undo.inserted = (iso(after.due), qid)
+                bisect.insort(self.learning, undo.inserted)
+        self._undo.append(undo)
         self._pick()
 
-    def _remove_from_queues(self, qid: str) -> None:
-        self.learning = [entry for entry in self.learning if entry[1] != qid]
-        if self.reviews and self.reviews[0] == qid:
-            self.reviews.pop(0)
-        elif qid in self.reviews:
-            self.reviews.remove(qid)
-        if self.new and self.new[0] == qid:
-            self.new.pop(0)
-        elif qid in self.new:
-            self.new.remove(qid)
-
-    def _snapshot(self) -> tuple:
-        return list(self.learning), list(self.reviews), list(self.new), self._current
+    def _remove_from_queues(self, qid: str) -> tuple[str, int, object] | None:
+        """Take the card out of whichever queue holds it; returns where it was, for undo."""
+        for position, entry in enumerate(self.learning[:1] + self.learning[1:8]):
+            if entry[1] == qid:  # the answered card is almost always at the front
+                del self.learning[position]
+                return ("learning", position, entry)
+        for name in ("reviews", "new"):
+            queue = getattr(self, name)
+            if queue and queue[0] == qid:
+                queue.pop(0)
+                return (name, 0, qid)
+        for name in ("learning", "reviews", "new"):
+            queue = getattr(self, name)
+            for position, entry in enumerate(queue):
+                if (entry[1] if name == "learning" else entry) == qid:
+                    del queue[position]
+                    return (name, position, entry)
+        return None
 
     # ------------------------------------------------------------ bury, suspend, undo
     def bury(self) -> None:
@@ -387,16 +415,14 @@ class StudySession:
         if qid is None:
             return
         row = self._row(qid)
-        snapshot = self._snapshot()
         with self.conn:
             if row is None:
                 self.conn.execute(
                     f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 0, NULL)",
                     (qid, card_id_for(qid), NEW, iso(self.clock())))
             self.conn.execute(f"UPDATE cards SET {column} = ? WHERE question_id = ?", (value, qid))
-        self._undo.append(_Undo(qid, row, None, snapshot, self.summary.answered, self.summary.again,
-                                self.summary.seconds))
-        self._remove_from_queues(qid)
+        self._undo.append(_Undo(qid, row, None, self._remove_from_queues(qid), None, self.summary.answered,
+                                self.summary.again, self.summary.seconds))
         self._pick()
 
     def can_undo(self) -> bool:
@@ -415,7 +441,13 @@ class StudySession:
             else:
                 self.conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES "
                                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.previous_row)
-        self.learning, self.reviews, self.new, _ = (list(x) if isinstance(x, list) else x for x in entry.queues)
+        if entry.inserted is not None:
+            position = bisect.bisect_left(self.learning, entry.inserted)
+            if position < len(self.learning) and self.learning[position] == entry.inserted:
+                del self.learning[position]
+        if entry.removed is not None:
+            name, position, item = entry.removed
+            getattr(self, name).insert(position, item)
         self.summary = SessionSummary(entry.answered, entry.again, entry.seconds)
         self._current = entry.question_id
         self._previews = {}

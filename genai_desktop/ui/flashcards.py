@@ -357,7 +357,7 @@ class FlashcardsView(QWidget):
         if scope is not None:
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
-        self.session = StudySession.open(self.conn, ids)
+        self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all")
         new, learning, review = self.session.counts()
         self.progress.setRange(0, max(1, new + learning + review))
         self.progress.setValue(0)

@@ -228,7 +228,8 @@ class MainWindow(QMainWindow):
         settings = StudySettings.load(conn)
         by_topic = due_counts(conn, self.workspace.library, settings)
         self.sidebar.set_due_counts(by_topic)
-        session = StudySession.open(conn, [q.id for q in self.workspace.library.questions()], settings)
+        session = StudySession.open(conn, [q.id for q in self.workspace.library.questions()], settings,
+                                    whole_library=True)
         new, learning, review = session.counts()
         due = learning + review
         self.flashcards_tab.setText(f"Flashcards  {due}" if due else "Flashcards")
