@@ -7,7 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -82,8 +82,7 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
         window.set_theme(theme_choice)
     app.aboutToQuit.connect(window.save_state)
     window.show()
-    QTimer.singleShot(0, lambda: setup_logging(data_dir / "logs"))
-    QTimer.singleShot(300, window.warm_up)
+    window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), window.warm_up]
     code = app.exec()
     workspace.close()
     return code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
@@ -24,8 +25,6 @@ from .. import __version__
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
-from .flashcards import FlashcardsView
-from .stats_view import StatsView
 from .reader import Reader
 from .settings import Settings
 from .sidebar import Sidebar
@@ -34,13 +33,24 @@ DEFAULT_SIZE = (1280, 800)
 
 
 class _FirstPaint(QObject):
-    """Prints the wall-clock time of the reader's first paint (for ``make bench``) and quits."""
+    """Runs callbacks once the reader has painted for the first time, so that nothing that
+    can wait (the progress database, logging, warming the markdown pipeline) delays it.
+    With GENAI_DESKTOP_REPORT_PAINT set it prints the moment (``make bench``) and quits."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.callbacks: list[Callable[[], None]] = []
+        self.report = bool(os.environ.get("GENAI_DESKTOP_REPORT_PAINT"))
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            print(f"FIRST_PAINT {time.time():.6f}", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+            if self.report:
+                print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+                QTimer.singleShot(0, QApplication.quit)
+                return False
+            for n, callback in enumerate(self.callbacks):
+                QTimer.singleShot(10 * n, callback)
         return False
 
 
@@ -80,13 +90,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.views, 1)
         self.setCentralWidget(central)
 
-        self.flashcards = FlashcardsView(workspace, self.theme, bookmarks=self.bookmarked_ids)
-        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self.flashcards, "Ctrl+2")
-        self.flashcards.counts_changed.connect(self.refresh_counts)
-        self.flashcards.answer_view.internal_link.connect(self._open_from_card)
-
-        self.stats = StatsView(workspace, self.theme)
-        self.add_view_tab("stats", "Stats", self.stats, "Ctrl+4")
+        # Views other than the library are built the first time they are shown: their
+        # modules (fsrs, charts) stay off the start-up path.
+        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
+        self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
@@ -103,10 +110,10 @@ class MainWindow(QMainWindow):
         self.sidebar.populate(workspace.library)
         self._update_status()
         self._restore()
+        self.first_paint = _FirstPaint(self)
         # Due counts need the progress database: read it right after the first paint.
-        QTimer.singleShot(0, self.refresh_counts)
-        if os.environ.get("GENAI_DESKTOP_REPORT_PAINT"):
-            self.reader.viewport().installEventFilter(_FirstPaint(self))
+        self.first_paint.callbacks.append(self.refresh_counts)
+        self.reader.viewport().installEventFilter(self.first_paint)
 
     # ------------------------------------------------------------ building
     def _build_top_bar(self) -> QWidget:
@@ -129,24 +136,56 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         return bar
 
-    def add_view_tab(self, name: str, label: str, widget: QWidget, shortcut: str) -> QToolButton:
-        """Views (flashcards, roadmap, stats) register themselves here."""
-        if self.views.indexOf(widget) < 0:
-            self.views.addWidget(widget)
+    def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],
+                     shortcut: str) -> QToolButton:
+        """Register a top-level view: a widget, or a factory called when it is first shown."""
         button = QToolButton(objectName="ViewTab", text=label, checkable=True)
         button.setToolTip(f"{label} ({shortcut})")
         button.setShortcut(QKeySequence(shortcut))
         button.clicked.connect(lambda: self.show_view(name))
         self._view_buttons.addButton(button)
-        self._views_by_name[name] = (widget, button)
+        self._views_by_name[name] = (view, button)
         layout = getattr(self, "_tab_row", None)
         if layout is None:
             self.back_button.parentWidget().layout().addWidget(button)
         else:
             layout.insertWidget(layout.count() - 1, button)
-        if self.views.currentWidget() is widget:
+        if isinstance(view, QWidget) and self.views.currentWidget() is view:
             button.setChecked(True)
         return button
+
+    def view(self, name: str) -> QWidget:
+        view, button = self._views_by_name[name]
+        if not isinstance(view, QWidget):
+            view = view()
+            self._views_by_name[name] = (view, button)
+        if self.views.indexOf(view) < 0:
+            self.views.addWidget(view)
+        return view
+
+    def created_views(self) -> list[QWidget]:
+        return [v for v, _ in self._views_by_name.values() if isinstance(v, QWidget)]
+
+    @property
+    def flashcards(self):
+        return self.view("flashcards")
+
+    @property
+    def stats(self):
+        return self.view("stats")
+
+    def _make_flashcards(self) -> QWidget:
+        from .flashcards import FlashcardsView
+
+        view = FlashcardsView(self.workspace, self.theme, bookmarks=self.bookmarked_ids)
+        view.counts_changed.connect(self.refresh_counts)
+        view.answer_view.internal_link.connect(self._open_from_card)
+        return view
+
+    def _make_stats(self) -> QWidget:
+        from .stats_view import StatsView
+
+        return StatsView(self.workspace, self.theme)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -203,7 +242,8 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> bool:
         if name not in self._views_by_name:
             return False
-        widget, button = self._views_by_name[name]
+        widget = self.view(name)
+        button = self._views_by_name[name][1]
         self.views.setCurrentWidget(widget)
         button.setChecked(True)
         if hasattr(widget, "on_shown"):
@@ -260,7 +300,7 @@ class MainWindow(QMainWindow):
         themes.apply(QApplication.instance(), self.theme)
         self.sidebar.set_theme(self.theme)
         self.reader.set_theme(self.theme)
-        for view in (self.views.widget(i) for i in range(self.views.count())):
+        for view in self.created_views():
             if hasattr(view, "set_theme") and view is not self.splitter:
                 view.set_theme(self.theme)
         self.settings.set("theme", choice)
