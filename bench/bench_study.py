@@ -73,7 +73,8 @@ def ours(ids, path) -> dict[str, float]:
         session = StudySession.open(conn, ids, StudySettings(), whole_library=True)
         session.previews()
         builds.append((time.perf_counter() - start) * 1000)
-    session = StudySession.open(conn, ids, StudySettings(reviews_per_day=9999), whole_library=True)  # enough cards to time
+    # enough cards due to time ANSWERS answers
+    session = StudySession.open(conn, ids, StudySettings(reviews_per_day=9999), whole_library=True)
     rng = random.Random(2)
     times = []
     for _ in range(ANSWERS):

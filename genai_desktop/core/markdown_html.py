@@ -242,6 +242,10 @@ class MarkdownRenderer:
         # An accent bar beside a tinted box: QTextBrowser has no border-left on blocks, so the
         # bar is a thin cell of an outer table and the padding lives on the inner one.
         inner = self.to_html(key_points_md)
+        # The last paragraph's bottom margin would add to the cell padding below the text.
+        last = inner.rfind("<p>")
+        if last >= 0:
+            inner = f'{inner[:last]}<p style="margin-bottom:0px">{inner[last + 3:]}'
         return (f'<table class="keypoints" width="100%" cellspacing="0" cellpadding="0" '
                 f'style="background-color:{self.style.box_background}"><tr>'
                 f'<td width="4" style="background-color:{self.style.box_border}"></td>'

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QStyle,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.content import LEVEL_NAMES
-from ..core.study import RATINGS, Scope, StudySession, StudySettings, format_interval
+from ..core.study import RATINGS, Scope, StudySession, StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
 from .reader import Reader
@@ -62,18 +63,13 @@ class _ScopeDelegate(QStyledItemDelegate):
         painter.save()
         right = rect.right()
         metrics = painter.fontMetrics()
-        for text, color in ((f"{new} new", t.easy) if new else ("", ""), (f"{due} due", t.good) if due else ("", "")):
-            if not text:
-                continue
+        counts = [(f"{new} new", t.easy)] if new else []
+        counts += [(f"{due} due", t.good)] if due else []
+        for text, color in counts or [("done for today", t.muted)]:
             width = metrics.horizontalAdvance(text)
             painter.setPen(QColor(color))
-            painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, text)
-            right -= width + 18
-        if not due and not new:
-            painter.setPen(QColor(t.muted))
-            text = "done for today"
-            width = metrics.horizontalAdvance(text)
-            painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter,
+                             text)
             right -= width + 18
         painter.setPen(QColor(t.text))
         label = metrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideRight,
@@ -254,9 +250,12 @@ class FlashcardsView(QWidget):
         self.answer_view.setMinimumHeight(120)
         self.answer_view.navigates = False
         self.answer_view.fixed_side_margin = 0
+        for label in (self.caption, self.question):  # keep to their text; the answer takes the room
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         card.addWidget(self.caption)
         card.addWidget(self.question)
-        card.addWidget(self.answer_view, 1)
+        card.addWidget(self.answer_view, 100)
+        card.addStretch(1)  # before the answer is shown, the question stays at the top
 
         middle = QHBoxLayout()
         middle.setContentsMargins(28, 8, 28, 8)
@@ -544,5 +543,3 @@ def format_interval_seconds(seconds: int) -> str:
     minutes, seconds = divmod(int(seconds), 60)
     return f"{minutes}:{seconds:02d}"
 
-
-__all__ = ["FlashcardsView", "format_interval"]

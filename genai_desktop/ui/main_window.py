@@ -226,7 +226,8 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menuBar().addMenu("&Help")
         open_data = QAction("Open &data folder", self)
-        open_data.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.root))))
+        open_data.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.root))))
         show_log = QAction("Show &log", self)
         show_log.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.logs))))
         about = QAction(f"&About {APP_NAME}", self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSortFilterProxyModel, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,6 +80,17 @@ class _BadgeDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class _Tree(QTreeView):
+    """A tree whose leaf rows keep a plain indentation: Fusion would tint the branch area of a
+    selected row in the selection colour, a stray block left of the highlighted question."""
+
+    def drawBranches(self, painter: QPainter, rect: QRect, index: QModelIndex) -> None:  # noqa: N802
+        if self.model().hasChildren(index):
+            super().drawBranches(painter, rect, index)
+        else:
+            painter.fillRect(rect, self.palette().color(self.viewport().backgroundRole()))
+
+
 class _Filter(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -99,7 +110,7 @@ class Sidebar(QWidget):
         self.model = QStandardItemModel(self)
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
-        self.tree = QTreeView()
+        self.tree = _Tree()
         self.tree.setModel(self.proxy)
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(False)

@@ -174,6 +174,7 @@ def document_css(t: Theme, base_px: float) -> str:
     td {{ padding: {px(0.4)} {px(0.7)}; border-bottom: 1px solid {t.border}; }}
     table.code td, table.keypoints td, table.formula td, table.error td {{ border-bottom: none; }}
     table.keypoints td {{ padding: 0px; }}
+    table.boxinner {{ margin-top: 0px; margin-bottom: 0px; }}
     table.boxinner td {{ padding: {px(0.8)} {px(1.0)}; }}
     table.code, table.keypoints, table.error {{ margin-top: {px(0.3)}; margin-bottom: {px(1.0)}; }}
     td.codelang {{ font-size: {px(0.72)}; padding-bottom: 0px; }}

@@ -82,19 +82,21 @@ def test_learning_cards_return_when_due_and_before_new_ones(conn, clock) -> None
 
 
 def test_previews_show_the_interval_that_is_applied(conn, clock) -> None:
-    s = session(conn, clock)
-    for _ in range(3):  # graduate q00 so fuzzing could apply to long intervals
-        s.answer(Rating.Easy) if s.current == "q00" else None
-        clock.advance(days=5)
-        s.rebuild()
-    s = session(conn, clock)
-    if s.current == "q00":
+    s = session(conn, clock, ids=["q00"])
+    labels = [p.label for p in s.previews().values()]
+    assert [label.split(" · ")[0] for label in labels] == ["Again", "Hard", "Good", "Easy"]
+    intervals = []
+    for _ in range(5):  # long enough for fuzzing to apply (intervals over 2.5 days)
         preview = s.previews()[Rating.Good]
         s.answer(Rating.Good)
-        due = conn.execute("SELECT due FROM cards WHERE question_id = 'q00'").fetchone()[0]
-        assert datetime.fromisoformat(due) == preview.card.due.replace(microsecond=preview.card.due.microsecond // 1000 * 1000)
-    labels = [p.label for p in session(conn, clock).previews().values()]
-    assert labels[0].startswith("Again · ")
+        stored = datetime.fromisoformat(conn.execute("SELECT due FROM cards").fetchone()[0])
+        assert abs(stored - preview.card.due) < timedelta(milliseconds=1)
+        assert abs((stored - clock()) - preview.interval) < timedelta(milliseconds=1)
+        intervals.append(preview.interval)
+        clock.now = stored + timedelta(minutes=1)
+        s.rebuild()
+        assert s.current == "q00"
+    assert intervals[-1] > timedelta(days=3)
 
 
 def test_undo_restores_the_card_exactly_several_levels(conn, clock) -> None:

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from genai_desktop.core.content import fingerprint, load_pack
+from genai_desktop.core.library import ContentIndex, pages_of, plain_text
+
+
+def test_plain_text_drops_markup_but_keeps_words() -> None:
+    text = plain_text("## Head\n<!-- id: x -->\n**bold** `code` [link text](q:other) $x^2$")
+    assert "bold" in text and "link text" in text and "<!--" not in text and "**" not in text
+
+
+def test_index_rebuilds_only_when_the_content_changes(tmp_path: Path, starter_pack: Path) -> None:
+    index = ContentIndex(tmp_path / "index.sqlite")
+    library = load_pack(starter_pack)
+    assert index.ensure(library, fingerprint(starter_pack)) is True
+    assert index.page_count() == len(pages_of(library)) == 5  # 3 questions, 1 topic intro, 1 guide
+    assert index.ensure(library, fingerprint(starter_pack)) is False
+    (starter_pack / "guides" / "01-reading.md").write_text(
+        '+++\nid = "reading"\ntitle = "Reading"\n+++\nThe discriminator decides.\n')
+    assert index.ensure(load_pack(starter_pack), fingerprint(starter_pack)) is True
+
+
+def test_prefix_table_finds_half_typed_words_the_stemmed_table_misses(tmp_path: Path, starter_pack: Path) -> None:
+    guide = starter_pack / "guides" / "01-reading.md"
+    guide.write_text('+++\nid = "reading"\ntitle = "Reading"\n+++\nThe discriminator decides between models.\n')
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.ensure(load_pack(starter_pack), fingerprint(starter_pack))
+    conn = index.conn
+
+    def hits(table: str, query: str) -> int:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (query,)).fetchone()[0]
+
+    assert hits("fts_stem", "discriminat*") == 0  # porter stores "discrimin"
+    assert hits("fts_prefix", "discriminat*") == 2  # the guide and the GAN question
+    assert hits("fts_stem", "model") >= 1  # stemming: "models" matches "model"
+
+
+def test_a_damaged_index_is_thrown_away_and_rebuilt(tmp_path: Path, starter_pack: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    path.write_bytes(b"garbage" * 1000)
+    index = ContentIndex(path)
+    assert index.ensure(load_pack(starter_pack), fingerprint(starter_pack)) is True
+    assert index.page_count() == 5
