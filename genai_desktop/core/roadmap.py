@@ -1,0 +1,319 @@
+"""The learning roadmap's checklist: milestone states, notes, progress, mastery and export.
+
+The milestones themselves come from the content (``Library.milestones``); what the user did with
+them lives in the progress database's ``milestones`` table, keyed by milestone id. A row whose id
+is no longer in the content is *retired*: it keeps its state and note and is listed as such, but
+never counts towards progress, because the total it was part of no longer exists.
+
+"Complete" means done or skipped (both take a milestone off the to-do list); "done" alone is
+reported beside it, so skipping never passes for knowing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .content import LEVEL_NAMES, ROADMAP_LEVELS, Library, Milestone, Section
+from .db import iso
+
+# Not imported from core.study: that pulls in fsrs, and the status bar reads progress early.
+Clock = Callable[[], datetime]
+
+PENDING, IN_PROGRESS, DONE, SKIPPED = "pending", "in_progress", "done", "skipped"
+STATES = (PENDING, IN_PROGRESS, DONE, SKIPPED)
+STATE_LABELS = {PENDING: "Pending", IN_PROGRESS: "In progress", DONE: "Done", SKIPPED: "Skipped"}
+COMPLETE_STATES = frozenset({DONE, SKIPPED})
+
+# The level selector: None is the whole roadmap, then the content's levels in order.
+LEVEL_FILTERS: tuple[str | None, ...] = (None, *ROADMAP_LEVELS)
+LEVEL_FILTER_NAMES = {None: "Everything", "all": "All levels", "dev1": "Developer 1",
+                      "dev2": "Developer 2", "researcher": "Researcher"}
+
+# The snapshot that lets "reset all" be undone lives in the settings table, written in the same
+# transaction as the reset: a crash between reset and undo therefore loses nothing.
+_UNDO_KEY = "roadmap.undo_reset"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the user did with one milestone (a row of the ``milestones`` table)."""
+
+    milestone_id: str
+    state: str = PENDING
+    done_at: datetime | None = None
+    note: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Progress over a set of milestones."""
+
+    done: int = 0
+    skipped: int = 0
+    in_progress: int = 0
+    total: int = 0
+
+    @property
+    def complete(self) -> int:
+        return self.done + self.skipped
+
+    @property
+    def fraction(self) -> float:
+        return self.complete / self.total if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        # Floor, so 35/36 never reads as 100 %.
+        return self.complete * 100 // self.total if self.total else 0
+
+
+@dataclass(frozen=True)
+class Mastery:
+    """Linked cards at or above 90 % recall probability, over the linked cards that exist."""
+
+    mastered: int
+    total: int
+
+    @property
+    def all_mastered(self) -> bool:
+        return self.total > 0 and self.mastered == self.total
+
+
+def next_state(current: str, pressed: str) -> str:
+    """The state after pressing a state's key or button: pressing the current one undoes it
+    (D on a done milestone makes it pending again), like a checkbox."""
+    if pressed not in STATES:
+        raise ValueError(f"unknown milestone state {pressed!r}")
+    return PENDING if pressed == current else pressed
+
+
+class Roadmap:
+    """The roadmap of one library read against one progress database."""
+
+    def __init__(self, conn: sqlite3.Connection, library: Library, clock: Clock = system_clock) -> None:
+        self.conn = conn
+        self.library = library
+        self.clock = clock
+
+    # ------------------------------------------------------------ reading
+    def records(self) -> dict[str, Record]:
+        """Every stored row, retired milestones included."""
+        return {row[0]: Record(row[0], row[1] if row[1] in STATES else PENDING, parse_time(row[2]), row[3] or "",
+                               parse_time(row[4]))
+                for row in self.conn.execute(
+                    "SELECT milestone_id, state, done_at, note, updated_at FROM milestones")}
+
+    def record(self, milestone_id: str) -> Record:
+        row = self.conn.execute("SELECT milestone_id, state, done_at, note, updated_at FROM milestones "
+                                "WHERE milestone_id = ?", (milestone_id,)).fetchone()
+        if row is None:
+            return Record(milestone_id)
+        return Record(row[0], row[1] if row[1] in STATES else PENDING, parse_time(row[2]), row[3] or "",
+                      parse_time(row[4]))
+
+    def milestones(self, level: str | None = None) -> list[Milestone]:
+        """The content's milestones in roadmap order (section order, then file order)."""
+        order = {s.id: s.order for s in self.library.sections}
+        chosen = [m for m in self.library.milestones if level is None or m.level == level]
+        return sorted(chosen, key=lambda m: (order.get(m.section, len(order) + 1), m.order))
+
+    def sections(self, level: str | None = None) -> list[tuple[Section, list[Milestone]]]:
+        """Sections in order with their milestones at ``level``; empty sections are left out."""
+        chosen = self.milestones(level)
+        grouped = [(s, [m for m in chosen if m.section == s.id]) for s in self.library.sections]
+        known = {s.id for s in self.library.sections}
+        orphans = [m for m in chosen if m.section not in known]
+        if orphans:  # a content fault (reported by `check`); still show them rather than hide them
+            grouped.append((Section("", "Other", len(grouped) + 1), orphans))
+        return [(s, ms) for s, ms in grouped if ms]
+
+    def retired(self) -> list[Record]:
+        """Rows for milestones the content no longer has, oldest first; their history is kept."""
+        current = {m.id for m in self.library.milestones}
+        return sorted((r for r in self.records().values() if r.milestone_id not in current),
+                      key=lambda r: r.milestone_id)
+
+    def tally(self, milestones: Iterable[Milestone], records: dict[str, Record] | None = None) -> Tally:
+        records = self.records() if records is None else records
+        counts = {DONE: 0, SKIPPED: 0, IN_PROGRESS: 0}
+        total = 0
+        for milestone in milestones:
+            total += 1
+            state = records[milestone.id].state if milestone.id in records else PENDING
+            if state in counts:
+                counts[state] += 1
+        return Tally(counts[DONE], counts[SKIPPED], counts[IN_PROGRESS], total)
+
+    def level_tallies(self) -> dict[str | None, Tally]:
+        """One tally per level filter, None (everything) first."""
+        records = self.records()
+        return {level: self.tally(self.milestones(level), records) for level in LEVEL_FILTERS}
+
+    def section_tallies(self, level: str | None = None) -> list[tuple[Section, Tally]]:
+        records = self.records()
+        return [(section, self.tally(items, records)) for section, items in self.sections(level)]
+
+    def overall(self) -> Tally:
+        return self.tally(self.library.milestones)
+
+    def mastery(self, milestone_ids: Iterable[str] | None = None, *, desired_retention: float | None = None,
+                clock: Clock | None = None) -> dict[str, Mastery]:
+        """Mastery per milestone, from one pass over the card states."""
+        from .stats import mastered_ids  # fsrs: only loaded when mastery is first shown
+        from .study import StudySettings
+
+        wanted = set(milestone_ids) if milestone_ids is not None else None
+        linked = {m.id: [q for q in m.questions if self.library.question(q) is not None]
+                  for m in self.library.milestones if wanted is None or m.id in wanted}
+        retention = desired_retention or StudySettings.load(self.conn).desired_retention
+        every = sorted({q for ids in linked.values() for q in ids})
+        mastered = mastered_ids(self.conn, every, desired_retention=retention, clock=clock or self.clock)
+        return {mid: Mastery(sum(1 for q in ids if q in mastered), len(ids)) for mid, ids in linked.items()}
+
+    # ------------------------------------------------------------ writing
+    def set_state(self, milestone_id: str, state: str) -> Record:
+        """Change a milestone's state; done records when. Setting the current state keeps its date."""
+        if state not in STATES:
+            raise ValueError(f"unknown milestone state {state!r}; use one of {', '.join(STATES)}")
+        if self.library.milestone(milestone_id) is None:
+            raise ValueError(f"{milestone_id!r} is not in the roadmap (retired milestones are read-only)")
+        current = self.record(milestone_id)
+        if current.state == state:
+            return current
+        now = iso(self.clock())
+        done_at = now if state == DONE else None
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO milestones (milestone_id, state, done_at, note, updated_at) VALUES (?, ?, ?, '', ?) "
+                "ON CONFLICT(milestone_id) DO UPDATE SET state = excluded.state, done_at = excluded.done_at, "
+                "updated_at = excluded.updated_at",
+                (milestone_id, state, done_at, now))
+            # A later change makes the reset's snapshot stale: restoring it would overwrite this one.
+            self.conn.execute("DELETE FROM settings WHERE key = ?", (_UNDO_KEY,))
+        return self.record(milestone_id)
+
+    def set_note(self, milestone_id: str, text: str) -> None:
+        """Save a personal note (an empty text clears it; the state is untouched)."""
+        if self.library.milestone(milestone_id) is None and milestone_id not in self.records():
+            raise ValueError(f"{milestone_id!r} is not in the roadmap")
+        now = iso(self.clock())
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO milestones (milestone_id, state, done_at, note, updated_at) "
+                "VALUES (?, 'pending', NULL, ?, ?) "
+                "ON CONFLICT(milestone_id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",
+                (milestone_id, text, now))
+
+    def reset_all(self) -> int:
+        """Every milestone back to pending (notes are kept). Returns how many changed; undoable."""
+        rows = self.conn.execute("SELECT milestone_id, state, done_at, updated_at FROM milestones "
+                                 "WHERE state != ? OR done_at IS NOT NULL", (PENDING,)).fetchall()
+        if not rows:
+            return 0
+        now = iso(self.clock())
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                              (_UNDO_KEY, json.dumps({"reset_at": now, "rows": rows})))
+            self.conn.execute("UPDATE milestones SET state = ?, done_at = NULL, updated_at = ? "
+                              "WHERE state != ? OR done_at IS NOT NULL", (PENDING, now, PENDING))
+        return len(rows)
+
+    def can_undo_reset(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM settings WHERE key = ?", (_UNDO_KEY,)).fetchone() is not None
+
+    def undo_reset(self) -> int:
+        """Put back the states and dates the last reset cleared. Returns how many were restored."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (_UNDO_KEY,)).fetchone()
+        if row is None:
+            return 0
+        try:
+            saved = json.loads(row[0])["rows"]
+        except (ValueError, KeyError, TypeError):
+            saved = []  # a damaged snapshot: nothing to restore, and the reset already happened
+        now = iso(self.clock())
+        with self.conn:
+            # updated_at is now, not the old value: undoing is the user's latest decision, which
+            # matters to anything that merges progress by "newer wins".
+            self.conn.executemany("UPDATE milestones SET state = ?, done_at = ?, updated_at = ? "
+                                  "WHERE milestone_id = ?",
+                                  [(state, done_at, now, mid) for mid, state, done_at, _updated in saved])
+            self.conn.execute("DELETE FROM settings WHERE key = ?", (_UNDO_KEY,))
+        return len(saved)
+
+    # ------------------------------------------------------------ export
+    def export_markdown(self) -> str:
+        """The checklist as GitHub-flavoured markdown: levels, sections, ticks, dates and notes."""
+        records = self.records()
+        overall = self.tally(self.library.milestones, records)
+        stamp = self.clock().astimezone().strftime("%Y-%m-%d")
+        lines = ["# Generative AI roadmap: my progress", "",
+                 f"Exported {stamp} · {overall.complete} of {overall.total} milestones complete "
+                 f"({overall.done} done, {overall.skipped} skipped, {overall.in_progress} in progress).", ""]
+        for level in ROADMAP_LEVELS:
+            level_milestones = self.milestones(level)
+            if not level_milestones:
+                continue
+            tally = self.tally(level_milestones, records)
+            lines += [f"## {LEVEL_NAMES.get(level, level)} ({tally.complete}/{tally.total})", ""]
+            for section, items in self.sections(level):
+                lines += [f"### {section.title}", ""]
+                for milestone in items:
+                    lines += _checklist_item(milestone.title, records.get(milestone.id, Record(milestone.id)))
+                lines.append("")
+        retired = self.retired()
+        if retired:
+            lines += ["## Retired milestones", "",
+                      "No longer in the roadmap; kept because they have your history.", ""]
+            for record in retired:
+                lines += _checklist_item(record.milestone_id, record)
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _checklist_item(title: str, record: Record) -> list[str]:
+    tick = "x" if record.state in COMPLETE_STATES else " "
+    suffix = ""
+    if record.state == DONE:
+        suffix = f" — done {_local_date(record.done_at)}" if record.done_at else " — done"
+    elif record.state == SKIPPED:
+        suffix = " — skipped"
+    elif record.state == IN_PROGRESS:
+        suffix = " — in progress"
+    item = [f"- [{tick}] {_escape_inline(title)}{suffix}"]
+    # The note is indented under its item so it stays part of the list item when rendered.
+    item += [f"  > {line}".rstrip() for line in record.note.strip().splitlines()]
+    return item
+
+
+def _escape_inline(text: str) -> str:
+    return text.replace("\n", " ").strip()
+
+
+def _local_date(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d")
+
+
+def format_done_date(moment: datetime | None, today: datetime | None = None) -> str:
+    """'done today', 'done 3 May', 'done 3 May 2023' for the detail pane and the rows."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    now = (today or datetime.now(UTC)).astimezone()
+    if local.date() == now.date():
+        return "today"
+    if local.year == now.year:
+        return f"{local.day} {local.strftime('%b')}"
+    return f"{local.day} {local.strftime('%b %Y')}"
