@@ -154,9 +154,12 @@ class _Stash:
 class MarkdownRenderer:
     """Converts page markdown to HTML; formulas go through a FormulaCache."""
 
-    def __init__(self, formulas: FormulaCache, style: PageStyle = LIGHT) -> None:
+    def __init__(self, formulas: FormulaCache, style: PageStyle = LIGHT, *, mathjax: bool = False) -> None:
+        """``mathjax``: write formulas as ``\\( \\)`` / ``\\[ \\]`` source (for Anki cards, where
+        MathJax typesets them) instead of rendering them to images."""
         self.formulas = formulas
         self.style = style
+        self.mathjax = mathjax
         self._md = None
 
     def _markdown(self):
@@ -219,6 +222,10 @@ class MarkdownRenderer:
 
     def _formula(self, latex: str, display: bool) -> str:
         formula = Formula(latex.strip(), display)
+        if self.mathjax:
+            # Escaped like any HTML text: MathJax reads the text content, so "<" arrives intact.
+            source = html.escape(formula.normalised, quote=False)
+            return f"\\[{source}\\]" if display else f"\\({source}\\)"
         key, error = self.formulas.get(formula, self.style.text)
         if error:
             if display:

@@ -68,3 +68,10 @@ def test_formulas_in_ignores_code() -> None:
 def test_normalise_keeps_code_fences_untouched() -> None:
     text = "```\n- not\n  - a list\n```"
     assert normalise_markdown(text) == text
+
+
+def test_mathjax_mode_keeps_latex_between_anki_delimiters_and_never_renders() -> None:
+    renderer = MarkdownRenderer(FormulaCache(None), mathjax=True)
+    body = renderer.to_html("If $a<b$ then\n\n$$\n\\frac{a}{b}\n   < 1\n$$\n\nand `$x$` is code.")
+    assert "\\(a&lt;b\\)" in body and "\\[\\frac{a}{b} &lt; 1\\]" in body
+    assert "<code>$x$</code>" in body and "formula:" not in body
