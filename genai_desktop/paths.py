@@ -65,6 +65,10 @@ class DataPaths:
         return self.root / "cache" / "index.sqlite"
 
     @property
+    def library_cache(self) -> Path:
+        return self.root / "cache" / "library.pickle"
+
+    @property
     def start_page_cache(self) -> Path:
         return self.root / "cache" / "start-page.html"
 

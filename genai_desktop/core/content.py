@@ -7,9 +7,8 @@ line so ``genai-desktop check`` can list them all, and the app can still show th
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +154,8 @@ class Library:
 
 def split_front_matter(text: str, path: Path, problems: list[Problem]) -> tuple[dict, str, int]:
     """Return (front matter, body, line number where the body starts)."""
+    import tomllib  # only when parsing: a start with a warm library cache never needs it
+
     match = _FRONT_MATTER.match(text)
     if not match:
         problems.append(Problem(path, 1, "missing +++ TOML front matter"))
@@ -251,6 +252,8 @@ def load_guide(path: Path, problems: list[Problem], pack: str = "builtin") -> Gu
 
 
 def load_roadmap(path: Path, problems: list[Problem]) -> tuple[list[Section], list[Milestone]]:
+    import tomllib
+
     if not path.exists():
         return [], []
     try:
@@ -323,4 +326,9 @@ def fingerprint(root: Path) -> str:
             if path.is_file():
                 stat = path.stat()
                 parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest() if parts else "empty"
+    if not parts:
+        return "empty"
+    # Two 32-bit checksums and the length: a change detector, not a security boundary, and
+    # zlib is already loaded where hashlib would pull OpenSSL into start-up (~4 ms).
+    data = "\n".join(parts).encode()
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"

@@ -8,7 +8,6 @@ so a page can never hang on a formula.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ class Formula:
         return " ".join(self.latex.split())
 
     def key(self, color: str) -> str:
+        import hashlib  # loads OpenSSL: kept off the start-up path, which renders no formula
+
         raw = f"{int(self.display)}|{color}|{self.normalised}"
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
 

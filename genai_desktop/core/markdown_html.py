@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
 from .formulas import Formula, FormulaCache
+from .page_style import DARK, LIGHT, PageStyle  # noqa: F401 - DARK re-exported for callers
 
 _TOKEN = "GDXPH{}Q"
 _TOKEN_RE = re.compile(r"GDXPH(\d+)Q")
@@ -34,27 +34,6 @@ _INLINE_MATH = re.compile(r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=
 _REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"\s*/?>')
 _LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"\s*/?>')
 _HEADING = re.compile(r"<h([1-6])>")
-
-
-@dataclass(frozen=True)
-class PageStyle:
-    """The colours a page needs at conversion time (the rest is in the document stylesheet)."""
-
-    text: str = "#1f2328"
-    code_background: str = "#f4f5f7"
-    box_background: str = "#eef4ff"
-    box_border: str = "#4c7bd9"
-    error_background: str = "#fdecec"
-    error_text: str = "#8a1c1c"
-    muted: str = "#667085"
-    pygments_style: str = "friendly"
-    dark: bool = False
-
-
-LIGHT = PageStyle()
-DARK = PageStyle(text="#e6e6e6", code_background="#2a2c31", box_background="#23314d",
-                 box_border="#7aa2f7", error_background="#47232a", error_text="#ffb4b4",
-                 muted="#9aa0aa", pygments_style="monokai", dark=True)
 
 
 # ---------------------------------------------------------------- normalisation

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 from ..paths import DataPaths, content_dir
 from .content import Library, fingerprint, load_pack
 from .formulas import FormulaCache
-from .library import ContentIndex
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from .library import ContentIndex
 
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
@@ -39,7 +40,8 @@ class Workspace:
         self.paths = DataPaths(data_root)
         self.paths.ensure()
         self.content_root = content_root or content_dir()
-        self.library = load_library(self.content_root, self.paths.packs)
+        self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
+        self.library = self._load_library()
         self.formulas = FormulaCache(self.paths.formula_cache)
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
@@ -55,14 +57,26 @@ class Workspace:
     @property
     def index(self) -> ContentIndex:
         if self._index is None:
+            from .library import ContentIndex
+
             self._index = ContentIndex(self.paths.index_db)
-            self._index.ensure(self.library, library_fingerprint(self.content_root, self.paths.packs))
+            self._index.ensure(self.library, self.fingerprint)
         return self._index
 
+    def _load_library(self) -> Library:
+        from . import library_cache
+
+        library = library_cache.load(self.paths.library_cache, self.fingerprint)
+        if library is None:
+            library = load_library(self.content_root, self.paths.packs)
+            library_cache.save(self.paths.library_cache, self.fingerprint, library)
+        return library
+
     def reload_library(self) -> None:
-        self.library = load_library(self.content_root, self.paths.packs)
+        self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
+        self.library = self._load_library()
         if self._index is not None:
-            self._index.ensure(self.library, library_fingerprint(self.content_root, self.paths.packs))
+            self._index.ensure(self.library, self.fingerprint)
 
     def close(self) -> None:
         if self._progress is not None:

@@ -340,10 +340,7 @@ class MainWindow(QMainWindow):
         self._update_nav()
 
     def _start_page_key(self, page_id: str) -> str:
-        from ..core.workspace import library_fingerprint
-
-        fp = library_fingerprint(self.workspace.content_root, self.workspace.paths.packs)
-        return f"{page_id}|{self.theme.name}|{self.reader.zoom}|{fp}|{__version__}"
+        return f"{page_id}|{self.theme.name}|{self.reader.zoom}|{self.workspace.fingerprint}|{__version__}"
 
     def _cached_start_page(self, page_id: str) -> str | None:
         """The last page's HTML saved at exit, so start-up skips markdown and pygments."""

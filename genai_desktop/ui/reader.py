@@ -9,6 +9,7 @@ internal ids navigate, http/https/mailto go to the system browser, everything el
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QUrl, Signal
@@ -17,10 +18,11 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.formulas import RENDER_SIZE_PX
-from ..core.markdown_html import MarkdownRenderer
-from ..core.pages import PageNotFound, render_page
 from ..core.workspace import Workspace
 from . import theme as themes
+
+if TYPE_CHECKING:
+    from ..core.markdown_html import MarkdownRenderer
 
 BASE_FONT_PX = 16.0
 ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
@@ -39,7 +41,7 @@ class Reader(QTextBrowser):
         self.workspace = workspace
         self.theme = theme
         self.zoom = 1.0
-        self.renderer = MarkdownRenderer(workspace.formulas, theme.page)
+        self._renderer: MarkdownRenderer | None = None
         self._images: dict[tuple, QImage] = {}
         self._history: list[str] = []
         self._cursor = -1
@@ -55,12 +57,23 @@ class Reader(QTextBrowser):
         self.document().setDocumentMargin(0)
         self._apply_style()
 
+    @property
+    def renderer(self) -> MarkdownRenderer:
+        """Built on first use: a start that shows the cached last page never loads the pipeline."""
+        if self._renderer is None:
+            from ..core.markdown_html import MarkdownRenderer
+
+            self._renderer = MarkdownRenderer(self.workspace.formulas, self.theme.page)
+        return self._renderer
+
     # ------------------------------------------------------------ pages and history
     def show_page(self, page_id: str, *, record: bool = True, prerendered: str | None = None) -> bool:
         """Show a page; ``prerendered`` is its HTML from the start-up cache, if still valid."""
         if prerendered is None:
             if not self.workspace.library.has_page(page_id):
                 return False
+            from ..core.pages import PageNotFound, render_page
+
             try:
                 prerendered = render_page(self.workspace.library, page_id, self.renderer)
             except PageNotFound:
@@ -106,7 +119,7 @@ class Reader(QTextBrowser):
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
-        self.renderer = MarkdownRenderer(self.workspace.formulas, theme.page)
+        self._renderer = None
         self._images.clear()
         self._apply_style()
         self.refresh()

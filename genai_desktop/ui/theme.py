@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..core.markdown_html import DARK, LIGHT, PageStyle
+from ..core.page_style import DARK, LIGHT, PageStyle
 
 
 @dataclass(frozen=True)

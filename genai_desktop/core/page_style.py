@@ -1,0 +1,29 @@
+"""The colours a page needs at conversion time, apart from the converter so that the theme
+(loaded at start-up) does not pull the markdown pipeline in with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """The colours a page needs at conversion time (the rest is in the document stylesheet)."""
+
+    text: str = "#1f2328"
+    code_background: str = "#f4f5f7"
+    box_background: str = "#eef4ff"
+    box_border: str = "#4c7bd9"
+    error_background: str = "#fdecec"
+    error_text: str = "#8a1c1c"
+    muted: str = "#667085"
+    pygments_style: str = "friendly"
+    dark: bool = False
+
+
+LIGHT = PageStyle()
+DARK = PageStyle(text="#e6e6e6", code_background="#2a2c31", box_background="#23314d",
+                 box_border="#7aa2f7", error_background="#47232a", error_text="#ffb4b4",
+                 muted="#9aa0aa", pygments_style="monokai", dark=True)
+
+__all__ = ["DARK", "LIGHT", "PageStyle"]

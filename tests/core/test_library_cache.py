@@ -1,0 +1,30 @@
+from genai_desktop.core import library_cache
+from genai_desktop.core.content import load_pack
+from genai_desktop.core.workspace import Workspace
+
+
+def test_round_trip_and_misses(tmp_path, starter_pack):
+    library = load_pack(starter_pack)
+    path = tmp_path / "library.pickle"
+    library_cache.save(path, "fp-1", library)
+    cached = library_cache.load(path, "fp-1")
+    assert cached is not None
+    assert [q.id for q in cached.questions()] == [q.id for q in library.questions()]
+    assert library_cache.load(path, "fp-2") is None  # content changed
+    path.write_bytes(b"not a pickle")
+    assert library_cache.load(path, "fp-1") is None
+    assert library_cache.load(tmp_path / "missing.pickle", "fp-1") is None
+
+
+def test_workspace_sees_edited_content_despite_the_cache(data_dir, starter_pack):
+    first = Workspace(data_dir, starter_pack)
+    assert first.paths.library_cache.exists()
+    topic_file = next(p for p in sorted(starter_pack.rglob("*.md")) if "Key points" in p.read_text())
+    text = topic_file.read_text()
+    question = next(q for q in first.library.questions() if q.path == topic_file)
+    topic_file.write_text(text.replace(question.title, "A retitled question", 1))
+    first.close()
+
+    second = Workspace(data_dir, starter_pack)
+    assert second.library.question(question.id).title == "A retitled question"
+    second.close()
