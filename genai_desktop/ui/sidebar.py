@@ -7,7 +7,6 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut, QSta
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
@@ -43,23 +42,33 @@ class _BadgeDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         return QSize(size.width(), max(size.height(), 30 if index.data(GROUP_ROLE) else 28))
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    @staticmethod
+    def _badges(index: QModelIndex) -> list[tuple[str, bool]]:
         count = index.data(COUNT_ROLE)
         due = index.data(DUE_ROLE) or 0
-        badges = ([(str(due), True)] if due else []) + ([(str(count), False)] if count is not None else [])
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        reserve = sum(8 + opt.fontMetrics.horizontalAdvance(text) + 10 for text, _ in badges)
-        text_rect_width = opt.rect.width() - reserve
+        return ([(str(due), True)] if due else []) + ([(str(count), False)] if count is not None else [])
+
+    def initStyleOption(self, opt: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        """Group headings in small bold caps, and text elided short of the count badges. Done
+        here rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
+        super().initStyleOption(opt, index)
         if index.data(GROUP_ROLE):
             _scale_font(opt.font, 0.82)
             opt.font.setBold(True)
             opt.font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
             opt.palette.setColor(opt.palette.ColorRole.Text, QColor(self.theme.muted))
-        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(20, text_rect_width - 12))
-        style = opt.widget.style() if opt.widget else None
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        reserve = sum(8 + opt.fontMetrics.horizontalAdvance(text) + 10 for text, _ in self._badges(index))
+        if reserve and opt.rect.width() > 0:
+            opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight,
+                                                  max(20, opt.rect.width() - reserve - 12))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        badges = self._badges(index)
+        if not badges:
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
         painter.save()
         right = opt.rect.right() - 6
         small = QFont(opt.font)
