@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint screenshots clean
+.PHONY: run test crashtest bench lint screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# SIGKILL the review loop 200 times; `make test` runs the same test with 20 rounds.
+crashtest: $(STAMP)
+	CRASH_ROUNDS=200 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/crash
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -10,12 +10,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup", "bench_study"]
+SUITES = ["bench_startup", "bench_study", "bench_crash"]
 GOALS = {
     "startup_vs_floor_ratio": ("<=", 1.3),
     "page_render_p95_ms": ("<=", 16.0),
     "queue_build_ms_100k": ("<=", 50.0),
     "answer_ui_p95_ms": ("<=", 16.0),
+    "crash_rounds": (">=", 200),
+    "crash_lost_answers": ("<=", 0),
+    "crash_failures": ("<=", 0),
 }
 
 

@@ -348,7 +348,8 @@ class StudySession:
         return self._previews
 
     # ------------------------------------------------------------ answering
-    def answer(self, rating: Rating | int, duration_ms: int = 0) -> None:
+    def answer(self, rating: Rating | int, duration_ms: int = 0) -> str:
+        """Record an answer for the current card; returns the review's uid once it is committed."""
         qid = self._current
         if qid is None:
             raise RuntimeError("no card to answer")
@@ -381,6 +382,7 @@ class StudySession:
                 bisect.insort(self.learning, undo.inserted)
         self._undo.append(undo)
         self._pick()
+        return uid
 
     def _remove_from_queues(self, qid: str) -> tuple[str, int, object] | None:
         """Take the card out of whichever queue holds it; returns where it was, for undo."""

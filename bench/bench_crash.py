@@ -1,0 +1,28 @@
+"""crash_rounds and crash_lost_answers: the crash harness (tests/crash) at its full round count."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from common import REPO, WORK
+
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "200"))
+
+
+def run() -> dict[str, float]:
+    sys.path.insert(0, str(REPO))
+    from tests.crash import harness
+
+    data = WORK / "crash-data"
+    shutil.rmtree(data, ignore_errors=True)
+    report = harness.run(ROUNDS, data, seed=2)
+    print(f"  {report}")
+    return {
+        "crash_rounds": float(report.rounds),
+        "crash_acknowledged_answers": float(report.acknowledged),
+        "crash_lost_answers": float(report.lost),
+        # integrity or start-up failures, and undone answers that came back
+        "crash_failures": float(len(report.failures) + report.resurrected),
+    }

@@ -1,0 +1,173 @@
+"""Kill the review loop with SIGKILL at random moments and prove no acknowledged answer is lost.
+
+Each round starts ``tests.crash.review_loop`` on the same scratch data folder, kills it after a
+random delay (sometimes during start-up, migrations or the daily backup, mostly mid-answers),
+then checks the database the way a user's next start would find it:
+
+- ``PRAGMA integrity_check`` is ok;
+- every answer the loop printed ``ACK`` for is in ``reviews`` (unless it announced an undo);
+- every answer it reported ``UNDONE`` is gone;
+- the app starts again: the start-up health check passes and the database opens, migrates
+  and builds a study queue.
+
+    python -m tests.crash.harness --rounds 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genai_desktop.core import backups, db
+from genai_desktop.core.study import StudySession, StudySettings
+
+REPO = Path(__file__).resolve().parents[2]
+MAX_DELAY_S = 0.8  # start-up takes ~0.2 s, so roughly three kills in four land mid-answers
+
+
+@dataclass
+class Report:
+    rounds: int = 0
+    acknowledged: int = 0
+    lost: int = 0
+    resurrected: int = 0  # undone answers found again
+    killed_before_ready: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (f"crash test: {self.rounds} rounds, {self.acknowledged} answers acknowledged, {self.lost} lost, "
+                f"{self.resurrected} undone answers back, {self.killed_before_ready} kills during start-up, "
+                f"{self.seconds:.1f} s" + "".join(f"\n  FAIL {f}" for f in self.failures[:20]))
+
+
+class _Output:
+    """Collects the child's stdout lines in a thread, so a full pipe never stalls the child."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("READY"):
+                self.ready.set()
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+
+
+def start_loop(data_dir: Path, days_ahead: int, seed: int) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.crash.review_loop", "--data-dir", str(data_dir),
+         "--days-ahead", str(days_ahead), "--seed", str(seed)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
+
+
+def verify(data_dir: Path, acked: set[str], undone: set[str], question_ids: list[str]) -> tuple[int, int, list[str]]:
+    """(lost, resurrected, problems) for the database as the killed process left it."""
+    problems: list[str] = []
+    path = data_dir / "progress.sqlite"
+    present: set[str] = set()
+    conn = sqlite3.connect(path)
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if integrity != ["ok"]:
+            problems.append(f"integrity_check: {integrity[:3]}")
+        present = {uid for (uid,) in conn.execute("SELECT uid FROM reviews")}
+    except sqlite3.DatabaseError as exc:
+        problems.append(f"unreadable: {exc}")
+    finally:
+        conn.close()
+    lost = len(acked - present)
+    resurrected = len(undone & present)
+    health = backups.check_database(path)
+    if not health.ok:
+        problems.append(f"start-up check: {health.kind} {health.detail}")
+    else:
+        conn = db.connect(path)  # the app's own start path: open, migrate, build today's queue
+        try:
+            db.migrate(conn, data_dir / "backups")
+            StudySession.open(conn, question_ids, StudySettings.load(conn), whole_library=True)
+        except Exception as exc:  # noqa: BLE001 - any failure to start is a finding
+            problems.append(f"does not start: {exc!r}")
+        finally:
+            conn.close()
+    return lost, resurrected, problems
+
+
+def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY_S) -> Report:
+    from genai_desktop.core.workspace import load_library
+    from genai_desktop.paths import content_dir
+
+    rng = random.Random(seed)
+    question_ids = [q.id for q in load_library(content_dir(), None).questions()]
+    report = Report()
+    acked: set[str] = set()
+    undone: set[str] = set()
+    started = time.perf_counter()
+    for number in range(rounds):
+        # Every third round is a new day: the first start of a day makes a backup, so kills
+        # land inside backups too.
+        process = start_loop(data_dir, days_ahead=number // 3, seed=rng.randrange(1 << 30))
+        output = _Output(process)
+        time.sleep(rng.uniform(0.0, max_delay))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        output.join()
+        if not output.ready.is_set():
+            report.killed_before_ready += 1
+        for line in output.lines:
+            kind, _, uid = line.partition(" ")
+            if kind == "ACK":
+                acked.add(uid)
+                report.acknowledged += 1
+            elif kind == "UNDO":
+                acked.discard(uid)
+            elif kind == "UNDONE":
+                undone.add(uid)
+            elif kind == "UNHEALTHY":
+                report.failures.append(f"round {number}: {line}")
+        if process.returncode not in (-signal.SIGKILL,):
+            report.failures.append(f"round {number}: exited {process.returncode} before the kill: "
+                                   f"{process.stderr.read()[-500:]}")
+        lost, resurrected, problems = verify(data_dir, acked, undone, question_ids)
+        report.lost, report.resurrected = lost, resurrected  # both sets are cumulative
+        report.failures += [f"round {number}: {p}" for p in problems]
+        report.rounds += 1
+        if process.stderr:
+            process.stderr.close()
+        if process.stdout:
+            process.stdout.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="SIGKILL the review loop and check nothing is lost.")
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data-dir", help="scratch folder (default: a new temporary one)")
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="crashtest-"))
+    report = run(args.rounds, data_dir, args.seed)
+    print(report)
+    return 0 if report.lost == 0 and not report.failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

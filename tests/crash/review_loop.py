@@ -1,0 +1,99 @@
+"""A headless review loop for the crash harness: the app's start-up and answer path, no window.
+
+It does what the GUI does, in the same order and through the same core calls: the start-up
+health check, opening the data folder (``Workspace``, migrations), the daily backup, then a
+``StudySession`` over the whole library, answering card after card. After each answer has
+been committed it prints ``ACK <uid>``; the harness kills it at a random moment and then
+checks that every acknowledged answer is in the database.
+
+Undo takes an answer back, so the loop announces ``UNDO <uid>`` *before* undoing (from then on
+the answer may or may not be present) and ``UNDONE <uid>`` after (it must be gone).
+
+    python -m tests.crash.review_loop --data-dir DIR [--days-ahead N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from genai_desktop.core import backups
+from genai_desktop.core.study import RATINGS, StudySession, StudySettings
+from genai_desktop.core.workspace import Workspace
+
+# Loose limits so the queue rarely runs dry; when it does, the clock moves on a day.
+LOOP_SETTINGS = StudySettings(new_per_day=9999, reviews_per_day=99999)
+
+
+class ShiftedClock:
+    """Real time moved forward by whole days, so a run can reach cards due in the future."""
+
+    def __init__(self, days: int) -> None:
+        self.offset = timedelta(days=days)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--days-ahead", type=int, default=0, help="start this many days in the future")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-answers", type=int, default=0, help="stop after this many (0: never)")
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir)
+    rng = random.Random(args.seed)
+    clock = ShiftedClock(args.days_ahead)
+
+    workspace = Workspace(data_dir)
+    health = backups.check_database(workspace.paths.progress_db)
+    if not health.ok:
+        say(f"UNHEALTHY {health.kind} {health.detail}")
+        return 3
+    conn = workspace.progress.conn  # opens and migrates, as the first paint does in the app
+    backups.daily_backup(workspace.paths.progress_db, workspace.paths.backups, clock)
+    LOOP_SETTINGS.save(conn)
+    ids = [q.id for q in workspace.library.questions()]
+    session = StudySession.open(conn, ids, LOOP_SETTINGS, clock, whole_library=True)
+    say("READY")
+
+    answered: list[str] = []  # uids of answers that undo can still take back, newest last
+    last_was_answer = False  # undo takes back the last action, which may be a bury
+    count = 0
+    while not args.max_answers or count < args.max_answers:
+        if session.current is None:
+            clock.offset += timedelta(days=1)
+            session.rebuild()
+            continue
+        roll = rng.random()
+        if roll < 0.04 and last_was_answer and answered:
+            uid = answered.pop()
+            say(f"UNDO {uid}")
+            session.undo()
+            say(f"UNDONE {uid}")
+            last_was_answer = False
+            continue
+        if roll < 0.06:
+            session.bury()  # a write that is not an answer, committed the same way
+            last_was_answer = False
+            continue
+        uid = session.answer(rng.choice(RATINGS), duration_ms=rng.randint(800, 20000))
+        answered.append(uid)
+        last_was_answer = True
+        count += 1
+        say(f"ACK {uid}")
+    workspace.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
