@@ -82,6 +82,8 @@ def verify(data_dir: Path, acked: set[str], undone: set[str], question_ids: list
     """(lost, resurrected, problems) for the database as the killed process left it."""
     problems: list[str] = []
     path = data_dir / "progress.sqlite"
+    if not path.exists():  # killed before the first start created it
+        return len(acked), 0, []
     present: set[str] = set()
     conn = sqlite3.connect(path)
     try:

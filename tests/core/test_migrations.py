@@ -1,0 +1,105 @@
+"""Every schema version's fixture database migrates to the current version with its data intact."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from genai_desktop.core import backups, db
+from genai_desktop.core.study import StudySession, StudySettings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "migrations"
+VERSIONS = sorted(int(m.group(1)) for p in FIXTURES.glob("v*.sqlite") if (m := re.fullmatch(r"v(\d+)\.sqlite", p.name)))
+
+
+def snapshot(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every user table: its columns and its rows, sorted."""
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    result = {}
+    for table in tables:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        rows = sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        result[table] = (columns, rows)
+    return result
+
+
+def test_every_schema_version_has_a_fixture() -> None:
+    missing = [v for v in range(1, db.SCHEMA_VERSION + 1) if v not in VERSIONS]
+    assert not missing, (f"no fixture for schema version(s) {missing}: add a filler to "
+                         "tests/fixtures/migrations/make_fixtures.py and run it")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_fixture_migrates_to_the_current_schema_with_its_data_intact(version: int, tmp_path: Path) -> None:
+    source = FIXTURES / f"v{version}.sqlite"
+    path = tmp_path / "progress.sqlite"
+    shutil.copy(source, path)
+    original = sqlite3.connect(source)
+    assert db.schema_version(original) == version
+    before = snapshot(original)
+    original.close()
+    assert any(rows for _cols, rows in before.values()), "a fixture must hold data to prove it survives"
+
+    progress = db.open_progress(path, tmp_path / "backups")
+    conn = progress.conn
+    assert db.schema_version(conn) == db.SCHEMA_VERSION
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    after = snapshot(conn)
+    for table, (columns, rows) in before.items():
+        assert table in after, f"migration dropped table {table}"
+        kept = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
+        assert kept == rows, f"rows of {table} changed during migration from v{version}"
+
+    # The migrated database is usable by the study core.
+    ids = [qid for (qid,) in conn.execute("SELECT question_id FROM cards")]
+    session = StudySession.open(conn, ids, StudySettings.load(conn))
+    assert session.counts() is not None
+    conn.close()
+
+    made = backups.list_backups(tmp_path / "backups")
+    if version < db.SCHEMA_VERSION:
+        assert [b.reason for b in made] == [f"before-v{db.SCHEMA_VERSION}"]
+        copy = sqlite3.connect(made[0].path)
+        assert snapshot(copy) == before  # the backup is the database as it was
+        copy.close()
+    else:
+        assert made == []
+
+
+def test_a_database_from_a_newer_app_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite"
+    shutil.copy(FIXTURES / f"v{VERSIONS[-1]}.sqlite", path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION + 1}")
+    before = snapshot(conn)
+    conn.close()
+    with pytest.raises(db.DatabaseError, match="newer version"):
+        db.open_progress(path, tmp_path / "backups")
+    conn = sqlite3.connect(path)
+    assert snapshot(conn) == before and db.schema_version(conn) == db.SCHEMA_VERSION + 1
+    conn.close()
+
+
+def test_a_failing_migration_rolls_back_and_leaves_the_data(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "progress.sqlite"
+    shutil.copy(FIXTURES / "v1.sqlite", path)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("simulated bug in a migration")
+
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, broken])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", len(db.MIGRATIONS))
+    conn = db.connect(path)
+    with pytest.raises(RuntimeError, match="simulated"):
+        db.migrate(conn, tmp_path / "backups")
+    assert db.schema_version(conn) == db.SCHEMA_VERSION - 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3
+    conn.close()
+    assert [b.reason for b in backups.list_backups(tmp_path / "backups")] == [f"before-v{db.SCHEMA_VERSION}"]
