@@ -1,0 +1,288 @@
+"""Portable progress between two data folders that both studied: export, merge, round trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fsrs import Card, Rating, ReviewLog, Scheduler
+
+from genai_desktop.core import db
+from genai_desktop.core.progress_transfer import (
+    TransferError,
+    export_progress,
+    import_progress,
+    read_progress_file,
+)
+from genai_desktop.core.study import StudySession, StudySettings, card_id_for, card_to_json
+from tests.core.test_study import FakeClock
+
+RETENTION = 0.9
+IDS = [f"q{n:02d}" for n in range(20)]
+
+
+@dataclass
+class Install:
+    root: Path
+    conn: object
+    clock: FakeClock
+
+    @property
+    def packs(self) -> Path:
+        return self.root / "packs"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    def study(self, ids: list[str], days: int, ratings=(Rating.Good, Rating.Again, Rating.Good, Rating.Easy)) -> None:
+        """Answer every card offered from ``ids`` once a day for ``days`` days."""
+        for day in range(days):
+            session = StudySession.open(self.conn, ids, StudySettings(new_per_day=len(ids)), self.clock)
+            answered = 0
+            while session.current is not None and answered < 60:
+                session.answer(ratings[(answered + day) % len(ratings)], duration_ms=3000)
+                answered += 1
+                self.clock.advance(minutes=3)
+            self.clock.advance(days=1)
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.conn.execute(sql).fetchall()
+
+    def review_uids(self) -> list[str]:
+        return [uid for (uid,) in self.conn.execute("SELECT uid FROM reviews ORDER BY uid")]
+
+
+def make_install(root: Path, start: datetime) -> Install:
+    database = db.open_progress(root / "progress.sqlite")
+    (root / "packs").mkdir(parents=True)
+    return Install(root, database.conn, FakeClock(start))
+
+
+@pytest.fixture
+def laptops(tmp_path: Path):
+    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
+    a = make_install(tmp_path / "a", noon - timedelta(days=30))
+    b = make_install(tmp_path / "b", noon - timedelta(days=30, hours=-2))  # studies two hours later each day
+    yield a, b
+    a.conn.close()
+    b.conn.close()
+
+
+def studied(laptops) -> tuple[Install, Install]:
+    a, b = laptops
+    a.study(IDS[:10], days=6)
+    b.study(IDS[5:15], days=5)  # q05-q09 were studied on both
+    stamp = "2025-01-0{}T10:00:00.000+00:00".format
+    with a.conn:
+        a.conn.execute("INSERT INTO notes VALUES ('q01', 'only on A', ?)", (stamp(1),))
+        a.conn.execute("INSERT INTO notes VALUES ('q05', 'A wrote this later', ?)", (stamp(5),))
+        a.conn.execute("INSERT INTO notes VALUES ('q06', 'A wrote this first', ?)", (stamp(2),))
+        a.conn.execute("INSERT INTO milestones VALUES ('rm.one', 'done', ?, 'A finished', ?)", (stamp(4), stamp(4)))
+        a.conn.execute("INSERT INTO milestones VALUES ('rm.two', 'in_progress', NULL, '', ?)", (stamp(1),))
+        a.conn.execute("INSERT INTO bookmarks VALUES ('q02', ?)", (stamp(1),))
+        a.conn.execute("UPDATE cards SET suspended = 1 WHERE question_id = 'q03'")
+    with b.conn:
+        b.conn.execute("INSERT INTO notes VALUES ('q05', 'B wrote this first', ?)", (stamp(3),))
+        b.conn.execute("INSERT INTO notes VALUES ('q06', 'B wrote this later', ?)", (stamp(6),))
+        b.conn.execute("INSERT INTO milestones VALUES ('rm.one', 'in_progress', NULL, 'B started', ?)", (stamp(2),))
+        b.conn.execute("INSERT INTO milestones VALUES ('rm.two', 'skipped', NULL, '', ?)", (stamp(3),))
+        b.conn.execute("INSERT INTO bookmarks VALUES ('q02', ?)", (stamp(2),))
+        b.conn.execute("INSERT INTO bookmarks VALUES ('q12', ?)", (stamp(2),))
+    pack = a.packs / "my-notes" / "topics"
+    pack.mkdir(parents=True)
+    (pack / "01-mine.md").write_text("+++\nid = \"mine\"\ntitle = \"Mine\"\n+++\n", encoding="utf-8")
+    return a, b
+
+
+def independent_replay(conn, qid: str) -> Card:
+    """fsrs's own reschedule over the log, as a check that does not share our replay code."""
+    logs = [ReviewLog(card_id_for(qid), Rating(rating), datetime.fromisoformat(at), None)
+            for rating, at in conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
+    first = min(log.review_datetime for log in logs)
+    return Scheduler(desired_retention=RETENTION, enable_fuzzing=False).reschedule_card(
+        Card(card_id=card_id_for(qid), due=first), logs)
+
+
+def card_row(conn, qid: str) -> tuple:
+    return conn.execute("SELECT state, step, stability, difficulty, due, last_review FROM cards "
+                        "WHERE question_id = ?", (qid,)).fetchone()
+
+
+def test_export_writes_one_file_with_every_kind_of_progress(laptops, tmp_path) -> None:
+    a, _b = studied(laptops)
+    out = tmp_path / "progress.zip"
+    summary = export_progress(a.conn, a.packs, out)
+    assert summary.counts["reviews"] == len(a.review_uids()) > 40
+    assert summary.counts["notes"] == 3 and summary.counts["milestones"] == 2 and summary.counts["bookmarks"] == 1
+    assert summary.packs == ("my-notes",) and "imported pack" in summary.message()
+    with zipfile.ZipFile(out) as archive:
+        assert {"manifest.json", "progress.json", "packs/my-notes/topics/01-mine.md"} <= set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "genai-study-desk-progress" and manifest["counts"] == summary.counts
+    assert read_progress_file(out).tables["reviews"][0]["uid"]
+
+
+def test_merging_two_laptops_gives_the_union_with_newer_edits_and_replayed_cards(laptops, tmp_path) -> None:
+    a, b = studied(laptops)
+    a_uids, b_uids = set(a.review_uids()), set(b.review_uids())
+    b_only_card = card_row(b.conn, "q12")
+    out = tmp_path / "from-a.zip"
+    export_progress(a.conn, a.packs, out)
+
+    summary = import_progress(b.conn, b.packs, out, backups_dir=b.backups, desired_retention=RETENTION)
+    assert set(b.review_uids()) == a_uids | b_uids
+    assert len(b.review_uids()) == len(a_uids) + len(b_uids)  # unioned, never doubled
+    assert summary.reviews_added == len(a_uids) and summary.reviews_known == 0
+    assert summary.cards_recomputed == 10  # q00-q09 gained A's reviews
+    assert summary.backup is not None and summary.backup.is_file() and "before-import" in summary.backup.name
+
+    # every card that gained reviews is exactly fsrs replayed over the merged log ...
+    for qid in IDS[:10]:
+        expected = independent_replay(b.conn, qid)
+        state, step, stability, difficulty, due, last = card_row(b.conn, qid)
+        assert (state, step) == (int(expected.state), expected.step), qid
+        assert stability == pytest.approx(expected.stability) and difficulty == pytest.approx(expected.difficulty)
+        assert datetime.fromisoformat(due) == expected.due.replace(microsecond=expected.due.microsecond // 1000 * 1000)
+        # ... and the log's last "after" state says the same thing
+        (after,) = b.conn.execute("SELECT state_after FROM reviews WHERE question_id = ? "
+                                  "ORDER BY reviewed_at DESC, uid DESC LIMIT 1", (qid,)).fetchone()
+        assert json.loads(after)["stability"] == pytest.approx(stability)
+    # the first review of a merged card is the only one that starts from nothing
+    befores = [b_ for (b_,) in b.conn.execute("SELECT state_before FROM reviews WHERE question_id = 'q07'")]
+    assert befores.count(None) == 1
+    assert card_row(b.conn, "q12") == b_only_card  # untouched by the merge
+
+    notes = dict(b.rows("SELECT question_id, body FROM notes"))
+    assert notes == {"q01": "only on A", "q05": "A wrote this later", "q06": "B wrote this later"}
+    assert summary.notes == {"added": 1, "updated": 1, "kept": 1}
+    milestones = {m: (s, n) for m, s, n in b.rows("SELECT milestone_id, state, note FROM milestones")}
+    assert milestones == {"rm.one": ("done", "A finished"), "rm.two": ("skipped", "")}
+    assert {q for (q,) in b.rows("SELECT question_id FROM bookmarks")} == {"q02", "q12"}
+    assert b.rows("SELECT suspended FROM cards WHERE question_id = 'q03'") == [(1,)]
+    assert (b.packs / "my-notes" / "topics" / "01-mine.md").read_text(encoding="utf-8").startswith("+++")
+    assert summary.packs_added == ["my-notes"] and summary.packs_changed
+    assert any("rescheduled" in line for line in summary.lines())
+
+
+def test_round_trip_both_ways_leaves_both_with_the_same_work_and_a_repeat_changes_nothing(laptops,
+                                                                                          tmp_path) -> None:
+    a, b = studied(laptops)
+    b_uids = set(b.review_uids())
+    export_progress(a.conn, a.packs, tmp_path / "a.zip")
+    import_progress(b.conn, b.packs, tmp_path / "a.zip", desired_retention=RETENTION)
+    export_progress(b.conn, b.packs, tmp_path / "b.zip")
+    back = import_progress(a.conn, a.packs, tmp_path / "b.zip", desired_retention=RETENTION)
+    assert back.reviews_added == len(b_uids) and back.reviews_known == len(a.review_uids()) - len(b_uids)
+    assert a.review_uids() == b.review_uids()
+    for sql in ("SELECT question_id, body, updated_at FROM notes ORDER BY 1",
+                "SELECT milestone_id, state, note, updated_at FROM milestones ORDER BY 1",
+                "SELECT question_id FROM bookmarks ORDER BY 1"):
+        assert a.rows(sql) == b.rows(sql)
+    # cards both studied were replayed on both sides from the same log: the same state
+    for qid in IDS[5:10]:
+        assert card_row(a.conn, qid) == card_row(b.conn, qid)
+    assert back.packs_added == [] and back.packs_kept == []  # the same pack on both sides
+
+    before = {qid: card_row(b.conn, qid) for qid in IDS}
+    again = import_progress(b.conn, b.packs, tmp_path / "a.zip", desired_retention=RETENTION)
+    assert again.reviews_added == 0 and again.cards_recomputed == 0 and again.bookmarks_added == 0
+    assert again.notes["added"] + again.notes["updated"] == 0
+    assert {qid: card_row(b.conn, qid) for qid in IDS} == before
+
+
+def test_the_newer_copy_of_a_pack_wins(laptops, tmp_path) -> None:
+    a, b = laptops
+    for install, text, mtime in ((a, "from A", 1_700_000_000), (b, "from B", 1_800_000_000)):
+        topic = install.packs / "shared" / "topics" / "01.md"
+        topic.parent.mkdir(parents=True)
+        topic.write_text(text, encoding="utf-8")
+        os.utime(topic, (mtime, mtime))
+    export_progress(a.conn, a.packs, tmp_path / "a.zip")
+    export_progress(b.conn, b.packs, tmp_path / "b.zip")
+    assert import_progress(b.conn, b.packs, tmp_path / "a.zip").packs_kept == ["shared"]
+    assert (b.packs / "shared" / "topics" / "01.md").read_text(encoding="utf-8") == "from B"
+    assert import_progress(a.conn, a.packs, tmp_path / "b.zip").packs_updated == ["shared"]
+    installed = a.packs / "shared" / "topics" / "01.md"
+    assert installed.read_text(encoding="utf-8") == "from B" and installed.stat().st_mtime == 1_800_000_000
+    assert sorted(p.name for p in a.packs.iterdir()) == ["shared"]  # no staging folders left behind
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_bad_files_are_refused_with_a_clear_message_and_change_nothing(laptops, tmp_path) -> None:
+    a, b = studied(laptops)
+    good = tmp_path / "good.zip"
+    export_progress(a.conn, a.packs, good)
+    with zipfile.ZipFile(good) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        data = json.loads(archive.read("progress.json"))
+
+    def variant(name: str, manifest_change=None, data_change=None, extra=None) -> Path:
+        m, d = json.loads(json.dumps(manifest)), json.loads(json.dumps(data))
+        if manifest_change:
+            manifest_change(m)
+        if data_change:
+            data_change(d)
+        return _zip(tmp_path / name, {"manifest.json": json.dumps(m), "progress.json": json.dumps(d), **(extra or {})})
+
+    (tmp_path / "notes.txt").write_text("just text")
+
+    def bad_rating(d):
+        d["tables"]["reviews"]["rows"][3][2] = 9
+
+    def unsafe_pack(m):
+        m["packs"] = [{"id": "evil", "files": {"../../escape.md": 0}, "modified": 0}]
+
+    cases = [
+        (tmp_path / "notes.txt", "not a progress file"),
+        (tmp_path / "missing.zip", "does not exist"),
+        (_zip(tmp_path / "other.zip", {"readme.txt": "hi"}), "not a progress file"),
+        (variant("newer.zip", lambda m: m.update(version=99)), "newer version"),
+        (variant("foreign.zip", lambda m: m.update(format="something-else")), "not a progress file"),
+        (variant("rating.zip", data_change=bad_rating), "row 4 of reviews has rating 9"),
+        (variant("unsafe.zip", unsafe_pack), "unsafe file name"),
+        (_zip(tmp_path / "broken.zip", {"manifest.json": "{", "progress.json": "{}"}), "damaged"),
+    ]
+    before = (b.review_uids(), b.rows("SELECT * FROM notes ORDER BY 1"), b.rows("SELECT * FROM cards ORDER BY 1"))
+    for path, words in cases:
+        with pytest.raises(TransferError, match=words):
+            import_progress(b.conn, b.packs, path, backups_dir=b.backups)
+    assert (b.review_uids(), b.rows("SELECT * FROM notes ORDER BY 1"),
+            b.rows("SELECT * FROM cards ORDER BY 1")) == before
+    assert not (tmp_path / "escape.md").exists() and not list(b.packs.iterdir())
+    assert not b.backups.exists()  # refused before even the backup
+
+
+def test_a_failure_during_the_merge_rolls_everything_back(laptops, tmp_path, monkeypatch) -> None:
+    a, b = studied(laptops)
+    export_progress(a.conn, a.packs, tmp_path / "a.zip")
+    before = (b.review_uids(), b.rows("SELECT * FROM cards ORDER BY 1"))
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr("genai_desktop.core.progress_transfer.recompute_cards", explode)
+    with pytest.raises(RuntimeError):
+        import_progress(b.conn, None, tmp_path / "a.zip")
+    assert (b.review_uids(), b.rows("SELECT * FROM cards ORDER BY 1")) == before
+    assert not b.conn.in_transaction
+
+
+def test_card_json_in_the_log_matches_what_a_session_writes(laptops) -> None:
+    """The replay writes the same JSON shape as StudySession, so stats read both alike."""
+    a, _ = laptops
+    a.study(["q00"], days=1)
+    (after,) = a.conn.execute("SELECT state_after FROM reviews").fetchone()
+    replayed = Scheduler(enable_fuzzing=False).review_card(Card(card_id=1, due=a.clock.now), Rating.Good)[0]
+    assert set(json.loads(after)) == set(json.loads(card_to_json(replayed)))
