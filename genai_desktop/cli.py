@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--view", default="library", help="which view to show")
     shot.add_argument("--theme", dest="shot_theme", choices=["light", "dark"], default="light")
     shot.add_argument("--size", default="1280x800", help="window size WxH")
+
+    apkg = sub.add_parser("export-apkg", parents=[common], help="export flashcards to an Anki package (.apkg)")
+    apkg.add_argument("out", help="the .apkg file to write")
+    apkg.add_argument("--scope", default="all", help="all (default), topic:ID, level:N, bookmarks or pack:ID")
+    save = sub.add_parser("export-progress", parents=[common], help="save all your progress to one file")
+    save.add_argument("out", help="the .zip file to write")
+    merge = sub.add_parser("import-progress", parents=[common], help="merge a progress file into this data folder")
+    merge.add_argument("file", help="a file written by export-progress")
     return parser
 
 
@@ -45,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(Path(args.path) if args.path else content_dir())
     if verb == "screenshot":
         return _screenshot(data_dir, args)
+    if verb in ("export-apkg", "export-progress", "import-progress"):
+        return _transfer(verb, data_dir, args)
     from .ui.app import run_gui
 
     return run_gui(data_dir, args.theme)
@@ -97,3 +107,36 @@ def _screenshot(data_dir: Path, args) -> int:
     width, _, height = args.size.partition("x")
     return take_screenshot(data_dir, Path(args.out), page=args.page, view=args.view,
                            theme=args.shot_theme, size=(int(width), int(height)))
+
+
+def _transfer(verb: str, data_dir: Path, args) -> int:
+    """Anki export and progress transfer; a refused file or scope is one clear line, exit 1."""
+    from .core.anki_export import ExportError, export_apkg, parse_scope
+    from .core.progress_transfer import TransferError, export_progress, import_progress
+    from .core.workspace import Workspace
+
+    workspace = Workspace(data_dir)
+    try:
+        conn = workspace.progress.conn
+        if verb == "export-apkg":
+            bookmarks = [qid for (qid,) in conn.execute("SELECT question_id FROM bookmarks")]
+            scope = parse_scope(args.scope, workspace.library)
+            result = export_apkg(workspace.library, scope.question_ids(workspace.library, bookmarks),
+                                 Path(args.out), bookmarks=bookmarks)
+            print(result.message())
+        elif verb == "export-progress":
+            print(export_progress(conn, workspace.paths.packs, Path(args.out)).message())
+        else:
+            summary = import_progress(conn, workspace.paths.packs, Path(args.file),
+                                      backups_dir=workspace.paths.backups)
+            print(f"Merged {Path(args.file).name}:")
+            for line in summary.lines():
+                print(f"  {line}")
+            if summary.backup:
+                print(f"  a backup was saved first: {summary.backup}")
+    except (ExportError, TransferError) as exc:
+        print(f"genai-desktop: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        workspace.close()
+    return 0

@@ -32,6 +32,7 @@ COMPLETE_STATES = frozenset({DONE, SKIPPED})
 LEVEL_FILTERS: tuple[str | None, ...] = (None, *ROADMAP_LEVELS)
 LEVEL_FILTER_NAMES = {None: "Everything", "all": "All levels", "dev1": "Developer 1",
                       "dev2": "Developer 2", "researcher": "Researcher"}
+LEVEL_SHORT_NAMES = {"all": "All levels", "dev1": "Dev 1", "dev2": "Dev 2", "researcher": "Researcher"}
 
 # The snapshot that lets "reset all" be undone lives in the settings table, written in the same
 # transaction as the reset: a crash between reset and undo therefore loses nothing.
@@ -169,6 +170,11 @@ class Roadmap:
     def overall(self) -> Tally:
         return self.tally(self.library.milestones)
 
+    def in_progress(self) -> list[Milestone]:
+        """The milestones being worked on, in roadmap order (offered as flashcard decks)."""
+        records = self.records()
+        return [m for m in self.milestones() if m.id in records and records[m.id].state == IN_PROGRESS]
+
     def mastery(self, milestone_ids: Iterable[str] | None = None, *, desired_retention: float | None = None,
                 clock: Clock | None = None) -> dict[str, Mastery]:
         """Mastery per milestone, from one pass over the card states."""
@@ -281,6 +287,13 @@ class Roadmap:
                 lines += _checklist_item(record.milestone_id, record)
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def milestone_scope(milestone: Milestone):
+    """The flashcard scope of a milestone's linked questions, named the same everywhere."""
+    from .study import Scope  # fsrs: loaded when studying, not when the roadmap is read
+
+    return Scope("milestone", milestone.id, f"Roadmap · {milestone.title}")
 
 
 def _checklist_item(title: str, record: Record) -> list[str]:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.content import LEVEL_NAMES
+from ..core.roadmap import Roadmap, milestone_scope
 from ..core.study import RATINGS, Scope, StudySession, StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
@@ -176,6 +177,8 @@ class FlashcardsView(QWidget):
             scopes.append(Scope("bookmarks", "", "★ Bookmarked questions"))
         for level in ("dev1", "dev2", "researcher"):
             scopes.append(Scope("level", level, f"Level · {LEVEL_NAMES[level]}"))
+        # The roadmap milestones being worked on are decks too (all 36 would bury the topics).
+        scopes += [milestone_scope(m) for m in Roadmap(self.conn, library).in_progress() if m.questions]
         scopes += [Scope("topic", t.id, t.title) for t in library.topics if t.pack == "builtin"]
         packs = sorted({t.pack for t in library.topics if t.pack != "builtin"})
         scopes += [Scope("pack", p, f"My notes · {p}") for p in packs]

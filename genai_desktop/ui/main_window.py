@@ -93,11 +93,14 @@ class MainWindow(QMainWindow):
         # Views other than the library are built the first time they are shown: their
         # modules (fsrs, charts) stay off the start-up path.
         self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
+        self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
         self.statusBar().addWidget(self.status_due)
+        self.status_roadmap = QLabel()
+        self.statusBar().addWidget(self.status_roadmap)
         self.statusBar().addWidget(self.status_library)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self.first_paint = _FirstPaint(self)
         # Due counts need the progress database: read it right after the first paint.
         self.first_paint.callbacks.append(self.refresh_counts)
+        self.first_paint.callbacks.append(self.refresh_roadmap_status)
         self.reader.viewport().installEventFilter(self.first_paint)
 
     # ------------------------------------------------------------ building
@@ -180,6 +184,18 @@ class MainWindow(QMainWindow):
         view = FlashcardsView(self.workspace, self.theme, bookmarks=self.bookmarked_ids)
         view.counts_changed.connect(self.refresh_counts)
         view.answer_view.internal_link.connect(self._open_from_card)
+        return view
+
+    def _make_roadmap(self) -> QWidget:
+        from .roadmap_view import RoadmapView
+
+        level = self.settings.get_str("roadmap/level") or None
+        view = RoadmapView(self.workspace, self.theme, level=level)
+        view.open_page.connect(self._open_from_card)
+        view.study_requested.connect(self.study_scope)
+        view.progress_changed.connect(self.refresh_roadmap_status)
+        view.level_changed.connect(self._on_roadmap_level)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         return view
 
     def _make_stats(self) -> QWidget:
@@ -276,8 +292,37 @@ class MainWindow(QMainWindow):
         self.flashcards_tab.setText(f"Flashcards  {due}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
 
+    def refresh_roadmap_status(self) -> None:
+        """'roadmap 34% (Dev 1: 7/9)' in the status bar and the percentage on the tab."""
+        from ..core.roadmap import LEVEL_SHORT_NAMES, Roadmap
+
+        roadmap = Roadmap(self.workspace.progress.conn, self.workspace.library)
+        overall = roadmap.overall()
+        if not overall.total:
+            self.status_roadmap.setText("")
+            return
+        text = f"roadmap {overall.percent}%"
+        level = self.settings.get_str("roadmap/level") or None
+        if level is not None:
+            tally = roadmap.tally(roadmap.milestones(level))
+            if tally.total:
+                text += f" ({LEVEL_SHORT_NAMES.get(level, level)}: {tally.complete}/{tally.total})"
+        self.status_roadmap.setText(text)
+        self.status_roadmap.setToolTip(f"{overall.complete} of {overall.total} milestones complete "
+                                       f"({overall.done} done, {overall.skipped} skipped)")
+        self.roadmap_tab.setText(f"Roadmap  {overall.percent}%" if overall.complete else "Roadmap")
+
+    def _on_roadmap_level(self, level: str | None) -> None:
+        self.settings.set("roadmap/level", level or "")
+        self.refresh_roadmap_status()
+
+    def study_scope(self, scope) -> None:
+        """Start a flashcard session on ``scope`` (a core.study.Scope), e.g. a roadmap milestone."""
+        self.show_view("flashcards")
+        self.flashcards.start(scope)
+
     def _open_from_card(self, page_id: str) -> None:
-        """A link in a flashcard's answer opens the page in the library view."""
+        """A link in a flashcard's answer or the roadmap opens the page in the library view."""
         if page_id.startswith(("q:", "guide:", "topic:")) and self.workspace.library.has_page(page_id):
             self.show_view("library")
             self.reader.show_page(page_id)

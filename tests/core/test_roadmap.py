@@ -9,9 +9,9 @@ from genai_desktop.core.content import load_pack
 from genai_desktop.core.roadmap import (
     DONE,
     IN_PROGRESS,
-    Mastery,
     PENDING,
     SKIPPED,
+    Mastery,
     Roadmap,
     Tally,
     format_done_date,
@@ -21,7 +21,7 @@ from genai_desktop.core.study import StudySession, StudySettings
 
 from .test_study import FakeClock
 
-# Three sections over every level, with one milestone whose section the content lacks.
+# Two sections; levels all, dev1 and researcher (none for dev2), a link to a missing question.
 ROADMAP = """
 [[section]]
 id = "basics"
