@@ -13,7 +13,9 @@ from .paths import content_dir, resolve_data_dir
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="use this folder for the databases, settings and imported packs")
+    # SUPPRESS: a verb's parser would otherwise reset a --data-dir given before the verb to None.
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="use this folder for the databases, settings and imported packs")
     parser = argparse.ArgumentParser(prog="genai-desktop", parents=[common],
                                      description="GenAI Study Desk: offline Generative-AI interview preparation.")
     parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     verb = args.verb or "gui"
     if verb == "content":
         return _content(data_dir)
