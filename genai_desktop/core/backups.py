@@ -293,3 +293,30 @@ def recover_from(backup: Path, db_path: Path, folder: Path, clock: Clock = db.ut
 def start_fresh(db_path: Path, folder: Path, clock: Clock = db.utc_now) -> Path:
     """The user chose to start over: the damaged file is kept, never deleted."""
     return set_aside_damaged(db_path, folder, clock)
+
+
+# ---------------------------------------------------------------- describing
+
+def count_reviews(path: Path) -> int | None:
+    """How many answers a backup holds (shown next to each backup); None when unreadable."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def format_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def format_when(moment: datetime) -> str:
+    """Local time, as a user reads it: ``Sat 21 Nov 2026, 08:15``."""
+    return moment.astimezone().strftime("%a %d %b %Y, %H:%M")

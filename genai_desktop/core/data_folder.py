@@ -9,7 +9,6 @@ cannot be saved) into the same kind of message.
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import sqlite3
 import uuid
@@ -54,10 +53,8 @@ def check_data_folder(root: Path, min_free: int = MIN_FREE_BYTES) -> FolderProbl
         return _from_os_error(root, exc)
     probe = root / f".write-test-{uuid.uuid4().hex}"
     try:
-        with open(probe, "wb") as handle:
+        with open(probe, "wb") as handle:  # no fsync: it can cost tens of ms, and free space is checked below
             handle.write(b"x" * 4096)
-            handle.flush()
-            os.fsync(handle.fileno())
     except OSError as exc:
         return _from_os_error(root, exc)
     finally:
@@ -98,13 +95,16 @@ def check_content(content_root: Path) -> FolderProblem | None:
 def describe_storage_error(exc: BaseException) -> str | None:
     """A calm sentence for a failed save, or None when ``exc`` is not a storage problem."""
     text = str(exc).lower()
-    if isinstance(exc, sqlite3.OperationalError) or isinstance(exc, OSError):
+    if isinstance(exc, (sqlite3.DatabaseError, OSError)):
         if "disk is full" in text or "database or disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
             return ("The disk is full, so the last change could not be saved. Everything saved before it is "
                     "safe. Free some space and try again.")
         if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) == errno.EROFS:
             return ("The data folder has become read-only, so the last change could not be saved. Everything "
                     "saved before it is safe.")
+        if "malformed" in text or "not a database" in text:
+            return ("The progress database reports damage. Close the app: at the next start it is checked and "
+                    "can be restored from a backup. Nothing is deleted.")
         if "locked" in text or "busy" in text:
             return ("Another program is holding the progress database, so the last change could not be "
                     "saved. Close the other program (a database browser or a sync tool) and try again.")

@@ -45,9 +45,13 @@ def install_error_hook(log_dir: Path) -> None:
         setup_logging(log_dir)
         log.error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if QApplication.instance() is not None:
+            from ..core.data_folder import describe_storage_error
+
+            # A full disk, a read-only folder or a locked database is not a bug: say what happened.
+            what = (describe_storage_error(value)
+                    or "The app hit an unexpected problem. Your reviews and notes are saved.")
             box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
-                              "The app hit an unexpected problem. Your reviews and notes are saved.\n\n"
-                              f"Details were written to the log:\n{log_path}")
+                              f"{what}\n\nDetails were written to the log:\n{log_path}")
             box.setDetailedText(f"{kind.__name__}: {value}")
             box.exec()
 
@@ -65,24 +69,40 @@ def build_window(workspace: Workspace, theme_choice: str = "system"):
 
     window = MainWindow(workspace, theme_choice)
     themes.apply(QApplication.instance(), window.theme)
+    from . import backups_dialog
+
+    backups_dialog.install(window)  # Settings → Backups…
     return window
 
 
 def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
+    from .startup_checks import Startup
+
     app = make_application()
     install_error_hook(data_dir / "logs")
+    # One app per data folder, a writable folder, a healthy database: each explained if not.
+    startup = Startup(data_dir, theme_choice)
+    if not startup.claim():
+        return startup.exit_code
     try:
         workspace = Workspace(data_dir)
     except (DatabaseError, OSError) as exc:
         log.error("Cannot open data folder %s: %s", data_dir, exc)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data folder.\n\n{exc}")
+        startup.release()
         return 1
+    if not startup.database_ready():
+        workspace.close()
+        startup.release()
+        return startup.exit_code
     window = build_window(workspace, theme_choice or "system")
     if theme_choice:
         window.set_theme(theme_choice)
     app.aboutToQuit.connect(window.save_state)
+    startup.attach(window, workspace.content_root, lambda exc: log.warning("Daily backup failed: %s", exc))
     window.show()
     window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), window.warm_up]
     code = app.exec()
     workspace.close()
+    startup.release()
     return code

@@ -201,3 +201,18 @@ def test_backup_labels() -> None:
     assert label("daily") == "Daily backup"
     assert label("before-v2") == "Before the upgrade to schema 2"
     assert label("before-restore") == "Before a restore"
+
+
+def test_descriptions(paths) -> None:
+    db_path, folder = paths
+    conn = open_db(db_path, folder)
+    with conn:
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_after) "
+                     "VALUES ('u', 'q', 3, '2025-01-01', 0, '{}')")
+    made = backups.make_backup(conn, folder, "manual")
+    conn.close()
+    assert backups.count_reviews(made.path) == 1
+    (folder / "junk.sqlite").write_bytes(b"junk" * 100)
+    assert backups.count_reviews(folder / "junk.sqlite") is None
+    assert backups.format_size(2048) == "2 KB" and backups.format_size(3 * 1024 * 1024) == "3.0 MB"
+    assert "2025" in backups.format_when(datetime(2025, 6, 1, 12, tzinfo=UTC))

@@ -1,0 +1,270 @@
+"""Settings → Backups…: the progress database's backups, with date, kind, reviews and size.
+
+Restore replaces the current progress with a backup after backing up the current state, so a
+restore can itself be undone from this same list. The copy runs off the UI thread (a year of
+reviews is tens of megabytes) and writes through the app's open connection, so every view
+keeps working; they are refreshed when it is done.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import backups
+from ..core.workspace import Workspace
+from ..paths import APP_NAME
+from . import theme as themes
+
+
+def dialog_stylesheet(t: themes.Theme) -> str:
+    """Shared by the backups and recovery dialogs: a titled panel with a calm list."""
+    return f"""
+    QLabel#DialogTitle {{ font-size: 19px; font-weight: 600; color: {t.text}; }}
+    QLabel#Section {{ font-weight: 600; color: {t.text}; }}
+    QLabel#Muted {{ color: {t.muted}; }}
+    QLabel#Status {{ color: {t.good}; }}
+    QListWidget, QTreeWidget {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 8px;
+                                padding: 4px; outline: 0; font-size: 14px; }}
+    QListWidget::item {{ padding: 7px 10px; border-radius: 6px; color: {t.text}; }}
+    QTreeWidget::item {{ padding: 6px 4px; color: {t.text}; }}
+    QListWidget::item:hover, QTreeWidget::item:hover {{ background: {t.hover}; }}
+    QListWidget::item:selected, QTreeWidget::item:selected {{ background: {t.selection}; color: {t.text}; }}
+    QHeaderView::section {{ background: {t.surface}; color: {t.muted}; border: none;
+                            border-bottom: 1px solid {t.border}; padding: 6px 4px; font-weight: 600; }}
+    """
+
+
+def style_dialog(dialog: QDialog, theme: themes.Theme) -> None:
+    dialog.setStyleSheet(dialog_stylesheet(theme))
+    for label in dialog.findChildren(QLabel, "DialogTitle"):
+        font = QFont(label.font())
+        font.setPixelSize(19)
+        font.setWeight(QFont.Weight.DemiBold)
+        label.setFont(font)
+
+
+class _Job(QObject):
+    """Runs one function in a thread and reports back on the UI thread (queued signal)."""
+
+    done = Signal(object, object)  # result, error
+
+    def start(self, work: Callable[[], object]) -> None:
+        def run() -> None:
+            try:
+                self.done.emit(work(), None)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
+                self.done.emit(None, exc)
+
+        threading.Thread(target=run, name="backups-dialog", daemon=True).start()
+
+
+COLUMNS = ("Date", "Kind", "Reviews", "Size")
+
+
+class BackupsDialog(QDialog):
+    restored = Signal()
+
+    def __init__(self, workspace: Workspace, theme: themes.Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.folder = workspace.paths.backups
+        self.setWindowTitle("Backups")
+        self.setMinimumSize(640, 440)
+        self._job: _Job | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 18)
+        layout.setSpacing(10)
+        layout.addWidget(QLabel("Backups", objectName="DialogTitle"))
+        layout.addWidget(QLabel(
+            "Your progress is backed up on the first start of each day, before every upgrade and before a "
+            f"restore. The newest {backups.KEEP} are kept.", objectName="Muted", wordWrap=True))
+
+        self.table = QTreeWidget(objectName="BackupTable")
+        self.table.setColumnCount(len(COLUMNS))
+        self.table.setHeaderLabels(COLUMNS)
+        self.table.setRootIsDecorated(False)
+        self.table.setUniformRowHeights(True)
+        self.table.setAlternatingRowColors(False)
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(lambda *_: self.restore_selected())
+        layout.addWidget(self.table, 1)
+
+        self.status = QLabel("", objectName="Muted", wordWrap=True)
+        layout.addWidget(self.status)
+
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.open_button = QPushButton("Open folder")
+        self.open_button.clicked.connect(self.open_folder)
+        self.backup_button = QPushButton("Back up now")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("Restore…", objectName="Primary")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.accept)
+        row.addWidget(self.open_button)
+        row.addWidget(self.backup_button)
+        row.addStretch(1)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.close_button)
+        layout.addLayout(row)
+        style_dialog(self, theme)
+        self.reload()
+
+    # ------------------------------------------------------------ list
+    def reload(self) -> None:
+        self.table.clear()
+        listed = backups.list_backups(self.folder)
+        for backup in listed:
+            reviews = backups.count_reviews(backup.path)
+            item = QTreeWidgetItem([backups.format_when(backup.created), backup.label,
+                                    f"{reviews:,}" if reviews is not None else "unreadable",
+                                    backups.format_size(backup.size)])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(backup.path))
+            item.setToolTip(0, backup.path.name)
+            for column in (2, 3):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.addTopLevelItem(item)
+        if listed:
+            self.table.setCurrentItem(self.table.topLevelItem(0))
+        elif not self.status.text():
+            self.status.setText("No backups yet: the first one is made at the next start, or now with "
+                                "“Back up now”.")
+        self._update_buttons()
+
+    def selected(self) -> Path | None:
+        item = self.table.currentItem()
+        return Path(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _update_buttons(self, busy: bool = False) -> None:
+        self.restore_button.setEnabled(not busy and self.selected() is not None)
+        self.backup_button.setEnabled(not busy)
+        self.close_button.setEnabled(not busy)
+
+    # ------------------------------------------------------------ actions
+    def open_folder(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+
+    def backup_now(self) -> None:
+        conn = self.workspace.progress.conn
+        self._run("Backing up…", lambda: backups.make_backup(conn, self.folder, "manual"),
+                  lambda made: f"Backed up to {made.path.name}.")
+
+    def restore_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        created = backups.parse_name(chosen)
+        when = backups.format_when(created[0]) if created else chosen.name
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore backup",
+                          f"Replace your current progress with the backup from {when}?", parent=self)
+        box.setInformativeText("Your current progress is backed up first, so you can come back to it from this "
+                               "list (“Before a restore”).")
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(restore)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return
+        conn = self.workspace.progress.conn
+        self._run("Restoring…", lambda: backups.restore_into(chosen, conn, self.folder),
+                  lambda _safety: f"Restored the backup from {when}. Your previous progress is saved as "
+                                  "“Before a restore”.", restored=True)
+
+    def _run(self, busy_text: str, work: Callable[[], object], done_text: Callable[[object], str],
+             restored: bool = False) -> None:
+        self.status.setObjectName("Muted")
+        self.status.setText(busy_text)
+        self._update_buttons(busy=True)
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        self._job = _Job(self)
+
+        def finished(result, error) -> None:
+            self.unsetCursor()
+            self._job = None
+            if error is not None:
+                self.status.setText(str(error))
+                QMessageBox.warning(self, APP_NAME, str(error))
+            else:
+                self.status.setText(done_text(result))
+                if restored:
+                    self.restored.emit()
+            self.reload()
+
+        self._job.done.connect(finished)
+        self._job.start(work)
+
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def reject(self) -> None:
+        if not self.busy():  # Esc must not close the dialog halfway through a restore
+            super().reject()
+
+
+def refresh_after_restore(window: QMainWindow) -> None:
+    """Everything on screen came from the old progress: leave sessions, recount, redraw."""
+    for view in window.created_views():
+        if hasattr(view, "leave"):
+            view.leave()
+        elif hasattr(view, "on_shown") and view.isVisible():
+            view.on_shown()
+    for name in ("refresh_counts", "refresh_roadmap_status"):
+        method = getattr(window, name, None)
+        if callable(method):
+            method()
+
+
+def settings_menu(window: QMainWindow) -> QMenu:
+    """The Settings menu, shared with other features: found by its title or added before Help."""
+    for action in window.menuBar().actions():
+        if action.menu() is not None and action.text().replace("&", "") == "Settings":
+            return action.menu()
+    menu = QMenu("&Settings", window)
+    help_action = next((a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None)
+    if help_action is not None:
+        window.menuBar().insertMenu(help_action, menu)
+    else:
+        window.menuBar().addMenu(menu)
+    return menu
+
+
+def install(window: QMainWindow) -> QAction:
+    """Add Settings → Backups… to the main window."""
+
+    def show() -> None:
+        dialog = BackupsDialog(window.workspace, window.theme, window)
+        dialog.restored.connect(lambda: refresh_after_restore(window))
+        dialog.exec()
+
+    action = QAction("&Backups…", window)
+    action.setToolTip("See, make and restore backups of your progress")
+    action.triggered.connect(show)
+    settings_menu(window).addAction(action)
+    return action

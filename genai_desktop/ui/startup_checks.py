@@ -1,0 +1,153 @@
+"""What happens before the main window: one instance per data folder, a usable folder, a healthy database.
+
+Each check either passes silently or explains itself in a dialog; none of them deletes
+anything. The database check runs in a thread while the library loads (SQLite releases the
+GIL), so a large database costs start-up nothing noticeable.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..core import backups
+from ..core.data_folder import FolderProblem, check_content, check_data_folder
+from ..paths import APP_NAME, DataPaths
+from . import theme as themes
+from .settings import Settings
+from .single_instance import SingleInstance
+
+
+class DatabaseCheck:
+    """``backups.check_database`` in a background thread; ``result()`` waits for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._health: backups.Health | None = None
+        self._thread = threading.Thread(target=self._run, name="database-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self._health = backups.check_database(self.path)
+
+    def result(self) -> backups.Health:
+        self._thread.join()
+        return self._health or backups.check_database(self.path)
+
+
+def apply_saved_theme(paths: DataPaths, choice: str | None) -> themes.Theme:
+    """Dialogs shown before the window get the theme the window will have."""
+    saved = Settings(paths.settings_file).get_str("theme", choice or "system") if paths.root.is_dir() else "system"
+    theme = themes.resolve(choice or saved or "system")
+    themes.apply(QApplication.instance(), theme)
+    return theme
+
+
+def show_problem(problem: FolderProblem, parent=None) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning if problem.fatal else QMessageBox.Icon.Information,
+                      APP_NAME, problem.title, parent=parent)
+    box.setInformativeText(problem.message)
+    box.exec()
+
+
+def claim_instance(data_dir: Path) -> SingleInstance | None:
+    """This process's claim on the data folder, or None when another app already runs on it."""
+    instance = SingleInstance(data_dir)
+    if instance.claim():
+        return instance
+    if not instance.notify_running():
+        pid = instance.holder_pid()
+        QMessageBox.information(
+            None, APP_NAME,
+            f"{APP_NAME} is already running with this data folder"
+            + (f" (process {pid})" if pid else "")
+            + ". Switch to its window; opening the same progress twice is not allowed, so nothing is lost.")
+    return None
+
+
+def resolve_database(paths: DataPaths, health: backups.Health, theme: themes.Theme) -> bool:
+    """Deal with what the database check found; True when the app may open the database."""
+    while True:
+        if health.ok:
+            return True
+        if health.kind == "locked":
+            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database is in use by another program")
+            box.setInformativeText(
+                f"Another program holds {paths.progress_db} (a database browser, a backup or sync tool). "
+                "Nothing has been changed. Close that program and choose Retry.")
+            retry = box.addButton(QMessageBox.StandardButton.Retry)
+            box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(retry)
+            box.exec()
+            if box.clickedButton() is not retry:
+                return False
+            health = backups.check_database(paths.progress_db)
+            continue
+        if health.kind == "corrupt":
+            from .backups_dialog import style_dialog
+            from .recovery_dialog import QUIT, RecoveryDialog
+
+            dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail)
+            style_dialog(dialog, theme)
+            dialog.exec()
+            return dialog.outcome != QUIT
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database cannot be opened")
+        box.setInformativeText(f"{paths.progress_db}\n\n{health.detail}\n\nNothing has been changed or deleted.")
+        box.exec()
+        return False
+
+
+class Startup:
+    """The checks around building the main window, in the order ``run_gui`` calls them."""
+
+    def __init__(self, data_dir: Path, theme_choice: str | None) -> None:
+        self.paths = DataPaths(data_dir)
+        self.theme_choice = theme_choice
+        self.instance: SingleInstance | None = None
+        self.exit_code = 0
+        self._check: DatabaseCheck | None = None
+
+    def claim(self) -> bool:
+        """A usable folder and no other app on it; then the database check starts in the background."""
+        problem = check_data_folder(self.paths.root)
+        if problem is not None:
+            apply_saved_theme(self.paths, self.theme_choice)
+            show_problem(problem)
+            self.exit_code = 1
+            return False
+        self.instance = claim_instance(self.paths.root)
+        if self.instance is None:
+            self.exit_code = 0  # the running window was raised (or the user was told): not an error
+            return False
+        self._check = DatabaseCheck(self.paths.progress_db)
+        return True
+
+    def database_ready(self) -> bool:
+        health = self._check.result() if self._check else backups.check_database(self.paths.progress_db)
+        if health.ok:
+            return True
+        theme = apply_saved_theme(self.paths, self.theme_choice)
+        if resolve_database(self.paths, health, theme):
+            return True
+        self.exit_code = 1
+        return False
+
+    def attach(self, window, content_root: Path, on_backup_error) -> None:
+        """After the window exists: raise it for a second launch; after the first paint, listen and back up."""
+        from .single_instance import bring_to_front
+
+        if self.instance is not None:
+            self.instance.activated.connect(lambda: bring_to_front(window))
+            window.first_paint.callbacks.append(self.instance.listen)
+        window.first_paint.callbacks.append(
+            lambda: backups.daily_backup_in_background(self.paths.progress_db, self.paths.backups, on_backup_error))
+        problem = check_content(content_root)
+        if problem is not None:
+            window.first_paint.callbacks.append(lambda: show_problem(problem, window))
+
+    def release(self) -> None:
+        if self.instance is not None:
+            self.instance.release()
+            self.instance = None
