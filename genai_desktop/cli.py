@@ -19,6 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-desktop", parents=[common],
                                      description="GenAI Study Desk: offline Generative-AI interview preparation.")
     parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen on a scratch data folder; exit 0 or 1")
     sub = parser.add_subparsers(dest="verb")
     sub.add_parser("gui", parents=[common], help="start the app (the default)")
 
@@ -47,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from .selftest import run_self_test
+
+        return run_self_test()
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     verb = args.verb or "gui"
     if verb == "content":

@@ -1,0 +1,12 @@
+"""PyInstaller's entry script: the same `main` as the `genai-desktop` console script.
+
+genai_desktop/__main__.py cannot serve here because PyInstaller runs its entry as a
+top-level script, where the package-relative import it uses does not resolve.
+"""
+
+import sys
+
+from genai_desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
