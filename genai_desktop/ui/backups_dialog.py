@@ -102,6 +102,9 @@ class BackupsDialog(QDialog):
         self.table = QTreeWidget(objectName="BackupTable")
         self.table.setColumnCount(len(COLUMNS))
         self.table.setHeaderLabels(COLUMNS)
+        numbers = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for column in (2, 3):
+            self.table.headerItem().setTextAlignment(column, numbers)
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(False)
@@ -127,6 +130,9 @@ class BackupsDialog(QDialog):
         self.restore_button.clicked.connect(self.restore_selected)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
+        for button in (self.open_button, self.backup_button, self.close_button):
+            button.setAutoDefault(False)  # Enter restores; no other button may look like the default
+        self.restore_button.setDefault(True)
         row.addWidget(self.open_button)
         row.addWidget(self.backup_button)
         row.addStretch(1)
@@ -138,6 +144,7 @@ class BackupsDialog(QDialog):
 
     # ------------------------------------------------------------ list
     def reload(self) -> None:
+        numbers = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         self.table.clear()
         listed = backups.list_backups(self.folder)
         for backup in listed:
@@ -148,7 +155,7 @@ class BackupsDialog(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, str(backup.path))
             item.setToolTip(0, backup.path.name)
             for column in (2, 3):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setTextAlignment(column, numbers)
             self.table.addTopLevelItem(item)
         if listed:
             self.table.setCurrentItem(self.table.topLevelItem(0))

@@ -35,6 +35,16 @@ def backup_item_text(backup: backups.Backup) -> str:
     return f"{backups.format_when(backup.created)}  ·  {backup.label}\n{counted}  ·  {backups.format_size(backup.size)}"
 
 
+def summarise(detail: str) -> str:
+    """One readable line from SQLite's report (the full text is in the tooltip and the log)."""
+    lines = [line.strip() for line in detail.splitlines() if line.strip() and not line.startswith("***")]
+    if not lines:
+        return "the file is damaged"
+    first = lines[0] if len(lines[0]) <= 90 else lines[0][:87] + "…"
+    more = len(lines) - 1
+    return first + (f" (and {more} more problem{'s' if more != 1 else ''})" if more else "")
+
+
 class RecoveryDialog(QDialog):
     def __init__(self, db_path: Path, backup_dir: Path, detail: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,8 +67,8 @@ class RecoveryDialog(QDialog):
             "Nothing has been changed or deleted.", wordWrap=True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(intro)
-        found = QLabel(f"What SQLite reported: {detail[:200]}", objectName="Muted", wordWrap=True)
-        found.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        found = QLabel(f"What SQLite reported: {summarise(detail)}", objectName="Muted", wordWrap=True)
+        found.setToolTip(detail)
         layout.addWidget(found)
         layout.addSpacing(6)
 
@@ -89,6 +99,8 @@ class RecoveryDialog(QDialog):
         self.quit_button.clicked.connect(self.reject)
         self.fresh_button = QPushButton("Start with empty progress…")
         self.fresh_button.clicked.connect(self.start_fresh)
+        self.quit_button.setAutoDefault(False)
+        self.fresh_button.setAutoDefault(False)
         buttons.addWidget(self.quit_button)
         buttons.addStretch(1)
         buttons.addWidget(self.fresh_button)
