@@ -224,17 +224,21 @@ class Roadmap:
                 (milestone_id, text, now))
 
     def reset_all(self) -> int:
-        """Every milestone back to pending (notes are kept). Returns how many changed; undoable."""
-        rows = self.conn.execute("SELECT milestone_id, state, done_at, updated_at FROM milestones "
-                                 "WHERE state != ? OR done_at IS NOT NULL", (PENDING,)).fetchall()
+        """Every milestone of the roadmap back to pending. Returns how many changed; undoable.
+
+        Notes are kept, and so are retired milestones: they are history, not progress."""
+        current = {m.id for m in self.library.milestones}
+        rows = [row for row in self.conn.execute("SELECT milestone_id, state, done_at, updated_at FROM milestones "
+                                                 "WHERE state != ? OR done_at IS NOT NULL", (PENDING,))
+                if row[0] in current]
         if not rows:
             return 0
         now = iso(self.clock())
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                               (_UNDO_KEY, json.dumps({"reset_at": now, "rows": rows})))
-            self.conn.execute("UPDATE milestones SET state = ?, done_at = NULL, updated_at = ? "
-                              "WHERE state != ? OR done_at IS NOT NULL", (PENDING, now, PENDING))
+            self.conn.executemany("UPDATE milestones SET state = ?, done_at = NULL, updated_at = ? "
+                                  "WHERE milestone_id = ?", [(PENDING, now, row[0]) for row in rows])
         return len(rows)
 
     def can_undo_reset(self) -> bool:
@@ -284,9 +288,16 @@ class Roadmap:
             lines += ["## Retired milestones", "",
                       "No longer in the roadmap; kept because they have your history.", ""]
             for record in retired:
-                lines += _checklist_item(record.milestone_id, record)
+                lines += _checklist_item(f"{retired_title(record.milestone_id)} ({record.milestone_id})", record)
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def retired_title(milestone_id: str) -> str:
+    """A readable name for a milestone the content no longer has (its title went with it):
+    'rm.fundamentals.dev1.neural-networks' -> 'Neural networks'."""
+    slug = milestone_id.rsplit(".", 1)[-1].replace("-", " ").replace("_", " ").strip()
+    return slug[:1].upper() + slug[1:] if slug else milestone_id
 
 
 def milestone_scope(milestone: Milestone):

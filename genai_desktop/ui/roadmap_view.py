@@ -59,6 +59,7 @@ from ..core.roadmap import (
     format_done_date,
     milestone_scope,
     next_state,
+    retired_title,
 )
 from ..core.workspace import Workspace
 from . import theme as themes
@@ -155,6 +156,12 @@ def tally_text(tally: Tally) -> str:
     return f"{tally.complete}/{tally.total}"
 
 
+def _heading(text: str) -> QLabel:
+    label = QLabel(text, objectName="DetailHeading")
+    label.setIndent(0)  # a styled label otherwise indents its text by half an "x"
+    return label
+
+
 def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
     """A yes/no question whose yes button names the action (tests replace this function)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
@@ -215,19 +222,21 @@ class LevelTab(QAbstractButton):
             p.setPen(QPen(QColor(t.border), 1))
             p.setBrush(QColor(t.surface))
         p.drawRoundedRect(box, 9, 9)
-        inner = box.adjusted(12, 8, -12, -10)
-        count = f"{self.tally.complete}/{self.tally.total}"
-        p.setFont(_font(self.font(), 12))
-        count_width = p.fontMetrics().horizontalAdvance(count)
-        p.setPen(QColor(t.muted))
-        p.drawText(QRectF(inner.right() - count_width, inner.top(), count_width, 20),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
+        # The name gets the whole first line (it must not elide at the minimum window width);
+        # the count sits after the bar on the second.
+        inner = box.adjusted(11, 7, -11, -8)
         p.setFont(_font(self.font(), 13, QFont.Weight.DemiBold if self.isChecked() else QFont.Weight.Medium))
         p.setPen(QColor(t.text))
-        name = p.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                          int(inner.width() - count_width - 6))
+        name = p.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, int(inner.width()))
         p.drawText(QRectF(inner.left(), inner.top(), inner.width(), 20), Qt.AlignmentFlag.AlignVCenter, name)
-        paint_bar(p, QRectF(inner.left(), inner.bottom() - 5, inner.width(), 5), self.tally, t)
+        count = f"{self.tally.complete}/{self.tally.total}"
+        p.setFont(_font(self.font(), 11))
+        count_width = p.fontMetrics().horizontalAdvance(count)
+        p.setPen(QColor(t.muted))
+        line = QRectF(inner.left(), inner.bottom() - 14, inner.width(), 14)
+        p.drawText(QRectF(line.right() - count_width, line.top(), count_width, line.height()),
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
+        paint_bar(p, QRectF(line.left(), line.center().y() - 2.5, line.width() - count_width - 8, 5), self.tally, t)
         p.end()
 
 
@@ -262,18 +271,28 @@ class _ChecklistDelegate(QStyledItemDelegate):
         tally = self.view.section_tally(section_id)
         body = rect.adjusted(GLYPH_LEFT, 16, -14, -6)
         p.setFont(_font(self.view.font(), 12))
+        if section_id == RETIRED:  # history, not progress: a count, no bar
+            p.setPen(QColor(t.muted))
+            p.drawText(body, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, str(tally.total))
+            p.setFont(_font(self.view.font(), 12, QFont.Weight.Bold))
+            p.drawText(body, Qt.AlignmentFlag.AlignVCenter, p.fontMetrics().elidedText(
+                title.upper(), Qt.TextElideMode.ElideRight, int(body.width() - 40)))
+            return
         count = tally_text(tally)
         count_width = p.fontMetrics().horizontalAdvance(count)
-        bar_width = min(120.0, max(48.0, body.width() * 0.22))
         p.setPen(QColor(t.muted))
         p.drawText(QRectF(body.right() - count_width, body.top(), count_width, body.height()),
                    Qt.AlignmentFlag.AlignVCenter, count)
         bar_right = body.right() - count_width - 10
-        paint_bar(p, QRectF(bar_right - bar_width, body.center().y() - 3, bar_width, 6), tally, t)
         p.setFont(_font(self.view.font(), 12, QFont.Weight.Bold))
+        title = title.upper()
+        # The bar gives way to the title in a narrow window, down to a short stub.
+        free = bar_right - body.left() - p.fontMetrics().horizontalAdvance(title) - 14
+        bar_width = min(120.0, max(32.0, free))
+        paint_bar(p, QRectF(bar_right - bar_width, body.center().y() - 3, bar_width, 6), tally, t)
         p.setPen(QColor(t.muted))
         room = int(bar_right - bar_width - 12 - body.left())
-        text = p.fontMetrics().elidedText(title.upper(), Qt.TextElideMode.ElideRight, room)
+        text = p.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, room)
         p.drawText(QRectF(body.left(), body.top(), room, body.height()), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_row(self, p: QPainter, rect: QRectF, option, kind: str, ident: str, t: themes.Theme) -> None:
@@ -298,19 +317,23 @@ class _ChecklistDelegate(QStyledItemDelegate):
         p.setFont(_font(view.font(), 11, QFont.Weight.DemiBold))
         chip_width = p.fontMetrics().horizontalAdvance(chip_text) + 18
         chip = QRectF(right - chip_width, card.center().y() - 11, chip_width, 22)
-        if record.state == PENDING and kind != RETIRED:
-            p.setPen(QPen(QColor(t.border), 1))
-            p.setBrush(Qt.BrushStyle.NoBrush)
+        # In a narrow list the title needs the room more: the glyph's shape still tells the state.
+        if card.width() - chip_width >= 250:
+            if record.state == PENDING and kind != RETIRED:
+                p.setPen(QPen(QColor(t.border), 1))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(_mix(chip_color, t.surface, 0.16 if t.dark else 0.12))
+            p.drawRoundedRect(chip, 11, 11)
+            p.setPen(QColor(chip_color))
+            p.drawText(chip, Qt.AlignmentFlag.AlignCenter, chip_text)
         else:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(_mix(chip_color, t.surface, 0.16 if t.dark else 0.12))
-        p.drawRoundedRect(chip, 11, 11)
-        p.setPen(QColor(chip_color))
-        p.drawText(chip, Qt.AlignmentFlag.AlignCenter, chip_text)
+            chip = QRectF(right, card.top(), 0, 0)
 
         text_room = int(chip.left() - 12 - left)
         milestone = view.workspace.library.milestone(ident)
-        title = milestone.title if milestone else ident
+        title = milestone.title if milestone else retired_title(ident)
         title_font = _font(view.font(), 14, QFont.Weight.Medium)
         title_font.setStrikeOut(record.state == SKIPPED)
         p.setFont(title_font)
@@ -369,6 +392,7 @@ class RoadmapView(QWidget):
         self.mastery: dict[str, Mastery] = {}
         self._section_tallies: dict[str, Tally] = {}
         self.current_id: str | None = None
+        self._sized = False
         self._note_owner: str | None = None
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_SAVE_DELAY_MS, timeout=self.save_note)
 
@@ -385,7 +409,7 @@ class RoadmapView(QWidget):
         self.checklist.setItemDelegate(_ChecklistDelegate(self))
         self.checklist.currentItemChanged.connect(self._on_current_changed)
         self.checklist.glyph_clicked.connect(lambda mid: self.press_state(DONE, mid))
-        self.checklist.setMinimumWidth(300)
+        self.checklist.setMinimumWidth(250)
         self.splitter.addWidget(self.checklist)
         self.splitter.addWidget(self._build_detail())
         self.splitter.setStretchFactor(0, 11)
@@ -409,7 +433,7 @@ class RoadmapView(QWidget):
         row.setSpacing(10)
         title = QLabel("Roadmap", objectName="PageTitle")
         self.summary = QLabel("", objectName="Muted")
-        self.export_button = QToolButton(objectName="HeaderButton", text="Export")
+        self.export_button = QToolButton(objectName="HeaderButton", text="Export  ▾")
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -463,10 +487,9 @@ class RoadmapView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(290)
         panel = QFrame(objectName="Detail")
         layout = QVBoxLayout(panel)
-        layout.setContentsMargins(22, 18, 22, 18)
+        layout.setContentsMargins(18, 16, 18, 18)
         layout.setSpacing(10)
 
         self.detail_caption = QLabel("", objectName="Muted", wordWrap=True)
@@ -475,10 +498,13 @@ class RoadmapView(QWidget):
         layout.addWidget(self.detail_title)
 
         states = QHBoxLayout()
-        states.setSpacing(6)
-        self.state_buttons: dict[str, QPushButton] = {}
+        states.setSpacing(5)
+        # Tool buttons, not push buttons: the style gives push buttons an 80 px minimum, and four
+        # of those would not fit the pane at the smallest window size.
+        self.state_buttons: dict[str, QToolButton] = {}
         for state in (PENDING, IN_PROGRESS, DONE, SKIPPED):
-            button = QPushButton(f"{STATE_LABELS[state]}  {STATE_KEYS[state]}", objectName=f"State_{state}")
+            button = QToolButton(objectName=f"State_{state}", text=STATE_LABELS[state])
+            button.setProperty("stateButton", True)
             button.setCheckable(True)
             button.setToolTip(f"{STATE_LABELS[state]} ({STATE_KEYS[state]})")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -487,6 +513,9 @@ class RoadmapView(QWidget):
             states.addWidget(button)
         states.addStretch(1)
         layout.addLayout(states)
+        self.keys_hint = QLabel("D done  ·  L in progress  ·  S skip  ·  R back to pending", objectName="Hint",
+                                wordWrap=True)
+        layout.addWidget(self.keys_hint)
         self.done_label = QLabel("", objectName="Muted")
         layout.addWidget(self.done_label)
 
@@ -505,7 +534,7 @@ class RoadmapView(QWidget):
         self.detail_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.detail_text)
 
-        layout.addWidget(QLabel("Flashcards", objectName="DetailHeading"))
+        layout.addWidget(_heading("Flashcards"))
         self.mastery_label = QLabel("", wordWrap=True)
         self.mastery_bar = _MiniBar(self)
         self.study_button = QPushButton("Study this milestone", objectName="Primary")
@@ -518,14 +547,14 @@ class RoadmapView(QWidget):
         study_row.addStretch(1)
         layout.addLayout(study_row)
 
-        self.guides_heading = QLabel("Study guides", objectName="DetailHeading")
+        self.guides_heading = _heading("Study guides")
         self.guides_links = self._links_label()
-        self.questions_heading = QLabel("Questions", objectName="DetailHeading")
+        self.questions_heading = _heading("Questions")
         self.questions_links = self._links_label()
         for widget in (self.guides_heading, self.guides_links, self.questions_heading, self.questions_links):
             layout.addWidget(widget)
 
-        layout.addWidget(QLabel("My note", objectName="DetailHeading"))
+        layout.addWidget(_heading("My note"))
         self.note = QPlainTextEdit(objectName="Note")
         self.note.setPlaceholderText("What you built, what to revisit, links… Saved as you type.")
         self.note.setMinimumHeight(96)
@@ -594,13 +623,14 @@ class RoadmapView(QWidget):
             header.setFlags(Qt.ItemFlag.NoItemFlags)
             self.checklist.addItem(header)
             for record in retired:
-                self.checklist.addItem(self._row(record.milestone_id, RETIRED, record.milestone_id))
+                self.checklist.addItem(self._row(record.milestone_id, RETIRED, retired_title(record.milestone_id)))
         self.checklist.blockSignals(False)
         target = self._item_for(keep) or next((self.checklist.item(i) for i in range(self.checklist.count())
                                                if self.checklist.item(i).flags() & Qt.ItemFlag.ItemIsSelectable),
                                               None)
         if target is not None:
             self.checklist.setCurrentItem(target)
+            self.checklist.scrollToItem(target)
         self._on_current_changed(target)
 
     def _row(self, ident: str, kind: str, title: str) -> QListWidgetItem:
@@ -688,8 +718,8 @@ class RoadmapView(QWidget):
         retired = milestone is None
         t = self.theme
         if retired:
-            self.detail_caption.setText("Retired · no longer in the roadmap")
-            self.detail_title.setText(ident)
+            self.detail_caption.setText(f"Retired  ·  {ident}")
+            self.detail_title.setText(retired_title(ident))
             body = ("A content update removed this milestone. Its state and your note are kept here so "
                     "nothing you recorded is lost; it no longer counts towards progress.")
         else:
@@ -701,6 +731,8 @@ class RoadmapView(QWidget):
         for state, button in self.state_buttons.items():
             button.setChecked(record.state == state)
             button.setEnabled(not retired)
+            button.setVisible(not retired)  # its state is shown as text below instead
+        self.keys_hint.setVisible(not retired)
         if record.state == DONE and record.done_at:
             self.done_label.setText(f"Done on {record.done_at.astimezone().strftime('%A %d %B %Y').replace(' 0', ' ')}")
         elif retired:
@@ -726,7 +758,9 @@ class RoadmapView(QWidget):
         self.suggestion.setVisible(suggest)
         if suggest:
             self.suggestion_text.setText(f"You have mastered all {mastery.total} linked card"
-                                         f"{'s' if mastery.total != 1 else ''}. Mark this milestone done?")
+                                         f"{'s' if mastery.total != 1 else ''}. Mark this milestone done?"
+                                         if mastery.total > 1 else
+                                         "You have mastered its linked card. Mark this milestone done?")
 
         guides = [g for g in (library.guide(gid) for gid in (milestone.guides if milestone else ())) if g]
         questions = [q for q in (library.question(qid) for qid in (milestone.questions if milestone else ())) if q]
@@ -745,10 +779,13 @@ class RoadmapView(QWidget):
         heading.setText(f"{title}  ({len(links)})" if links else title)
         heading.setVisible(bool(links))
         label.setVisible(bool(links))
-        accent = self.theme.accent
-        label.setText("".join(
-            f'<p style="margin:0 0 6px 0">→&nbsp;&nbsp;<a style="color:{accent}; text-decoration:none" '
-            f'href="{html.escape(page)}">{html.escape(text)}</a></p>' for page, text in links))
+        t = self.theme
+        # A table, so a long title wraps under itself rather than under the arrow.
+        rows = "".join(
+            f'<tr><td style="color:{t.muted}; padding:0 8px 6px 0">→</td><td style="padding-bottom:6px">'
+            f'<a style="color:{t.accent}; text-decoration:none" href="{html.escape(page)}">{html.escape(text)}</a>'
+            "</td></tr>" for page, text in links)
+        label.setText(f'<table cellspacing="0" cellpadding="0">{rows}</table>')
 
     def _on_link(self, page_id: str) -> None:
         if self.workspace.library.has_page(page_id):
@@ -875,6 +912,25 @@ class RoadmapView(QWidget):
         self.refresh()
         self.checklist.setFocus()
 
+    def _fit_detail_width(self) -> None:
+        """Never narrower than the pane's widest row (the state buttons): it would clip, not wrap.
+        Measured after styling, since the stylesheet sets the buttons' padding and font."""
+        scroll = self.detail_scroll
+        panel = scroll.widget()
+        panel.ensurePolished()
+        for button in self.state_buttons.values():
+            button.ensurePolished()
+        scroll.setMinimumWidth(panel.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._fit_detail_width()
+        if not self._sized:
+            # Half and half: long milestone titles need the room as much as the detail does.
+            self._sized = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width // 2, width - width // 2])
+
     def hideEvent(self, event) -> None:  # noqa: N802
         self.save_note()
         super().hideEvent(event)
@@ -892,21 +948,25 @@ class RoadmapView(QWidget):
     def apply_theme(self) -> None:
         t = self.theme
         state_css = "".join(
-            f"QPushButton#State_{s}:checked {{ background: {_mix(state_color(t, s), t.surface, 0.18).name()}; "
+            f"QToolButton#State_{s}:checked {{ background: {_mix(state_color(t, s), t.surface, 0.18).name()}; "
             f"color: {state_color(t, s) if s != PENDING else t.text}; border: 1px solid {state_color(t, s)}; }}"
             for s in STATES)
         self.setStyleSheet(f"""
             QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
             QLabel#DetailTitle {{ font-size: 20px; font-weight: 600; }}
             QLabel#DetailText {{ font-size: 14px; }}
-            QLabel#DetailHeading {{ font-size: 12px; font-weight: 700; color: {t.muted}; margin-top: 8px; }}
+            QLabel#DetailHeading {{ font-size: 12px; font-weight: 700; color: {t.muted}; padding-top: 8px; }}
+            QLabel#Hint {{ font-size: 12px; color: {t.muted}; }}
             QLabel#Links {{ font-size: 14px; }}
             QListWidget#Checklist {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px;
                                      padding: 4px 6px; outline: 0; }}
             QScrollArea#DetailScroll, QFrame#Detail {{ background: {t.surface}; }}
             QScrollArea#DetailScroll {{ border: 1px solid {t.border}; border-radius: 12px; }}
             QFrame#Detail QLabel {{ background: transparent; }}
-            QPushButton[objectName^="State_"] {{ padding: 5px 10px; font-size: 13px; border-radius: 14px; }}
+            QToolButton[stateButton="true"] {{ background: {t.surface}; border: 1px solid {t.border};
+                                                 padding: 4px 9px; font-size: 13px; border-radius: 13px; }}
+            QToolButton[stateButton="true"]:hover {{ background: {t.hover}; }}
+            QToolButton[stateButton="true"]:disabled {{ color: {t.muted}; }}
             {state_css}
             QToolButton#HeaderButton {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 7px;
                                        padding: 6px 14px; font-size: 13px; }}

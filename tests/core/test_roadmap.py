@@ -16,6 +16,7 @@ from genai_desktop.core.roadmap import (
     Tally,
     format_done_date,
     next_state,
+    retired_title,
 )
 from genai_desktop.core.study import StudySession, StudySettings
 
@@ -169,7 +170,9 @@ def test_a_milestone_removed_from_the_content_is_retired_not_lost(roadmap, tmp_p
         updated.set_state("m.research", PENDING)
     updated.set_note("m.research", "still editable")  # the note is the user's own text
     assert "Retired milestones" in updated.export_markdown()
-    assert "- [x] m.research — done" in updated.export_markdown()
+    assert "- [x] Research (m.research) — done" in updated.export_markdown()
+    assert updated.reset_all() == 0  # history, not progress: a reset leaves it alone
+    assert updated.record("m.research").state == DONE
 
 
 def test_reset_all_then_undo_restores_states_and_dates_and_keeps_notes(roadmap, clock) -> None:
@@ -248,6 +251,11 @@ def test_unknown_states_in_the_database_read_as_pending(roadmap) -> None:
     roadmap.conn.execute("INSERT INTO milestones VALUES ('m.read', 'bogus', NULL, '', '2020-01-01T00:00:00+00:00')")
     assert roadmap.record("m.read").state == PENDING
     assert roadmap.overall().complete == 0
+
+
+def test_retired_milestones_get_a_readable_name() -> None:
+    assert retired_title("rm.fundamentals.dev1.neural-networks") == "Neural networks"
+    assert retired_title("plain") == "Plain"
 
 
 def test_done_dates_read_naturally() -> None:

@@ -213,14 +213,14 @@ def test_mastering_every_linked_card_suggests_done_but_never_ticks(roadmap_windo
     window.show_view("library")
     window.show_view("roadmap")  # mastery is re-read when the view is shown
     assert view.current_id == GAN
-    assert view.suggestion.isVisible() and "all 1 linked card" in view.suggestion_text.text()
+    assert view.suggestion.isVisible() and "mastered its linked card" in view.suggestion_text.text()
     assert "1 of 1" in view.mastery_label.text()
     assert GAN not in _db(window)
     qtbot.mouseClick(view.mark_done_button, Qt.MouseButton.LeftButton)
     assert _db(window)[GAN][0] == DONE and not view.suggestion.isVisible()
 
 
-def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_window, qtbot) -> None:
+def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_window, qtbot, monkeypatch) -> None:
     window = make_window()
     window.workspace.progress.conn.execute(
         "INSERT INTO milestones VALUES ('rm.gone', 'done', '2024-03-01T10:00:00+00:00', 'old note', "
@@ -228,14 +228,18 @@ def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_w
     window.show_view("roadmap")
     view = window.view("roadmap")
     assert view.select("rm.gone")
-    assert view.detail_caption.text().startswith("Retired")
+    assert view.detail_caption.text() == "Retired  ·  rm.gone" and view.detail_title.text() == "Gone"
     assert view.note.toPlainText() == "old note"
-    assert not view.state_buttons[PENDING].isEnabled()
+    assert not view.state_buttons[PENDING].isEnabled() and not view.state_buttons[PENDING].isVisible()
     _key(qtbot, view, Qt.Key.Key_R)
     assert _db(window)["rm.gone"][0] == DONE
     assert view.level_tabs[None].tally.total == 2  # retired milestones are not counted
     # The status bar is filled after the first paint, and the retired 'done' does not count.
     qtbot.waitUntil(lambda: window.status_roadmap.text() == "roadmap 0%", timeout=3000)
+    monkeypatch.setattr(roadmap_view, "confirm", lambda *args: True)
+    view.set_state(READ, DONE)
+    view.reset_all()
+    assert _db(window)["rm.gone"][0] == DONE  # a reset leaves history alone
 
 
 def test_dark_theme_switch_repaints_without_errors(roadmap_window) -> None:
