@@ -62,13 +62,12 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         while self._server is not None and self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_message(s))
-            socket.disconnected.connect(socket.deleteLater)
-
-    def _on_message(self, socket) -> None:
-        if bytes(socket.readAll()).startswith(MESSAGE.strip()):
-            self.activated.emit()
-        socket.disconnectFromServer()
+            # The second launch writes as soon as it connects: a short wait, no per-socket slots.
+            if socket.bytesAvailable() or socket.waitForReadyRead(250):
+                if bytes(socket.readAll()).startswith(MESSAGE.strip()):
+                    self.activated.emit()
+            socket.disconnectFromServer()
+            socket.deleteLater()
 
     def notify_running(self, timeout_s: float = 3.0) -> bool:
         """Ask the running app to raise its window; False when it did not answer in time."""

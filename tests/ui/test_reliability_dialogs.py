@@ -1,0 +1,205 @@
+"""The backups dialog, the recovery dialog, the start-up checks and one instance per data folder."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from genai_desktop.core import backups, db
+from genai_desktop.paths import DataPaths
+from genai_desktop.ui import theme as themes
+from genai_desktop.ui.backups_dialog import BackupsDialog
+from genai_desktop.ui.recovery_dialog import QUIT, RESTORED, STARTED_FRESH, RecoveryDialog, summarise
+from genai_desktop.ui.single_instance import SingleInstance
+from genai_desktop.ui.startup_checks import Startup
+
+
+def add_note(conn: sqlite3.Connection, body: str) -> None:
+    with conn:
+        conn.execute("INSERT OR REPLACE INTO notes VALUES ('q', ?, '2025-01-01')", (body,))
+
+
+def note(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT body FROM notes WHERE question_id = 'q'").fetchone()
+    return row[0] if row else None
+
+
+def corrupt(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    raw = bytearray(path.read_bytes())
+    for offset in range(4096, len(raw), 4096):
+        raw[offset:offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(raw))
+
+
+def test_settings_backups_lists_and_restores_after_a_safety_backup(make_window, qtbot, monkeypatch) -> None:
+    window = make_window()
+    menu_titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert "Settings" in menu_titles
+    conn = window.workspace.progress.conn
+    folder = window.workspace.paths.backups
+    add_note(conn, "old")
+    old = backups.make_backup(conn, folder, "daily", lambda: datetime(2025, 1, 1, 8, tzinfo=UTC))
+    add_note(conn, "new")
+
+    dialog = BackupsDialog(window.workspace, window.theme, window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.topLevelItemCount() == 1
+    assert dialog.table.topLevelItem(0).text(1) == "Daily backup"
+    assert dialog.selected() == old.path
+
+    # Cancelling the confirmation changes nothing.
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: None)
+    dialog.restore_selected()
+    assert note(conn) == "new" and not dialog.busy()
+
+    def confirm(box) -> None:
+        box.clickedButton = lambda: next(b for b in box.buttons() if b.text() == "Restore")
+    monkeypatch.setattr(QMessageBox, "exec", confirm)
+    with qtbot.waitSignal(dialog.restored, timeout=5000):
+        dialog.restore_selected()
+    qtbot.waitUntil(lambda: not dialog.busy())
+    assert note(conn) == "old"
+    kinds = [dialog.table.topLevelItem(i).text(1) for i in range(dialog.table.topLevelItemCount())]
+    assert "Before a restore" in kinds
+    safety = next(b for b in backups.list_backups(folder) if b.reason == "before-restore")
+    copy = sqlite3.connect(safety.path)
+    assert note(copy) == "new"
+    copy.close()
+    assert "Restored" in dialog.status.text()
+
+
+def test_back_up_now_adds_a_row(make_window, qtbot) -> None:
+    window = make_window()
+    window.workspace.progress  # noqa: B018 - open the database
+    dialog = BackupsDialog(window.workspace, window.theme, window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.topLevelItemCount() == 0 and "No backups yet" in dialog.status.text()
+    dialog.backup_now()
+    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == 1, timeout=5000)
+    assert dialog.table.topLevelItem(0).text(1) == "Manual"
+
+
+def damaged_folder(tmp_path: Path) -> DataPaths:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    conn = db.connect(paths.progress_db)
+    db.migrate(conn)
+    for n in range(300):
+        add_note(conn, f"note {n} " + "x" * 200)
+    clock = datetime(2025, 1, 1, tzinfo=UTC)
+    backups.make_backup(conn, paths.backups, "daily", lambda: clock)
+    backups.make_backup(conn, paths.backups, "daily", lambda: clock + timedelta(days=1))
+    conn.close()
+    newest = backups.list_backups(paths.backups)[0]
+    newest.path.write_bytes(b"broken" * 500)  # the newest backup is bad too: the older one is offered
+    corrupt(paths.progress_db)
+    return paths
+
+
+def test_recovery_offers_the_newest_good_backup_and_restores_it(qtbot, tmp_path: Path) -> None:
+    paths = damaged_folder(tmp_path)
+    health = backups.check_database(paths.progress_db)
+    assert health.kind == "corrupt"
+    dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail)
+    qtbot.addWidget(dialog)
+    assert dialog.backup_list.count() == 1
+    assert dialog.selected_backup() == backups.list_backups(paths.backups)[1].path
+    dialog.restore()
+    assert dialog.outcome == RESTORED
+    assert dialog.damaged_copy is not None and dialog.damaged_copy.exists()
+    assert backups.check_database(paths.progress_db).kind == "ok"
+
+
+def test_recovery_never_resets_silently(qtbot, tmp_path: Path, monkeypatch) -> None:
+    paths = damaged_folder(tmp_path)
+    for backup in backups.list_backups(paths.backups):
+        backup.path.unlink()
+    damaged = paths.progress_db.read_bytes()
+    dialog = RecoveryDialog(paths.progress_db, paths.backups, "malformed")
+    qtbot.addWidget(dialog)
+    assert dialog.backup_list.isHidden() and dialog.fresh_button.isDefault()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    dialog.start_fresh()
+    assert dialog.outcome == QUIT and paths.progress_db.read_bytes() == damaged
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dialog.start_fresh()
+    assert dialog.outcome == STARTED_FRESH and not paths.progress_db.exists()
+    assert dialog.damaged_copy.read_bytes() == damaged
+
+
+def test_summary_of_sqlite_reports() -> None:
+    report = "*** in database main ***\nPage 16: btreeInitPage() returns error code 11\nPage 17: x"
+    assert summarise(report) == "Page 16: btreeInitPage() returns error code 11 (and 1 more problem)"
+    assert summarise("") == "the file is damaged"
+
+
+def test_startup_quits_on_a_damaged_database_when_the_user_says_quit(qtbot, tmp_path: Path, monkeypatch) -> None:
+    paths = damaged_folder(tmp_path)
+    shown = []
+    monkeypatch.setattr(RecoveryDialog, "exec", lambda self: shown.append(self) or 0)
+    startup = Startup(paths.root, "light")
+    assert startup.claim()
+    assert not startup.database_ready() and startup.exit_code == 1
+    assert len(shown) == 1 and shown[0].outcome == QUIT
+    startup.release()
+    themes.apply(QApplication.instance(), themes.LIGHT_THEME)
+
+
+def test_startup_explains_a_locked_database(qtbot, tmp_path: Path, monkeypatch) -> None:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    conn = db.connect(paths.progress_db)
+    db.migrate(conn)
+    conn.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    texts = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: texts.append(self.text()))
+    startup = Startup(paths.root, "light")
+    assert startup.claim()
+    assert not startup.database_ready()
+    assert texts == ["The progress database is in use by another program"]
+    conn.execute("ROLLBACK")
+    conn.close()
+    startup.release()
+
+
+def test_one_instance_per_data_folder_and_the_second_raises_the_first(qtbot, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.claim()
+    assert first.listen()
+    second = SingleInstance(tmp_path)
+    assert not second.claim()
+    with qtbot.waitSignal(first.activated, timeout=5000):
+        # notify_running blocks; the first instance answers from the same event loop once it returns
+        assert second.notify_running(timeout_s=2)
+    other_folder = SingleInstance(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    assert other_folder.claim()  # a different data folder may run side by side
+    other_folder.release()
+    first.release()
+    assert second.claim()
+    second.release()
+
+
+def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from genai_desktop.ui.single_instance import SingleInstance; "
+        f"i = SingleInstance(__import__('pathlib').Path({str(tmp_path)!r})); print(i.claim(), flush=True); "
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "True"
+    assert not SingleInstance(tmp_path).claim()
+    holder.send_signal(signal.SIGKILL)  # the lock file stays behind, naming a dead process
+    holder.wait()
+    holder.stdout.close()
+    assert (tmp_path / "app.lock").exists()
+    instance = SingleInstance(tmp_path)
+    assert instance.claim()
+    instance.release()
