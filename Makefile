@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test crashtest bench lint screenshots clean
+.PHONY: run test crashtest bench lint screenshots package clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	$(BIN)/python -m pip install -q -e '.[test,dev,build]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -29,6 +29,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check genai_desktop tests bench
+
+# One-folder and one-file executables plus an archive of the folder, into dist/ (see README).
+package: $(STAMP)
+	$(BIN)/python packaging/build.py --mode both --dist dist
 
 screenshots: $(STAMP)
 	@mkdir -p screenshots
