@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("out", help="the .zip file to write")
     merge = sub.add_parser("import-progress", parents=[common], help="merge a progress file into this data folder")
     merge.add_argument("file", help="a file written by export-progress")
+    notes = sub.add_parser("import", parents=[common], help="import your own notes (.md, .markdown, .txt) as a pack")
+    notes.add_argument("file", help="the notes file; importing it again updates its pack in place")
+    notes.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(Path(args.path) if args.path else content_dir())
     if verb == "screenshot":
         return _screenshot(data_dir, args)
+    if verb == "import":
+        return _import_notes(data_dir, Path(args.file), args.json)
     if verb in ("export-apkg", "export-progress", "import-progress"):
         return _transfer(verb, data_dir, args)
     from .ui.app import run_gui
@@ -115,6 +120,31 @@ def _screenshot(data_dir: Path, args) -> int:
     width, _, height = args.size.partition("x")
     return take_screenshot(data_dir, Path(args.out), page=args.page, view=args.view,
                            theme=args.shot_theme, size=(int(width), int(height)))
+
+
+def _import_notes(data_dir: Path, path: Path, as_json: bool) -> int:
+    """Read, parse and store a notes file; bad input is one clear line on stderr and exit 1."""
+    from .core.notes_import import NotesError, plan_file
+    from .core.packs import PackError, pack_id_for, read_pack_info, write_pack
+    from .paths import DataPaths
+
+    paths = DataPaths(data_dir)
+    try:
+        plan = plan_file(path)
+        paths.ensure()
+        updated = read_pack_info(paths.packs / pack_id_for(plan.source_name)) is not None
+        folder = write_pack(paths.packs, plan)
+    except (NotesError, PackError) as exc:
+        print(f"genai-desktop: {exc}", file=sys.stderr)
+        return 1
+    if as_json:
+        json.dump({**plan.summary(), "pack": folder.name, "path": str(folder), "updated": updated},
+                  sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(plan.lines()))
+        print(f"{'Updated' if updated else 'Created'} the pack {folder.name} in {folder.parent}")
+    return 0
 
 
 def _transfer(verb: str, data_dir: Path, args) -> int:

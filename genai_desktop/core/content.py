@@ -112,6 +112,7 @@ class Library:
     sections: list[Section] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    pack_titles: dict[str, str] = field(default_factory=dict)  # user pack id -> its title (pack.toml)
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -127,6 +128,7 @@ class Library:
         self.topics.extend(other.topics)
         self.guides.extend(other.guides)
         self.problems.extend(other.problems)
+        self.pack_titles.update(other.pack_titles)
         self._reindex()
 
     def questions(self) -> Iterator[Question]:
@@ -195,7 +197,7 @@ def _parse_question(lines: list[str], start: int, end: int, first_line: int, pat
     if not _ID.match(qid):
         problems.append(Problem(path, line_no + 1, f"id {qid!r} must be lower-case letters, digits, '-'"))
         return None
-    if level not in LEVELS:
+    if level not in LEVELS and not (pack != "builtin" and not level):  # imported notes have no level
         problems.append(Problem(path, line_no + 1, f"level {level!r} is not one of {', '.join(LEVELS)}"))
     sources = tuple(s.strip() for s in meta.group("sources").split(",") if s.strip())
     for source in sources:
@@ -293,7 +295,19 @@ def load_pack(root: Path, pack: str = "builtin") -> Library:
     library = Library(sorted(topics, key=lambda t: (t.order, t.id)),
                       sorted(guides, key=lambda g: (g.order, g.id)), sections, milestones, problems)
     _check_unique_ids(library, problems)
+    if pack != "builtin":
+        library.pack_titles[pack] = _pack_title(root / "pack.toml") or pack
     return library
+
+
+def _pack_title(manifest: Path) -> str:
+    """A user pack's title from its pack.toml (written by core/packs.py)."""
+    import tomllib
+
+    try:
+        return str(tomllib.loads(manifest.read_text(encoding="utf-8")).get("title", ""))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
 
 
 def _check_unique_ids(library: Library, problems: list[Problem]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from .content import Library
 
-FORMAT = 1
+FORMAT = 2  # 2: Library.pack_titles
 
 
 def _key(fingerprint: str) -> str:

@@ -1,0 +1,134 @@
+"""From notes text to an ImportPlan: recognise the layout, parse, then check what will not work
+(answers missing, formulas that do not render, images that are not there)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .faq import count_pairs, parse_faq
+from .headings import find_headings, parse_headings
+from .model import FormulaProblem, ImportPlan, NotesError, TopicPlan
+from .numbered import count_questions, parse_numbered
+from .progress import Progress
+from .reading import read_notes_file
+from .roadmap import count_level_markers, parse_roadmap
+from .text import scan_fences, title_from_name
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+LAYOUTS = "headings (## Question), numbered lines (1. Question:), FAQ pairs (**Q1: …** / - **A**: …) " \
+          "or a roadmap (**Developer Level 1:** lists)"
+
+
+def plan_file(path: Path, progress: Progress | None = None) -> ImportPlan:
+    """Read and parse a notes file. Raises NotesError (bad input) or ImportCancelled."""
+    notes = read_notes_file(path)
+    plan = plan_text(notes.text, path.name, progress, source_dir=path.parent)
+    plan.warnings[:0] = notes.warnings
+    plan.source = path
+    plan.source_sha1 = notes.sha1
+    plan.encoding = notes.encoding
+    return plan
+
+
+def plan_text(text: str, source_name: str, progress: Progress | None = None,
+              source_dir: Path | None = None) -> ImportPlan:
+    progress = progress or Progress()
+    lines = text.replace("\r\n", "\n").split("\n")
+    fences = scan_fences(lines)
+    warnings: list[str] = []
+    for index in fences.unclosed:
+        warnings.append(f"The code block opened on line {index + 1} is never closed; "
+                        "it is closed at the end of its page.")
+    title = title_from_name(source_name)
+    kind = detect_layout(lines, fences)
+    plan = ImportPlan(title, source_name, kind, warnings=warnings)
+    if kind == "roadmap":
+        plan.topics, plan.guides, plan.roadmap = parse_roadmap(lines, fences, title, warnings, progress)
+    elif kind == "numbered":
+        plan.topics = parse_numbered(lines, title, warnings, progress)
+    elif kind == "faq":
+        entries, _ = parse_faq(lines)
+        plan.topics = [TopicPlan(title, 1, entries=entries)]
+    else:
+        plan.topics, plan.guides = parse_headings(lines, fences, title, warnings, progress)
+    if not plan.question_count and not plan.guides:
+        raise NotesError(f"{source_name}: no questions or sections were found. The importer reads {LAYOUTS}.")
+    check_formulas(plan, progress)
+    find_images(plan, source_dir)
+    return plan
+
+
+def detect_layout(lines: list[str], fences) -> str:
+    if count_level_markers(lines) >= 2:
+        return "roadmap"
+    headings = len(find_headings(lines, fences))
+    numbered = count_questions(lines)
+    if numbered >= 3 and numbered > headings:
+        return "numbered"
+    if headings:
+        return "headings"
+    if count_pairs(lines):
+        return "faq"
+    if numbered:
+        return "numbered"
+    raise NotesError(f"No questions were found: the importer reads {LAYOUTS}.")
+
+
+def _pages(plan: ImportPlan):
+    for topic in plan.topics:
+        if topic.intro:
+            yield topic.title, topic.intro
+        for entry in topic.entries:
+            yield entry.title, entry.body
+    for guide in plan.guides:
+        yield guide.title, guide.body
+
+
+def check_formulas(plan: ImportPlan, progress: Progress) -> None:
+    """Count formulas and try each distinct one once, so the preview can list the failures."""
+    from ..formulas import FormulaError, render_svg
+    from ..markdown_html import formulas_in
+
+    verdicts: dict[tuple[str, bool], str | None] = {}
+    for title, body in _pages(plan):
+        if "$" not in body and "\\(" not in body and "\\[" not in body:
+            continue  # the common case, and formulas_in is not free
+        progress.step(0, 0)
+        for formula in formulas_in(body):
+            plan.formula_count += 1
+            key = (formula.normalised, formula.display)
+            if key not in verdicts:
+                try:
+                    render_svg(formula)
+                    verdicts[key] = None
+                except FormulaError as exc:
+                    verdicts[key] = str(exc)
+            if verdicts[key]:
+                plan.formula_problems.append(FormulaProblem(title, formula.latex, verdicts[key]))
+
+
+def find_images(plan: ImportPlan, source_dir: Path | None) -> None:
+    """Local images that sit next to the notes are copied into the pack; others show as
+    placeholders with their alt text. Remote images are never fetched (they become links)."""
+    missing: set[str] = set()
+    root = source_dir.resolve() if source_dir else None
+    for _title, body in _pages(plan):
+        if "![" not in body:
+            continue
+        for target in _IMAGE.findall(body):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("/", "\\")):
+                continue  # remote, data: or absolute: never read
+            if target in plan.images or target in missing:
+                continue
+            found = (root / target).resolve() if root else None
+            if (found and found.is_relative_to(root) and found.suffix.lower() in IMAGE_SUFFIXES
+                    and found.is_file() and found.stat().st_size <= MAX_IMAGE_BYTES):
+                plan.images[target] = found
+            else:
+                missing.add(target)
+    if missing:
+        plan.warnings.append(f"{len(missing)} local image{'s are' if len(missing) != 1 else ' is'} not next to the "
+                             "notes; they show as placeholders with their description.")
