@@ -154,7 +154,9 @@ class MarkdownRenderer:
 
     def to_html(self, text: str) -> str:
         stash = _Stash()
-        text = normalise_markdown(text)
+        # Text that imitates a placeholder would be swapped for (or crash on) a stashed block:
+        # an invisible zero-width space keeps the user's "GDXPH0Q" literal.
+        text = normalise_markdown(text.replace("GDXPH", "GDX\u200bPH"))
         text = self._stash_fences(text, stash)
         text = _INLINE_CODE.sub(lambda m: stash.put(f"<code>{html.escape(m.group(2).strip())}</code>"), text)
         text = _DISPLAY_MATH.sub(lambda m: "\n\n" + stash.put(self._formula(m.group(1) or m.group(2), True))

@@ -56,7 +56,12 @@ def test_markdown_pipeline_never_raises_and_stays_within_its_bound(renderer: Mar
     assert isinstance(html, str)
     assert time.perf_counter() - start < MARKDOWN_BOUND_S
     # Our own placeholder tokens never leak to the page, even when the input imitates them.
-    assert "GDXPH" not in html or "GDXPH" in text
+    assert "GDXPH" not in html
+
+
+def test_text_imitating_a_placeholder_stays_literal(renderer: MarkdownRenderer) -> None:
+    html = renderer.to_html("`code` then GDXPH0Q and GDXPH7Q")
+    assert html.count("<code>") == 1 and "GDX\u200bPH0Q" in html and "GDX\u200bPH7Q" in html
 
 
 @HOSTILE
