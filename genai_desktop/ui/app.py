@@ -25,9 +25,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("genai-study-desk")
-    icon = resources_dir() / "icons" / "app.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    # PNGs rendered from app.svg by packaging/make_icons.py: loading them needs no SVG icon
+    # engine at start-up, and the platform picks the size it needs (16 px title bar ... 256 px).
+    icon = QIcon()
+    for png in sorted((resources_dir() / "icons").glob("app-*.png")):
+        icon.addFile(str(png))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
     return app
 
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -360,11 +359,13 @@ class MainWindow(QMainWindow):
         """After the first paint: import what the first click will need, so it feels instant."""
         self.reader.renderer.to_html("warm *up*\n\n```python\nx = 1\n```")
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<h3>{APP_NAME} {__version__}</h3>"
-                          "<p>Offline study for Generative-AI interviews.</p>"
-                          f"<p>Your data folder:<br><code>{self.workspace.paths.root}</code></p>")
+    def show_about(self):
+        from .about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.workspace.paths.root, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------ persistence
     def _restore(self) -> None:
