@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup", "bench_study", "bench_crash"]
+SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap"]
 GOALS = {
     "startup_vs_floor_ratio": ("<=", 1.3),
     "page_render_p95_ms": ("<=", 16.0),
@@ -19,6 +19,10 @@ GOALS = {
     "crash_rounds": (">=", 200),
     "crash_lost_answers": ("<=", 0),
     "crash_failures": ("<=", 0),
+    "roadmap_status_ms": ("<=", 5.0),
+    "roadmap_mastery_ms_100k": ("<=", 20.0),
+    "roadmap_view_open_ms_100k": ("<=", 150.0),
+    "roadmap_tick_ui_p95_ms": ("<=", 33.0),
 }
 
 

@@ -143,12 +143,13 @@ def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_r
         return set()
     scheduler = Scheduler(desired_retention=desired_retention)
     now = clock()
-    wanted = set(question_ids)
     found = set()
+    # The ids go in as one JSON array and are looked up by primary key: the roadmap asks about a
+    # few hundred questions, and scanning 100k card rows for them took over 100 ms.
     for row in conn.execute("SELECT question_id, card_id, state, step, stability, difficulty, due, last_review "
-                            "FROM cards WHERE state != ? AND suspended = 0", (NEW,)):
-        if row[0] in wanted:
-            card = card_from_row(row)
-            if card is not None and scheduler.get_card_retrievability(card, now) >= MASTERY:
-                found.add(row[0])
+                            "FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
+                            "AND state != ? AND suspended = 0", (json.dumps(sorted(set(question_ids))), NEW)):
+        card = card_from_row(row)
+        if card is not None and scheduler.get_card_retrievability(card, now) >= MASTERY:
+            found.add(row[0])
     return found
