@@ -9,9 +9,9 @@ cannot be saved) into the same kind of message.
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def check_data_folder(root: Path, min_free: int = MIN_FREE_BYTES) -> FolderProbl
         return read_only(root, str(exc))
     except OSError as exc:
         return _from_os_error(root, exc)
-    probe = root / f".write-test-{uuid.uuid4().hex}"
+    probe = root / f".write-test-{os.getpid()}"  # uuid would cost ~8 ms of imports at start
     try:
         with open(probe, "wb") as handle:  # no fsync: it can cost tens of ms, and free space is checked below
             handle.write(b"x" * 4096)

@@ -9,7 +9,6 @@ and a second launch retries the connection for a moment while the first is still
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
@@ -23,7 +22,15 @@ MESSAGE = b"activate\n"
 def server_name(data_dir: Path) -> str:
     """A name per user and data folder: two different data folders may run side by side."""
     key = f"{os.getuid() if hasattr(os, 'getuid') else os.environ.get('USERNAME', '')}|{data_dir.resolve()}"
-    return "genai-study-desk-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    return f"genai-study-desk-{_fnv1a(key.encode()):016x}"
+
+
+def _fnv1a(data: bytes) -> int:
+    """A stable 64-bit hash without importing hashlib on the start-up path."""
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
 
 
 class SingleInstance(QObject):
