@@ -124,6 +124,8 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
     try:
         for table in TABLES:
             columns = [c for c in _table_columns(conn, table) if c not in _LOCAL_ONLY_COLUMNS.get(table, ())]
+            if not columns:
+                raise TransferError(f"The progress database has no {table} table; nothing was exported.")
             order = "reviewed_at, uid" if table == "reviews" else TABLES[table][0]
             rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
             tables[table] = {"columns": columns, "rows": [list(row) for row in rows]}

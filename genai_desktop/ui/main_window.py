@@ -204,6 +204,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        # Their dialogs live in ui/transfer_dialogs.py, imported on first use (off the start-up path).
+        self.transfer_actions: dict[str, QAction] = {}
+        for text, flow in (("Export to &Anki…", "export_to_anki"), ("&Export progress…", "export_progress_flow"),
+                           ("&Import progress…", "import_progress_flow")):
+            action = QAction(text, self)
+            action.triggered.connect(lambda _=False, name=flow: self.run_transfer(name))
+            file_menu.addAction(action)
+            self.transfer_actions[flow] = action
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -273,6 +282,12 @@ class MainWindow(QMainWindow):
     def _on_page_changed(self, page_id: str) -> None:
         self.sidebar.select(page_id)
         self.settings.set("last_page", page_id)
+
+    def run_transfer(self, flow: str):
+        """Export to Anki, export or import progress, import Anki text: see ui/transfer_dialogs.py."""
+        from . import transfer_dialogs
+
+        return getattr(transfer_dialogs, flow)(self)
 
     def bookmarked_ids(self) -> list[str]:
         return [qid for (qid,) in self.workspace.progress.conn.execute("SELECT question_id FROM bookmarks")]

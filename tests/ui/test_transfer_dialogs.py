@@ -1,0 +1,143 @@
+"""File → Export to Anki…, Export progress… and Import progress…, driven as a user would."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from fsrs import Rating
+from PySide6.QtCore import Qt
+
+from genai_desktop.core import db
+from genai_desktop.core.progress_transfer import export_progress
+from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.ui import transfer_dialogs
+
+
+def file_menu_texts(window) -> list[str]:
+    menu = window.menuBar().actions()[0].menu()
+    return [action.text().replace("&", "") for action in menu.actions() if action.text()]
+
+
+def finish(qtbot, dialog) -> None:
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.result_page, timeout=10000)
+
+
+def test_the_file_menu_offers_the_transfers(make_window) -> None:
+    texts = file_menu_texts(make_window())
+    assert texts[:3] == ["Export to Anki…", "Export progress…", "Import progress…"] and "Quit" in texts
+
+
+def test_export_to_anki_with_a_topic_scope_writes_the_package_and_says_how_many(make_window, qtbot, tmp_path,
+                                                                               monkeypatch) -> None:
+    window = make_window()
+    window.transfer_actions["export_to_anki"].trigger()
+    dialog = window.findChild(transfer_dialogs.AnkiExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.count.text() == "3 cards will be exported."
+    assert not dialog.radios["bookmarks"].isEnabled()  # nothing bookmarked yet
+    assert "pack" not in dialog.radios  # no imported packs
+
+    chosen = tmp_path / "exports" / "gans"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (str(chosen), "Anki package (*.apkg)"))
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    assert dialog.target.text() == str(chosen) + ".apkg"
+
+    dialog.radios["topic"].setChecked(True)
+    combo = dialog.combos["topic"]
+    combo.setCurrentIndex(combo.findData("gans"))
+    assert combo.isEnabled() and not dialog.combos["level"].isEnabled()
+    assert dialog.count.text() == "1 card will be exported."
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, dialog)
+    assert dialog.result_title.text() == "Exported to Anki"
+    assert "Exported 1 card in 1 deck to gans.apkg" in dialog.result_text.text()
+    assert zipfile.is_zipfile(chosen.with_suffix(".apkg"))
+    assert window.settings.get_str(transfer_dialogs.LAST_DIR_KEY) == str(chosen.parent)
+    qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_export_to_anki_refuses_a_missing_folder_and_keeps_the_form(make_window, qtbot, tmp_path) -> None:
+    window = make_window()
+    dialog = window.run_transfer("export_to_anki")
+    dialog.target.setText(str(tmp_path / "no" / "such" / "folder" / "deck.apkg"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentWidget() is dialog.form_page
+    assert dialog.error.isVisible() and "not a folder" in dialog.error.text()
+    dialog.reject()
+
+
+def test_export_progress_writes_the_file_and_reports_it(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    out = tmp_path / "moving"
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.transfer_actions["export_progress_flow"].trigger()
+    dialog = window.findChild(transfer_dialogs.TransferDialog)
+    finish(qtbot, dialog)
+    assert dialog.result_title.text() == "Progress exported" and "moving.zip" in dialog.result_text.text()
+    assert zipfile.is_zipfile(out.with_suffix(".zip"))
+    dialog.accept()
+
+
+def _other_laptop(tmp_path: Path) -> Path:
+    """A second data folder that answered one card and imported a pack, exported to a file."""
+    other = tmp_path / "other"
+    database = db.open_progress(other / "progress.sqlite")
+    session = StudySession.open(database.conn, ["gan-objective"], StudySettings())
+    session.answer(Rating.Good)
+    topic = other / "packs" / "phone-notes" / "topics" / "01-phone.md"
+    topic.parent.mkdir(parents=True)
+    topic.write_text("+++\nid = \"phone\"\ntitle = \"Phone notes\"\norder = 9\n+++\n\n"
+                     "## What is a token?\n<!-- id: phone-token; sources: ; level: dev1 -->\n\n"
+                     "**Key points.** A unit of text the model reads.\n", encoding="utf-8")
+    out = tmp_path / "from-other.zip"
+    export_progress(database.conn, other / "packs", out)
+    database.conn.close()
+    return out
+
+
+def test_import_progress_merges_and_shows_what_arrived(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    source = _other_laptop(tmp_path)
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    window.transfer_actions["import_progress_flow"].trigger()
+    dialog = window.findChild(transfer_dialogs.TransferDialog)
+    finish(qtbot, dialog)
+    assert dialog.result_title.text() == "Progress merged"
+    text = dialog.result_text.text()
+    assert "1 review added" in text and "packs: 1 added" in text
+    assert "backup" in dialog.result_hint.text()
+    conn = window.workspace.progress.conn
+    assert conn.execute("SELECT question_id FROM reviews").fetchall() == [("gan-objective",)]
+    # the new pack is in the library and the sidebar without a restart
+    assert window.workspace.library.question("phone-token") is not None
+    model = window.sidebar.model
+    assert "Phone notes" in {model.item(r).text() for r in range(model.rowCount())} | {
+        model.item(r).child(c).text() for r in range(model.rowCount()) for c in range(model.item(r).rowCount())}
+    dialog.accept()
+
+
+def test_import_progress_explains_a_wrong_file(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    wrong = tmp_path / "holiday.zip"
+    with zipfile.ZipFile(wrong, "w") as archive:
+        archive.writestr("photo.txt", "not progress")
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(wrong), ""))
+    dialog = window.run_transfer("import_progress_flow")
+    finish(qtbot, dialog)
+    assert dialog.result_title.text() == "That did not work"
+    assert "not a progress file" in dialog.result_text.text()
+    assert not dialog.show_folder_button.isVisible()
+    dialog.accept()
+
+
+def test_cancelling_the_file_chooser_does_nothing(make_window, monkeypatch) -> None:
+    window = make_window()
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert window.run_transfer("import_progress_flow") is None
+    assert window.run_transfer("export_progress_flow") is None
+    assert window.findChild(transfer_dialogs.TransferDialog) is None
