@@ -894,6 +894,9 @@ class RoadmapView(QWidget):
                                  "Your notes are kept.")
         self.undo_button.show()
         self.banner.show()
+        # The banner takes room from the list: keep the selected row in sight once laid out.
+        QTimer.singleShot(0, lambda: self.checklist.currentItem() and self.checklist.scrollToItem(
+            self.checklist.currentItem()))
         self.progress_changed.emit()
 
     def undo_reset(self) -> None:
