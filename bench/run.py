@@ -10,12 +10,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap"]
+SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_import"]
 GOALS = {
     "startup_vs_floor_ratio": ("<=", 1.3),
     "page_render_p95_ms": ("<=", 16.0),
     "queue_build_ms_100k": ("<=", 50.0),
     "answer_ui_p95_ms": ("<=", 16.0),
+    "import_100k_s": ("<=", 10.0),
     "crash_rounds": (">=", 200),
     "crash_lost_answers": ("<=", 0),
     "crash_failures": ("<=", 0),

@@ -163,7 +163,7 @@ def _unique(base: str, used: set[str]) -> str:
 
 def _title_slug(title: str) -> str:
     slug = slugify(title, 60)
-    if not slug.isascii() or any(ord(ch) > 127 for ch in title):
+    if not title.isascii():
         # Titles in other scripts lose most letters to the slug: a hash keeps them apart.
         digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
         slug = f"{slug}-{digest}" if slug else digest

@@ -168,7 +168,8 @@ def test_money_stays_text_and_images_are_placeholders_or_links() -> None:
 
 def test_heading_levels_categories_and_sub_headings() -> None:
     text = ("# Basics\n\n### 1. **What is attention?**\n\nIt weighs tokens.\n\n#### Formula:\n\n"
-            "$$ a = softmax(QK^T) $$\n\n### **What is a token?**\n\n# Training\n---\n### 2) Why warm up?\n\nStability.\n")
+            "$$ a = softmax(QK^T) $$\n\n### **What is a token?**\n\n# Training\n---\n"
+            "### 2) Why warm up?\n\nStability.\n")
     plan = plan_text(text, "notes.md")
     assert [(t.title, [e.title for e in t.entries]) for t in plan.topics] == [
         ("Basics", ["What is attention?", "What is a token?"]), ("Training", ["Why warm up?"])]

@@ -83,13 +83,22 @@ def parse_headings(lines: list[str], fences: Fences, pack_title: str, warnings: 
             topics.append(current)
         return current
 
+    # Where each entry ends: the next heading at its level or above (one backward pass, not a
+    # search per heading: files with 100,000 questions must stay linear).
+    ends = [len(lines)] * len(headings)
+    next_at_or_above = len(lines)
+    for n in range(len(headings) - 1, -1, -1):
+        ends[n] = next_at_or_above
+        if headings[n].level <= level:
+            next_at_or_above = headings[n].index
+
     for n, item in enumerate(headings):
         progress.step(item.index, len(lines))
         title = clean_title(item.raw)
         asks = title.endswith("?")
         if item.level > level or not title:
             continue  # a sub-heading: it stays in the body of the entry above it
-        end = next((h.index for h in headings[n + 1:] if h.level <= level), len(lines))
+        end = ends[n]
         sub_end = headings[n + 1].index if n + 1 < len(headings) else len(lines)
         if item.level < level and not (asks and item.has_body):
             # A category: its own text (rare) becomes the topic's introduction.

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 from .faq import count_pairs, parse_faq
-from .headings import find_headings, parse_headings
+from .headings import parse_headings
 from .model import FormulaProblem, ImportPlan, NotesError, TopicPlan
 from .numbered import count_questions, parse_numbered
 from .progress import Progress
 from .reading import read_notes_file
 from .roadmap import count_level_markers, parse_roadmap
-from .text import scan_fences, title_from_name
+from .text import heading, scan_fences, title_from_name
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
@@ -64,7 +64,7 @@ def plan_text(text: str, source_name: str, progress: Progress | None = None,
 def detect_layout(lines: list[str], fences) -> str:
     if count_level_markers(lines) >= 2:
         return "roadmap"
-    headings = len(find_headings(lines, fences))
+    headings = sum(1 for index, line in enumerate(lines) if not fences.in_code[index] and heading(line))
     numbered = count_questions(lines)
     if numbered >= 3 and numbered > headings:
         return "numbered"

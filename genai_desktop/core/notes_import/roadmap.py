@@ -38,7 +38,7 @@ ALL_LEVELS = "For All Levels"
 
 
 def count_level_markers(lines: list[str]) -> int:
-    return sum(1 for line in lines if LEVEL_MARKER.match(line))
+    return sum(1 for line in lines if "**" in line and "evel" in line and LEVEL_MARKER.match(line))
 
 
 def parse_roadmap(lines: list[str], fences: Fences, pack_title: str, warnings: list[str],

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*#*[ \t]*$")
 _RULE = re.compile(r"^ {0,3}(?:-[ \t]*){3,}$|^ {0,3}(?:\*[ \t]*){3,}$|^ {0,3}(?:_[ \t]*){3,}$|^ {0,3}={3,}$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _NUMBER = re.compile(r"^(?:Q\s*)?\d{1,4}(?:\.\d{1,3})*[.):](?=\s|$)\s*|^[.)]\s+")
@@ -36,7 +35,9 @@ def scan_fences(lines: list[str]) -> Fences:
     count = 0
     i = 0
     while i < len(lines):
-        opener = _FENCE.match(lines[i])
+        line = lines[i]
+        # Cheap test first: this runs over every line of files with 100,000 questions.
+        opener = _FENCE.match(line) if ("`" in line or "~" in line) else None
         if not opener or (opener.group("fence")[0] == "`" and "`" in opener.group("info")):
             i += 1
             continue
@@ -60,14 +61,30 @@ def scan_fences(lines: list[str]) -> Fences:
 
 
 def heading(line: str) -> tuple[int, str] | None:
-    match = HEADING.match(line)
-    if not match:
+    """(level, title) of an ATX heading (``## Title ##``), else None.
+
+    Written out by hand: a regex with a lazy title and an optional closing ``#`` run
+    backtracks over every character, and this runs on every line of very large files.
+    """
+    if "#" not in line[:4]:
         return None
-    return len(match.group("marks")), match.group("title") or ""
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) > 3:
+        return None
+    marks = len(stripped) - len(stripped.lstrip("#"))
+    rest = stripped[marks:]
+    if not 1 <= marks <= 6 or (rest and rest[0] not in " \t"):
+        return None
+    title = rest.strip()
+    unclosed = title.rstrip("#")
+    if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
+        title = unclosed.rstrip()
+    return marks, title
 
 
 def is_rule(line: str) -> bool:
-    return bool(_RULE.match(line))
+    # A rule has nothing but its marks and spaces; strip() answers that before any regex.
+    return not line.strip(" \t-*_=") and bool(line.strip()) and bool(_RULE.match(line))
 
 
 def is_bold_title(raw: str) -> bool:
@@ -177,8 +194,8 @@ def tidy_body(lines: list[str], heading_offset: int | None = None, in_code: list
         out.pop(0)
     while out and (not out[-1].strip() or is_rule(out[-1])):
         out.pop()
-    fences = scan_fences(out)
-    for start in fences.unclosed:
+    fences = scan_fences(out) if any("```" in line or "~~~" in line for line in out) else None
+    for start in fences.unclosed if fences else ():
         opener = _FENCE.match(out[start])
         if opener:
             out.append(opener.group("indent") + opener.group("fence"))
@@ -207,6 +224,8 @@ def shift_headings(lines: list[str], in_code: list[bool], top: int) -> list[str]
 
 
 def _clamp_list_depth(line: str) -> str:
+    if not line.startswith((" " * (MAX_LIST_DEPTH * 2), "\t")):
+        return line  # not indented deeply enough to matter
     item = _LIST_ITEM.match(line)
     if not item:
         return line
