@@ -656,7 +656,13 @@ class RoadmapView(QWidget):
         overall = tallies[None]
         self.summary.setText(f"{overall.complete} of {overall.total} complete · {overall.done} done · "
                              f"{overall.in_progress} in progress")
-        self.reset_button.setEnabled(any(r.state != PENDING or r.done_at for r in self.records.values()))
+        self.reset_button.setEnabled(self._resettable() > 0)
+
+    def _resettable(self) -> int:
+        """Milestones a reset would change (retired ones are history and are left alone)."""
+        library = self.workspace.library
+        return sum(1 for r in self.records.values()
+                   if (r.state != PENDING or r.done_at) and library.milestone(r.milestone_id) is not None)
 
     def section_tally(self, section_id: str) -> Tally:
         return self._section_tallies.get(section_id, Tally())
@@ -879,7 +885,7 @@ class RoadmapView(QWidget):
         self.message.emit("Roadmap copied to the clipboard as Markdown")
 
     def reset_all(self) -> None:
-        changed = sum(1 for r in self.records.values() if r.state != PENDING or r.done_at)
+        changed = self._resettable()
         if not changed:
             self.message.emit("Nothing to reset: every milestone is pending.")
             return

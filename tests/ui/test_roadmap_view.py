@@ -240,6 +240,7 @@ def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_w
     view.set_state(READ, DONE)
     view.reset_all()
     assert _db(window)["rm.gone"][0] == DONE  # a reset leaves history alone
+    assert not view.reset_button.isEnabled()
 
 
 def test_dark_theme_switch_repaints_without_errors(roadmap_window) -> None:
