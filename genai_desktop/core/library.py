@@ -1,21 +1,30 @@
-"""The content index: a disposable SQLite cache of every page, with full-text search tables.
+"""The content index: a disposable SQLite cache of every page, with a full-text search table.
 
 It can be deleted at any time and is rebuilt from the packs when their fingerprint changes.
-Two FTS5 tables hold the same text: ``fts_stem`` (porter stemming, so "models" finds "model")
-and ``fts_prefix`` (no stemming, so a half-typed "discriminat" finds "discriminator": with
-porter alone that prefix matches nothing because the stored stem is "discrimin").
+One FTS5 table ``fts`` (title, body, note) uses porter stemming, so "models" finds "model".
+Porter alone cannot do search-as-you-type: a half-typed "discriminat" is stemmed on its own and
+matches nothing (the stored stem of "discriminator" is "discrimin"). So ``terms`` lists every
+word as written with its stem; core/search.py expands a typed prefix into the words that start
+with it, one per stem. (Measured at 100,000 questions: this is smaller and faster than a second,
+unstemmed FTS table with prefix indexes.) The ``note`` column holds the user's own note on a
+question, copied from the progress database by ``sync_notes``/``set_note``.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Library
 
-INDEX_VERSION = 2
+INDEX_VERSION = 4
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+# bm25 weights for (title, body, note): a word in the title says far more about a page than the
+# same word somewhere in a long answer; the user's own note sits in between.
+RANK = "bm25(8.0, 1.0, 3.0)"
 _MD_NOISE = re.compile(r"<!--.*?-->|[`*_>#|]+|\$+|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
 
 
@@ -27,6 +36,7 @@ class Page:
     title: str
     topic_id: str
     body: str
+    topic_title: str = ""
 
 
 def plain_text(markdown_text: str) -> str:
@@ -40,12 +50,13 @@ def pages_of(library: Library) -> list[Page]:
     for topic in library.topics:
         if topic.intro:
             pages.append(Page(f"topic:{topic.id}", "topic", topic.pack, topic.title, topic.id,
-                              plain_text(topic.intro)))
+                              plain_text(topic.intro), topic.title))
         for q in topic.questions:
             pages.append(Page(f"q:{q.id}", "question", q.pack, q.title, topic.id,
-                              plain_text(q.markdown)))
+                              plain_text(q.markdown), topic.title))
     for guide in library.guides:
-        pages.append(Page(f"guide:{guide.id}", "guide", guide.pack, guide.title, "", plain_text(guide.body)))
+        pages.append(Page(f"guide:{guide.id}", "guide", guide.pack, guide.title, "", plain_text(guide.body),
+                          "Study guide"))
     return pages
 
 
@@ -54,6 +65,9 @@ class ContentIndex:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = self._open()
+        # Answers that only change with the index's words (stems, prefix expansions), kept by
+        # core/search.py across keystrokes; emptied whenever words are added or removed.
+        self.memo: dict[tuple[str, str], object] = {}
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -77,16 +91,22 @@ class ContentIndex:
             f"""
             DROP TABLE IF EXISTS meta;
             DROP TABLE IF EXISTS pages;
+            DROP TABLE IF EXISTS fts;
             DROP TABLE IF EXISTS fts_stem;
             DROP TABLE IF EXISTS fts_prefix;
+            DROP TABLE IF EXISTS terms;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE pages (
                 rowid INTEGER PRIMARY KEY, page_id TEXT UNIQUE NOT NULL, kind TEXT NOT NULL,
-                pack TEXT NOT NULL, topic_id TEXT NOT NULL, title TEXT NOT NULL
+                pack TEXT NOT NULL, topic_id TEXT NOT NULL, topic_title TEXT NOT NULL, title TEXT NOT NULL,
+                note_stamp TEXT
             );
-            CREATE VIRTUAL TABLE fts_stem USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE fts_prefix USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2',
-                                                      prefix = '2 3 4');
+            CREATE VIRTUAL TABLE fts USING fts5(title, body, note, tokenize = '{TOKENIZER}');
+            INSERT INTO fts(fts, rank) VALUES ('rank', '{RANK}');
+            CREATE TABLE terms (
+                surface TEXT PRIMARY KEY, stem TEXT NOT NULL, docs INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX terms_stem ON terms(stem);
             PRAGMA user_version = {INDEX_VERSION};
             """
         )
@@ -103,16 +123,82 @@ class ContentIndex:
         return True
 
     def rebuild(self, pages: list[Page], fingerprint: str) -> None:
+        self.memo.clear()
         with self.conn:
             self.conn.execute("DELETE FROM pages")
-            self.conn.execute("DELETE FROM fts_stem")
-            self.conn.execute("DELETE FROM fts_prefix")
-            rows = [(n, p.page_id, p.kind, p.pack, p.topic_id, p.title) for n, p in enumerate(pages, 1)]
-            self.conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", rows)
-            texts = [(n, p.title, p.body) for n, p in enumerate(pages, 1)]
-            self.conn.executemany("INSERT INTO fts_stem(rowid, title, body) VALUES (?, ?, ?)", texts)
-            self.conn.executemany("INSERT INTO fts_prefix(rowid, title, body) VALUES (?, ?, ?)", texts)
+            self.conn.execute("DELETE FROM fts")
+            self.conn.execute("DELETE FROM terms")
+            rows = [(n, p.page_id, p.kind, p.pack, p.topic_id, p.topic_title, p.title, None)
+                    for n, p in enumerate(pages, 1)]
+            self.conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.conn.executemany("INSERT INTO fts(rowid, title, body, note) VALUES (?, ?, ?, '')",
+                                  ((n, p.title, p.body) for n, p in enumerate(pages, 1)))
+            self._add_terms(f"{p.title} {p.body}" for p in pages)
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+            self.conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+
+    # ------------------------------------------------------------ words and stems
+    def _add_terms(self, texts: Iterable[str], *, count: bool = True) -> None:
+        """Record every distinct word of ``texts`` with its porter stem and how many texts hold it.
+
+        Both come from SQLite's own tokenizers (an unstemmed and a porter table in the temp
+        schema), so a word here is split and folded exactly as the search table does it."""
+        conn = self.conn
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(text, "
+                     "tokenize = 'unicode61 remove_diacritics 2', detail = none)")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words_vocab USING fts5vocab(temp, words, row)")
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems USING fts5(word, tokenize = '{TOKENIZER}')")
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems_vocab USING fts5vocab(temp, stems, instance)")
+        conn.execute("DELETE FROM temp.words")
+        conn.execute("DELETE FROM temp.stems")
+        conn.executemany("INSERT INTO temp.words(text) VALUES (?)", ((t,) for t in texts))
+        found = conn.execute("SELECT term, doc FROM temp.words_vocab").fetchall()
+        conn.executemany("INSERT INTO temp.stems(rowid, word) VALUES (?, ?)",
+                         ((n, term) for n, (term, _) in enumerate(found)))
+        stems = dict(conn.execute("SELECT doc, term FROM temp.stems_vocab"))
+        on_conflict = "DO UPDATE SET docs = docs + excluded.docs" if count else "DO NOTHING"
+        conn.executemany(
+            f"INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT(surface) {on_conflict}",
+            ((term, stems.get(n, term), docs) for n, (term, docs) in enumerate(found)))
+        conn.execute("DELETE FROM temp.words")
+        conn.execute("DELETE FROM temp.stems")
+
+    def stems(self, words: list[str]) -> dict[str, str]:
+        """The porter stem of each word, from SQLite's tokenizer itself (it has no SQL function)."""
+        conn = self.conn
+        with conn:
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems USING fts5(word, tokenize = '{TOKENIZER}')")
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems_vocab USING fts5vocab(temp, stems, instance)")
+            conn.executemany("INSERT INTO temp.stems(rowid, word) VALUES (?, ?)", enumerate(words))
+            found = dict(conn.execute("SELECT doc, term FROM temp.stems_vocab"))
+            conn.execute("DELETE FROM temp.stems")
+        return {word: found.get(n, word) for n, word in enumerate(words)}
+
+    # ------------------------------------------------------------ the user's notes
+    def set_note(self, page_id: str, body: str, stamp: str | None) -> bool:
+        """Put a note's text into the search table; False if the page is not in the library."""
+        row = self.conn.execute("SELECT rowid FROM pages WHERE page_id = ?", (page_id,)).fetchone()
+        if row is None:
+            return False
+        self.memo.clear()
+        with self.conn:
+            self.conn.execute("UPDATE fts SET note = ? WHERE rowid = ?", (plain_text(body), row[0]))
+            self.conn.execute("UPDATE pages SET note_stamp = ? WHERE rowid = ?", (stamp if body else None, row[0]))
+            if body:
+                self._add_terms([plain_text(body)], count=False)
+        return True
+
+    def sync_notes(self, notes: Mapping[str, tuple[str, str]]) -> int:
+        """Make the indexed notes match ``notes`` ({page_id: (body, updated_at)}); returns how many
+        pages changed. Compares time stamps only, so a call with nothing new costs one query."""
+        indexed = dict(self.conn.execute("SELECT page_id, note_stamp FROM pages WHERE note_stamp IS NOT NULL"))
+        changed = 0
+        for page_id, (body, stamp) in notes.items():
+            if indexed.pop(page_id, None) != stamp and self.set_note(page_id, body, stamp):
+                changed += 1
+        for page_id in indexed:  # notes deleted since the last sync
+            changed += self.set_note(page_id, "", None)
+        return changed
 
     def page_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM pages").fetchone()[0]

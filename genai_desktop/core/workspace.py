@@ -6,6 +6,7 @@ library holds and where the user's data lives.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from .library import ContentIndex
+    from .search import SearchHit
 
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
@@ -45,6 +47,7 @@ class Workspace:
         self.formulas = FormulaCache(self.paths.formula_cache)
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
+        self._index_lock = threading.Lock()
 
     @property
     def progress(self) -> sqlite_utils.Database:
@@ -56,12 +59,37 @@ class Workspace:
 
     @property
     def index(self) -> ContentIndex:
-        if self._index is None:
-            from .library import ContentIndex
+        # The GUI warms the index on a worker thread (a rebuild takes ~150 ms); the lock makes
+        # a search typed meanwhile wait for that one index instead of building a second.
+        with self._index_lock:
+            if self._index is None:
+                from .library import ContentIndex
 
-            self._index = ContentIndex(self.paths.index_db)
-            self._index.ensure(self.library, self.fingerprint)
+                index = ContentIndex(self.paths.index_db)
+                index.ensure(self.library, self.fingerprint)
+                self._sync_notes(index)
+                self._index = index
         return self._index
+
+    def _sync_notes(self, index: ContentIndex) -> None:
+        """Copy the user's notes into the index (after a rebuild, or if written elsewhere)."""
+        from . import notes
+
+        index.sync_notes({f"q:{qid}": note for qid, note in notes.all_notes(self.progress.conn).items()})
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Pages matching what the user typed, best first (see core/search.py)."""
+        from .search import search
+
+        return search(self.index, query, limit)
+
+    def save_note(self, question_id: str, body: str) -> None:
+        """Save the user's note on a question and make it searchable at once."""
+        from . import notes
+
+        stamp = notes.save_note(self.progress.conn, question_id, body)
+        if self._index is not None:
+            self._index.set_note(f"q:{question_id}", body if stamp else "", stamp)
 
     def _load_library(self) -> Library:
         from . import library_cache
@@ -75,8 +103,8 @@ class Workspace:
     def reload_library(self) -> None:
         self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
         self.library = self._load_library()
-        if self._index is not None:
-            self._index.ensure(self.library, self.fingerprint)
+        if self._index is not None and self._index.ensure(self.library, self.fingerprint):
+            self._sync_notes(self._index)  # a rebuilt index starts without the user's notes
 
     def close(self) -> None:
         if self._progress is not None:

@@ -20,19 +20,22 @@ def test_index_rebuilds_only_when_the_content_changes(tmp_path: Path, starter_pa
     assert index.ensure(load_pack(starter_pack), fingerprint(starter_pack)) is True
 
 
-def test_prefix_table_finds_half_typed_words_the_stemmed_table_misses(tmp_path: Path, starter_pack: Path) -> None:
+def test_terms_map_written_words_to_stems_for_prefix_search(tmp_path: Path, starter_pack: Path) -> None:
     guide = starter_pack / "guides" / "01-reading.md"
     guide.write_text('+++\nid = "reading"\ntitle = "Reading"\n+++\nThe discriminator decides between models.\n')
     index = ContentIndex(tmp_path / "index.sqlite")
     index.ensure(load_pack(starter_pack), fingerprint(starter_pack))
     conn = index.conn
 
-    def hits(table: str, query: str) -> int:
-        return conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (query,)).fetchone()[0]
+    def hits(query: str) -> int:
+        return conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (query,)).fetchone()[0]
 
-    assert hits("fts_stem", "discriminat*") == 0  # porter stores "discrimin"
-    assert hits("fts_prefix", "discriminat*") == 2  # the guide and the GAN question
-    assert hits("fts_stem", "model") >= 1  # stemming: "models" matches "model"
+    assert hits("discriminat*") == 0  # porter stores "discrimin": a prefix alone misses it
+    stem = conn.execute("SELECT stem FROM terms WHERE surface = 'discriminator'").fetchone()[0]
+    assert stem == "discrimin" and index.stems(["discriminators", "models"]) == {
+        "discriminators": "discrimin", "models": "model"}
+    assert hits('"discriminator"') == 2  # the guide and the GAN question
+    assert hits("model") >= 1  # stemming: "models" matches "model"
 
 
 def test_a_damaged_index_is_thrown_away_and_rebuilt(tmp_path: Path, starter_pack: Path) -> None:

@@ -1,0 +1,346 @@
+"""Search as you type over the content index: query parsing, ranking, snippets and match words.
+
+What a user may type, and what it means:
+
+- ``attention heads``      pages holding both words, in any form ("head" or "heads") and as a
+                           prefix ("discriminat" finds "discriminator");
+- ``"positional encoding"`` exactly that phrase (stemmed: "positional encodings" matches too);
+- ``-rnn``, ``-"cross entropy"`` pages that do not hold the word or phrase.
+
+Anything else (``*``, ``:``, ``(``, ``NEAR``, ``^``, a stray quote) is an ordinary character:
+every word reaches FTS5 inside double quotes, so no input can make the query fail.
+
+Ranking: pages whose title matches the whole query come first, then the rest; each group is
+ordered by bm25 with the title weighted above notes and notes above the body (core/library.py).
+Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns them into
+highlighting after escaping the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from .library import ContentIndex
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 16
+# A typed prefix stands for at most this many stems, the most frequent first: "tr" should not
+# turn into an OR of five hundred words (each one costs time in ranking and snippets). A short
+# prefix gets fewer; one more letter narrows the choice again.
+MAX_EXPANSIONS = 10
+EXPANSIONS_BY_LENGTH = {2: 4, 3: 6}
+MIN_PREFIX = 2  # a single letter is matched as a whole word only
+RANK_WINDOW = 2000
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"[^\W_]+")
+_NEXT_WORD_STARTED = re.compile(r"\s[^\W_]$")
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+
+@dataclass(frozen=True)
+class Query:
+    words: tuple[str, ...] = ()  # each matched as a word, its other forms and as a prefix
+    phrases: tuple[str, ...] = ()  # each matched as the exact sequence of its words
+    excluded: tuple[str, ...] = ()  # words or phrases a page must not hold
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to look for: exclusions alone do not make a search."""
+        return not (self.words or self.phrases)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    page_id: str
+    kind: str  # question, guide or topic
+    title: str  # with MARK_START/MARK_END around matched words
+    topic: str  # the topic's title ("Study guide" for guides)
+    snippet: str  # from the answer, or from the user's note when ``in_note``
+    in_note: bool
+    title_match: bool
+    score: float
+
+    @property
+    def plain_title(self) -> str:
+        return strip_marks(self.title)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, as the index's tokenizer stores words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def parse_query(text: str) -> Query:
+    words: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    for match in _TOKEN.finditer(text):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if phrase is not None:  # "a phrase", -"a phrase", or an unclosed quote up to the end
+            parts = words_of(phrase)
+            if parts:
+                (excluded if negated else phrases).append(" ".join(parts))
+            continue
+        negated = bare.startswith("-") and len(bare) > 1
+        parts = words_of(bare[1:] if negated else bare)
+        if negated:
+            # "-gpt-4" excludes the phrase "gpt 4", as the tokenizer would split it in a page.
+            if parts:
+                excluded.append(" ".join(parts))
+        else:
+            words.extend(parts)  # "self-attention" asks for both words
+    if len(words) > 1 and _NEXT_WORD_STARTED.search(text):
+        # The first letter of the next word, still being typed: asking for the one-letter
+        # word "l" would empty the list between "fine tuning" and "fine tuning lo".
+        words.pop()
+    return Query(_unique(words), _unique(phrases), _unique(excluded))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _expand(index: ContentIndex, word: str) -> list[tuple[str, str]]:
+    """(word, stem) for words in the library that start with ``word``, one per stem, the most
+    common first; a prefix shorter than MIN_PREFIX stands for itself only."""
+    if len(word) < MIN_PREFIX:
+        return []
+    key = ("expand", word)
+    if key not in index.memo:
+        limit = EXPANSIONS_BY_LENGTH.get(len(word), MAX_EXPANSIONS)
+        index.memo[key] = index.conn.execute(
+            "SELECT min(surface), stem FROM terms WHERE surface >= ? AND surface < ? "
+            "GROUP BY stem ORDER BY sum(docs) DESC LIMIT ?", (word, word + "\U0010ffff", limit)).fetchall()
+    return index.memo[key]
+
+
+def _stems(index: ContentIndex, words: list[str]) -> set[str]:
+    missing = [w for w in words if ("stem", w) not in index.memo]
+    if missing:
+        if len(index.memo) > 5000:  # a long session of typing: start afresh
+            index.memo.clear()
+        index.memo.update({("stem", w): stem for w, stem in index.stems(missing).items()})
+    return {index.memo[("stem", w)] for w in words}
+
+
+def expansions(index: ContentIndex, word: str) -> list[str]:
+    return [surface for surface, _ in _expand(index, word)]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One query made ready to run: its MATCH expressions and the written forms it matches."""
+
+    everything: str
+    title_only: str
+    forms: frozenset[str]
+
+
+def _plan(index: ContentIndex, query: Query) -> _Plan | None:
+    if query.is_empty:
+        return None
+    parts: list[str] = []
+    stems: set[str] = set()
+    for word in query.words:
+        expanded = _expand(index, word)
+        stems.update(stem for _, stem in expanded)
+        forms = _unique([word, *(surface for surface, _ in expanded)])
+        parts.append("(" + " OR ".join(_quote(f) for f in forms) + ")")
+    parts += [_quote(p) for p in query.phrases]
+    typed = [*query.words, *(w for p in query.phrases for w in p.split())]
+    stems.update(_stems(index, typed))
+    marks = {surface for (surface,) in index.conn.execute(
+        f"SELECT surface FROM terms WHERE stem IN ({','.join('?' * len(stems))})", sorted(stems))}
+    expression = " AND ".join(parts)
+    title_only = f"{{title}} : ({expression})"
+    for unwanted in query.excluded:
+        expression = f"({expression}) NOT {_quote(unwanted)}"
+        title_only = f"({title_only}) NOT {_quote(unwanted)}"
+    return _Plan(expression, title_only, frozenset(marks | set(typed)))
+
+
+def fts_expression(index: ContentIndex, query: Query, *, title_only: bool = False) -> str | None:
+    """The FTS5 MATCH expression for ``query``; None when it cannot match anything."""
+    plan = _plan(index, query)
+    if plan is None:
+        return None
+    return plan.title_only if title_only else plan.everything
+
+
+def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
+    """The best ``limit`` pages for what the user typed: title matches first, then by bm25.
+
+    Ranking is exact while a query matches at most RANK_WINDOW pages, which every query of
+    two whole words does in a 100,000-question library. A looser one (two letters typed)
+    ranks the first RANK_WINDOW matches only: bm25 over 90,000 matches costs 100+ ms a
+    keystroke, and the list sharpens with the next letter anyway.
+    """
+    plan = _plan(index, parse_query(text))
+    if plan is None or limit <= 0:
+        return []
+    conn = index.conn
+    try:
+        candidates = conn.execute(
+            f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,)).fetchall()
+        if not candidates:
+            return []
+        # Matches come in rowid order, so the title matches among the candidates are the title
+        # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
+        in_title = {rowid for (rowid,) in conn.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
+        best = sorted(candidates, key=lambda c: (c[0] not in in_title, c[1]))[:limit]
+        # Snippets are cut here rather than by FTS5's snippet(): that would run the whole
+        # query again for every row (measured: 3-5 ms for 50 rows at 100k, this takes ~1).
+        rows = {row[0]: row[1:] for row in conn.execute(
+            "SELECT f.rowid, p.page_id, p.kind, p.topic_title, f.title, f.body, f.note "
+            "FROM fts AS f JOIN pages AS p ON p.rowid = f.rowid "
+            f"WHERE f.rowid IN ({','.join(str(rowid) for rowid, _ in best)})")}
+    except sqlite3.OperationalError:
+        # Quoting makes this unreachable for typed text; a damaged index must not crash a
+        # keystroke either: it finds nothing until it is rebuilt.
+        return []
+    marker = Marker(plan.forms)
+    hits = []
+    for rowid, rank in best:
+        page_id, kind, topic, title, body, note = rows[rowid]
+        note_snippet, in_note = marker.snippet(note) if note else ("", False)
+        snippet = note_snippet if in_note else marker.snippet(body)[0]
+        hits.append(SearchHit(page_id, kind, marker.mark(title), topic, snippet, in_note,
+                              rowid in in_title, -rank))
+    return hits
+
+
+def _trie_pattern(words: frozenset[str]) -> str:
+    """One regex for many words with shared prefixes merged ("de(?:sign|pend)"): the engine
+    then tries each position once per first letter, not once per word (2x faster here)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+class Marker:
+    """Finds the query's words in a text (every written form of their stems, whole words only,
+    any case) with one compiled regex over the lower-cased text. A pattern that starts with
+    literals lets the regex engine skip ahead; a look-behind or re.I first made it 16x slower."""
+
+    def __init__(self, forms: frozenset[str]) -> None:
+        self.trie = _trie_pattern(forms)
+        self.pattern = re.compile(f"(?:{self.trie})(?![^\\W_])") if forms else None
+
+    def spans(self, text: str, start: int = 0, end: int | None = None, most: int = 400) -> list[tuple[int, int]]:
+        if self.pattern is None:
+            return []
+        end = len(text) if end is None else end
+        lower = text.lower()
+        if len(lower) != len(text):  # a rare letter whose lower case is longer: offsets would drift
+            slow = re.compile(f"(?<![^\\W_])(?:{self.trie})(?![^\\W_])", re.I)  # compiling costs ms: only here
+            matches = slow.finditer(text, start, end)
+        else:
+            matches = (m for m in self.pattern.finditer(lower, start, end)
+                       if m.start() == 0 or not lower[m.start() - 1].isalnum())
+        found = []
+        for match in matches:
+            found.append(match.span())
+            if len(found) >= most:
+                break
+        return found
+
+    def mark(self, text: str, start: int = 0, end: int | None = None) -> str:
+        """``text[start:end]`` with MARK_START/MARK_END around each match."""
+        end = len(text) if end is None else end
+        pieces, position = [], start
+        for span_start, span_end in self.spans(text, start, end, most=10_000):
+            pieces += [text[position:span_start], MARK_START, text[span_start:span_end], MARK_END]
+            position = span_end
+        pieces.append(text[position:end])
+        return "".join(pieces)
+
+    def snippet(self, text: str, length: int = SNIPPET_TOKENS) -> tuple[str, bool]:
+        """About ``length`` words of ``text`` around its best cluster of matches (the most
+        different query words, then the most matches), marked; True if anything matched."""
+        spans = self.spans(text, most=12)  # the best cluster is almost always among the first ones
+        start = 0
+        if spans:
+            reach = length * 7  # characters: about ``length`` words of English
+            starts = [s for s, _ in spans]
+            words = [text[s:e].lower() for s, e in spans]
+
+            def score(n: int) -> tuple[int, int, int]:
+                near = words[n:bisect.bisect_left(starts, starts[n] + reach)]
+                return len(set(near)), len(near), -n
+
+            best = starts[max(range(len(spans)), key=score)]
+            before = [m.start() for m in _WORD.finditer(text, max(0, best - 60), best)]
+            start = before[-2] if len(before) >= 2 else (before[0] if before else best)
+            if start <= 60 and len(_WORD.findall(text, 0, start)) <= 2:
+                start = 0  # close to the beginning: show it from the first word
+        words = [m.end() for m, _ in zip(_WORD.finditer(text, start), range(length), strict=False)]
+        end = words[-1] if words else len(text)
+        body = self.mark(text, start, end).strip()
+        more = _WORD.search(text, end) is not None
+        return (ELLIPSIS if start else "") + body + (ELLIPSIS if more else ""), bool(spans)
+
+
+def matched_words(index: ContentIndex, text: str, page_id: str) -> list[str]:
+    """The words and phrases of one page that ``text`` matched, as written in the page, for
+    highlighting it in the reader (longest first, so a phrase wins over its own words)."""
+    expression = fts_expression(index, parse_query(text))
+    if expression is None:
+        return []
+    try:
+        row = index.conn.execute(
+            f"SELECT highlight(fts, 0, '{MARK_START}', '{MARK_END}'), highlight(fts, 1, '{MARK_START}', '{MARK_END}'),"
+            f" highlight(fts, 2, '{MARK_START}', '{MARK_END}') FROM fts WHERE fts MATCH ? AND rowid = "
+            "(SELECT rowid FROM pages WHERE page_id = ?)", (expression, page_id)).fetchone()
+    except sqlite3.OperationalError:
+        return []
+    if row is None:
+        return []
+    found = {m.lower(): m for column in row for m in _MARKED.findall(column) if m.strip()}
+    return sorted(found.values(), key=lambda w: (-len(w), w.lower()))
+
+
+def strip_marks(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def marked_spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_match) pairs, for whoever draws the highlighting."""
+    spans: list[tuple[str, bool]] = []
+    position = 0
+    for match in _MARKED.finditer(text):
+        if match.start() > position:
+            spans.append((text[position:match.start()], False))
+        spans.append((match.group(1), True))
+        position = match.end()
+    if position < len(text):
+        spans.append((strip_marks(text[position:]), False))
+    return spans

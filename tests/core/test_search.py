@@ -1,0 +1,158 @@
+"""Search as you type: parsing, stemming with prefixes, phrases, exclusions, ranking, snippets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genai_desktop.core.content import fingerprint, load_pack
+from genai_desktop.core.library import ContentIndex, Page
+from genai_desktop.core.search import (
+    MARK_END,
+    MARK_START,
+    Marker,
+    Query,
+    marked_spans,
+    matched_words,
+    parse_query,
+    search,
+    strip_marks,
+)
+
+
+def page(n: int, title: str, body: str, kind: str = "question") -> Page:
+    return Page(f"q:p{n}", kind, "builtin", title, "t", body, "Topic T")
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> ContentIndex:
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.rebuild([
+        page(1, "How does a GAN train?", "The discriminator and the generator play a minimax game."),
+        page(2, "Positional encoding", "Transformers add a positional encoding to each token embedding."),
+        page(3, "Recurrent networks", "An RNN reads tokens one at a time; encodings of position are implicit."),
+        page(4, "Model evaluation", "Evaluate models with held-out data. The discriminator is not involved."),
+        page(5, "Attention heads", "Several heads attend to different subspaces."),
+        page(6, "Why softmax?", "Attention weights come from a softmax over scores."),
+    ], "test")
+    return index
+
+
+def ids(hits) -> list[str]:
+    return [h.page_id for h in hits]
+
+
+def test_parse_words_phrases_exclusions() -> None:
+    assert parse_query('attention "positional encoding" -rnn -"cross entropy"') == Query(
+        ("attention",), ("positional encoding",), ("rnn", "cross entropy"))
+    assert parse_query("Self-Attention") == Query(("self", "attention"))
+    assert parse_query('"unclosed phrase') == Query(phrases=("unclosed phrase",))
+    assert parse_query("-only -excluded").is_empty
+    assert parse_query("   ").is_empty
+    # a lone letter after a space is the start of the next word, not the word "l"
+    assert parse_query("fine tuning l").words == ("fine", "tuning")
+    assert parse_query("fine tuning l ").words == ("fine", "tuning", "l")
+
+
+def test_half_typed_word_finds_the_stemmed_word(index: ContentIndex) -> None:
+    # porter stores "discrimin": the prefix "discriminat" alone would find nothing
+    assert set(ids(search(index, "discriminat"))) == {"q:p1", "q:p4"}
+    assert set(ids(search(index, "discr"))) == {"q:p1", "q:p4"}
+
+
+def test_stemming_finds_other_forms(index: ContentIndex) -> None:
+    assert "q:p4" in ids(search(index, "model"))  # "models" and "Model"
+    assert "q:p5" in ids(search(index, "attending"))  # "attend"
+
+
+def test_all_words_must_match(index: ContentIndex) -> None:
+    assert ids(search(index, "discriminator minimax")) == ["q:p1"]
+
+
+def test_phrase_and_exclusion(index: ContentIndex) -> None:
+    assert set(ids(search(index, '"positional encoding"'))) == {"q:p2"}  # p3 has the words apart
+    assert set(ids(search(index, "encoding"))) == {"q:p2", "q:p3"}
+    assert ids(search(index, "encoding -rnn")) == ["q:p2"]
+    assert ids(search(index, 'discriminator -"minimax game"')) == ["q:p4"]
+
+
+def test_title_matches_come_first(index: ContentIndex) -> None:
+    hits = search(index, "attention")
+    assert ids(hits) == ["q:p5", "q:p6"]  # p6 says attention only in its answer
+    assert [h.title_match for h in hits] == [True, False]
+    assert hits[0].topic == "Topic T"
+
+
+@pytest.mark.parametrize("text", ['"', '""', "*", "NEAR(", "a OR", "AND", "title:", "{title}:x", "^x", "x*",
+                                  "(((", "-", "--x", "\\", "'", "NOT x", '"a" NOT', "\x00", "é*", "🙂"])
+def test_fts_syntax_never_raises(index: ContentIndex, text: str) -> None:
+    search(index, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_never_raises(tmp_path_factory, text: str) -> None:
+    index = _shared_index(tmp_path_factory)
+    for hit in search(index, text):
+        assert hit.page_id.startswith("q:")
+
+
+_INDEXES: dict = {}
+
+
+def _shared_index(factory) -> ContentIndex:
+    if "i" not in _INDEXES:
+        index = ContentIndex(factory.mktemp("fuzz") / "index.sqlite")
+        index.rebuild([page(1, "A GAN", "The discriminator: near (x) OR y* \"quoted\" and NOT.")], "fuzz")
+        _INDEXES["i"] = index
+    return _INDEXES["i"]
+
+
+def test_snippets_and_titles_mark_the_matches(index: ContentIndex) -> None:
+    hit = search(index, "discriminat")[0]
+    assert f"{MARK_START}discriminator{MARK_END}" in hit.snippet
+    hit = search(index, "softmax")[0]
+    assert hit.title == f"Why {MARK_START}softmax{MARK_END}?" and hit.plain_title == "Why softmax?"
+    assert marked_spans(hit.title) == [("Why ", False), ("softmax", True), ("?", False)]
+
+
+def test_snippet_is_cut_around_the_best_cluster() -> None:
+    marker = Marker(frozenset({"gan", "loss"}))
+    text = " ".join(["filler"] * 100) + " the GAN loss is here " + " ".join(["more"] * 100)
+    snippet, matched = marker.snippet(text, length=8)
+    assert matched and snippet.startswith("…") and snippet.endswith("…")
+    assert strip_marks(snippet).split("…")[1].split()[:4] == ["filler", "the", "GAN", "loss"]
+    assert f"{MARK_START}GAN{MARK_END} {MARK_START}loss{MARK_END}" in snippet
+    assert marker.snippet("nothing relevant", 8) == ("nothing relevant", False)
+    assert Marker(frozenset({"gan"})).mark("organ GAN gans") == f"organ {MARK_START}GAN{MARK_END} gans"
+
+
+def test_notes_are_searchable_and_shown_as_note_snippets(index: ContentIndex) -> None:
+    assert search(index, "mnemonic") == []
+    assert index.set_note("q:p6", "My mnemonic: soft arg max", "2024-01-01T00:00:00.000+00:00")
+    hit = search(index, "mnemonic")[0]
+    assert hit.page_id == "q:p6" and hit.in_note and MARK_START in hit.snippet
+    assert search(index, "mnem")[0].page_id == "q:p6"  # the note's words are prefix-searchable
+    assert index.sync_notes({}) == 1  # the note was deleted elsewhere
+    assert search(index, "mnemonic") == []
+    assert not index.set_note("q:gone", "x", "s")
+
+
+def test_matched_words_are_the_page_own_forms(index: ContentIndex) -> None:
+    assert matched_words(index, "discriminat", "q:p4") == ["discriminator"]
+    found = matched_words(index, '"positional encoding"', "q:p2")
+    assert [w.lower() for w in found] == ["positional encoding"]
+    assert matched_words(index, "-x", "q:p2") == []
+
+
+def test_builtin_like_pack_end_to_end(tmp_path: Path, starter_pack: Path) -> None:
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.ensure(load_pack(starter_pack), fingerprint(starter_pack))
+    hits = search(index, "head")
+    assert hits[0].page_id == "q:multi-head" and hits[0].title_match
+    assert all(h.kind in {"question", "guide", "topic"} for h in hits)
+    assert search(index, "abstr")[0].page_id == "guide:reading"
+    assert search(index, "abstr")[0].topic == "Study guide"
