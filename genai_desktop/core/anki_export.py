@@ -47,7 +47,7 @@ _LOCAL_IMAGE = re.compile(r'<img src="image:[^"]*" alt="([^"]*)">')
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
 FRONT_TEMPLATE = """\
-<div class="gsd-caption">{{Topic}} · {{Level}}</div>
+<div class="gsd-caption">{{Topic}}{{#Level}} · {{Level}}{{/Level}}</div>
 <div class="gsd-question">{{Question}}</div>"""
 
 BACK_TEMPLATE = """\
@@ -124,8 +124,9 @@ def deck_name(topic_title: str) -> str:
 
 def tags_for(question: Question, bookmarked: bool = False) -> list[str]:
     """Hierarchical tags under one root, so the user's own tag tree stays tidy."""
-    tags = [APP_TAG, f"{APP_TAG}::topic::{_tag_part(question.topic_id)}",
-            f"{APP_TAG}::level::{_tag_part(question.level)}"]
+    tags = [APP_TAG, f"{APP_TAG}::topic::{_tag_part(question.topic_id)}"]
+    if question.level:  # imported notes have none
+        tags.append(f"{APP_TAG}::level::{_tag_part(question.level)}")
     if question.pack != "builtin":
         tags.append(f"{APP_TAG}::pack::{_tag_part(question.pack)}")
     if bookmarked:

@@ -161,3 +161,18 @@ def test_genanki_is_not_imported_until_an_export_runs() -> None:
     code = ("import sys, genai_desktop.core.anki_export; "
             "assert 'genanki' not in sys.modules, 'genanki imported at module level'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_imported_notes_without_a_level_get_no_level_tag_or_caption(tmp_path, collection) -> None:
+    from genai_desktop.core.content import Library, Question, Topic
+
+    question = Question("mine.q", "My question", "mine.topic", "", (), "Short answer.", "", tmp_path, 1, "mine")
+    library = Library([Topic("mine.topic", "Mine", 1, "", tmp_path, "mine", [question])])
+    out = tmp_path / "mine.apkg"
+    export_apkg(library, ["mine.q"], out, timestamp=T0)
+    import_into(collection, out)
+    note = collection.get_note(collection.find_notes("")[0])
+    assert note["Level"] == "" and f"{APP_TAG}::pack::mine" in note.tags
+    assert not any("::level::" in tag for tag in note.tags)
+    card = note.cards()[0]
+    assert "Mine</div>" in card.question() and " · " not in card.question()
