@@ -207,7 +207,8 @@ class MainWindow(QMainWindow):
         # Their dialogs live in ui/transfer_dialogs.py, imported on first use (off the start-up path).
         self.transfer_actions: dict[str, QAction] = {}
         for text, flow in (("Export to &Anki…", "export_to_anki"), ("&Export progress…", "export_progress_flow"),
-                           ("&Import progress…", "import_progress_flow")):
+                           ("&Import progress…", "import_progress_flow"),
+                           ("Import Anki &text…", "import_anki_text_flow")):
             action = QAction(text, self)
             action.triggered.connect(lambda _=False, name=flow: self.run_transfer(name))
             file_menu.addAction(action)

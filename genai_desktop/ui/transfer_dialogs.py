@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ..core import db
 from ..core.anki_export import ExportError, ExportResult, export_apkg
 from ..core.content import LEVEL_NAMES, LEVELS
+from ..core.packs import PackError
 from ..core.progress_transfer import MergeSummary, TransferError, export_progress, import_progress
 from ..core.study import Scope
 from . import theme as themes
@@ -74,7 +75,7 @@ class Job(QThread):
             result = self.work(self._progress)
         except Cancelled:
             pass  # the dialog closes when the thread finishes
-        except (ExportError, TransferError, ValueError) as exc:
+        except (ExportError, TransferError, PackError, ValueError) as exc:  # written for the user
             self.failed.emit(str(exc))
         except Exception as exc:  # never a traceback in the user's face; the log has it
             log.exception("transfer failed")
@@ -491,3 +492,35 @@ def refresh_after_import(window, packs_changed: bool) -> None:
         current.on_shown()
     if window.reader.current_page:
         window.reader.refresh()
+
+
+# ---------------------------------------------------------------- Anki text -> a pack
+
+def import_anki_text_flow(window) -> TransferDialog | None:
+    name, _ = QFileDialog.getOpenFileName(window, "Import Anki text", str(default_folder(window)),
+                                          "Anki notes in plain text (*.txt *.tsv *.csv);;All files (*)")
+    if not name:
+        return None
+    from ..core.anki_text_import import import_anki_text
+
+    source = Path(name)
+    window.settings.set(LAST_DIR_KEY, str(source.parent))
+    dialog = TransferDialog(window, "Import Anki text")
+    packs = window.workspace.paths.packs
+
+    def succeeded(outcome) -> None:
+        folder, plan = outcome
+        refresh_after_import(window, True)
+        topics = len(plan.topics)
+        text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are now "
+                f"the pack “{folder.name}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "
+                "and can be studied as a flashcard deck.")
+        notes = " ".join(plan.warnings)
+        dialog.show_result("Anki notes imported", text,
+                           (notes + " " if notes else "") + "Importing the same file again updates this pack.")
+
+    dialog.on_success = succeeded
+    dialog.open()
+    dialog.run_job(f"Reading {source.name}…", lambda _progress: import_anki_text(source, packs), cancellable=False)
+    return dialog
+

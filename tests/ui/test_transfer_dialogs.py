@@ -25,7 +25,8 @@ def finish(qtbot, dialog) -> None:
 
 def test_the_file_menu_offers_the_transfers(make_window) -> None:
     texts = file_menu_texts(make_window())
-    assert texts[:3] == ["Export to Anki…", "Export progress…", "Import progress…"] and "Quit" in texts
+    assert texts[:4] == ["Export to Anki…", "Export progress…", "Import progress…", "Import Anki text…"]
+    assert "Quit" in texts
 
 
 def test_export_to_anki_with_a_topic_scope_writes_the_package_and_says_how_many(make_window, qtbot, tmp_path,
@@ -141,3 +142,35 @@ def test_cancelling_the_file_chooser_does_nothing(make_window, monkeypatch) -> N
     assert window.run_transfer("import_progress_flow") is None
     assert window.run_transfer("export_progress_flow") is None
     assert window.findChild(transfer_dialogs.TransferDialog) is None
+
+
+def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    export = tmp_path / "Phone deck.txt"
+    export.write_text("#separator:tab\n#html:true\n#deck column:1\n"
+                      "Phone::ML\tWhat is <b>dropout</b>?\tRandomly zeroing units while training.\n"
+                      "Phone::ML\tWhat is \\(L_2\\) decay?\tA penalty on weight size.\n", encoding="utf-8")
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(export), ""))
+    window.transfer_actions["import_anki_text_flow"].trigger()
+    dialog = window.findChild(transfer_dialogs.TransferDialog)
+    finish(qtbot, dialog)
+    assert dialog.result_title.text() == "Anki notes imported"
+    assert "2 cards from Phone deck.txt" in dialog.result_text.text() and "phone-deck" in dialog.result_text.text()
+    library = window.workspace.library
+    assert library.question("phone-deck.what-is-dropout").pack == "phone-deck"
+    assert library.topic("phone-deck.phone-ml").title == "Phone › ML"
+    window.reader.show_page("q:phone-deck.what-is-dropout")
+    assert "Randomly zeroing units" in window.reader.toPlainText()
+    dialog.accept()
+
+
+def test_import_anki_text_explains_a_file_that_is_not_an_export(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    wrong = tmp_path / "shopping.txt"
+    wrong.write_text("milk\neggs\n", encoding="utf-8")
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(wrong), ""))
+    dialog = window.run_transfer("import_anki_text_flow")
+    finish(qtbot, dialog)
+    assert "does not look like an Anki plain-text export" in dialog.result_text.text()
+    assert not (window.workspace.paths.packs / "shopping").exists()
+    dialog.accept()
