@@ -10,8 +10,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_import"]
+SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import"]
 GOALS = {
+    "bundle_onedir_mb": ("<=", 140.0),
+    "bundle_targz_mb": ("<=", 55.0),
+    "frozen_vs_source_paint_ratio": ("<=", 1.3),
     "startup_vs_floor_ratio": ("<=", 1.3),
     "page_render_p95_ms": ("<=", 16.0),
     "queue_build_ms_100k": ("<=", 50.0),

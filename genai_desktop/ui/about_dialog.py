@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -63,7 +64,6 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.data_folder = data_folder
         self.setWindowTitle(f"About {APP_NAME}")
-        self.setMinimumWidth(520)
 
         icon = QLabel()
         icon.setPixmap(QIcon(str(resources_dir() / "icons" / "app-128.png")).pixmap(72, 72))
@@ -77,6 +77,7 @@ class AboutDialog(QDialog):
         blurb = QLabel("Offline study for Generative-AI interviews: a library, a reader and FSRS flashcards. "
                        "Nothing you do here leaves this computer.")
         blurb.setWordWrap(True)
+        blurb.setFixedWidth(400)
         heading = QVBoxLayout()
         heading.setSpacing(2)
         heading.addWidget(title)
@@ -117,6 +118,8 @@ class AboutDialog(QDialog):
         layout.addLayout(folder_row)
         layout.addSpacing(6)
         layout.addWidget(buttons)
+        # Exactly as tall as its content: wrapped labels otherwise leave uneven gaps.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
 
     def show_licences(self) -> LicencesDialog:
         dialog = LicencesDialog(third_party_licences_file(), self)
