@@ -288,22 +288,23 @@ class MergeSummary:
 
     def lines(self) -> list[str]:
         """What was merged, one line per kind, in words a user reads."""
-        out = [f"{_plural(self.reviews_added, 'review')} added"
-               + (f" ({self.reviews_known} already here)" if self.reviews_known else "")
-               + (f"; {_plural(self.cards_recomputed, 'card')} rescheduled from the merged history"
-                  if self.cards_recomputed else "")]
+        out = [f"{_plural(self.reviews_added, 'review')} added" if self.reviews_added else "no new reviews"]
+        if self.reviews_known:
+            out[0] += f" ({self.reviews_known} were already here)"
+        if self.cards_recomputed:
+            out[0] += f"; {_plural(self.cards_recomputed, 'card')} rescheduled from the merged history"
         for label, tally in (("note", self.notes), ("roadmap item", self.milestones)):
             changed = tally["added"] + tally["updated"]
-            text = f"{_plural(changed, label)} taken from the file"
+            text = f"{_plural(changed, label)} taken from the file" if changed else f"no {label} changes"
             if tally["kept"]:
-                text += f" ({tally['kept']} kept from this computer, being newer)"
+                text += f" ({tally['kept']} newer here, kept)"
             out.append(text)
-        out.append(f"{_plural(self.bookmarks_added, 'bookmark')} added")
-        if self.packs_added or self.packs_updated or self.packs_kept:
-            text = f"packs: {len(self.packs_added)} added, {len(self.packs_updated)} updated"
-            if self.packs_kept:
-                text += f", {len(self.packs_kept)} kept (newer here)"
-            out.append(text)
+        out.append(f"{_plural(self.bookmarks_added, 'bookmark')} added" if self.bookmarks_added
+                   else "no new bookmarks")
+        for verb, packs in (("added", self.packs_added), ("updated", self.packs_updated),
+                            ("kept (newer here)", self.packs_kept)):
+            if packs:
+                out.append(f"{_plural(len(packs), 'pack')} {verb}: {', '.join(packs)}")
         return out
 
 

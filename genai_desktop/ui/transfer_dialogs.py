@@ -91,7 +91,8 @@ def dialog_stylesheet(t: themes.Theme) -> str:
     QLabel#TransferIntro, QLabel#Muted {{ color: {t.muted}; }}
     QLabel#Section {{ font-weight: 600; color: {t.text}; }}
     QLabel#Error {{ color: {t.again}; }}
-    QLabel#ResultLine {{ color: {t.text}; }}
+    QLabel#ResultLine {{ color: {t.text}; font-size: 14px; }}
+    QLabel#TransferIntro {{ font-size: 13px; }}
     QRadioButton {{ spacing: 9px; padding: 3px 0; }}
     QRadioButton:disabled {{ color: {t.muted}; }}
     QRadioButton::indicator {{ width: 14px; height: 14px; border-radius: 8px; border: 1px solid {t.muted};

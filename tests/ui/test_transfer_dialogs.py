@@ -109,7 +109,7 @@ def test_import_progress_merges_and_shows_what_arrived(make_window, qtbot, tmp_p
     finish(qtbot, dialog)
     assert dialog.result_title.text() == "Progress merged"
     text = dialog.result_text.text()
-    assert "1 review added" in text and "packs: 1 added" in text
+    assert "1 review added" in text and "1 pack added: phone-notes" in text
     assert "backup" in dialog.result_hint.text()
     conn = window.workspace.progress.conn
     assert conn.execute("SELECT question_id FROM reviews").fetchall() == [("gan-objective",)]
