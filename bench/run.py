@@ -10,7 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import save  # noqa: E402
 
-SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import"]
+SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import",
+          "bench_transfer"]
 GOALS = {
     "bundle_onedir_mb": ("<=", 140.0),
     "bundle_targz_mb": ("<=", 55.0),
@@ -27,6 +28,9 @@ GOALS = {
     "roadmap_mastery_ms_100k": ("<=", 20.0),
     "roadmap_view_open_ms_100k": ("<=", 150.0),
     "roadmap_tick_ui_p95_ms": ("<=", 33.0),
+    "anki_export_builtin_s": ("<=", 2.0),
+    "progress_export_100k_s": ("<=", 5.0),
+    "progress_import_100k_s": ("<=", 15.0),
 }
 
 

@@ -176,3 +176,25 @@ def test_imported_notes_without_a_level_get_no_level_tag_or_caption(tmp_path, co
     assert not any("::level::" in tag for tag in note.tags)
     card = note.cards()[0]
     assert "Mine</div>" in card.question() and " · " not in card.question()
+
+
+def test_the_whole_built_in_library_arrives_with_every_formula(tmp_path, collection, recwarn) -> None:
+    from genai_desktop.paths import content_dir
+
+    library = load_pack(content_dir())
+    out = tmp_path / "all.apkg"
+    result = export_apkg(library, all_ids(library), out)
+    assert not [w for w in recwarn if "invalid HTML" in str(w.message)]  # genanki's own HTML check
+    log = import_into(collection, out)
+    assert len(log.new) == result.notes == len(all_ids(library)) == collection.note_count()
+    notes = notes_by_guid(collection)
+    missing = []
+    for question in library.questions():
+        note = notes[note_guid(question.id)]
+        text = note["Question"] + note["KeyPoints"] + note["Answer"]
+        for formula in formulas_in(question.title) + formulas_in(question.markdown):
+            source = html.escape(formula.normalised, quote=False)
+            if (f"\\[{source}\\]" if formula.display else f"\\({source}\\)") not in text:
+                missing.append((question.id, formula.latex))
+    assert not missing
+    assert result.formulas > 100
