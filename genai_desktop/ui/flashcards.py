@@ -181,7 +181,7 @@ class FlashcardsView(QWidget):
         scopes += [milestone_scope(m) for m in Roadmap(self.conn, library).in_progress() if m.questions]
         scopes += [Scope("topic", t.id, t.title) for t in library.topics if t.pack == "builtin"]
         packs = sorted({t.pack for t in library.topics if t.pack != "builtin"})
-        scopes += [Scope("pack", p, f"My notes · {p}") for p in packs]
+        scopes += [Scope("pack", p, f"My notes · {library.pack_titles.get(p, p)}") for p in packs]
         return scopes
 
     def refresh_deck(self) -> None:

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.sidebar.page_selected.connect(self.open_page)
+        self.sidebar.remove_pack_requested.connect(self.remove_pack)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.history_changed.connect(self._update_nav)
         self.reader.internal_link.connect(self._on_internal_link)
@@ -214,6 +215,11 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
             self.transfer_actions[flow] = action
         file_menu.addSeparator()
+        self.import_notes_action = QAction("Import &notes…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.import_notes_action.setToolTip("Bring in your own Markdown or text interview notes as a pack (Ctrl+I)")
+        self.import_notes_action.triggered.connect(lambda: self.import_notes())
+        file_menu.addAction(self.import_notes_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -289,6 +295,17 @@ class MainWindow(QMainWindow):
         from . import transfer_dialogs
 
         return getattr(transfer_dialogs, flow)(self)
+
+    def import_notes(self, path=None):
+        """File → Import notes… (ui/import_dialog.py, imported on first use)."""
+        from .import_dialog import import_notes_flow
+
+        return import_notes_flow(self, path)
+
+    def remove_pack(self, pack_id: str) -> bool:
+        from .import_dialog import remove_pack_flow
+
+        return remove_pack_flow(self, pack_id)
 
     def bookmarked_ids(self) -> list[str]:
         return [qid for (qid,) in self.workspace.progress.conn.execute("SELECT question_id FROM bookmarks")]

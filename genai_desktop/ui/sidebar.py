@@ -21,6 +21,7 @@ PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 DUE_ROLE = Qt.ItemDataRole.UserRole + 3
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 4
+PACK_ROLE = Qt.ItemDataRole.UserRole + 5  # the user pack a MY NOTES row belongs to
 
 
 def _scale_font(font: QFont, factor: float) -> None:
@@ -110,6 +111,7 @@ class _Filter(QSortFilterProxyModel):
 
 class Sidebar(QWidget):
     page_selected = Signal(str)
+    remove_pack_requested = Signal(str)  # a pack id, from the MY NOTES context menu
 
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -138,6 +140,8 @@ class Sidebar(QWidget):
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
         QShortcut(QKeySequence("Escape"), self.filter, activated=lambda: self.filter.clear())
         self.filter.returnPressed.connect(self._focus_first_match)
 
@@ -160,18 +164,59 @@ class Sidebar(QWidget):
         self._add_group(root, "LIBRARY")
         for topic in builtin:
             self._add_topic(root, topic, due_by_page)
-        if library.guides:
+        guides = [g for g in library.guides if g.pack == "builtin"]
+        if guides:
             self._add_group(root, "STUDY GUIDES")
-            for guide in library.guides:
+            for guide in guides:
                 item = self._item(guide.title, f"guide:{guide.id}")
                 root.appendRow(item)
-        if packs:
+        pack_guides: dict[str, list] = {}
+        for guide in library.guides:
+            if guide.pack != "builtin":
+                pack_guides.setdefault(guide.pack, []).append(guide)
+        if packs or pack_guides:
             self._add_group(root, "MY NOTES")
-            for topics in packs.values():
-                for topic in topics:
-                    self._add_topic(root, topic, due_by_page)
+            for pack in sorted(set(packs) | set(pack_guides), key=lambda p: library.pack_titles.get(p, p).lower()):
+                self._add_pack(root, pack, library.pack_titles.get(pack, pack), packs.get(pack, []),
+                               pack_guides.get(pack, []), due_by_page)
         for page_id in expanded:
             self.expand(page_id)
+
+    def _add_pack(self, root: QStandardItem, pack: str, title: str, topics: list, guides: list,
+                  due_by_page: dict[str, int]) -> None:
+        """One imported pack: its topics and pages under its title (a lone topic stands alone)."""
+        if len(topics) == 1 and not guides:
+            self._add_topic(root, topics[0], due_by_page)
+            self._mark_pack(root.child(root.rowCount() - 1), pack)
+            return
+        item = QStandardItem(title)
+        item.setToolTip(f"{title} (imported notes; right-click to remove)")
+        item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
+        font = item.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        item.setFont(font)
+        for topic in topics:
+            self._add_topic(item, topic, due_by_page)
+        for guide in guides:
+            item.appendRow(self._item(guide.title, f"guide:{guide.id}"))
+        self._mark_pack(item, pack)
+        root.appendRow(item)
+        self._items[f"pack:{pack}"] = item
+
+    def _mark_pack(self, item: QStandardItem, pack: str) -> None:
+        item.setData(pack, PACK_ROLE)
+        for row in range(item.rowCount()):
+            self._mark_pack(item.child(row), pack)
+
+    def _on_context_menu(self, pos) -> None:
+        pack = self.tree.indexAt(pos).data(PACK_ROLE)
+        if not pack:
+            return
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self.tree)
+        menu.addAction("Remove pack…", lambda: self.remove_pack_requested.emit(pack))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _add_group(self, root: QStandardItem, title: str) -> None:
         item = QStandardItem(title)
@@ -232,7 +277,8 @@ class Sidebar(QWidget):
     def expanded_ids(self) -> list[str]:
         found = []
         for page_id, item in self._items.items():
-            if page_id.startswith("topic:") and self.tree.isExpanded(self.proxy.mapFromSource(item.index())):
+            if page_id.startswith(("topic:", "pack:")) and self.tree.isExpanded(
+                    self.proxy.mapFromSource(item.index())):
                 found.append(page_id)
         return found
 
