@@ -143,8 +143,8 @@ class NotesImportDialog(TransferDialog):
                 child.setToolTip(0, levels)
                 roadmap.addChild(child)
             self.contents.addTopLevelItem(roadmap)
-        if self.contents.topLevelItemCount() == 1:
-            self.contents.expandAll()
+        if self.contents.topLevelItemCount() <= 3:
+            self.contents.expandAll()  # a handful of groups: show what is inside them straight away
 
     # ------------------------------------------------------------ writing
     def start_import(self) -> None:
