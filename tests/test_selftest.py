@@ -5,7 +5,7 @@ from genai_desktop import selftest
 
 def test_self_test_passes_and_reports_each_check(qapp) -> None:
     lines: list[str] = []
-    assert selftest.run_self_test(lines.append) == 0
+    assert selftest.run_self_test(lines.append) == 0, "\n".join(lines)
     assert sum(line.lstrip().startswith("ok") for line in lines) == len(selftest.CHECKS)
     assert lines[-1].startswith("self-test passed")
 
