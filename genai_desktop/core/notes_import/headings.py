@@ -58,6 +58,8 @@ def question_level(headings: list[_Heading]) -> tuple[int, list[int]]:
 def parse_headings(lines: list[str], fences: Fences, pack_title: str, warnings: list[str],
                    progress: Progress) -> tuple[list[TopicPlan], list[GuidePlan]]:
     headings = find_headings(lines, fences)
+    if not headings:
+        return [], []
     level, categories = question_level(headings)
     at_level = [h for h in headings if h.level == level]
     mostly_bold = sum(1 for h in at_level if is_bold_title(h.raw)) * 10 >= len(at_level) * 6

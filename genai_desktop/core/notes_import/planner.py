@@ -64,7 +64,9 @@ def plan_text(text: str, source_name: str, progress: Progress | None = None,
 def detect_layout(lines: list[str], fences) -> str:
     if count_level_markers(lines) >= 2:
         return "roadmap"
-    headings = sum(1 for index, line in enumerate(lines) if not fences.in_code[index] and heading(line))
+    # A bare "#" is not a heading with a title: count only those the heading parser will use.
+    headings = sum(1 for index, line in enumerate(lines)
+                   if not fences.in_code[index] and (match := heading(line)) and match[1].strip())
     numbered = count_questions(lines)
     if numbered >= 3 and numbered > headings:
         return "numbered"
