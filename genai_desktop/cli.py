@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -98,6 +97,8 @@ def _content(data_dir: Path) -> int:
                         "guides": list(m.guides), "questions": list(m.questions)} for m in library.milestones],
         "problems": [str(p) for p in library.problems],
     }
+    import json
+
     json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -138,6 +139,8 @@ def _import_notes(data_dir: Path, path: Path, as_json: bool) -> int:
         print(f"genai-desktop: {exc}", file=sys.stderr)
         return 1
     if as_json:
+        import json
+
         json.dump({**plan.summary(), "pack": folder.name, "path": str(folder), "updated": updated},
                   sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -16,7 +14,13 @@ from ..core.workspace import Workspace
 from ..paths import APP_NAME, ORG_NAME, resources_dir
 from . import theme as themes
 
-log = logging.getLogger("genai_desktop")
+
+def _log():
+    """The app's logger. logging and traceback cost ~8 ms to import, so they load only when
+    something is worth writing down, never on the way to the first paint."""
+    import logging
+
+    return logging.getLogger("genai_desktop")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -47,7 +51,9 @@ def install_error_hook(log_dir: Path) -> None:
 
     def hook(kind, value, tb) -> None:
         setup_logging(log_dir)
-        log.error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        import traceback
+
+        _log().error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if QApplication.instance() is not None:
             from ..core.data_folder import describe_storage_error
 
@@ -60,9 +66,11 @@ def install_error_hook(log_dir: Path) -> None:
             box.exec()
 
     def qt_messages(mode, _context, message) -> None:
+        import logging
+
         level = {QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
                  QtMsgType.QtFatalMsg: logging.CRITICAL}.get(mode, logging.DEBUG)
-        log.log(level, "Qt: %s", message)
+        _log().log(level, "Qt: %s", message)
 
     sys.excepthook = hook
     qInstallMessageHandler(qt_messages)
@@ -91,7 +99,7 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     try:
         workspace = Workspace(data_dir)
     except (DatabaseError, OSError) as exc:
-        log.error("Cannot open data folder %s: %s", data_dir, exc)
+        _log().error("Cannot open data folder %s: %s", data_dir, exc)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data folder.\n\n{exc}")
         startup.release()
         return 1
@@ -103,7 +111,7 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     if theme_choice:
         window.set_theme(theme_choice)
     app.aboutToQuit.connect(window.save_state)
-    startup.attach(window, workspace.content_root, lambda exc: log.warning("Daily backup failed: %s", exc))
+    startup.attach(window, workspace.content_root, lambda exc: _log().warning("Daily backup failed: %s", exc))
     window.show()
     window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), window.warm_up]
     code = app.exec()
