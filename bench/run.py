@@ -11,8 +11,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import save  # noqa: E402
 
 SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import",
-          "bench_transfer"]
+          "bench_transfer", "bench_search"]
 GOALS = {
+    "search_p95_ms_builtin": ("<=", 5.0),
+    "search_p95_ms_100k": ("<=", 15.0),
+    "search_vs_anki_speedup": (">=", 5.0),
     "bundle_onedir_mb": ("<=", 140.0),
     "bundle_targz_mb": ("<=", 55.0),
     "frozen_vs_source_paint_ratio": ("<=", 1.3),

@@ -132,6 +132,11 @@ def _expand(index: ContentIndex, word: str) -> list[tuple[str, str]]:
 
 def _stems(index: ContentIndex, words: list[str]) -> set[str]:
     missing = [w for w in words if ("stem", w) not in index.memo]
+    if missing:  # a word of the library has its stem in ``terms``; only new ones need the tokenizer
+        known = dict(index.conn.execute(
+            f"SELECT surface, stem FROM terms WHERE surface IN ({','.join('?' * len(missing))})", missing))
+        index.memo.update({("stem", w): stem for w, stem in known.items()})
+        missing = [w for w in missing if w not in known]
     if missing:
         if len(index.memo) > 5000:  # a long session of typing: start afresh
             index.memo.clear()

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSplitter,
     QStackedWidget,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -67,7 +69,13 @@ class MainWindow(QMainWindow):
         self.reader = Reader(workspace, self.theme)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.reader)
+        # The reader with the user's note under it (ui/note_editor.py, added after the first paint).
+        self.reader_pane = QWidget()
+        pane = QVBoxLayout(self.reader_pane)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.setSpacing(0)
+        pane.addWidget(self.reader, 1)
+        self.splitter.addWidget(self.reader_pane)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setHandleWidth(1)
         self.splitter.setChildrenCollapsible(False)
@@ -80,8 +88,6 @@ class MainWindow(QMainWindow):
         top = self._build_top_bar()
 
         central = QWidget()
-        from PySide6.QtWidgets import QVBoxLayout
-
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -117,6 +123,8 @@ class MainWindow(QMainWindow):
         # Due counts need the progress database: read it right after the first paint.
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
+        self.library_tools = None  # search, highlights, bookmarks, notes: after the first paint
+        self.first_paint.callbacks.append(self._install_library_tools)
         self.reader.viewport().installEventFilter(self.first_paint)
 
     # ------------------------------------------------------------ building
@@ -138,6 +146,11 @@ class MainWindow(QMainWindow):
         self.add_view_tab("library", "Library", self.splitter, "Ctrl+1")
         self._tab_row = row
         row.addStretch(1)
+        # Search as you type (ui/search_box.py, wired up after the first paint).
+        self.search_field = QLineEdit(objectName="SearchField", placeholderText="Search…   Ctrl+K")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setFixedWidth(280)
+        row.addWidget(self.search_field)
         return bar
 
     def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],
@@ -153,7 +166,8 @@ class MainWindow(QMainWindow):
         if layout is None:
             self.back_button.parentWidget().layout().addWidget(button)
         else:
-            layout.insertWidget(layout.count() - 1, button)
+            stretch = max(i for i in range(layout.count()) if layout.itemAt(i).spacerItem())
+            layout.insertWidget(stretch, button)  # tabs stay left of the stretch and the search field
         if isinstance(view, QWidget) and self.views.currentWidget() is view:
             button.setChecked(True)
         return button
@@ -378,6 +392,8 @@ class MainWindow(QMainWindow):
         themes.apply(QApplication.instance(), self.theme)
         self.sidebar.set_theme(self.theme)
         self.reader.set_theme(self.theme)
+        if self.library_tools is not None:
+            self.library_tools.set_theme(self.theme)
         for view in self.created_views():
             if hasattr(view, "set_theme") and view is not self.splitter:
                 view.set_theme(self.theme)
@@ -387,6 +403,13 @@ class MainWindow(QMainWindow):
 
     def _save_zoom(self) -> None:
         self.settings.set("zoom", self.reader.zoom)
+        if self.library_tools is not None:
+            self.library_tools.set_zoom(self.reader.zoom)  # the note under the answer follows
+
+    def _install_library_tools(self) -> None:
+        from .library_tools import install
+
+        self.library_tools = install(self)
 
     def warm_up(self) -> None:
         """After the first paint: import what the first click will need, so it feels instant."""
@@ -443,6 +466,8 @@ class MainWindow(QMainWindow):
             pass  # only costs start-up speed
 
     def save_state(self) -> None:
+        if self.library_tools is not None:
+            self.library_tools.flush()  # a note still inside its typing pause
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/splitter", self.splitter.saveState())
         self.settings.set("zoom", self.reader.zoom)

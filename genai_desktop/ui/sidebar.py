@@ -137,6 +137,8 @@ class Sidebar(QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.tree)
         self._items: dict[str, QStandardItem] = {}
+        self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
+        self._bookmarks_header: QStandardItem | None = None
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
@@ -179,6 +181,7 @@ class Sidebar(QWidget):
             for pack in sorted(set(packs) | set(pack_guides), key=lambda p: library.pack_titles.get(p, p).lower()):
                 self._add_pack(root, pack, library.pack_titles.get(pack, pack), packs.get(pack, []),
                                pack_guides.get(pack, []), due_by_page)
+        self._add_bookmarks(root)
         for page_id in expanded:
             self.expand(page_id)
 
@@ -217,6 +220,36 @@ class Sidebar(QWidget):
         menu = QMenu(self.tree)
         menu.addAction("Remove pack…", lambda: self.remove_pack_requested.emit(pack))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def set_bookmarks(self, entries: list[tuple[str, str]]) -> None:
+        """The BOOKMARKS group, last in the tree: (page id, title) pairs, newest first."""
+        self._bookmarks = list(entries)
+        root = self.model.invisibleRootItem()
+        if self._bookmarks_header is not None:
+            root.removeRows(self._bookmarks_header.row(), root.rowCount() - self._bookmarks_header.row())
+        self._add_bookmarks(root)
+
+    def _add_bookmarks(self, root: QStandardItem) -> None:
+        # Rows stay out of ``_items``: select() keeps pointing at the question in its topic.
+        self._add_group(root, "BOOKMARKS")
+        self._bookmarks_header = root.child(root.rowCount() - 1)
+        self._bookmarks_header.setData(len(self._bookmarks) or None, COUNT_ROLE)
+        for page_id, title in self._bookmarks:
+            item = QStandardItem(title)
+            item.setData(page_id, PAGE_ROLE)
+            item.setToolTip(title)
+            root.appendRow(item)
+        if not self._bookmarks:
+            hint = QStandardItem("Star a question (Ctrl+D) to keep it here")
+            hint.setSelectable(False)
+            hint.setForeground(QColor(self.delegate.theme.muted))
+            font = hint.font()
+            font.setItalic(True)
+            hint.setFont(font)
+            root.appendRow(hint)
+
+    def bookmark_ids(self) -> list[str]:
+        return [page_id for page_id, _ in self._bookmarks]
 
     def _add_group(self, root: QStandardItem, title: str) -> None:
         item = QStandardItem(title)

@@ -1,0 +1,214 @@
+"""Search, find-highlighting, bookmarks and notes, attached to the main window's library view.
+
+Built right after the first paint (main_window.py ``_install_library_tools``): they need the
+progress database and the search index, which are kept off the start-up path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QToolButton
+
+from ..core import notes
+from ..core.search import matched_words
+from . import theme as themes
+from .find_highlight import FindHighlighter
+from .note_editor import NotePanel
+from .search_box import SearchController
+
+log = logging.getLogger("genai_desktop")
+
+
+class BookmarkStar(QToolButton):
+    """The star in the reader's top-right corner, level with the breadcrumbs."""
+
+    def __init__(self, reader) -> None:
+        super().__init__(reader)
+        self.setObjectName("BookmarkStar")
+        self.setCheckable(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFixedSize(34, 34)
+        self.toggled.connect(self._update_look)
+        reader.installEventFilter(self)
+        self._update_look(False)
+
+    def _update_look(self, on: bool) -> None:
+        self.setText("★" if on else "☆")
+        self.setToolTip("Remove the bookmark (Ctrl+D)" if on else "Bookmark this question (Ctrl+D)")
+
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.setStyleSheet(
+            f"QToolButton#BookmarkStar {{ border: none; border-radius: 17px; font-size: 21px;"
+            f" color: {theme.muted}; background: transparent; }}"
+            f"QToolButton#BookmarkStar:hover {{ background: {theme.hover}; color: {theme.text}; }}"
+            f"QToolButton#BookmarkStar:checked {{ color: {'#f5c451' if theme.dark else '#e2a007'}; }}")
+
+    def place(self) -> None:
+        reader = self.parentWidget()
+        self.move(reader.viewport().width() - self.width() - 14, 12)
+        self.raise_()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.place()
+        return False
+
+
+class LibraryTools(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.workspace = window.workspace
+        self.reader = window.reader
+        self.conn = self.workspace.progress.conn
+        self._warm_index()
+
+        self.highlighter = FindHighlighter(self.reader, window.theme)
+        self.highlighter.changed.connect(self._on_matches)
+        self.search = SearchController(window.search_field, self.workspace.search, window.theme, window)
+        self.search.opened.connect(self.open_result)
+        self.search.left.connect(lambda: self.reader.setFocus(Qt.FocusReason.OtherFocusReason))
+
+        self.star = BookmarkStar(self.reader)
+        self.star.set_theme(window.theme)
+        self.star.clicked.connect(self.toggle_bookmark)
+        self.star.place()
+
+        self.notes = NotePanel(self.workspace, window.theme, self.reader)
+        self.notes.link_clicked.connect(self._open_link)
+        self.notes.set_zoom(self.reader.zoom)
+        window.reader_pane.layout().addWidget(self.notes)
+
+        self._build_actions()
+        self.reader.page_changed.connect(self._on_page_changed)
+        self.refresh_bookmarks()
+        self._on_page_changed(self.reader.current_page or "")
+
+    def _warm_index(self) -> None:
+        """Open (or rebuild, ~150 ms) the search index on a worker thread: the first search is
+        then instant, and nothing blocks the window. A search typed sooner waits for it."""
+        workspace = self.workspace
+
+        def warm() -> None:
+            try:
+                _ = workspace.index  # the property opens or rebuilds it
+            except Exception:  # best effort: the first search builds it again and reports a failure
+                log.warning("Could not prepare the search index in the background", exc_info=True)
+
+        self._index_thread = threading.Thread(target=warm, name="search-index", daemon=True)
+        self._index_thread.start()
+
+    def _build_actions(self) -> None:
+        window = self.window
+        menu = window.menuBar().addMenu("&Search")
+        help_menu = next((a for a in window.menuBar().actions() if a.text() == "&Help"), None)
+        if help_menu is not None:
+            window.menuBar().insertMenu(help_menu, menu)
+        self.actions: dict[str, QAction] = {}
+        for key, text, shortcuts, slot in (
+                ("search", "&Search the library", ["Ctrl+K"], self.focus_search),
+                ("find", "Search (outside the reader)", ["Ctrl+F"], self.find),
+                ("next", "&Next match", ["F3"], lambda: self.highlighter.step(True)),
+                ("previous", "&Previous match", ["Shift+F3"], lambda: self.highlighter.step(False)),
+                ("clear", "&Clear highlights", [], self.highlighter.clear),
+                ("bookmark", "&Bookmark this question", ["Ctrl+D"], self.toggle_bookmark),
+                ("note", "&Edit my note", ["Ctrl+E"], self.notes.toggle_editing)):
+            action = QAction(text, window)
+            action.setShortcuts([QKeySequence(k) for k in shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            window.addAction(action)
+            if key != "find":  # Ctrl+F works from anywhere; the menu shows Ctrl+K
+                menu.addAction(action)
+            if key == "clear":
+                menu.addSeparator()
+            self.actions[key] = action
+        window.search_field.setToolTip("Search questions, answers, guides and your notes (Ctrl+K)")
+
+    # ------------------------------------------------------------ search
+    def focus_search(self) -> None:
+        self.window.show_view("library")
+        self.search.focus()
+
+    def find(self) -> None:
+        """Ctrl+F: in the reader it steps to the next highlighted match; elsewhere it searches."""
+        if self.reader.hasFocus() and self.highlighter.matches:
+            self.highlighter.step(True)
+        else:
+            self.focus_search()
+
+    def open_result(self, page_id: str, query: str) -> None:
+        self.window.show_view("library")
+        if page_id != self.reader.current_page:
+            self.reader.show_page(page_id)
+        words = matched_words(self.workspace.index, query, page_id)
+        self.highlighter.highlight(words, page_id)
+        self.highlighter.step(True)
+        self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_matches(self, current: int, total: int) -> None:
+        if total:
+            where = f"{current} of {total}" if current else f"{total}"
+            self.window.statusBar().showMessage(f"Match {where} · F3 next · Shift+F3 previous", 6000)
+
+    # ------------------------------------------------------------ pages
+    def _on_page_changed(self, page_id: str) -> None:
+        if self.highlighter.page == page_id:
+            self.highlighter.reapply()  # the same page re-rendered (zoom, theme)
+        elif self.highlighter.page is not None:
+            self.highlighter.clear()
+        question = page_id[2:] if page_id.startswith("q:") else None
+        self.star.setVisible(question is not None)
+        self.actions["bookmark"].setEnabled(question is not None)
+        self.actions["note"].setEnabled(question is not None)
+        if question:
+            self.star.setChecked(notes.is_bookmarked(self.conn, question))
+        if question != self.notes.question_id:
+            self.notes.show_question(question)
+
+    def _open_link(self, page_id: str) -> None:
+        if not self.reader.show_page(page_id):
+            self.window.statusBar().showMessage(f"No page called {page_id} in this library", 4000)
+
+    # ------------------------------------------------------------ bookmarks
+    def toggle_bookmark(self) -> None:
+        page = self.reader.current_page or ""
+        if not page.startswith("q:"):
+            return
+        on = notes.toggle_bookmark(self.conn, page[2:])
+        self.star.setChecked(on)
+        self.refresh_bookmarks()
+        self.window.statusBar().showMessage("Bookmarked" if on else "Bookmark removed", 2500)
+
+    def refresh_bookmarks(self) -> None:
+        library = self.workspace.library
+        entries = [(f"q:{qid}", q.title) for qid in notes.bookmarks(self.conn) if (q := library.question(qid))]
+        self.window.sidebar.set_bookmarks(entries)
+
+    # ------------------------------------------------------------ look
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.highlighter.set_theme(theme)
+        self.search.set_theme(theme)
+        self.star.set_theme(theme)
+        self.notes.set_theme(theme)
+
+    def set_zoom(self, zoom: float) -> None:
+        self.notes.set_zoom(zoom)
+
+    def flush(self) -> None:
+        """The window is closing: save a note still inside its typing pause, and let a running
+        index build finish before the workspace (and its databases) can be closed under it."""
+        self.notes.save()
+        self._index_thread.join(timeout=30)
+
+
+def install(window) -> LibraryTools:
+    tools = LibraryTools(window)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(tools.flush)
+    return tools

@@ -1,0 +1,106 @@
+"""Typing in the search box: results as you type, keyboard navigation, opening with highlights."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from genai_desktop.core.search import MARK_START
+from genai_desktop.ui.find_highlight import match_colors
+
+
+def ready(qtbot, window):
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    return window.library_tools
+
+
+def test_ctrl_k_focuses_the_box_and_typing_shows_ranked_results(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert window.search_field.hasFocus() and tools.search.popup.isVisible()
+    assert "phrase" in tools.search.popup.message.text()  # tips before anything is typed
+    qtbot.keyClicks(window.search_field, "head")
+    qtbot.waitUntil(lambda: tools.search.popup.list.count() > 0)
+    hits = tools.search.popup.hits()
+    assert hits[0].page_id == "q:multi-head" and hits[0].title_match
+    assert hits[0].topic == "Attention"
+    # half-typed word, stemming: "discriminat" finds "discriminator"
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "discriminat")
+    qtbot.waitUntil(lambda: tools.search.popup.hits() and tools.search.popup.hits()[0].page_id == "q:gan-objective")
+    assert MARK_START in tools.search.popup.hits()[0].snippet + tools.search.popup.hits()[0].title
+
+
+def test_nothing_found_and_fts_syntax_are_calm(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    tools.focus_search()
+    qtbot.keyClicks(window.search_field, 'NEAR( "* zebra')
+    qtbot.waitUntil(lambda: "Nothing matches" in tools.search.popup.message.text())
+    assert tools.search.popup.list.count() == 0 and tools.search.popup.message.isVisible()
+
+
+def test_arrows_enter_open_the_page_with_highlights_and_f3_steps(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    tools.focus_search()
+    qtbot.keyClicks(window.search_field, "attention")
+    qtbot.waitUntil(lambda: tools.search.popup.list.count() >= 2)
+    second = tools.search.popup.hits()[1].page_id
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    assert tools.search.popup.current_page() == second
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Up)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.reader.current_page == second and not tools.search.popup.isVisible()
+    highlighter = tools.highlighter
+    total = len(highlighter.matches)
+    assert total >= 2 and highlighter.current == 0
+    selections = window.reader.extraSelections()
+    assert len(selections) == total
+    assert all(s.cursor.selectedText().lower().startswith("attention") for s in selections)
+    colors = match_colors(window.theme)
+    assert selections[0].format.background().color().name() == colors.current
+    assert selections[1].format.background().color().name() == colors.match
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    assert highlighter.current == 1
+    qtbot.keyClick(window, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert highlighter.current == total - 1  # wraps around
+    assert "Match" in window.statusBar().currentMessage()
+    # a re-render (zoom) keeps the highlights; another page clears them
+    window.reader.zoom_in()
+    assert len(window.reader.extraSelections()) == total
+    window.reader.show_page("guide:reading")
+    assert window.reader.extraSelections() == [] and highlighter.matches == []
+
+
+def test_escape_closes_and_gives_the_reader_the_focus(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    tools.focus_search()
+    qtbot.keyClicks(window.search_field, "gan")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Escape)
+    assert not tools.search.popup.isVisible()
+    qtbot.waitUntil(window.reader.hasFocus)
+
+
+def test_ctrl_f_outside_the_reader_searches(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    window.sidebar.filter.setFocus()
+    qtbot.waitUntil(window.sidebar.filter.hasFocus)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search_field.hasFocus() and tools.search.popup.isVisible()
+
+
+def test_results_paint_in_both_themes(qtbot, make_window) -> None:
+    window = make_window("dark")
+    tools = ready(qtbot, window)
+    tools.focus_search()
+    qtbot.keyClicks(window.search_field, "attention")
+    qtbot.waitUntil(lambda: tools.search.popup.list.count() > 0)
+    image = tools.search.popup.grab().toImage()
+    assert not image.isNull() and image.width() >= 400
+    window.set_theme("light")
+    assert tools.search.popup.delegate.theme.name == "light"
