@@ -514,7 +514,7 @@ def import_anki_text_flow(window) -> TransferDialog | None:
         refresh_after_import(window, True)
         topics = len(plan.topics)
         text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are now "
-                f"the pack “{folder.name}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "
+                f"the pack “{plan.title}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "
                 "and can be studied as a flashcard deck.")
         notes = " ".join(plan.warnings)
         dialog.show_result("Anki notes imported", text,

@@ -155,7 +155,7 @@ def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_pat
     dialog = window.findChild(transfer_dialogs.TransferDialog)
     finish(qtbot, dialog)
     assert dialog.result_title.text() == "Anki notes imported"
-    assert "2 cards from Phone deck.txt" in dialog.result_text.text() and "phone-deck" in dialog.result_text.text()
+    assert "2 cards from Phone deck.txt are now the pack “Phone deck”" in dialog.result_text.text()
     library = window.workspace.library
     assert library.question("phone-deck.what-is-dropout").pack == "phone-deck"
     assert library.topic("phone-deck.phone-ml").title == "Phone › ML"
