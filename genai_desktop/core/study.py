@@ -423,9 +423,19 @@ class StudySession:
                     f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 0, NULL)",
                     (qid, card_id_for(qid), NEW, iso(self.clock())))
             self.conn.execute(f"UPDATE cards SET {column} = ? WHERE question_id = ?", (value, qid))
-        self._undo.append(_Undo(qid, row, None, self._remove_from_queues(qid), None, self.summary.answered,
+        removed = self._remove_from_queues(qid)
+        self._undo.append(_Undo(qid, row, None, removed, None, self.summary.answered,
                                 self.summary.again, self.summary.seconds))
+        if removed is not None and removed[0] == "new":
+            # A hidden card is not studied: it leaves room for the next new card today.
+            self._refill_new()
         self._pick()
+
+    def _refill_new(self) -> None:
+        """The new queue as a freshly opened session would build it now (library order, limit)."""
+        today = study_day(self.clock(), self.settings.day_start_hour)
+        new_done, _ = self._done_today(today)
+        self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today.isoformat())
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -449,7 +459,10 @@ class StudySession:
                 del self.learning[position]
         if entry.removed is not None:
             name, position, item = entry.removed
-            getattr(self, name).insert(position, item)
+            if name == "new" and entry.review_uid is None:
+                self._refill_new()  # the unhidden card is back in its place; the card that filled in leaves
+            else:
+                getattr(self, name).insert(position, item)
         self.summary = SessionSummary(entry.answered, entry.again, entry.seconds)
         self._current = entry.question_id
         self._previews = {}

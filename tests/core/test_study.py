@@ -135,6 +135,19 @@ def test_bury_hides_until_tomorrow_and_suspend_for_good(conn, clock) -> None:
     assert conn.execute("SELECT suspended FROM cards WHERE question_id = 'q01'").fetchone() is None
 
 
+def test_hiding_a_new_card_brings_in_the_next_one_and_undo_takes_it_back(conn, clock) -> None:
+    # Burying or suspending does not use up the day's new-card allowance: the open session must
+    # offer the same cards a freshly opened one would, or it ends early with new cards still "left".
+    s = session(conn, clock, new_per_day=3)
+    s.bury()
+    s.suspend()
+    assert s.new == ["q02", "q03", "q04"] == session(conn, clock, new_per_day=3).new
+    s.undo()
+    assert s.current == "q01" and s.new == ["q01", "q02", "q03"]
+    s.undo()
+    assert s.current == "q00" and s.new == ["q00", "q01", "q02"]
+
+
 def test_limits_count_what_was_already_done_today(conn, clock) -> None:
     s = session(conn, clock, new_per_day=4)
     s.answer(Rating.Easy)
