@@ -382,7 +382,9 @@ class FlashcardsView(QWidget):
         topic = self.workspace.library.topic(question.topic_id)
         self.revealed = False
         self.full_answer = False
-        self.caption.setText(f"{topic.title if topic else ''}  ·  {LEVEL_NAMES.get(question.level, question.level)}")
+        # Imported packs have no level: no dangling separator then.
+        parts = [topic.title if topic else "", LEVEL_NAMES.get(question.level, question.level or "")]
+        self.caption.setText("  ·  ".join(part for part in parts if part))
         self.question.setText(question.title)
         self.answer_view.show_html("")
         self.answer_view.hide()

@@ -83,3 +83,23 @@ def test_status_bar_and_tree_show_due_counts(make_window, qtbot) -> None:
     assert window.status_due.text().startswith("1 due")
     topic = window.sidebar._items["topic:attention"]
     assert topic.data(Qt.ItemDataRole.UserRole + 3) == 1
+
+
+def test_card_caption_has_no_dangling_separator_for_imported_notes(make_window, data_dir, tmp_path) -> None:
+    from genai_desktop.core.notes_import import plan_text
+    from genai_desktop.core.packs import write_pack
+    from genai_desktop.core.study import Scope
+    from genai_desktop.paths import DataPaths
+
+    paths = DataPaths(data_dir)
+    paths.ensure()
+    write_pack(paths.packs, plan_text("# My notes\n\n## What is a token?\n\nA piece of text the model reads.\n",
+                                      "my-notes.md"))
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    imported = [q for q in window.workspace.library.questions() if not q.level]
+    assert imported, "the imported question has no level"
+    view.start(Scope("pack", imported[0].pack, "My notes"))
+    caption = view.caption.text()
+    assert caption and not caption.rstrip().endswith("·") and "  ·  " not in caption
