@@ -139,6 +139,7 @@ class Sidebar(QWidget):
         self._items: dict[str, QStandardItem] = {}
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
         self._bookmarks_header: QStandardItem | None = None
+        self._following = False  # True while select() moves the current row to the reader's page
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
@@ -297,9 +298,13 @@ class Sidebar(QWidget):
             return
         if index.parent().isValid():
             self.tree.expand(index.parent())
-        blocked = self.tree.selectionModel().blockSignals(True)
-        self.tree.setCurrentIndex(index)
-        self.tree.selectionModel().blockSignals(blocked)
+        # A flag, not blockSignals(): the tree itself listens to the selection model, and with its
+        # signals blocked it never repainted the highlight when the row was already on screen.
+        self._following = True
+        try:
+            self.tree.setCurrentIndex(index)
+        finally:
+            self._following = False
         self.tree.scrollTo(index)
 
     def expand(self, page_id: str) -> None:
@@ -317,7 +322,7 @@ class Sidebar(QWidget):
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         page_id = current.data(PAGE_ROLE)
-        if page_id:
+        if page_id and not self._following:  # select() follows the reader: no echo back to it
             self.page_selected.emit(page_id)
 
     def _on_activated(self, index: QModelIndex) -> None:

@@ -113,3 +113,18 @@ def test_zoom_keys_change_the_reader_font(make_window, qtbot) -> None:
     assert window.reader.font_px > before
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.reader.font_px == before
+
+
+def test_tree_highlight_follows_a_page_opened_elsewhere(make_window, qtbot) -> None:
+    """The tree must hear about the new current row (so it repaints the highlight even when the row
+    is already on screen), but must not echo the page back to the reader."""
+    window = make_window()
+    window.reader.show_page("q:attention-basics")
+    selection = window.sidebar.tree.selectionModel()
+    with qtbot.waitSignal(selection.currentChanged, timeout=500):
+        with qtbot.assertNotEmitted(window.sidebar.page_selected):
+            window.reader.show_page("q:multi-head")
+    assert selection.currentIndex() == _index_of(window, "q:multi-head")
+    assert selection.isSelected(_index_of(window, "q:multi-head"))
+    window.sidebar.tree.setCurrentIndex(_index_of(window, "q:gan-objective"))  # a click still opens pages
+    assert window.reader.current_page == "q:gan-objective"
