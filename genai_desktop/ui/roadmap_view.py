@@ -654,8 +654,12 @@ class RoadmapView(QWidget):
         for level, tab in self.level_tabs.items():
             tab.set_tally(tallies[level])
         overall = tallies[None]
-        self.summary.setText(f"{overall.complete} of {overall.total} complete · {overall.done} done · "
-                             f"{overall.in_progress} in progress")
+        # "Complete" counts skipped milestones too: name them, so the parts add up to the whole.
+        parts = [f"{overall.complete} of {overall.total} complete", f"{overall.done} done"]
+        if overall.skipped:
+            parts.append(f"{overall.skipped} skipped")
+        parts.append(f"{overall.in_progress} in progress")
+        self.summary.setText(" · ".join(parts))
         self.reset_button.setEnabled(self._resettable() > 0)
 
     def _resettable(self) -> int:

@@ -61,6 +61,7 @@ def test_keys_tick_and_the_bars_match_the_database(roadmap_window, qtbot) -> Non
     assert (view.level_tabs["dev2"].tally.done, view.level_tabs["dev2"].tally.skipped) == (0, 1)
     assert view.section_tally("basics").complete == 2
     assert roadmap_view.tally_text(view.section_tally("basics")) == "2/2 · 1 done"
+    assert view.summary.text() == "2 of 2 complete · 1 done · 1 skipped · 0 in progress"  # the parts add up
     assert window.status_roadmap.text() == "roadmap 100%"
     assert window.roadmap_tab.text() == "Roadmap  100%"
 
