@@ -109,12 +109,13 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
     known = set()
     for row in rows:
         qid, state, suspended = row[0], row[2], row[8]
+        if suspended:  # before the NEW check: suspending a card never studied keeps it in state NEW
+            known.add(qid)
+            counts["suspended"] += 1
+            continue
         if state == NEW:
             continue
         known.add(qid)
-        if suspended:
-            counts["suspended"] += 1
-            continue
         card = card_from_row(row)
         if state == State.Review:
             interval = (card.due - card.last_review).days if card.last_review else 0

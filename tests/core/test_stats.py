@@ -36,6 +36,15 @@ def test_counts_heatmap_streak_and_states(setup) -> None:
     assert [row[0] for row in stats.mastery_by_topic] == ["Attention", "GANs"]
 
 
+def test_a_suspended_card_never_studied_counts_as_suspended_not_new(setup) -> None:
+    conn, library, clock = setup
+    ids = [q.id for q in library.questions()]
+    StudySession.open(conn, ids, StudySettings(), clock).suspend()  # the first new card
+    counts = compute(conn, library, clock=clock).state_counts
+    assert (counts["suspended"], counts["new"]) == (1, len(ids) - 1)
+    assert sum(counts.values()) == len(ids)
+
+
 def test_true_retention_uses_first_review_of_the_day_and_splits_young_and_mature(setup) -> None:
     conn, library, clock = setup
 
