@@ -167,6 +167,7 @@ class SearchPopup(QFrame):
             item = QListWidgetItem()
             item.setData(HIT_ROLE, hit)
             self.list.addItem(item)
+        self.list.setVisible(bool(hits))  # an empty list would take the message's room
         if hits:
             self.list.setCurrentRow(0)
             self.message.setVisible(False)
@@ -177,6 +178,7 @@ class SearchPopup(QFrame):
 
     def show_tips(self) -> None:
         self.list.clear()
+        self.list.setVisible(False)
         self.message.setText("Type to search questions, answers, guides and your notes.<br>"
                              "<b>words</b> all must match, the start is enough: <i>discrim</i><br>"
                              "<b>\"a phrase\"</b> exactly these words · <b>-word</b> leave out pages with it")
@@ -201,9 +203,9 @@ class SearchPopup(QFrame):
         width = min(max(POPUP_WIDTH, field.width()), window.width() - 24)
         bottom_right = field.mapTo(window, QPoint(field.width(), field.height() + 6))
         rows = self.list.count()
-        content = (sum(self.list.sizeHintForRow(n) for n in range(min(rows, 12))) + 8 if rows else 0) + (
-            self.message.sizeHint().height()
-                                                            if self.message.isVisible() else 0)
+        # A word-wrapped label's sizeHint() is for some other width: ask for the height at this one.
+        message = self.message.heightForWidth(width) if self.message.isVisible() else 0
+        content = (sum(self.list.sizeHintForRow(n) for n in range(min(rows, 12))) + 8 if rows else 0) + message
         height = min(content + self.footer.sizeHint().height() + 8, int(window.height() * 0.7))
         self.setGeometry(max(12, bottom_right.x() - width), bottom_right.y(), width, height)
         self.raise_()

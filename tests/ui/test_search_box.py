@@ -104,3 +104,19 @@ def test_results_paint_in_both_themes(qtbot, make_window) -> None:
     assert not image.isNull() and image.width() >= 400
     window.set_theme("light")
     assert tools.search.popup.delegate.theme.name == "light"
+
+
+def test_tips_and_nothing_found_are_shown_whole_without_an_empty_list(qtbot, make_window) -> None:
+    window = make_window()
+    window.resize(1000, 700)
+    tools = ready(qtbot, window)
+    popup = tools.search.popup
+    for typed in ("", "zzqqxx"):
+        window.search_field.clear()
+        tools.focus_search()
+        qtbot.keyClicks(window.search_field, typed)
+        tools.search.run()
+        qtbot.waitUntil(popup.message.isVisible)
+        assert not popup.list.isVisible()  # no blank band under the words
+        # every wrapped line fits: the label got the height it needs at its actual width
+        assert popup.message.height() >= popup.message.heightForWidth(popup.message.width())
