@@ -184,7 +184,12 @@ def document_css(t: Theme, base_px: float) -> str:
     """
 
 
+FUSION_SET = "genaiFusionStyle"  # application property: Fusion already chosen at construction
+
+
 def apply(app: QApplication, theme: Theme) -> None:
-    app.setStyle("Fusion")
+    if not app.property(FUSION_SET):
+        app.setStyle("Fusion")
+        app.setProperty(FUSION_SET, True)
     app.setPalette(palette_for(theme))
     app.setStyleSheet(chrome_stylesheet(theme))
