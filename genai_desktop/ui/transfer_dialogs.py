@@ -302,12 +302,15 @@ class AnkiExportDialog(TransferDialog):
         self.choice = QButtonGroup(self)
         self.combos: dict[str, QComboBox] = {}
         self.radios: dict[str, QRadioButton] = {}
-        packs = sorted({q.pack for q in self.library.questions() if q.pack != "builtin"})
+        # Imported packs by their titles (the sidebar's names), never their folder ids.
+        titles = self.library.pack_titles
+        pack_ids = {q.pack for q in self.library.questions() if q.pack != "builtin"}
+        packs = sorted(((titles.get(p, p), p) for p in pack_ids), key=lambda item: item[0].lower())
         rows = [("all", "Every question", []),
                 ("topic", "One topic", [(t.title, t.id) for t in self.library.topics if t.questions]),
                 ("level", "One level", [(LEVEL_NAMES[level], level) for level in LEVELS]),
                 ("bookmarks", "Bookmarked questions", []),
-                ("pack", "One of my packs", [(p, p) for p in packs])]
+                ("pack", "One of my packs", packs)]
         for row, (kind, label, items) in enumerate(rows):
             if kind == "pack" and not items:
                 continue

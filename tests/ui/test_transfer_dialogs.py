@@ -162,6 +162,13 @@ def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_pat
     window.reader.show_page("q:phone-deck.what-is-dropout")
     assert "Randomly zeroing units" in window.reader.toPlainText()
     dialog.accept()
+    # Export to Anki offers the new pack by its title, as the sidebar does, not by its folder name.
+    export_dialog = transfer_dialogs.AnkiExportDialog(window)
+    packs = export_dialog.combos["pack"]
+    assert (packs.itemText(0), packs.itemData(0)) == ("Phone deck", "phone-deck")
+    export_dialog.radios["pack"].setChecked(True)
+    assert export_dialog.count.text().startswith("2 cards")
+    export_dialog.reject()
 
 
 def test_import_anki_text_explains_a_file_that_is_not_an_export(make_window, qtbot, tmp_path, monkeypatch) -> None:
