@@ -170,11 +170,18 @@ class NotesImportDialog(TransferDialog):
         if first is not None:
             window.show_view("library")
             window.reader.show_page(f"q:{first.id}")
+        imported = f"{_plural(plan.question_count, 'question')} in {_plural(len(plan.topics), 'topic')}"
+        if plan.guides:  # most notes have no pages: "and 0 pages" reads like something went missing
+            imported += f" and {_plural(len(plan.guides), 'page')}"
+        verb = "is" if plan.question_count == 1 and not plan.guides else "are"
         self.show_result("Notes imported",
-                         f"{plan.question_count} questions in {len(plan.topics)} topics and {len(plan.guides)} pages "
-                         f"are in your library under MY NOTES, searchable and ready as flashcards.",
+                         f"{imported} {verb} in your library under MY NOTES, searchable and ready as flashcards.",
                          "Flashcards → choose the pack as the deck. Right-click the pack in the library to "
                          "remove it.")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 _LAYOUTS = {"headings": "questions under headings", "numbered": "numbered questions",
@@ -195,6 +202,8 @@ def _checks_html(plan: ImportPlan, theme) -> str:
         lines.append(f"<span style='color:{theme.again}'><b>{len(plan.formula_problems)} formula"
                      f"{'s' if len(plan.formula_problems) != 1 else ''} will not render</b></span>; "
                      f"they show as source:{items}")
+    elif plan.formula_count == 1:
+        lines.append("The formula renders.")
     elif plan.formula_count:
         lines.append(f"All {plan.formula_count} formulas render.")
     lines += [html.escape(w) for w in plan.warnings]
