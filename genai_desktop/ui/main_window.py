@@ -152,8 +152,10 @@ class MainWindow(QMainWindow):
         # Search as you type (ui/search_box.py, wired up after the first paint).
         self.search_field = QLineEdit(objectName="SearchField", placeholderText="Search…   Ctrl+K")
         self.search_field.setClearButtonEnabled(True)
-        self.search_field.setFixedWidth(280)
-        row.addWidget(self.search_field)
+        # 280 px when there is room; at the 760 px minimum window it gives way instead of being cut off.
+        self.search_field.setMinimumWidth(160)
+        self.search_field.setMaximumWidth(280)
+        row.addWidget(self.search_field, 1)
         return bar
 
     def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],

@@ -128,3 +128,15 @@ def test_tree_highlight_follows_a_page_opened_elsewhere(make_window, qtbot) -> N
     assert selection.isSelected(_index_of(window, "q:multi-head"))
     window.sidebar.tree.setCurrentIndex(_index_of(window, "q:gan-objective"))  # a click still opens pages
     assert window.reader.current_page == "q:gan-objective"
+
+
+def test_the_search_box_fits_the_top_bar_at_the_minimum_window_size(make_window, qtbot) -> None:
+    window = make_window()
+    window.roadmap_tab.setText("Roadmap  100%")  # the widest tab labels the app shows
+    window.flashcards_tab.setText("Flashcards  999")
+    window.resize(window.minimumSize())
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth(), timeout=2000)
+    field = window.search_field
+    qtbot.waitUntil(lambda: field.mapTo(window, field.rect().topRight()).x() < window.width(), timeout=2000)
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: field.width() == 280, timeout=2000)
