@@ -109,7 +109,8 @@ class RecoveryDialog(QDialog):
             self.restore_button.setDefault(True)
             self.restore_button.clicked.connect(self.restore)
             buttons.addWidget(self.restore_button)
-        else:
+        else:  # the only way on: it looks like the main action (and is sized for its bold label)
+            self.fresh_button.setObjectName("Primary")
             self.fresh_button.setDefault(True)
         layout.addLayout(buttons)
 

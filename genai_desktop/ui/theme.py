@@ -142,7 +142,8 @@ def chrome_stylesheet(t: Theme) -> str:
                    padding: 7px 16px; font-size: 14px; }}
     QPushButton:hover {{ background: {t.hover}; }}
     QPushButton:default, QPushButton#Primary {{ background: {t.accent}; color: {t.accent_text};
-                   border: 1px solid {t.accent}; font-weight: 600; }}
+                   border: 1px solid {t.accent}; }}
+    QPushButton#Primary {{ font-weight: 600; }}
     QPushButton:disabled, QPushButton:default:disabled, QPushButton#Primary:disabled {{
                    background: {t.window}; color: {t.muted}; border: 1px solid {t.border}; }}
     QLabel#Muted {{ color: {t.muted}; }}

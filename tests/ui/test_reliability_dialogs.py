@@ -127,6 +127,11 @@ def test_recovery_never_resets_silently(qtbot, tmp_path: Path, monkeypatch) -> N
     dialog = RecoveryDialog(paths.progress_db, paths.backups, "malformed")
     qtbot.addWidget(dialog)
     assert dialog.backup_list.isHidden() and dialog.fresh_button.isDefault()
+    dialog.setStyleSheet(themes.chrome_stylesheet(themes.LIGHT_THEME))
+    dialog.show()
+    fresh = dialog.fresh_button  # the only way on: styled as the main action and wide enough for its bold label
+    assert fresh.objectName() == "Primary" and fresh.font().bold()
+    assert fresh.width() >= fresh.fontMetrics().horizontalAdvance(fresh.text())
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
     dialog.start_fresh()
     assert dialog.outcome == QUIT and paths.progress_db.read_bytes() == damaged
