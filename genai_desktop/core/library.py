@@ -20,12 +20,13 @@ from pathlib import Path
 
 from .content import Library
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5  # 5: snippet-friendly plain text
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # bm25 weights for (title, body, note): a word in the title says far more about a page than the
 # same word somewhere in a long answer; the user's own note sits in between.
 RANK = "bm25(8.0, 1.0, 3.0)"
-_MD_NOISE = re.compile(r"<!--.*?-->|[`*_>#|]+|\$+|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_MD_NOISE = re.compile(r"<!--.*?-->|[`*_>#|]+|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,22 @@ class Page:
 
 
 def plain_text(markdown_text: str) -> str:
-    """Markdown reduced to words for indexing and snippets."""
-    text = _MD_NOISE.sub(lambda m: m.group(1) or " ", markdown_text)
+    """Markdown reduced to words for indexing and snippets. Snippets are read, so a heading
+    ends like a sentence instead of running into the next paragraph, table cells are set apart
+    and rule rows dropped, and a formula shows as "…" rather than as LaTeX debris."""
+    from .markdown_html import replace_math
+
+    lines = []
+    for line in replace_math(markdown_text, " … ").splitlines():
+        stripped = line.strip()
+        if _TABLE_RULE.match(stripped):
+            continue
+        if stripped.startswith("|"):
+            line = " · ".join(cell.strip() for cell in stripped.strip("|").split("|")) + "."
+        elif stripped.startswith("#") and stripped.lstrip("#").strip() and stripped[-1] not in ".:?!":
+            line = stripped + "."
+        lines.append(line)
+    text = _MD_NOISE.sub(lambda m: m.group(1) or " ", "\n".join(lines))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -250,6 +250,12 @@ def _local_image(match: re.Match) -> str:
             f'alt="{html.escape(alt, quote=True)}">')
 
 
+def replace_math(text: str, replacement: str) -> str:
+    """Every formula swapped for ``replacement`` (search snippets show "…", not raw LaTeX).
+    Money such as "$1.3 trillion" is not a formula and stays, as in the reader."""
+    return _INLINE_MATH.sub(replacement, _DISPLAY_MATH.sub(replacement, text))
+
+
 def formulas_in(text: str) -> list[Formula]:
     """Every formula a page holds (code excluded), for ``check`` and the importer's preview."""
     stash = _Stash()

@@ -9,6 +9,15 @@ def test_plain_text_drops_markup_but_keeps_words() -> None:
     assert "bold" in text and "link text" in text and "<!--" not in text and "**" not in text
 
 
+def test_plain_text_reads_well_as_a_snippet() -> None:
+    text = plain_text("## Self-attention\nAttention entered.\n\n| Year | Work |\n|---|:---:|\n| 2014 | GAN |\n\n"
+                      "Cost is $O(n^2 d)$ per layer, about $1.3 trillion in total.")
+    assert text.startswith("Self-attention. Attention entered.")
+    assert "Year · Work. 2014 · GAN." in text and "---" not in text
+    assert "n^2" not in text and "Cost is … per layer" in text
+    assert "$1.3 trillion" in text  # money is not a formula
+
+
 def test_index_rebuilds_only_when_the_content_changes(tmp_path: Path, starter_pack: Path) -> None:
     index = ContentIndex(tmp_path / "index.sqlite")
     library = load_pack(starter_pack)
