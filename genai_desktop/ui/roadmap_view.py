@@ -198,7 +198,7 @@ class LevelTab(QAbstractButton):
         if self.level is None:
             return "The whole roadmap"
         if self.level == "all":
-            return "All levels (the shared track: prerequisites, ethics and industry, habits)"
+            return "Shared track: prerequisites, ethics and industry, habits — for every level"
         return LEVEL_NAMES.get(self.level, self.level)
 
     def sizeHint(self) -> QSize:  # noqa: N802
