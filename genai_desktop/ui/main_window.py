@@ -42,6 +42,7 @@ class _FirstPaint(QObject):
         super().__init__(parent)
         self.callbacks: list[Callable[[], None]] = []
         self.report = bool(os.environ.get("GENAI_DESKTOP_REPORT_PAINT"))
+        self.fired = False
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint:
@@ -50,9 +51,17 @@ class _FirstPaint(QObject):
                 print(f"FIRST_PAINT {time.time():.6f}", flush=True)
                 QTimer.singleShot(0, QApplication.quit)
                 return False
-            for n, callback in enumerate(self.callbacks):
-                QTimer.singleShot(10 * n, callback)
+            self.fire()
         return False
+
+    def fire(self) -> None:
+        """Run the callbacks (once). Also called when another view is shown before the reader
+        ever painted, which would otherwise leave the due counts and status bar empty."""
+        if self.fired:
+            return
+        self.fired = True
+        for n, callback in enumerate(self.callbacks):
+            QTimer.singleShot(10 * n, callback)
 
 
 class MainWindow(QMainWindow):
@@ -106,10 +115,12 @@ class MainWindow(QMainWindow):
 
         self.status_library = QLabel()
         self.status_due = QLabel()
-        self.statusBar().addWidget(self.status_due)
         self.status_roadmap = QLabel()
-        self.statusBar().addWidget(self.status_roadmap)
+        # What is due and the roadmap stay visible (permanent, on the right); passing messages
+        # ("Reset undone …") take the left, over the library counts, for a few seconds.
         self.statusBar().addWidget(self.status_library)
+        self.statusBar().addPermanentWidget(self.status_due)
+        self.statusBar().addPermanentWidget(self.status_roadmap)
         self.statusBar().setSizeGripEnabled(False)
 
         self._build_menus()
@@ -296,6 +307,8 @@ class MainWindow(QMainWindow):
         widget = self.view(name)
         button = self._views_by_name[name][1]
         self.views.setCurrentWidget(widget)
+        if name != "library":
+            self.first_paint.fire()
         button.setChecked(True)
         if hasattr(widget, "on_shown"):
             widget.on_shown()

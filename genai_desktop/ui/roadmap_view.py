@@ -734,7 +734,7 @@ class RoadmapView(QWidget):
                     "nothing you recorded is lost; it no longer counts towards progress.")
         else:
             section = next((s.title for s in library.sections if s.id == milestone.section), "")
-            self.detail_caption.setText(f"{LEVEL_NAMES.get(milestone.level, milestone.level)}  ·  {section}")
+            self.detail_caption.setText(f"{LEVEL_FILTER_NAMES.get(milestone.level, milestone.level)}  ·  {section}")
             self.detail_title.setText(milestone.title)
             body = milestone.detail or "No description."
         self.detail_text.setText(f'<p style="line-height:145%">{html.escape(body)}</p>')
