@@ -140,3 +140,21 @@ def test_the_search_box_fits_the_top_bar_at_the_minimum_window_size(make_window,
     qtbot.waitUntil(lambda: field.mapTo(window, field.rect().topRight()).x() < window.width(), timeout=2000)
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: field.width() == 280, timeout=2000)
+
+
+def test_status_bar_fills_when_another_view_opens_before_the_reader_paints(qtbot, data_dir, starter_pack):
+    from genai_desktop.core.workspace import Workspace
+    from genai_desktop.ui.app import build_window, make_application
+
+    make_application()
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    window = build_window(workspace, "light")
+    qtbot.addWidget(window)
+    window.show_view("stats")  # before show(): the reader never paints
+    window.show()
+    qtbot.waitUntil(lambda: "new today" in window.status_due.text(), timeout=3000)
+    # Messages go to the left; the study status stays on screen.
+    window.statusBar().showMessage("A passing message", 5000)
+    assert window.status_due.isVisible()
+    window.close()
+    workspace.close()
