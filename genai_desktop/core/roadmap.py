@@ -31,8 +31,8 @@ COMPLETE_STATES = frozenset({DONE, SKIPPED})
 # The level selector: None is the whole roadmap, then the content's levels in order.
 LEVEL_FILTERS: tuple[str | None, ...] = (None, *ROADMAP_LEVELS)
 # "Shared track", not "All levels": beside "All" (the whole roadmap) users read that as the same thing.
-LEVEL_FILTER_NAMES = {None: "All", "all": "Shared track", "dev1": "Developer 1",
-                      "dev2": "Developer 2", "researcher": "Researcher"}
+LEVEL_FILTER_NAMES = {None: "All", "all": "Shared track", "dev1": "Developer Level 1",
+                      "dev2": "Developer Level 2", "researcher": "Researcher"}
 LEVEL_SHORT_NAMES = {"all": "Shared", "dev1": "Dev 1", "dev2": "Dev 2", "researcher": "Researcher"}
 
 # The snapshot that lets "reset all" be undone lives in the settings table, written in the same
