@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from .content import Library, Problem, load_pack
-from .formulas import FormulaError, render_svg
+from .formulas import render_problem
 from .markdown_html import formulas_in
 
 _LINK = re.compile(r"\]\((q|guide|topic|milestone):([^)\s]+)\)")
@@ -28,16 +28,9 @@ def check_library(library: Library, root: Path) -> list[Problem]:
     rendered: dict[tuple[str, bool], str | None] = {}
     for path, text in pages:
         for formula in formulas_in(text):
-            key = (formula.normalised, formula.display)
-            if key not in rendered:
-                try:
-                    render_svg(formula)
-                    rendered[key] = None
-                except FormulaError as exc:
-                    rendered[key] = str(exc)
-            if rendered[key]:
+            if reason := render_problem(formula, rendered):
                 problems.append(Problem(path, _line_of(path, formula.latex[:40], texts),
-                                        f"formula does not render ({rendered[key]}): {formula.latex[:80]}"))
+                                        f"formula does not render ({reason}): {formula.latex[:80]}"))
         for kind, ident in _LINK.findall(text):
             if not library.has_page(f"{kind}:{ident}"):
                 problems.append(Problem(path, _line_of(path, f"{kind}:{ident}", texts),

@@ -90,6 +90,19 @@ def render_svg(formula: Formula, color: str = "#000000") -> str:
     return svg
 
 
+def render_problem(formula: Formula, seen: dict[tuple[str, bool], str | None]) -> str | None:
+    """Why a formula will not render, or None; each distinct formula is tried once per ``seen``
+    (pages repeat the same symbols, and rendering is the slow part of a check)."""
+    key = (formula.normalised, formula.display)
+    if key not in seen:
+        try:
+            render_svg(formula)
+            seen[key] = None
+        except FormulaError as exc:
+            seen[key] = str(exc)
+    return seen[key]
+
+
 def _describe(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:200]

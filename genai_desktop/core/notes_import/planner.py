@@ -91,7 +91,7 @@ def _pages(plan: ImportPlan):
 
 def check_formulas(plan: ImportPlan, progress: Progress) -> None:
     """Count formulas and try each distinct one once, so the preview can list the failures."""
-    from ..formulas import FormulaError, render_svg
+    from ..formulas import render_problem
     from ..markdown_html import formulas_in
 
     verdicts: dict[tuple[str, bool], str | None] = {}
@@ -101,15 +101,8 @@ def check_formulas(plan: ImportPlan, progress: Progress) -> None:
         progress.step(0, 0)
         for formula in formulas_in(body):
             plan.formula_count += 1
-            key = (formula.normalised, formula.display)
-            if key not in verdicts:
-                try:
-                    render_svg(formula)
-                    verdicts[key] = None
-                except FormulaError as exc:
-                    verdicts[key] = str(exc)
-            if verdicts[key]:
-                plan.formula_problems.append(FormulaProblem(title, formula.latex, verdicts[key]))
+            if reason := render_problem(formula, verdicts):
+                plan.formula_problems.append(FormulaProblem(title, formula.latex, reason))
 
 
 def find_images(plan: ImportPlan, source_dir: Path | None) -> None:
