@@ -239,6 +239,13 @@ class StudySession:
         session.rebuild()
         return session
 
+    def _learning_horizon(self, now: datetime) -> datetime:
+        """Learning cards due before this stay in today's session: the end of the study day, or
+        the learn-ahead window when that reaches further, so a 10-minute step taken just before
+        the day starts over is not dropped until tomorrow (Anki keeps it too)."""
+        hour = self.settings.day_start_hour
+        return max(day_start(study_day(now, hour) + timedelta(days=1), hour), now + LEARN_AHEAD)
+
     def rebuild(self) -> None:
         now = self.clock()
         hour = self.settings.day_start_hour
@@ -253,7 +260,8 @@ class StudySession:
                      "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
         self.learning = [row for row in self.conn.execute(due_query.format(f"IN ({State.Learning}, "
                                                                            f"{State.Relearning})"),
-                                                          (day_end, today_iso)) if row[1] in in_scope]
+                                                          (iso(self._learning_horizon(now)), today_iso))
+                         if row[1] in in_scope]
         review_room = max(0, self.settings.reviews_per_day - reviews_done)
         self.reviews = []
         if review_room:
@@ -375,9 +383,7 @@ class StudySession:
         self.summary.again += rating == Rating.Again
         self.summary.seconds += duration_ms / 1000
         if after.state in (State.Learning, State.Relearning):
-            day_end = day_start(study_day(now, self.settings.day_start_hour) + timedelta(days=1),
-                                self.settings.day_start_hour)
-            if after.due < day_end:
+            if after.due < self._learning_horizon(now):
                 undo.inserted = (iso(after.due), qid)
                 bisect.insort(self.learning, undo.inserted)
         self._undo.append(undo)

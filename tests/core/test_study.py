@@ -223,3 +223,14 @@ def test_due_counts_per_topic(conn, clock, starter_pack) -> None:
 ])
 def test_format_interval(delta, text) -> None:
     assert format_interval(delta) == text
+
+
+def test_a_learning_step_across_the_day_start_stays_in_the_session(conn) -> None:
+    # 03:55 local, five minutes before the 04:00 day start: Good's 10-minute step lands after it.
+    local = datetime.now().astimezone().replace(hour=3, minute=55, second=0, microsecond=0)
+    clock = FakeClock(local.astimezone(UTC))
+    study = session(conn, clock, ids=["q00"])
+    study.answer(Rating.Good)
+    assert study.counts()[1] == 1  # still in today's learning queue
+    clock.advance(minutes=11)
+    assert study.current == "q00"
