@@ -239,13 +239,6 @@ class StudySession:
         session.rebuild()
         return session
 
-    def _learning_horizon(self, now: datetime) -> datetime:
-        """Learning cards due before this stay in today's session: the end of the study day, or
-        the learn-ahead window when that reaches further, so a 10-minute step taken just before
-        the day starts over is not dropped until tomorrow (Anki keeps it too)."""
-        hour = self.settings.day_start_hour
-        return max(day_start(study_day(now, hour) + timedelta(days=1), hour), now + LEARN_AHEAD)
-
     def rebuild(self) -> None:
         now = self.clock()
         hour = self.settings.day_start_hour
@@ -258,10 +251,10 @@ class StudySession:
         new_done, reviews_done = self._done_today(today)
         due_query = ("SELECT due, question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
                      "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
+        learning_until = iso(learning_horizon(now, hour))
         self.learning = [row for row in self.conn.execute(due_query.format(f"IN ({State.Learning}, "
                                                                            f"{State.Relearning})"),
-                                                          (iso(self._learning_horizon(now)), today_iso))
-                         if row[1] in in_scope]
+                                                          (learning_until, today_iso)) if row[1] in in_scope]
         review_room = max(0, self.settings.reviews_per_day - reviews_done)
         self.reviews = []
         if review_room:
@@ -383,7 +376,7 @@ class StudySession:
         self.summary.again += rating == Rating.Again
         self.summary.seconds += duration_ms / 1000
         if after.state in (State.Learning, State.Relearning):
-            if after.due < self._learning_horizon(now):
+            if after.due < learning_horizon(now, self.settings.day_start_hour):
                 undo.inserted = (iso(after.due), qid)
                 bisect.insort(self.learning, undo.inserted)
         self._undo.append(undo)
@@ -496,6 +489,13 @@ class StudySession:
 
 # ---------------------------------------------------------------- queries used by the UI
 
+def learning_horizon(now: datetime, day_start_hour: int) -> datetime:
+    """Learning cards due before this belong to today: the end of the study day, or the
+    learn-ahead window when that reaches further, so a 10-minute step taken just before the day
+    starts over is not dropped until tomorrow (Anki keeps it too)."""
+    return max(day_start(study_day(now, day_start_hour) + timedelta(days=1), day_start_hour), now + LEARN_AHEAD)
+
+
 def due_counts(conn: sqlite3.Connection, library: Library, settings: StudySettings,
                clock: Clock = system_clock) -> dict[str, int]:
     """Cards due by the end of today per topic id (learning + review; new cards not counted)."""
@@ -503,8 +503,10 @@ def due_counts(conn: sqlite3.Connection, library: Library, settings: StudySettin
     end = iso(day_start(study_day(now, settings.day_start_hour) + timedelta(days=1), settings.day_start_hour))
     today = study_day(now, settings.day_start_hour).isoformat()
     due = {qid for (qid,) in conn.execute(
-        "SELECT question_id FROM cards WHERE state != ? AND suspended = 0 AND due < ? "
-        "AND (buried_day IS NULL OR buried_day != ?)", (NEW, end, today))}
+        "SELECT question_id FROM cards WHERE suspended = 0 AND (buried_day IS NULL OR buried_day != ?) "
+        "AND ((state = ? AND due < ?) OR (state IN (?, ?) AND due < ?))",
+        (today, State.Review, end, State.Learning, State.Relearning,
+         iso(learning_horizon(now, settings.day_start_hour))))}
     counts: dict[str, int] = {}
     for topic in library.topics:
         n = sum(1 for q in topic.questions if q.id in due)

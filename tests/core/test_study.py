@@ -234,3 +234,12 @@ def test_a_learning_step_across_the_day_start_stays_in_the_session(conn) -> None
     assert study.counts()[1] == 1  # still in today's learning queue
     clock.advance(minutes=11)
     assert study.current == "q00"
+
+
+def test_due_counts_agree_with_the_session_across_the_day_start(conn, starter_pack) -> None:
+    local = datetime.now().astimezone().replace(hour=3, minute=59, second=0, microsecond=0)
+    clock = FakeClock(local.astimezone(UTC))
+    study = StudySession.open(conn, ["attention-basics"], StudySettings(), clock)
+    study.answer(Rating.Again)  # due in a minute or so: just after the 04:00 day start
+    assert study.counts()[1] == 1
+    assert due_counts(conn, load_pack(starter_pack), StudySettings(), clock) == {"attention": 1}
