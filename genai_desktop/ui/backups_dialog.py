@@ -235,19 +235,6 @@ class BackupsDialog(QDialog):
             super().reject()
 
 
-def refresh_after_restore(window: QMainWindow) -> None:
-    """Everything on screen came from the old progress: leave sessions, recount, redraw."""
-    for view in window.created_views():
-        if hasattr(view, "leave"):
-            view.leave()
-        elif hasattr(view, "on_shown") and view.isVisible():
-            view.on_shown()
-    for name in ("refresh_counts", "refresh_roadmap_status"):
-        method = getattr(window, name, None)
-        if callable(method):
-            method()
-
-
 def settings_menu(window: QMainWindow) -> QMenu:
     """The Settings menu, shared with other features: found by its title or added before Help."""
     for action in window.menuBar().actions():
@@ -267,7 +254,7 @@ def install(window: QMainWindow) -> QAction:
 
     def show() -> None:
         dialog = BackupsDialog(window.workspace, window.theme, window)
-        dialog.restored.connect(lambda: refresh_after_restore(window))
+        dialog.restored.connect(lambda: window.refresh_after_data_change(leave_sessions=True))
         dialog.exec()
 
     action = QAction("&Backups…", window)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..core.notes_import import ImportPlan, NotesError, Progress, plan_file
 from ..core.packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
-from .transfer_dialogs import LAST_DIR_KEY, TransferDialog, default_folder, refresh_after_import
+from .transfer_dialogs import LAST_DIR_KEY, TransferDialog, default_folder
 
 NOTES_FILTER = "Notes (*.md *.markdown *.txt);;All files (*)"
 MAX_LISTED = 6  # unanswered questions named in the preview before "and N more"
@@ -165,7 +165,7 @@ class NotesImportDialog(TransferDialog):
         plan = self.plan
         self.pack_folder = folder
         window = self.window_
-        refresh_after_import(window, True)
+        window.refresh_after_data_change(library_changed=True)
         first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
         if first is not None:
             window.show_view("library")
@@ -241,7 +241,7 @@ def remove_pack_flow(window, pack_id: str) -> bool:
     except PackError as exc:
         QMessageBox.warning(window, "Remove pack", str(exc))
         return False
-    refresh_after_import(window, True)
+    window.refresh_after_data_change(library_changed=True)
     if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
         first = next(window.workspace.library.questions(), None)
         if first is not None:

@@ -385,6 +385,26 @@ class MainWindow(QMainWindow):
         self.show_view("flashcards")
         self.flashcards.start(scope)
 
+    def refresh_after_data_change(self, *, library_changed: bool = False, leave_sessions: bool = False) -> None:
+        """The library or the progress database changed underneath the window (an import, a
+        merge, a restored backup): re-read what is on screen. ``leave_sessions`` ends a review
+        session whose queue came from the old database."""
+        if library_changed:
+            self.workspace.reload_library()
+            self.sidebar.populate(self.workspace.library)
+            self._update_status()
+        for view in self.created_views():
+            if view is self.splitter:
+                continue
+            if leave_sessions and hasattr(view, "leave"):
+                view.leave()
+            elif hasattr(view, "on_shown") and view.isVisible():
+                view.on_shown()
+        self.refresh_counts()
+        self.refresh_roadmap_status()
+        if self.reader.current_page:
+            self.reader.refresh()
+
     def _open_from_card(self, page_id: str) -> None:
         """A link in a flashcard's answer or the roadmap opens the page in the library view."""
         if page_id.startswith(("q:", "guide:", "topic:")) and self.workspace.library.has_page(page_id):

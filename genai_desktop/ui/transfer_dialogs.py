@@ -471,7 +471,7 @@ def import_progress_flow(window) -> TransferDialog | None:
             conn.close()
 
     def succeeded(summary: MergeSummary) -> None:
-        refresh_after_import(window, summary.packs_changed)
+        window.refresh_after_data_change(library_changed=summary.packs_changed, leave_sessions=True)
         lines = "".join(f"<br>•&nbsp;&nbsp;{html.escape(line)}" for line in summary.lines())
         hint = f"A backup of your progress was saved first: {summary.backup.name}" if summary.backup else ""
         dialog.show_result("Progress merged", f"From <b>{html.escape(source.name)}</b>:{lines}", hint, rich=True)
@@ -480,22 +480,6 @@ def import_progress_flow(window) -> TransferDialog | None:
     dialog.open()
     dialog.run_job(f"Merging {source.name} into your progress…", work, cancellable=False)
     return dialog
-
-
-def refresh_after_import(window, packs_changed: bool) -> None:
-    """Show what arrived: new packs in the sidebar, due counts, and the visible view re-read."""
-    if packs_changed:
-        window.workspace.reload_library()
-        window.sidebar.populate(window.workspace.library)
-        window._update_status()
-    window.refresh_counts()
-    if hasattr(window, "refresh_roadmap_status"):
-        window.refresh_roadmap_status()
-    current = window.views.currentWidget()
-    if hasattr(current, "on_shown") and current is not window.splitter:
-        current.on_shown()
-    if window.reader.current_page:
-        window.reader.refresh()
 
 
 # ---------------------------------------------------------------- Anki text -> a pack
@@ -514,7 +498,7 @@ def import_anki_text_flow(window) -> TransferDialog | None:
 
     def succeeded(outcome) -> None:
         folder, plan = outcome
-        refresh_after_import(window, True)
+        window.refresh_after_data_change(library_changed=True)
         topics = len(plan.topics)
         text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are now "
                 f"the pack “{plan.title}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "
