@@ -25,7 +25,7 @@ from . import theme as themes
 from .reader import Reader
 
 SAVE_DELAY_MS = 600
-EMPTY_HINT = "Add your own note — a mnemonic, a worked example, a link. Markdown and $formulas$ work.  (Ctrl+E)"
+EMPTY_HINT = "Add a note of your own: a mnemonic, an example, a link. Markdown and $math$ work (Ctrl+E)."
 
 
 class _NoteView(Reader):
@@ -73,6 +73,7 @@ class NotePanel(QWidget):
         self.edit_button.setToolTip("Edit your note (Ctrl+E); Esc or Ctrl+Enter when done")
         self.edit_button.clicked.connect(self.toggle_editing)
         self.hint = QLabel(EMPTY_HINT, objectName="NoteHint", wordWrap=True)
+        self.hint.setIndent(0)  # flush with the MY NOTE heading above it
         self.hint.setCursor(Qt.CursorShape.PointingHandCursor)
         self.hint.installEventFilter(self)
         self.view = _NoteView(workspace, theme)
