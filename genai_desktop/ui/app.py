@@ -6,10 +6,8 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from ..core.db import DatabaseError
 from ..core.workspace import Workspace
 from ..paths import APP_NAME, ORG_NAME, resources_dir
 from . import theme as themes
@@ -34,14 +32,20 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("genai-study-desk")
-    # PNGs rendered from app.svg by packaging/make_icons.py: loading them needs no SVG icon
-    # engine at start-up, and the platform picks the size it needs (16 px title bar ... 256 px).
+    return app
+
+
+def set_app_icon(app: QApplication) -> None:
+    """Called after the first paint: the window manager picks the icon up whenever it is set.
+    PNGs rendered from app.svg by packaging/make_icons.py need no SVG icon engine, and the
+    platform picks the size it needs (16 px title bar ... 256 px)."""
+    from PySide6.QtGui import QIcon
+
     icon = QIcon()
     for png in sorted((resources_dir() / "icons").glob("app-*.png")):
         icon.addFile(str(png))
     if not icon.isNull():
         app.setWindowIcon(icon)
-    return app
 
 
 def setup_logging(log_dir: Path) -> Path:
@@ -65,6 +69,8 @@ def install_error_hook(log_dir: Path) -> None:
             # A full disk, a read-only folder or a locked database is not a bug: say what happened.
             what = (describe_storage_error(value)
                     or "The app hit an unexpected problem. Your reviews and notes are saved.")
+            from PySide6.QtWidgets import QMessageBox
+
             box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
                               f"{what}\n\nDetails were written to the log:\n{log_path}")
             box.setDetailedText(f"{kind.__name__}: {value}")
@@ -84,11 +90,7 @@ def install_error_hook(log_dir: Path) -> None:
 def build_window(workspace: Workspace, theme_choice: str = "system"):
     from .main_window import MainWindow
 
-    window = MainWindow(workspace, theme_choice)  # applies its theme to the application
-    from . import backups_dialog
-
-    backups_dialog.install(window)  # Settings → Backups…
-    return window
+    return MainWindow(workspace, theme_choice)  # applies its theme to the application
 
 
 def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
@@ -102,8 +104,10 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
         return startup.exit_code
     try:
         workspace = Workspace(data_dir)
-    except (DatabaseError, OSError) as exc:
+    except OSError as exc:  # the folder cannot be created or read; the database opens later
         _log().error("Cannot open data folder %s: %s", data_dir, exc)
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data folder.\n\n{exc}")
         startup.release()
         return 1
@@ -117,7 +121,8 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     app.aboutToQuit.connect(window.save_state)
     startup.attach(window, workspace.content_root, lambda exc: _log().warning("Daily backup failed: %s", exc))
     window.show()
-    window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), window.warm_up]
+    window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), lambda: set_app_icon(app),
+                                     window.warm_up]
     code = app.exec()
     workspace.close()
     startup.release()

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -235,30 +234,8 @@ class BackupsDialog(QDialog):
             super().reject()
 
 
-def settings_menu(window: QMainWindow) -> QMenu:
-    """The Settings menu, shared with other features: found by its title or added before Help."""
-    for action in window.menuBar().actions():
-        if action.menu() is not None and action.text().replace("&", "") == "Settings":
-            return action.menu()
-    menu = QMenu("&Settings", window)
-    help_action = next((a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None)
-    if help_action is not None:
-        window.menuBar().insertMenu(help_action, menu)
-    else:
-        window.menuBar().addMenu(menu)
-    return menu
-
-
-def install(window: QMainWindow) -> QAction:
-    """Add Settings → Backups… to the main window."""
-
-    def show() -> None:
-        dialog = BackupsDialog(window.workspace, window.theme, window)
-        dialog.restored.connect(lambda: window.refresh_after_data_change(leave_sessions=True))
-        dialog.exec()
-
-    action = QAction("&Backups…", window)
-    action.setToolTip("See, make and restore backups of your progress")
-    action.triggered.connect(show)
-    settings_menu(window).addAction(action)
-    return action
+def show_backups(window: QMainWindow) -> None:
+    """Settings → Backups…: restoring reloads what the main window shows."""
+    dialog = BackupsDialog(window.workspace, window.theme, window)
+    dialog.restored.connect(lambda: window.refresh_after_data_change(leave_sessions=True))
+    dialog.exec()

@@ -6,8 +6,8 @@ import os
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -38,21 +38,24 @@ class _FirstPaint(QObject):
     can wait (the progress database, logging, warming the markdown pipeline) delays it.
     With GENAI_DESKTOP_REPORT_PAINT set it prints the moment (``make bench``) and quits."""
 
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, reader: Reader, parent: QObject) -> None:
         super().__init__(parent)
         self.callbacks: list[Callable[[], None]] = []
         self.report = bool(os.environ.get("GENAI_DESKTOP_REPORT_PAINT"))
         self.fired = False
+        reader.first_painted.connect(self._on_painted)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            if self.report:
-                print(f"FIRST_PAINT {time.time():.6f}", flush=True)
-                QTimer.singleShot(0, QApplication.quit)
-                return False
+    def _on_painted(self) -> None:
+        if self.report:
+            # The moment the whole first frame is done (the tree paints after the reader).
+            QTimer.singleShot(0, self._report_and_quit)
+        else:
             self.fire()
-        return False
+
+    @staticmethod
+    def _report_and_quit() -> None:
+        print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+        QApplication.quit()
 
     def fire(self) -> None:
         """Run the callbacks (once). Also called when another view is shown before the reader
@@ -70,7 +73,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.settings = Settings(workspace.paths.settings_file)
         self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
-        self.theme = themes.resolve(self.theme_choice)
+        self.theme = themes.resolve(self.theme_choice, self.settings.get_bool("system_dark"))
         # Style the application before any child exists: applied afterwards, the stylesheet
         # would re-polish every widget already built (~10 ms of start-up).
         themes.apply(QApplication.instance(), self.theme)
@@ -79,7 +82,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar(self.theme)
         self.reader = Reader(workspace, self.theme)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # side by side
         self.splitter.addWidget(self.sidebar)
         # The reader with the user's note under it (ui/note_editor.py, added after the first paint).
         self.reader_pane = QWidget()
@@ -133,13 +136,13 @@ class MainWindow(QMainWindow):
         self.sidebar.populate(workspace.library)
         self._update_status()
         self._restore()
-        self.first_paint = _FirstPaint(self)
+        self.first_paint = _FirstPaint(self.reader, self)
         # Due counts need the progress database: read it right after the first paint.
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
         self.library_tools = None  # search, highlights, bookmarks, notes: after the first paint
         self.first_paint.callbacks.append(self._install_library_tools)
-        self.reader.viewport().installEventFilter(self.first_paint)
+        self.first_paint.callbacks.append(self._follow_system_theme)
 
     # ------------------------------------------------------------ building
     def _build_top_bar(self) -> QWidget:
@@ -174,7 +177,9 @@ class MainWindow(QMainWindow):
         """Register a top-level view: a widget, or a factory called when it is first shown."""
         button = QToolButton(objectName="ViewTab", text=label, checkable=True)
         button.setToolTip(f"{label} ({shortcut})")
-        button.setShortcut(QKeySequence(shortcut))
+        # A QShortcut, not button.setShortcut(): that overload makes PySide build all of Qt's
+        # enums at start-up (~13 ms, see theme.resolve).
+        QShortcut(QKeySequence(shortcut), self, activated=lambda: self.show_view(name))
         button.clicked.connect(lambda: self.show_view(name))
         self._view_buttons.addButton(button)
         self._views_by_name[name] = (view, button)
@@ -233,6 +238,14 @@ class MainWindow(QMainWindow):
 
         return StatsView(self.workspace, self.theme)
 
+    def _action(self, text: str, slot: Callable, keys: tuple[str, ...] = (), **options) -> QAction:
+        action = QAction(text, self, **options)
+        # setShortcuts(), not the shortcut= keyword or setShortcut(): those overloads make PySide
+        # build all of Qt's enums on the way to the first paint (~13 ms, see theme.resolve).
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         # Their dialogs live in ui/transfer_dialogs.py, imported on first use (off the start-up path).
@@ -240,62 +253,56 @@ class MainWindow(QMainWindow):
         for text, flow in (("Export to &Anki…", "export_to_anki"), ("&Export progress…", "export_progress_flow"),
                            ("&Import progress…", "import_progress_flow"),
                            ("Import Anki &text…", "import_anki_text_flow")):
-            action = QAction(text, self)
-            action.triggered.connect(lambda _=False, name=flow: self.run_transfer(name))
-            file_menu.addAction(action)
-            self.transfer_actions[flow] = action
+            self.transfer_actions[flow] = self._action(text, lambda name=flow: self.run_transfer(name))
+            file_menu.addAction(self.transfer_actions[flow])
         file_menu.addSeparator()
-        self.import_notes_action = QAction("Import &notes…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.import_notes_action = self._action("Import &notes…", self.import_notes, ("Ctrl+I",))
         self.import_notes_action.setToolTip("Bring in your own Markdown or text interview notes as a pack (Ctrl+I)")
-        self.import_notes_action.triggered.connect(lambda: self.import_notes())
         file_menu.addAction(self.import_notes_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self._action("&Quit", self.close, ("Ctrl+Q",)))
 
         view = self.menuBar().addMenu("&View")
-        self.back_action = QAction("&Back", self, shortcut=QKeySequence("Alt+Left"))
-        self.back_action.triggered.connect(self.reader.go_back)
-        self.forward_action = QAction("&Forward", self, shortcut=QKeySequence("Alt+Right"))
-        self.forward_action.triggered.connect(self.reader.go_forward)
+        self.back_action = self._action("&Back", self.reader.go_back, ("Alt+Left",))
+        self.forward_action = self._action("&Forward", self.reader.go_forward, ("Alt+Right",))
         view.addActions([self.back_action, self.forward_action])
         view.addSeparator()
-        for text, keys, slot in (("Zoom &in", ["Ctrl+=", "Ctrl++"], self.reader.zoom_in),
-                                 ("Zoom &out", ["Ctrl+-"], self.reader.zoom_out),
-                                 ("&Actual size", ["Ctrl+0"], lambda: self.reader.set_zoom(1.0))):
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.triggered.connect(slot)
-            action.triggered.connect(self._save_zoom)
-            view.addAction(action)
+        for text, keys, zoom in (("Zoom &in", ("Ctrl+=", "Ctrl++"), self.reader.zoom_in),
+                                 ("Zoom &out", ("Ctrl+-",), self.reader.zoom_out),
+                                 ("&Actual size", ("Ctrl+0",), lambda: self.reader.set_zoom(1.0))):
+            view.addAction(self._action(text, lambda zoom=zoom: (zoom(), self._save_zoom()), keys))
         view.addSeparator()
-        self.filter_action = QAction("&Filter the library", self, shortcut=QKeySequence("Ctrl+L"))
-        self.filter_action.triggered.connect(lambda: (self.sidebar.filter.setFocus(), self.sidebar.filter.selectAll()))
+        self.filter_action = self._action("&Filter the library", self._focus_filter, ("Ctrl+L",))
         view.addAction(self.filter_action)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions = {}
         for key, label in (("system", "Follow &system"), ("light", "&Light"), ("dark", "&Dark")):
-            action = QAction(label, self, checkable=True)
+            action = self._action(label, lambda k=key: self.set_theme(k), checkable=True)
             action.setChecked(key == self.theme_choice)
-            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
             group.addAction(action)
             theme_menu.addAction(action)
             self.theme_actions[key] = action
         self.view_menu = view
 
+        settings_menu = self.menuBar().addMenu("&Settings")
+        backups = self._action("&Backups…", self.show_backups)
+        backups.setToolTip("See, make and restore backups of your progress")
+        settings_menu.addAction(backups)
+
         help_menu = self.menuBar().addMenu("&Help")
-        open_data = QAction("Open &data folder", self)
-        open_data.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.root))))
-        show_log = QAction("Show &log", self)
-        show_log.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.paths.logs))))
-        about = QAction(f"&About {APP_NAME}", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addActions([open_data, show_log])
+        help_menu.addAction(self._action("Open &data folder", lambda: self._open_folder(self.workspace.paths.root)))
+        help_menu.addAction(self._action("Show &log", lambda: self._open_folder(self.workspace.paths.logs)))
         help_menu.addSeparator()
-        help_menu.addAction(about)
+        help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
+
+    def _focus_filter(self) -> None:
+        self.sidebar.filter.setFocus()
+        self.sidebar.filter.selectAll()
+
+    @staticmethod
+    def _open_folder(path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # ------------------------------------------------------------ behaviour
     def view_names(self) -> list[str]:
@@ -439,6 +446,17 @@ class MainWindow(QMainWindow):
         if choice in self.theme_actions:
             self.theme_actions[choice].setChecked(True)
 
+    def _follow_system_theme(self) -> None:
+        """Check the remembered system scheme start-up used, and follow later switches."""
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+        self._on_system_scheme()
+
+    def _on_system_scheme(self, *_scheme) -> None:
+        dark = themes.system_prefers_dark()
+        self.settings.set("system_dark", dark)
+        if self.theme_choice == "system" and self.theme.dark != dark:
+            self.set_theme("system")
+
     def _save_zoom(self) -> None:
         self.settings.set("zoom", self.reader.zoom)
         if self.library_tools is not None:
@@ -453,11 +471,16 @@ class MainWindow(QMainWindow):
         """After the first paint: import what the first click will need, so it feels instant."""
         self.reader.renderer.to_html("warm *up*\n\n```python\nx = 1\n```")
 
+    def show_backups(self) -> None:
+        from .backups_dialog import show_backups
+
+        show_backups(self)
+
     def show_about(self):
         from .about_dialog import AboutDialog
 
         dialog = AboutDialog(self.workspace.paths.root, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
@@ -509,6 +532,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/splitter", self.splitter.saveState())
         self.settings.set("zoom", self.reader.zoom)
+        self.settings.set("system_dark", themes.system_prefers_dark())  # for the next start
         if self.reader.current_page:
             self.settings.set("last_page", self.reader.current_page)
         self.settings.sync()

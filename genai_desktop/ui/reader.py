@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QPainter, QPen
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.formulas import RENDER_SIZE_PX
@@ -35,6 +34,7 @@ class Reader(QTextBrowser):
     page_changed = Signal(str)
     history_changed = Signal()
     internal_link = Signal(str)
+    first_painted = Signal()  # the page is on screen: what can wait until then starts
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -47,13 +47,16 @@ class Reader(QTextBrowser):
         self._cursor = -1
         self.current_page: str | None = None
         self.body_html = ""
+        self._painted = False
         self.fixed_side_margin: int | None = None  # None: margins grow to keep ~75 characters a line
         self.navigates = True  # False: internal links are only reported (flashcard answers)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_link)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # By name, through the property: touching ``Qt`` here would build all of its enums at
+        # start-up (~13 ms, see theme.resolve).
+        self.setProperty("horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
         self.document().setDocumentMargin(0)
         self._apply_style()
 
@@ -151,12 +154,24 @@ class Reader(QTextBrowser):
         super().resizeEvent(event)
         self._update_margins()
 
+    def _viewport_width(self) -> int:
+        # Not viewport().width(): PySide resolves the type of the first QWidget it hands back
+        # by building every QtWidgets class (~10 ms), and this runs before the first paint.
+        bar = self.verticalScrollBar()
+        return self.maximumViewportSize().width() - (bar.width() if bar.isVisible() else 0)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
     def _update_margins(self) -> None:
         # QTextBrowser ignores max-width: keep lines readable with side margins that grow with
         # the window. Margins on the root frame (not the viewport) keep the whole width
         # scrollable and selectable.
         text_width = MAX_TEXT_EM * self.font_px
-        side = max(28, int((self.viewport().width() - text_width) / 2))
+        side = max(28, int((self._viewport_width() - text_width) / 2))
         if self.fixed_side_margin is not None:
             side = self.fixed_side_margin
         root = self.document().rootFrame()
@@ -208,13 +223,15 @@ class Reader(QTextBrowser):
         svg = self.workspace.formulas.svg(key)
         if svg is None:
             return self._placeholder("formula")
+        from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
+
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         size = renderer.defaultSize()
         scale = self.font_px / RENDER_SIZE_PX * 1.08
         dpr = self._dpr()
         image = QImage(QSize(max(1, round(size.width() * scale * dpr)), max(1, round(size.height() * scale * dpr))),
                        QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
+        image.fill(QColor(0, 0, 0, 0))  # transparent
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
@@ -246,6 +263,8 @@ class Reader(QTextBrowser):
         return root
 
     def _placeholder(self, label: str) -> QImage:
+        from PySide6.QtCore import Qt  # rare: not worth its enums at start-up
+
         dpr = self._dpr()
         width, height = 420, 64
         image = QImage(QSize(int(width * dpr), int(height * dpr)), QImage.Format.Format_ARGB32_Premultiplied)

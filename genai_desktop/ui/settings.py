@@ -25,6 +25,11 @@ class Settings:
         except (TypeError, ValueError):
             return default
 
+    def get_bool(self, key: str) -> bool | None:
+        """None when the key was never written."""
+        value = self._qs.value(key)
+        return None if value is None else str(value).lower() in ("true", "1")
+
     def get_bytes(self, key: str) -> QByteArray | None:
         value = self._qs.value(key)
         return value if isinstance(value, QByteArray) else None

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilterProxyModel, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -17,11 +28,17 @@ from PySide6.QtWidgets import (
 from ..core.content import Library
 from . import theme as themes
 
-PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
-COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
-DUE_ROLE = Qt.ItemDataRole.UserRole + 3
-GROUP_ROLE = Qt.ItemDataRole.UserRole + 4
-PACK_ROLE = Qt.ItemDataRole.UserRole + 5  # the user pack a MY NOTES row belongs to
+# The sidebar is on the way to the first paint, so it never reads ``Qt``: that builds all of
+# its enums (~13 ms, see theme.resolve), and so does any call into an overload set that
+# takes one of them (QPainter.setPen, fillRect, QBrush(...)). Hence the role spelled as a
+# number (tests/ui/test_sidebar.py checks it) and enum properties set by name.
+USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
+PAGE_ROLE = USER_ROLE + 1
+COUNT_ROLE = USER_ROLE + 2
+DUE_ROLE = USER_ROLE + 3
+GROUP_ROLE = USER_ROLE + 4
+PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
+HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
 
 
 def _scale_font(font: QFont, factor: float) -> None:
@@ -37,7 +54,29 @@ class _BadgeDelegate(QStyledItemDelegate):
 
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
+        self.set_theme(theme)
+
+    def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
+        # Pill colours as brushes from a palette, and the numbers as tiny text documents with
+        # their colour inside: the plain ways (setPen, drawText with flags, QBrush(color))
+        # would build Qt's enums during the first paint (see the note on USER_ROLE).
+        self.pills = QPalette()
+        self.pills.setColor(QPalette.ColorRole.Highlight, QColor(theme.accent))  # due cards
+        self.pills.setColor(QPalette.ColorRole.Button, QColor(theme.badge))  # counts
+        self._numbers: dict[tuple[str, bool, str], QTextDocument] = {}
+
+    def _number(self, text: str, is_due: bool, font: QFont) -> QTextDocument:
+        key = (text, is_due, font.key())
+        doc = self._numbers.get(key)
+        if doc is None:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(font)
+            color = self.theme.accent_text if is_due else self.theme.muted
+            doc.setHtml(f'<span style="color:{color}">{text}</span>')
+            self._numbers[key] = doc
+        return doc
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)
@@ -50,18 +89,22 @@ class _BadgeDelegate(QStyledItemDelegate):
         return ([(str(due), True)] if due else []) + ([(str(count), False)] if count is not None else [])
 
     def initStyleOption(self, opt: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
-        """Group headings in small bold caps, and text elided short of the count badges. Done
-        here rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
+        """Group headings in small bold caps, and room kept for the count badges. Done here
+        rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
         super().initStyleOption(opt, index)
         if index.data(GROUP_ROLE):
             _scale_font(opt.font, 0.82)
             opt.font.setBold(True)
             opt.font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
+        if index.data(GROUP_ROLE) or index.data(HINT_ROLE):
             opt.palette.setColor(opt.palette.ColorRole.Text, QColor(self.theme.muted))
         reserve = sum(8 + opt.fontMetrics.horizontalAdvance(text) + 10 for text, _ in self._badges(index))
-        if reserve and opt.rect.width() > 0:
-            opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight,
-                                                  max(20, opt.rect.width() - reserve - 12))
+        if reserve:
+            # An empty decoration on the right as wide as the badges: the style lays the text
+            # out beside it and elides it there, and paint() draws the badges in that space.
+            opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            opt.decorationPosition = QStyleOptionViewItem.Position.Right
+            opt.decorationSize = QSize(reserve, 1)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
@@ -77,15 +120,20 @@ class _BadgeDelegate(QStyledItemDelegate):
         small.setBold(False)
         painter.setFont(small)
         metrics = painter.fontMetrics()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for text, is_due in reversed(badges):
             width = metrics.horizontalAdvance(text) + 12
-            rect = QRect(right - width, opt.rect.center().y() - 9, width, 18)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(self.theme.accent if is_due else self.theme.badge))
-            painter.drawRoundedRect(rect, 9, 9)
-            painter.setPen(QColor(self.theme.accent_text if is_due else self.theme.muted))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            rect = QRectF(right - width, opt.rect.center().y() - 9, width, 18)
+            pill = QPainterPath()
+            pill.addRoundedRect(rect, 9, 9)
+            painter.fillPath(pill, self.pills.brush(QPalette.ColorRole.Highlight if is_due
+                                                    else QPalette.ColorRole.Button))
+            number = self._number(text, is_due, small)
+            size = number.size()
+            offset = QPointF(round(rect.center().x() - size.width() / 2), round(rect.center().y() - size.height() / 2))
+            painter.translate(offset)
+            number.drawContents(painter)
+            painter.translate(-offset)
             right = rect.left() - 6
         painter.restore()
 
@@ -98,14 +146,16 @@ class _Tree(QTreeView):
         if self.model().hasChildren(index):
             super().drawBranches(painter, rect, index)
         else:
-            painter.fillRect(rect, self.palette().color(self.viewport().backgroundRole()))
+            # eraseRect(), not fillRect(): that overload set makes PySide build all of Qt's enums.
+            painter.setBackground(self.palette().brush(QPalette.ColorRole.Base))  # the viewport's role
+            painter.eraseRect(rect)
 
 
 class _Filter(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setProperty("filterCaseSensitivity", "CaseInsensitive")
         self.setAutoAcceptChildRows(True)
 
 
@@ -127,7 +177,6 @@ class Sidebar(QWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setIndentation(14)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setAnimated(True)
         self.delegate = _BadgeDelegate(theme, self.tree)
         self.tree.setItemDelegate(self.delegate)
@@ -143,13 +192,13 @@ class Sidebar(QWidget):
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
         QShortcut(QKeySequence("Escape"), self.filter, activated=lambda: self.filter.clear())
         self.filter.returnPressed.connect(self._focus_first_match)
 
     def set_theme(self, theme: themes.Theme) -> None:
-        self.delegate.theme = theme
+        self.delegate.set_theme(theme)
         self.tree.viewport().update()
 
     # ------------------------------------------------------------ content
@@ -243,7 +292,7 @@ class Sidebar(QWidget):
         if not self._bookmarks:
             hint = QStandardItem("Star a question (Ctrl+D) to keep it here")
             hint.setSelectable(False)
-            hint.setForeground(QColor(self.delegate.theme.muted))
+            hint.setData(True, HINT_ROLE)
             font = hint.font()
             font.setItalic(True)
             hint.setFont(font)

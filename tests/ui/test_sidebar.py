@@ -1,0 +1,25 @@
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+from genai_desktop.ui.sidebar import COUNT_ROLE, USER_ROLE
+
+
+def test_the_role_spelled_as_a_number_is_qts_user_role() -> None:
+    assert USER_ROLE == Qt.ItemDataRole.UserRole.value
+
+
+def test_long_titles_stop_short_of_the_count_badge(make_window) -> None:
+    window = make_window()
+    window.resize(900, 700)
+    window.splitter.setSizes([240, 660])
+    tree = window.sidebar.tree
+    delegate = window.sidebar.delegate
+    index = next(tree.model().index(row, 0) for row in range(tree.model().rowCount())
+                 if tree.model().index(row, 0).data(COUNT_ROLE))
+    option = QStyleOptionViewItem()
+    option.initFrom(tree)
+    option.rect = tree.visualRect(index)
+    delegate.initStyleOption(option, index)
+    text_rect = tree.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, tree)
+    badge_width = option.fontMetrics.horizontalAdvance(str(index.data(COUNT_ROLE))) + 12
+    assert text_rect.right() <= option.rect.right() - badge_width - 6
