@@ -62,9 +62,10 @@ def check_bundle(ctx: Context) -> str:
 def check_window(ctx: Context) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from .ui.app import build_window, make_application
+    from .ui.app import build_window, make_application, set_app_icon
 
     app = make_application()
+    set_app_icon(app)
     if app.windowIcon().isNull():
         raise CheckFailed("the application has no window icon")
     ctx.window = window = build_window(ctx.workspace, "light")

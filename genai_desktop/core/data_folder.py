@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +93,8 @@ def check_content(content_root: Path) -> FolderProblem | None:
 
 def describe_storage_error(exc: BaseException) -> str | None:
     """A calm sentence for a failed save, or None when ``exc`` is not a storage problem."""
+    import sqlite3  # only when something went wrong: it stays off the start-up path
+
     text = str(exc).lower()
     if isinstance(exc, (sqlite3.DatabaseError, OSError)):
         if "disk is full" in text or "database or disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:

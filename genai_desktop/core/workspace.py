@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from ..paths import DataPaths, content_dir
 from .content import Library, fingerprint, load_pack
-from .formulas import FormulaCache
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from .formulas import FormulaCache
     from .library import ContentIndex
     from .search import SearchHit
 
@@ -44,10 +44,19 @@ class Workspace:
         self.content_root = content_root or content_dir()
         self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
         self.library = self._load_library()
-        self.formulas = FormulaCache(self.paths.formula_cache)
+        self._formulas: FormulaCache | None = None
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
+
+    @property
+    def formulas(self) -> FormulaCache:
+        """The rendered-formula cache: only pages with formulas need it."""
+        if self._formulas is None:
+            from .formulas import FormulaCache
+
+            self._formulas = FormulaCache(self.paths.formula_cache)
+        return self._formulas
 
     @property
     def progress(self) -> sqlite_utils.Database:
