@@ -170,6 +170,10 @@ def card_from_row(row: tuple) -> Card | None:
                 due=parse_time(due), last_review=parse_time(last_review))
 
 
+_DUE_QUERY = ("SELECT due, question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
+              "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
+
+
 class _Everything:
     def __contains__(self, _item: object) -> bool:
         return True
@@ -243,30 +247,35 @@ class StudySession:
         now = self.clock()
         hour = self.settings.day_start_hour
         today = study_day(now, hour)
-        day_end = iso(day_start(today + timedelta(days=1), hour))
         today_iso = today.isoformat()
-        in_scope = set(self.scope_ids)
-        # Due cards come from the due index; only they are checked against the scope.
-        in_scope = _Everything() if self.whole_library else set(self.scope_ids)
         new_done, reviews_done = self._done_today(today)
-        due_query = ("SELECT due, question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
-                     "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
         learning_until = iso(learning_horizon(now, hour))
-        self.learning = [row for row in self.conn.execute(due_query.format(f"IN ({State.Learning}, "
-                                                                           f"{State.Relearning})"),
+        in_scope = self._in_scope()
+        self.learning = [row for row in self.conn.execute(_DUE_QUERY.format(f"IN ({State.Learning}, "
+                                                                            f"{State.Relearning})"),
                                                           (learning_until, today_iso)) if row[1] in in_scope]
-        review_room = max(0, self.settings.reviews_per_day - reviews_done)
-        self.reviews = []
-        if review_room:
-            # Most overdue first; the cursor stops as soon as today's review limit is reached.
-            for _due, qid in self.conn.execute(due_query.format(f"= {State.Review}"), (day_end, today_iso)):
-                if qid in in_scope:
-                    self.reviews.append(qid)
-                    if len(self.reviews) >= review_room:
-                        break
+        self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
         self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today_iso)
         self._current = None
         self._pick()
+
+    def _in_scope(self) -> set[str] | _Everything:
+        # Due cards come from the due index; only they are checked against the scope.
+        return _Everything() if self.whole_library else set(self.scope_ids)
+
+    def _first_due_reviews(self, wanted: int, today: date) -> list[str]:
+        """Review cards due today, most overdue first; the cursor stops at ``wanted``."""
+        found: list[str] = []
+        if not wanted:
+            return found
+        day_end = iso(day_start(today + timedelta(days=1), self.settings.day_start_hour))
+        in_scope = self._in_scope()
+        for _due, qid in self.conn.execute(_DUE_QUERY.format(f"= {State.Review}"), (day_end, today.isoformat())):
+            if qid in in_scope:
+                found.append(qid)
+                if len(found) >= wanted:
+                    break
+        return found
 
     def _first_new(self, wanted: int, today_iso: str, batch: int = 500) -> list[str]:
         """The first never-reviewed, not hidden cards in library order, looked up in batches so
@@ -425,16 +434,19 @@ class StudySession:
         removed = self._remove_from_queues(qid)
         self._undo.append(_Undo(qid, row, None, removed, None, self.summary.answered,
                                 self.summary.again, self.summary.seconds))
-        if removed is not None and removed[0] == "new":
-            # A hidden card is not studied: it leaves room for the next new card today.
-            self._refill_new()
+        if removed is not None and removed[0] in ("new", "reviews"):
+            # A hidden card is not studied: it leaves room for the next new or review card today.
+            self._refill(removed[0])
         self._pick()
 
-    def _refill_new(self) -> None:
-        """The new queue as a freshly opened session would build it now (library order, limit)."""
+    def _refill(self, queue: str) -> None:
+        """The new or review queue as a freshly opened session would build it now (same order, limit)."""
         today = study_day(self.clock(), self.settings.day_start_hour)
-        new_done, _ = self._done_today(today)
-        self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today.isoformat())
+        new_done, reviews_done = self._done_today(today)
+        if queue == "new":
+            self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today.isoformat())
+        else:
+            self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -458,8 +470,8 @@ class StudySession:
                 del self.learning[position]
         if entry.removed is not None:
             name, position, item = entry.removed
-            if name == "new" and entry.review_uid is None:
-                self._refill_new()  # the unhidden card is back in its place; the card that filled in leaves
+            if name in ("new", "reviews") and entry.review_uid is None:
+                self._refill(name)  # the unhidden card is back in its place; the card that filled in leaves
             else:
                 getattr(self, name).insert(position, item)
         self.summary = SessionSummary(entry.answered, entry.again, entry.seconds)

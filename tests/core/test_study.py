@@ -148,6 +148,29 @@ def test_hiding_a_new_card_brings_in_the_next_one_and_undo_takes_it_back(conn, c
     assert s.current == "q00" and s.new == ["q00", "q01", "q02"]
 
 
+def test_hiding_a_review_card_at_the_review_limit_brings_in_the_next_due_one(conn, clock) -> None:
+    # The review limit counts reviews done, not cards hidden: burying or suspending a review card
+    # must pull in the next due review, or the session ends while reviews are still due.
+    s = session(conn, clock, new_per_day=6)
+    for _ in range(6):
+        s.answer(Rating.Easy)  # graduate straight to review
+    clock.advance(days=60)
+    s = session(conn, clock, new_per_day=0, reviews_per_day=3)
+    first = list(s.reviews)
+    s.bury()
+    s.suspend()
+    assert s.counts() == (0, 0, 3)
+    assert s.reviews == session(conn, clock, new_per_day=0, reviews_per_day=3).reviews
+    assert s.reviews[0] == first[2] and not set(s.reviews) & set(first[:2])
+    # Undo unhides the card and the card that filled in leaves. (Cards due at the same moment may
+    # swap places: undo writes the row back, so the due index orders the tie differently.)
+    s.undo()
+    assert s.current == first[1] and first[1] in s.reviews and first[0] not in s.reviews
+    assert s.reviews == session(conn, clock, new_per_day=0, reviews_per_day=3).reviews
+    s.undo()
+    assert s.current == first[0] and sorted(s.reviews) == sorted(first)
+
+
 def test_limits_count_what_was_already_done_today(conn, clock) -> None:
     s = session(conn, clock, new_per_day=4)
     s.answer(Rating.Easy)
