@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..paths import APP_NAME, bundle_root, resources_dir
+from .dialog_buttons import button_row
 
 LICENCES_HTML = """
 <p style="margin-bottom:4px"><b>Licences</b></p>
@@ -35,6 +35,14 @@ LICENCES_HTML = """
 
 def third_party_licences_file() -> Path:
     return bundle_root() / "THIRD_PARTY_LICENSES"
+
+
+def close_button(dialog: QDialog) -> QPushButton:
+    """The default button of an information-only dialog: Enter and Esc both close it."""
+    button = QPushButton("Close")
+    button.setDefault(True)
+    button.clicked.connect(dialog.reject)
+    return button
 
 
 class LicencesDialog(QDialog):
@@ -52,11 +60,10 @@ class LicencesDialog(QDialog):
         except OSError as exc:
             self.text.setPlainText(f"The licences file could not be read:\n{path}\n\n{exc}\n\n"
                                    "In a source checkout, `python packaging/make_licenses.py` writes it.")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        self.close_button = close_button(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
+        layout.addLayout(button_row(self.close_button))
 
 
 class AboutDialog(QDialog):
@@ -104,9 +111,8 @@ class AboutDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(open_folder)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.licences_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
+        self.close_button = close_button(self)
+        self.licences_button.setAutoDefault(False)  # Enter closes the dialog, as the Close button says
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 20, 22, 16)
@@ -117,7 +123,7 @@ class AboutDialog(QDialog):
         layout.addWidget(folder_label)
         layout.addLayout(folder_row)
         layout.addSpacing(6)
-        layout.addWidget(buttons)
+        layout.addLayout(button_row(self.close_button, leading=[self.licences_button]))
         # Exactly as tall as its content: wrapped labels otherwise leave uneven gaps.
         layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
 

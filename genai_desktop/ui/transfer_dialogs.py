@@ -43,6 +43,7 @@ from ..core.packs import PackError
 from ..core.progress_transfer import MergeSummary, TransferError, export_progress, import_progress
 from ..core.study import Scope
 from . import theme as themes
+from .dialog_buttons import button_row
 
 log = logging.getLogger(__name__)
 LAST_DIR_KEY = "transfer/last_dir"
@@ -185,12 +186,7 @@ class TransferDialog(QDialog):
 
     @staticmethod
     def _buttons(*buttons: QPushButton) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        row.addStretch(1)
-        for button in buttons:
-            row.addWidget(button)
-        return row
+        return button_row(*buttons)
 
     # ------------------------------------------------------------ running a job
     def run_job(self, message: str, work: Callable[[Progress], object], *, cancellable: bool = True) -> None:
