@@ -73,6 +73,18 @@ def format_interval(delta: timedelta) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
+def format_duration(seconds: float) -> str:
+    """Time spent, as people say it: '2 s', '1 min 05 s', '1 h 03 min' (seconds drop after an hour)."""
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        minutes, secs = divmod(total, 60)
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(round(total / 60), 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 # ---------------------------------------------------------------- settings
 
 @dataclass

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..core.content import LEVEL_NAMES
 from ..core.roadmap import Roadmap, milestone_scope
-from ..core.study import RATINGS, Scope, StudySession, StudySettings
+from ..core.study import RATINGS, Scope, StudySession, StudySettings, format_duration
 from ..core.workspace import Workspace
 from . import theme as themes
 from .reader import Reader
@@ -466,10 +466,9 @@ class FlashcardsView(QWidget):
         session = self.session
         summary = session.summary if session else None
         if summary and summary.answered:
-            minutes, seconds = divmod(round(summary.seconds), 60)
             self.done_title.setText("Session complete")
-            lines = [f"{summary.answered} card{'s' if summary.answered != 1 else ''} in {minutes}m {seconds:02d}s"
-                     f"  ·  again rate {summary.again_rate:.0%}"]
+            lines = [f"{summary.answered} card{'s' if summary.answered != 1 else ''} in "
+                     f"{format_duration(summary.seconds)}  ·  again rate {summary.again_rate:.0%}"]
         else:
             self.done_title.setText("All done for today")
             lines = []
@@ -505,8 +504,7 @@ class FlashcardsView(QWidget):
 
     def _update_clock(self) -> None:
         if self.card_timer.isValid():
-            seconds = self.card_timer.elapsed() // 1000
-            self.clock_label.setText(f"Time on card  {format_interval_seconds(seconds)}")
+            self.clock_label.setText(f"Time on card  {format_duration(self.card_timer.elapsed() // 1000)}")
 
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:
@@ -542,9 +540,3 @@ class FlashcardsView(QWidget):
             QProgressBar#SessionProgress::chunk {{ background: {t.accent}; }}
             {rating_css}
         """)
-
-
-def format_interval_seconds(seconds: int) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"
-

@@ -13,6 +13,7 @@ from genai_desktop.core.study import (
     StudySettings,
     day_start,
     due_counts,
+    format_duration,
     format_interval,
     study_day,
 )
@@ -222,6 +223,15 @@ def test_settings_are_validated_and_persisted(conn) -> None:
     StudySettings(desired_retention=0.85, new_per_day=7).save(conn)
     loaded = StudySettings.load(conn)
     assert (loaded.desired_retention, loaded.new_per_day) == (0.85, 7)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0 s"), (2.4, "2 s"), (59.4, "59 s"), (59.6, "1 min 00 s"), (65, "1 min 05 s"), (754, "12 min 34 s"),
+    (3599, "59 min 59 s"), (3600, "1 h 00 min"), (3780, "1 h 03 min"), (3 * 3600 + 59 * 60 + 50, "4 h 00 min"),
+    (-3, "0 s"),
+])
+def test_format_duration(seconds, text) -> None:
+    assert format_duration(seconds) == text
 
 
 def test_scopes(starter_pack) -> None:

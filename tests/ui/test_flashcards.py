@@ -1,3 +1,5 @@
+import re
+
 from fsrs import Rating
 from PySide6.QtCore import Qt
 
@@ -51,6 +53,7 @@ def test_a_full_review_session_with_keys(make_window, qtbot) -> None:
     assert view.pages.currentWidget() is view.done_page
     assert "Session complete" in view.done_title.text()
     assert "Next card due" in view.done_text.text()
+    assert re.match(r"3 cards in \d+ s  ·  again rate 0%", view.done_text.text())  # not "0m 02s"
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert view.pages.currentWidget() is view.deck_page
 
