@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.search import SearchHit, marked_spans
+from ..core.search import SearchHit, marked_spans, parse_query
 from . import theme as themes
 from .find_highlight import match_colors
 
@@ -37,12 +37,34 @@ POPUP_WIDTH = 600
 DEBOUNCE_MS = 25  # coalesces a burst of typed letters; a search itself takes a few ms
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
 KIND_LABELS = {"question": "Question", "guide": "Study guide", "topic": "Topic"}
+SHOWN_QUERY_CHARS = 60  # a pasted paragraph is cut in the "Nothing matches" line
 
 
 def marked_html(text: str, style: str) -> str:
     """Escaped HTML of a marked string, each match wrapped in a span with ``style``."""
     return "".join(f'<span style="{style}">{html.escape(piece)}</span>' if hit else html.escape(piece)
                    for piece, hit in marked_spans(text))
+
+
+def no_results_html(query: str) -> str:
+    """What was searched, and the one tip (of what core/search.py understands) that fits it."""
+    parsed = parse_query(query)
+    if parsed.is_empty:  # only -exclusions, or only punctuation: nothing to look for yet
+        if parsed.excluded:
+            return "Add a word to look for: <b>-word</b> only leaves pages out."
+        return "Type a word to look for: signs and punctuation alone match nothing."
+    shown = " ".join(query.split())
+    if len(shown) > SHOWN_QUERY_CHARS:
+        shown = shown[:SHOWN_QUERY_CHARS].rstrip() + "…"
+    if parsed.excluded:
+        tip = "Drop a <b>-word</b> to let the pages that hold it back in."
+    elif parsed.phrases:
+        tip = "A <b>\"phrase\"</b> matches word for word: without the quotes its words may be anywhere."
+    elif len(parsed.words) > 1:
+        tip = "Every word must match: try fewer words, or just the start of one (<i>discrim</i>)."
+    else:
+        tip = "The start of a word is enough (<i>discrim</i>): check the spelling, or try a related word."
+    return f"Nothing matches <b>{html.escape(shown)}</b>.<br>{tip}"
 
 
 def hit_html(hit: SearchHit, theme: themes.Theme) -> str:
@@ -113,7 +135,8 @@ class HitDelegate(QStyledItemDelegate):
 
 
 class SearchPopup(QFrame):
-    """The result list under the search field, with a one-line footer of keys."""
+    """The result list under the search field, with a one-line footer of keys while there are
+    results to pick; tips or what to try instead when there are none."""
 
     chosen = Signal(str)  # page id
 
@@ -168,17 +191,18 @@ class SearchPopup(QFrame):
             item.setData(HIT_ROLE, hit)
             self.list.addItem(item)
         self.list.setVisible(bool(hits))  # an empty list would take the message's room
+        self.footer.setVisible(bool(hits))  # keys to pick a result, only when there is one
         if hits:
             self.list.setCurrentRow(0)
             self.message.setVisible(False)
         else:
-            self.message.setText(f"Nothing matches <b>{html.escape(query)}</b>. Try fewer words, the start of "
-                                 "a word, or check the spelling." if query.strip() else "")
+            self.message.setText(no_results_html(query) if query.strip() else "")
             self.message.setVisible(bool(query.strip()))
 
     def show_tips(self) -> None:
         self.list.clear()
         self.list.setVisible(False)
+        self.footer.setVisible(False)
         self.message.setText("Type to search questions, answers, guides and your notes.<br>"
                              "<b>words</b> all must match, the start is enough: <i>discrim</i><br>"
                              "<b>\"a phrase\"</b> exactly these words · <b>-word</b> leave out pages with it")
@@ -206,7 +230,8 @@ class SearchPopup(QFrame):
         # A word-wrapped label's sizeHint() is for some other width: ask for the height at this one.
         message = self.message.heightForWidth(width) if self.message.isVisible() else 0
         content = (sum(self.list.sizeHintForRow(n) for n in range(min(rows, 12))) + 8 if rows else 0) + message
-        height = min(content + self.footer.sizeHint().height() + 8, int(window.height() * 0.7))
+        footer = self.footer.sizeHint().height() if not self.footer.isHidden() else 0
+        height = min(content + footer + 8, int(window.height() * 0.7))
         self.setGeometry(max(12, bottom_right.x() - width), bottom_right.y(), width, height)
         self.raise_()
 

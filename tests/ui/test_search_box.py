@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from genai_desktop.core.search import MARK_START
 from genai_desktop.ui.find_highlight import match_colors
+from genai_desktop.ui.search_box import no_results_html
 
 
 def ready(qtbot, window):
@@ -120,3 +121,32 @@ def test_tips_and_nothing_found_are_shown_whole_without_an_empty_list(qtbot, mak
         assert not popup.list.isVisible()  # no blank band under the words
         # every wrapped line fits: the label got the height it needs at its actual width
         assert popup.message.height() >= popup.message.heightForWidth(popup.message.width())
+
+
+def test_the_key_hint_shows_only_when_there_is_a_result_to_pick(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    popup = tools.search.popup
+    tools.focus_search()
+    assert popup.isVisible() and popup.footer.isHidden()  # tips, nothing to pick yet
+    qtbot.keyClicks(window.search_field, "attention")
+    qtbot.waitUntil(lambda: popup.list.count() > 0)
+    assert popup.footer.isVisible()
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "zebra quokka")
+    qtbot.waitUntil(lambda: "Nothing matches" in popup.message.text())
+    assert popup.footer.isHidden() and popup.message.isVisible()
+    assert "zebra quokka" in popup.message.text() and "fewer words" in popup.message.text()
+    # the popup is no taller than its message: no room kept for the hidden footer
+    assert popup.height() <= popup.message.heightForWidth(popup.width()) + 16
+
+
+def test_nothing_found_says_what_was_searched_and_a_tip_that_fits() -> None:
+    assert "<b>zebra</b>" in no_results_html("zebra") and "start of a word" in no_results_html("zebra")
+    assert "fewer words" in no_results_html("zebra  quokka")
+    assert "word for word" in no_results_html('"zebra stripes"')
+    assert "-word" in no_results_html("zebra -attention")
+    assert "Add a word" in no_results_html("-attention")  # exclusions alone search nothing
+    assert "punctuation" in no_results_html("*** ::")
+    shown = no_results_html("<script> " * 30)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "…" in shown
