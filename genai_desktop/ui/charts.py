@@ -193,7 +193,7 @@ class StackedBar(Chart):
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(theme, parent)
         self.parts: list[tuple[str, int, str]] = []
-        self.setMinimumHeight(74)
+        self.setMinimumHeight(58)  # the bar (4-22) and the legend (33-53), no empty band under it
 
     def set_data(self, parts: list[tuple[str, int, str]]) -> None:
         self.parts = parts  # (label, count, theme colour key)

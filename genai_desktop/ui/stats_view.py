@@ -79,6 +79,9 @@ class StatsView(QScrollArea):
         states_body = QWidget()
         states_layout = QVBoxLayout(states_body)
         states_layout.setContentsMargins(0, 0, 0, 0)
+        # The gap comes from the layout: stylesheet padding would give the label a frame, and Qt
+        # indents a framed label's text by half an "x", out of line with the legend above.
+        states_layout.setSpacing(6)
         states_layout.addWidget(self.states)
         states_layout.addWidget(self.retention_label)
         layout.addWidget(_Panel("Cards", states_body,
@@ -112,7 +115,7 @@ class StatsView(QScrollArea):
         self.forecast.set_data(data.forecast, ["today" if i == 0 else (f"+{i}d" if i % 7 == 0 else "")
                                                for i in range(30)])
         c = data.state_counts
-        self.states.set_data([("New", c["new"], "badge"), ("Learning", c["learning"] + c["relearning"], "again"),
+        self.states.set_data([("New", c["new"], "new_card"), ("Learning", c["learning"] + c["relearning"], "again"),
                               ("Young", c["young"], "good"), ("Mature", c["mature"], "easy"),
                               ("Suspended", c["suspended"], "hard")])
         r = data.retention
@@ -135,7 +138,7 @@ class StatsView(QScrollArea):
             QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
             QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
             QLabel#BigNumber {{ font-size: 28px; font-weight: 600; color: {t.text}; }}
-            QLabel#RetentionTable {{ color: {t.text}; font-size: 13px; padding-top: 6px; }}
+            QLabel#RetentionTable {{ color: {t.text}; font-size: 13px; }}
             QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px; }}
             QFrame#Panel QLabel {{ border: none; background: transparent; }}
         """)

@@ -35,6 +35,9 @@ class Theme:
     hard: str
     good: str
     easy: str
+    # Never-studied cards in the stats: a neutral grey with 3:1 contrast on the surface (the badge
+    # grey was almost the panel's own colour in dark mode).
+    new_card: str
 
     @property
     def dark(self) -> bool:
@@ -45,13 +48,13 @@ LIGHT_THEME = Theme(
     name="light", window="#f6f7f9", sidebar="#eef0f3", surface="#ffffff", text="#1f2328",
     muted="#667085", border="#dde1e6", accent="#3b6fd8", accent_text="#ffffff",
     selection="#dbe6fb", hover="#e4e8ee", badge="#e2e6ec", table_head="#f3f5f8", page=LIGHT,
-    again="#c2410c", hard="#a16207", good="#15803d", easy="#1d4ed8",
+    again="#c2410c", hard="#a16207", good="#15803d", easy="#1d4ed8", new_card="#8a94a6",
 )
 DARK_THEME = Theme(
     name="dark", window="#1e1f22", sidebar="#191a1d", surface="#232428", text="#e6e6e6",
     muted="#9aa0aa", border="#34363c", accent="#7aa2f7", accent_text="#101216",
     selection="#2f3d5c", hover="#2a2c31", badge="#30333a", table_head="#2a2c31", page=DARK,
-    again="#fb923c", hard="#facc15", good="#4ade80", easy="#93c5fd",
+    again="#fb923c", hard="#facc15", good="#4ade80", easy="#93c5fd", new_card="#7c8594",
 )
 THEMES = {"light": LIGHT_THEME, "dark": DARK_THEME}
 
