@@ -31,6 +31,7 @@ from .settings import Settings
 from .sidebar import Sidebar
 
 DEFAULT_SIZE = (1280, 800)
+MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
 
 
 class _FirstPaint(QObject):
@@ -112,8 +113,11 @@ class MainWindow(QMainWindow):
 
         # Views other than the library are built the first time they are shown: their
         # modules (fsrs, charts) stay off the start-up path.
-        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
-        self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
+        # Their due count and percentage arrive after the first paint: room is kept for them.
+        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2",
+                                                widest=f"Flashcards  {MAX_TAB_COUNT}+")
+        self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3",
+                                             widest="Roadmap  100%")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
 
         self.status_library = QLabel()
@@ -173,8 +177,12 @@ class MainWindow(QMainWindow):
         return bar
 
     def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],
-                     shortcut: str) -> QToolButton:
-        """Register a top-level view: a widget, or a factory called when it is first shown."""
+                     shortcut: str, widest: str = "") -> QToolButton:
+        """Register a top-level view: a widget, or a factory called when it is first shown.
+
+        ``widest`` is the longest label the tab will show once a count is added to it later: the
+        tab is that wide from the start, so the tabs to its right do not jump when the count appears.
+        """
         button = QToolButton(objectName="ViewTab", text=label, checkable=True)
         button.setToolTip(f"{label} ({shortcut})")
         # A QShortcut, not button.setShortcut(): that overload makes PySide build all of Qt's
@@ -189,6 +197,11 @@ class MainWindow(QMainWindow):
         else:
             stretch = max(i for i in range(layout.count()) if layout.itemAt(i).spacerItem())
             layout.insertWidget(stretch, button)  # tabs stay left of the stretch and the search field
+        if widest:
+            button.ensurePolished()  # measured with the stylesheet's font and padding
+            button.setText(widest)
+            button.setMinimumWidth(button.sizeHint().width())
+            button.setText(label)
         if isinstance(view, QWidget) and self.views.currentWidget() is view:
             button.setChecked(True)
         return button
@@ -360,7 +373,8 @@ class MainWindow(QMainWindow):
                                     whole_library=True)
         new, learning, review = session.counts()
         due = learning + review
-        self.flashcards_tab.setText(f"Flashcards  {due}" if due else "Flashcards")
+        shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
+        self.flashcards_tab.setText(f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
 
     def refresh_roadmap_status(self) -> None:

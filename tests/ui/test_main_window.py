@@ -172,3 +172,27 @@ def test_start_up_trusts_the_remembered_system_scheme_then_checks_it(make_window
     qtbot.waitUntil(lambda: not window.theme.dark, timeout=3000)  # ... offscreen reports light
     assert window.theme_choice == "system"
     assert window.settings.get_bool("system_dark") is False
+
+
+def test_the_tabs_stay_put_when_the_counts_arrive_after_the_first_paint(make_window, qtbot) -> None:
+    """The due count and the roadmap percentage are filled in after the first paint; the tabs to
+    their right must not jump sideways when they appear."""
+    from fsrs import Rating
+
+    from genai_desktop.core.study import StudySession
+
+    window = make_window()
+    qtbot.waitUntil(lambda: "new today" in window.status_due.text(), timeout=3000)  # counts filled in
+    tabs = [button for _view, button in window._views_by_name.values()]
+    before = [tab.geometry() for tab in tabs]
+    conn = window.workspace.progress.conn
+    StudySession.open(conn, ["attention-basics"]).answer(Rating.Again)  # one card in learning: due today
+    window.refresh_counts()
+    assert window.flashcards_tab.text() == "Flashcards  1"
+    window.roadmap_tab.setText("Roadmap  100%")
+    qtbot.wait(20)  # the tab row's layout runs
+    assert [tab.geometry() for tab in tabs] == before
+    window.flashcards_tab.setText("Flashcards  999+")  # the widest labels fit the room kept for them
+    qtbot.wait(20)
+    assert all(tab.width() >= tab.sizeHint().width() for tab in tabs)
+    assert [tab.geometry() for tab in tabs] == before
