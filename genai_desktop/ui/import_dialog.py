@@ -98,7 +98,9 @@ class NotesImportDialog(TransferDialog):
         existing = read_pack_info(self.window_.workspace.paths.packs / pack_id_for(plan.source_name))
         answered = plan.question_count - len(plan.unanswered())
         self.preview_title.setText(f"Import “{plan.title}”")
-        parts = [f"{plan.question_count} question{'s' if plan.question_count != 1 else ''} "
+        # The title comes from the notes' own heading when they have one: say which file this is.
+        self.preview_title.setToolTip(f"From {plan.source_name}")
+        parts = [f"From {plan.source_name}", f"{plan.question_count} question{'s' if plan.question_count != 1 else ''} "
                  f"({answered} answered) in {len(plan.topics)} topic{'s' if len(plan.topics) != 1 else ''}"]
         if plan.guides:
             parts.append(f"{len(plan.guides)} page{'s' if len(plan.guides) != 1 else ''}")

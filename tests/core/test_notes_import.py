@@ -186,6 +186,36 @@ def test_single_level_questions_and_intro_text() -> None:
     assert plan.topics[0].intro == "My GenAI notes, spring."
 
 
+def test_the_pack_is_titled_by_the_heading_over_the_whole_document() -> None:
+    text = ("# Transformer interview prep\nWhat I keep forgetting.\n\n## Attention\n### What is attention?\n"
+            "Weights over tokens.\n### Why scale it?\nSoftmax saturates.\n## Training\n### Why warm up?\nNoise.\n")
+    plan = plan_text(text, "a3f9c2e1_notes.md")
+    assert plan.title == "Transformer interview prep"
+    # the title is not a question, its text is the introduction, and topics do not repeat it
+    assert [(t.title, [e.title for e in t.entries]) for t in plan.topics] == [
+        ("Transformer interview prep", []), ("Attention", ["What is attention?", "Why scale it?"]),
+        ("Training", ["Why warm up?"])]
+    assert plan.topics[0].intro == "What I keep forgetting."
+    # a single "#" over "##" questions: the title, and the questions stay questions
+    plan = plan_text("# **My GenAI notes:**\n\n## GANs\nTwo nets.\n\n## VAEs\nAn encoder.\n", "x.md")
+    assert plan.title == "My GenAI notes" and [e.title for e in plan.entries()] == ["GANs", "VAEs"]
+    assert plan.summary()["title"] == "My GenAI notes"
+
+
+def test_without_a_title_heading_the_pack_is_named_from_the_file_name() -> None:
+    sections = "# Attention\n## What is attention?\nWeights.\n# Training\n## Why warm up?\nNoise.\n"
+    assert plan_text(sections, "transformer_notes.md").title == "Transformer notes"  # a section is no title
+    assert plan_text(sections, "a3f9c2e1_notes.md").title == "Notes"  # hashes and ids left out
+    assert plan_text(sections, "20240105-interview prep.md").title == "Interview prep"
+    # a name with nothing readable: the document's first top-level heading, never a question
+    assert plan_text(sections, "000_d4c16f285b37f340.txt").title == "Attention"
+    assert plan_text(sections, "3f2a9b1c-1234-4abc-9def-0123456789ab.md").title == "Attention"
+    assert plan_text("## What is attention?\nWeights.\n## Why?\nBecause.\n", "d4c16f285b.md").title == "My notes"
+    assert plan_text("# What is attention?\nWeights.\n", "notes 2024.md").title == "Notes 2024"
+    long = plan_text("# " + "word " * 40 + "\n## Q?\nA.\n", "n.md").title
+    assert long.endswith("…") and len(long) <= 81
+
+
 def test_numbered_restarts_become_topics() -> None:
     text = "\n".join(
         f"{n}. Question {block}-{n}:\n   - answer {n}\n     - detail\n" for block in "ab" for n in (1, 2, 3))

@@ -104,6 +104,20 @@ def test_reimport_updates_in_place_and_keeps_review_history(tmp_path: Path, data
         workspace.close()
 
 
+def test_a_new_title_heading_renames_the_pack_but_keeps_its_id_and_question_ids(tmp_path: Path) -> None:
+    packs_root = tmp_path / "packs"
+    source = write(tmp_path, "## What is attention?\nWeights.\n\n## Why warm up?\nNoise.\n", "a3f9c2e1.md")
+    first = write_pack(packs_root, plan_file(source))
+    before = load_pack(first, pack=first.name)
+    source.write_text("# Transformer prep\n\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    second = write_pack(packs_root, plan_file(source))
+    after = load_pack(second, pack=second.name)
+    assert first == second and [p.id for p in list_packs(packs_root)] == [pack_id_for("a3f9c2e1.md")]
+    assert list_packs(packs_root)[0].title == "Transformer prep"
+    ids = [q.id for q in before.questions()]
+    assert len(ids) == 2 and [q.id for q in after.questions()] == ids
+
+
 def test_a_failed_write_leaves_the_previous_import_untouched(tmp_path: Path, monkeypatch) -> None:
     root = tmp_path / "packs"
     folder = write_pack(root, plan_file(write(tmp_path)))

@@ -88,6 +88,21 @@ def test_preview_then_import_puts_the_pack_in_my_notes_and_flashcards(make_windo
     dialog.done_button.click()
 
 
+def test_the_preview_shows_the_notes_own_title_and_the_file_it_comes_from(make_window, qtbot, tmp_path) -> None:
+    window = make_window()
+    source = notes_file(tmp_path, "# Transformer prep\n\n" + NOTES.replace("# ", "## "), "a3f9c2e1d4.md")
+    dialog = window.import_notes(source)
+    wait_for(qtbot, dialog, dialog.preview_page)
+    assert dialog.preview_title.text() == "Import “Transformer prep”"
+    assert dialog.preview_summary.text().startswith("From a3f9c2e1d4.md · 3 questions")
+    topics = [dialog.contents.topLevelItem(n).text(0) for n in range(dialog.contents.topLevelItemCount())]
+    assert topics == ["Attention", "Training"]
+    dialog.import_button.click()
+    wait_for(qtbot, dialog, dialog.result_page)
+    assert window.workspace.library.pack_titles == {"a3f9c2e1d4": "Transformer prep"}
+    dialog.accept()
+
+
 def test_reimport_updates_in_place(make_window, qtbot, tmp_path) -> None:
     window = make_window()
     source = notes_file(tmp_path)

@@ -7,7 +7,9 @@ Recognised without configuration (seeds 001, 002 and 003 are written this way):
   (``# **What are …?**`` in the middle of ``##`` questions);
 - when most questions are bold, a plain heading that does not ask anything is a note and
   becomes a page of its own rather than a flashcard;
-- text before the first heading is the pack's introduction, unless it is a chat prompt.
+- text before the first heading is the pack's introduction, unless it is a chat prompt;
+- the heading that titles the whole document (``title_line``, the pack's title) is not repeated
+  in the names of the topics under it ("Attention", not "My notes › Attention").
 """
 
 from __future__ import annotations
@@ -56,11 +58,12 @@ def question_level(headings: list[_Heading]) -> tuple[int, list[int]]:
 
 
 def parse_headings(lines: list[str], fences: Fences, pack_title: str, warnings: list[str],
-                   progress: Progress) -> tuple[list[TopicPlan], list[GuidePlan]]:
+                   progress: Progress, title_line: int | None = None) -> tuple[list[TopicPlan], list[GuidePlan]]:
     headings = find_headings(lines, fences)
     if not headings:
         return [], []
-    level, categories = question_level(headings)
+    # The title heading is no question even when text follows it (an introduction to the notes).
+    level, categories = question_level([h for h in headings if h.index != title_line] or headings)
     at_level = [h for h in headings if h.level == level]
     mostly_bold = sum(1 for h in at_level if is_bold_title(h.raw)) * 10 >= len(at_level) * 6
 
@@ -105,8 +108,9 @@ def parse_headings(lines: list[str], fences: Fences, pack_title: str, warnings: 
         if item.level < level and not (asks and item.has_body):
             # A category: its own text (rare) becomes the topic's introduction.
             trail = {k: v for k, v in trail.items() if k < item.level}
-            trail[item.level] = title
-            current = TopicPlan(" › ".join(trail[k] for k in sorted(trail)), item.index + 1)
+            if item.index != title_line:
+                trail[item.level] = title
+            current = TopicPlan(" › ".join(trail[k] for k in sorted(trail)) or pack_title, item.index + 1)
             current.intro = tidy_body(lines[item.index + 1: sub_end], 3, fences.in_code[item.index + 1: sub_end])
             topics.append(current)
             continue

@@ -13,7 +13,7 @@ from .numbered import count_questions, parse_numbered
 from .progress import Progress
 from .reading import read_notes_file
 from .roadmap import count_level_markers, parse_roadmap
-from .text import heading, scan_fences, title_from_name
+from .text import Fences, clean_title, heading, name_title, scan_fences, shorten_title
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
@@ -42,7 +42,7 @@ def plan_text(text: str, source_name: str, progress: Progress | None = None,
     for index in fences.unclosed:
         warnings.append(f"The code block opened on line {index + 1} is never closed; "
                         "it is closed at the end of its page.")
-    title = title_from_name(source_name)
+    title, title_line = pack_title(lines, fences, source_name)
     kind = detect_layout(lines, fences)
     plan = ImportPlan(title, source_name, kind, warnings=warnings)
     if kind == "roadmap":
@@ -53,12 +53,51 @@ def plan_text(text: str, source_name: str, progress: Progress | None = None,
         entries, _ = parse_faq(lines)
         plan.topics = [TopicPlan(title, 1, entries=entries)]
     else:
-        plan.topics, plan.guides = parse_headings(lines, fences, title, warnings, progress)
+        plan.topics, plan.guides = parse_headings(lines, fences, title, warnings, progress, title_line)
     if not plan.question_count and not plan.guides:
         raise NotesError(f"{source_name}: no questions or sections were found. The importer reads {LAYOUTS}.")
     check_formulas(plan, progress)
     find_images(plan, source_dir)
     return plan
+
+
+def pack_title(lines: list[str], fences: Fences, source_name: str) -> tuple[str, int | None]:
+    """What the pack is called in the sidebar, the study menu and the preview.
+
+    The heading that titles the whole document first; then the file name, unless it is a hash
+    or a number ("a3f9c2e1.md" says nothing); then the document's first top-level heading (its
+    first section, at least about the notes); "My notes" when there is none. The pack's id
+    never depends on this: it comes from the file name (packs.pack_id_for), so re-importing a
+    file whose title changed still updates the same pack.
+
+    Returns the title and the 0-based line of the heading that titles the document, if any.
+    """
+    first: tuple[int, str] | None = None  # (level, raw text) of the first heading
+    first_line = 0
+    top: tuple[int, str] | None = None  # the first heading at the shallowest level seen
+    titles_document = True  # no other heading as shallow as the first one
+    for index, line in enumerate(lines):
+        if fences.in_code[index] or "#" not in line[:4]:
+            continue  # cheap test first: this runs over every line of very large files
+        found = heading(line)
+        if not found or not found[1].strip():
+            continue
+        if first is None:
+            first = top = found
+            first_line = index
+        else:
+            titles_document = titles_document and found[0] > first[0]
+            if found[0] < top[0]:
+                top = found
+    if first is not None and titles_document and (title := _as_title(first[1])):
+        return title, first_line
+    return name_title(source_name) or (top and _as_title(top[1])) or "My notes", None
+
+
+def _as_title(raw: str) -> str | None:
+    title = clean_title(raw)
+    # "# What is attention?" is a question of the notes, not what they are called.
+    return shorten_title(title) if title and not title.endswith("?") else None
 
 
 def detect_layout(lines: list[str], fences) -> str:

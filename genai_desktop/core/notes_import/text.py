@@ -18,6 +18,10 @@ _CHAT_OPENER = re.compile(
     r"(?:(?:let['’]s|let us) (?:delve|dive|look|explore|go)\s+(?:into|at|through)?\s*"
     r"(?:each of )?(?:these |the )?)?(?:here['’]?s |here is |here are )?(?:some |a )?", re.I)
 MAX_LIST_DEPTH = 12
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+# A hash, an id or a timestamp in a file name: six or more hex digits, at least one a digit.
+_ID_LIKE = re.compile(r"(?=[0-9a-f]*\d)[0-9a-f]{6,}", re.I)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,29 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug.strip("-")
 
 
-def title_from_name(name: str) -> str:
-    """'my_genai-notes.md' -> 'My genai notes'."""
+def name_title(name: str) -> str | None:
+    """A readable title from a file name, or None when the name holds nothing readable.
+
+    'my_genai-notes.md' -> 'My genai notes'; 'a3f9c2e1_notes.md' -> 'Notes' (hashes, ids and
+    timestamps are left out); '000_d4c16f285b37f340.txt' -> None.
+    """
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    words = re.sub(r"[_\-\s]+", " ", stem).strip()
-    return (words[:1].upper() + words[1:]) if words else "My notes"
+    words = [word for word in re.split(r"[_\-\s]+", _UUID.sub(" ", stem)) if word and not _ID_LIKE.fullmatch(word)]
+    if not any(_LETTER.search(word) for word in words):  # numbers alone ("000", "2024") name nothing
+        return None
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def title_from_name(name: str) -> str:
+    return name_title(name) or "My notes"
+
+
+def shorten_title(title: str, limit: int = 80) -> str:
+    """A heading used as a title in lists and the window: cut at a word, with an ellipsis."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…"
 
 
 def looks_like_prompt(text: str) -> bool:
