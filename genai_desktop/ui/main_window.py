@@ -113,11 +113,8 @@ class MainWindow(QMainWindow):
 
         # Views other than the library are built the first time they are shown: their
         # modules (fsrs, charts) stay off the start-up path.
-        # Their due count and percentage arrive after the first paint: room is kept for them.
-        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2",
-                                                widest=f"Flashcards  {MAX_TAB_COUNT}+")
-        self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3",
-                                             widest="Roadmap  100%")
+        self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
+        self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
 
         self.status_library = QLabel()
@@ -177,12 +174,8 @@ class MainWindow(QMainWindow):
         return bar
 
     def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],
-                     shortcut: str, widest: str = "") -> QToolButton:
-        """Register a top-level view: a widget, or a factory called when it is first shown.
-
-        ``widest`` is the longest label the tab will show once a count is added to it later: the
-        tab is that wide from the start, so the tabs to its right do not jump when the count appears.
-        """
+                     shortcut: str) -> QToolButton:
+        """Register a top-level view: a widget, or a factory called when it is first shown."""
         button = QToolButton(objectName="ViewTab", text=label, checkable=True)
         button.setToolTip(f"{label} ({shortcut})")
         # A QShortcut, not button.setShortcut(): that overload makes PySide build all of Qt's
@@ -197,11 +190,6 @@ class MainWindow(QMainWindow):
         else:
             stretch = max(i for i in range(layout.count()) if layout.itemAt(i).spacerItem())
             layout.insertWidget(stretch, button)  # tabs stay left of the stretch and the search field
-        if widest:
-            button.ensurePolished()  # measured with the stylesheet's font and padding
-            button.setText(widest)
-            button.setMinimumWidth(button.sizeHint().width())
-            button.setText(label)
         if isinstance(view, QWidget) and self.views.currentWidget() is view:
             button.setChecked(True)
         return button
@@ -374,8 +362,15 @@ class MainWindow(QMainWindow):
         new, learning, review = session.counts()
         due = learning + review
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
-        self.flashcards_tab.setText(f"Flashcards  {shown}" if due else "Flashcards")
+        self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
+
+    @staticmethod
+    def _set_tab_label(tab: QToolButton, label: str) -> None:
+        """Tabs only grow: a count that shrinks or goes away while studying keeps its tab as
+        wide, so the tabs to its right do not shift back and forth with every answer."""
+        tab.setText(label)
+        tab.setMinimumWidth(max(tab.minimumWidth(), tab.sizeHint().width()))
 
     def refresh_roadmap_status(self) -> None:
         """'roadmap 34% (Dev 1: 7/9)' in the status bar and the percentage on the tab."""
@@ -395,7 +390,7 @@ class MainWindow(QMainWindow):
         self.status_roadmap.setText(text)
         self.status_roadmap.setToolTip(f"{overall.complete} of {overall.total} milestones complete "
                                        f"({overall.done} done, {overall.skipped} skipped)")
-        self.roadmap_tab.setText(f"Roadmap  {overall.percent}%" if overall.complete else "Roadmap")
+        self._set_tab_label(self.roadmap_tab, f"Roadmap  {overall.percent}%" if overall.complete else "Roadmap")
 
     def _on_roadmap_level(self, level: str | None) -> None:
         self.settings.set("roadmap/level", level or "")
