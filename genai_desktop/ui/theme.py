@@ -109,6 +109,8 @@ def palette_for(theme: Theme) -> QPalette:
 def chrome_stylesheet(t: Theme) -> str:
     return f"""
     QMainWindow, QDialog {{ background: {t.window}; }}
+    /* Linux desktops put icons on dialog buttons (a red cross on Cancel); no other button has one. */
+    QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QWidget#Sidebar {{ background: {t.sidebar}; border-right: 1px solid {t.border}; }}
     QWidget#TopBar {{ background: {t.window}; border-bottom: 1px solid {t.border}; }}
     QTreeView {{ background: {t.sidebar}; border: none; outline: 0; font-size: 14px;

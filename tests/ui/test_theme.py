@@ -23,3 +23,33 @@ def test_a_disabled_primary_button_does_not_look_clickable(qtbot, theme) -> None
     assert fill() == QColor(theme.accent)
     button.setEnabled(False)
     assert fill() != QColor(theme.accent)
+
+
+def test_message_box_buttons_are_plain_text_even_where_the_platform_adds_icons(qtbot) -> None:
+    """Linux desktops ask for icons on dialog buttons (a red ✗ on Cancel); no other button in
+    the app has one. The offscreen platform asks for none, so a style that does stands in."""
+    from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle
+
+    class IconsOnDialogButtons(QProxyStyle):
+        def styleHint(self, hint, option=None, widget=None, returnData=None):  # noqa: N802
+            if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+                return 1
+            return super().styleHint(hint, option, widget, returnData)
+
+    def buttons_with_icons(stylesheet: str) -> list[str]:
+        box = QMessageBox(QMessageBox.Icon.Question, "Remove pack?", "Remove this pack?")
+        qtbot.addWidget(box)
+        box.setStyleSheet(stylesheet)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)  # icons are set here
+        return [button.text() for button in box.buttons() if not button.icon().isNull()]
+
+    app = QApplication.instance()
+    app_stylesheet = app.styleSheet()
+    app.setStyleSheet("")
+    app.setStyle(IconsOnDialogButtons("Fusion"))  # a widget's own style would not reach its buttons
+    try:
+        assert buttons_with_icons("")  # the stand-in works: without our stylesheet there are icons
+        assert buttons_with_icons(themes.chrome_stylesheet(themes.LIGHT_THEME)) == []
+    finally:
+        app.setStyle("Fusion")
+        app.setStyleSheet(app_stylesheet)
