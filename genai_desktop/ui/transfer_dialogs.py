@@ -116,6 +116,16 @@ def default_folder(window) -> Path:
     return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
 
+def ask_file_to_open(window, title: str, file_filter: str) -> Path | None:
+    """A file chosen in the last folder used; that folder is remembered for next time."""
+    name, _ = QFileDialog.getOpenFileName(window, title, str(default_folder(window)), file_filter)
+    if not name:
+        return None
+    source = Path(name)
+    window.settings.set(LAST_DIR_KEY, str(source.parent))
+    return source
+
+
 def with_suffix(name: str, suffix: str) -> Path:
     path = Path(name)
     return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
@@ -449,12 +459,9 @@ def export_progress_flow(window) -> TransferDialog | None:
 
 
 def import_progress_flow(window) -> TransferDialog | None:
-    name, _ = QFileDialog.getOpenFileName(window, "Import progress", str(default_folder(window)),
-                                          "Progress file (*.zip);;All files (*)")
-    if not name:
+    source = ask_file_to_open(window, "Import progress", "Progress file (*.zip);;All files (*)")
+    if source is None:
         return None
-    source = Path(name)
-    window.settings.set(LAST_DIR_KEY, str(source.parent))
     dialog = TransferDialog(window, "Import progress")
     paths = window.workspace.paths
     window.workspace.progress  # noqa: B018 - opens and migrates the database before a second connection
@@ -481,14 +488,12 @@ def import_progress_flow(window) -> TransferDialog | None:
 # ---------------------------------------------------------------- Anki text -> a pack
 
 def import_anki_text_flow(window) -> TransferDialog | None:
-    name, _ = QFileDialog.getOpenFileName(window, "Import Anki text", str(default_folder(window)),
-                                          "Anki notes in plain text (*.txt *.tsv *.csv);;All files (*)")
-    if not name:
+    source = ask_file_to_open(window, "Import Anki text",
+                              "Anki notes in plain text (*.txt *.tsv *.csv);;All files (*)")
+    if source is None:
         return None
     from ..core.anki_text_import import import_anki_text
 
-    source = Path(name)
-    window.settings.set(LAST_DIR_KEY, str(source.parent))
     dialog = TransferDialog(window, "Import Anki text")
     packs = window.workspace.paths.packs
 
