@@ -10,7 +10,25 @@ from pathlib import Path
 from .paths import content_dir, resolve_data_dir
 
 
-def _parser() -> argparse.ArgumentParser:
+# Options of the plain GUI start that take a value: the words after them name no verb.
+GUI_VALUE_OPTIONS = ("--data-dir", "--theme")
+
+
+def names_a_verb(argv: list[str]) -> bool:
+    """True unless ``argv`` is a plain GUI start (options only). A doubtful case says True:
+    the full parser then decides, so the shortcut can cost speed but never change a meaning."""
+    expects_value = False
+    for arg in argv:
+        if expects_value:
+            expects_value = False
+        elif arg in GUI_VALUE_OPTIONS:
+            expects_value = True
+        elif arg in ("-h", "--help") or not arg.startswith("-"):
+            return True
+    return False
+
+
+def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a verb's parser would otherwise reset a --data-dir given before the verb to None.
     common.add_argument("--data-dir", default=argparse.SUPPRESS,
@@ -20,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen on a scratch data folder; exit 0 or 1")
+    if not with_verbs:
+        return parser
     sub = parser.add_subparsers(dest="verb")
     sub.add_parser("gui", parents=[common], help="start the app (the default)")
 
@@ -50,13 +70,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The verbs' eleven parsers take ~5 ms to build: a plain start of the app skips them.
+    args = _parser(with_verbs=names_a_verb(argv)).parse_args(argv)
     if args.self_test:
         from .selftest import run_self_test
 
         return run_self_test()
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
-    verb = args.verb or "gui"
+    verb = getattr(args, "verb", None) or "gui"
     if verb == "content":
         return _content(data_dir)
     if verb == "check":

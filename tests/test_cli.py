@@ -1,0 +1,48 @@
+"""The command line's shortcut for a plain GUI start must never change what a command means."""
+
+import pytest
+
+from genai_desktop import cli
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["--data-dir", "/tmp/x"],
+    ["--data-dir=/tmp/x", "--theme", "dark"],
+    ["--theme", "light", "--data-dir", "content"],  # a folder named like a verb is a value here
+    ["--self-test"],
+])
+def test_a_plain_gui_start_parses_as_the_full_parser_does(argv):
+    assert not cli.names_a_verb(argv)
+    fast = vars(cli._parser(with_verbs=False).parse_args(argv))
+    full = vars(cli._parser().parse_args(argv))
+    assert full.pop("verb") is None
+    assert fast == full
+
+
+@pytest.mark.parametrize("argv", [
+    ["content", "--json"],
+    ["--data-dir", "/tmp/x", "check"],
+    ["--help"],
+    ["-h"],
+    ["contnet"],  # a typo gets the full parser's "invalid choice" message
+    ["--data", "/tmp/x"],  # an abbreviation: the full parser decides
+])
+def test_anything_else_gets_the_full_parser(argv):
+    assert cli.names_a_verb(argv)
+
+
+def test_help_lists_the_verbs(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for verb in ("content", "check", "screenshot", "export-apkg", "import"):
+        assert verb in out
+
+
+def test_a_mistyped_verb_is_named_in_the_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["contnet"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'contnet'" in capsys.readouterr().err
