@@ -98,7 +98,8 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
 
     app = make_application()
     install_error_hook(data_dir / "logs")
-    # One app per data folder, a writable folder, a healthy database: each explained if not.
+    # One app per data folder, a writable folder, a healthy database: each explained if not
+    # (the database right after the first paint, before anything reads it).
     startup = Startup(data_dir, theme_choice)
     if not startup.claim():
         return startup.exit_code
@@ -111,10 +112,6 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot open its data folder.\n\n{exc}")
         startup.release()
         return 1
-    if not startup.database_ready():
-        workspace.close()
-        startup.release()
-        return startup.exit_code
     window = build_window(workspace, theme_choice or "system")
     if theme_choice:
         window.set_theme(theme_choice)

@@ -37,35 +37,39 @@ MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status
 class _FirstPaint(QObject):
     """Runs callbacks once the reader has painted for the first time, so that nothing that
     can wait (the progress database, logging, warming the markdown pipeline) delays it.
+    ``gate``, if set, runs first and may stop them: the database check (ui/startup_checks.py).
     With GENAI_DESKTOP_REPORT_PAINT set it prints the moment (``make bench``) and quits."""
 
     def __init__(self, reader: Reader, parent: QObject) -> None:
         super().__init__(parent)
         self.callbacks: list[Callable[[], None]] = []
+        self.gate: Callable[[], bool] | None = None
         self.report = bool(os.environ.get("GENAI_DESKTOP_REPORT_PAINT"))
         self.fired = False
+        self.passed = False
         reader.first_painted.connect(self._on_painted)
 
     def _on_painted(self) -> None:
-        if self.report:
-            # The moment the whole first frame is done (the tree paints after the reader).
-            QTimer.singleShot(0, self._report_and_quit)
-        else:
-            self.fire()
+        # Out of the paint event: the gate may open a dialog.
+        QTimer.singleShot(0, self._report_and_quit if self.report else self.fire)
 
     @staticmethod
     def _report_and_quit() -> None:
+        # The moment the whole first frame is done (the tree paints after the reader).
         print(f"FIRST_PAINT {time.time():.6f}", flush=True)
         QApplication.quit()
 
-    def fire(self) -> None:
-        """Run the callbacks (once). Also called when another view is shown before the reader
-        ever painted, which would otherwise leave the due counts and status bar empty."""
-        if self.fired:
-            return
-        self.fired = True
-        for n, callback in enumerate(self.callbacks):
-            QTimer.singleShot(10 * n, callback)
+    def fire(self) -> bool:
+        """Pass the gate and run the callbacks (once); True when the database may be used.
+        Also called when another view is shown before the reader ever painted: that view
+        reads the database, and the due counts and status bar would otherwise stay empty."""
+        if not self.fired:
+            self.fired = True
+            self.passed = self.gate is None or self.gate()
+            if self.passed:
+                for n, callback in enumerate(self.callbacks):
+                    QTimer.singleShot(10 * n, callback)
+        return self.passed
 
 
 class MainWindow(QMainWindow):
@@ -312,11 +316,12 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> bool:
         if name not in self._views_by_name:
             return False
+        # The other views read the database: it must have passed its check (the first paint's gate).
+        if name != "library" and not self.first_paint.fire():
+            return False
         widget = self.view(name)
         button = self._views_by_name[name][1]
         self.views.setCurrentWidget(widget)
-        if name != "library":
-            self.first_paint.fire()
         button.setChecked(True)
         if hasattr(widget, "on_shown"):
             widget.on_shown()

@@ -1,40 +1,27 @@
-"""What happens before the main window: one instance per data folder, a usable folder, a healthy database.
+"""What happens around the main window: one instance per data folder, a usable folder, a healthy database.
 
 Each check either passes silently or explains itself in a dialog; none of them deletes
-anything. The database check runs in a thread while the library loads (SQLite releases the
-GIL), so a large database costs start-up nothing noticeable.
+anything. The folder and the single-instance lock are checked before the window is built.
+The database check runs right after the first paint and before anything reads the database
+(due counts, backups, the views): the window shows sooner, and sqlite3 stays off the way to
+the first paint.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from ..core import backups
 from ..core.data_folder import FolderProblem, check_content, check_data_folder
 from ..paths import APP_NAME, DataPaths
 from . import theme as themes
 from .settings import Settings
 from .single_instance import SingleInstance
 
-
-class DatabaseCheck:
-    """``backups.check_database`` in a background thread; ``result()`` waits for it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._health: backups.Health | None = None
-        self._thread = threading.Thread(target=self._run, name="database-check", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        self._health = backups.check_database(self.path)
-
-    def result(self) -> backups.Health:
-        self._thread.join()
-        return self._health or backups.check_database(self.path)
+if TYPE_CHECKING:
+    from ..core.backups import Health
 
 
 def apply_saved_theme(paths: DataPaths, choice: str | None) -> themes.Theme:
@@ -46,6 +33,8 @@ def apply_saved_theme(paths: DataPaths, choice: str | None) -> themes.Theme:
 
 
 def show_problem(problem: FolderProblem, parent=None) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning if problem.fatal else QMessageBox.Icon.Information,
                       APP_NAME, problem.title, parent=parent)
     box.setInformativeText(problem.message)
@@ -58,6 +47,8 @@ def claim_instance(data_dir: Path) -> SingleInstance | None:
     if instance.claim():
         return instance
     if not instance.notify_running():
+        from PySide6.QtWidgets import QMessageBox
+
         pid = instance.holder_pid()
         QMessageBox.information(
             None, APP_NAME,
@@ -67,13 +58,18 @@ def claim_instance(data_dir: Path) -> SingleInstance | None:
     return None
 
 
-def resolve_database(paths: DataPaths, health: backups.Health, theme: themes.Theme) -> bool:
+def resolve_database(paths: DataPaths, health: Health, theme: themes.Theme, parent=None) -> bool:
     """Deal with what the database check found; True when the app may open the database."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ..core import backups
+
     while True:
         if health.ok:
             return True
         if health.kind == "locked":
-            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database is in use by another program")
+            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database is in use by another program",
+                              parent=parent)
             box.setInformativeText(
                 f"Another program holds {paths.progress_db} (a database browser, a backup or sync tool). "
                 "Nothing has been changed. Close that program and choose Retry.")
@@ -89,11 +85,11 @@ def resolve_database(paths: DataPaths, health: backups.Health, theme: themes.The
             from .backups_dialog import style_dialog
             from .recovery_dialog import QUIT, RecoveryDialog
 
-            dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail)
+            dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail, parent)
             style_dialog(dialog, theme)
             dialog.exec()
             return dialog.outcome != QUIT
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database cannot be opened")
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database cannot be opened", parent=parent)
         box.setInformativeText(f"{paths.progress_db}\n\n{health.detail}\n\nNothing has been changed or deleted.")
         box.exec()
         return False
@@ -107,10 +103,9 @@ class Startup:
         self.theme_choice = theme_choice
         self.instance: SingleInstance | None = None
         self.exit_code = 0
-        self._check: DatabaseCheck | None = None
 
     def claim(self) -> bool:
-        """A usable folder and no other app on it; then the database check starts in the background."""
+        """A usable folder and no other app on it."""
         problem = check_data_folder(self.paths.root)
         if problem is not None:
             apply_saved_theme(self.paths, self.theme_choice)
@@ -121,28 +116,44 @@ class Startup:
         if self.instance is None:
             self.exit_code = 0  # the running window was raised (or the user was told): not an error
             return False
-        self._check = DatabaseCheck(self.paths.progress_db)
         return True
 
-    def database_ready(self) -> bool:
-        health = self._check.result() if self._check else backups.check_database(self.paths.progress_db)
+    def database_ready(self, window=None) -> bool:
+        """Check the progress database (``PRAGMA quick_check``, a write lock) and deal with what
+        is found, in dialogs over ``window`` if given; True when the app may open it."""
+        from ..core import backups
+
+        health = backups.check_database(self.paths.progress_db)
         if health.ok:
             return True
-        theme = apply_saved_theme(self.paths, self.theme_choice)
-        if resolve_database(self.paths, health, theme):
+        theme = window.theme if window is not None else apply_saved_theme(self.paths, self.theme_choice)
+        if resolve_database(self.paths, health, theme, window):
             return True
         self.exit_code = 1
         return False
 
     def attach(self, window, content_root: Path, on_backup_error) -> None:
-        """After the window exists: raise it for a second launch; after the first paint, listen and back up."""
+        """Before the window shows: its first paint checks the database, and only a usable
+        database lets the rest (due counts, a daily backup, listening for a second launch) run."""
         from .single_instance import bring_to_front
 
+        def database_gate() -> bool:
+            if self.database_ready(window):
+                return True
+            QApplication.exit(self.exit_code)
+            return False
+
+        window.first_paint.gate = database_gate
         if self.instance is not None:
             self.instance.activated.connect(lambda: bring_to_front(window))
             window.first_paint.callbacks.append(self.instance.listen)
-        window.first_paint.callbacks.append(
-            lambda: backups.daily_backup_in_background(self.paths.progress_db, self.paths.backups, on_backup_error))
+
+        def daily_backup() -> None:
+            from ..core import backups
+
+            backups.daily_backup_in_background(self.paths.progress_db, self.paths.backups, on_backup_error)
+
+        window.first_paint.callbacks.append(daily_backup)
         problem = check_content(content_root)
         if problem is not None:
             window.first_paint.callbacks.append(lambda: show_problem(problem, window))

@@ -208,3 +208,52 @@ def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path: Path) -> None:
     instance = SingleInstance(tmp_path)
     assert instance.claim()
     instance.release()
+
+
+def open_window_with_startup(qtbot, data_root: Path, starter_pack: Path, monkeypatch):
+    """run_gui's order: claim the folder, build the window, attach the checks, show it."""
+    from genai_desktop.core.workspace import Workspace
+    from genai_desktop.ui.app import build_window
+
+    exits = []
+    monkeypatch.setattr(QApplication, "exit", lambda code=0: exits.append(code))
+    startup = Startup(data_root, "light")
+    assert startup.claim()
+    workspace = Workspace(data_root, content_root=starter_pack)
+    window = build_window(workspace, "light")
+    qtbot.addWidget(window)
+    startup.attach(window, starter_pack, lambda exc: None)
+    window.show()
+    qtbot.waitUntil(lambda: window.first_paint.fired, timeout=3000)
+    return startup, workspace, window, exits
+
+
+def test_a_damaged_database_is_met_after_the_first_paint_and_never_read(qtbot, tmp_path: Path, starter_pack: Path,
+                                                                       monkeypatch) -> None:
+    paths = damaged_folder(tmp_path)
+    damaged = paths.progress_db.read_bytes()
+    shown = []
+    monkeypatch.setattr(RecoveryDialog, "exec", lambda self: shown.append(self.parent()) or 0)
+    startup, workspace, window, exits = open_window_with_startup(qtbot, paths.root, starter_pack, monkeypatch)
+    assert shown == [window]  # the recovery dialog opens over the window, once
+    assert exits == [1] and not window.first_paint.passed
+    qtbot.wait(80)  # the callbacks would have started by now
+    assert workspace._progress is None  # no due counts, backup or view opened the damaged file
+    assert not window.show_view("flashcards") and workspace._progress is None
+    assert paths.progress_db.read_bytes() == damaged
+    window.close()
+    startup.release()
+
+
+def test_a_healthy_database_passes_the_gate_and_the_due_counts_follow(qtbot, tmp_path: Path, starter_pack: Path,
+                                                                      monkeypatch) -> None:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    startup, workspace, window, exits = open_window_with_startup(qtbot, paths.root, starter_pack, monkeypatch)
+    assert window.first_paint.passed and exits == []
+    qtbot.waitUntil(lambda: workspace._progress is not None, timeout=2000)
+    qtbot.waitUntil(lambda: "due" in window.status_due.text(), timeout=2000)
+    assert window.show_view("flashcards")
+    window.close()
+    workspace.close()
+    startup.release()
