@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .paths import content_dir, resolve_data_dir
 
-
 # Options of the plain GUI start that take a value: the words after them name no verb.
 GUI_VALUE_OPTIONS = ("--data-dir", "--theme")
 
