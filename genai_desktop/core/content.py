@@ -35,6 +35,8 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 @dataclass(frozen=True)
 class Problem:
+    """A fault in a pack, with the file and line it was found at."""
+
     path: Path
     line: int
     message: str
@@ -45,6 +47,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Question:
+    """One interview question: its Key points block and full answer, and where it came from."""
+
     id: str
     title: str
     topic_id: str
@@ -64,6 +68,8 @@ class Question:
 
 @dataclass
 class Topic:
+    """A topic file: its intro and its questions, in order."""
+
     id: str
     title: str
     order: int
@@ -75,6 +81,8 @@ class Topic:
 
 @dataclass(frozen=True)
 class Guide:
+    """A study guide page, and the roadmap milestones it serves."""
+
     id: str
     title: str
     order: int
@@ -86,6 +94,8 @@ class Guide:
 
 @dataclass(frozen=True)
 class Section:
+    """A group of roadmap milestones."""
+
     id: str
     title: str
     order: int
@@ -93,6 +103,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Milestone:
+    """A roadmap item to tick off, tied to guides and questions."""
+
     id: str
     section: str
     level: str

@@ -19,6 +19,8 @@ MIN_FREE_BYTES = 20 * 1024 * 1024  # room for a day's backup and the write-ahead
 
 @dataclass(frozen=True)
 class FolderProblem:
+    """Why the data folder cannot be used, worded for the user."""
+
     kind: str  # read-only, full, unusable, no-content
     title: str
     message: str

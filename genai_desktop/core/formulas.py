@@ -27,6 +27,8 @@ class FormulaError(ValueError):
 
 @dataclass(frozen=True)
 class Formula:
+    """A LaTeX formula found in a page, inline or on its own line."""
+
     latex: str
     display: bool
 

@@ -41,6 +41,19 @@ PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
 HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
 
 
+# Row heights ride on the items (Qt.ItemDataRole.SizeHintRole): the C++ delegate reads them
+# without calling into Python, where a sizeHint() override cost ~4 ms of the first paint. The
+# tree's 14 px font (theme.chrome_stylesheet) needs less than either.
+ROW_SIZE = QSize(0, 28)
+GROUP_ROW_SIZE = QSize(0, 30)
+
+
+def _row(text: str, size: QSize = ROW_SIZE) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setSizeHint(size)
+    return item
+
+
 def _scale_font(font: QFont, factor: float) -> None:
     # Stylesheets set pixel sizes, where pointSizeF() is -1.
     if font.pixelSize() > 0:
@@ -77,10 +90,6 @@ class _BadgeDelegate(QStyledItemDelegate):
             doc.setHtml(f'<span style="color:{color}">{text}</span>')
             self._numbers[key] = doc
         return doc
-
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        return QSize(size.width(), max(size.height(), 30 if index.data(GROUP_ROLE) else 28))
 
     @staticmethod
     def _badges(index: QModelIndex) -> list[tuple[str, bool]]:
@@ -242,7 +251,7 @@ class Sidebar(QWidget):
             self._add_topic(root, topics[0], due_by_page)
             self._mark_pack(root.child(root.rowCount() - 1), pack)
             return
-        item = QStandardItem(title)
+        item = _row(title)
         item.setToolTip(f"{title} (imported notes; right-click to remove)")
         item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
         font = item.font()
@@ -285,12 +294,12 @@ class Sidebar(QWidget):
         self._bookmarks_header = root.child(root.rowCount() - 1)
         self._bookmarks_header.setData(len(self._bookmarks) or None, COUNT_ROLE)
         for page_id, title in self._bookmarks:
-            item = QStandardItem(title)
+            item = _row(title)
             item.setData(page_id, PAGE_ROLE)
             item.setToolTip(title)
             root.appendRow(item)
         if not self._bookmarks:
-            hint = QStandardItem("Star a question (Ctrl+D) to keep it here")
+            hint = _row("Star a question (Ctrl+D) to keep it here")
             hint.setSelectable(False)
             hint.setData(True, HINT_ROLE)
             font = hint.font()
@@ -302,7 +311,7 @@ class Sidebar(QWidget):
         return [page_id for page_id, _ in self._bookmarks]
 
     def _add_group(self, root: QStandardItem, title: str) -> None:
-        item = QStandardItem(title)
+        item = _row(title, GROUP_ROW_SIZE)
         item.setData(True, GROUP_ROLE)
         item.setSelectable(False)
         item.setEnabled(True)
@@ -326,7 +335,7 @@ class Sidebar(QWidget):
         root.appendRow(item)
 
     def _item(self, text: str, page_id: str) -> QStandardItem:
-        item = QStandardItem(text)
+        item = _row(text)
         item.setData(page_id, PAGE_ROLE)
         item.setToolTip(text)
         self._items[page_id] = item

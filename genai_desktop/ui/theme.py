@@ -16,6 +16,8 @@ from ..core.page_style import DARK, LIGHT, PageStyle
 
 @dataclass(frozen=True)
 class Theme:
+    """One colour scheme: the window chrome (as a stylesheet) and the page (as document CSS)."""
+
     name: str
     window: str
     sidebar: str

@@ -1,7 +1,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-from genai_desktop.ui.sidebar import COUNT_ROLE, USER_ROLE
+from genai_desktop.ui.sidebar import COUNT_ROLE, GROUP_ROLE, USER_ROLE
 
 
 def test_the_role_spelled_as_a_number_is_qts_user_role() -> None:
@@ -23,3 +23,19 @@ def test_long_titles_stop_short_of_the_count_badge(make_window) -> None:
     text_rect = tree.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, tree)
     badge_width = option.fontMetrics.horizontalAdvance(str(index.data(COUNT_ROLE))) + 12
     assert text_rect.right() <= option.rect.right() - badge_width - 6
+
+
+def test_rows_keep_their_heights_without_a_python_size_hint(make_window) -> None:
+    window = make_window()
+    tree = window.sidebar.tree
+    model = tree.model()
+    rows = [model.index(row, 0) for row in range(model.rowCount())]
+    group = next(i for i in rows if i.data(GROUP_ROLE))  # LIBRARY, STUDY GUIDES…
+    topic = next(i for i in rows if i.data(COUNT_ROLE) and not i.data(GROUP_ROLE))
+    tree.expand(topic)
+    question = model.index(0, 0, topic)
+    assert tree.visualRect(group).height() == 30
+    assert tree.visualRect(topic).height() == 28
+    assert tree.visualRect(question).height() == 28
+    # The rows are taller than the 14 px text needs, so no title is clipped.
+    assert tree.fontMetrics().height() + 6 <= 28
