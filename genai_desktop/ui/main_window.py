@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -29,6 +30,9 @@ from . import theme as themes
 from .reader import Reader
 from .settings import Settings
 from .sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
@@ -131,7 +135,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_roadmap)
         self.statusBar().setSizeGripEnabled(False)
 
-        self._build_menus()
+        # The menu titles are in the first frame; their items come right after it (~3 ms).
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.settings_menu = self.menuBar().addMenu("&Settings")
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.theme_actions: dict[str, QAction] = {}
         self.sidebar.page_selected.connect(self.open_page)
         self.sidebar.remove_pack_requested.connect(self.remove_pack)
         self.reader.page_changed.connect(self._on_page_changed)
@@ -142,12 +151,16 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._restore()
         self.first_paint = _FirstPaint(self.reader, self)
+        self.first_paint.callbacks.append(self._fill_menus)
         # Due counts need the progress database: read it right after the first paint.
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
         self.library_tools = None  # search, highlights, bookmarks, notes: after the first paint
         self.first_paint.callbacks.append(self._install_library_tools)
         self.first_paint.callbacks.append(self._follow_system_theme)
+        # Clear buttons show only over typed text, so the first frame never has one; the
+        # style's icon for them costs ~2 ms to load.
+        self.first_paint.callbacks.append(self._enable_clear_buttons)
 
     # ------------------------------------------------------------ building
     def _build_top_bar(self) -> QWidget:
@@ -170,7 +183,6 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         # Search as you type (ui/search_box.py, wired up after the first paint).
         self.search_field = QLineEdit(objectName="SearchField", placeholderText="Search…   Ctrl+K")
-        self.search_field.setClearButtonEnabled(True)
         # 280 px when there is room; at the 760 px minimum window it gives way instead of being cut off.
         self.search_field.setMinimumWidth(160)
         self.search_field.setMaximumWidth(280)
@@ -244,6 +256,8 @@ class MainWindow(QMainWindow):
         return StatsView(self.workspace, self.theme)
 
     def _action(self, text: str, slot: Callable, keys: tuple[str, ...] = (), **options) -> QAction:
+        from PySide6.QtGui import QAction
+
         action = QAction(text, self, **options)
         # setShortcuts(), not the shortcut= keyword or setShortcut(): those overloads make PySide
         # build all of Qt's enums on the way to the first paint (~13 ms, see theme.resolve).
@@ -251,8 +265,10 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+    def _fill_menus(self) -> None:
+        from PySide6.QtGui import QActionGroup
+
+        file_menu = self.file_menu
         # Their dialogs live in ui/transfer_dialogs.py, imported on first use (off the start-up path).
         self.transfer_actions: dict[str, QAction] = {}
         for text, flow in (("Export to &Anki…", "export_to_anki"), ("&Export progress…", "export_progress_flow"),
@@ -267,7 +283,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, ("Ctrl+Q",)))
 
-        view = self.menuBar().addMenu("&View")
+        view = self.view_menu
         self.back_action = self._action("&Back", self.reader.go_back, ("Alt+Left",))
         self.forward_action = self._action("&Forward", self.reader.go_forward, ("Alt+Right",))
         view.addActions([self.back_action, self.forward_action])
@@ -281,21 +297,19 @@ class MainWindow(QMainWindow):
         view.addAction(self.filter_action)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
-        self.theme_actions = {}
         for key, label in (("system", "Follow &system"), ("light", "&Light"), ("dark", "&Dark")):
             action = self._action(label, lambda k=key: self.set_theme(k), checkable=True)
             action.setChecked(key == self.theme_choice)
             group.addAction(action)
             theme_menu.addAction(action)
             self.theme_actions[key] = action
-        self.view_menu = view
 
-        settings_menu = self.menuBar().addMenu("&Settings")
+        settings_menu = self.settings_menu
         backups = self._action("&Backups…", self.show_backups)
         backups.setToolTip("See, make and restore backups of your progress")
         settings_menu.addAction(backups)
 
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.help_menu
         help_menu.addAction(self._action("Open &data folder", lambda: self._open_folder(self.workspace.paths.root)))
         help_menu.addAction(self._action("Show &log", lambda: self._open_folder(self.workspace.paths.logs)))
         help_menu.addSeparator()
@@ -475,6 +489,10 @@ class MainWindow(QMainWindow):
         self.settings.set("zoom", self.reader.zoom)
         if self.library_tools is not None:
             self.library_tools.set_zoom(self.reader.zoom)  # the note under the answer follows
+
+    def _enable_clear_buttons(self) -> None:
+        self.sidebar.filter.setClearButtonEnabled(True)
+        self.search_field.setClearButtonEnabled(True)
 
     def _install_library_tools(self) -> None:
         from .library_tools import install

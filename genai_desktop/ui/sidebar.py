@@ -176,7 +176,6 @@ class Sidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("Sidebar")
         self.filter = QLineEdit(placeholderText="Filter topics and questions…")
-        self.filter.setClearButtonEnabled(True)
         self.model = QStandardItemModel(self)
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
