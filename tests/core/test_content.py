@@ -1,6 +1,7 @@
+import os
 from pathlib import Path
 
-from genai_desktop.core.content import load_pack
+from genai_desktop.core.content import fingerprint, load_pack
 
 
 def test_loads_topics_questions_guides_and_roadmap(starter_pack: Path) -> None:
@@ -62,3 +63,22 @@ def test_duplicate_ids_are_reported(starter_pack: Path) -> None:
 def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     library = load_pack(tmp_path / "nowhere")
     assert library.topics == [] and "not found" in library.problems[0].message
+
+
+def test_fingerprint_notices_edits_new_files_and_renames(tmp_path):
+    pack = tmp_path / "pack"
+    assert fingerprint(pack) == "empty"
+    (pack / "topics").mkdir(parents=True)
+    (pack / "topics" / "a.md").write_text("one")
+    first = fingerprint(pack)
+    assert fingerprint(pack) == first  # stable
+    (pack / "topics" / "a.md").write_text("two")  # same size: the mtime tells
+    os.utime(pack / "topics" / "a.md", ns=(1, 1))
+    second = fingerprint(pack)
+    assert second != first
+    (pack / "topics" / "deep").mkdir()
+    (pack / "topics" / "deep" / "b.md").write_text("x")
+    third = fingerprint(pack)
+    assert third != second
+    (pack / "topics" / "deep" / "b.md").rename(pack / "topics" / "deep" / "c.md")
+    assert fingerprint(pack) != third
