@@ -69,6 +69,10 @@ class DataPaths:
         return self.root / "cache" / "library.pickle"
 
     @property
+    def outline_cache(self) -> Path:
+        return self.root / "cache" / "outline.marshal"
+
+    @property
     def start_page_cache(self) -> Path:
         return self.root / "cache" / "start-page.html"
 

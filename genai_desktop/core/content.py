@@ -7,9 +7,7 @@ line so ``genai-desktop check`` can list them all, and the app can still show th
 
 from __future__ import annotations
 
-import os
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,31 +341,3 @@ def _read(path: Path, problems: list[Problem]) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(path, 1, f"cannot read: {exc}"))
         return None
-
-
-def fingerprint(root: Path) -> str:
-    """A cheap change detector for a pack folder (paths, sizes, mtimes)."""
-    parts: list[str] = []
-    _list_files(str(root), "", parts)
-    if not parts:
-        return "empty"
-    # Two 32-bit checksums and the length: a change detector, not a security boundary, and
-    # zlib is already loaded where hashlib would pull OpenSSL into start-up (~4 ms).
-    data = "\n".join(parts).encode()
-    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
-
-
-def _list_files(folder: str, prefix: str, parts: list[str]) -> None:
-    """``relative/path:size:mtime`` for every file under ``folder``, in a stable order.
-    os.scandir, not Path.rglob(): it runs at every start, and pathlib cost ~1.5 ms more."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
-            _list_files(entry.path, f"{prefix}{entry.name}/", parts)
-        elif entry.is_file():
-            stat = entry.stat()
-            parts.append(f"{prefix}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..paths import DataPaths, content_dir
-from .content import Library, fingerprint, load_pack
+from . import library_cache
+from .fingerprint import fingerprint
+from .outline import Outline
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from .content import Library
     from .formulas import FormulaCache
     from .library import ContentIndex
     from .search import SearchHit
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
     """The built-in pack followed by every imported pack in the data folder."""
+    from .content import load_pack
+
     library = load_pack(content_root)
     if packs_root and packs_root.is_dir():
         for pack_dir in sorted(p for p in packs_root.iterdir() if p.is_dir()):
@@ -43,11 +48,33 @@ class Workspace:
         self.paths.ensure()
         self.content_root = content_root or content_dir()
         self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
-        self.library = self._load_library()
+        self._library: Library | None = None
+        self._library_lock = threading.Lock()  # the search index may ask for it from its thread
+        self._outline: Outline | None = None
         self._formulas: FormulaCache | None = None
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
+
+    @property
+    def library(self) -> Library:
+        """Every question with its answer, every guide and milestone: loaded on first use."""
+        with self._library_lock:
+            if self._library is None:
+                self._library = self._load_library()
+        return self._library
+
+    @property
+    def outline(self) -> Outline:
+        """The table of contents. A start paints from its small cache without loading the library."""
+        if self._outline is None:
+            outline = None if self._library is not None else library_cache.load_outline(
+                self.paths.outline_cache, self.fingerprint)
+            if outline is None:
+                outline = Outline.of(self.library)
+                library_cache.save_outline(self.paths.outline_cache, self.fingerprint, outline)
+            self._outline = outline
+        return self._outline
 
     @property
     def formulas(self) -> FormulaCache:
@@ -101,8 +128,6 @@ class Workspace:
             self._index.set_note(f"q:{question_id}", body if stamp else "", stamp)
 
     def _load_library(self) -> Library:
-        from . import library_cache
-
         library = library_cache.load(self.paths.library_cache, self.fingerprint)
         if library is None:
             library = load_library(self.content_root, self.paths.packs)
@@ -111,7 +136,9 @@ class Workspace:
 
     def reload_library(self) -> None:
         self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
-        self.library = self._load_library()
+        with self._library_lock:
+            self._library = self._load_library()
+        self._outline = None
         if self._index is not None and self._index.ensure(self.library, self.fingerprint):
             self._sync_notes(self._index)  # a rebuilt index starts without the user's notes
 

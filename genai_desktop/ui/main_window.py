@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         self.reader.history_changed.connect(self._update_nav)
         self.reader.internal_link.connect(self._on_internal_link)
 
-        self.sidebar.populate(workspace.library)
+        self.sidebar.populate(workspace.outline)
         self._update_status()
         self._restore()
         self.first_paint = _FirstPaint(self.reader, self)
@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         session whose queue came from the old database."""
         if library_changed:
             self.workspace.reload_library()
-            self.sidebar.populate(self.workspace.library)
+            self.sidebar.populate(self.workspace.outline)
             self._update_status()
         for view in self.created_views():
             if view is self.splitter:
@@ -454,10 +454,9 @@ class MainWindow(QMainWindow):
         self.forward_button.setEnabled(self.reader.can_go_forward())
 
     def _update_status(self) -> None:
-        library = self.workspace.library
-        questions = sum(len(t.questions) for t in library.topics)
-        self.status_library.setText(f"{len(library.topics)} topics · {questions} questions · "
-                                    f"{len(library.guides)} guides")
+        outline = self.workspace.outline
+        self.status_library.setText(f"{len(outline.topics)} topics · {outline.question_count()} questions · "
+                                    f"{len(outline.guides)} guides")
 
     def set_theme(self, choice: str) -> None:
         self.theme_choice = choice
@@ -544,7 +543,7 @@ class MainWindow(QMainWindow):
             key, _, body = path.read_text(encoding="utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
             return None
-        return body if key == self._start_page_key(page_id) and self.workspace.library.has_page(page_id) else None
+        return body if key == self._start_page_key(page_id) and self.workspace.outline.has_page(page_id) else None
 
     def _save_start_page(self) -> None:
         page = self.reader.current_page

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.content import Library
+from ..core.outline import Outline
 from . import theme as themes
 
 # The sidebar is on the way to the first paint, so it never reads ``Qt``: that builds all of
@@ -210,34 +210,34 @@ class Sidebar(QWidget):
         self.tree.viewport().update()
 
     # ------------------------------------------------------------ content
-    def populate(self, library: Library, due_by_page: dict[str, int] | None = None) -> None:
+    def populate(self, outline: Outline, due_by_page: dict[str, int] | None = None) -> None:
         expanded = self.expanded_ids()
         self.model.clear()
         self._items.clear()
         due_by_page = due_by_page or {}
         root = self.model.invisibleRootItem()
-        builtin = [t for t in library.topics if t.pack == "builtin"]
+        builtin = [t for t in outline.topics if t.pack == "builtin"]
         packs: dict[str, list] = {}
-        for topic in library.topics:
+        for topic in outline.topics:
             if topic.pack != "builtin":
                 packs.setdefault(topic.pack, []).append(topic)
         self._add_group(root, "LIBRARY")
         for topic in builtin:
             self._add_topic(root, topic, due_by_page)
-        guides = [g for g in library.guides if g.pack == "builtin"]
+        guides = [g for g in outline.guides if g.pack == "builtin"]
         if guides:
             self._add_group(root, "STUDY GUIDES")
             for guide in guides:
                 item = self._item(guide.title, f"guide:{guide.id}")
                 root.appendRow(item)
         pack_guides: dict[str, list] = {}
-        for guide in library.guides:
+        for guide in outline.guides:
             if guide.pack != "builtin":
                 pack_guides.setdefault(guide.pack, []).append(guide)
         if packs or pack_guides:
             self._add_group(root, "MY NOTES")
-            for pack in sorted(set(packs) | set(pack_guides), key=lambda p: library.pack_titles.get(p, p).lower()):
-                self._add_pack(root, pack, library.pack_titles.get(pack, pack), packs.get(pack, []),
+            for pack in sorted(set(packs) | set(pack_guides), key=lambda p: outline.pack_titles.get(p, p).lower()):
+                self._add_pack(root, pack, outline.pack_titles.get(pack, pack), packs.get(pack, []),
                                pack_guides.get(pack, []), due_by_page)
         self._add_bookmarks(root)
         for page_id in expanded:

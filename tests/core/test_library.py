@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from genai_desktop.core.content import fingerprint, load_pack
+from genai_desktop.core.content import load_pack
+from genai_desktop.core.fingerprint import fingerprint
 from genai_desktop.core.library import ContentIndex, pages_of, plain_text
 
 

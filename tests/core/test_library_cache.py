@@ -18,6 +18,7 @@ def test_round_trip_and_misses(tmp_path, starter_pack):
 
 def test_workspace_sees_edited_content_despite_the_cache(data_dir, starter_pack):
     first = Workspace(data_dir, starter_pack)
+    first.library  # noqa: B018 - loaded on first use, which writes the cache
     assert first.paths.library_cache.exists()
     topic_file = next(p for p in sorted(starter_pack.rglob("*.md")) if "Key points" in p.read_text())
     text = topic_file.read_text()

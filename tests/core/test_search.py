@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core.content import fingerprint, load_pack
+from genai_desktop.core.content import load_pack
+from genai_desktop.core.fingerprint import fingerprint
 from genai_desktop.core.library import ContentIndex, Page
 from genai_desktop.core.search import (
     MARK_END,
