@@ -11,15 +11,15 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 MIN_FREE_BYTES = 20 * 1024 * 1024  # room for a day's backup and the write-ahead log
 
 
-@dataclass(frozen=True)
-class FolderProblem:
-    """Why the data folder cannot be used, worded for the user."""
+class FolderProblem(NamedTuple):
+    """Why the data folder cannot be used, worded for the user (checked at every start, hence
+    a NamedTuple rather than a dataclass: see core/page_style.py)."""
 
     kind: str  # read-only, full, unusable, no-content
     title: str

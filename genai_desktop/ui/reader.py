@@ -16,7 +16,6 @@ from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QTextBrowser
 
-from ..core.formulas import RENDER_SIZE_PX
 from ..core.workspace import Workspace
 from . import theme as themes
 
@@ -224,6 +223,8 @@ class Reader(QTextBrowser):
         if svg is None:
             return self._placeholder("formula")
         from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
+
+        from ..core.formulas import RENDER_SIZE_PX
 
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         size = renderer.defaultSize()

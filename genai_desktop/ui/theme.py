@@ -6,7 +6,7 @@ and the accent a touch brighter than in light mode.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication
 from ..core.page_style import DARK, LIGHT, PageStyle
 
 
-@dataclass(frozen=True)
-class Theme:
-    """One colour scheme: the window chrome (as a stylesheet) and the page (as document CSS)."""
+class Theme(NamedTuple):
+    """One colour scheme: the window chrome (as a stylesheet) and the page (as document CSS).
+    A NamedTuple, not a dataclass: see core/page_style.py."""
 
     name: str
     window: str
