@@ -78,6 +78,7 @@ class _BadgeDelegate(QStyledItemDelegate):
         self.pills.setColor(QPalette.ColorRole.Highlight, QColor(theme.accent))  # due cards
         self.pills.setColor(QPalette.ColorRole.Button, QColor(theme.badge))  # counts
         self._numbers: dict[tuple[str, bool, str], QTextDocument] = {}
+        self._badge_fonts: dict[tuple[str, bool], QFont] = {}
 
     def _number(self, text: str, is_due: bool, font: QFont) -> QTextDocument:
         key = (text, is_due, font.key())
@@ -92,6 +93,25 @@ class _BadgeDelegate(QStyledItemDelegate):
         return doc
 
     @staticmethod
+    def _heading_font(font: QFont) -> None:
+        _scale_font(font, 0.82)
+        font.setBold(True)
+        font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
+
+    def _badge_font(self, row_font: QFont, group: bool) -> QFont:
+        """The numbers' font: the row's, smaller and not bold. Cached: paint() runs for every row."""
+        key = (row_font.key(), group)
+        font = self._badge_fonts.get(key)
+        if font is None:
+            font = QFont(row_font)
+            if group:
+                self._heading_font(font)
+            _scale_font(font, 0.85)
+            font.setBold(False)
+            self._badge_fonts[key] = font
+        return font
+
+    @staticmethod
     def _badges(index: QModelIndex) -> list[tuple[str, bool]]:
         count = index.data(COUNT_ROLE)
         due = index.data(DUE_ROLE) or 0
@@ -101,11 +121,10 @@ class _BadgeDelegate(QStyledItemDelegate):
         """Group headings in small bold caps, and room kept for the count badges. Done here
         rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
         super().initStyleOption(opt, index)
-        if index.data(GROUP_ROLE):
-            _scale_font(opt.font, 0.82)
-            opt.font.setBold(True)
-            opt.font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
-        if index.data(GROUP_ROLE) or index.data(HINT_ROLE):
+        group = index.data(GROUP_ROLE)
+        if group:
+            self._heading_font(opt.font)
+        if group or index.data(HINT_ROLE):
             opt.palette.setColor(opt.palette.ColorRole.Text, QColor(self.theme.muted))
         reserve = sum(8 + opt.fontMetrics.horizontalAdvance(text) + 10 for text, _ in self._badges(index))
         if reserve:
@@ -120,19 +139,18 @@ class _BadgeDelegate(QStyledItemDelegate):
         badges = self._badges(index)
         if not badges:
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
         painter.save()
-        right = opt.rect.right() - 6
-        small = QFont(opt.font)
-        _scale_font(small, 0.85)
-        small.setBold(False)
+        box = option.rect
+        right = box.right() - 6
+        # The view's font, as initStyleOption() would make it for this row (a topic's DemiBold
+        # is dropped for the numbers anyway).
+        small = self._badge_font(option.font, bool(index.data(GROUP_ROLE)))
         painter.setFont(small)
         metrics = painter.fontMetrics()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for text, is_due in reversed(badges):
             width = metrics.horizontalAdvance(text) + 12
-            rect = QRectF(right - width, opt.rect.center().y() - 9, width, 18)
+            rect = QRectF(right - width, box.center().y() - 9, width, 18)
             pill = QPainterPath()
             pill.addRoundedRect(rect, 9, 9)
             painter.fillPath(pill, self.pills.brush(QPalette.ColorRole.Highlight if is_due
