@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QPainter, QPen
@@ -242,6 +241,8 @@ class Reader(QTextBrowser):
         return image
 
     def _pack_image(self, rest: str) -> QImage:
+        from urllib.parse import parse_qs, unquote, urlsplit  # only pages with pictures need it
+
         parts = urlsplit(rest)
         relative = unquote(parts.path)
         alt = parse_qs(parts.query).get("alt", [""])[0] or relative
