@@ -11,14 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QPainter, QPen
+from PySide6.QtCore import QByteArray, QRectF, QSize, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.workspace import Workspace
 from . import theme as themes
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage
+
     from ..core.markdown_html import MarkdownRenderer
 
 BASE_FONT_PX = 16.0
@@ -196,6 +199,8 @@ class Reader(QTextBrowser):
             elif not self.show_page(page_id):
                 self.internal_link.emit(page_id)
         elif scheme in EXTERNAL_SCHEMES:
+            from PySide6.QtGui import QDesktopServices
+
             QDesktopServices.openUrl(url)
         # Anything else (file:, data:, javascript:, relative paths) is deliberately ignored.
 
@@ -221,6 +226,7 @@ class Reader(QTextBrowser):
         svg = self.workspace.formulas.svg(key)
         if svg is None:
             return self._placeholder("formula")
+        from PySide6.QtGui import QImage
         from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
 
         from ..core.formulas import RENDER_SIZE_PX
@@ -250,6 +256,8 @@ class Reader(QTextBrowser):
         if root is not None:
             target = (root / relative).resolve()
             if target.is_relative_to(root.resolve()) and target.is_file():
+                from PySide6.QtGui import QImage
+
                 image = QImage(str(target))
                 if not image.isNull():
                     return image
@@ -266,6 +274,7 @@ class Reader(QTextBrowser):
 
     def _placeholder(self, label: str) -> QImage:
         from PySide6.QtCore import Qt  # rare: not worth its enums at start-up
+        from PySide6.QtGui import QImage, QPen
 
         dpr = self._dpr()
         width, height = 420, 64

@@ -50,7 +50,7 @@ def test_history_back_and_forward_with_keys(make_window, qtbot) -> None:
 def test_internal_links_navigate_and_unsafe_links_do_nothing(make_window, monkeypatch) -> None:
     window = make_window()
     opened = []
-    monkeypatch.setattr("genai_desktop.ui.reader.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url))
     window.reader.show_page("q:attention-basics")
     window.reader.anchorClicked.emit(QUrl("q:multi-head"))
     assert window.reader.current_page == "q:multi-head"
