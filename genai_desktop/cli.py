@@ -27,18 +27,23 @@ def names_a_verb(argv: list[str]) -> bool:
     return False
 
 
-def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: a verb's parser would otherwise reset a --data-dir given before the verb to None.
-    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS,
                         help="use this folder for the databases, settings and imported packs")
-    parser = argparse.ArgumentParser(prog="genai-desktop", parents=[common],
+
+
+def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genai-desktop",
                                      description="GenAI Study Desk: offline Generative-AI interview preparation.")
+    _add_data_dir(parser)
     parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen on a scratch data folder; exit 0 or 1")
     if not with_verbs:
         return parser
+    common = argparse.ArgumentParser(add_help=False)  # --data-dir after a verb, too
+    _add_data_dir(common)
     sub = parser.add_subparsers(dest="verb")
     sub.add_parser("gui", parents=[common], help="start the app (the default)")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.first_paint = _FirstPaint(self.reader, self)
         self.first_paint.callbacks.append(self._fill_menus)
+        self.first_paint.callbacks.append(self._add_shortcuts)
         # Due counts need the progress database: read it right after the first paint.
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.forward_button)
         row.addSpacing(10)
         self._views_by_name: dict[str, tuple[QWidget, QToolButton]] = {}
+        self._view_keys: dict[str, str] = {}
+        self.shortcuts_ready = False
         self.add_view_tab("library", "Library", self.splitter, "Ctrl+1")
         self._tab_row = row
         row.addStretch(1)
@@ -194,9 +197,9 @@ class MainWindow(QMainWindow):
         """Register a top-level view: a widget, or a factory called when it is first shown."""
         button = QToolButton(objectName="ViewTab", text=label, checkable=True)
         button.setToolTip(f"{label} ({shortcut})")
-        # A QShortcut, not button.setShortcut(): that overload makes PySide build all of Qt's
-        # enums at start-up (~13 ms, see theme.resolve).
-        QShortcut(QKeySequence(shortcut), self, activated=lambda: self.show_view(name))
+        self._view_keys[name] = shortcut
+        if self.shortcuts_ready:
+            self._bind_view_key(name, shortcut)  # otherwise right after the first paint (_add_shortcuts)
         button.clicked.connect(lambda: self.show_view(name))
         self._view_buttons.addButton(button)
         self._views_by_name[name] = (view, button)
@@ -256,7 +259,7 @@ class MainWindow(QMainWindow):
         return StatsView(self.workspace, self.theme)
 
     def _action(self, text: str, slot: Callable, keys: tuple[str, ...] = (), **options) -> QAction:
-        from PySide6.QtGui import QAction
+        from PySide6.QtGui import QAction, QKeySequence
 
         action = QAction(text, self, **options)
         # setShortcuts(), not the shortcut= keyword or setShortcut(): those overloads make PySide
@@ -264,6 +267,19 @@ class MainWindow(QMainWindow):
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(lambda _checked=False: slot())
         return action
+
+    def _add_shortcuts(self) -> None:
+        """Ctrl+1… for the views, Escape in the filter box. QShortcuts, not button.setShortcut():
+        that overload makes PySide build all of Qt's enums (~13 ms, see theme.resolve)."""
+        for name, keys in self._view_keys.items():
+            self._bind_view_key(name, keys)
+        self.sidebar.add_shortcuts()
+        self.shortcuts_ready = True
+
+    def _bind_view_key(self, name: str, keys: str) -> None:
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence(keys), self, activated=lambda: self.show_view(name))
 
     def _fill_menus(self) -> None:
         from PySide6.QtGui import QActionGroup

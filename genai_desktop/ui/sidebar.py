@@ -6,11 +6,9 @@ from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilt
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QKeySequence,
     QPainter,
     QPainterPath,
     QPalette,
-    QShortcut,
     QStandardItem,
     QStandardItemModel,
     QTextDocument,
@@ -220,8 +218,13 @@ class Sidebar(QWidget):
         self.tree.activated.connect(self._on_activated)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
-        QShortcut(QKeySequence("Escape"), self.filter, activated=lambda: self.filter.clear())
         self.filter.returnPressed.connect(self._focus_first_match)
+
+    def add_shortcuts(self) -> None:
+        """Escape empties the filter. Called once the window is on screen (see MainWindow)."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence("Escape"), self.filter, activated=self.filter.clear)
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.delegate.set_theme(theme)

@@ -24,7 +24,7 @@ def make_window(qtbot, data_dir: Path, starter_pack: Path):
         window.activateWindow()  # window shortcuts need the active window
         qtbot.waitUntil(window.isActiveWindow, timeout=2000)
         # What comes right after the first paint (menu items, due counts), as a user finds it.
-        qtbot.waitUntil(lambda: bool(window.theme_actions), timeout=2000)
+        qtbot.waitUntil(lambda: bool(window.theme_actions) and window.shortcuts_ready, timeout=2000)
         made.append((window, workspace))
         return window
 

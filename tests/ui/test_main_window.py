@@ -196,3 +196,14 @@ def test_the_tabs_do_not_shift_back_as_counts_shrink_while_studying(make_window,
     assert window.flashcards_tab.text() == "Flashcards"
     qtbot.wait(20)
     assert [tab.geometry() for tab in tabs] == with_count
+
+
+def test_view_keys_and_escape_in_the_filter_work_once_the_window_is_up(make_window, qtbot) -> None:
+    window = make_window()
+    for key, name in ((Qt.Key.Key_2, "flashcards"), (Qt.Key.Key_4, "stats"), (Qt.Key.Key_1, "library")):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.views.currentWidget() is window.view(name)
+    window.sidebar.filter.setFocus()
+    qtbot.keyClicks(window.sidebar.filter, "gan")
+    qtbot.keyClick(window.sidebar.filter, Qt.Key.Key_Escape)
+    assert window.sidebar.filter.text() == ""
