@@ -348,7 +348,6 @@ class Sidebar(QWidget):
             child = self._item(question.title, f"q:{question.id}")
             due = due_by_page.get(f"q:{question.id}", 0)
             due_total += due
-            child.setToolTip(question.title)
             item.appendRow(child)
         if due_total:
             item.setData(due_total, DUE_ROLE)
