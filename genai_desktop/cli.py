@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         return _import_notes(data_dir, Path(args.file), args.json)
     if verb in ("export-apkg", "export-progress", "import-progress"):
         return _transfer(verb, data_dir, args)
+    from . import startup_gc
+
+    startup_gc.pause()  # until the first frame (see startup_gc.py)
     from .ui.app import run_gui
 
     return run_gui(data_dir, args.theme)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from .. import startup_gc
 from ..core.workspace import Workspace
 from ..paths import APP_NAME, ORG_NAME, resources_dir
 from . import theme as themes
@@ -118,6 +119,9 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     app.aboutToQuit.connect(window.save_state)
     startup.attach(window, workspace.content_root, lambda exc: _log().warning("Daily backup failed: %s", exc))
     window.show()
+    # The collector normally resumes after the first frame; a window that is never painted
+    # (started hidden) must not keep it off.
+    QTimer.singleShot(10_000, startup_gc.resume)
     window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), lambda: set_app_icon(app),
                                      window.warm_up]
     code = app.exec()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
+from .. import __version__, startup_gc
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
@@ -54,12 +54,18 @@ class _FirstPaint(QObject):
         reader.first_painted.connect(self._on_painted)
 
     def _on_painted(self) -> None:
-        # Out of the paint event: the gate may open a dialog.
-        QTimer.singleShot(0, self._report_and_quit if self.report else self.fire)
+        # Out of the paint event (the gate may open a dialog), once the whole frame is drawn.
+        QTimer.singleShot(0, self._first_frame_done)
+
+    def _first_frame_done(self) -> None:
+        startup_gc.resume()
+        if self.report:
+            self._report_and_quit()
+        else:
+            self.fire()
 
     @staticmethod
     def _report_and_quit() -> None:
-        # The moment the whole first frame is done (the tree paints after the reader).
         print(f"FIRST_PAINT {time.time():.6f}", flush=True)
         QApplication.quit()
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 PROBE = r"""
-import json, sys
+import gc, json, sys
 from PySide6 import QtCore
 from genai_desktop.ui import main_window
 
@@ -26,7 +26,8 @@ def report_and_quit():
 
     # PySide creates types on first use; resolving a QWidget's type creates all of them.
     built = {"qt_namespace": "Qt" in QtCore.__dict__, "widget_types": "QTabWidget" in QtWidgets.__dict__,
-             "full_library": "genai_desktop.core.content" in sys.modules, "sqlite3": "sqlite3" in sys.modules}
+             "full_library": "genai_desktop.core.content" in sys.modules, "sqlite3": "sqlite3" in sys.modules,
+             "gc_enabled": gc.isenabled()}
     print("PROBE " + json.dumps(built), flush=True)
     main_window.QApplication.quit()
 
@@ -49,4 +50,5 @@ def _start(data_dir: Path) -> dict[str, bool]:
 def test_the_first_frame_builds_neither_qt_enums_nor_every_widget_type(data_dir) -> None:
     _start(data_dir)  # the first start also asks the system for its colour scheme
     built = _start(data_dir)  # a usual start: last page, theme and system scheme remembered
-    assert built == {"qt_namespace": False, "widget_types": False, "full_library": False, "sqlite3": False}
+    assert built == {"qt_namespace": False, "widget_types": False, "full_library": False, "sqlite3": False,
+                     "gc_enabled": True}  # paused for start-up (startup_gc.py), back on after the first frame
