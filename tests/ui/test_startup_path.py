@@ -55,4 +55,4 @@ def test_the_first_frame_builds_neither_qt_enums_nor_every_widget_type(data_dir)
     _start(data_dir)  # the first start also asks the system for its colour scheme
     built = _start(data_dir)  # a usual start: last page, theme and system scheme remembered
     assert built == {"qt_namespace": False, "widget_types": False, "full_library": False, "sqlite3": False,
-                     "dataclasses": False, "gc_enabled": True}  # paused for start-up (startup_gc.py), back on after the first frame
+                     "dataclasses": False, "gc_enabled": True}
