@@ -182,8 +182,10 @@ def card_from_row(row: tuple) -> Card | None:
                 due=parse_time(due), last_review=parse_time(last_review))
 
 
+# Ties on ``due`` go by question id, the order the in-memory queues keep (bisect on
+# (due, id)): an undo that writes a row back then finds the queue as it was.
 _DUE_QUERY = ("SELECT due, question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
-              "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due")
+              "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due, question_id")
 
 
 class _Everything:
