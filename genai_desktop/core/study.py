@@ -93,6 +93,10 @@ class StudySettings:
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_start_hour: int = 4
+    # When the user last chose these settings (ISO UTC; "" when unknown: saved before the stamp
+    # existed, or never saved). Not a setting: a progress import compares it to keep the newer
+    # settings, so it takes no part in equality either.
+    saved_at: str = field(default="", compare=False)
 
     LIMITS = {"desired_retention": (0.80, 0.97), "new_per_day": (0, 9999),
               "reviews_per_day": (0, 99999), "day_start_hour": (0, 23)}
@@ -113,13 +117,58 @@ class StudySettings:
             for name in cls.LIMITS:
                 if name in data:
                     setattr(settings, name, type(getattr(settings, name))(data[name]))
+            settings.saved_at = _stamp_or_empty(data.get("saved_at"))
         return settings
 
-    def save(self, conn: sqlite3.Connection) -> None:
+    @classmethod
+    def from_dict(cls, data: object) -> StudySettings:
+        """Settings from JSON that did not come from this database (a progress file), checked
+        strictly: a wrong type or an out-of-range value raises ValueError with a readable
+        message rather than being coerced. Missing settings take their defaults, as in load()."""
+        if not isinstance(data, dict):
+            raise ValueError("the study settings are not a JSON object")
+        settings = cls()
+        for name in cls.LIMITS:
+            if name not in data:
+                continue
+            value, wanted = data[name], type(getattr(settings, name))
+            # bool is an int in Python, and an int is a fine retention (1 would fail the range check).
+            allowed = (int, float) if wanted is float else (int,)
+            if isinstance(value, bool) or not isinstance(value, allowed):
+                raise ValueError(f"{name.replace('_', ' ')} is {value!r}, not a number")
+            setattr(settings, name, wanted(value))
+        settings.saved_at = _stamp_or_empty(data.get("saved_at"))
+        return settings.validated()
+
+    def to_dict(self) -> dict:
+        data: dict = {name: getattr(self, name) for name in self.LIMITS}
+        if self.saved_at:
+            data["saved_at"] = self.saved_at
+        return data
+
+    def save(self, conn: sqlite3.Connection, now: datetime | None = None) -> None:
+        """Store the settings the user just chose, stamped with the time of choosing."""
         self.validated()
-        data = {name: getattr(self, name) for name in self.LIMITS}
+        self.saved_at = iso(now or system_clock())
         with conn:
-            conn.execute("INSERT OR REPLACE INTO settings VALUES ('study', ?)", (json.dumps(data),))
+            self.store(conn)
+
+    def store(self, conn: sqlite3.Connection) -> None:
+        """Write the settings as they are, stamp included, inside the caller's transaction
+        (a progress import keeps the file's stamp, so the two computers agree afterwards)."""
+        conn.execute("INSERT OR REPLACE INTO settings VALUES ('study', ?)", (json.dumps(self.validated().to_dict()),))
+
+
+def _stamp_or_empty(value: object) -> str:
+    """A timezone-aware ISO time as given, else "" (an unreadable stamp counts as no stamp).
+    Converting to UTC also refuses times at the edge of the calendar, which cannot be compared."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is not None and moment.tzinfo is not None and moment.astimezone(UTC):
+            return value
+    except (ValueError, OverflowError):
+        pass
+    return ""
 
 
 # ---------------------------------------------------------------- scopes

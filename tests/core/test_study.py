@@ -225,6 +225,45 @@ def test_settings_are_validated_and_persisted(conn) -> None:
     assert (loaded.desired_retention, loaded.new_per_day) == (0.85, 7)
 
 
+def test_saving_settings_records_when_they_were_chosen(conn) -> None:
+    chosen = datetime(2026, 3, 1, 14, 5, tzinfo=UTC)
+    StudySettings(desired_retention=0.85).save(conn, now=chosen)
+    loaded = StudySettings.load(conn)
+    assert datetime.fromisoformat(loaded.saved_at) == chosen
+    # the flashcards view saves without a time: the stamp is then the moment of saving
+    before = datetime.now(UTC) - timedelta(milliseconds=1)  # the stamp keeps milliseconds
+    StudySettings(new_per_day=3).save(conn)
+    assert before <= datetime.fromisoformat(StudySettings.load(conn).saved_at) <= datetime.now(UTC)
+    # the stamp is not a setting: it takes no part in equality and sits beside the four settings
+    assert StudySettings(new_per_day=3) == StudySettings.load(conn)
+    stored = json.loads(conn.execute("SELECT value FROM settings WHERE key = 'study'").fetchone()[0])
+    assert set(stored) == set(StudySettings.LIMITS) | {"saved_at"}
+
+
+def test_settings_saved_before_the_stamp_existed_still_load(conn) -> None:
+    with conn:
+        conn.execute("INSERT INTO settings VALUES ('study', ?)",
+                     (json.dumps({"desired_retention": 0.85, "new_per_day": 15}),))
+    loaded = StudySettings.load(conn)
+    assert loaded == StudySettings(desired_retention=0.85, new_per_day=15) and loaded.saved_at == ""
+    assert "saved_at" not in loaded.to_dict()
+
+
+def test_settings_from_elsewhere_are_checked_strictly() -> None:
+    good = {"desired_retention": 0.93, "new_per_day": 5, "reviews_per_day": 50, "day_start_hour": 6,
+            "saved_at": "2026-03-01T14:05:00.000+00:00"}
+    settings = StudySettings.from_dict(good)
+    assert settings.to_dict() == good and settings.saved_at == good["saved_at"]
+    assert StudySettings.from_dict({**good, "saved_at": "yesterday"}).saved_at == ""  # no usable stamp
+    assert StudySettings.from_dict({**good, "saved_at": "2026-03-01T14:05:00"}).saved_at == ""  # no zone
+    for bad, words in (([], "not a JSON object"), ({"desired_retention": 0.5}, "desired retention must be"),
+                       ({"new_per_day": "20"}, "new per day is '20', not a number"),
+                       ({"new_per_day": 2.5}, "new per day"), ({"day_start_hour": True}, "day start hour"),
+                       ({"desired_retention": float("nan")}, "desired retention")):
+        with pytest.raises(ValueError, match=words):
+            StudySettings.from_dict(bad)
+
+
 @pytest.mark.parametrize("seconds, text", [
     (0, "0 s"), (2.4, "2 s"), (59.4, "59 s"), (59.6, "1 min 00 s"), (65, "1 min 05 s"), (754, "12 min 34 s"),
     (3599, "59 min 59 s"), (3600, "1 h 00 min"), (3780, "1 h 03 min"), (3 * 3600 + 59 * 60 + 50, "4 h 00 min"),
