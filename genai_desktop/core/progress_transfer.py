@@ -14,6 +14,9 @@ Importing merges; it never replaces:
   one consistent story; fuzz is off in the replay so the result is reproducible. Suspension is
   kept if either side suspended the card; the later bury day wins.
 - packs: one missing here is added; when both have it, the copy with the newer files wins.
+- study settings (limits, desired retention, day start): the ones saved later win; settings
+  saved before they carried a time count as oldest, and a tie keeps this computer's. The
+  replay above uses the desired retention that results.
 
 A backup of the progress database is taken before anything changes; the merge is one
 transaction; packs are swapped in by renaming a complete folder. Bad input raises
@@ -34,14 +37,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from .study import StudySettings
 
 FORMAT = "genai-study-desk-progress"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATA = "progress.json"
 PACKS = "packs"
+SETTINGS_KEY = "study"
 MAX_UNPACKED_BYTES = 1 << 30  # refuse zip bombs: a real file is a few MB
 _PACK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -56,6 +64,9 @@ TABLES = {
     "milestones": ("milestone_id", ("milestone_id", "state", "updated_at")),
 }
 _LOCAL_ONLY_COLUMNS = {"reviews": {"id"}}  # row ids are per database; uid is the identity
+# Of the settings table only the study settings travel. Its other keys belong to this database:
+# "roadmap.undo_reset" undoes a reset made here, against this database's rows; carried to another
+# computer it would "undo" into progress that is not there.
 
 Clock = Callable[[], datetime]
 
@@ -83,13 +94,16 @@ class ExportSummary:
     path: Path
     counts: dict[str, int]
     packs: tuple[str, ...]
+    settings: bool = False  # the study settings are in the file
 
     def message(self) -> str:
         c = self.counts
         parts = [_plural(c.get("reviews", 0), "review"), _plural(c.get("notes", 0), "note"),
                  _plural(c.get("milestones", 0), "roadmap item"), _plural(c.get("bookmarks", 0), "bookmark"),
                  _plural(len(self.packs), "imported pack")]
-        return f"Saved {', '.join(parts)} to {self.path.name}."
+        if self.settings:
+            parts.append("your study settings")
+        return f"Saved {', '.join(parts[:-1])} and {parts[-1]} to {self.path.name}."
 
 
 def _table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -129,6 +143,7 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
             order = "reviewed_at, uid" if table == "reviews" else TABLES[table][0]
             rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
             tables[table] = {"columns": columns, "rows": [list(row) for row in rows]}
+        settings = _local_settings(conn)
     finally:
         conn.execute("COMMIT")
     packs = []
@@ -144,7 +159,9 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
-            archive.writestr(DATA, json.dumps({"tables": tables}, separators=(",", ":")))
+            # Settings sit beside "tables", which is all an older app reads: it ignores them.
+            data = {"tables": tables, "settings": {SETTINGS_KEY: settings.to_dict()} if settings else {}}
+            archive.writestr(DATA, json.dumps(data, separators=(",", ":")))
             for pack in packs:
                 for name in pack["files"]:
                     archive.write(packs_root / pack["id"] / name, f"{PACKS}/{pack['id']}/{name}")
@@ -154,7 +171,20 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
     finally:
         if part.is_file():
             part.unlink()
-    return ExportSummary(out, counts, tuple(p["id"] for p in packs))
+    return ExportSummary(out, counts, tuple(p["id"] for p in packs), settings is not None)
+
+
+def _local_settings(conn: sqlite3.Connection) -> StudySettings | None:
+    """This database's study settings, or None when the user never saved any (the defaults are
+    not a choice to carry over) or the stored value cannot be read."""
+    from .study import StudySettings
+
+    if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SETTINGS_KEY,)).fetchone() is None:
+        return None
+    try:
+        return StudySettings.load(conn).validated()
+    except (ValueError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------- reading a file
@@ -165,6 +195,8 @@ class ProgressFile:
     manifest: dict
     tables: dict[str, list[dict]]  # table -> rows as {column: value}
     packs: list[dict]
+    settings: StudySettings | None = None  # checked; None when the file has none or they were unusable
+    settings_problem: str = ""  # why the file's settings are unusable, for the user
 
 
 def read_progress_file(path: Path) -> ProgressFile:
@@ -197,7 +229,23 @@ def read_progress_file(path: Path) -> ProgressFile:
                                 "update this app to import it. Nothing was changed.")
         tables = _check_tables(data, path.name)
         packs = _check_packs(manifest.get("packs", []), names, path.name)
-        return ProgressFile(path, manifest, tables, packs)
+        settings, problem = _check_settings(data)
+        return ProgressFile(path, manifest, tables, packs, settings, problem)
+
+
+def _check_settings(data: dict) -> tuple[StudySettings | None, str]:
+    """The file's study settings, strictly checked. Unusable settings do not refuse the file:
+    its reviews and notes are still good, and a newer app may allow values this one does not.
+    They are reported and left out instead, so nothing unchecked reaches the database."""
+    from .study import StudySettings
+
+    raw = data.get("settings")
+    if not isinstance(raw, dict) or SETTINGS_KEY not in raw:  # a file from before settings travelled
+        return None, ""
+    try:
+        return StudySettings.from_dict(raw[SETTINGS_KEY]), ""
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _check_tables(data: object, name: str) -> dict[str, list[dict]]:
@@ -280,6 +328,9 @@ class MergeSummary:
     packs_added: list[str] = field(default_factory=list)
     packs_updated: list[str] = field(default_factory=list)
     packs_kept: list[str] = field(default_factory=list)
+    settings_taken: bool = False  # the file's study settings replaced different ones here
+    settings_saved_at: str = ""  # when the taken settings were chosen ("" when unknown)
+    settings_problem: str = ""  # why the file's settings were left out
     backup: Path | None = None
 
     @property
@@ -305,6 +356,11 @@ class MergeSummary:
                             ("kept (newer here)", self.packs_kept)):
             if packs:
                 out.append(f"{_plural(len(packs), 'pack')} {verb}: {', '.join(packs)}")
+        if self.settings_taken:
+            when = datetime.fromisoformat(self.settings_saved_at).astimezone() if self.settings_saved_at else None
+            out.append("Study settings: taken from the file" + (f" (saved {when:%Y-%m-%d %H:%M})" if when else ""))
+        elif self.settings_problem:
+            out.append(f"Study settings in the file were not used: {self.settings_problem}")
         return out
 
 
@@ -319,12 +375,12 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
         summary.backup = make_backup(conn, backups_dir, "before-import").path
     if packs_root is not None and incoming.packs:
         _merge_packs(incoming, packs_root, summary)
-    if desired_retention is None:
-        from .study import StudySettings
-
-        desired_retention = StudySettings.load(conn).desired_retention
+    summary.settings_problem = incoming.settings_problem
     conn.execute("BEGIN IMMEDIATE")
     try:
+        retention = _merge_settings(conn, incoming.settings, summary)
+        if desired_retention is None:
+            desired_retention = retention
         gained = _merge_reviews(conn, incoming.tables["reviews"], summary)
         _merge_newer(conn, "notes", incoming.tables["notes"], summary.notes)
         _merge_newer(conn, "milestones", incoming.tables["milestones"], summary.milestones)
@@ -336,6 +392,28 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
         conn.execute("ROLLBACK")
         raise
     return summary
+
+
+def _settings_age(settings: StudySettings | None) -> tuple[int, datetime]:
+    """Orders settings by when they were chosen: never saved < saved without a time < saved at a time."""
+    oldest = datetime.min.replace(tzinfo=UTC)
+    if settings is None:
+        return 0, oldest
+    return 1, datetime.fromisoformat(settings.saved_at) if settings.saved_at else oldest
+
+
+def _merge_settings(conn: sqlite3.Connection, theirs: StudySettings | None, summary: MergeSummary) -> float:
+    """Keep the newer study settings (a tie keeps ours); returns the desired retention that results."""
+    from .study import StudySettings
+
+    ours = _local_settings(conn)
+    if theirs is None or _settings_age(theirs) <= _settings_age(ours):
+        return (ours or StudySettings()).desired_retention
+    theirs.store(conn)  # with its own time, so a transfer back finds the two equal
+    if theirs != (ours or StudySettings()):
+        summary.settings_taken = True
+        summary.settings_saved_at = theirs.saved_at
+    return theirs.desired_retention
 
 
 def _merge_reviews(conn: sqlite3.Connection, rows: list[dict], summary: MergeSummary) -> set[str]:

@@ -286,3 +286,136 @@ def test_card_json_in_the_log_matches_what_a_session_writes(laptops) -> None:
     (after,) = a.conn.execute("SELECT state_after FROM reviews").fetchone()
     replayed = Scheduler(enable_fuzzing=False).review_card(Card(card_id=1, due=a.clock.now), Rating.Good)[0]
     assert set(json.loads(after)) == set(json.loads(card_to_json(replayed)))
+
+
+# ---------------------------------------------------------------- study settings
+
+def stored_settings(install: Install) -> dict | None:
+    row = install.conn.execute("SELECT value FROM settings WHERE key = 'study'").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def settings_lines(summary) -> list[str]:
+    return [line for line in summary.lines() if line.startswith("Study settings")]
+
+
+def test_the_newer_study_settings_win_in_both_directions(laptops, tmp_path) -> None:
+    a, b = laptops
+    monday, tuesday = datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 3, 9, tzinfo=UTC)
+    StudySettings(desired_retention=0.85, new_per_day=10).save(a.conn, now=monday)
+    StudySettings(desired_retention=0.95, new_per_day=5, day_start_hour=6).save(b.conn, now=tuesday)
+    b_settings = stored_settings(b)
+
+    a_file = tmp_path / "a.zip"
+    assert "your study settings" in export_progress(a.conn, a.packs, a_file).message()
+    assert settings_lines(import_progress(b.conn, b.packs, a_file)) == []  # B's are newer: kept, nothing to say
+    assert stored_settings(b) == b_settings
+
+    summary = import_progress(a.conn, a.packs, _export(b, tmp_path / "b.zip"))
+    assert stored_settings(a) == b_settings  # values and the stamp: the two computers now agree
+    shown = tuesday.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert settings_lines(summary) == [f"Study settings: taken from the file (saved {shown})"]
+    # the same settings with the same stamp on both sides: a transfer back changes nothing
+    assert settings_lines(import_progress(b.conn, b.packs, _export(a, tmp_path / "a2.zip"))) == []
+    assert stored_settings(b) == b_settings
+
+    # later, A changes them again: now A's win on B
+    StudySettings(desired_retention=0.88, reviews_per_day=80).save(a.conn, now=tuesday + timedelta(days=1))
+    taken = import_progress(b.conn, b.packs, _export(a, tmp_path / "a3.zip"))
+    assert StudySettings.load(b.conn) == StudySettings(desired_retention=0.88, reviews_per_day=80)
+    assert len(settings_lines(taken)) == 1
+
+
+def _export(install: Install, out: Path) -> Path:
+    export_progress(install.conn, install.packs, out)
+    return out
+
+
+def test_settings_without_a_stamp_count_as_oldest(laptops, tmp_path) -> None:
+    a, b = laptops
+    unstamped = json.dumps({"desired_retention": 0.85, "new_per_day": 15})  # saved by an older release
+    with a.conn:
+        a.conn.execute("INSERT INTO settings VALUES ('study', ?)", (unstamped,))
+    a_file = _export(a, tmp_path / "a.zip")
+    # B never chose any settings: A's choice, stamped or not, beats B's defaults
+    assert len(settings_lines(import_progress(b.conn, b.packs, a_file))) == 1
+    assert StudySettings.load(b.conn) == StudySettings(desired_retention=0.85, new_per_day=15)
+    # unstamped on both sides is a tie: B keeps its own
+    with b.conn:
+        b.conn.execute("INSERT OR REPLACE INTO settings VALUES ('study', ?)", (json.dumps({"new_per_day": 3}),))
+    assert settings_lines(import_progress(b.conn, b.packs, a_file)) == []
+    assert StudySettings.load(b.conn).new_per_day == 3
+    # any stamp is newer than none, in both directions
+    StudySettings(new_per_day=4).save(b.conn, now=datetime(2020, 1, 1, tzinfo=UTC))
+    assert settings_lines(import_progress(b.conn, b.packs, a_file)) == []
+    assert StudySettings.load(b.conn).new_per_day == 4
+    assert len(settings_lines(import_progress(a.conn, a.packs, _export(b, tmp_path / "b.zip")))) == 1
+    assert StudySettings.load(a.conn).new_per_day == 4
+
+
+def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops, tmp_path) -> None:
+    a, b = studied(laptops)
+    StudySettings(desired_retention=0.90).save(a.conn, now=datetime(2026, 3, 2, tzinfo=UTC))
+    StudySettings(desired_retention=0.95).save(b.conn, now=datetime(2026, 3, 3, tzinfo=UTC))
+    import_progress(a.conn, a.packs, _export(b, tmp_path / "b.zip"))  # no retention given: the settings decide
+    differs = 0  # cards with a short interval come out the same at either retention: count the others
+    for qid in IDS[5:10]:  # studied on both, so replayed on A
+        logs = [ReviewLog(card_id_for(qid), Rating(r), datetime.fromisoformat(at), None)
+                for r, at in a.conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
+        start = Card(card_id=card_id_for(qid), due=min(log.review_datetime for log in logs))
+        at_95 = Scheduler(desired_retention=0.95, enable_fuzzing=False).reschedule_card(start, logs)
+        at_90 = Scheduler(desired_retention=0.90, enable_fuzzing=False).reschedule_card(start, logs)
+        due = datetime.fromisoformat(card_row(a.conn, qid)[4])
+        assert due == at_95.due.replace(microsecond=at_95.due.microsecond // 1000 * 1000), qid
+        differs += at_90.due != at_95.due
+    assert differs >= 2
+
+
+def _with_settings(source: Path, out: Path, settings) -> Path:
+    """A copy of a progress file whose progress.json carries ``settings`` (None: no settings part at all,
+    as a file from the release before settings travelled)."""
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    data = json.loads(members["progress.json"])
+    data.pop("settings", None)
+    if settings is not None:
+        data["settings"] = settings
+    members["progress.json"] = json.dumps(data).encode()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out
+
+
+def test_a_file_without_settings_imports_and_leaves_the_settings_alone(laptops, tmp_path) -> None:
+    a, b = studied(laptops)
+    StudySettings(new_per_day=10).save(a.conn, now=datetime(2030, 1, 1, tzinfo=UTC))
+    StudySettings(new_per_day=7).save(b.conn, now=datetime(2026, 1, 1, tzinfo=UTC))
+    b_settings = stored_settings(b)
+    old_file = _with_settings(_export(a, tmp_path / "a.zip"), tmp_path / "old.zip", None)
+    summary = import_progress(b.conn, b.packs, old_file)
+    assert summary.reviews_added > 0 and settings_lines(summary) == []
+    assert stored_settings(b) == b_settings
+    # and a data folder whose user never chose settings exports none, rather than the defaults
+    fresh = make_install(tmp_path / "fresh", datetime(2026, 1, 1, tzinfo=UTC))
+    out = tmp_path / "fresh.zip"
+    assert "study settings" not in export_progress(fresh.conn, fresh.packs, out).message()
+    assert read_progress_file(out).settings is None
+    fresh.conn.close()
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({"study": {"desired_retention": 0.5, "saved_at": "2030-01-01T00:00:00+00:00"}}, "desired retention must be"),
+    ({"study": {"new_per_day": "lots", "saved_at": "2030-01-01T00:00:00+00:00"}}, "new per day is 'lots'"),
+    ({"study": "0.95"}, "not a JSON object"),
+])
+def test_unusable_settings_in_a_file_are_reported_and_never_stored(laptops, tmp_path, bad, words) -> None:
+    a, b = studied(laptops)
+    StudySettings(new_per_day=7).save(b.conn, now=datetime(2026, 1, 1, tzinfo=UTC))
+    b_settings = stored_settings(b)
+    bad_file = _with_settings(_export(a, tmp_path / "a.zip"), tmp_path / "bad.zip", bad)
+    summary = import_progress(b.conn, b.packs, bad_file)
+    assert summary.reviews_added > 0  # the rest of the file is still merged
+    assert stored_settings(b) == b_settings
+    (line,) = settings_lines(summary)
+    assert line.startswith("Study settings in the file were not used: ") and words in line
