@@ -121,6 +121,24 @@ def test_import_progress_merges_and_shows_what_arrived(make_window, qtbot, tmp_p
     dialog.accept()
 
 
+def test_imported_study_settings_reach_the_flashcards_view(make_window, qtbot, tmp_path, monkeypatch) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    other = tmp_path / "other"
+    database = db.open_progress(other / "progress.sqlite")
+    StudySettings(desired_retention=0.95, new_per_day=6).save(database.conn)  # chosen after this window's defaults
+    source = tmp_path / "settings.zip"
+    export_progress(database.conn, None, source)
+    database.conn.close()
+    monkeypatch.setattr(transfer_dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    dialog = window.run_transfer("import_progress_flow")
+    finish(qtbot, dialog)
+    assert "Study settings: taken from the file (saved " in dialog.result_text.text()
+    view = window.flashcards
+    assert (view.retention.value(), view.new_limit.value()) == (0.95, 6)  # shown without a restart
+    dialog.accept()
+
+
 def test_import_progress_explains_a_wrong_file(make_window, qtbot, tmp_path, monkeypatch) -> None:
     window = make_window()
     wrong = tmp_path / "holiday.zip"
