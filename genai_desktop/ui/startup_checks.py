@@ -138,10 +138,16 @@ class Startup:
         from .single_instance import bring_to_front
 
         def database_gate() -> bool:
-            if self.database_ready(window):
-                return True
-            QApplication.exit(self.exit_code)
-            return False
+            try:
+                ready = self.database_ready(window)
+            except Exception:
+                # Not a half-started window with empty menus: quit once the error hook has
+                # logged and explained it.
+                QApplication.exit(1)
+                raise
+            if not ready:
+                QApplication.exit(self.exit_code)
+            return ready
 
         window.first_paint.gate = database_gate
         if self.instance is not None:

@@ -257,3 +257,20 @@ def test_a_healthy_database_passes_the_gate_and_the_due_counts_follow(qtbot, tmp
     window.close()
     workspace.close()
     startup.release()
+
+
+def test_an_unexpected_error_in_the_database_check_quits_rather_than_half_starting(
+        qtbot, tmp_path: Path, starter_pack: Path, monkeypatch) -> None:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+
+    def broken_check(path, timeout=1.0):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(backups, "check_database", broken_check)
+    with qtbot.capture_exceptions() as raised:  # the error hook shows these to the user
+        startup, workspace, window, exits = open_window_with_startup(qtbot, paths.root, starter_pack, monkeypatch)
+    assert [type(error) for _kind, error, _tb in raised] == [OSError]
+    assert exits == [1] and not window.first_paint.passed
+    window.close()
+    startup.release()
