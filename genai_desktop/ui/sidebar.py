@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QPainter,
     QPainterPath,
     QPalette,
@@ -40,13 +41,20 @@ HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS g
 
 
 # Row heights ride on the items (Qt.ItemDataRole.SizeHintRole): the C++ delegate reads them
-# without calling into Python, where a sizeHint() override cost ~4 ms of the first paint. The
-# tree's 14 px font (theme.chrome_stylesheet) needs less than either.
-ROW_SIZE = QSize(0, 28)
-GROUP_ROW_SIZE = QSize(0, 30)
+# without calling into Python, where a sizeHint() override cost ~4 ms of the first paint.
+ROW_HEIGHT = 28
+GROUP_ROW_HEIGHT = 30
+ITEM_PADDING_PX = 10  # QTreeView::item's 4 px above and below (theme.chrome_stylesheet) and a margin
 
 
-def _row(text: str, size: QSize = ROW_SIZE) -> QStandardItem:
+def row_heights(line_height: int) -> tuple[int, int]:
+    """Rows and group headings: 28 and 30 px, taller when the font's lines need more
+    (some system fonts, such as CJK ones, have tall lines at 14 px)."""
+    needed = line_height + ITEM_PADDING_PX
+    return max(ROW_HEIGHT, needed), max(GROUP_ROW_HEIGHT, needed)
+
+
+def _row(text: str, size: QSize) -> QStandardItem:
     item = QStandardItem(text)
     item.setSizeHint(size)
     return item
@@ -196,6 +204,10 @@ class Sidebar(QWidget):
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
         self.tree = _Tree()
+        font = QFont(self.tree.font())
+        font.setPixelSize(themes.SIDEBAR_FONT_PX)  # the stylesheet's size, before it is applied
+        row, group_row = row_heights(QFontMetrics(font).height())
+        self._row_size, self._group_row_size = QSize(0, row), QSize(0, group_row)
         self.tree.setModel(self.proxy)
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(False)
@@ -271,7 +283,7 @@ class Sidebar(QWidget):
             self._add_topic(root, topics[0], due_by_page)
             self._mark_pack(root.child(root.rowCount() - 1), pack)
             return
-        item = _row(title)
+        item = _row(title, self._row_size)
         item.setToolTip(f"{title} (imported notes; right-click to remove)")
         item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
         font = item.font()
@@ -314,12 +326,12 @@ class Sidebar(QWidget):
         self._bookmarks_header = root.child(root.rowCount() - 1)
         self._bookmarks_header.setData(len(self._bookmarks) or None, COUNT_ROLE)
         for page_id, title in self._bookmarks:
-            item = _row(title)
+            item = _row(title, self._row_size)
             item.setData(page_id, PAGE_ROLE)
             item.setToolTip(title)
             root.appendRow(item)
         if not self._bookmarks:
-            hint = _row("Star a question (Ctrl+D) to keep it here")
+            hint = _row("Star a question (Ctrl+D) to keep it here", self._row_size)
             hint.setSelectable(False)
             hint.setData(True, HINT_ROLE)
             font = hint.font()
@@ -331,7 +343,7 @@ class Sidebar(QWidget):
         return [page_id for page_id, _ in self._bookmarks]
 
     def _add_group(self, root: QStandardItem, title: str) -> None:
-        item = _row(title, GROUP_ROW_SIZE)
+        item = _row(title, self._group_row_size)
         item.setData(True, GROUP_ROLE)
         item.setSelectable(False)
         item.setEnabled(True)
@@ -354,7 +366,7 @@ class Sidebar(QWidget):
         root.appendRow(item)
 
     def _item(self, text: str, page_id: str) -> QStandardItem:
-        item = _row(text)
+        item = _row(text, self._row_size)
         item.setData(page_id, PAGE_ROLE)
         item.setToolTip(text)
         self._items[page_id] = item

@@ -108,6 +108,9 @@ def palette_for(theme: Theme) -> QPalette:
     return pal
 
 
+SIDEBAR_FONT_PX = 14  # the sidebar's rows are sized for it (ui/sidebar.py)
+
+
 def chrome_stylesheet(t: Theme) -> str:
     return f"""
     QMainWindow, QDialog {{ background: {t.window}; }}
@@ -115,7 +118,7 @@ def chrome_stylesheet(t: Theme) -> str:
     QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QWidget#Sidebar {{ background: {t.sidebar}; border-right: 1px solid {t.border}; }}
     QWidget#TopBar {{ background: {t.window}; border-bottom: 1px solid {t.border}; }}
-    QTreeView {{ background: {t.sidebar}; border: none; outline: 0; font-size: 14px;
+    QTreeView {{ background: {t.sidebar}; border: none; outline: 0; font-size: {SIDEBAR_FONT_PX}px;
                  show-decoration-selected: 0; selection-background-color: {t.selection}; }}
     QTreeView::item {{ padding: 4px 2px; border-radius: 5px; }}
     QTreeView::item:hover {{ background: {t.hover}; }}

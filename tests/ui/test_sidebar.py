@@ -1,7 +1,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-from genai_desktop.ui.sidebar import COUNT_ROLE, GROUP_ROLE, USER_ROLE
+from genai_desktop.ui.sidebar import COUNT_ROLE, GROUP_ROLE, USER_ROLE, row_heights
 
 
 def test_the_role_spelled_as_a_number_is_qts_user_role() -> None:
@@ -34,8 +34,13 @@ def test_rows_keep_their_heights_without_a_python_size_hint(make_window) -> None
     topic = next(i for i in rows if i.data(COUNT_ROLE) and not i.data(GROUP_ROLE))
     tree.expand(topic)
     question = model.index(0, 0, topic)
-    assert tree.visualRect(group).height() == 30
-    assert tree.visualRect(topic).height() == 28
-    assert tree.visualRect(question).height() == 28
-    # The rows are taller than the 14 px text needs, so no title is clipped.
-    assert tree.fontMetrics().height() + 6 <= 28
+    row, group_row = row_heights(tree.fontMetrics().height())  # the tree has its 14 px font now
+    assert tree.visualRect(group).height() == group_row
+    assert tree.visualRect(topic).height() == row == tree.visualRect(question).height()
+    assert row >= tree.fontMetrics().height() + 9  # the item padding and margin: no title clipped
+
+
+def test_rows_are_28_px_and_grow_for_fonts_with_tall_lines() -> None:
+    assert row_heights(16) == (28, 30)  # DejaVu Sans at 14 px
+    assert row_heights(20) == (30, 30)
+    assert row_heights(25) == (35, 35)
