@@ -22,8 +22,8 @@ def names_a_verb(argv: list[str]) -> bool:
             expects_value = False
         elif arg in GUI_VALUE_OPTIONS:
             expects_value = True
-        elif arg in ("-h", "--help") or not arg.startswith("-"):
-            return True
+        elif arg == "-h" or (arg.startswith("--") and "--help".startswith(arg)) or not arg.startswith("-"):
+            return True  # help (argparse takes "--he" too) lists the verbs
     return False
 
 

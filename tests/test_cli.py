@@ -25,6 +25,7 @@ def test_a_plain_gui_start_parses_as_the_full_parser_does(argv):
     ["--data-dir", "/tmp/x", "check"],
     ["--help"],
     ["-h"],
+    ["--he"],  # argparse takes abbreviations of --help
     ["contnet"],  # a typo gets the full parser's "invalid choice" message
     ["--data", "/tmp/x"],  # an abbreviation: the full parser decides
 ])
