@@ -5,6 +5,10 @@ comes from the same markdown pipeline as the reader (core/markdown_html.py) with
 for Anki: formulas stay LaTeX between MathJax delimiters ``\\( \\)`` / ``\\[ \\]`` (Anki
 typesets them itself), and links into this app's library become plain text.
 
+Pictures in the user's own packs travel as Anki media files. A picture is taken only from
+inside its question's pack folder and only when it is an image file (the same rule as the
+reader); anything else stays as "[image: alt]" and is reported as left out.
+
 Re-exporting updates instead of duplicating: a note's GUID, the note type id and the deck ids
 are derived from stable ids (question, topic) and never from the time, so Anki's importer
 recognises every note it has seen before. Notes are stamped with the export time, which makes
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
+import json
 import os
 import re
 import sqlite3
@@ -27,7 +32,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .content import LEVEL_NAMES, LEVELS, Library, Question
 from .formulas import FormulaCache
@@ -43,7 +48,7 @@ MODEL_ID = 1_607_392_319
 MODEL_NAME = "GenAI Study Desk question"
 
 _INTERNAL_LINK = re.compile(r'<a href="(?:q|guide|topic|milestone):[^"]*">(.*?)</a>', re.S)
-_LOCAL_IMAGE = re.compile(r'<img src="image:[^"]*" alt="([^"]*)">')
+_LOCAL_IMAGE = re.compile(r'<img src="image:([^"]*)" alt="([^"]*)">')
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
 FRONT_TEMPLATE = """\
@@ -83,6 +88,19 @@ table.code { color: #1f2328; border-radius: 6px; margin: 8px 0; }
 """
 
 
+# Formats every Anki client displays; each with the first bytes a real file of it starts with,
+# so a text file renamed to .png is not shipped as a picture.
+IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".svg": (b"<svg", b"<?xml"),
+}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the notes import copies nothing larger into a pack
+
+
 class ExportError(ValueError):
     """An export that cannot be made; the message is written for the user."""
 
@@ -94,6 +112,7 @@ class ExportResult:
     decks: int
     formulas: int
     images_dropped: int = 0
+    images_included: int = 0
 
     def message(self) -> str:
         notes = f"{self.notes} card{'s' if self.notes != 1 else ''}"
@@ -101,8 +120,13 @@ class ExportResult:
         text = f"Exported {notes} in {decks} to {self.path.name}."
         if self.formulas:
             text += f" {self.formulas} formula{'s' if self.formulas != 1 else ''} will be typeset by Anki's MathJax."
-        if self.images_dropped:
-            text += f" {self.images_dropped} image{'s were' if self.images_dropped != 1 else ' was'} left out."
+        if self.images_included or self.images_dropped:
+            pictures = self.images_included or self.images_dropped
+            text += f" {pictures} picture{'s' if pictures != 1 else ''} "
+            text += "included" if self.images_included else "left out"
+            if self.images_included and self.images_dropped:
+                text += f", {self.images_dropped} left out"
+            text += " (missing, outside its pack or not an image)." if self.images_dropped else "."
         return text
 
 
@@ -138,6 +162,46 @@ def _tag_part(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()) or "none"
 
 
+def media_name(pack: str, relative: str) -> str:
+    """The name a pack's picture has in Anki's media folder, the same on every export.
+
+    Anki keeps all media in one flat folder, so two packs' "diagram.png" must not collide: a
+    short hash of pack id and path keeps names apart, the stem stays readable, the suffix stays
+    (Anki and the card's web view go by it)."""
+    path = PurePosixPath(relative)
+    digest = hashlib.sha1(f"{pack}\0{path.as_posix()}".encode()).hexdigest()[:10]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-")[:40] or "image"
+    return f"gsd-{digest}-{stem}{path.suffix.lower()}"
+
+
+def pack_picture(root: Path, relative: str) -> Path | None:
+    """The image file ``relative`` names inside the pack folder ``root``, or None when it must
+    be left out: a path that is absolute, climbs with "..", leaves the pack through a symlink,
+    is missing, too large, or not an image of an allowed type. Nothing outside ``root`` is read."""
+    if not relative or "\\" in relative or ":" in relative:  # Windows separators, drives, schemes
+        return None
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts:
+        return None
+    base = root.resolve()
+    target = (base / path).resolve()  # follows symlinks, so a link out of the pack fails below
+    suffix = target.suffix.lower()
+    if not target.is_relative_to(base) or suffix not in IMAGE_SIGNATURES:
+        return None
+    try:
+        if not target.is_file() or target.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        with target.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return None
+    if suffix == ".svg":
+        head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if suffix == ".webp" and head[8:12] != b"WEBP":
+        return None
+    return target if head.startswith(IMAGE_SIGNATURES[suffix]) else None
+
+
 # ---------------------------------------------------------------- scopes
 
 def parse_scope(text: str, library: Library) -> Scope:
@@ -169,27 +233,57 @@ def parse_scope(text: str, library: Library) -> Scope:
 # ---------------------------------------------------------------- HTML for Anki
 
 class AnkiHtml:
-    """The reader's markdown pipeline, with MathJax formulas and no links into the app."""
+    """The reader's markdown pipeline, with MathJax formulas and no links into the app.
+
+    Local pictures of the question being rendered become Anki media: ``media`` maps each media
+    name to its file; pictures that cannot be shipped are collected in ``left_out``."""
 
     def __init__(self) -> None:
         # No formula is ever rendered in MathJax mode, so the cache is never consulted.
         self.renderer = MarkdownRenderer(FormulaCache(None), LIGHT, mathjax=True)
-        self.images_dropped = 0
+        self.media: dict[str, Path] = {}
+        self.left_out: set[tuple[str, str]] = set()  # (pack, path as written), each picture once
+        self._found: dict[tuple[Path, str], Path | None] = {}
 
-    def block(self, markdown_text: str) -> str:
+    @property
+    def images_dropped(self) -> int:
+        return len(self.left_out)
+
+    def block(self, markdown_text: str, question: Question | None = None) -> str:
         if not markdown_text.strip():
             return ""
         body = self.renderer.to_html(markdown_text)
         body = _INTERNAL_LINK.sub(r"\1", body)
-        body, dropped = _LOCAL_IMAGE.subn(lambda m: f"[image: {m.group(1)}]" if m.group(1) else "[image]", body)
-        self.images_dropped += dropped
+        if "image:" in body:
+            body = _LOCAL_IMAGE.sub(lambda m: self._picture(m.group(1), m.group(2), question), body)
         return body.strip()
 
-    def inline(self, markdown_text: str) -> str:
+    def inline(self, markdown_text: str, question: Question | None = None) -> str:
         """A one-line title: the paragraph wrapper dropped, so it sits inside the template's div."""
-        body = self.block(markdown_text)
+        body = self.block(markdown_text, question)
         match = _PARAGRAPH.match(body)
         return match.group(1) if match else body
+
+    def _picture(self, src: str, alt: str, question: Question | None) -> str:
+        """An ``<img>`` naming the media file, or the "[image: alt]" text when it is left out."""
+        from urllib.parse import unquote, urlsplit
+
+        relative = unquote(urlsplit(src).path)
+        pack = question.pack if question else ""
+        # A pack's topics/ and guides/ sit directly in its folder, as the reader assumes.
+        root = question.path.parent.parent if question else None
+        found = None
+        if root is not None:
+            key = (root, relative)
+            if key not in self._found:
+                self._found[key] = pack_picture(root, relative)
+            found = self._found[key]
+        if found is None:
+            self.left_out.add((pack, relative))
+            return f"[image: {alt}]" if alt else "[image]"
+        name = media_name(pack, found.relative_to(root.resolve()).as_posix())
+        self.media[name] = found
+        return f'<img src="{name}" alt="{alt}">'  # the alt is already escaped by the pipeline
 
 
 # ---------------------------------------------------------------- the export
@@ -221,8 +315,8 @@ def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, boo
         if deck is None:
             deck = decks[question.topic_id] = genanki.Deck(stable_id(f"deck:{question.topic_id}"),
                                                            deck_name(topic_title))
-        fields = [renderer.inline(question.title), renderer.block(question.key_points),
-                  renderer.block(question.answer), html.escape(topic_title),
+        fields = [renderer.inline(question.title, question), renderer.block(question.key_points, question),
+                  renderer.block(question.answer, question), html.escape(topic_title),
                   html.escape(LEVEL_NAMES.get(question.level, question.level))]
         formulas += len(formulas_in(question.title)) + len(formulas_in(question.markdown))
         deck.add_note(genanki.Note(model=model, fields=fields, guid=note_guid(question.id),
@@ -230,14 +324,19 @@ def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, boo
                                    tags=tags_for(question, question.id in marked)))
         if progress:
             progress(done, len(questions))
-    _write_package(genanki.Package(list(decks.values())), out, time.time() if timestamp is None else timestamp)
-    return ExportResult(out, len(questions), len(decks), formulas, renderer.images_dropped)
+    _write_package(genanki.Package(list(decks.values())), out, time.time() if timestamp is None else timestamp,
+                   renderer.media)
+    return ExportResult(out, len(questions), len(decks), formulas, renderer.images_dropped, len(renderer.media))
 
 
-def _write_package(package, out: Path, timestamp: float) -> None:
+def _write_package(package, out: Path, timestamp: float, media: dict[str, Path] | None = None) -> None:
     """genanki's ``write_to_file`` leaves its temporary database behind and writes the zip in
     place; this writes both next to ``out`` and renames, so a failed export leaves no
-    half-written package and no litter."""
+    half-written package and no litter.
+
+    ``media`` (media name -> file) is laid out as genanki and Anki do it: the files are stored
+    as "0", "1", ... and the "media" entry maps each number to the name the cards use. Its own
+    names are why ``package.media_files`` (which goes by each file's base name) is not used."""
     part = out.with_name(out.name + ".part")
     db_name = ""
     try:
@@ -252,7 +351,12 @@ def _write_package(package, out: Path, timestamp: float) -> None:
             conn.close()
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.write(db_name, "collection.anki2")
-            archive.writestr("media", "{}")
+            numbered = dict(enumerate(sorted(media or {})))
+            archive.writestr("media", json.dumps({str(index): name for index, name in numbered.items()}))
+            for index, name in numbered.items():
+                # PNG, JPEG, GIF and WebP are compressed already; only SVG text gains from deflate.
+                kind = zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED
+                archive.write(media[name], str(index), compress_type=kind)
         part.replace(out)
     except OSError as exc:
         raise ExportError(f"Could not write {out}: {exc.strerror or exc}") from exc
