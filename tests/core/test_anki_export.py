@@ -15,6 +15,7 @@ from genai_desktop.core.anki_export import (
     FIELDS,
     ExportError,
     export_apkg,
+    media_name,
     note_guid,
     parse_scope,
 )
@@ -198,3 +199,100 @@ def test_the_whole_built_in_library_arrives_with_every_formula(tmp_path, collect
                 missing.append((question.id, formula.latex))
     assert not missing
     assert result.formulas > 100
+
+
+# ---------------------------------------------------------------- pictures of the user's own packs
+
+# A real 1x1 PNG and a tiny SVG: the export checks a picture's first bytes, not just its name.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+
+
+def picture_pack(folder: Path, pack: str, pictures: dict[str, str]) -> Path:
+    """A user pack whose one question shows each picture (path as written -> alt text)."""
+    (folder / "topics").mkdir(parents=True)
+    images = "\n\n".join(f"![{alt}]({path})" for path, alt in pictures.items())
+    (folder / "topics" / "001-pictures.md").write_text(
+        f'+++\nid = "{pack}.pictures"\ntitle = "Pictures"\norder = 1\n+++\n\n'
+        f"## What does the diagram show?\n<!-- id: {pack}.q1; sources: ; level:  -->\n\n"
+        f"**Key points.** The flow.\n\n{images}\n")
+    return folder
+
+
+def media_map(package: Path) -> dict[str, str]:
+    import json
+
+    with zipfile.ZipFile(package) as archive:
+        return json.loads(archive.read("media"))
+
+
+def test_a_packs_pictures_arrive_in_anki_as_media_the_card_shows(tmp_path, collection) -> None:
+    pack = picture_pack(tmp_path / "mine", "mine", {"diagrams/flow.png": "The flow", "chart.svg": "Chart",
+                                                    "./diagrams/flow.png": "Again"})
+    (pack / "diagrams").mkdir()
+    (pack / "diagrams" / "flow.png").write_bytes(PNG)
+    (pack / "chart.svg").write_bytes(SVG)
+    library = load_pack(pack, "mine")
+    out = tmp_path / "mine.apkg"
+    result = export_apkg(library, all_ids(library), out, timestamp=T0)
+
+    flow, chart = media_name("mine", "diagrams/flow.png"), media_name("mine", "chart.svg")
+    assert flow.endswith("-flow.png") and chart.endswith("-chart.svg") and flow.startswith("gsd-")
+    # the same file written two ways is one media file
+    assert (result.images_included, result.images_dropped) == (2, 0)
+    assert "2 pictures included." in result.message() and "left out" not in result.message()
+    assert sorted(media_map(out).values()) == sorted([flow, chart])
+
+    import_into(collection, out)
+    media_dir = Path(collection.media.dir())
+    assert (media_dir / flow).read_bytes() == PNG and (media_dir / chart).read_bytes() == SVG
+    answer = collection.get_note(collection.find_notes("")[0])["Answer"]
+    assert f'<img src="{flow}" alt="The flow">' in answer and f'<img src="{chart}" alt="Chart">' in answer
+    assert f'<img src="{flow}" alt="Again">' in answer
+    assert "[image:" not in answer and "image:" not in answer
+
+
+def test_a_re_export_keeps_the_media_names_and_packs_never_collide(tmp_path, collection) -> None:
+    first_pack = picture_pack(tmp_path / "one", "one", {"flow.png": "Flow"})
+    second_pack = picture_pack(tmp_path / "two", "two", {"flow.png": "Flow"})
+    (first_pack / "flow.png").write_bytes(PNG)
+    (second_pack / "flow.png").write_bytes(PNG + b"\0")  # same name, another picture
+    one, two = load_pack(first_pack, "one"), load_pack(second_pack, "two")
+
+    first, again = tmp_path / "first.apkg", tmp_path / "again.apkg"
+    export_apkg(one, all_ids(one), first, timestamp=T0)
+    export_apkg(one, all_ids(one), again, timestamp=T0 + 3600)
+    assert media_map(first) == media_map(again) and len(media_map(first)) == 1
+    other = tmp_path / "other.apkg"
+    export_apkg(two, all_ids(two), other, timestamp=T0)
+    assert set(media_map(other).values()).isdisjoint(media_map(first).values())
+
+    for package in (first, again, other):
+        import_into(collection, package)
+    media_files = sorted(p.name for p in Path(collection.media.dir()).iterdir())
+    assert media_files == sorted([*media_map(first).values(), *media_map(other).values()])
+
+
+def test_pictures_outside_the_pack_missing_or_not_images_stay_left_out(tmp_path, collection) -> None:
+    pack = picture_pack(tmp_path / "mine", "mine", {
+        "../outside.png": "Outside", "escape.png": "Escape", "missing.png": "Missing", "notes.txt": "Text",
+        "fake.png": "Fake", str(tmp_path / "outside.png"): "Absolute", "ok.png": "Fine"})
+    (tmp_path / "outside.png").write_bytes(PNG)  # a real picture, but next to the pack, not in it
+    (pack / "escape.png").symlink_to(tmp_path / "outside.png")
+    (pack / "notes.txt").write_text("not a picture")
+    (pack / "fake.png").write_text("a text file with a picture's name")
+    (pack / "ok.png").write_bytes(PNG)
+    library = load_pack(pack, "mine")
+    out = tmp_path / "mine.apkg"
+    result = export_apkg(library, all_ids(library), out, timestamp=T0)
+
+    assert (result.images_included, result.images_dropped) == (1, 6)
+    assert "1 picture included, 6 left out" in result.message()
+    assert list(media_map(out).values()) == [media_name("mine", "ok.png")]
+    import_into(collection, out)
+    answer = collection.get_note(collection.find_notes("")[0])["Answer"]
+    for alt in ("Outside", "Escape", "Missing", "Text", "Fake", "Absolute"):
+        assert f"[image: {alt}]" in answer
+    assert answer.count("<img") == 1
+    assert [p.name for p in Path(collection.media.dir()).iterdir()] == [media_name("mine", "ok.png")]
