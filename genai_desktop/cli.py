@@ -181,6 +181,7 @@ def _import_notes(data_dir: Path, path: Path, as_json: bool) -> int:
 
 def _transfer(verb: str, data_dir: Path, args) -> int:
     """Anki export and progress transfer; a refused file or scope is one clear line, exit 1."""
+    from .core import notes
     from .core.anki_export import ExportError, export_apkg, parse_scope
     from .core.progress_transfer import TransferError, export_progress, import_progress
     from .core.workspace import Workspace
@@ -189,7 +190,7 @@ def _transfer(verb: str, data_dir: Path, args) -> int:
     try:
         conn = workspace.progress.conn
         if verb == "export-apkg":
-            bookmarks = [qid for (qid,) in conn.execute("SELECT question_id FROM bookmarks")]
+            bookmarks = notes.bookmarked_questions(conn)  # questions only: a bookmarked guide is no card
             scope = parse_scope(args.scope, workspace.library)
             result = export_apkg(workspace.library, scope.question_ids(workspace.library, bookmarks),
                                  Path(args.out), bookmarks=bookmarks)

@@ -111,7 +111,7 @@ class Workspace:
         """Copy the user's notes into the index (after a rebuild, or if written elsewhere)."""
         from . import notes
 
-        index.sync_notes({f"q:{qid}": note for qid, note in notes.all_notes(self.progress.conn).items()})
+        index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(self.progress.conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Pages matching what the user typed, best first (see core/search.py)."""
@@ -119,13 +119,14 @@ class Workspace:
 
         return search(self.index, query, limit)
 
-    def save_note(self, question_id: str, body: str) -> None:
-        """Save the user's note on a question and make it searchable at once."""
+    def save_note(self, key: str, body: str) -> None:
+        """Save the user's note on a question or guide (a key from notes.key_for) and make it
+        searchable at once."""
         from . import notes
 
-        stamp = notes.save_note(self.progress.conn, question_id, body)
+        stamp = notes.save_note(self.progress.conn, key, body)
         if self._index is not None:
-            self._index.set_note(f"q:{question_id}", body if stamp else "", stamp)
+            self._index.set_note(notes.page_for(key), body if stamp else "", stamp)
 
     def _load_library(self) -> Library:
         library = library_cache.load(self.paths.library_cache, self.fingerprint)

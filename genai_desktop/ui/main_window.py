@@ -392,7 +392,10 @@ class MainWindow(QMainWindow):
         return remove_pack_flow(self, pack_id)
 
     def bookmarked_ids(self) -> list[str]:
-        return [qid for (qid,) in self.workspace.progress.conn.execute("SELECT question_id FROM bookmarks")]
+        """Bookmarked questions (not guides): the flashcards' and the Anki export's Bookmarks scope."""
+        from ..core import notes
+
+        return notes.bookmarked_questions(self.workspace.progress.conn)
 
     def refresh_counts(self) -> None:
         from ..core.study import StudySession, StudySettings, due_counts

@@ -94,3 +94,43 @@ def test_notes_written_behind_the_index_are_picked_up_at_open(data_dir: Path, st
     again = Workspace(data_dir, content_root=starter_pack)
     assert [h.page_id for h in again.search("quokka")] == ["q:gan-objective"]
     again.close()
+
+
+# ---------------------------------------------------------------- guides share the tables
+
+def test_the_key_rule_keeps_questions_bare_and_guides_as_page_ids() -> None:
+    assert notes.key_for("q:multi-head") == "multi-head"  # every existing database stays valid
+    assert notes.key_for("guide:reading") == "guide:reading"
+    for page in ("topic:attention", "", "q:", "guide:", "home"):
+        assert notes.key_for(page) is None, page
+    for page in ("q:multi-head", "guide:reading"):
+        assert notes.page_for(notes.key_for(page)) == page
+    assert notes.is_question_key("multi-head") and not notes.is_question_key("guide:reading")
+
+
+def test_guides_are_bookmarked_and_noted_beside_questions_but_are_no_questions(conn) -> None:
+    start = datetime(2024, 5, 1, tzinfo=UTC)
+    notes.set_bookmark(conn, "multi-head", True, start)
+    notes.set_bookmark(conn, notes.key_for("guide:reading"), True, start + timedelta(minutes=1))
+    assert notes.bookmarks(conn) == ["guide:reading", "multi-head"]
+    assert notes.bookmarked_questions(conn) == ["multi-head"]  # flashcards and Anki see questions only
+    notes.save_note(conn, "guide:reading", "guide note")
+    notes.save_note(conn, "multi-head", "question note")
+    assert notes.note(conn, "guide:reading") == "guide note" and notes.note(conn, "reading") == ""
+    # stored in the old tables under the old column: no schema change
+    assert set(dict(conn.execute("SELECT question_id, body FROM notes"))) == {"guide:reading", "multi-head"}
+
+
+def test_guide_notes_are_searchable_under_the_guide_page(data_dir: Path, starter_pack: Path) -> None:
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    workspace.save_note("guide:reading", "the wombat method of reading")
+    hits = workspace.search("wombat")
+    assert [h.page_id for h in hits] == ["guide:reading"] and hits[0].in_note
+    workspace.close()
+
+    again = Workspace(data_dir, content_root=starter_pack)  # and after a rebuild from the database
+    again.paths.index_db.unlink()
+    assert [h.page_id for h in again.search("wombat")] == ["guide:reading"]
+    again.save_note("guide:reading", "")
+    assert again.search("wombat") == []
+    again.close()

@@ -419,3 +419,27 @@ def test_unusable_settings_in_a_file_are_reported_and_never_stored(laptops, tmp_
     assert stored_settings(b) == b_settings
     (line,) = settings_lines(summary)
     assert line.startswith("Study settings in the file were not used: ") and words in line
+
+
+def test_guide_notes_and_bookmarks_travel_and_merge_like_question_ones(laptops, tmp_path) -> None:
+    """Guides share the notes and bookmarks tables under "guide:<id>" keys (core/notes.py)."""
+    a, b = laptops
+    stamp = "2025-01-0{}T10:00:00.000+00:00".format
+    with a.conn:
+        a.conn.execute("INSERT INTO notes VALUES ('guide:reading', 'A on the guide, later', ?)", (stamp(5),))
+        a.conn.execute("INSERT INTO notes VALUES ('guide:only-a', 'only on A', ?)", (stamp(1),))
+        a.conn.execute("INSERT INTO bookmarks VALUES ('guide:reading', ?)", (stamp(1),))
+    with b.conn:
+        b.conn.execute("INSERT INTO notes VALUES ('guide:reading', 'B on the guide, first', ?)", (stamp(2),))
+        b.conn.execute("INSERT INTO bookmarks VALUES ('guide:reading', ?)", (stamp(3),))
+        b.conn.execute("INSERT INTO bookmarks VALUES ('q02', ?)", (stamp(3),))
+    out = tmp_path / "from-a.zip"
+    export_progress(a.conn, a.packs, out)
+
+    summary = import_progress(b.conn, b.packs, out, backups_dir=b.backups, desired_retention=RETENTION)
+    assert dict(b.rows("SELECT question_id, body FROM notes")) == {
+        "guide:reading": "A on the guide, later", "guide:only-a": "only on A"}
+    assert summary.notes == {"added": 1, "updated": 1, "kept": 0}
+    assert {k for (k,) in b.rows("SELECT question_id FROM bookmarks")} == {"guide:reading", "q02"}
+    assert summary.bookmarks_added == 0 and summary.cards_recomputed == 0  # a guide is no card
+    assert b.rows("SELECT count(*) FROM cards") == [(0,)]
