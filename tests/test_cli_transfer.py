@@ -29,3 +29,21 @@ def test_progress_moves_between_two_data_folders(tmp_path: Path, capsys) -> None
     assert list((second / "backups").glob("*before-import*"))
     assert main(["--data-dir", str(second), "import-progress", str(tmp_path / "missing.zip")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_export_apkg_bookmarks_scope_takes_bookmarked_questions_and_skips_bookmarked_guides(tmp_path: Path,
+                                                                                           capsys) -> None:
+    from genai_desktop.core import notes
+    from genai_desktop.core.workspace import Workspace
+
+    workspace = Workspace(tmp_path / "data")
+    library = workspace.library
+    question, guide = next(iter(library.questions())), library.guides[0]
+    with workspace.progress.conn as conn:
+        notes.set_bookmark(conn, question.id, True)
+        notes.set_bookmark(conn, notes.key_for(f"guide:{guide.id}"), True)
+    workspace.close()
+    out = tmp_path / "marked.apkg"
+    assert main(["--data-dir", str(tmp_path / "data"), "export-apkg", str(out), "--scope", "bookmarks"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Exported 1 card in 1 deck"), printed

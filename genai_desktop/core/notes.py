@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .db import iso, utc_now
+
+if TYPE_CHECKING:
+    from .content import Library
 
 MAX_NOTE_CHARS = 200_000  # a book chapter; a bigger paste is refused with a message, never cut
 
@@ -101,3 +105,18 @@ def bookmarked_questions(conn: sqlite3.Connection) -> list[str]:
     """Bookmarked question ids only, the most recent first: what the flashcards' Bookmarks scope
     and the Anki export draw from (a guide is no card)."""
     return [key for key in bookmarks(conn) if is_question_key(key)]
+
+
+def bookmarked_pages(conn: sqlite3.Connection, library: Library) -> list[tuple[str, str]]:
+    """(page id, title) of each bookmarked question and guide, newest first: the sidebar's
+    BOOKMARKS group. A bookmark whose page left the library stays stored (it comes back with
+    the page) but is not listed."""
+    entries = []
+    for key in bookmarks(conn):
+        if is_question_key(key):
+            page = library.question(key)
+        else:
+            page = library.guide(key[len(_GUIDE_PAGE):])
+        if page is not None:
+            entries.append((page_for(key), page.title))
+    return entries

@@ -38,7 +38,7 @@ class BookmarkStar(QToolButton):
 
     def _update_look(self, on: bool) -> None:
         self.setText("★" if on else "☆")
-        self.setToolTip("Remove the bookmark (Ctrl+D)" if on else "Bookmark this question (Ctrl+D)")
+        self.setToolTip("Remove the bookmark (Ctrl+D)" if on else "Bookmark this page (Ctrl+D)")
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.setStyleSheet(
@@ -115,7 +115,7 @@ class LibraryTools(QObject):
                 ("next", "&Next match", ["F3"], lambda: self.highlighter.step(True)),
                 ("previous", "&Previous match", ["Shift+F3"], lambda: self.highlighter.step(False)),
                 ("clear", "&Clear highlights", [], self.highlighter.clear),
-                ("bookmark", "&Bookmark this question", ["Ctrl+D"], self.toggle_bookmark),
+                ("bookmark", "&Bookmark this page", ["Ctrl+D"], self.toggle_bookmark),
                 ("note", "&Edit my note", ["Ctrl+E"], self.notes.toggle_editing)):
             action = QAction(text, window)
             action.setShortcuts([QKeySequence(k) for k in shortcuts])
@@ -161,14 +161,14 @@ class LibraryTools(QObject):
             self.highlighter.reapply()  # the same page re-rendered (zoom, theme)
         elif self.highlighter.page is not None:
             self.highlighter.clear()
-        question = page_id[2:] if page_id.startswith("q:") else None
-        self.star.setVisible(question is not None)
-        self.actions["bookmark"].setEnabled(question is not None)
-        self.actions["note"].setEnabled(question is not None)
-        if question:
-            self.star.setChecked(notes.is_bookmarked(self.conn, question))
-        if question != self.notes.question_id:
-            self.notes.show_question(question)
+        key = notes.key_for(page_id)  # questions and guides carry a star and a note; topics do not
+        self.star.setVisible(key is not None)
+        self.actions["bookmark"].setEnabled(key is not None)
+        self.actions["note"].setEnabled(key is not None)
+        if key:
+            self.star.setChecked(notes.is_bookmarked(self.conn, key))
+        if key != self.notes.key:
+            self.notes.show_note(key)
 
     def _open_link(self, page_id: str) -> None:
         if not self.reader.show_page(page_id):
@@ -176,18 +176,16 @@ class LibraryTools(QObject):
 
     # ------------------------------------------------------------ bookmarks
     def toggle_bookmark(self) -> None:
-        page = self.reader.current_page or ""
-        if not page.startswith("q:"):
+        key = notes.key_for(self.reader.current_page or "")
+        if key is None:
             return
-        on = notes.toggle_bookmark(self.conn, page[2:])
+        on = notes.toggle_bookmark(self.conn, key)
         self.star.setChecked(on)
         self.refresh_bookmarks()
         self.window.statusBar().showMessage("Bookmarked" if on else "Bookmark removed", 2500)
 
     def refresh_bookmarks(self) -> None:
-        library = self.workspace.library
-        entries = [(f"q:{qid}", q.title) for qid in notes.bookmarks(self.conn) if (q := library.question(qid))]
-        self.window.sidebar.set_bookmarks(entries)
+        self.window.sidebar.set_bookmarks(notes.bookmarked_pages(self.conn, self.workspace.library))
 
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:

@@ -1,9 +1,9 @@
-"""The user's own note under a question's answer: rendered like the answer, edited in place.
+"""The user's own note under a question's answer or a study guide: rendered like the page, edited in place.
 
 The panel sits under the reader in the same text column. It shows the note rendered with
 the reader's own markdown pipeline (formulas, code, links); a click, the Edit button or
 Ctrl+E turns it into a plain-text editor, and whatever is typed is saved after a short pause
-(and at once when leaving the question or the editor). Esc or Ctrl+Enter goes back to reading.
+(and at once when leaving the page or the editor). Esc or Ctrl+Enter goes back to reading.
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ class _NoteView(Reader):
 
 
 class NotePanel(QWidget):
-    """Shows, edits and saves the note of the question in the reader."""
+    """Shows, edits and saves the note of the question or guide in the reader."""
 
-    saved = Signal(str)  # question id
+    saved = Signal(str)  # the note's key (core/notes.py key_for)
     link_clicked = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, reader: Reader, parent=None) -> None:
@@ -64,7 +64,7 @@ class NotePanel(QWidget):
         self.workspace = workspace
         self.theme = theme
         self.reader = reader  # the answer above: the note shares its text column and zoom
-        self.question_id: str | None = None
+        self.key: str | None = None  # core/notes.py key_for: a question id or "guide:<id>"
         self._loaded_body = ""
         self.title = QLabel("MY NOTE", objectName="NoteTitle")
         self.status = QLabel(objectName="NoteStatus")
@@ -103,23 +103,23 @@ class NotePanel(QWidget):
         self.column.addWidget(self.editor)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.set_theme(theme)
-        self.show_question(None)
+        self.show_note(None)
 
     # ------------------------------------------------------------ state
     @property
     def editing(self) -> bool:
         return self.editor.isVisible()
 
-    def show_question(self, question_id: str | None) -> None:
-        """Show the note of ``question_id`` (None: a guide or topic page, the panel hides)."""
+    def show_note(self, key: str | None) -> None:
+        """Show the note stored under ``key`` (None: a page without notes, the panel hides)."""
         self.save()
-        self.question_id = question_id
-        self.setVisible(question_id is not None)
-        if question_id is None:
+        self.key = key
+        self.setVisible(key is not None)
+        if key is None:
             return
         from ..core import notes
 
-        self._loaded_body = notes.note(self.workspace.progress.conn, question_id)
+        self._loaded_body = notes.note(self.workspace.progress.conn, key)
         self.editor.blockSignals(True)
         self.editor.setPlainText(self._loaded_body)
         self.editor.blockSignals(False)
@@ -130,7 +130,7 @@ class NotePanel(QWidget):
         return self.editor.toPlainText()
 
     def start_editing(self) -> None:
-        if self.question_id is None:
+        if self.key is None:
             return
         self._show_mode(editing=True)
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -146,12 +146,12 @@ class NotePanel(QWidget):
     def save(self) -> bool:
         """Write the note if it changed; False (and a message) if it could not be saved."""
         self._save_timer.stop()
-        if self.question_id is None or self.body() == self._loaded_body:
+        if self.key is None or self.body() == self._loaded_body:
             return True
         from ..core.notes import NoteTooLong
 
         try:
-            self.workspace.save_note(self.question_id, self.body())
+            self.workspace.save_note(self.key, self.body())
         except NoteTooLong as exc:
             self.status.setText(str(exc).split(";")[0] + " — not saved")
             self.status.setToolTip(str(exc))
@@ -159,7 +159,7 @@ class NotePanel(QWidget):
         self._loaded_body = self.body()
         self.status.setText("Saved")
         self.status.setToolTip("")
-        self.saved.emit(self.question_id)
+        self.saved.emit(self.key)
         return True
 
     def _on_typed(self) -> None:
@@ -192,7 +192,7 @@ class NotePanel(QWidget):
             f"QPushButton#NoteButton:hover {{ background: {t.hover}; border-radius: 5px; }}"
             f"QPlainTextEdit#NoteEditor {{ background: {t.window}; color: {t.text}; border: 1px solid {t.accent};"
             f" border-radius: 7px; padding: 6px 8px; }}")
-        if self.question_id is not None and not self.editing:
+        if self.key is not None and not self.editing:
             self._show_mode(editing=False)
 
     def set_zoom(self, zoom: float) -> None:

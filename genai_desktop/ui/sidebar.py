@@ -331,7 +331,7 @@ class Sidebar(QWidget):
             item.setToolTip(title)
             root.appendRow(item)
         if not self._bookmarks:
-            hint = _row("Star a question (Ctrl+D) to keep it here", self._row_size)
+            hint = _row("Star a question or guide (Ctrl+D) to keep it here", self._row_size)
             hint.setSelectable(False)
             hint.setData(True, HINT_ROLE)
             font = hint.font()

@@ -134,3 +134,16 @@ def test_guide_notes_are_searchable_under_the_guide_page(data_dir: Path, starter
     again.save_note("guide:reading", "")
     assert again.search("wombat") == []
     again.close()
+
+
+def test_bookmarked_pages_lists_questions_and_guides_with_titles(data_dir: Path, starter_pack: Path) -> None:
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    conn, start = workspace.progress.conn, datetime(2024, 5, 1, tzinfo=UTC)
+    notes.set_bookmark(conn, "multi-head", True, start)
+    notes.set_bookmark(conn, "guide:reading", True, start + timedelta(minutes=1))
+    notes.set_bookmark(conn, "guide:gone", True, start + timedelta(minutes=2))  # left the library: kept, unlisted
+    pages = notes.bookmarked_pages(conn, workspace.library)
+    assert pages[0] == ("guide:reading", "Reading papers")
+    assert [page for page, _ in pages] == ["guide:reading", "q:multi-head"]
+    assert notes.is_bookmarked(conn, "guide:gone")
+    workspace.close()

@@ -40,8 +40,9 @@ def test_star_and_ctrl_d_bookmark_and_the_sidebar_lists_them(qtbot, make_window)
     assert window.reader.current_page == "q:multi-head" and tools.star.isChecked()
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # and off again
     assert bookmark_rows(window.sidebar) == ["q:gan-objective"]
-    window.reader.show_page("guide:reading")
+    window.reader.show_page("topic:attention")  # a topic overview carries neither
     assert not tools.star.isVisible() and not tools.notes.isVisible()
+    assert not tools.actions["bookmark"].isEnabled() and not tools.actions["note"].isEnabled()
 
 
 def test_note_is_saved_as_you_type_rendered_and_searchable(qtbot, make_window) -> None:
@@ -102,8 +103,43 @@ def test_note_too_long_keeps_the_old_note_and_says_why(qtbot, make_window) -> No
     tools = ready(qtbot, window)
     window.reader.show_page("q:multi-head")
     window.workspace.save_note("multi-head", "old")
-    tools.notes.show_question("multi-head")
+    tools.notes.show_note("multi-head")
     tools.notes.editor.setPlainText("x" * (notes.MAX_NOTE_CHARS + 1))
     assert tools.notes.save() is False
     assert "not saved" in tools.notes.status.text()
     assert notes.note(window.workspace.progress.conn, "multi-head") == "old"
+
+
+def test_a_guide_is_starred_listed_noted_and_found_like_a_question(qtbot, make_window) -> None:
+    window = make_window()
+    tools = ready(qtbot, window)
+    conn = window.workspace.progress.conn
+    window.reader.show_page("q:multi-head")
+    tools.toggle_bookmark()
+    window.reader.show_page("guide:reading")
+    assert tools.star.isVisible() and not tools.star.isChecked() and tools.notes.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert tools.star.isChecked()
+    assert notes.bookmarks(conn) == ["guide:reading", "multi-head"]
+    assert bookmark_rows(window.sidebar) == ["guide:reading", "q:multi-head"]
+    model = window.sidebar.model
+    row = next(r for r in range(model.rowCount()) if model.item(r).data(PAGE_ROLE) == "guide:reading"
+               and model.item(r).parent() is None and model.item(r - 1).text() == "BOOKMARKS")
+    assert model.item(row).text() == "Reading papers"
+    # the flashcards' Bookmarks scope and the Anki export see the question only
+    assert window.bookmarked_ids() == ["multi-head"]
+
+    # a note on the guide: saved under its page id, shown again, found by search
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert tools.notes.editing
+    qtbot.keyClicks(tools.notes.editor, "skim the abstract first, capybara")
+    qtbot.keyClick(tools.notes.editor, Qt.Key.Key_Escape)
+    assert notes.note(conn, "guide:reading").endswith("capybara")
+    window.reader.show_page("q:multi-head")
+    assert tools.notes.body() == ""
+    hits = window.workspace.search("capyb")
+    assert [h.page_id for h in hits] == ["guide:reading"] and hits[0].in_note
+    # clicking the bookmark row brings the guide back with its star and note
+    window.sidebar.tree.setCurrentIndex(window.sidebar.proxy.mapFromSource(model.index(row, 0)))
+    assert window.reader.current_page == "guide:reading" and tools.star.isChecked()
+    assert "capybara" in tools.notes.view.toPlainText()
