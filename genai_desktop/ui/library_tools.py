@@ -187,6 +187,14 @@ class LibraryTools(QObject):
     def refresh_bookmarks(self) -> None:
         self.window.sidebar.set_bookmarks(notes.bookmarked_pages(self.conn, self.workspace.library))
 
+    def on_data_changed(self) -> None:
+        """The BOOKMARKS group and the star, after a pack removal, a progress import or a
+        restored backup changed the bookmarks underneath the window."""
+        self.refresh_bookmarks()
+        key = notes.key_for(self.reader.current_page or "")
+        if key:
+            self.star.setChecked(notes.is_bookmarked(self.conn, key))
+
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:
         self.highlighter.set_theme(theme)

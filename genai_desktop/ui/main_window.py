@@ -465,6 +465,8 @@ class MainWindow(QMainWindow):
                 view.on_shown()
         self.refresh_counts()
         self.refresh_roadmap_status()
+        if self.library_tools is not None:
+            self.library_tools.on_data_changed()
         if self.reader.current_page:
             self.reader.refresh()
 

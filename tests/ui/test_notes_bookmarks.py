@@ -143,3 +143,18 @@ def test_a_guide_is_starred_listed_noted_and_found_like_a_question(qtbot, make_w
     window.sidebar.tree.setCurrentIndex(window.sidebar.proxy.mapFromSource(model.index(row, 0)))
     assert window.reader.current_page == "guide:reading" and tools.star.isChecked()
     assert "capybara" in tools.notes.view.toPlainText()
+
+
+def test_bookmarks_follow_a_change_underneath_the_window(qtbot, make_window) -> None:
+    # A progress import, a restored backup or a removed pack changes the bookmarks without the star.
+    window = make_window()
+    tools = ready(qtbot, window)
+    window.reader.show_page("q:multi-head")
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    conn = window.workspace.progress.conn
+    with conn:
+        conn.execute("DELETE FROM bookmarks")
+        conn.execute("INSERT INTO bookmarks VALUES ('gan-objective', '2026-01-01T00:00:00+00:00')")
+    window.refresh_after_data_change(library_changed=True)
+    assert bookmark_rows(window.sidebar) == ["q:gan-objective"]
+    assert not tools.star.isChecked()
