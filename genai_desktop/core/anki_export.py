@@ -25,6 +25,7 @@ import html
 import itertools
 import json
 import os
+import posixpath
 import re
 import sqlite3
 import tempfile
@@ -96,7 +97,8 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".gif": (b"GIF87a", b"GIF89a"),
     ".webp": (b"RIFF",),
-    ".svg": (b"<svg", b"<?xml"),
+    ".bmp": (b"BM",),  # the notes import copies it and the reader shows it
+    ".svg": (b"<svg", b"<?xml", b"<!--", b"<!DOCTYPE svg"),  # editors often open with a comment
 }
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the notes import copies nothing larger into a pack
 
@@ -180,7 +182,7 @@ def pack_picture(root: Path, relative: str) -> Path | None:
     is missing, too large, or not an image of an allowed type. Nothing outside ``root`` is read."""
     if not relative or "\\" in relative or ":" in relative:  # Windows separators, drives, schemes
         return None
-    path = PurePosixPath(relative)
+    path = PurePosixPath(posixpath.normpath(relative))  # "img/../a.png" is "a.png", as the reader finds it
     if path.is_absolute() or ".." in path.parts:
         return None
     base = root.resolve()
@@ -279,7 +281,7 @@ class AnkiHtml:
                 self._found[key] = pack_picture(root, relative)
             found = self._found[key]
         if found is None:
-            self.left_out.add((pack, relative))
+            self.left_out.add((pack, posixpath.normpath(relative)))  # "./a.png" and "a.png" are one picture
             return f"[image: {alt}]" if alt else "[image]"
         name = media_name(pack, found.relative_to(root.resolve()).as_posix())
         self.media[name] = found

@@ -31,8 +31,9 @@ _TABLE_ROW = re.compile(r"^\s*\|")
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
 _INLINE_MATH = re.compile(r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\])\$(?![\d$])", re.S)
-_REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"\s*/?>')
-_LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"\s*/?>')
+# python-markdown writes ![alt](src "title") with a title attribute after src.
+_REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"(?: title="[^"]*")?\s*/?>')
+_LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"(?: title="[^"]*")?\s*/?>')
 _HEADING = re.compile(r"<h([1-6])>")
 
 

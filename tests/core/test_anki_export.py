@@ -296,3 +296,22 @@ def test_pictures_outside_the_pack_missing_or_not_images_stay_left_out(tmp_path,
         assert f"[image: {alt}]" in answer
     assert answer.count("<img") == 1
     assert [p.name for p in Path(collection.media.dir()).iterdir()] == [media_name("mine", "ok.png")]
+
+
+def test_pictures_the_reader_shows_travel_too_titled_bmp_commented_svg_and_tidied_paths(tmp_path) -> None:
+    pack = tmp_path / "mine"
+    (pack / "topics").mkdir(parents=True)
+    (pack / "topics" / "001-pictures.md").write_text(
+        '+++\nid = "mine.pictures"\ntitle = "Pictures"\norder = 1\n+++\n\n'
+        "## What does the diagram show?\n<!-- id: mine.q1; sources: ; level:  -->\n\n**Key points.** The flow.\n\n"
+        '![Titled](flow.png "The whole flow")\n\n![Bitmap](scan.bmp)\n\n![Drawn](drawn.svg)\n\n'
+        "![Tidied](img/../flow.png)\n\n![Gone](./gone.png)\n\n![Gone again](gone.png)\n")
+    (pack / "flow.png").write_bytes(PNG)
+    (pack / "scan.bmp").write_bytes(b"BM" + bytes(60))
+    (pack / "drawn.svg").write_bytes(b"<!-- Generator: an editor -->\n" + SVG)
+    library = load_pack(pack, "mine")
+    out = tmp_path / "mine.apkg"
+    result = export_apkg(library, all_ids(library), out, timestamp=T0)
+    assert sorted(media_map(out).values()) == sorted(media_name("mine", name) for name in
+                                                     ("flow.png", "scan.bmp", "drawn.svg"))
+    assert (result.images_included, result.images_dropped) == (3, 1)  # "./gone.png" and "gone.png" are one

@@ -75,3 +75,9 @@ def test_mathjax_mode_keeps_latex_between_anki_delimiters_and_never_renders() ->
     body = renderer.to_html("If $a<b$ then\n\n$$\n\\frac{a}{b}\n   < 1\n$$\n\nand `$x$` is code.")
     assert "\\(a&lt;b\\)" in body and "\\[\\frac{a}{b} &lt; 1\\]" in body
     assert "<code>$x$</code>" in body and "formula:" not in body
+
+
+def test_a_picture_with_a_title_is_served_like_any_other() -> None:
+    html = render('![Flow](img/f.png "The whole flow")\n\n![Far](https://example.org/a.png "T")')
+    assert '<img src="image:img/f.png?alt=Flow" alt="Flow">' in html
+    assert '<a href="https://example.org/a.png">[image: Far]</a>' in html
