@@ -20,6 +20,7 @@ from genai_desktop.core.progress_transfer import (
     read_progress_file,
 )
 from genai_desktop.core.study import StudySession, StudySettings, card_id_for, card_to_json
+from genai_desktop.paths import DataPaths
 from tests.core.test_study import FakeClock
 
 RETENTION = 0.9
@@ -34,11 +35,11 @@ class Install:
 
     @property
     def packs(self) -> Path:
-        return self.root / "packs"
+        return DataPaths(self.root).packs
 
     @property
     def backups(self) -> Path:
-        return self.root / "backups"
+        return DataPaths(self.root).backups
 
     def study(self, ids: list[str], days: int, ratings=(Rating.Good, Rating.Again, Rating.Good, Rating.Easy)) -> None:
         """Answer every card offered from ``ids`` once a day for ``days`` days."""

@@ -207,3 +207,5 @@ def test_view_keys_and_escape_in_the_filter_work_once_the_window_is_up(make_wind
     qtbot.keyClicks(window.sidebar.filter, "gan")
     qtbot.keyClick(window.sidebar.filter, Qt.Key.Key_Escape)
     assert window.sidebar.filter.text() == ""
+    # The clear buttons (shown over typed text) are switched on right after the first paint too.
+    qtbot.waitUntil(lambda: window.sidebar.filter.isClearButtonEnabled() and window.search_field.isClearButtonEnabled())
