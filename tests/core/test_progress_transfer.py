@@ -214,7 +214,7 @@ def test_the_newer_copy_of_a_pack_wins(laptops, tmp_path) -> None:
     assert sorted(p.name for p in a.packs.iterdir()) == ["shared"]  # no staging folders left behind
 
 
-def _zip(path: Path, members: dict[str, str]) -> Path:
+def _zip(path: Path, members: dict[str, str | bytes]) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in members.items():
             archive.writestr(name, text)
@@ -382,10 +382,7 @@ def _with_settings(source: Path, out: Path, settings) -> Path:
     if settings is not None:
         data["settings"] = settings
     members["progress.json"] = json.dumps(data).encode()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return out
+    return _zip(out, members)
 
 
 def test_a_file_without_settings_imports_and_leaves_the_settings_alone(laptops, tmp_path) -> None:
