@@ -2,17 +2,27 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+LOCK_TOOL := pip-tools==7.7.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test crashtest bench lint screenshots package clean
+.PHONY: run test crashtest bench lint screenshots package clean lock
 
-$(STAMP): pyproject.toml
+# Every dependency comes from requirements.lock (exact versions and hashes), so a fresh machine
+# installs what the last `make lock` tested; the app itself goes in editable, without its deps.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dev,build]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# Refresh the lock after changing the dependencies in pyproject.toml (the only way to change it).
+lock:
+	@test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install -q $(LOCK_TOOL))
+	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --extra test --extra dev --extra build -o requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/genai-desktop

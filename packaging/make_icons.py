@@ -9,6 +9,7 @@ a small header and index followed by the PNGs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import sys
@@ -16,6 +17,9 @@ from pathlib import Path
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SOURCE = ICONS / "app.svg"
+# The SVG's hash at the last generation: the test compares hashes, not pixels, because Qt's
+# rasteriser differs by a colour level between releases.
+SOURCE_HASH = ICONS / "app.svg.sha256"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)  # 256 is the largest an .ico entry can describe
 # .icns entry types that take PNG data, by pixel size (the @2x types reuse the larger PNG).
@@ -55,6 +59,10 @@ def render_pngs(source: Path = SOURCE, sizes: tuple[int, ...] = PNG_SIZES) -> di
     return out
 
 
+def source_hash(source: Path = SOURCE) -> str:
+    return hashlib.sha256(source.read_bytes()).hexdigest()
+
+
 def ico_bytes(pngs: dict[int, bytes]) -> bytes:
     """An ICONDIR, one ICONDIRENTRY per size, then the PNGs (a width/height byte of 0 means 256)."""
     sizes = sorted(pngs)
@@ -83,6 +91,7 @@ def main() -> int:
         (ICONS / png_name(size)).write_bytes(data)
     (ICONS / "app.ico").write_bytes(ico_bytes({s: pngs[s] for s in ICO_SIZES}))
     (ICONS / "app.icns").write_bytes(icns_bytes(pngs))
+    SOURCE_HASH.write_text(source_hash() + "\n", encoding="ascii")
     print(f"make_icons: {len(pngs)} PNGs, app.ico, app.icns -> {ICONS}")
     return 0
 

@@ -38,9 +38,27 @@ def test_icns_entries_add_up(qapp) -> None:
     assert at == len(icns) and kinds == [k for k, _ in make_icons.ICNS_TYPES]
 
 
-def test_committed_icons_are_current(qapp) -> None:
+def test_committed_icons_come_from_the_current_svg() -> None:
     """resources/icons/ must be regenerated (python packaging/make_icons.py) after editing app.svg."""
-    for size in (16, 32, 256):
+    assert make_icons.SOURCE_HASH.read_text(encoding="ascii").strip() == make_icons.source_hash()
+
+
+def test_committed_icons_are_whole_and_not_blank(qapp) -> None:
+    # Pixels are compared loosely: another Qt release draws the same SVG a colour level apart.
+    for size in make_icons.PNG_SIZES:
         committed = QImage(str(make_icons.ICONS / make_icons.png_name(size)))
-        fresh = QImage.fromData(make_icons.render_pngs(sizes=(size,))[size], "PNG")
-        assert committed.convertToFormat(fresh.format()) == fresh, size
+        assert (committed.width(), committed.height()) == (size, size)
+        assert committed.pixelColor(0, 0).alpha() == 0
+        assert committed.pixelColor(size // 2, size // 2).alpha() == 255
+    fresh = QImage.fromData(make_icons.render_pngs(sizes=(64,))[64], "PNG")
+    committed = QImage(str(make_icons.ICONS / make_icons.png_name(64))).convertToFormat(fresh.format())
+    diff = sum(abs(committed.pixelColor(x, y).value() - fresh.pixelColor(x, y).value())
+               for x in range(64) for y in range(64)) / 64 / 64
+    assert diff < 2.0  # a redrawn SVG (other shapes or colours) differs by far more
+
+
+def test_committed_containers_hold_the_committed_pngs() -> None:
+    pngs = {size: (make_icons.ICONS / make_icons.png_name(size)).read_bytes() for size in make_icons.PNG_SIZES}
+    assert (make_icons.ICONS / "app.ico").read_bytes() == make_icons.ico_bytes(
+        {s: pngs[s] for s in make_icons.ICO_SIZES})
+    assert (make_icons.ICONS / "app.icns").read_bytes() == make_icons.icns_bytes(pngs)

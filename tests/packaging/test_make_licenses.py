@@ -28,3 +28,11 @@ def test_qt_is_offered_under_the_lgpl() -> None:
     assert pyside.licence.startswith("LGPL-3.0-only")
     assert [name for name, _ in pyside.texts] == ["LGPL-3.0.txt", "GPL-3.0.txt"]
     assert "replace them" in pyside.note
+
+
+def test_committed_file_matches_what_the_lock_installs(tmp_path) -> None:
+    """THIRD_PARTY_LICENSES is generated: after `make lock`, regenerate it (python packaging/make_licenses.py)."""
+    out = tmp_path / "THIRD_PARTY_LICENSES"
+    assert make_licenses.main([str(out)]) == 0
+    committed = (make_licenses.ROOT / "THIRD_PARTY_LICENSES").read_text(encoding="utf-8")
+    assert committed == out.read_text(encoding="utf-8")
