@@ -1,4 +1,5 @@
-"""crash_rounds and crash_lost_answers: the crash harness (tests/crash) at its full round count."""
+"""crash_rounds, crash_lost_answers and crash_inconsistent_cards: the crash harness (tests/crash) at its full
+round count, half of the rounds also killing the loop inside writes."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def run() -> dict[str, float]:
         "crash_rounds": float(report.rounds),
         "crash_acknowledged_answers": float(report.acknowledged),
         "crash_lost_answers": float(report.lost),
+        # cards whose row is not what replaying their review log gives, summed over every round
+        "crash_inconsistent_cards": float(report.inconsistent),
+        "crash_kills_inside_writes": float(report.fault_kills),
         # integrity or start-up failures, and undone answers that came back
-        "crash_failures": float(len(report.failures) + report.resurrected),
+        "crash_failures": float(len(report.failures) - min(report.inconsistent, len(report.failures))
+                                + report.resurrected),
     }

@@ -26,6 +26,7 @@ GOALS = {
     "import_100k_s": ("<=", 10.0),
     "crash_rounds": (">=", 200),
     "crash_lost_answers": ("<=", 0),
+    "crash_inconsistent_cards": ("<=", 0),
     "crash_failures": ("<=", 0),
     "roadmap_status_ms": ("<=", 5.0),
     "roadmap_mastery_ms_100k": ("<=", 20.0),

@@ -8,8 +8,10 @@ SQLite's online backup API (never a file copy of a live database).
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,13 +87,61 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    # Every write to a card row adds 1, so an answer can tell that the row it previewed was
+    # changed underneath it (another process, a progress import) and recompute instead of
+    # overwriting that change with a stale outcome.
+    conn.execute("ALTER TABLE cards ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
 # Append only: a released step is never edited, so every old database can be brought forward.
-MIGRATIONS: list[MigrationStep] = [_v1]
+MIGRATIONS: list[MigrationStep] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class DatabaseError(RuntimeError):
     """A progress database that cannot be used; the message is written for the user."""
+
+
+# Tests only: called at the points where a kill would split a write (between its statements and
+# right before COMMIT), so the crash test can prove a write lands whole or not at all.
+FAULT_HOOK: Callable[[str], None] | None = None
+_savepoints = itertools.count(1)
+
+
+def fault_point(where: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(where)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, ``ROLLBACK`` on any error.
+
+    Connections are opened in autocommit mode (``isolation_level=None``), where ``with conn:``
+    begins nothing, so every multi-statement write goes through here. IMMEDIATE takes the write
+    lock up front: what the block reads cannot change before it commits. Inside an open
+    transaction it nests as a savepoint."""
+    if conn.in_transaction:
+        name = f"nested_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        fault_point("commit")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def utc_now() -> datetime:
@@ -144,14 +194,9 @@ def migrate(conn: sqlite3.Connection, backup_dir: Path | None = None) -> int:
         stamp = utc_now().strftime("%Y%m%d-%H%M%S")
         backup(conn, backup_dir / f"progress-{stamp}-before-v{SCHEMA_VERSION}.sqlite")
     for version in range(found, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
     return found
 
 

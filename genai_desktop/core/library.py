@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Library
+from .db import transaction
 
 INDEX_VERSION = 5  # 5: snippet-friendly plain text
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -86,7 +87,7 @@ class ContentIndex:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, check_same_thread=False)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = OFF")  # a cache: rebuilt if ever damaged
             if conn.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
@@ -96,7 +97,7 @@ class ContentIndex:
             # A damaged cache is simply thrown away.
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            conn = sqlite3.connect(self.path, check_same_thread=False)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._create(conn)
             return conn
 
@@ -139,7 +140,7 @@ class ContentIndex:
 
     def rebuild(self, pages: list[Page], fingerprint: str) -> None:
         self.memo.clear()
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
             self.conn.execute("DELETE FROM fts")
             self.conn.execute("DELETE FROM terms")
@@ -181,7 +182,7 @@ class ContentIndex:
     def stems(self, words: list[str]) -> dict[str, str]:
         """The porter stem of each word, from SQLite's tokenizer itself (it has no SQL function)."""
         conn = self.conn
-        with conn:
+        with transaction(conn):
             conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems USING fts5(word, tokenize = '{TOKENIZER}')")
             conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems_vocab USING fts5vocab(temp, stems, instance)")
             conn.executemany("INSERT INTO temp.stems(rowid, word) VALUES (?, ?)", enumerate(words))
@@ -196,7 +197,7 @@ class ContentIndex:
         if row is None:
             return False
         self.memo.clear()
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute("UPDATE fts SET note = ? WHERE rowid = ?", (plain_text(body), row[0]))
             self.conn.execute("UPDATE pages SET note_stamp = ? WHERE rowid = ?", (stamp if body else None, row[0]))
             if body:

@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from .db import transaction
 
 if TYPE_CHECKING:
     from .study import StudySettings
@@ -63,7 +64,8 @@ TABLES = {
     "bookmarks": ("question_id", ("question_id", "created_at")),
     "milestones": ("milestone_id", ("milestone_id", "state", "updated_at")),
 }
-_LOCAL_ONLY_COLUMNS = {"reviews": {"id"}}  # row ids are per database; uid is the identity
+# Row ids are per database (uid is the identity); a card's version counts this database's writes.
+_LOCAL_ONLY_COLUMNS = {"reviews": {"id"}, "cards": {"version"}}
 # Of the settings table only the study settings travel. Its other keys belong to this database:
 # "roadmap.undo_reset" undoes a reset made here, against this database's rows; carried to another
 # computer it would "undo" into progress that is not there.
@@ -376,8 +378,7 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
     if packs_root is not None and incoming.packs:
         _merge_packs(incoming, packs_root, summary)
     summary.settings_problem = incoming.settings_problem
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         retention = _merge_settings(conn, incoming.settings, summary)
         if desired_retention is None:
             desired_retention = retention
@@ -387,10 +388,6 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
         summary.bookmarks_added = _merge_bookmarks(conn, incoming.tables["bookmarks"])
         _merge_card_flags(conn, incoming.tables["cards"])
         summary.cards_recomputed = recompute_cards(conn, gained, desired_retention)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return summary
 
 
@@ -478,7 +475,7 @@ def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict]) -> None:
                               buried))
             continue
         merged_buried = max((d for d in (found[1], buried) if d), default=None)
-        conn.execute("UPDATE cards SET suspended = ?, buried_day = ? WHERE question_id = ?",
+        conn.execute("UPDATE cards SET suspended = ?, buried_day = ?, version = version + 1 WHERE question_id = ?",
                      (max(found[0], suspended), merged_buried, row["question_id"]))
 
 
@@ -503,7 +500,7 @@ def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: flo
 def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_retention: float) -> int:
     """Rebuild the card state of each question from its whole review log (inside the caller's
     transaction), rewriting each review's before/after state to match."""
-    from .study import _CARD_COLUMNS, card_id_for, card_to_json, iso
+    from .study import card_id_for, card_to_json, iso, write_card
 
     for qid in sorted(question_ids):
         rows = conn.execute("SELECT uid, rating, reviewed_at FROM reviews WHERE question_id = ? "
@@ -519,9 +516,8 @@ def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_re
             conn.execute("UPDATE reviews SET state_before = ?, state_after = ? WHERE uid = ?",
                          (card_to_json(before), card_to_json(after), uid))
         card = states[-1][1]
-        conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (qid, card_id, int(card.state), card.step, card.stability, card.difficulty, iso(card.due),
-                      iso(card.last_review), suspended, buried))
+        write_card(conn, (qid, card_id, int(card.state), card.step, card.stability, card.difficulty, iso(card.due),
+                          iso(card.last_review), suspended, buried))
     return len(question_ids)
 
 

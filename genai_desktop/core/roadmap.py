@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .content import LEVEL_NAMES, ROADMAP_LEVELS, Library, Milestone, Section
-from .db import iso
+from .db import iso, transaction
 
 # Not imported from core.study: that pulls in fsrs, and the status bar reads progress early.
 Clock = Callable[[], datetime]
@@ -202,7 +202,7 @@ class Roadmap:
             return current
         now = iso(self.clock())
         done_at = now if state == DONE else None
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO milestones (milestone_id, state, done_at, note, updated_at) VALUES (?, ?, ?, '', ?) "
                 "ON CONFLICT(milestone_id) DO UPDATE SET state = excluded.state, done_at = excluded.done_at, "
@@ -217,7 +217,7 @@ class Roadmap:
         if self.library.milestone(milestone_id) is None and milestone_id not in self.records():
             raise ValueError(f"{milestone_id!r} is not in the roadmap")
         now = iso(self.clock())
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO milestones (milestone_id, state, done_at, note, updated_at) "
                 "VALUES (?, 'pending', NULL, ?, ?) "
@@ -235,7 +235,7 @@ class Roadmap:
         if not rows:
             return 0
         now = iso(self.clock())
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                               (_UNDO_KEY, json.dumps({"reset_at": now, "rows": rows})))
             self.conn.executemany("UPDATE milestones SET state = ?, done_at = NULL, updated_at = ? "
@@ -255,7 +255,7 @@ class Roadmap:
         except (ValueError, KeyError, TypeError):
             saved = []  # a damaged snapshot: nothing to restore, and the reset already happened
         now = iso(self.clock())
-        with self.conn:
+        with transaction(self.conn):
             # updated_at is now, not the old value: undoing is the user's latest decision, which
             # matters to anything that merges progress by "newer wins".
             self.conn.executemany("UPDATE milestones SET state = ?, done_at = ?, updated_at = ? "

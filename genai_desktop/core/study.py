@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Card, Rating, Scheduler, State
 
 from .content import Library
+from .db import fault_point, transaction
 
 NEW = 0  # our own marker for a card row that was never reviewed (buried or suspended new cards)
 LEARN_AHEAD = timedelta(minutes=20)
@@ -150,8 +151,7 @@ class StudySettings:
         """Store the settings the user just chose, stamped with the time of choosing."""
         self.validated()
         self.saved_at = iso(now or system_clock())
-        with conn:
-            self.store(conn)
+        self.store(conn)
 
     def store(self, conn: sqlite3.Connection) -> None:
         """Write the settings as they are, stamp included, inside the caller's transaction
@@ -207,6 +207,21 @@ class Scope:
 # ---------------------------------------------------------------- storage
 
 _CARD_COLUMNS = "question_id, card_id, state, step, stability, difficulty, due, last_review, suspended, buried_day"
+# Read with the row so an answer can tell whether the card changed since its preview.
+_CARD_COLUMNS_VERSIONED = _CARD_COLUMNS + ", version"
+
+
+def write_card(conn: sqlite3.Connection, row: tuple) -> None:
+    """Insert or overwrite a card row (the ``_CARD_COLUMNS`` values), adding 1 to its version.
+
+    The one way a card's scheduling is written: an upsert, not INSERT OR REPLACE, which would
+    delete the row and start its version over."""
+    conn.execute(
+        f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(question_id) DO UPDATE SET card_id = excluded.card_id, state = excluded.state, "
+        "step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty, "
+        "due = excluded.due, last_review = excluded.last_review, suspended = excluded.suspended, "
+        "buried_day = excluded.buried_day, version = cards.version + 1", row)
 
 
 def card_to_json(card: Card | None) -> str | None:
@@ -291,6 +306,7 @@ class StudySession:
     _undo: list[_Undo] = field(default_factory=list)
     _current: str | None = None
     _previews: dict[Rating, Preview] = field(default_factory=dict)
+    _preview_row: tuple | None = None  # the card row (with its version) the previews came from
     whole_library: bool = False
 
     def __post_init__(self) -> None:
@@ -398,7 +414,9 @@ class StudySession:
         return len(self.new), len(self.learning), len(self.reviews)
 
     def _row(self, qid: str) -> tuple | None:
-        return self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (qid,)).fetchone()
+        """The card row with its version as the last value (``_CARD_COLUMNS`` then ``version``)."""
+        return self.conn.execute(f"SELECT {_CARD_COLUMNS_VERSIONED} FROM cards WHERE question_id = ?",
+                                 (qid,)).fetchone()
 
     def _card(self, qid: str, row: tuple | None) -> Card | None:
         return card_from_row(row) if row else None
@@ -412,13 +430,17 @@ class StudySession:
         if self._current is None:
             return {}
         if not self._previews:
-            now = self.clock()
-            card = self._card(self._current, self._row(self._current)) or Card(card_id=card_id_for(self._current),
-                                                                                due=now)
-            for rating in RATINGS:
-                after, _log = self.scheduler.review_card(card, rating, now)
-                self._previews[rating] = Preview(rating, after, after.due - now)
+            self._compute_previews(self._row(self._current))
         return self._previews
+
+    def _compute_previews(self, row: tuple | None) -> None:
+        now = self.clock()
+        card = self._card(self._current, row) or Card(card_id=card_id_for(self._current), due=now)
+        self._previews = {}
+        for rating in RATINGS:
+            after, _log = self.scheduler.review_card(card, rating, now)
+            self._previews[rating] = Preview(rating, after, after.due - now)
+        self._preview_row = row
 
     # ------------------------------------------------------------ answering
     def answer(self, rating: Rating | int, duration_ms: int = 0) -> str:
@@ -427,21 +449,26 @@ class StudySession:
         if qid is None:
             raise RuntimeError("no card to answer")
         rating = Rating(int(rating))
-        now = self.clock()
-        row = self._row(qid)
-        before = self._card(qid, row)
-        after = self.previews()[rating].card
+        self.previews()
         uid = uuid.uuid4().hex
-        suspended, buried = (row[8], row[9]) if row else (0, None)
-        with self.conn:  # one transaction, committed before the next card is shown
+        # One transaction, committed before the next card is shown. The row is read again under
+        # the write lock: if another process or an import changed it since the preview, the
+        # outcome is computed afresh from what is there now, never written over it.
+        with transaction(self.conn):
+            row = self._row(qid)
+            if row != self._preview_row:
+                self._compute_previews(row)
+            now = self.clock()
+            before = self._card(qid, row)
+            after = self._previews[rating].card
+            suspended, buried = (row[8], row[9]) if row else (0, None)
             self.conn.execute(
                 "INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, state_after)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (uid, qid, int(rating), iso(now), int(duration_ms), card_to_json(before), card_to_json(after)))
-            self.conn.execute(
-                f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (qid, after.card_id, int(after.state), after.step, after.stability, after.difficulty,
-                 iso(after.due), iso(after.last_review), suspended, buried))
+            fault_point("answer")
+            write_card(self.conn, (qid, after.card_id, int(after.state), after.step, after.stability,
+                                   after.difficulty, iso(after.due), iso(after.last_review), suspended, buried))
         undo = _Undo(qid, row, uid, self._remove_from_queues(qid), None, self.summary.answered,
                      self.summary.again, self.summary.seconds)
         self.summary.answered += 1
@@ -487,13 +514,15 @@ class StudySession:
         qid = self._current
         if qid is None:
             return
-        row = self._row(qid)
-        with self.conn:
+        with transaction(self.conn):
+            row = self._row(qid)
             if row is None:
                 self.conn.execute(
                     f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 0, NULL)",
                     (qid, card_id_for(qid), NEW, iso(self.clock())))
-            self.conn.execute(f"UPDATE cards SET {column} = ? WHERE question_id = ?", (value, qid))
+                fault_point("hide")
+            self.conn.execute(f"UPDATE cards SET {column} = ?, version = version + 1 WHERE question_id = ?",
+                              (value, qid))
         removed = self._remove_from_queues(qid)
         self._undo.append(_Undo(qid, row, None, removed, None, self.summary.answered,
                                 self.summary.again, self.summary.seconds))
@@ -519,14 +548,14 @@ class StudySession:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        with self.conn:
+        with transaction(self.conn):
             if entry.review_uid:
                 self.conn.execute("DELETE FROM reviews WHERE uid = ?", (entry.review_uid,))
+                fault_point("undo")
             if entry.previous_row is None:
                 self.conn.execute("DELETE FROM cards WHERE question_id = ?", (entry.question_id,))
             else:
-                self.conn.execute(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES "
-                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.previous_row)
+                write_card(self.conn, entry.previous_row[:10])  # the old scheduling, a new version
         if entry.inserted is not None:
             position = bisect.bisect_left(self.learning, entry.inserted)
             if position < len(self.learning) and self.learning[position] == entry.inserted:
@@ -588,3 +617,79 @@ def due_counts(conn: sqlite3.Connection, library: Library, settings: StudySettin
         if n:
             counts[topic.id] = n
     return counts
+
+
+# ---------------------------------------------------------------- consistency
+
+_SCHEDULING_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
+_MEMORY_KEYS = ("state", "step", "stability", "difficulty")
+
+
+def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = None) -> list[str]:
+    """Cards whose stored state is not what replaying their review log gives, one line each.
+
+    Replaying a card's log applies each review in turn: every review must start from the state
+    the previous one left (the first from no state), FSRS applied to that state with the review's
+    rating and time must give the state it recorded (due dates are fuzzed, so memory only:
+    state, step, stability, difficulty), and the card row must hold the last outcome. A write torn
+    between its statements, or an answer computed from a stale row, breaks one of these links."""
+    scheduler = scheduler or Scheduler()
+    problems: list[str] = []
+    previous: dict[str, str | None] = {}
+    for qid, uid, rating, at, before, after in conn.execute(
+            "SELECT question_id, uid, rating, reviewed_at, state_before, state_after FROM reviews "
+            "ORDER BY question_id, reviewed_at, id"):
+        try:
+            if _scheduling(before) != _scheduling(previous.get(qid)):
+                problems.append(f"{qid}: review {uid} starts from a state the previous review did not leave")
+            elif not _same_memory(_replayed(scheduler, qid, before, rating, at), _scheduling(after)):
+                problems.append(f"{qid}: review {uid} recorded an outcome FSRS does not give for its start")
+        except (ValueError, TypeError, KeyError, AttributeError):
+            problems.append(f"{qid}: review {uid} holds a state that cannot be read")
+        previous[qid] = after
+    rows = {row[0]: row for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
+    for qid, last in previous.items():
+        row = rows.get(qid)
+        stored = None if row is None or row[2] == NEW else dict(zip(_SCHEDULING_KEYS, row[2:8], strict=True))
+        try:
+            matches = stored == _scheduling(last)
+        except (ValueError, TypeError):
+            matches = False
+        if not matches:
+            problems.append(f"{qid}: the card row is not the outcome of its last review")
+    for qid, row in rows.items():
+        if qid not in previous and row[2] != NEW:
+            problems.append(f"{qid}: the card has a review state but no review")
+    return problems
+
+
+def _scheduling(state_json: str | None) -> dict | None:
+    if state_json is None:
+        return None
+    data = json.loads(state_json)
+    return {key: data.get(key) for key in _SCHEDULING_KEYS}
+
+
+def _replayed(scheduler: Scheduler, qid: str, before: str | None, rating: int, at: str) -> dict:
+    moment = parse_time(at)
+    start = _scheduling(before)
+    card = (Card(card_id=card_id_for(qid), state=State(start["state"]), step=start["step"],
+                 stability=start["stability"], difficulty=start["difficulty"], due=parse_time(start["due"]),
+                 last_review=parse_time(start["last_review"]))
+            if start else Card(card_id=card_id_for(qid), due=moment))
+    after, _log = scheduler.review_card(card, Rating(rating), moment)
+    return {"state": int(after.state), "step": after.step, "stability": after.stability,
+            "difficulty": after.difficulty}
+
+
+def _same_memory(replayed: dict, recorded: dict | None) -> bool:
+    if recorded is None:
+        return False
+    for key in _MEMORY_KEYS:
+        a, b = replayed[key], recorded[key]
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) > 1e-9 * max(1.0, abs(a)):
+                return False
+        elif a != b:
+            return False
+    return True

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from fsrs import Rating, State
 
-from genai_desktop.core import db
+from genai_desktop.core import db, study
 from genai_desktop.core.content import load_pack
 from genai_desktop.core.study import (
     Scope,
@@ -15,6 +15,7 @@ from genai_desktop.core.study import (
     due_counts,
     format_duration,
     format_interval,
+    inconsistent_cards,
     study_day,
 )
 
@@ -39,9 +40,8 @@ def conn(tmp_path: Path):
 
 @pytest.fixture
 def clock() -> FakeClock:
-    # Noon local time, well inside a study day whatever the machine's zone.
-    local_noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
-    return FakeClock(local_noon.astimezone(UTC))
+    # Noon local time on a fixed day, well inside a study day whatever the machine's zone.
+    return FakeClock(datetime(2026, 3, 10, 12).astimezone().astimezone(UTC))
 
 
 IDS = [f"q{n:02d}" for n in range(30)]
@@ -103,7 +103,9 @@ def test_previews_show_the_interval_that_is_applied(conn, clock) -> None:
 def test_undo_restores_the_card_exactly_several_levels(conn, clock) -> None:
     s = session(conn, clock)
     s.answer(Rating.Good)
-    before = conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone()
+    scheduling = f"SELECT {study._CARD_COLUMNS} FROM cards WHERE question_id = 'q00'"
+    before = conn.execute(scheduling).fetchone()
+    version = conn.execute("SELECT version FROM cards WHERE question_id = 'q00'").fetchone()[0]
     clock.advance(minutes=15)
     s.rebuild()
     assert s.current == "q00"
@@ -114,7 +116,9 @@ def test_undo_restores_the_card_exactly_several_levels(conn, clock) -> None:
     assert conn.execute("SELECT count(*) FROM cards WHERE question_id = 'q01'").fetchone() == (0,)
     assert s.current == "q01"
     assert s.undo() == "q00"
-    assert conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone() == before
+    assert conn.execute(scheduling).fetchone() == before
+    # The scheduling is the old one; the row is still a new write (a session elsewhere must notice).
+    assert conn.execute("SELECT version FROM cards WHERE question_id = 'q00'").fetchone()[0] > version
     assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (1,)
     assert s.summary.answered == 1
     s.undo()
@@ -315,3 +319,69 @@ def test_due_counts_agree_with_the_session_across_the_day_start(conn, starter_pa
     study.answer(Rating.Again)  # due in a minute or so: just after the 04:00 day start
     assert study.counts()[1] == 1
     assert due_counts(conn, load_pack(starter_pack), StudySettings(), clock) == {"attention": 1}
+
+
+# ---------------------------------------------------------------- atomic answers
+
+def test_an_answer_torn_between_its_statements_leaves_nothing(conn, clock, monkeypatch) -> None:
+    s = session(conn, clock)
+    s.answer(Rating.Good)
+    clock.advance(minutes=15)
+    s.rebuild()
+    before = conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone()
+
+    def crash(where: str) -> None:
+        if where == "answer":
+            raise KeyboardInterrupt  # what a kill would do: nothing after this point runs
+
+    monkeypatch.setattr(db, "FAULT_HOOK", crash)
+    with pytest.raises(KeyboardInterrupt):
+        s.answer(Rating.Easy)
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (1,)
+    assert conn.execute("SELECT * FROM cards WHERE question_id = 'q00'").fetchone() == before
+    assert not conn.in_transaction and inconsistent_cards(conn) == []
+
+
+def test_an_answer_recomputes_when_the_card_changed_underneath(conn, clock, tmp_path) -> None:
+    """Another process answers the same card while this session shows its preview: this answer
+    must start from that newer state, not overwrite it with the outcome it previewed."""
+    mine = session(conn, clock, ids=["q00"])
+    mine.answer(Rating.Good)
+    clock.advance(days=2)
+    mine.rebuild()
+    assert mine.current == "q00"
+    stale = mine.previews()[Rating.Good].card
+
+    other_conn = db.connect(tmp_path / "progress.sqlite")
+    other = session(other_conn, clock, ids=["q00"])
+    other.answer(Rating.Again)
+    other_conn.close()
+
+    mine.answer(Rating.Good)
+    assert inconsistent_cards(conn) == []
+    stored = conn.execute("SELECT stability FROM cards WHERE question_id = 'q00'").fetchone()[0]
+    assert stored != stale.stability  # computed from the lapse, not the stale preview
+
+
+def test_two_sessions_answering_the_same_cards_lose_no_update(conn, clock, tmp_path) -> None:
+    other_conn = db.connect(tmp_path / "progress.sqlite")
+    sessions = [session(conn, clock, ids=IDS[:3]), session(other_conn, clock, ids=IDS[:3])]
+    for turn in range(20):
+        for s in sessions:
+            s.previews()  # both show the same card with the same preview
+        for n, s in enumerate(sessions):
+            s.answer(Rating(1 + (turn + n) % 4))  # the second answers a card the first just changed
+        clock.advance(days=40)  # whatever was answered is due again
+        for s in sessions:
+            s.rebuild()
+    other_conn.close()
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (40,)
+    assert inconsistent_cards(conn) == []
+
+
+def test_inconsistent_cards_names_a_card_whose_row_is_not_its_last_outcome(conn, clock) -> None:
+    s = session(conn, clock)
+    s.answer(Rating.Good)
+    assert inconsistent_cards(conn) == []
+    conn.execute("UPDATE cards SET stability = stability + 1 WHERE question_id = 'q00'")
+    assert inconsistent_cards(conn) == ["q00: the card row is not the outcome of its last review"]

@@ -7,6 +7,8 @@ then checks the database the way a user's next start would find it:
 - ``PRAGMA integrity_check`` is ok;
 - every answer the loop printed ``ACK`` for is in ``reviews`` (unless it announced an undo);
 - every answer it reported ``UNDONE`` is gone;
+- every card agrees with its review log (``study.inconsistent_cards``: replaying the log gives
+  the stored state), also after kills the loop placed itself between the statements of a write;
 - the app starts again: the start-up health check passes and the database opens, migrates
   and builds a study queue.
 
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genai_desktop.core import backups, db
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study import StudySession, StudySettings, inconsistent_cards
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_DELAY_S = 0.8  # start-up takes ~0.2 s, so roughly three kills in four land mid-answers
@@ -41,13 +43,16 @@ class Report:
     acknowledged: int = 0
     lost: int = 0
     resurrected: int = 0  # undone answers found again
+    inconsistent: int = 0  # cards whose row does not match their review log, summed over rounds
+    fault_kills: int = 0  # rounds the loop ended itself at a fault point inside a write
     killed_before_ready: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def __str__(self) -> str:
         return (f"crash test: {self.rounds} rounds, {self.acknowledged} answers acknowledged, {self.lost} lost, "
-                f"{self.resurrected} undone answers back, {self.killed_before_ready} kills during start-up, "
+                f"{self.resurrected} undone answers back, {self.inconsistent} inconsistent cards, "
+                f"{self.fault_kills} kills inside writes, {self.killed_before_ready} kills during start-up, "
                 f"{self.seconds:.1f} s" + "".join(f"\n  FAIL {f}" for f in self.failures[:20]))
 
 
@@ -70,11 +75,11 @@ class _Output:
         self._thread.join(timeout=10)
 
 
-def start_loop(data_dir: Path, days_ahead: int, seed: int) -> subprocess.Popen:
+def start_loop(data_dir: Path, days_ahead: int, seed: int, fault_rate: float = 0.0) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.Popen(
         [sys.executable, "-m", "tests.crash.review_loop", "--data-dir", str(data_dir),
-         "--days-ahead", str(days_ahead), "--seed", str(seed)],
+         "--days-ahead", str(days_ahead), "--seed", str(seed), "--fault-rate", str(fault_rate)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
 
 
@@ -112,7 +117,22 @@ def verify(data_dir: Path, acked: set[str], undone: set[str], question_ids: list
     return lost, resurrected, problems
 
 
-def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY_S) -> Report:
+def inconsistencies(data_dir: Path) -> list[str]:
+    """Cards whose stored state is not what their review log says (none for a missing file)."""
+    path = data_dir / "progress.sqlite"
+    if not path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return inconsistent_cards(conn)
+    except sqlite3.DatabaseError as exc:
+        return [f"unreadable: {exc}"]
+    finally:
+        conn.close()
+
+
+def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY_S,
+        fault_rate: float = 0.02) -> Report:
     from genai_desktop.core.workspace import load_library
     from genai_desktop.paths import content_dir
 
@@ -125,11 +145,16 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
     for number in range(rounds):
         # Every third round is a new day: the first start of a day makes a backup, so kills
         # land inside backups too.
-        process = start_loop(data_dir, days_ahead=number // 3, seed=rng.randrange(1 << 30))
+        # Odd rounds also kill themselves inside writes (at the core's fault points).
+        process = start_loop(data_dir, days_ahead=number // 3, seed=rng.randrange(1 << 30),
+                             fault_rate=fault_rate if number % 2 else 0.0)
         output = _Output(process)
-        time.sleep(rng.uniform(0.0, max_delay))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        try:
+            process.wait(timeout=rng.uniform(0.0, max_delay))
+            report.fault_kills += 1  # it ended before the timer: only a fault point does that
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
         output.join()
         if not output.ready.is_set():
             report.killed_before_ready += 1
@@ -147,6 +172,9 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
         if process.returncode not in (-signal.SIGKILL,):
             report.failures.append(f"round {number}: exited {process.returncode} before the kill: "
                                    f"{process.stderr.read()[-500:]}")
+        inconsistent = inconsistencies(data_dir)
+        report.inconsistent += len(inconsistent)
+        report.failures += [f"round {number}: {line}" for line in inconsistent[:3]]
         lost, resurrected, problems = verify(data_dir, acked, undone, question_ids)
         report.lost, report.resurrected = lost, resurrected  # both sets are cumulative
         report.failures += [f"round {number}: {p}" for p in problems]

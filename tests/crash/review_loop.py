@@ -6,6 +6,10 @@ health check, opening the data folder (``Workspace``, migrations), the daily bac
 been committed it prints ``ACK <uid>``; the harness kills it at a random moment and then
 checks that every acknowledged answer is in the database.
 
+With ``--fault-rate`` the loop also kills itself (SIGKILL) at the core's fault points, between
+the statements of a write and right before its COMMIT, so kills land inside writes far more
+often than a timer alone would place them.
+
 Undo takes an answer back, so the loop announces ``UNDO <uid>`` *before* undoing (from then on
 the answer may or may not be present) and ``UNDONE <uid>`` after (it must be gone).
 
@@ -15,12 +19,14 @@ the answer may or may not be present) and ``UNDONE <uid>`` after (it must be gon
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from genai_desktop.core import backups
+from genai_desktop.core import backups, db
 from genai_desktop.core.study import RATINGS, StudySession, StudySettings
 from genai_desktop.core.workspace import Workspace
 
@@ -49,9 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days-ahead", type=int, default=0, help="start this many days in the future")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-answers", type=int, default=0, help="stop after this many (0: never)")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="chance of a self-kill at each fault point")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir)
     rng = random.Random(args.seed)
+    if args.fault_rate:
+        faults = random.Random(args.seed + 1)
+
+        def kill_here(_where: str) -> None:
+            if faults.random() < args.fault_rate:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        db.FAULT_HOOK = kill_here
     clock = ShiftedClock(args.days_ahead)
 
     workspace = Workspace(data_dir)

@@ -27,6 +27,8 @@ def test_no_acknowledged_answer_is_lost_across_random_kills(tmp_path: Path) -> N
     assert report.failures == []
     assert report.lost == 0
     assert report.resurrected == 0
+    assert report.inconsistent == 0
+    assert report.fault_kills > 0, "no kill landed inside a write"
     # And the real app starts on what the kills left behind.
     shot = subprocess.run([sys.executable, "-m", "genai_desktop", "--data-dir", str(data), "screenshot",
                            str(tmp_path / "after.png"), "--view", "flashcards"],
@@ -40,7 +42,7 @@ def _database_with(tmp_path: Path, uids: list[str]) -> Path:
     data.mkdir()
     conn = db.connect(data / "progress.sqlite")
     db.migrate(conn)
-    with conn:
+    with db.transaction(conn):
         conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_after) "
                          "VALUES (?, 'q', 3, '2025-01-01', 0, '{}')", [(u,) for u in uids])
     conn.close()
@@ -65,3 +67,22 @@ def test_the_checker_reports_a_damaged_database(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     _lost, _back, problems = harness.verify(data, set(), set(), ["q"])
     assert problems, "a damaged database must not pass"
+
+
+def test_the_checker_reports_a_card_that_disagrees_with_its_log(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from fsrs import Rating
+
+    from genai_desktop.core.study import StudySession, StudySettings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    conn = db.connect(data / "progress.sqlite")
+    db.migrate(conn)
+    session = StudySession.open(conn, ["q"], StudySettings(), lambda: datetime(2026, 1, 5, 12, tzinfo=UTC))
+    session.answer(Rating.Good)
+    assert harness.inconsistencies(data) == []
+    conn.execute("UPDATE cards SET difficulty = 9.5 WHERE question_id = 'q'")  # a torn or stale write
+    conn.close()
+    assert harness.inconsistencies(data) == ["q: the card row is not the outcome of its last review"]
