@@ -28,6 +28,5 @@ def run() -> dict[str, float]:
         "crash_inconsistent_cards": float(report.inconsistent),
         "crash_kills_inside_writes": float(report.fault_kills),
         # integrity or start-up failures, and undone answers that came back
-        "crash_failures": float(len(report.failures) - min(report.inconsistent, len(report.failures))
-                                + report.resurrected),
+        "crash_failures": float(len(report.failures) + report.resurrected),
     }

@@ -83,6 +83,41 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     verb = getattr(args, "verb", None) or "gui"
+    if verb == "gui":
+        return _gui(data_dir, args.theme)
+    try:
+        return _run_verb(verb, data_dir, args)
+    except Exception as exc:  # noqa: BLE001 - a verb ends in one line and an exit code, never a traceback
+        return _verb_failed(verb, data_dir, exc)
+
+
+def _verb_failed(verb: str, data_dir: Path, exc: Exception) -> int:
+    """One line on stderr: the user's problem as it is, a storage failure in plain words, anything
+    else as an unexpected error whose traceback goes to the log."""
+    from .core.errors import UserError, storage_message
+
+    if isinstance(exc, UserError):
+        message = str(exc)
+    elif (storage := storage_message(exc)) is not None:
+        message = storage
+    else:
+        import logging
+
+        from . import logs
+        from .paths import DataPaths
+
+        try:
+            log_path = logs.setup(DataPaths(data_dir).logs)
+            logging.getLogger("genai_desktop.cli").error("%s failed", verb, exc_info=exc)
+            where = f"; details are in {log_path}"
+        except OSError:
+            where = ""
+        message = f"{verb} failed unexpectedly ({type(exc).__name__}: {exc}){where}"
+    print(f"genai-desktop: {message}", file=sys.stderr)
+    return 1
+
+
+def _run_verb(verb: str, data_dir: Path, args) -> int:
     if verb == "content":
         return _content(data_dir)
     if verb == "check":
@@ -93,12 +128,16 @@ def main(argv: list[str] | None = None) -> int:
         return _import_notes(data_dir, Path(args.file), args.json)
     if verb in ("export-apkg", "export-progress", "import-progress"):
         return _transfer(verb, data_dir, args)
+    raise ValueError(f"unknown verb {verb!r}")
+
+
+def _gui(data_dir: Path, theme: str | None) -> int:
     from . import startup_gc
 
     startup_gc.pause()  # until the first frame (see startup_gc.py)
     from .ui.app import run_gui
 
-    return run_gui(data_dir, args.theme)
+    return run_gui(data_dir, theme)
 
 
 def _content(data_dir: Path) -> int:

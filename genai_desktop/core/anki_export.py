@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .content import LEVEL_NAMES, LEVELS, Library, Question
+from .errors import UserError
 from .formulas import FormulaCache
 from .markdown_html import LIGHT, MarkdownRenderer, formulas_in
 from .study import Scope
@@ -103,7 +104,7 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the notes import copies nothing larger into a pack
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """An export that cannot be made; the message is written for the user."""
 
 

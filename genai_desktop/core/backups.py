@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import db
+from .errors import UserError
 
 KEEP = 14
 PREFIX = "progress-"
@@ -31,7 +32,7 @@ _STAMP = "%Y%m%d-%H%M%S"
 Clock = Callable[[], datetime]
 
 
-class BackupError(RuntimeError):
+class BackupError(UserError, RuntimeError):
     """A backup that cannot be made or used; the message is written for the user."""
 
 

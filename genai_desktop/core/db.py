@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import UserError
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -99,7 +101,7 @@ MIGRATIONS: list[MigrationStep] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(UserError, RuntimeError):
     """A progress database that cannot be used; the message is written for the user."""
 
 
@@ -176,8 +178,11 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Path:
     target = sqlite3.connect(tmp)
     try:
         conn.backup(target)
-    finally:
+    except BaseException:
         target.close()
+        tmp.unlink(missing_ok=True)  # a half-written copy is no backup (and may fill the disk)
+        raise
+    target.close()
     tmp.replace(dest)
     return dest
 

@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UserError
+
 MAX_LATEX_CHARS = 3000
 MAX_NESTING = 40
 RENDER_SIZE_PX = 20  # ziamath's font size; the reader scales images to the text size
@@ -21,7 +23,7 @@ _lock = threading.Lock()
 _ziamath = None
 
 
-class FormulaError(ValueError):
+class FormulaError(UserError, ValueError):
     """A formula that cannot be rendered; the message is shown to the user with the source."""
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .db import iso, utc_now
+from .errors import UserError
 
 if TYPE_CHECKING:
     from .content import Library
@@ -49,7 +50,7 @@ def is_question_key(key: str) -> bool:
     return not key.startswith(_GUIDE_PAGE)
 
 
-class NoteTooLong(ValueError):
+class NoteTooLong(UserError, ValueError):
     def __init__(self, length: int) -> None:
         super().__init__(f"This note is {length:,} characters long; notes can hold up to {MAX_NOTE_CHARS:,}. "
                          "Nothing was saved: shorten it and it will be saved again.")

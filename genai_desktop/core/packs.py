@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .content import load_pack
+from .errors import UserError
 from .notes_import.model import Entry, ImportPlan
 from .notes_import.text import slugify
 
@@ -40,7 +41,7 @@ _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+(?P<text>.+)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
-class PackError(RuntimeError):
+class PackError(UserError, RuntimeError):
     """A pack could not be written or removed; the message is meant for the user."""
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from .db import transaction
+from .errors import UserError
 
 if TYPE_CHECKING:
     from .study import StudySettings
@@ -73,7 +74,7 @@ _LOCAL_ONLY_COLUMNS = {"reviews": {"id"}, "cards": {"version"}}
 Clock = Callable[[], datetime]
 
 
-class TransferError(ValueError):
+class TransferError(UserError, ValueError):
     """A progress file that cannot be written or read; the message is written for the user."""
 
 

@@ -45,6 +45,7 @@ class Report:
     resurrected: int = 0  # undone answers found again
     inconsistent: int = 0  # cards whose row does not match their review log, summed over rounds
     fault_kills: int = 0  # rounds the loop ended itself at a fault point inside a write
+    examples: list[str] = field(default_factory=list)  # the first inconsistent cards found
     killed_before_ready: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -53,7 +54,7 @@ class Report:
         return (f"crash test: {self.rounds} rounds, {self.acknowledged} answers acknowledged, {self.lost} lost, "
                 f"{self.resurrected} undone answers back, {self.inconsistent} inconsistent cards, "
                 f"{self.fault_kills} kills inside writes, {self.killed_before_ready} kills during start-up, "
-                f"{self.seconds:.1f} s" + "".join(f"\n  FAIL {f}" for f in self.failures[:20]))
+                f"{self.seconds:.1f} s" + "".join(f"\n  FAIL {f}" for f in self.failures[:20] + self.examples[:20]))
 
 
 class _Output:
@@ -174,7 +175,7 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
                                    f"{process.stderr.read()[-500:]}")
         inconsistent = inconsistencies(data_dir)
         report.inconsistent += len(inconsistent)
-        report.failures += [f"round {number}: {line}" for line in inconsistent[:3]]
+        report.examples += [f"round {number}: {line}" for line in inconsistent[:3]]
         lost, resurrected, problems = verify(data_dir, acked, undone, question_ids)
         report.lost, report.resurrected = lost, resurrected  # both sets are cumulative
         report.failures += [f"round {number}: {p}" for p in problems]

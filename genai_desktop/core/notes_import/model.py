@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UserError
 
-class NotesError(ValueError):
+
+class NotesError(UserError, ValueError):
     """A file that cannot be imported; the message is written for the user."""
 
 
