@@ -178,15 +178,19 @@ def daily_backup_in_background(db_path: Path, folder: Path, on_error: Callable[[
 
 # ---------------------------------------------------------------- checking
 
-def check_database(path: Path, timeout: float = 1.0) -> Health:
+def check_database(path: Path, timeout: float = 1.0, backups_dir: Path | None = None) -> Health:
     """A quick check at start: can the file be opened, read and written, and is it intact?
 
     ``PRAGMA quick_check`` reads every page but skips the index cross-checks of
     ``integrity_check`` (about 20 ms for a year of heavy use). A write lock is taken and
     released so that a database held by another program is reported now, not at the first answer.
+    SQLite opens a zero-length file as an empty database: when ``backups_dir`` holds backups,
+    that is lost progress (a sync tool or a full disk truncated it), not a first start.
     """
     if not path.exists():
         return Health("missing")
+    if backups_dir is not None and _is_empty(path) and list_backups(backups_dir):
+        return Health("corrupt", "the progress database is empty (0 bytes) although backups exist")
     try:
         conn = sqlite3.connect(f"file:{path}", uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
@@ -209,6 +213,14 @@ def check_database(path: Path, timeout: float = 1.0) -> Health:
         return Health("corrupt", str(exc))
     finally:
         conn.close()
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        wal = Path(f"{path}-wal")
+        return path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
+    except OSError:
+        return False
 
 
 def check_backup(path: Path) -> str | None:

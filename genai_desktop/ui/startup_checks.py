@@ -79,9 +79,10 @@ def resolve_database(paths: DataPaths, health: Health, theme: themes.Theme, pare
             box.exec()
             if box.clickedButton() is not retry:
                 return False
-            health = backups.check_database(paths.progress_db)
+            health = backups.check_database(paths.progress_db, backups_dir=paths.backups)
             continue
-        if health.kind == "corrupt":
+        # An unreadable file is met with the backups too, when there are any to offer.
+        if health.kind == "corrupt" or (health.kind == "unreadable" and backups.list_backups(paths.backups)):
             from .backups_dialog import style_dialog
             from .recovery_dialog import QUIT, RecoveryDialog
 
@@ -123,7 +124,7 @@ class Startup:
         is found, in dialogs over ``window`` if given; True when the app may open it."""
         from ..core import backups
 
-        health = backups.check_database(self.paths.progress_db)
+        health = backups.check_database(self.paths.progress_db, backups_dir=self.paths.backups)
         if health.ok:
             return True
         theme = window.theme if window is not None else apply_saved_theme(self.paths, self.theme_choice)

@@ -216,3 +216,14 @@ def test_descriptions(paths) -> None:
     assert backups.count_reviews(folder / "junk.sqlite") is None
     assert backups.format_size(2048) == "2 KB" and backups.format_size(3 * 1024 * 1024) == "3.0 MB"
     assert "2025" in backups.format_when(datetime(2025, 6, 1, 12, tzinfo=UTC))
+
+
+def test_an_empty_database_with_backups_is_damaged_and_without_is_a_first_start(paths) -> None:
+    path, backup_dir = paths
+    path.write_bytes(b"")
+    assert backups.check_database(path, backups_dir=backup_dir).kind == "ok"  # no backups: a new file
+    conn = open_db(path.with_name("older.sqlite"), backup_dir)
+    backups.make_backup(conn, backup_dir, "daily")
+    conn.close()
+    health = backups.check_database(path, backups_dir=backup_dir)
+    assert health.kind == "corrupt" and "empty" in health.detail

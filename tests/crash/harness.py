@@ -133,7 +133,7 @@ def inconsistencies(data_dir: Path) -> list[str]:
 
 
 def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY_S,
-        fault_rate: float = 0.02) -> Report:
+        fault_rate: float = 0.05) -> Report:
     from genai_desktop.core.workspace import load_library
     from genai_desktop.paths import content_dir
 

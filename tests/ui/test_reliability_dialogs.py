@@ -159,6 +159,19 @@ def test_startup_quits_on_a_damaged_database_when_the_user_says_quit(qtbot, tmp_
     themes.apply(QApplication.instance(), themes.LIGHT_THEME)
 
 
+def test_startup_offers_the_backups_when_the_database_was_emptied(qtbot, tmp_path: Path, monkeypatch) -> None:
+    paths = damaged_folder(tmp_path)  # has a good backup
+    paths.progress_db.write_bytes(b"")
+    shown = []
+    monkeypatch.setattr(RecoveryDialog, "exec", lambda self: shown.append(self) or 0)
+    startup = Startup(paths.root, "light")
+    assert startup.claim()
+    assert not startup.database_ready() and len(shown) == 1
+    assert paths.progress_db.stat().st_size == 0  # nothing was opened as empty progress
+    startup.release()
+    themes.apply(QApplication.instance(), themes.LIGHT_THEME)
+
+
 def test_startup_explains_a_locked_database(qtbot, tmp_path: Path, monkeypatch) -> None:
     paths = DataPaths(tmp_path / "data")
     paths.root.mkdir()
@@ -264,7 +277,7 @@ def test_an_unexpected_error_in_the_database_check_quits_rather_than_half_starti
     paths = DataPaths(tmp_path / "data")
     paths.root.mkdir()
 
-    def broken_check(path, timeout=1.0):
+    def broken_check(path, timeout=1.0, backups_dir=None):
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(backups, "check_database", broken_check)
