@@ -132,6 +132,12 @@ def _run_verb(verb: str, data_dir: Path, args) -> int:
 
 
 def _gui(data_dir: Path, theme: str | None) -> int:
+    from .display_check import display_problem
+
+    # Before Qt can abort the process with a message of its own that blames the wrong library.
+    if problem := display_problem():
+        print(f"genai-desktop: {problem}", file=sys.stderr)
+        return 1
     from . import startup_gc
 
     startup_gc.pause()  # until the first frame (see startup_gc.py)
