@@ -67,7 +67,7 @@ def make_install(root: Path, start: datetime) -> Install:
 
 @pytest.fixture
 def laptops(tmp_path: Path):
-    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
+    noon = datetime(2026, 3, 10, 12).astimezone().astimezone(UTC)  # a fixed day
     a = make_install(tmp_path / "a", noon - timedelta(days=30))
     b = make_install(tmp_path / "b", noon - timedelta(days=30, hours=-2))  # studies two hours later each day
     yield a, b

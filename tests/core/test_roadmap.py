@@ -70,7 +70,7 @@ detail = "Write it up."
 
 @pytest.fixture
 def clock() -> FakeClock:
-    local_noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    local_noon = datetime(2026, 3, 10, 12).astimezone()  # a fixed day: no test depends on today
     return FakeClock(local_noon.astimezone(UTC))
 
 

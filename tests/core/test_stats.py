@@ -15,7 +15,7 @@ from .test_study import FakeClock
 @pytest.fixture
 def setup(tmp_path, starter_pack):
     conn = db.open_progress(tmp_path / "p.sqlite").conn
-    local_noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    local_noon = datetime(2026, 3, 10, 12).astimezone()  # a fixed day: no test depends on today
     return conn, load_pack(starter_pack), FakeClock(local_noon.astimezone(UTC))
 
 

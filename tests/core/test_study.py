@@ -229,15 +229,16 @@ def test_settings_are_validated_and_persisted(conn) -> None:
     assert (loaded.desired_retention, loaded.new_per_day) == (0.85, 7)
 
 
-def test_saving_settings_records_when_they_were_chosen(conn) -> None:
+def test_saving_settings_records_when_they_were_chosen(conn, monkeypatch) -> None:
     chosen = datetime(2026, 3, 1, 14, 5, tzinfo=UTC)
     StudySettings(desired_retention=0.85).save(conn, now=chosen)
     loaded = StudySettings.load(conn)
     assert datetime.fromisoformat(loaded.saved_at) == chosen
-    # the flashcards view saves without a time: the stamp is then the moment of saving
-    before = datetime.now(UTC) - timedelta(milliseconds=1)  # the stamp keeps milliseconds
+    # the flashcards view saves without a time: the stamp is then the clock's moment of saving
+    saving = datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=UTC)
+    monkeypatch.setattr(study, "system_clock", lambda: saving)
     StudySettings(new_per_day=3).save(conn)
-    assert before <= datetime.fromisoformat(StudySettings.load(conn).saved_at) <= datetime.now(UTC)
+    assert datetime.fromisoformat(StudySettings.load(conn).saved_at) == saving
     # the stamp is not a setting: it takes no part in equality and sits beside the four settings
     assert StudySettings(new_per_day=3) == StudySettings.load(conn)
     stored = json.loads(conn.execute("SELECT value FROM settings WHERE key = 'study'").fetchone()[0])
@@ -303,7 +304,7 @@ def test_format_interval(delta, text) -> None:
 
 def test_a_learning_step_across_the_day_start_stays_in_the_session(conn) -> None:
     # 03:55 local, five minutes before the 04:00 day start: Good's 10-minute step lands after it.
-    local = datetime.now().astimezone().replace(hour=3, minute=55, second=0, microsecond=0)
+    local = datetime(2026, 3, 10, 3, 55).astimezone()
     clock = FakeClock(local.astimezone(UTC))
     study = session(conn, clock, ids=["q00"])
     study.answer(Rating.Good)
@@ -313,7 +314,7 @@ def test_a_learning_step_across_the_day_start_stays_in_the_session(conn) -> None
 
 
 def test_due_counts_agree_with_the_session_across_the_day_start(conn, starter_pack) -> None:
-    local = datetime.now().astimezone().replace(hour=3, minute=59, second=0, microsecond=0)
+    local = datetime(2026, 3, 10, 3, 59).astimezone()
     clock = FakeClock(local.astimezone(UTC))
     study = StudySession.open(conn, ["attention-basics"], StudySettings(), clock)
     study.answer(Rating.Again)  # due in a minute or so: just after the 04:00 day start

@@ -187,14 +187,14 @@ def test_the_tabs_do_not_shift_back_as_counts_shrink_while_studying(make_window,
     session.answer(Rating.Again)  # one card in learning: due today
     window.refresh_counts()
     assert window.flashcards_tab.text() == "Flashcards  1"
-    qtbot.wait(20)  # the tab row's layout runs
+    _run_layouts()
     tabs = [button for _view, button in window._views_by_name.values()]
     with_count = [tab.geometry() for tab in tabs]
     assert all(tab.width() >= tab.sizeHint().width() for tab in tabs)  # nothing cut off
     StudySession.open(window.workspace.progress.conn, ["attention-basics"]).answer(Rating.Easy)
     window.refresh_counts()
     assert window.flashcards_tab.text() == "Flashcards"
-    qtbot.wait(20)
+    _run_layouts()
     assert [tab.geometry() for tab in tabs] == with_count
 
 
@@ -209,3 +209,10 @@ def test_view_keys_and_escape_in_the_filter_work_once_the_window_is_up(make_wind
     assert window.sidebar.filter.text() == ""
     # The clear buttons (shown over typed text) are switched on right after the first paint too.
     qtbot.waitUntil(lambda: window.sidebar.filter.isClearButtonEnabled() and window.search_field.isClearButtonEnabled())
+
+
+def _run_layouts() -> None:
+    """Deliver the pending layout requests now, instead of waiting a while for them to run."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
