@@ -95,20 +95,15 @@ def check_content(content_root: Path) -> FolderProblem | None:
 
 def describe_storage_error(exc: BaseException) -> str | None:
     """A calm sentence for a failed save, or None when ``exc`` is not a storage problem."""
-    import sqlite3  # only when something went wrong: it stays off the start-up path
+    from .errors import storage_kind
 
-    text = str(exc).lower()
-    if isinstance(exc, (sqlite3.DatabaseError, OSError)):
-        if "disk is full" in text or "database or disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
-            return ("The disk is full, so the last change could not be saved. Everything saved before it is "
-                    "safe. Free some space and try again.")
-        if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) == errno.EROFS:
-            return ("The data folder has become read-only, so the last change could not be saved. Everything "
-                    "saved before it is safe.")
-        if "malformed" in text or "not a database" in text:
-            return ("The progress database reports damage. Close the app: at the next start it is checked and "
-                    "can be restored from a backup. Nothing is deleted.")
-        if "locked" in text or "busy" in text:
-            return ("Another program is holding the progress database, so the last change could not be "
-                    "saved. Close the other program (a database browser or a sync tool) and try again.")
-    return None
+    return {
+        "full": ("The disk is full, so the last change could not be saved. Everything saved before it is "
+                 "safe. Free some space and try again."),
+        "read-only": ("The data folder has become read-only, so the last change could not be saved. Everything "
+                      "saved before it is safe."),
+        "damaged": ("The progress database reports damage. Close the app: at the next start it is checked and "
+                    "can be restored from a backup. Nothing is deleted."),
+        "locked": ("Another program is holding the progress database, so the last change could not be "
+                   "saved. Close the other program (a database browser or a sync tool) and try again."),
+    }.get(storage_kind(exc) or "")

@@ -14,33 +14,42 @@ class UserError(Exception):
     unexpected error, never shown as if it were the user's mistake."""
 
 
-_LOCKED = ("database is locked", "database table is locked", "busy")
-_READ_ONLY = ("readonly", "read-only", "read only")
-_FULL = ("disk is full", "database or disk is full")
+def storage_kind(exc: BaseException) -> str | None:
+    """What kind of storage failure ``exc`` is: "full", "read-only", "locked", "damaged",
+    "permission" or "other"; None when it is no storage failure (sqlite3 or OS) at all. The one
+    rule every message about a failed read or save is worded from."""
+    import sqlite3  # only when something went wrong: it stays off the start-up path
+
+    if not isinstance(exc, (sqlite3.Error, OSError)):
+        return None
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if "disk is full" in text or code == errno.ENOSPC:
+        return "full"
+    if "readonly" in text or "read-only" in text or code == errno.EROFS:
+        return "read-only"
+    if "locked" in text or "busy" in text:
+        return "locked"
+    if "malformed" in text or "not a database" in text or (
+            isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)):
+        return "damaged"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission"
+    return "other"
 
 
 def storage_message(exc: BaseException) -> str | None:
-    """A one-line explanation of a storage failure (sqlite3 or OS), or None if it is not one."""
-    import sqlite3
-
-    if isinstance(exc, sqlite3.Error):
-        text = str(exc).lower()
-        if any(word in text for word in _LOCKED):
-            return ("the progress database is in use by another program (is the app open?); "
-                    "close it and try again")
-        if any(word in text for word in _READ_ONLY):
-            return "the data folder is read-only: choose a folder you can write to (--data-dir)"
-        if any(word in text for word in _FULL):
-            return "the disk is full: free some space and try again (nothing was changed)"
-        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-            return (f"the progress database is damaged ({exc}); start the app to restore a backup, "
-                    "or use another --data-dir")
-        return f"the progress database cannot be used: {exc}"
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        if exc.errno == errno.ENOSPC:
-            return f"the disk is full{where}: free some space and try again"
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"permission denied{where}: choose a folder you can write to"
-        return f"{exc.strerror or exc}{where}"
-    return None
+    """A one-line explanation of a storage failure for the command line, or None if it is not one."""
+    kind = storage_kind(exc)
+    if kind is None:
+        return None
+    where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+    return {
+        "full": f"the disk is full{where}: free some space and try again (nothing was changed)",
+        "read-only": f"the data folder is read-only{where}: choose a folder you can write to (--data-dir)",
+        "locked": ("the progress database is in use by another program (is the app open?); "
+                   "close it and try again"),
+        "damaged": (f"the progress database is damaged ({exc}); start the app to restore a backup, "
+                    "or use another --data-dir"),
+        "permission": f"permission denied{where}: choose a folder you can write to (--data-dir)",
+    }.get(kind, f"{getattr(exc, 'strerror', None) or exc}{where}")

@@ -287,3 +287,58 @@ def test_an_unexpected_error_in_the_database_check_quits_rather_than_half_starti
     assert exits == [1] and not window.first_paint.passed
     window.close()
     startup.release()
+
+
+def test_a_locked_database_opens_after_retry_once_the_other_program_lets_go(qtbot, tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    holder = db.connect(paths.progress_db)
+    db.migrate(holder)
+    holder.execute("BEGIN IMMEDIATE")
+    asked = []
+
+    def retry_after_release(box: QMessageBox) -> int:
+        asked.append(box.text())
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")  # the other program closes while the dialog is up
+        retry = next(b for b in box.buttons() if box.standardButton(b) == QMessageBox.StandardButton.Retry)
+        monkeypatch.setattr(box, "clickedButton", lambda: retry)
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", retry_after_release)
+    startup = Startup(paths.root, "light")
+    assert startup.claim()
+    assert startup.database_ready() and startup.exit_code == 0
+    assert asked == ["The progress database is in use by another program"]
+    holder.close()
+    startup.release()
+
+
+def test_the_error_hook_logs_the_traceback_and_names_the_log(qtbot, tmp_path: Path, monkeypatch) -> None:
+    import logging
+
+    from genai_desktop.ui import app
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # this test's log file, whatever ran before it
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.text(), self.detailedText())))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    app.install_error_hook(tmp_path / "logs")
+    try:
+        raise ZeroDivisionError("a bug in a view")
+    except ZeroDivisionError:
+        sys.excepthook(*sys.exc_info())
+    try:
+        raise sqlite3.OperationalError("database or disk is full")
+    except sqlite3.OperationalError:
+        sys.excepthook(*sys.exc_info())
+    for handler in root.handlers:
+        handler.close()
+    log = (tmp_path / "logs" / "genai-desktop.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "a bug in a view" in log and "disk is full" in log
+    (bug_text, bug_detail), (full_text, _) = shown
+    assert "unexpected problem" in bug_text and str(tmp_path / "logs" / "genai-desktop.log") in bug_text
+    assert bug_detail == "ZeroDivisionError: a bug in a view"
+    assert full_text.startswith("The disk is full")
