@@ -34,6 +34,8 @@ _INLINE_MATH = re.compile(r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=
 # python-markdown writes ![alt](src "title") with a title attribute after src.
 _REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"(?: title="[^"]*")?\s*/?>')
 _LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"(?: title="[^"]*")?\s*/?>')
+# A figure: a local picture alone in its paragraph, with a title (its caption). See FORMAT.md.
+_FIGURE = re.compile(r'<p>\s*<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)" title="([^"]+)"\s*/?>\s*</p>')
 _HEADING = re.compile(r"<h([1-6])>")
 
 
@@ -170,8 +172,25 @@ class MarkdownRenderer:
         body = re.sub(r"<p>\s*(<table class=\"(?:formula|code|error)[^>]*>.*?</table>)\s*</p>", r"\1", body,
                       flags=re.S)
         body = _REMOTE_IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', body)
+        body = self._figures(body)
         body = _LOCAL_IMG.sub(_local_image, body)
         return body
+
+    def _figures(self, body: str) -> str:
+        """Each figure centred in the column, a link that opens the viewer, and a numbered caption."""
+        count = 0
+
+        def figure(match: re.Match) -> str:
+            nonlocal count
+            count += 1
+            alt, src, caption = (html.unescape(g) for g in match.groups())
+            image = _local_image_tag(alt, src)
+            return (f'<table class="figure" width="100%" cellpadding="4"><tr><td align="center">'
+                    f'<a href="figure:{quote(src, safe="/")}">{image}</a></td></tr>'
+                    f'<tr><td align="center"><span style="color:{self.style.muted}">'
+                    f'<b>Figure {count}.</b> {html.escape(caption)}</span></td></tr></table>')
+
+        return _FIGURE.sub(figure, body)
 
     def _stash_fences(self, text: str, stash: _Stash) -> str:
         lines = text.split("\n")
@@ -244,9 +263,12 @@ class MarkdownRenderer:
 
 
 def _local_image(match: re.Match) -> str:
+    return _local_image_tag(html.unescape(match.group(1)), html.unescape(match.group(2)))
+
+
+def _local_image_tag(alt: str, src: str) -> str:
     """Local images are served by the reader from inside the pack; the alt text rides along
     so a missing file can be shown as a labelled placeholder."""
-    alt, src = html.unescape(match.group(1)), html.unescape(match.group(2))
     return (f'<img src="image:{quote(src, safe="/")}?alt={quote(alt, safe="")}" '
             f'alt="{html.escape(alt, quote=True)}">')
 

@@ -198,6 +198,8 @@ class Reader(QTextBrowser):
                 self.internal_link.emit(page_id)
             elif not self.show_page(page_id):
                 self.internal_link.emit(page_id)
+        elif scheme == "figure":
+            self.open_figure(url.toString().split(":", 1)[1])
         elif scheme in EXTERNAL_SCHEMES:
             from PySide6.QtGui import QDesktopServices
 
@@ -258,10 +260,76 @@ class Reader(QTextBrowser):
             if target.is_relative_to(root.resolve()) and target.is_file():
                 from PySide6.QtGui import QImage
 
+                if target.suffix.lower() == ".svg":
+                    return self._svg_image(target, alt)
                 image = QImage(str(target))
                 if not image.isNull():
                     return image
         return self._placeholder(f"Image not available: {alt}")
+
+    def _figure_svg(self, target: Path) -> str | None:
+        """The SVG in this theme's colours, or None when the file is refused (see core/figures.py)."""
+        from ..core.figures import svg_problems, themed_svg
+
+        if svg_problems(target):
+            return None
+        return themed_svg(target.read_text(encoding="utf-8"), self.theme.dark)
+
+    def _column_width(self) -> int:
+        fmt = self.document().rootFrame().frameFormat()
+        return max(160, int(self._viewport_width() - fmt.leftMargin() - fmt.rightMargin() - 24))
+
+    def _svg_image(self, target: Path, alt: str) -> QImage:
+        """A figure rasterised at the size it is shown (the text column at most) and the screen's
+        pixel ratio, so it is crisp at every zoom; cached until the zoom, theme or width changes."""
+        column = self._column_width()
+        cache_key = ("svg", str(target), self.zoom, self._dpr(), self.theme.dark, column)
+        if cache_key in self._images:
+            return self._images[cache_key]
+        svg = self._figure_svg(target)
+        if svg is None:
+            return self._placeholder(f"Figure refused (run genai-desktop check): {alt}")
+        from PySide6.QtGui import QImage
+        from PySide6.QtSvg import QSvgRenderer
+
+        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+        natural = renderer.defaultSize()
+        if not renderer.isValid() or natural.width() <= 0 or natural.height() <= 0:
+            return self._placeholder(f"Figure not available: {alt}")
+        width = min(natural.width() * self.zoom, column)
+        height = natural.height() * width / natural.width()
+        dpr = self._dpr()
+        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+        painter.end()
+        image.setDevicePixelRatio(dpr)
+        self._images[cache_key] = image
+        return image
+
+    def open_figure(self, relative: str) -> None:
+        """The figure larger, in a viewer that zooms and pans (Esc closes)."""
+        from urllib.parse import unquote
+
+        root = self._asset_root()
+        if root is None:
+            return
+        target = (root / unquote(relative)).resolve()
+        if not target.is_relative_to(root.resolve()) or not target.is_file():
+            return
+        from .figure_viewer import FigureViewer
+
+        if target.suffix.lower() == ".svg":
+            svg = self._figure_svg(target)
+            if svg is None:
+                return
+            viewer = FigureViewer.for_svg(svg, self.theme, self)
+        else:
+            viewer = FigureViewer.for_picture(target, self.theme, self)
+        viewer.open()
 
     def _asset_root(self) -> Path | None:
         page = self.current_page or ""

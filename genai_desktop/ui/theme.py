@@ -189,7 +189,7 @@ def document_css(t: Theme, base_px: float) -> str:
     th {{ background-color: {t.table_head}; padding: {px(0.4)} {px(0.7)}; font-weight: 600;
           border-bottom: 1px solid {t.border}; }}
     td {{ padding: {px(0.4)} {px(0.7)}; border-bottom: 1px solid {t.border}; }}
-    table.code td, table.keypoints td, table.formula td, table.error td {{ border-bottom: none; }}
+    table.code td, table.keypoints td, table.formula td, table.figure td, table.error td {{ border-bottom: none; }}
     table.keypoints td {{ padding: 0px; }}
     table.boxinner {{ margin-top: 0px; margin-bottom: 0px; }}
     table.boxinner td {{ padding: {px(0.8)} {px(1.0)}; }}
