@@ -224,6 +224,8 @@ def _parse_question(lines: list[str], start: int, end: int, first_line: int, pat
         while block_end < end and lines[block_end].strip():
             block_end += 1
         key_points = _KEY_POINTS.sub("", "\n".join(lines[cursor:block_end]), count=1).strip()
+        if pack == "builtin" and (problem := checklist_problem(key_points)):
+            problems.append(Problem(path, first_line + cursor, problem))
         cursor = block_end
     else:
         problems.append(Problem(path, first_line + cursor, "a '**Key points.**' paragraph must open the answer"))
@@ -231,6 +233,29 @@ def _parse_question(lines: list[str], start: int, end: int, first_line: int, pat
     if not title:
         problems.append(Problem(path, line_no, "question heading has no title"))
     return Question(qid, title, topic_id, level, sources, key_points, answer, path, line_no, pack)
+
+
+KEY_POINTS_BULLETS = (3, 6)
+KEY_POINTS_MAX_WORDS = 90  # "about 80": a formula's tokens count as words here
+
+
+def checklist_problem(key_points: str) -> str | None:
+    """Why built-in Key points are not a checklist (3–6 short bullets, one idea each), or None.
+
+    They are the flashcard back, the Anki field and what a practice answer is ticked against,
+    so a paragraph, one bullet or a dozen will not do. Imported notes are exempt: their key
+    points are whatever the notes said first."""
+    lines = [line for line in key_points.splitlines() if line.strip()]
+    bullets = [line for line in lines if line.startswith("- ")]
+    low, high = KEY_POINTS_BULLETS
+    if len(bullets) != len([line for line in lines if not line.startswith("  ")]):
+        return "Key points must be a bullet list only ('- ' lines right under the '**Key points.**' line)"
+    if not low <= len(bullets) <= high:
+        return f"Key points need {low} to {high} bullets, not {len(bullets)}"
+    words = len(key_points.split())
+    if words > KEY_POINTS_MAX_WORDS:
+        return f"Key points have {words} words; keep them to about 80 (at most {KEY_POINTS_MAX_WORDS})"
+    return None
 
 
 def load_topic(path: Path, problems: list[Problem], pack: str = "builtin") -> Topic | None:
