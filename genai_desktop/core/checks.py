@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .content import Library, Problem, load_pack
+from .content import Library, Problem, checklist_problem, load_pack
 from .formulas import render_problem
 from .markdown_html import formulas_in
 
@@ -19,9 +19,15 @@ def _line_of(path: Path, needle: str, cache: dict[Path, str]) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
-def check_library(library: Library, root: Path) -> list[Problem]:
+def check_library(library: Library, root: Path, *, checklists: bool = False) -> list[Problem]:
+    """Every problem of a loaded pack. ``checklists``: hold Key points to the built-in library's
+    rule (3–6 short bullets); imported notes keep whatever their key points are."""
     problems = list(library.problems)
     texts: dict[Path, str] = {}
+    if checklists:
+        for question in library.questions():
+            if problem := checklist_problem(question.key_points):
+                problems.append(Problem(question.path, question.line, f"{question.id}: {problem}"))
     pages = [(q.path, q.markdown) for q in library.questions()]
     pages += [(g.path, g.body) for g in library.guides]
     pages += [(t.path, t.intro) for t in library.topics if t.intro]
@@ -58,4 +64,6 @@ def check_library(library: Library, root: Path) -> list[Problem]:
 
 
 def check_pack(root: Path) -> list[Problem]:
-    return check_library(load_pack(root), root)
+    from ..paths import content_dir
+
+    return check_library(load_pack(root), root, checklists=root.resolve() == content_dir().resolve())

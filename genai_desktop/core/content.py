@@ -224,8 +224,6 @@ def _parse_question(lines: list[str], start: int, end: int, first_line: int, pat
         while block_end < end and lines[block_end].strip():
             block_end += 1
         key_points = _KEY_POINTS.sub("", "\n".join(lines[cursor:block_end]), count=1).strip()
-        if pack == "builtin" and (problem := checklist_problem(key_points)):
-            problems.append(Problem(path, first_line + cursor, problem))
         cursor = block_end
     else:
         problems.append(Problem(path, first_line + cursor, "a '**Key points.**' paragraph must open the answer"))

@@ -27,6 +27,8 @@ TOKENIZER = "porter unicode61 remove_diacritics 2"
 # same word somewhere in a long answer; the user's own note sits in between.
 RANK = "bm25(8.0, 1.0, 3.0)"
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+# A figure (a titled picture) is found by its caption and alt text: "figure kv cache" finds it.
+_FIGURE_MD = re.compile(r'!\[([^\]]*)\]\([^)\s]+\s+"([^"]*)"\)')
 _MD_NOISE = re.compile(r"<!--.*?-->|[`*_>#|]+|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
 
 
@@ -57,7 +59,8 @@ def plain_text(markdown_text: str) -> str:
         elif stripped.startswith("#") and stripped.lstrip("#").strip() and stripped[-1] not in ".:?!":
             line = stripped + "."
         lines.append(line)
-    text = _MD_NOISE.sub(lambda m: m.group(1) or " ", "\n".join(lines))
+    text = _FIGURE_MD.sub(lambda m: f"Figure: {m.group(2)}. {m.group(1)}.", "\n".join(lines))
+    text = _MD_NOISE.sub(lambda m: m.group(1) or " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

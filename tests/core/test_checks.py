@@ -28,3 +28,14 @@ def test_roadmap_links_are_checked(starter_pack: Path) -> None:
     roadmap = starter_pack / "roadmap.toml"
     roadmap.write_text(roadmap.read_text().replace('guides = []', 'guides = ["ghost"]'))
     assert any("guide 'ghost' does not exist" in p.message for p in check_pack(starter_pack))
+
+
+def test_builtin_key_points_must_be_a_short_checklist() -> None:
+    from genai_desktop.core.content import checklist_problem
+
+    assert checklist_problem("- one idea\n- a second idea\n- a third idea") is None
+    assert "3 to 6 bullets" in checklist_problem("- only\n- two")
+    assert "3 to 6 bullets" in checklist_problem("\n".join(f"- idea {n}" for n in range(7)))
+    assert "bullet list only" in checklist_problem("A paragraph first.\n- then\n- three\n- bullets")
+    assert "words" in checklist_problem("\n".join("- " + "word " * 31 for _ in range(3)))
+    assert checklist_problem("- a bullet that wraps\n  onto a second line\n- two\n- three") is None

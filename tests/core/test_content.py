@@ -13,12 +13,12 @@ def test_loads_topics_questions_guides_and_roadmap(starter_pack: Path) -> None:
     assert first.title == "What does scaled dot-product attention compute?"
     assert first.sources == ("001:490",)
     assert first.level == "dev1"
-    assert first.key_points.startswith("Each query scores every key")
+    assert first.key_points.startswith("- Each query scores every key")
     assert "**Key points.**" not in first.key_points
     assert first.answer.startswith("The formula:")
     multi = library.question("multi-head")
     assert multi.sources == ("001:290", "003:40")
-    assert "- another may track coreference" in multi.key_points
+    assert "- Another may track coreference." in multi.key_points
     assert library.guide("reading").milestones == ("rm.test.dev1.reading",)
     assert [m.id for m in library.milestones] == ["rm.test.dev1.reading", "rm.test.dev2.gans"]
     assert library.topic("attention").intro == "A tiny topic used by the tests."
