@@ -53,7 +53,7 @@ def test_every_guide_and_milestone_is_present(library) -> None:
     assert guides - {g.id for g in library.guides} == set()
     milestones = {m["id"] for s in roadmap["sections"] for ms in s["levels"].values() for m in ms}
     assert len(milestones) == 36
-    assert {m.id for m in library.milestones} == milestones
+    assert milestones <= {m.id for m in library.milestones}  # every one kept; the 2026 areas add more
     assert all(library.milestone(m).detail for m in milestones)
 
 
