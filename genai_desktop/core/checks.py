@@ -10,7 +10,7 @@ from .formulas import render_problem
 from .markdown_html import formulas_in
 
 _LINK = re.compile(r"\]\((q|guide|topic|milestone):([^)\s]+)\)")
-_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
 
 
 def _line_of(path: Path, needle: str, cache: dict[Path, str]) -> int:
@@ -41,12 +41,11 @@ def check_library(library: Library, root: Path, *, checklists: bool = False) -> 
             if not library.has_page(f"{kind}:{ident}"):
                 problems.append(Problem(path, _line_of(path, f"{kind}:{ident}", texts),
                                         f"link to {kind}:{ident} leads nowhere"))
-        for target in _IMAGE.findall(text):
+        for alt, target in _IMAGE.findall(text):
             if target.startswith(("http://", "https://")):
                 continue
-            resolved = (root / target).resolve()
-            if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
-                problems.append(Problem(path, _line_of(path, target, texts), f"image {target} not found in the pack"))
+            line = _line_of(path, target, texts)
+            problems += [Problem(path, line, f"image {target} {why}") for why in picture_problems(root, target, alt)]
     roadmap = root / "roadmap.toml"
     for milestone in library.milestones:
         for guide in milestone.guides:
@@ -60,6 +59,23 @@ def check_library(library: Library, root: Path, *, checklists: bool = False) -> 
     ids = [m.id for m in library.milestones]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(roadmap, _line_of(roadmap, dup, texts), f"duplicate milestone id {dup!r}"))
+    return problems
+
+
+def picture_problems(root: Path, target: str, alt: str) -> list[str]:
+    """Why a picture a page shows is not acceptable: outside the pack or missing, no alt text,
+    not a real image, or (for an SVG) anything the figure rules refuse (see core/figures.py)."""
+    from .anki_export import pack_picture
+    from .figures import svg_problems
+
+    resolved = (root / target).resolve()
+    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+        return ["not found in the pack"]
+    problems = [] if alt.strip() else ["has no alt text (write what it shows between the brackets)"]
+    if resolved.suffix.lower() == ".svg":
+        return problems + svg_problems(resolved)
+    if pack_picture(root, target) is None:
+        problems.append("is not a PNG, JPEG, GIF, WebP or BMP image of at most 10 MB")
     return problems
 
 

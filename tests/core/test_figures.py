@@ -80,3 +80,23 @@ def test_captions_are_searchable_text() -> None:
 def test_figure_paths() -> None:
     assert figures.is_figure_path("figures/kv.svg") and figures.is_figure_path("./figures/kv.svg")
     assert not figures.is_figure_path("images/kv.svg") and not figures.is_figure_path("figures/kv.png")
+
+
+def test_check_refuses_a_bad_figure_and_a_picture_without_alt_text(tmp_path: Path, starter_pack: Path) -> None:
+    from genai_desktop.core.checks import check_pack
+
+    (starter_pack / "figures").mkdir()
+    (starter_pack / "figures" / "good.svg").write_text(GOOD, encoding="utf-8")
+    (starter_pack / "figures" / "bad.svg").write_text(GOOD.replace("</svg>", "<script>x()</script></svg>"),
+                                                      encoding="utf-8")
+    (starter_pack / "figures" / "fake.png").write_text("not a png", encoding="utf-8")
+    topic = starter_pack / "topics" / "01-attention.md"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("The formula:", (
+        '![Good](figures/good.svg "Fine")\n\n![Bad](figures/bad.svg "Refused")\n\n'
+        '![](figures/good.svg)\n\n![Fake](figures/fake.png)\n\nThe formula:'), 1), encoding="utf-8")
+    messages = [p.message for p in check_pack(starter_pack)]
+    assert any("figures/bad.svg" in m and "<script>" in m for m in messages)
+    assert any("figures/good.svg has no alt text" in m for m in messages)
+    assert any("figures/fake.png is not a PNG" in m for m in messages)
+    assert not any("figures/good.svg uses" in m or "Fine" in m for m in messages)
+    assert len(messages) == 3
