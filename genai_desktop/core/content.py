@@ -24,7 +24,7 @@ LEVEL_NAMES = {
 _FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _META = re.compile(
     r"^<!--\s*id:\s*(?P<id>[^;]*?)\s*;\s*sources:\s*(?P<sources>[^;]*?)\s*;"
-    r"\s*level:\s*(?P<level>[^;]*?)\s*-->\s*$"
+    r"\s*level:\s*(?P<level>[^;]*?)\s*(?:;\s*figure:\s*(?P<figure>[^;]*?)\s*)?-->\s*$"
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _SOURCE = re.compile(r"^\d{3}:\d+$")
@@ -58,6 +58,14 @@ class Question:
     path: Path
     line: int
     pack: str = "builtin"
+    figure: str = ""  # a figure of the answer shown on the flashcard back (``figure:`` in the metadata)
+
+    def figure_markdown(self) -> str:
+        """The answer's own markdown for its flashcard figure (alt text and caption included)."""
+        if not self.figure:
+            return ""
+        match = re.search(r"!\[[^\]]*\]\(" + re.escape(self.figure) + r'(?:\s+"[^"]*")?\)', self.answer)
+        return match.group(0) if match else ""
 
     @property
     def markdown(self) -> str:
@@ -230,7 +238,11 @@ def _parse_question(lines: list[str], start: int, end: int, first_line: int, pat
     answer = "\n".join(lines[cursor:end]).strip()
     if not title:
         problems.append(Problem(path, line_no, "question heading has no title"))
-    return Question(qid, title, topic_id, level, sources, key_points, answer, path, line_no, pack)
+    figure = (meta.group("figure") or "").strip()
+    if figure and f"]({figure}" not in answer:
+        problems.append(Problem(path, line_no + 1, f"figure {figure!r} is not a figure of this answer"))
+        figure = ""
+    return Question(qid, title, topic_id, level, sources, key_points, answer, path, line_no, pack, figure)
 
 
 KEY_POINTS_BULLETS = (3, 6)

@@ -413,12 +413,14 @@ class FlashcardsView(QWidget):
         question = self.workspace.library.question(self.session.current)
         renderer = self.answer_view.renderer
         body = renderer.key_points_box(question.key_points or "*No key points for this question.*")
+        if figure := question.figure_markdown():
+            body += renderer.to_html(figure)  # where the key idea is visual, the figure says it
         if self.full_answer:
             body += renderer.to_html(question.answer)
         else:
             body += (f'<p style="color:{self.theme.muted}">Press <b>F</b> for the full answer, or '
                      f'<a href="q:{html.escape(question.id)}">open it in the library</a>.</p>')
-        self.answer_view.show_html(body)
+        self.answer_view.show_html(body, f"q:{question.id}")
 
     def toggle_full_answer(self) -> None:
         if self.revealed:

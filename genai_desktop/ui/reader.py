@@ -47,6 +47,7 @@ class Reader(QTextBrowser):
         self._history: list[str] = []
         self._cursor = -1
         self.current_page: str | None = None
+        self.asset_page: str | None = None  # whose pack pictures come from (also for show_html)
         self.body_html = ""
         self._painted = False
         self.fixed_side_margin: int | None = None  # None: margins grow to keep ~75 characters a line
@@ -83,6 +84,7 @@ class Reader(QTextBrowser):
             except PageNotFound:
                 return False
         self.body_html = prerendered
+        self.asset_page = page_id
         self.setHtml(prerendered)
         self.current_page = page_id
         if record:
@@ -94,9 +96,11 @@ class Reader(QTextBrowser):
         self.history_changed.emit()
         return True
 
-    def show_html(self, body: str) -> None:
-        self.setHtml(body)
+    def show_html(self, body: str, page: str | None = None) -> None:
+        """Show ``body`` (no page of the history); its pictures and figures come from ``page``'s pack."""
         self.current_page = None
+        self.asset_page = page  # before setHtml: the document loads its images while it lays out
+        self.setHtml(body)
 
     def can_go_back(self) -> bool:
         return self._cursor > 0
@@ -332,7 +336,7 @@ class Reader(QTextBrowser):
         viewer.open()
 
     def _asset_root(self) -> Path | None:
-        page = self.current_page or ""
+        page = self.asset_page or self.current_page or ""
         kind, _, ident = page.partition(":")
         item = self.workspace.library.question(ident) if kind == "q" else self.workspace.library.guide(ident)
         if item is None:
