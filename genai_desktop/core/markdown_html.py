@@ -35,6 +35,11 @@ _INLINE_MATH = re.compile(r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=
 _REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"(?: title="[^"]*")?\s*/?>')
 _LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"(?: title="[^"]*")?\s*/?>')
 _HEADING = re.compile(r"<h([1-6])>")
+# QTextBrowser's layout time doubles with every level of nested tables (24 levels of raw HTML
+# hung the reader; 8 take ~15 ms, 14 almost a second). The page's own boxes nest at most two
+# deep inside the key-points box's two, so raw HTML is cut to this many levels.
+MAX_TABLE_DEPTH = 6
+_TABLE_PART = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th|caption)\b[^>]*>", re.I)
 
 
 # ---------------------------------------------------------------- normalisation
@@ -166,7 +171,7 @@ class MarkdownRenderer:
         md = self._markdown()
         md.reset()
         body = md.convert(text)
-        body = stash.restore(body)
+        body = _cap_tables(stash.restore(body))
         body = re.sub(r"<p>\s*(<table class=\"(?:formula|code|error)[^>]*>.*?</table>)\s*</p>", r"\1", body,
                       flags=re.S)
         body = _REMOTE_IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', body)
@@ -241,6 +246,29 @@ class MarkdownRenderer:
                 f'<td><table class="boxinner" width="100%" cellspacing="0" cellpadding="14"><tr><td>'
                 f'<p class="boxtitle" style="color:{self.style.box_border}"><b>KEY POINTS</b></p>'
                 f'{inner}</td></tr></table></td></tr></table>')
+
+
+def _cap_tables(body: str) -> str:
+    """Tables nested deeper than MAX_TABLE_DEPTH lose their table tags (cells become text
+    separated by spaces, rows by line breaks), so no page costs the reader more than a few
+    milliseconds to lay out whatever raw HTML a note holds."""
+    if body.lower().count("<table") <= MAX_TABLE_DEPTH:
+        return body
+    depth = 0
+
+    def visit(match: re.Match) -> str:
+        nonlocal depth
+        closing, name = match.group(1), match.group(2).lower()
+        if name == "table":
+            if closing:
+                depth = max(0, depth - 1)
+                return match.group(0) if depth < MAX_TABLE_DEPTH else ""
+            depth += 1
+        if depth <= MAX_TABLE_DEPTH:
+            return match.group(0)
+        return {"td": " ", "th": " ", "tr": "<br>"}.get(name, "") if closing else ""
+
+    return _TABLE_PART.sub(visit, body)
 
 
 def _local_image(match: re.Match) -> str:

@@ -3,6 +3,7 @@ that is checked on the input itself, never by a clock."""
 
 from __future__ import annotations
 
+import re
 import types
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from genai_desktop.core import formulas
 from genai_desktop.core.checks import check_pack
 from genai_desktop.core.formulas import Formula, FormulaCache, FormulaError
 from genai_desktop.core.library import ContentIndex, Page
-from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in
+from genai_desktop.core.markdown_html import MAX_TABLE_DEPTH, MarkdownRenderer, formulas_in
 from genai_desktop.core.notes_import import plan_text
 from genai_desktop.core.search import search
 from tests.conftest import REPO
@@ -139,3 +140,50 @@ def test_hostile_formulas_show_the_error_box_in_reader_import_and_check(monkeypa
     topic.write_text(topic.read_text(encoding="utf-8") + f"\n{page}\n", encoding="utf-8")
     found = [p.message for p in check_pack(starter_pack) if "formula does not render" in p.message]
     assert len(found) == 2 and all("nested" in message for message in found)
+
+
+# ---------------------------------------------------------------- raw HTML in notes
+
+_TABLE_TAG = re.compile(r"<(/?)table\b", re.I)
+
+
+def table_depth(html: str) -> int:
+    depth = deepest = 0
+    for match in _TABLE_TAG.finditer(html):
+        depth += -1 if match.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.fixture(scope="module")
+def page_renderer(tmp_path_factory) -> MarkdownRenderer:
+    return MarkdownRenderer(FormulaCache(tmp_path_factory.mktemp("formulas")))
+
+
+@pytest.mark.parametrize("nested", [
+    "<table><tr><td>" * 24 + "deep" + "</td></tr></table>" * 24,  # Qt's layout time doubles per level
+    "<TABLE><TR><TD>" * 24 + "deep",  # upper case, never closed: Qt nests them all the same
+    "<div><table border=1><tr><td>a</td><td>" * 24 + "deep" + "</td></tr></table></div>" * 24,
+])
+def test_raw_html_tables_are_capped_to_what_the_reader_lays_out_quickly(page_renderer: MarkdownRenderer,
+                                                                        nested: str) -> None:
+    html = page_renderer.to_html(f"Intro.\n\n{nested}\n\nAfter.")
+    assert table_depth(html) <= MAX_TABLE_DEPTH
+    assert "deep" in html and "After." in html  # the text stays, only the deep tables go
+    box = page_renderer.key_points_box(nested)
+    assert table_depth(box) <= MAX_TABLE_DEPTH + 2  # the box's own two tables around it
+
+
+@settings(max_examples=100, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["<table>", "<tr>", "<td>", "</td>", "</tr>", "</table>", "<Table x=1>",
+                                        "x", "\n\n", "```\ncode\n```\n", "$$x$$", "| a |\n|---|\n| b |\n"]),
+                       max_size=80))
+def test_no_page_nests_tables_past_the_cap(page_renderer: MarkdownRenderer, pieces: list[str]) -> None:
+    assert table_depth(page_renderer.to_html("".join(pieces))) <= MAX_TABLE_DEPTH
+
+
+def test_shallow_raw_tables_and_the_page_own_boxes_are_kept(page_renderer: MarkdownRenderer) -> None:
+    text = ("<table><tr><td><table><tr><td>two deep</td></tr></table></td></tr></table>\n\n"
+            "- item\n\n    ```python\n    x = 1\n    ```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    html = page_renderer.to_html(text)
+    assert html.count("<table") == 4 and table_depth(html) == 2
