@@ -316,3 +316,10 @@ def test_export_refuses_to_write_a_file_its_import_would_refuse(conn, tmp_path: 
     with pytest.raises(TransferError, match="more than 20 rows"):
         export_progress(conn, None, tmp_path / "big.zip", clock=clock)
     assert not list(tmp_path.glob("big.zip*"))
+
+
+def test_settings_saved_in_the_future_are_reported_and_not_used(conn, tmp_path: Path) -> None:
+    data = progress_json(settings={"study": {"new_per_day": 7, "saved_at": "9999-01-01T00:00:00.000+00:00"}})
+    summary = import_progress(conn, None, write(tmp_path / "s.zip", data), clock=clock)
+    assert not summary.settings_taken and "in the future" in summary.settings_problem
+    assert conn.execute("SELECT count(*) FROM settings WHERE key = 'study'").fetchone() == (0,)
