@@ -192,6 +192,13 @@ class FormulaCache:
         self._svgs: dict[str, str] = {}
         self._errors: dict[str, str] = {}
 
+    def has(self, formula: Formula, color: str) -> bool:
+        """Whether ``get`` answers without rendering (an SVG or an error is already known)."""
+        key = formula.key(color)
+        if key in self._svgs or key in self._errors:
+            return True
+        return bool(self.folder and (self.folder / f"{key}.svg").exists())
+
     def get(self, formula: Formula, color: str) -> tuple[str, str | None]:
         """Return (key, error). On success the SVG is available from ``svg(key)``."""
         key = formula.key(color)

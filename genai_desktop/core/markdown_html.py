@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -39,6 +40,12 @@ _HEADING = re.compile(r"<h([1-6])>")
 # hung the reader; 8 take ~15 ms, 14 almost a second). The page's own boxes nest at most two
 # deep inside the key-points box's two, so raw HTML is cut to this many levels.
 MAX_TABLE_DEPTH = 6
+# Each formula is bounded (core/formulas.py), but a page of many costly ones adds up: once a
+# page has spent this long on formulas, the rest show an error box until it is shown again
+# (rendered ones are cached, so each showing gets further).
+PAGE_FORMULA_SECONDS = 10
+PAGE_BUDGET_SPENT = (f"not rendered yet: this page's formulas took too long (over {PAGE_FORMULA_SECONDS} s); "
+                     "open the page again to render more")
 _TABLE_PART = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th|caption)\b[^>]*>", re.I)
 
 
@@ -146,6 +153,8 @@ class MarkdownRenderer:
         self.style = style
         self.mathjax = mathjax
         self._md = None
+        self.clock = time.monotonic  # for the page's formula budget; tests give a fake one
+        self._deadline: float | None = None
 
     def _markdown(self):
         if self._md is None:
@@ -159,6 +168,7 @@ class MarkdownRenderer:
         return self._md
 
     def to_html(self, text: str) -> str:
+        self._deadline = self.clock() + PAGE_FORMULA_SECONDS
         stash = _Stash()
         # Text that imitates a placeholder would be swapped for (or crash on) a stashed block:
         # an invisible zero-width space keeps the user's "GDXPH0Q" literal.
@@ -213,7 +223,11 @@ class MarkdownRenderer:
             # Escaped like any HTML text: MathJax reads the text content, so "<" arrives intact.
             source = html.escape(formula.normalised, quote=False)
             return f"\\[{source}\\]" if display else f"\\({source}\\)"
-        key, error = self.formulas.get(formula, self.style.text)
+        if self._deadline is not None and not self.formulas.has(formula, self.style.text) \
+                and self.clock() > self._deadline:
+            key, error = "", PAGE_BUDGET_SPENT
+        else:
+            key, error = self.formulas.get(formula, self.style.text)
         if error:
             if display:
                 return self._error_box(f"This formula could not be rendered: {error}", formula.latex)

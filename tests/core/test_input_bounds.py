@@ -15,7 +15,7 @@ from genai_desktop.core import formulas
 from genai_desktop.core.checks import check_pack
 from genai_desktop.core.formulas import Formula, FormulaCache, FormulaError
 from genai_desktop.core.library import ContentIndex, Page
-from genai_desktop.core.markdown_html import MAX_TABLE_DEPTH, MarkdownRenderer, formulas_in
+from genai_desktop.core.markdown_html import MAX_TABLE_DEPTH, PAGE_FORMULA_SECONDS, MarkdownRenderer, formulas_in
 from genai_desktop.core.notes_import import plan_text
 from genai_desktop.core.search import search
 from tests.conftest import REPO
@@ -187,3 +187,32 @@ def test_shallow_raw_tables_and_the_page_own_boxes_are_kept(page_renderer: Markd
             "- item\n\n    ```python\n    x = 1\n    ```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     html = page_renderer.to_html(text)
     assert html.count("<table") == 4 and table_depth(html) == 2
+
+
+def test_a_page_stops_rendering_new_formulas_past_its_time_budget(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    """Each formula is bounded, but a page of many costly ones would still add up: past
+    PAGE_FORMULA_SECONDS the remaining uncached formulas show the error box (a fake clock that
+    advances 2 s per formula rendered stands in for slow ones)."""
+    rendered: list[str] = []
+
+    class Fake:
+        def __init__(self, latex: str, **kwargs) -> None:
+            rendered.append(latex)
+
+        def svg(self) -> str:
+            return "<svg></svg>"
+
+    monkeypatch.setattr(formulas, "_load_ziamath", lambda: types.SimpleNamespace(Latex=Fake))
+    renderer = MarkdownRenderer(FormulaCache(tmp_path / "cache"))
+    now = [0.0]
+    renderer.clock = lambda: now[0] + 2.0 * len(rendered)
+    page = "\n\n".join(f"$$x_{{{n}}}$$" for n in range(20))
+    html = renderer.to_html(page)
+    assert len(rendered) == PAGE_FORMULA_SECONDS // 2 + 1  # the one that crossed the budget still finished
+    assert html.count('class="error"') == 20 - len(rendered) and "took too long" in html
+    # The next showing of the page goes on where the budget stopped, from a fresh budget.
+    first = len(rendered)
+    now[0] = -2.0 * first
+    html = renderer.to_html(page)
+    assert len(rendered) == 2 * first and html.count('class="error"') == 20 - 2 * first
