@@ -120,3 +120,25 @@ def test_the_size_limit_admits_every_pack_the_notes_import_can_write() -> None:
     from genai_desktop.core.notes_import.reading import MAX_BYTES
 
     assert content.MAX_PAGE_BYTES >= 2 * MAX_BYTES
+
+
+def test_titles_taken_from_a_file_name_are_cleaned() -> None:
+    """The reversed sidebar title of the issue came from a file name: "RTL pack title ‮gpj.exe"."""
+    plan = plan_text("## What is it?\n\nAn answer.\n", "RTL pack title \u202egpj.exe\x00.md")
+    assert plan.title == "RTL pack title gpj.exe" and all(is_clean(t.title) for t in plan.topics)
+    plan = plan_anki_text("#separator:tab\nfront\tback\n", "RTL \u2067deck\u2069\x07.txt")
+    assert plan.title == "RTL deck" and all(is_clean(t.title) for t in plan.topics)
+
+
+def test_the_pack_list_reads_pack_toml_cleaned_and_capped(tmp_path: Path) -> None:
+    from genai_desktop.core.packs import read_pack_info
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "pack.toml").write_text('title = "Notes \\u202Eevil"\nsource_name = "a\\u0000b.md"\nquestions = "many"\n',
+                                      encoding="utf-8")
+    info = read_pack_info(folder)
+    assert info is not None and info.title == "Notes evil" and info.source_name == "ab.md" and info.questions == 0
+    with (folder / "pack.toml").open("wb") as handle:
+        handle.truncate(1 << 30)  # sparse
+    assert read_pack_info(folder) is None
