@@ -323,3 +323,10 @@ def test_settings_saved_in_the_future_are_reported_and_not_used(conn, tmp_path: 
     summary = import_progress(conn, None, write(tmp_path / "s.zip", data), clock=clock)
     assert not summary.settings_taken and "in the future" in summary.settings_problem
     assert conn.execute("SELECT count(*) FROM settings WHERE key = 'study'").fetchone() == (0,)
+
+
+def test_brackets_inside_text_are_not_nesting(conn, tmp_path: Path) -> None:
+    body = 'a quote \\" then ' + "[{" * 500 + ' and a backslash \\\\ "'
+    notes = [["q01", body, "2026-01-01T00:00:00+00:00"]]
+    import_progress(conn, None, write(tmp_path / "b.zip", progress_json(notes=notes)), clock=clock)
+    assert conn.execute("SELECT body FROM notes").fetchone() == (body,)
