@@ -54,14 +54,15 @@ PACKS = "packs"
 SETTINGS_KEY = "study"
 # Limits, checked on the zip's declared sizes before anything is inflated and on the JSON's
 # shape before it is parsed. A real file is a few MB: ten years of daily study are ~40,000
-# reviews, ~20 MB of JSON. Export checks the same limits, so it never writes a file that
-# import refuses.
+# reviews, ~20 MB of JSON; the limits are over ten times that, and keep the memory an import
+# needs under ~600 MB whatever the file. Export checks the same limits, so it never writes a
+# file that import refuses.
 MAX_UNPACKED_BYTES = 1 << 30  # the whole archive
 MAX_MEMBERS = 20_000  # files in the archive
 MAX_MANIFEST_BYTES = 16 << 20
-MAX_DATA_BYTES = 256 << 20
+MAX_DATA_BYTES = 128 << 20
 MAX_PACK_FILE_BYTES = MAX_PAGE_BYTES  # the largest topic file a pack may hold (core/content.py)
-MAX_ROWS = 1_000_000  # all tables together
+MAX_ROWS = 500_000  # all tables together
 MAX_JSON_DEPTH = 16  # the format nests 6 deep
 MAX_ID_CHARS = 500
 MAX_STATE_CHARS = 10_000  # a card's JSON is ~250 characters
@@ -343,6 +344,7 @@ def _load_json(raw: bytes, member: str, name: str) -> object:
         if depth > MAX_JSON_DEPTH:
             raise TransferError(f"{name} is damaged: its {member} is nested too deeply "
                                 f"(more than {MAX_JSON_DEPTH} levels).")
+    del skeleton
     try:
         return json.loads(raw)
     except RecursionError as exc:  # unreachable after the depth check; never a traceback
