@@ -33,6 +33,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from .content import LEVEL_NAMES, LEVELS, Library, Question
@@ -102,6 +103,105 @@ IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".svg": (b"<svg", b"<?xml", b"<!--", b"<!DOCTYPE svg"),  # editors often open with a comment
 }
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the notes import copies nothing larger into a pack
+
+
+# The HTML a card may hold: what the markdown pipeline writes, and the harmless part of what a
+# user's raw HTML may add. Everything else is left out by sanitize_card_html.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "title", "style", "align", "valign", "width", "height", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "ol": {"start", "type"},
+    "table": {"cellpadding", "cellspacing", "border"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+# Left out together with everything inside them (their text is code or invisible).
+_DROPPED_WITH_CONTENT = frozenset({
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript", "noembed",
+    "template", "svg", "math", "form", "select", "textarea", "title", "head", "audio", "video", "canvas",
+})
+# Elements that never have an end tag (a dropped <frame> or <embed> must not swallow the page).
+_VOID = frozenset({"area", "base", "br", "col", "embed", "frame", "hr", "img", "input", "keygen", "link", "meta",
+                   "param", "source", "track", "wbr"})
+_SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.I)
+_MEDIA_NAME = re.compile(r"^[A-Za-z0-9._-]+$")  # a file in Anki's flat media folder, as media_name() writes
+_UNSAFE_STYLE = re.compile(r"url\s*\(|expression|@import|javascript|behavior|-moz-binding|\\", re.I)
+
+
+class _Sanitizer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.dropping: list[str] = []  # open elements whose content is left out
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self._start(tag, attrs, closed=False)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self._start(tag, attrs, closed=True)
+
+    def _start(self, tag: str, attrs, closed: bool) -> None:
+        if self.dropping or tag in _DROPPED_WITH_CONTENT or tag not in ALLOWED_TAGS:
+            if tag in _DROPPED_WITH_CONTENT and not closed and tag not in _VOID:
+                self.dropping.append(tag)
+            return
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        kept = []
+        for name, value in attrs:
+            value = value or ""
+            if name not in allowed or not _safe_value(tag, name, value):
+                continue
+            kept.append(f' {name}="{html.escape(value, quote=True)}"')
+        if tag == "img" and not any(part.startswith(' src="') for part in kept):
+            alt = next((value for name, value in attrs if name == "alt" and value), "")
+            self.out.append(html.escape(f"[image: {alt}]" if alt else "[image]", quote=False))
+            return
+        self.out.append(f"<{tag}{''.join(kept)}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.dropping:
+            if tag == self.dropping[-1]:
+                self.dropping.pop()
+            return
+        if tag in ALLOWED_TAGS and tag not in _VOID:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.dropping:
+            self.out.append(html.escape(data, quote=False))
+
+    # comments, declarations, processing instructions and CDATA are left out: none of them
+    # shows anything, and conditional comments can hold markup.
+
+
+def _safe_value(tag: str, name: str, value: str) -> bool:
+    squeezed = re.sub(r"[\x00-\x20\x7f]+", "", value)  # browsers ignore these inside a scheme ("java\tscript:")
+    if name == "href":
+        return bool(_SAFE_LINK.match(squeezed))
+    if name == "src":
+        return tag == "img" and bool(_MEDIA_NAME.match(value)) and value not in (".", "..")
+    if name == "style":
+        return not _UNSAFE_STYLE.search(value)
+    return "javascript:" not in squeezed.lower()
+
+
+def sanitize_card_html(fragment: str) -> str:
+    """``fragment`` reduced to ALLOWED_TAGS and ALLOWED_ATTRIBUTES: no scripts, frames, forms or
+    event handlers; links only to http(s) and mailto; pictures only from the package's own media
+    (no remote, ``file:`` or ``data:`` source, which a card would load on display); styles
+    without ``url()``. Text is re-escaped, so what comes out parses as what was kept."""
+    parser = _Sanitizer()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
 
 
 class ExportError(UserError, ValueError):
@@ -259,7 +359,7 @@ class AnkiHtml:
         body = _INTERNAL_LINK.sub(r"\1", body)
         if "image:" in body:
             body = _LOCAL_IMAGE.sub(lambda m: self._picture(m.group(1), m.group(2), question), body)
-        return body.strip()
+        return sanitize_card_html(body).strip()
 
     def inline(self, markdown_text: str, question: Question | None = None) -> str:
         """A one-line title: the paragraph wrapper dropped, so it sits inside the template's div."""

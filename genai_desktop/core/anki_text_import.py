@@ -32,6 +32,7 @@ from pathlib import Path
 from .notes_import.model import Entry, ImportPlan, NotesError, TopicPlan
 from .notes_import.reading import MAX_BYTES, decode_notes
 from .notes_import.text import title_from_name
+from .text_clean import clean_text
 
 SUFFIXES = (".txt", ".tsv", ".csv")
 MAX_TITLE = 150
@@ -269,7 +270,8 @@ def _entry(front: str, back: str, is_html: bool, line: int) -> tuple[Entry | Non
         dropped += lost_front + lost_back
     else:
         front_md, back_md = plain_to_markdown(front), plain_to_markdown(back)
-    front_md, back_md = convert_math(front_md), convert_math(back_md)
+    # After the HTML is read: "&#x202E;" or "&#0;" become the characters the rule removes.
+    front_md, back_md = clean_text(convert_math(front_md)), clean_text(convert_math(back_md))
     title = plain_title(front_md)
     if not title:
         return None, dropped

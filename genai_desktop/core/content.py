@@ -12,6 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text_clean import clean_text
+
+# A topic or guide file larger than this is reported, never read (a 1 GB file took 68 s and
+# 2.1 GB of memory). Twice the largest notes file the import accepts, so every pack it writes loads.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+MAX_SMALL_FILE_BYTES = 1024 * 1024  # roadmap.toml and pack.toml
+
 LEVELS = ("dev1", "dev2", "researcher")
 ROADMAP_LEVELS = ("all", "dev1", "dev2", "researcher")
 LEVEL_NAMES = {
@@ -274,7 +281,9 @@ def load_topic(path: Path, problems: list[Problem], pack: str = "builtin") -> To
         return None
     meta, body, body_line = split_front_matter(text, path, problems)
     topic_id = str(meta.get("id") or path.stem)
-    topic = Topic(topic_id, str(meta.get("title") or topic_id), int(meta.get("order") or 0), "", path, pack)
+    # TOML escapes ("\u202e") make characters the file's text did not show: cleaned again.
+    topic = Topic(topic_id, clean_text(str(meta.get("title") or topic_id)), int(meta.get("order") or 0), "", path,
+                  pack)
     if "id" not in meta or "title" not in meta:
         problems.append(Problem(path, 1, "front matter needs id and title"))
     lines = body.splitlines()
@@ -295,7 +304,7 @@ def load_guide(path: Path, problems: list[Problem], pack: str = "builtin") -> Gu
     meta, body, _ = split_front_matter(text, path, problems)
     if "id" not in meta or "title" not in meta:
         problems.append(Problem(path, 1, "front matter needs id and title"))
-    return Guide(str(meta.get("id") or path.stem), str(meta.get("title") or path.stem),
+    return Guide(str(meta.get("id") or path.stem), clean_text(str(meta.get("title") or path.stem)),
                  int(meta.get("order") or 0), tuple(meta.get("milestones") or ()), body.strip(), path, pack)
 
 
@@ -304,19 +313,22 @@ def load_roadmap(path: Path, problems: list[Problem]) -> tuple[list[Section], li
 
     if not path.exists():
         return [], []
+    text = _read(path, problems, MAX_SMALL_FILE_BYTES)
+    if text is None:
+        return [], []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(path, 1, f"roadmap is not valid TOML: {exc}"))
         return [], []
-    sections = [Section(str(s["id"]), str(s["title"]), int(s.get("order", n)))
+    sections = [Section(str(s["id"]), clean_text(str(s["title"])), int(s.get("order", n)))
                 for n, s in enumerate(data.get("section", []), 1)]
     known_sections = {s.id for s in sections}
     milestones = []
     for n, item in enumerate(data.get("milestone", []), 1):
         try:
             milestone = Milestone(str(item["id"]), str(item["section"]), str(item["level"]),
-                                  str(item["title"]), str(item.get("detail", "")),
+                                  clean_text(str(item["title"])), clean_text(str(item.get("detail", ""))),
                                   tuple(item.get("guides", ())), tuple(item.get("questions", ())), n)
         except KeyError as exc:
             problems.append(Problem(path, 1, f"milestone #{n} lacks {exc.args[0]}"))
@@ -335,24 +347,40 @@ def load_pack(root: Path, pack: str = "builtin") -> Library:
     if not root.is_dir():
         problems.append(Problem(root, 0, "content folder not found"))
         return Library(problems=problems)
-    topics = [t for p in sorted((root / "topics").glob("*.md")) if (t := load_topic(p, problems, pack))]
-    guides = [g for p in sorted((root / "guides").glob("*.md")) if (g := load_guide(p, problems, pack))]
-    sections, milestones = load_roadmap(root / "roadmap.toml", problems)
+    topics = [t for p in _pack_files(root, "topics", problems) if (t := load_topic(p, problems, pack))]
+    guides = [g for p in _pack_files(root, "guides", problems) if (g := load_guide(p, problems, pack))]
+    roadmap = root / "roadmap.toml"
+    sections, milestones = load_roadmap(roadmap, problems) if _inside(root, roadmap, problems) else ([], [])
     library = Library(sorted(topics, key=lambda t: (t.order, t.id)),
                       sorted(guides, key=lambda g: (g.order, g.id)), sections, milestones, problems)
     _check_unique_ids(library, problems)
     if pack != "builtin":
-        library.pack_titles[pack] = _pack_title(root / "pack.toml") or pack
+        manifest = root / "pack.toml"
+        library.pack_titles[pack] = (_inside(root, manifest, problems) and _pack_title(manifest)) or pack
     return library
+
+
+def _pack_files(root: Path, folder: str, problems: list[Problem]) -> list[Path]:
+    """The ``*.md`` files of a pack's folder; one that a link takes out of the pack is reported
+    and left out (a pack from elsewhere must not make the app read the rest of the disk)."""
+    return [path for path in sorted((root / folder).glob("*.md")) if _inside(root, path, problems)]
+
+
+def _inside(root: Path, path: Path, problems: list[Problem]) -> bool:
+    if path.resolve().is_relative_to(root.resolve()):
+        return True
+    problems.append(Problem(path, 1, "is a link to a file outside the pack; it was not read"))
+    return False
 
 
 def _pack_title(manifest: Path) -> str:
     """A user pack's title from its pack.toml (written by core/packs.py)."""
     import tomllib
 
+    text = _read(manifest, [], MAX_SMALL_FILE_BYTES) if manifest.is_file() else None
     try:
-        return str(tomllib.loads(manifest.read_text(encoding="utf-8")).get("title", ""))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return clean_text(str(tomllib.loads(text).get("title", ""))) if text else ""
+    except tomllib.TOMLDecodeError:
         return ""
 
 
@@ -370,9 +398,16 @@ def _check_unique_ids(library: Library, problems: list[Problem]) -> None:
             problems.append(Problem(next(x.path for x in items if x.id == dup), 1, f"duplicate {kind} id {dup!r}"))
 
 
-def _read(path: Path, problems: list[Problem]) -> str | None:
+def _read(path: Path, problems: list[Problem], limit: int = MAX_PAGE_BYTES) -> str | None:
+    """The file's text with the app's cleaning rule applied, or None with a problem: a file
+    over ``limit`` bytes is not read at all."""
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > limit:
+            problems.append(Problem(path, 1, f"file is too large ({size / 1024 / 1024:.1f} MB; the limit is "
+                                             f"{limit // 1024 // 1024} MB); it was not read"))
+            return None
+        return clean_text(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(path, 1, f"cannot read: {exc}"))
         return None

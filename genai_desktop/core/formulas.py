@@ -15,8 +15,16 @@ from pathlib import Path
 
 from .errors import UserError
 
-MAX_LATEX_CHARS = 3000
-MAX_NESTING = 40
+# ziamath's time doubles with every level of nesting (a group, \left...\right, an environment):
+# 16 nested groups took 44 s, a_{a_{...}} 20 deep over a minute. The bounds below are checked
+# on the source before rendering; each is several times what the library's formulas use
+# (longest 332 characters, 5 levels, 4 \left, work 842), and at the limits a render takes well
+# under a second. RENDER_SECONDS stops whatever still gets through.
+MAX_LATEX_CHARS = 1500
+MAX_NESTING = 8
+MAX_LEFT = 40
+MAX_WORK = 3000  # each token weighs 2 ** its nesting depth: a rough measure of ziamath's time
+RENDER_SECONDS = 3.0
 RENDER_SIZE_PX = 20  # ziamath's font size; the reader scales images to the text size
 
 _lock = threading.Lock()
@@ -56,24 +64,88 @@ def _load_ziamath():
     return _ziamath
 
 
+_LATEX_TOKEN = re.compile(r"\\(left|right|begin|end)(?![A-Za-z])|\\[A-Za-z]+|\\.|[{}]|\s+|[^\\{}\s]", re.S)
+
+
 def check_bounds(latex: str) -> None:
+    """Raise FormulaError when ``latex`` costs more to render than the limits above allow."""
     if len(latex) > MAX_LATEX_CHARS:
         raise FormulaError(f"formula is too long ({len(latex)} characters; the limit is {MAX_LATEX_CHARS})")
-    depth = deepest = 0
-    for char in latex:
-        if char == "{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
+    braces = lefts = rights = environments = 0
+    deepest = work = 0
+    for match in _LATEX_TOKEN.finditer(latex):
+        token, word = match.group(0), match.group(1)
+        if token == "{":
+            braces += 1
+        elif token == "}":
+            braces -= 1
+            if braces < 0:
                 raise FormulaError("unbalanced braces: a '}' closes nothing")
-    if depth:
+        elif word == "left":
+            lefts += 1
+            if lefts > MAX_LEFT:
+                raise FormulaError(f"formula has more than {MAX_LEFT} \\left delimiters")
+        elif word == "right":
+            rights += 1
+        elif word == "begin":
+            environments += 1
+        elif word == "end":
+            environments = max(0, environments - 1)
+        elif token.isspace():
+            continue
+        depth = braces + max(0, lefts - rights) + environments
+        if depth > MAX_NESTING:
+            raise FormulaError(f"formula is nested more than {MAX_NESTING} levels deep "
+                               f"(groups, \\left and environments; the limit is {MAX_NESTING})")
+        deepest = max(deepest, depth)
+        work += 1 << depth
+        if work > MAX_WORK:
+            raise FormulaError("formula is too complex to render (too much nested work; split it up)")
+    if braces:
         raise FormulaError("unbalanced braces: a '{' is never closed")
-    if deepest > MAX_NESTING:
-        raise FormulaError(f"formula is nested {deepest} levels deep (the limit is {MAX_NESTING})")
-    if len(re.findall(r"\\left\b", latex)) != len(re.findall(r"\\right\b", latex)):
+    if lefts != rights:
         raise FormulaError("every \\left needs a matching \\right")
+
+
+class _OutOfTime(BaseException):
+    """Raised inside a render that passed RENDER_SECONDS. A BaseException, so no ``except
+    Exception`` inside ziamath can swallow it."""
+
+
+def _within_time(work, seconds: float):
+    """``work()``, stopped with _OutOfTime once it has run ``seconds``.
+
+    A timer thread raises the exception in this thread (CPython's asynchronous exception,
+    delivered between two bytecodes: ziamath is pure Python). Nothing is checked on the
+    rendering side, so a render that finishes in time costs one timer thread and no more."""
+    import ctypes
+
+    thread = ctypes.c_ulong(threading.get_ident())
+    state = threading.Lock()
+    fired = False
+    done = False
+
+    def stop() -> None:
+        nonlocal fired
+        with state:
+            if not done:
+                fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(_OutOfTime))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    try:
+        timer.start()
+        result = work()
+    finally:
+        with state:
+            done = True
+            if fired:  # the stop may still be pending: it must not land in the caller's code
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)
+        timer.cancel()
+    if fired:
+        raise _OutOfTime
+    return result
 
 
 def render_svg(formula: Formula, color: str = "#000000") -> str:
@@ -85,8 +157,10 @@ def render_svg(formula: Formula, color: str = "#000000") -> str:
     with _lock:  # ziamath keeps module-level state; one render at a time
         ziamath = _load_ziamath()
         try:
-            math = ziamath.Latex(latex, size=RENDER_SIZE_PX, color=color, inline=not formula.display)
-            svg = math.svg()
+            svg = _within_time(lambda: ziamath.Latex(latex, size=RENDER_SIZE_PX, color=color,
+                                                     inline=not formula.display).svg(), RENDER_SECONDS)
+        except _OutOfTime:
+            raise FormulaError(f"formula takes too long to render (over {RENDER_SECONDS:g} s)") from None
         except Exception as exc:  # ziamath raises many types for bad input
             raise FormulaError(_describe(exc)) from exc
     if "<svg" not in svg:
@@ -119,6 +193,13 @@ class FormulaCache:
         self.folder = folder
         self._svgs: dict[str, str] = {}
         self._errors: dict[str, str] = {}
+
+    def has(self, formula: Formula, color: str) -> bool:
+        """Whether ``get`` answers without rendering (an SVG or an error is already known)."""
+        key = formula.key(color)
+        if key in self._svgs or key in self._errors:
+            return True
+        return bool(self.folder and (self.folder / f"{key}.svg").exists())
 
     def get(self, formula: Formula, color: str) -> tuple[str, str | None]:
         """Return (key, error). On success the SVG is available from ``svg(key)``."""

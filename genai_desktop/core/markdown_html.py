@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -37,6 +38,17 @@ _LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"
 # A figure: a local picture alone in its paragraph, with a title (its caption). See FORMAT.md.
 _FIGURE = re.compile(r'<p>\s*<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)" title="([^"]+)"\s*/?>\s*</p>')
 _HEADING = re.compile(r"<h([1-6])>")
+# QTextBrowser's layout time doubles with every level of nested tables (24 levels of raw HTML
+# hung the reader; 8 take ~15 ms, 14 almost a second). The page's own boxes nest at most two
+# deep inside the key-points box's two, so raw HTML is cut to this many levels.
+MAX_TABLE_DEPTH = 6
+# Each formula is bounded (core/formulas.py), but a page of many costly ones adds up: once a
+# page has spent this long on formulas, the rest show an error box until it is shown again
+# (rendered ones are cached, so each showing gets further).
+PAGE_FORMULA_SECONDS = 10
+PAGE_BUDGET_SPENT = (f"not rendered yet: this page's formulas took too long (over {PAGE_FORMULA_SECONDS} s); "
+                     "open the page again to render more")
+_TABLE_PART = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th|caption)\b[^>]*>", re.I)
 
 
 # ---------------------------------------------------------------- normalisation
@@ -143,6 +155,8 @@ class MarkdownRenderer:
         self.style = style
         self.mathjax = mathjax
         self._md = None
+        self.clock = time.monotonic  # for the page's formula budget; tests give a fake one
+        self._deadline: float | None = None
 
     def _markdown(self):
         if self._md is None:
@@ -156,6 +170,7 @@ class MarkdownRenderer:
         return self._md
 
     def to_html(self, text: str) -> str:
+        self._deadline = self.clock() + PAGE_FORMULA_SECONDS
         stash = _Stash()
         # Text that imitates a placeholder would be swapped for (or crash on) a stashed block:
         # an invisible zero-width space keeps the user's "GDXPH0Q" literal.
@@ -168,7 +183,7 @@ class MarkdownRenderer:
         md = self._markdown()
         md.reset()
         body = md.convert(text)
-        body = stash.restore(body)
+        body = _cap_tables(stash.restore(body))
         body = re.sub(r"<p>\s*(<table class=\"(?:formula|code|error)[^>]*>.*?</table>)\s*</p>", r"\1", body,
                       flags=re.S)
         body = _REMOTE_IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', body)
@@ -227,7 +242,11 @@ class MarkdownRenderer:
             # Escaped like any HTML text: MathJax reads the text content, so "<" arrives intact.
             source = html.escape(formula.normalised, quote=False)
             return f"\\[{source}\\]" if display else f"\\({source}\\)"
-        key, error = self.formulas.get(formula, self.style.text)
+        if self._deadline is not None and not self.formulas.has(formula, self.style.text) \
+                and self.clock() > self._deadline:
+            key, error = "", PAGE_BUDGET_SPENT
+        else:
+            key, error = self.formulas.get(formula, self.style.text)
         if error:
             if display:
                 return self._error_box(f"This formula could not be rendered: {error}", formula.latex)
@@ -260,6 +279,29 @@ class MarkdownRenderer:
                 f'<td><table class="boxinner" width="100%" cellspacing="0" cellpadding="14"><tr><td>'
                 f'<p class="boxtitle" style="color:{self.style.box_border}"><b>KEY POINTS</b></p>'
                 f'{inner}</td></tr></table></td></tr></table>')
+
+
+def _cap_tables(body: str) -> str:
+    """Tables nested deeper than MAX_TABLE_DEPTH lose their table tags (cells become text
+    separated by spaces, rows by line breaks), so no page costs the reader more than a few
+    milliseconds to lay out whatever raw HTML a note holds."""
+    if body.lower().count("<table") <= MAX_TABLE_DEPTH:
+        return body
+    depth = 0
+
+    def visit(match: re.Match) -> str:
+        nonlocal depth
+        closing, name = match.group(1), match.group(2).lower()
+        if name == "table":
+            if closing:
+                depth = max(0, depth - 1)
+                return match.group(0) if depth < MAX_TABLE_DEPTH else ""
+            depth += 1
+        if depth <= MAX_TABLE_DEPTH:
+            return match.group(0)
+        return {"td": " ", "th": " ", "tr": "<br>"}.get(name, "") if closing else ""
+
+    return _TABLE_PART.sub(visit, body)
 
 
 def _local_image(match: re.Match) -> str:

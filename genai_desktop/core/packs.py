@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .content import load_pack
+from .content import MAX_SMALL_FILE_BYTES, load_pack
 from .errors import UserError
 from .notes_import.model import Entry, ImportPlan
 from .notes_import.text import slugify
+from .text_clean import clean_text
 
 FORMAT_VERSION = 1
 MANIFEST = "pack.toml"
@@ -82,13 +83,26 @@ def list_packs(packs_root: Path) -> list[PackInfo]:
 
 
 def read_pack_info(folder: Path) -> PackInfo | None:
+    """The pack's pack.toml, or None when it is missing, unreadable, larger than content.py
+    allows or a link out of the pack. Text is cleaned (core/text_clean.py); a count that is not
+    a number reads as 0."""
+    manifest = folder / MANIFEST
     try:
-        meta = tomllib.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if not manifest.resolve().is_relative_to(folder.resolve()) or manifest.stat().st_size > MAX_SMALL_FILE_BYTES:
+            return None
+        meta = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
-    return PackInfo(folder.name, str(meta.get("title") or folder.name), folder, str(meta.get("source", "")),
-                    str(meta.get("source_name", "")), str(meta.get("imported_at", "")),
-                    int(meta.get("questions", 0)), int(meta.get("topics", 0)), int(meta.get("guides", 0)))
+
+    def text(key: str, default: str = "") -> str:
+        return clean_text(str(meta.get(key) or default))
+
+    def count(key: str) -> int:
+        value = meta.get(key, 0)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+    return PackInfo(folder.name, text("title", folder.name), folder, text("source"), text("source_name"),
+                    text("imported_at"), count("questions"), count("topics"), count("guides"))
 
 
 def write_pack(packs_root: Path, plan: ImportPlan, pack_id: str | None = None,

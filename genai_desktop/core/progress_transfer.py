@@ -35,13 +35,15 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from .content import MAX_PAGE_BYTES
 from .db import transaction
 from .errors import UserError
+from .text_clean import clean_text
 
 if TYPE_CHECKING:
     from .study import StudySettings
@@ -52,7 +54,25 @@ MANIFEST = "manifest.json"
 DATA = "progress.json"
 PACKS = "packs"
 SETTINGS_KEY = "study"
-MAX_UNPACKED_BYTES = 1 << 30  # refuse zip bombs: a real file is a few MB
+# Limits, checked on the zip's declared sizes before anything is inflated and on the JSON's
+# shape before it is parsed. A real file is a few MB: ten years of daily study are ~40,000
+# reviews, ~20 MB of JSON; the limits are over ten times that, and keep the memory an import
+# needs under ~600 MB whatever the file. Export checks the same limits, so it never writes a
+# file that import refuses.
+MAX_UNPACKED_BYTES = 1 << 30  # the whole archive
+MAX_MEMBERS = 20_000  # files in the archive
+MAX_MANIFEST_BYTES = 16 << 20
+MAX_DATA_BYTES = 128 << 20
+MAX_PACK_FILE_BYTES = MAX_PAGE_BYTES  # the largest topic file a pack may hold (core/content.py)
+MAX_ROWS = 500_000  # all tables together
+MAX_JSON_DEPTH = 16  # the format nests 6 deep
+MAX_ID_CHARS = 500
+MAX_STATE_CHARS = 10_000  # a card's JSON is ~250 characters
+MAX_TEXT_CHARS = 10_000_000  # one note
+MAX_DURATION_MS = 30 * 24 * 3600 * 1000
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no review, note or bookmark is older
+FUTURE_SLACK = timedelta(days=1)  # clocks of two computers may disagree; a date later than this is refused
+LATEST_FILE_TIME = 32_503_680_000  # 3000-01-01 in seconds: pack file times past it are refused
 _PACK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 # Each table, its key and the columns the merge needs. Other columns (a later schema may add
@@ -98,6 +118,7 @@ class ExportSummary:
     counts: dict[str, int]
     packs: tuple[str, ...]
     settings: bool = False  # the study settings are in the file
+    skipped: tuple[str, ...] = ()  # pack files left out: links out of their pack, or too large
 
     def message(self) -> str:
         c = self.counts
@@ -106,23 +127,55 @@ class ExportSummary:
                  _plural(len(self.packs), "imported pack")]
         if self.settings:
             parts.append("your study settings")
-        return f"Saved {', '.join(parts[:-1])} and {parts[-1]} to {self.path.name}."
+        text = f"Saved {', '.join(parts[:-1])} and {parts[-1]} to {self.path.name}."
+        if self.skipped:
+            shown = ", ".join(self.skipped[:5]) + (", …" if len(self.skipped) > 5 else "")
+            text += (f" {_plural(len(self.skipped), 'pack file')} left out (links out of their pack or larger than "
+                     f"{MAX_PACK_FILE_BYTES >> 20} MB): {shown}.")
+        return text
 
 
 def _table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def _pack_files(pack_dir: Path) -> dict[str, float]:
-    """Relative POSIX path -> mtime of every file in a pack folder."""
-    return {path.relative_to(pack_dir).as_posix(): path.stat().st_mtime
-            for path in sorted(pack_dir.rglob("*")) if path.is_file()}
+def _pack_files(pack_dir: Path, skipped: list[str] | None = None) -> dict[str, float]:
+    """Relative POSIX path -> mtime of every file in a pack folder.
+
+    A link is followed only when it stays inside the pack; a linked folder is never entered; a
+    file over MAX_PACK_FILE_BYTES is not taken. Each one left out is added to ``skipped`` as
+    "<pack>/<path>" (a picture linked to /etc/passwd, a 1 GB sparse file)."""
+    base = pack_dir.resolve()
+    files: dict[str, float] = {}
+    for folder, dirnames, filenames in os.walk(pack_dir, followlinks=False):
+        here = Path(folder)
+        for name in sorted(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                if skipped is not None:
+                    skipped.append(f"{pack_dir.name}/{(here / name).relative_to(pack_dir).as_posix()}")
+        for name in filenames:
+            path = here / name
+            try:
+                inside = path.resolve().is_relative_to(base)
+                info = path.stat() if inside else None
+            except OSError:  # a broken link
+                inside, info = False, None
+            if info is not None and path.is_file() and info.st_size <= MAX_PACK_FILE_BYTES:
+                files[path.relative_to(pack_dir).as_posix()] = info.st_mtime
+            elif skipped is not None:
+                skipped.append(f"{pack_dir.name}/{path.relative_to(pack_dir).as_posix()}")
+    return dict(sorted(files.items()))
 
 
 def _pack_digest(pack_dir: Path, files: dict[str, float]) -> str:
     digest = hashlib.sha1()
     for name in sorted(files):
-        digest.update(name.encode() + b"\0" + (pack_dir / name).read_bytes() + b"\0")
+        digest.update(name.encode() + b"\0")
+        with (pack_dir / name).open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023 - used at once
+                digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -149,32 +202,46 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
         settings = _local_settings(conn)
     finally:
         conn.execute("COMMIT")
+    total_rows = sum(len(data["rows"]) for data in tables.values())
+    if total_rows > MAX_ROWS:
+        raise TransferError(f"Your progress holds more than {MAX_ROWS:,} rows ({total_rows:,}), more than a progress "
+                            "file can carry; nothing was exported.")
     packs = []
+    skipped: list[str] = []
     for pack_dir in list_pack_dirs(packs_root):
-        files = _pack_files(pack_dir)
+        files = _pack_files(pack_dir, skipped)
         packs.append({"id": pack_dir.name, "files": files, "modified": max(files.values(), default=0.0),
                       "sha1": _pack_digest(pack_dir, files)})
     counts = {table: len(data["rows"]) for table, data in tables.items()}
     manifest = {"format": FORMAT, "version": FORMAT_VERSION, "app_version": __version__,
                 "exported_at": _iso(clock()), "counts": counts, "packs": packs}
+    # Settings sit beside "tables", which is all an older app reads: it ignores them.
+    data = json.dumps({"tables": tables, "settings": {SETTINGS_KEY: settings.to_dict()} if settings else {}},
+                      separators=(",", ":")).encode("utf-8")
+    manifest_text = json.dumps(manifest, indent=1).encode("utf-8")
+    members = 2 + sum(len(pack["files"]) for pack in packs)
+    if len(data) > MAX_DATA_BYTES or len(manifest_text) > MAX_MANIFEST_BYTES or members > MAX_MEMBERS:
+        raise TransferError("Your progress is larger than a progress file can carry; nothing was exported.")
     part = out.with_name(out.name + ".part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
-            # Settings sit beside "tables", which is all an older app reads: it ignores them.
-            data = {"tables": tables, "settings": {SETTINGS_KEY: settings.to_dict()} if settings else {}}
-            archive.writestr(DATA, json.dumps(data, separators=(",", ":")))
+            archive.writestr(MANIFEST, manifest_text)
+            archive.writestr(DATA, data)
             for pack in packs:
                 for name in pack["files"]:
                     archive.write(packs_root / pack["id"] / name, f"{PACKS}/{pack['id']}/{name}")
+        try:  # the import's own checks: a file it would refuse is never handed to the user
+            read_progress_file(part, clock)
+        except TransferError as exc:
+            raise TransferError(f"The export was not saved: the file would not import ({exc})") from exc
         part.replace(out)
     except OSError as exc:
         raise TransferError(f"Could not write {out}: {exc.strerror or exc}") from exc
     finally:
         if part.is_file():
             part.unlink()
-    return ExportSummary(out, counts, tuple(p["id"] for p in packs), settings is not None)
+    return ExportSummary(out, counts, tuple(p["id"] for p in packs), settings is not None, tuple(skipped))
 
 
 def _local_settings(conn: sqlite3.Connection) -> StudySettings | None:
@@ -202,8 +269,12 @@ class ProgressFile:
     settings_problem: str = ""  # why the file's settings are unusable, for the user
 
 
-def read_progress_file(path: Path) -> ProgressFile:
-    """Open and check a progress file completely before anything is merged."""
+def read_progress_file(path: Path, clock: Clock = _now) -> ProgressFile:
+    """Open and check a progress file completely before anything is merged.
+
+    Sizes are checked on the zip's directory before anything is inflated, the JSON's shape
+    (how many arrays and objects, how deeply nested) before it is parsed, and then every value;
+    "now" for the dates is ``clock()``."""
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
@@ -213,30 +284,77 @@ def read_progress_file(path: Path) -> ProgressFile:
                             "archive).") from exc
     with archive:
         infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise TransferError(f"{path.name} holds more than {MAX_MEMBERS:,} files; it is not a progress file.")
         if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
             raise TransferError(f"{path.name} unpacks to more than 1 GB; it is not a progress file.")
-        names = {info.filename for info in infos}
-        if MANIFEST not in names or DATA not in names:
+        members = {info.filename: info for info in infos}
+        if MANIFEST not in members or DATA not in members:
             raise TransferError(f"{path.name} is not a progress file from GenAI Study Desk "
                                 f"(it has no {MANIFEST}).")
         try:
-            manifest = json.loads(archive.read(MANIFEST))
-            data = json.loads(archive.read(DATA))
+            manifest = _load_json(_read_member(archive, members[MANIFEST], MAX_MANIFEST_BYTES, path.name), MANIFEST,
+                                  path.name)
+            data = _load_json(_read_member(archive, members[DATA], MAX_DATA_BYTES, path.name), DATA, path.name)
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            if isinstance(exc, TransferError):
+                raise
             raise TransferError(f"{path.name} is damaged: {exc}") from exc
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise TransferError(f"{path.name} is not a progress file from GenAI Study Desk.")
         version = manifest.get("version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
+        if type(version) is not int or version < 1:
+            raise TransferError(f"{path.name} is malformed: its format version {version!r} is not a whole number "
+                                "from 1 up. Nothing was changed.")
+        if version > FORMAT_VERSION:
             raise TransferError(f"{path.name} was written by a newer version of the app (format {version}); "
                                 "update this app to import it. Nothing was changed.")
-        tables = _check_tables(data, path.name)
-        packs = _check_packs(manifest.get("packs", []), names, path.name)
-        settings, problem = _check_settings(data)
+        now = clock()
+        tables = _check_tables(data, path.name, now)
+        packs = _check_packs(manifest.get("packs", []), members, path.name)
+        settings, problem = _check_settings(data, now)
         return ProgressFile(path, manifest, tables, packs, settings, problem)
 
 
-def _check_settings(data: dict) -> tuple[StudySettings | None, str]:
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+    """A member's bytes, refused by its declared size before inflating and never read past ``limit``."""
+    if info.file_size > limit:
+        raise TransferError(f"{name} is not a progress file: {info.filename} unpacks to "
+                            f"{info.file_size / 1024 / 1024:.1f} MB; the limit is {limit >> 20} MB.")
+    with archive.open(info) as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise TransferError(f"{name} is damaged: {info.filename} is larger than its zip entry says.")
+    return raw
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _load_json(raw: bytes, member: str, name: str) -> object:
+    """Parse ``raw`` once its shape is known to be bounded: at most MAX_ROWS arrays and objects
+    (every row is one) and MAX_JSON_DEPTH levels. Strings are blanked first, so brackets inside
+    them do not count; nothing is built until both limits hold."""
+    skeleton = _JSON_STRING.sub(b"", raw)
+    containers = skeleton.count(b"[") + skeleton.count(b"{")
+    if containers > MAX_ROWS + 100:
+        raise TransferError(f"{name} is damaged or not a progress file: its {member} holds more than "
+                            f"{MAX_ROWS:,} rows.")
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(skeleton):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > MAX_JSON_DEPTH:
+            raise TransferError(f"{name} is damaged: its {member} is nested too deeply "
+                                f"(more than {MAX_JSON_DEPTH} levels).")
+    del skeleton
+    try:
+        return json.loads(raw)
+    except RecursionError as exc:  # unreachable after the depth check; never a traceback
+        raise TransferError(f"{name} is damaged: its {member} is nested too deeply.") from exc
+
+
+def _check_settings(data: dict, now: datetime) -> tuple[StudySettings | None, str]:
     """The file's study settings, strictly checked. Unusable settings do not refuse the file:
     its reviews and notes are still good, and a newer app may allow values this one does not.
     They are reported and left out instead, so nothing unchecked reaches the database."""
@@ -246,12 +364,16 @@ def _check_settings(data: dict) -> tuple[StudySettings | None, str]:
     if not isinstance(raw, dict) or SETTINGS_KEY not in raw:  # a file from before settings travelled
         return None, ""
     try:
-        return StudySettings.from_dict(raw[SETTINGS_KEY]), ""
-    except ValueError as exc:
+        settings = StudySettings.from_dict(raw[SETTINGS_KEY])
+    except (ValueError, TypeError) as exc:
         return None, str(exc)
+    problem = _time_problem("saved_at", settings.saved_at, now) if settings.saved_at else None
+    if problem:  # settings "saved" in 9999 would win every later transfer
+        return None, f"they have {problem}"
+    return settings, ""
 
 
-def _check_tables(data: object, name: str) -> dict[str, list[dict]]:
+def _check_tables(data: object, name: str, now: datetime) -> dict[str, list[dict]]:
     if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
         raise TransferError(f"{name} is damaged: its progress data has no tables.")
     tables: dict[str, list[dict]] = {}
@@ -260,59 +382,162 @@ def _check_tables(data: object, name: str) -> dict[str, list[dict]]:
         if not isinstance(raw, dict):
             raise TransferError(f"{name} is damaged: the {table} table is unreadable.")
         columns, rows = raw.get("columns"), raw.get("rows")
-        if not isinstance(columns, list) or not isinstance(rows, list) or not set(required) <= set(columns):
+        if (not isinstance(columns, list) or not isinstance(rows, list)
+                or not all(isinstance(c, str) and len(c) <= 64 for c in columns) or len(set(columns)) != len(columns)
+                or not set(required) <= set(columns)):
             raise TransferError(f"{name} is damaged: the {table} table lacks columns {', '.join(required)}.")
         checked = []
         for number, row in enumerate(rows, 1):
             if not isinstance(row, list) or len(row) != len(columns):
                 raise TransferError(f"{name} is damaged: row {number} of {table} has the wrong shape.")
             record = dict(zip(columns, row, strict=True))
-            problem = _row_problem(table, record)
+            problem = _row_problem(table, record, now)
             if problem:
-                raise TransferError(f"{name} is damaged: row {number} of {table} {problem}.")
+                raise TransferError(f"{name} is damaged: row {number} of {table} {problem}. Nothing was changed.")
             checked.append(record)
         tables[table] = checked
     return tables
 
 
-def _is_time(value: object) -> bool:
+def _parse_time(value: object) -> datetime | None:
+    """An aware datetime from an ISO time string, or None."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
     try:
-        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        return False
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
-def _row_problem(table: str, row: dict) -> str | None:
-    key = TABLES[table][0]
-    if not isinstance(row[key], str) or not row[key]:
-        return f"has no {key}"
-    if table == "reviews":
-        if row["rating"] not in (1, 2, 3, 4):
-            return f"has rating {row['rating']!r} (1-4 expected)"
-        if not _is_time(row["reviewed_at"]):
-            return f"has an unreadable time {row['reviewed_at']!r}"
-        if not isinstance(row["question_id"], str) or not isinstance(row["duration_ms"], int):
-            return "has a malformed question id or duration"
-    elif table in ("notes", "milestones") and not _is_time(row["updated_at"]):
-        return f"has an unreadable time {row['updated_at']!r}"
-    elif table == "notes" and not isinstance(row["body"], str):
-        return "has no text"
+def _is_time(value: object) -> bool:
+    return _parse_time(value) is not None
+
+
+def _time_problem(column: str, value: object, now: datetime) -> str | None:
+    """Why ``value`` is not a usable time: unreadable, before 2000 or after now plus a day."""
+    moment = _parse_time(value)
+    if moment is None:
+        shown = value if isinstance(value, int | float | bool) or value is None else repr(value)[:80]
+        detail = "not a time with a time zone" if isinstance(value, str) else "not a time"
+        return f"has {column} {shown}, which is {detail}"
+    if moment < EARLIEST:
+        return f"has {column} {value}, which is before 2000"
+    if moment > now + FUTURE_SLACK:
+        return f"has {column} {value}, which is in the future (after {_iso(now + FUTURE_SLACK)})"
     return None
 
 
-def _check_packs(packs: object, names: set[str], name: str) -> list[dict]:
+def _text_problem(column: str, value: object, limit: int, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        return f"has a {column} that is not text ({type(value).__name__})"
+    if len(value) > limit:
+        return f"has a {column} that is too long ({len(value):,} characters)"
+    return None
+
+
+def _id_problem(column: str, value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"has no {column}"
+    if len(value) > MAX_ID_CHARS:
+        return f"has a {column} that is too long ({len(value):,} characters)"
+    if clean_text(value) != value or "\n" in value or "\t" in value:
+        return f"has a {column} with control or direction characters"
+    return None
+
+
+def _whole(column: str, value: object, low: int, high: int) -> str | None:
+    if type(value) is not int:
+        return f"has {column} {value!r}, which is not a whole number"
+    if not low <= value <= high:
+        return f"has {column} {value}, which is out of range ({low} to {high})"
+    return None
+
+
+def _row_problem(table: str, row: dict, now: datetime) -> str | None:
+    """Why a row cannot be merged, or None. Every value of the columns the merge uses is checked
+    for type and range; text in other columns must be plain values. Text is cleaned here
+    (core/text_clean.py), so nothing with control or direction characters reaches the database."""
+    key = TABLES[table][0]
+    problem = _id_problem(key, row[key])
+    if problem:
+        return problem
+    if table == "reviews":
+        checks = [_id_problem("question_id", row["question_id"])]
+        if type(row["rating"]) is not int or row["rating"] not in (1, 2, 3, 4):
+            checks.append(f"has rating {row['rating']!r} (1-4 expected)")
+        checks += [_time_problem("reviewed_at", row["reviewed_at"], now),
+                   _whole("duration_ms", row["duration_ms"], 0, MAX_DURATION_MS),
+                   _text_problem("state_before", row["state_before"], MAX_STATE_CHARS, optional=True),
+                   _text_problem("state_after", row["state_after"], MAX_STATE_CHARS, optional=True)]
+    elif table == "cards":
+        checks = []
+        if row["suspended"] not in (None, True, False, 0, 1) or isinstance(row["suspended"], float):
+            checks.append(f"has suspended {row['suspended']!r} (0 or 1 expected)")
+        checks.append(_day_problem(row["buried_day"], now))
+    elif table == "notes":
+        checks = [_text_problem("body", row["body"], MAX_TEXT_CHARS),
+                  _time_problem("updated_at", row["updated_at"], now)]
+    elif table == "bookmarks":
+        checks = [None if row["created_at"] is None else _time_problem("created_at", row["created_at"], now)]
+    else:  # milestones
+        from .roadmap import STATES
+
+        checks = [None if row["state"] in STATES and isinstance(row["state"], str)
+                  else f"has state {row['state']!r} (one of {', '.join(STATES)} expected)",
+                  _time_problem("updated_at", row["updated_at"], now)]
+        if "done_at" in row:
+            checks.append(None if row["done_at"] is None else _time_problem("done_at", row["done_at"], now))
+        if "note" in row:
+            checks.append(_text_problem("note", row["note"], MAX_TEXT_CHARS, optional=True))
+    for column, value in row.items():  # columns a later schema may add travel along: plain values only
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT_CHARS:
+                checks.append(f"has a {column} that is too long")
+            row[column] = clean_text(value)
+        elif value is not None and not isinstance(value, bool | int | float):
+            checks.append(f"has a {column} that is not a plain value")
+    return next((problem for problem in checks if problem), None)
+
+
+def _day_problem(value: object, now: datetime) -> str | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST.date() <= day <= (now + FUTURE_SLACK).date():
+        return f"has buried_day {value!r} (a day from 2000 to tomorrow expected)"
+    return None
+
+
+def _check_packs(packs: object, members: dict[str, zipfile.ZipInfo], name: str) -> list[dict]:
     if not isinstance(packs, list):
         raise TransferError(f"{name} is damaged: its pack list is unreadable.")
+    def is_mtime(value: object) -> bool:
+        # File times only order two copies of a pack; a copied or unpacked file may carry a time
+        # ahead of this clock, so only what os.utime cannot take is refused.
+        return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= LATEST_FILE_TIME
+
     for pack in packs:
-        if not isinstance(pack, dict) or not _PACK_ID.match(str(pack.get("id", ""))) \
-                or not isinstance(pack.get("files"), dict):
+        if not isinstance(pack, dict) or not isinstance(pack.get("id"), str) or not _PACK_ID.match(pack["id"]) \
+                or not isinstance(pack.get("files"), dict) or not isinstance(pack.get("sha1", ""), str | None):
             raise TransferError(f"{name} is damaged: a pack entry is unreadable.")
+        if not is_mtime(pack.get("modified") or 0) or not all(is_mtime(t) for t in pack["files"].values()):
+            raise TransferError(f"{name} is damaged: a pack entry of {pack['id']} has an unreadable file time.")
         for member in pack["files"]:
             relative = PurePosixPath(member)
-            if relative.is_absolute() or ".." in relative.parts or "\\" in member:
+            if relative.is_absolute() or ".." in relative.parts or "\\" in member or len(member) > 1000:
                 raise TransferError(f"{name} holds an unsafe file name {member!r}; nothing was imported.")
-            if f"{PACKS}/{pack['id']}/{member}" not in names:
+            info = members.get(f"{PACKS}/{pack['id']}/{member}")
+            if info is None:
                 raise TransferError(f"{name} is damaged: {member} of pack {pack['id']} is missing.")
+            if info.file_size > MAX_PACK_FILE_BYTES:
+                raise TransferError(f"{name} is damaged: {member} of pack {pack['id']} is larger than "
+                                    f"{MAX_PACK_FILE_BYTES >> 20} MB.")
     return packs
 
 
@@ -324,6 +549,7 @@ class MergeSummary:
     exported_at: str = ""
     reviews_added: int = 0
     reviews_known: int = 0
+    reviews_conflicting: int = 0  # same uid as a review here (or earlier in the file), different content
     cards_recomputed: int = 0
     notes: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "kept": 0})
     milestones: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "kept": 0})
@@ -345,6 +571,11 @@ class MergeSummary:
         out = [f"{_plural(self.reviews_added, 'review')} added" if self.reviews_added else "no new reviews"]
         if self.reviews_known:
             out[0] += f" ({self.reviews_known} were already here)"
+        if self.reviews_conflicting:
+            out[0] += ("; 1 review in the file differs from the one here with the same id (this computer's was kept)"
+                       if self.reviews_conflicting == 1 else
+                       f"; {self.reviews_conflicting} reviews in the file differ from the ones here with the same "
+                       "ids (this computer's were kept)")
         if self.cards_recomputed:
             out[0] += f"; {_plural(self.cards_recomputed, 'card')} rescheduled from the merged history"
         for label, tally in (("note", self.notes), ("roadmap item", self.milestones)):
@@ -368,9 +599,10 @@ class MergeSummary:
 
 
 def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Path, *,
-                    backups_dir: Path | None = None, desired_retention: float | None = None) -> MergeSummary:
+                    backups_dir: Path | None = None, desired_retention: float | None = None,
+                    clock: Clock = _now) -> MergeSummary:
     """Merge a progress file into this installation (see the module docstring for the rules)."""
-    incoming = read_progress_file(path)
+    incoming = read_progress_file(path, clock)
     summary = MergeSummary(path, str(incoming.manifest.get("exported_at", "")))
     if backups_dir is not None:
         from .backups import make_backup
@@ -386,8 +618,9 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
         gained = _merge_reviews(conn, incoming.tables["reviews"], summary)
         _merge_newer(conn, "notes", incoming.tables["notes"], summary.notes)
         _merge_newer(conn, "milestones", incoming.tables["milestones"], summary.milestones)
-        summary.bookmarks_added = _merge_bookmarks(conn, incoming.tables["bookmarks"])
-        _merge_card_flags(conn, incoming.tables["cards"])
+        now = clock()
+        summary.bookmarks_added = _merge_bookmarks(conn, incoming.tables["bookmarks"], now)
+        _merge_card_flags(conn, incoming.tables["cards"], now)
         summary.cards_recomputed = recompute_cards(conn, gained, desired_retention)
     return summary
 
@@ -414,9 +647,33 @@ def _merge_settings(conn: sqlite3.Connection, theirs: StudySettings | None, summ
     return theirs.desired_retention
 
 
+def _review_identity(question_id: str, rating: int, reviewed_at: str, duration_ms: int) -> tuple:
+    """What makes two reviews with one uid the same review. Their card states are not part of
+    it: a merge replays them, so the two computers' copies legitimately differ."""
+    return question_id, rating, datetime.fromisoformat(reviewed_at), duration_ms
+
+
 def _merge_reviews(conn: sqlite3.Connection, rows: list[dict], summary: MergeSummary) -> set[str]:
     gained: set[str] = set()
+    seen: dict[str, tuple] = {}
     for row in rows:
+        identity = _review_identity(row["question_id"], row["rating"], row["reviewed_at"], row["duration_ms"])
+        if row["uid"] in seen:  # twice in the file: once is enough; a different second one is reported
+            summary.reviews_conflicting += seen[row["uid"]] != identity
+            continue
+        seen[row["uid"]] = identity
+        here = conn.execute("SELECT question_id, rating, reviewed_at, duration_ms FROM reviews WHERE uid = ?",
+                            (row["uid"],)).fetchone()
+        if here is not None:
+            try:
+                same = _review_identity(*here) == identity
+            except (TypeError, ValueError):  # a damaged row here
+                same = False
+            if same:
+                summary.reviews_known += 1
+            else:
+                summary.reviews_conflicting += 1
+            continue
         cursor = conn.execute(
             "INSERT OR IGNORE INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
             "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -425,8 +682,6 @@ def _merge_reviews(conn: sqlite3.Connection, rows: list[dict], summary: MergeSum
         if cursor.rowcount:
             summary.reviews_added += 1
             gained.add(row["question_id"])
-        else:
-            summary.reviews_known += 1
     return gained
 
 
@@ -449,16 +704,16 @@ def _merge_newer(conn: sqlite3.Connection, table: str, rows: list[dict], tally: 
         tally["updated" if found is not None else "added"] += 1
 
 
-def _merge_bookmarks(conn: sqlite3.Connection, rows: list[dict]) -> int:
+def _merge_bookmarks(conn: sqlite3.Connection, rows: list[dict], now: datetime) -> int:
     added = 0
     for row in rows:
-        created = row["created_at"] if _is_time(row["created_at"]) else _iso(_now())
+        created = row["created_at"] if _is_time(row["created_at"]) else _iso(now)
         added += conn.execute("INSERT OR IGNORE INTO bookmarks (question_id, created_at) VALUES (?, ?)",
                               (row["question_id"], created)).rowcount
     return added
 
 
-def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict]) -> None:
+def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict], now: datetime) -> None:
     """Suspension and burying are not in the review log: keep a suspension from either side and
     the later bury day. A card the file has but this database lacks starts as a new card row."""
     from .study import NEW, card_id_for
@@ -472,7 +727,7 @@ def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict]) -> None:
             if suspended or buried:
                 conn.execute("INSERT OR IGNORE INTO cards (question_id, card_id, state, due, suspended, buried_day) "
                              "VALUES (?, ?, ?, ?, ?, ?)",
-                             (row["question_id"], card_id_for(row["question_id"]), NEW, _iso(_now()), suspended,
+                             (row["question_id"], card_id_for(row["question_id"]), NEW, _iso(now), suspended,
                               buried))
             continue
         merged_buried = max((d for d in (found[1], buried) if d), default=None)
@@ -559,10 +814,11 @@ def _install_pack(archive: zipfile.ZipFile, pack: dict, packs_root: Path) -> Non
             old = packs_root / f".replaced-{pack['id']}-{os.getpid()}"
             target.rename(old)
         staging.rename(target)
-    except OSError as exc:
+    except (OSError, zipfile.BadZipFile) as exc:
         if old is not None and not target.exists():
             old.rename(target)
-        raise TransferError(f"Could not install the pack {pack['id']}: {exc.strerror or exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise TransferError(f"Could not install the pack {pack['id']}: {reason}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if old is not None and old.exists():

@@ -37,6 +37,7 @@ MAX_EXPANSIONS = 10
 EXPANSIONS_BY_LENGTH = {2: 4, 3: 6}
 MIN_PREFIX = 2  # a single letter is matched as a whole word only
 RANK_WINDOW = 2000
+MEMO_LIMIT = 5000  # memo entries (stems, prefix expansions) kept across keystrokes
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -122,26 +123,37 @@ def _expand(index: ContentIndex, word: str) -> list[tuple[str, str]]:
     if len(word) < MIN_PREFIX:
         return []
     key = ("expand", word)
-    if key not in index.memo:
+    found = index.memo.get(key)
+    if found is None:
         limit = EXPANSIONS_BY_LENGTH.get(len(word), MAX_EXPANSIONS)
-        index.memo[key] = index.conn.execute(
+        found = index.conn.execute(
             "SELECT min(surface), stem FROM terms WHERE surface >= ? AND surface < ? "
             "GROUP BY stem ORDER BY sum(docs) DESC LIMIT ?", (word, word + "\U0010ffff", limit)).fetchall()
-    return index.memo[key]
+        _remember(index, {key: found})
+    return found
+
+
+def _remember(index: ContentIndex, entries: dict) -> None:
+    """Add to the memo, emptying it first when it would pass MEMO_LIMIT (a long session of
+    typing). Callers keep their own copy of what they add, so the emptying can never take away
+    an answer they are about to read."""
+    if len(index.memo) + len(entries) > MEMO_LIMIT:
+        index.memo.clear()
+    index.memo.update(entries)
 
 
 def _stems(index: ContentIndex, words: list[str]) -> set[str]:
-    missing = [w for w in words if ("stem", w) not in index.memo]
+    found = {w: index.memo.get(("stem", w)) for w in words}
+    missing = [w for w, stem in found.items() if stem is None]
     if missing:  # a word of the library has its stem in ``terms``; only new ones need the tokenizer
         known = dict(index.conn.execute(
             f"SELECT surface, stem FROM terms WHERE surface IN ({','.join('?' * len(missing))})", missing))
-        index.memo.update({("stem", w): stem for w, stem in known.items()})
-        missing = [w for w in missing if w not in known]
-    if missing:
-        if len(index.memo) > 5000:  # a long session of typing: start afresh
-            index.memo.clear()
-        index.memo.update({("stem", w): stem for w, stem in index.stems(missing).items()})
-    return {index.memo[("stem", w)] for w in words}
+        unknown = [w for w in missing if w not in known]
+        if unknown:
+            known.update(index.stems(unknown))
+        found.update(known)
+        _remember(index, {("stem", w): stem for w, stem in known.items()})
+    return {found[w] for w in words}
 
 
 def expansions(index: ContentIndex, word: str) -> list[str]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..text_clean import clean_text
 from .model import NotesError
 
 SUFFIXES = (".md", ".markdown", ".txt")
@@ -80,10 +81,9 @@ def decode_notes(data: bytes, name: str = "the file") -> NotesText:
     if "\x00" in sample or controls > max(8, len(sample) // 100):
         raise NotesError(f"{name} looks like a binary file, not text. "
                          "Export your notes as Markdown (.md) or plain text first.")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Stray control characters (not tabs or newlines) would end up in TOML and HTML: drop them.
-    if controls:
-        text = "".join(ch for ch in text if ord(ch) >= 32 or ch in "\t\n")
+    # Control characters anywhere (not only in the sniffed start) and bidirectional overrides
+    # would end up in TOML, HTML and titles: the app's one rule removes them.
+    text = clean_text(text)
     text, repaired = repair_mojibake(text)
     if repaired:
         warnings.append(f"Repaired {repaired} garbled character sequence{'s' if repaired != 1 else ''} "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text_clean import clean_text
+
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _RULE = re.compile(r"^ {0,3}(?:-[ \t]*){3,}$|^ {0,3}(?:\*[ \t]*){3,}$|^ {0,3}(?:_[ \t]*){3,}$|^ {0,3}={3,}$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+")
@@ -122,6 +124,7 @@ def name_title(name: str) -> str | None:
     'my_genai-notes.md' -> 'My genai notes'; 'a3f9c2e1_notes.md' -> 'Notes' (hashes, ids and
     timestamps are left out); '000_d4c16f285b37f340.txt' -> None.
     """
+    name = clean_text(name)  # a file name can carry a right-to-left override: "title ‮gpj.exe"
     stem = name.rsplit(".", 1)[0] if "." in name else name
     words = [word for word in re.split(r"[_\-\s]+", _UUID.sub(" ", stem)) if word and not _ID_LIKE.fullmatch(word)]
     if not any(_LETTER.search(word) for word in words):  # numbers alone ("000", "2024") name nothing
