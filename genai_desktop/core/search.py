@@ -228,9 +228,10 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             "SELECT f.rowid, p.page_id, p.kind, p.topic_title, f.title, f.body, f.note "
             "FROM fts AS f JOIN pages AS p ON p.rowid = f.rowid "
             f"WHERE f.rowid IN ({','.join(str(rowid) for rowid, _ in best)})")}
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
         # Quoting makes this unreachable for typed text; a damaged index must not crash a
-        # keystroke either: it finds nothing until it is rebuilt.
+        # keystroke either: it finds nothing until it is rebuilt. Either way it is recorded.
+        _query_failed(index, exc)
         return []
     marker = Marker(plan.forms)
     hits = []
@@ -337,12 +338,20 @@ def matched_words(index: ContentIndex, text: str, page_id: str) -> list[str]:
             f"SELECT highlight(fts, 0, '{MARK_START}', '{MARK_END}'), highlight(fts, 1, '{MARK_START}', '{MARK_END}'),"
             f" highlight(fts, 2, '{MARK_START}', '{MARK_END}') FROM fts WHERE fts MATCH ? AND rowid = "
             "(SELECT rowid FROM pages WHERE page_id = ?)", (expression, page_id)).fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
+        _query_failed(index, exc)
         return []
     if row is None:
         return []
     found = {m.lower(): m for column in row for m in _MARKED.findall(column) if m.strip()}
     return sorted(found.values(), key=lambda w: (-len(w), w.lower()))
+
+
+def _query_failed(index: ContentIndex, exc: sqlite3.OperationalError) -> None:
+    import logging
+
+    index.last_error = str(exc)
+    logging.getLogger(__name__).error("search query failed: %s", exc)
 
 
 def strip_marks(text: str) -> str:

@@ -90,15 +90,33 @@ def test_title_matches_come_first(index: ContentIndex) -> None:
 @pytest.mark.parametrize("text", ['"', '""', "*", "NEAR(", "a OR", "AND", "title:", "{title}:x", "^x", "x*",
                                   "(((", "-", "--x", "\\", "'", "NOT x", '"a" NOT', "\x00", "é*", "🙂"])
 def test_fts_syntax_never_raises(index: ContentIndex, text: str) -> None:
+    # Typed text is quoted: FTS5 syntax is never run as syntax, so no query fails (a failure
+    # would be swallowed as "no results" and only show in last_error).
+    index.last_error = None
     search(index, text)
+    assert index.last_error is None
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("attention AND", []),  # "and" is a word every page must hold, not an operator (none holds it)
+    ('attention"', ["q:p5", "q:p6"]),
+    ("NEAR(attention", []),  # the word "near" is required too
+    ("title:attention", []),  # no page says "title" and "attention": a column filter would find p5
+])
+def test_operators_typed_as_words_are_searched_as_words(index: ContentIndex, text: str, found: list[str]) -> None:
+    index.last_error = None
+    assert ids(search(index, text)) == found
+    assert index.last_error is None
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_never_raises(tmp_path_factory, text: str) -> None:
     index = _shared_index(tmp_path_factory)
+    index.last_error = None
     for hit in search(index, text):
         assert hit.page_id.startswith("q:")
+    assert index.last_error is None
 
 
 _INDEXES: dict = {}
@@ -157,3 +175,13 @@ def test_builtin_like_pack_end_to_end(tmp_path: Path, starter_pack: Path) -> Non
     assert all(h.kind in {"question", "guide", "topic"} for h in hits)
     assert search(index, "abstr")[0].page_id == "guide:reading"
     assert search(index, "abstr")[0].topic == "Study guide"
+
+
+def test_a_failed_query_reads_as_no_results_but_is_recorded(index: ContentIndex, monkeypatch) -> None:
+    from genai_desktop.core import search as search_module
+
+    broken = search_module._Plan("attention AND", "title : attention AND", frozenset({"attention"}))  # bad FTS5
+    monkeypatch.setattr(search_module, "_plan", lambda _index, _query: broken)
+    index.last_error = None
+    assert search(index, "attention") == []
+    assert index.last_error and "syntax error" in index.last_error
