@@ -1,0 +1,620 @@
+"""Draw the library's explanatory figures as small, theme-aware SVG files.
+
+    python packaging/make_figures.py            (writes content/figures/<name>.svg)
+
+Standard library only, deterministic (same bytes on every run). A tiny drawing layer (Fig) sits
+on top of plain SVG elements; each figure is one function registered with @figure.
+
+Rules the reader relies on:
+  * colours come only from the palette below, written as fill="#…" / stroke="#…" attributes,
+    so the dark theme can swap them by exact string replacement;
+  * only elements QtSvg draws: no markers (arrowheads are polygons), no CSS, no gradients;
+  * QtSvg ignores baseline-shift and dy on <tspan>, so a subscript or superscript is its own
+    <text> element placed by measured widths (DejaVu Sans advance widths are tabled below).
+
+Text markup inside labels: _{sub}, ^{sup}, \\hat{x}, \\tilde{x}.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "content" / "figures"
+
+# --- palette (light values; the reader maps each to its dark twin) ---------------------------
+INK = "#1f2937"      # text, outlines, arrows
+MUTED = "#6b7280"    # secondary text, dashed guides, grid lines
+PAPER = "#ffffff"    # box backgrounds that match the page
+BLUE, BLUE_A = "#dbeafe", "#2563eb"
+GREEN, GREEN_A = "#dcfce7", "#16a34a"
+ORANGE, ORANGE_A = "#ffedd5", "#ea580c"
+PURPLE, PURPLE_A = "#ede9fe", "#7c3aed"
+RED, RED_A = "#fee2e2", "#dc2626"
+ACCENT = {BLUE: BLUE_A, GREEN: GREEN_A, ORANGE: ORANGE_A, PURPLE: PURPLE_A, RED: RED_A, PAPER: INK}
+
+FONT = "DejaVu Sans, Arial, sans-serif"
+LABEL, SMALL = 13, 12
+STROKE = 1.5
+RADIUS = 6
+PAD = 16
+
+# --- text measurement: DejaVu Sans advance widths in 1/1000 em (regular, bold) ---------------
+_CHARS = (' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+          '√⊙×εθμσ≪ᵢₖ∈ℝ→←↑↓·…−≈∑ₒⱼₜₙ₀₁₂₃ᵀᴼ⁻¹²ŷαβγδλπτφψωΣ∇≤≥∼ₘ✓✗')
+_REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 636 636 "
+        "636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 748 787 603 787 "
+        "695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 615 352 635 634 278 278 "
+        "579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 337 636 838 637 838 838 541 612 "
+        "636 634 1047 179 426 871 792 838 838 838 838 318 1000 838 838 674 414 175 295 398 401 401 401 401 385 "
+        "496 528 401 401 592 659 638 592 612 592 602 602 660 660 837 632 669 838 838 838 623 838 838")
+_BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 696 696 "
+         "696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 837 850 733 850 "
+         "770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 678 435 716 712 343 343 "
+         "665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 365 712 838 667 838 838 557 687 "
+         "736 779 1047 219 487 896 801 838 838 838 838 380 1000 838 838 718 488 219 388 456 438 438 438 438 430 "
+         "535 528 438 438 652 687 716 681 687 633 791 638 782 794 869 683 697 838 838 838 664 838 838")
+_W_REG = dict(zip(_CHARS, map(int, _REG.split())))
+_W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
+assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
+
+_MARKUP = re.compile(r"_\{([^}]*)\}|\^\{([^}]*)\}|\\hat\{([^}]*)\}|\\tilde\{([^}]*)\}")
+
+
+def runs(s: str) -> list[tuple[str, str]]:
+    """Split label markup into (kind, text) runs: kind is text, sub, sup, hat or tilde."""
+    out, pos = [], 0
+    for m in _MARKUP.finditer(s):
+        if m.start() > pos:
+            out.append(("text", s[pos:m.start()]))
+        kind = ("sub", "sup", "hat", "tilde")[next(i for i in range(4) if m.group(i + 1) is not None)]
+        out.append((kind, m.group(m.lastindex)))
+        pos = m.end()
+    if pos < len(s):
+        out.append(("text", s[pos:]))
+    return out
+
+
+def small_size(size: float) -> float:
+    return round(size * 0.77)
+
+
+def plain_width(s: str, size: float, bold: bool = False) -> float:
+    table = _W_BOLD if bold else _W_REG
+    return sum(table.get(c, 640) for c in s) * size / 1000
+
+
+def text_width(s: str, size: float = LABEL, bold: bool = False) -> float:
+    """Width in px of a label with markup, as DejaVu Sans draws it."""
+    return sum(plain_width(t, small_size(size) if k in ("sub", "sup") else size, bold) for k, t in runs(s))
+
+
+def num(v: float) -> str:
+    """A coordinate without float noise: 12, 12.5, 12.25."""
+    r = round(v, 2)
+    return str(int(r)) if r == int(r) else f"{r:g}"
+
+
+def esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+class Box:
+    """A placed rectangle; its anchors make arrows between boxes easy to aim."""
+
+    def __init__(self, x: float, y: float, w: float, h: float):
+        self.x, self.y, self.w, self.h = x, y, w, h
+
+    cx = property(lambda s: s.x + s.w / 2)
+    cy = property(lambda s: s.y + s.h / 2)
+    r = property(lambda s: s.x + s.w)
+    b = property(lambda s: s.y + s.h)
+    top = property(lambda s: (s.cx, s.y))
+    bottom = property(lambda s: (s.cx, s.b))
+    left = property(lambda s: (s.x, s.cy))
+    right = property(lambda s: (s.r, s.cy))
+
+
+class Fig:
+    def __init__(self, name: str, w: int, h: int, title: str, desc: str = ""):
+        assert 560 <= w <= 720, f"{name}: width {w} outside 560..720"
+        self.name, self.w, self.h, self.title, self.desc = name, w, h, title, desc
+        self.items: list[str] = []
+
+    # -- primitives -----------------------------------------------------------------------
+    def _add(self, s: str) -> None:
+        self.items.append(s)
+
+    def rect(self, x, y, w, h, fill=PAPER, stroke=INK, rx=RADIUS, dash=False, width=STROKE) -> Box:
+        extra = ' stroke-dasharray="5 4"' if dash else ""
+        rr = f' rx="{num(rx)}"' if rx else ""
+        st = f' stroke="{stroke}" stroke-width="{num(width)}"' if stroke else ""
+        self._add(f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}"{rr} fill="{fill}"{st}{extra}/>')
+        return Box(x, y, w, h)
+
+    def line(self, x1, y1, x2, y2, stroke=INK, dash=False, width=STROKE) -> None:
+        extra = ' stroke-dasharray="5 4"' if dash else ""
+        self._add(f'<line x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" stroke="{stroke}" '
+                  f'stroke-width="{num(width)}"{extra}/>')
+
+    def polyline(self, pts, stroke=INK, dash=False, width=STROKE) -> None:
+        extra = ' stroke-dasharray="5 4"' if dash else ""
+        p = " ".join(f"{num(x)},{num(y)}" for x, y in pts)
+        self._add(f'<polyline points="{p}" fill="none" stroke="{stroke}" stroke-width="{num(width)}" '
+                  f'stroke-linejoin="round"{extra}/>')
+
+    def polygon(self, pts, fill=INK, stroke=None, width=STROKE) -> None:
+        p = " ".join(f"{num(x)},{num(y)}" for x, y in pts)
+        st = f' stroke="{stroke}" stroke-width="{num(width)}" stroke-linejoin="round"' if stroke else ""
+        self._add(f'<polygon points="{p}" fill="{fill}"{st}/>')
+
+    def path(self, d: str, stroke=INK, fill="none", dash=False, width=STROKE) -> None:
+        extra = ' stroke-dasharray="5 4"' if dash else ""
+        st = f' stroke="{stroke}" stroke-width="{num(width)}"' if stroke else ""
+        self._add(f'<path d="{d}" fill="{fill}"{st}{extra}/>')
+
+    def circle(self, cx, cy, r, fill=PAPER, stroke=INK, width=STROKE) -> Box:
+        st = f' stroke="{stroke}" stroke-width="{num(width)}"' if stroke else ""
+        self._add(f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{fill}"{st}/>')
+        return Box(cx - r, cy - r, 2 * r, 2 * r)
+
+    def ellipse(self, cx, cy, rx, ry, fill=PAPER, stroke=INK, width=STROKE) -> Box:
+        self._add(f'<ellipse cx="{num(cx)}" cy="{num(cy)}" rx="{num(rx)}" ry="{num(ry)}" fill="{fill}" '
+                  f'stroke="{stroke}" stroke-width="{num(width)}"/>')
+        return Box(cx - rx, cy - ry, 2 * rx, 2 * ry)
+
+    # -- text -----------------------------------------------------------------------------
+    def text(self, x, y, s: str, size=LABEL, anchor="middle", fill=INK, bold=False, italic=False) -> float:
+        """One line of label markup whose baseline is y; returns its width."""
+        total = text_width(s, size, bold)
+        left = x - total / 2 if anchor == "middle" else x - total if anchor == "end" else x
+        weight = ' font-weight="bold"' if bold else ""
+        style = ' font-style="italic"' if italic else ""
+        cur = left
+        for kind, t in runs(s):
+            sz = small_size(size) if kind in ("sub", "sup") else size
+            yy = y + 0.3 * size if kind == "sub" else y - 0.42 * size if kind == "sup" else y
+            w = plain_width(t, sz, bold)
+            # xml:space="preserve": runs are placed by measured width, so spaces must not collapse
+            self._add(f'<text x="{num(cur)}" y="{num(yy)}" font-size="{num(sz)}"{weight}{style} fill="{fill}" '
+                      f'xml:space="preserve">'
+                      f"{esc(t)}</text>")
+            if kind == "hat":  # a caret over the glyph (combining accents misplace in QtSvg)
+                mx, top = cur + w / 2, y - 0.78 * size
+                self.polyline([(mx - 0.22 * size, top + 0.16 * size), (mx, top), (mx + 0.22 * size, top + 0.16 * size)],
+                              stroke=fill, width=1)
+            elif kind == "tilde":
+                mx, top = cur + w / 2, y - 0.8 * size
+                a = 0.24 * size
+                self.path(f"M{num(mx - a)},{num(top + 2)} q{num(a / 2)},-4 {num(a)},0 t{num(a)},0",
+                          stroke=fill, width=1)
+            cur += w
+        return total
+
+    def mtext(self, x, cy, lines: list[str], size=LABEL, anchor="middle", fill=INK, bold=False,
+              leading=1.3) -> None:
+        """Several lines centred vertically on cy."""
+        n = len(lines)
+        for i, s in enumerate(lines):
+            self.text(x, cy + (i - (n - 1) / 2) * size * leading + 0.36 * size, s, size, anchor, fill, bold)
+
+    def box(self, x, y, w, h, label="", fill=PAPER, stroke=None, size=LABEL, bold=False, rx=RADIUS,
+            dash=False, text_fill=INK, pad=6) -> Box:
+        """A rounded box with centred (multi-line) label; fails loudly when the label does not fit."""
+        stroke = stroke or ACCENT.get(fill, INK)
+        b = self.rect(x, y, w, h, fill, stroke, rx, dash)
+        lines = label.split("\n") if label else []
+        for s in lines:
+            if text_width(s, size, bold) > w - 2 * pad:
+                raise ValueError(f"{self.name}: label {s!r} ({text_width(s, size, bold):.0f}px) too wide for box {w}")
+        if len(lines) * size * 1.3 > h + 2:
+            raise ValueError(f"{self.name}: {len(lines)} lines too tall for box {h}")
+        if lines:
+            self.mtext(b.cx, b.cy, lines, size, fill=text_fill, bold=bold)
+        return b
+
+    def cbox(self, cx, cy, w, h, label="", **kw) -> Box:
+        """box() placed by its centre."""
+        return self.box(cx - w / 2, cy - h / 2, w, h, label, **kw)
+
+    # -- connectors -----------------------------------------------------------------------
+    def head(self, x, y, angle, color=INK, length=8, half=4) -> None:
+        """A filled triangular arrowhead whose tip is (x, y), pointing along angle (radians)."""
+        c, s = math.cos(angle), math.sin(angle)
+        bx, by = x - length * c, y - length * s
+        self.polygon([(x, y), (bx - half * s, by + half * c), (bx + half * s, by - half * c)], fill=color)
+
+    def arrow(self, x1, y1, x2, y2, color=INK, dash=False, both=False, width=STROKE) -> None:
+        """Straight arrow; the shaft stops at the head's base so the tip stays sharp."""
+        ang = math.atan2(y2 - y1, x2 - x1)
+        c, s = math.cos(ang), math.sin(ang)
+        sx, sy = (x1 + 7 * c, y1 + 7 * s) if both else (x1, y1)
+        self.line(sx, sy, x2 - 7 * c, y2 - 7 * s, color, dash, width)
+        self.head(x2, y2, ang, color)
+        if both:
+            self.head(x1, y1, ang + math.pi, color)
+
+    def elbow(self, pts, color=INK, dash=False, width=STROKE) -> None:
+        """Arrow along a polyline (right-angle routing); head on the last segment."""
+        (x1, y1), (x2, y2) = pts[-2], pts[-1]
+        ang = math.atan2(y2 - y1, x2 - x1)
+        shaft = list(pts[:-1]) + [(x2 - 7 * math.cos(ang), y2 - 7 * math.sin(ang))]
+        self.polyline(shaft, color, dash, width)
+        self.head(x2, y2, ang, color)
+
+    def curve(self, x1, y1, cx1, cy1, cx2, cy2, x2, y2, color=INK, dash=False, arrow=True, width=STROKE) -> None:
+        """Cubic Bézier, with an arrowhead at the end aligned to the final tangent."""
+        ang = math.atan2(y2 - cy2, x2 - cx2)
+        ex, ey = (x2 - 7 * math.cos(ang), y2 - 7 * math.sin(ang)) if arrow else (x2, y2)
+        self.path(f"M{num(x1)},{num(y1)} C{num(cx1)},{num(cy1)} {num(cx2)},{num(cy2)} {num(ex)},{num(ey)}",
+                  stroke=color, dash=dash, width=width)
+        if arrow:
+            self.head(x2, y2, ang, color)
+
+    def brace(self, x1, y1, x2, y2, color=MUTED, depth=8) -> tuple[float, float]:
+        """A curly brace from (x1,y1) to (x2,y2) bulging to the left of the direction of travel
+        (horizontal left→right bulges up; vertical top→bottom bulges right). Returns its tip."""
+        dx, dy = x2 - x1, y2 - y1
+        L = math.hypot(dx, dy)
+        ux, uy = dx / L, dy / L
+        nx, ny = uy, -ux
+        if dy > 0 and abs(dx) < 1e-9:
+            nx, ny = -nx, -ny  # vertical braces open towards the label on their right
+
+        def p(t, d):
+            return f"{num(x1 + ux * t + nx * d)},{num(y1 + uy * t + ny * d)}"
+        h = L / 2
+        d = (f"M{p(0, 0)} Q{p(0, depth / 2)} {p(depth / 2, depth / 2)} L{p(h - depth / 2, depth / 2)} "
+             f"Q{p(h, depth / 2)} {p(h, depth)} Q{p(h, depth / 2)} {p(h + depth / 2, depth / 2)} "
+             f"L{p(L - depth / 2, depth / 2)} Q{p(L, depth / 2)} {p(L, 0)}")
+        self.path(d, stroke=color, width=1.2)
+        return x1 + ux * h + nx * depth, y1 + uy * h + ny * depth
+
+    def grid(self, x, y, rows, cols, cell, fill_of=lambda r, c: PAPER, stroke=MUTED, cell_h=None) -> Box:
+        """A rows × cols grid of cells (tensors, matrices); fill_of(r, c) picks each cell's fill."""
+        ch = cell_h or cell
+        for r in range(rows):
+            for c in range(cols):
+                self.rect(x + c * cell, y + r * ch, cell, ch, fill_of(r, c), stroke, rx=0, width=1)
+        return Box(x, y, cols * cell, rows * ch)
+
+    def plus(self, cx, cy, r=9, sym="+", fill=PAPER) -> Box:
+        """A small circled operator (+, ×, ⊙) as drawn in dataflow diagrams."""
+        b = self.circle(cx, cy, r, fill=fill)
+        a = r * 0.55
+        if sym == "+":
+            self.line(cx - a, cy, cx + a, cy, width=1.5)
+            self.line(cx, cy - a, cx, cy + a, width=1.5)
+        elif sym == "×":
+            k = a * 0.75
+            self.line(cx - k, cy - k, cx + k, cy + k, width=1.5)
+            self.line(cx - k, cy + k, cx + k, cy - k, width=1.5)
+        else:
+            self.text(cx, cy + 0.36 * LABEL, sym)
+        return b
+
+    # -- output ---------------------------------------------------------------------------
+    def svg(self) -> str:
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.w} {self.h}" '
+                f'width="{self.w}" height="{self.h}">\n<title>{esc(self.title)}</title>\n')
+        if self.desc:
+            head += f"<desc>{esc(self.desc)}</desc>\n"
+        body = "\n".join(self.items)
+        return head + f'<g font-family="{FONT}">\n{body}\n</g>\n</svg>\n'
+
+
+FIGURES: list = []
+
+
+def figure(fn):
+    FIGURES.append(fn)
+    return fn
+
+
+# =============================================================================================
+# Figures
+# =============================================================================================
+
+
+@figure
+def transformer_block():
+    f = Fig("transformer-block", 700, 578,
+            "The transformer: an encoder stack (self-attention, feed-forward) beside a decoder stack "
+            "(masked self-attention, cross-attention over the encoder output, feed-forward), each "
+            "sublayer wrapped in a residual connection and layer norm, repeated N times.")
+    E, D, BW = 215, 490, 200
+    B = 418  # bottom edge of the first sublayer; everything is placed from here
+
+    def stack(cx, names, bottom, res_x):
+        """Sublayers from the bottom up; each followed by Add & Norm with a residual bypass."""
+        y = bottom
+        boxes = []
+        prev_top = None
+        for name in names:
+            sub = f.box(cx - BW / 2, y - 28, BW, 28, name, fill=BLUE if "ttention" in name else GREEN)
+            add = f.box(cx - BW / 2, y - 28 - 14 - 22, BW, 22, "Add & Norm", fill=ORANGE, size=SMALL)
+            branch = y + 13
+            if prev_top is not None:
+                f.arrow(cx, prev_top, cx, sub.b)
+            f.polyline([(cx, branch), (res_x, branch), (res_x, add.cy)])
+            f.arrow(res_x, add.cy, add.r if res_x > cx else add.x, add.cy)
+            f.circle(cx, branch, 2.2, fill=INK, stroke=None)
+            f.arrow(cx, sub.y, cx, add.b)
+            boxes.append((sub, add))
+            prev_top = add.y
+            y = add.y - 34
+        return boxes
+
+    enc = stack(E, ["Multi-head self-attention", "Feed-forward"], B, E + BW / 2 + 14 - BW - 28)
+    dec = stack(D, ["Masked self-attention", "Cross-attention", "Feed-forward"], B, D + BW / 2 + 14)
+    # frames and labels
+    ef = f.rect(E - 128, enc[-1][1].y - 14, 256, B + 24 - enc[-1][1].y + 14, fill="none", stroke=MUTED, dash=True)
+    df = f.rect(D - 128, dec[-1][1].y - 14, 256, B + 24 - dec[-1][1].y + 14, fill="none", stroke=MUTED, dash=True)
+    f.text(ef.x - 8, ef.cy - 4, "Encoder", anchor="end", bold=True)
+    f.text(ef.x - 8, ef.cy + 14, "N×", anchor="end", fill=MUTED, size=SMALL)
+    f.text(df.r + 8, df.cy - 4, "Decoder", anchor="start", bold=True)
+    f.text(df.r + 8, df.cy + 14, "N×", anchor="start", fill=MUTED, size=SMALL)
+    # inputs, embeddings, positional encodings
+    for cx, word, side in ((E, "Inputs", -1), (D, "Outputs (shifted right)", 1)):
+        emb = f.box(cx - 80, B + 84, 160, 28, "Input embedding" if side < 0 else "Output embedding", fill=PURPLE)
+        f.text(cx, emb.b + 36, word, fill=MUTED)
+        f.arrow(cx, emb.b + 22, cx, emb.b)
+        f.plus(cx, B + 52)
+        f.arrow(cx, emb.y, cx, B + 61)
+        f.arrow(cx, B + 43, cx, B)
+        tx = cx + side * 30
+        f.arrow(tx, B + 52, cx + side * 9, B + 52)
+        f.mtext(tx + side * 4, B + 52, ["positional", "encoding"], size=SMALL, anchor="end" if side < 0 else "start",
+                fill=MUTED)
+    # encoder output → cross-attention as keys and values
+    top = enc[-1][1]
+    cross = dec[1][0]
+    gap = (ef.r + df.x) / 2
+    f.elbow([(E, top.y), (E, ef.y - 12), (gap, ef.y - 12), (gap, cross.cy), (cross.x, cross.cy)], color=BLUE_A)
+    f.text((E + gap) / 2, ef.y - 18, "keys, values", size=SMALL, fill=BLUE_A)
+    f.text(cross.cx - 8, cross.b + 26, "Q", anchor="end", size=SMALL, fill=MUTED)
+    # output head
+    last = dec[-1][1]
+    lin = f.box(D - 60, df.y - 12 - 28, 120, 28, "Linear", fill=PAPER)
+    soft = f.box(D - 60, lin.y - 16 - 28, 120, 28, "Softmax", fill=PAPER)
+    f.arrow(D, last.y, D, lin.b)
+    f.arrow(D, lin.y, D, soft.b)
+    f.arrow(D, soft.y, D, soft.y - 18)
+    f.text(D, soft.y - 24, "next-token probabilities", size=SMALL, fill=MUTED)
+    return f
+
+@figure
+def scaled_dot_product_attention():
+    f = Fig("scaled-dot-product-attention", 720, 270,
+            "Scaled dot-product attention as a data flow: Q and K are multiplied into an n × n score "
+            "matrix, scaled by 1/√dₖ, optionally masked, turned into weights by a row-wise softmax, and "
+            "the weights multiply V.")
+    cy = 80
+    q = f.box(16, cy - 44, 70, 30, "Q", fill=BLUE)
+    k = f.box(16, cy + 14, 70, 30, "K", fill=BLUE)
+    v = f.box(16, 176, 70, 30, "V", fill=BLUE)
+    for b in (q, k, v):
+        f.text(b.cx, b.b + 15, "n × d_{k}", size=SMALL, fill=MUTED)
+    steps = [("MatMul", "QK^{T}", PAPER, False), ("Scale", "× 1/√d_{k}", PAPER, False),
+             ("Mask", "(optional)", PAPER, True), ("Softmax", "over keys", PAPER, False)]
+    x = 124
+    boxes = []
+    for name, sub, fill, dash in steps:
+        b = f.box(x, cy - 24, 84, 48, "", fill=ORANGE if name == "Mask" else GREEN if name == "Softmax" else fill,
+                  dash=dash)
+        f.text(b.cx, cy - 3, name)
+        f.text(b.cx, cy + 14, sub, size=SMALL, fill=MUTED if name != "Mask" else INK)
+        boxes.append(b)
+        x += 84 + 26
+    out = f.box(x, cy - 24, 84, 48, "", fill=PAPER)
+    f.text(out.cx, cy - 3, "MatMul")
+    f.text(out.cx, cy + 14, "weights · V", size=SMALL, fill=MUTED)
+    f.elbow([(q.r, q.cy), (104, q.cy), (104, cy - 10), (boxes[0].x, cy - 10)])
+    f.elbow([(k.r, k.cy), (104, k.cy), (104, cy + 10), (boxes[0].x, cy + 10)])
+    for a, b in zip(boxes, boxes[1:] + [out]):
+        f.arrow(a.r, cy, b.x, cy)
+    f.elbow([(v.r, v.cy), (out.cx, v.cy), (out.cx, out.b)])
+    f.arrow(out.r, cy, out.r + 44, cy)
+    f.text(out.r + 22, cy + 18, "n × d_{k}", size=SMALL, fill=MUTED, anchor="middle")
+    # shapes between steps
+    f.text(boxes[0].cx, boxes[0].b + 18, "n × n scores", size=SMALL, fill=MUTED)
+    f.text(boxes[3].cx, boxes[3].b + 18, "rows sum to 1", size=SMALL, fill=MUTED)
+    f.text(boxes[2].cx, boxes[2].b + 18, "−∞ where hidden", size=SMALL, fill=MUTED)
+    f.line(16, 232, 704, 232, stroke=MUTED, width=0.75)
+    f.text(360, 256, "Attention(Q, K, V) = softmax(QK^{T} / √d_{k}) V")
+    return f
+
+
+@figure
+def multi_head_attention():
+    f = Fig("multi-head-attention", 680, 400,
+            "Multi-head attention: the input is projected h times with separate weights, each head runs "
+            "scaled dot-product attention in its own dₖ-dimensional subspace, the h outputs are "
+            "concatenated and mixed by the output projection Wᴼ.")
+    inp = f.box(220, 16, 240, 32, "X   (n × d_{model})", fill=PURPLE)
+    cols = [(110, "1"), (260, "2"), (420, None), (570, "h")]
+    concat = None
+    for cx, i in cols:
+        if i is None:
+            f.text(cx, 150, "…", size=15, fill=MUTED)
+            continue
+        f.elbow([(inp.cx, inp.b), (inp.cx, 62), (cx, 62), (cx, 84)]) if False else None
+        f.arrow(inp.cx + (cx - 340) * 0.25, inp.b, cx, 84)
+        p = f.box(cx - 66, 84, 132, 48, "", fill=BLUE)
+        f.text(cx, 103, f"XW_{{{i}}}^{{Q}}, XW_{{{i}}}^{{K}}, XW_{{{i}}}^{{V}}", size=SMALL)
+        f.text(cx, 122, "project to d_{k}", size=SMALL, fill=MUTED)
+        a = f.box(cx - 66, 156, 132, 40, "", fill=GREEN)
+        f.text(cx, 174, "attention", size=LABEL)
+        f.text(cx, 189, "(scaled dot-product)", size=10, fill=MUTED)
+        f.arrow(cx, p.b, cx, a.y)
+        f.text(cx + 6, 220, f"head_{{{i}}}: n × d_{{k}}", size=SMALL, fill=MUTED, anchor="start")
+        f.arrow(cx, a.b, cx, 240)
+    concat = f.box(40, 240, 600, 32, "Concat(head_{1}, …, head_{h})   →   n × h·d_{k} = n × d_{model}", fill=ORANGE)
+    wo = f.box(220, 298, 240, 32, "Linear W^{O}  (d_{model} × d_{model})", fill=PAPER)
+    f.arrow(340, concat.b, 340, wo.y)
+    f.arrow(340, wo.b, 340, 352)
+    f.text(340, 370, "output: n × d_{model}", fill=INK)
+    f.text(664, 378, "d_{k} = d_{model} / h", size=SMALL, fill=MUTED, anchor="end")
+    return f
+
+
+@figure
+def causal_mask():
+    f = Fig("causal-mask", 640, 358,
+            "The causal mask: in the n × n score matrix every query position i may attend only to key "
+            "positions j ≤ i; entries above the diagonal are set to −∞ before the softmax, so their "
+            "attention weights become exactly 0.")
+    toks = ["The", "cat", "sat", "on", "the", "mat"]
+    n, c = 6, 36
+
+    def panel(x0, y0, masked_text, title):
+        g = f.grid(x0, y0, n, n, c, lambda r, col: RED if col > r else BLUE)
+        for i in range(n):
+            f.text(x0 + i * c + c / 2, y0 - 8, toks[i], size=SMALL, fill=MUTED)
+            f.text(x0 - 8, y0 + i * c + c / 2 + 4, toks[i], size=SMALL, fill=MUTED, anchor="end")
+            for j in range(n):
+                if j > i:
+                    f.text(x0 + j * c + c / 2, y0 + i * c + c / 2 + 4.5, masked_text, size=SMALL, fill=INK)
+        f.text(g.cx, g.b + 24, title)
+        return g
+
+    g1 = panel(76, 64, "−∞", "scores + mask")
+    g2 = panel(400, 64, "0", "after softmax")
+    for g in (g1, g2):
+        f.text(g.cx, g.y - 28, "key position j →", size=SMALL, fill=MUTED)
+    f.text(g1.x - 8, g1.y - 28, "query i ↓", size=SMALL, fill=MUTED, anchor="end")
+    for i in range(n):
+        for j in range(i + 1):
+            f.circle(g2.x + j * c + c / 2, g2.y + i * c + c / 2, 3, fill=BLUE_A, stroke=None)
+            f.circle(g1.x + j * c + c / 2, g1.y + i * c + c / 2, 3, fill=BLUE_A, stroke=None)
+    f.arrow(g1.r + 24, g1.cy, g2.x - 52, g1.cy)
+    f.text((g1.r + g2.x - 28) / 2, g1.cy - 10, "softmax", size=SMALL, fill=MUTED)
+    f.text((g1.r + g2.x - 28) / 2, g1.cy + 22, "per row", size=SMALL, fill=MUTED)
+    f.rect(76, 328, 14, 14, BLUE, BLUE_A, rx=2)
+    f.text(96, 339, "visible (j ≤ i): a real score, then a weight", size=SMALL, anchor="start")
+    f.rect(400, 328, 14, 14, RED, RED_A, rx=2)
+    f.text(420, 339, "masked future (j > i)", size=SMALL, anchor="start")
+    return f
+
+
+@figure
+def kv_cache():
+    f = Fig("kv-cache", 700, 330,
+            "The KV cache during decoding: at each step only the newest token is run through the "
+            "projections, its key and value are appended to the cache, and its query attends over all "
+            "cached keys and values instead of recomputing them.")
+    c = 26
+    kx, vx = 300, 500
+    f.text(kx, 24, "K cache  (B, h, t, d_{k})", size=SMALL, anchor="start", fill=MUTED)
+    f.text(vx, 24, "V cache  (B, h, t, d_{k})", size=SMALL, anchor="start", fill=MUTED)
+    for row, t in enumerate((3, 4, 5)):
+        y = 44 + row * 78
+        cy = y + c / 2
+        f.text(16, cy + 4, f"step t = {t}", anchor="start", bold=True, size=SMALL)
+        tok = f.box(96, cy - 15, 44, 30, f"x_{{{t}}}", fill=PURPLE)
+        f.arrow(tok.r, cy, 170, cy)
+        f.box(170, cy - 15, 84, 30, f"q_{{{t}}}, k_{{{t}}}, v_{{{t}}}", fill=ORANGE, size=SMALL)
+        for base, letter in ((kx, "k"), (vx, "v")):
+            for j in range(t):
+                new = j == t - 1
+                f.rect(base + j * c, y, c, c, ORANGE if new else BLUE, ORANGE_A if new else BLUE_A, rx=0, width=1)
+                f.text(base + j * c + c / 2, y + c / 2 + 4, f"{letter}_{{{j + 1}}}", size=10)
+        f.elbow([(212, cy + 15), (212, y + c + 12), (kx + (t - 1) * c + c / 2, y + c + 12),
+                 (kx + (t - 1) * c + c / 2, y + c)], color=ORANGE_A)
+        f.elbow([(kx + (t - 1) * c + c / 2, y + c + 12), (vx + (t - 1) * c + c / 2, y + c + 12),
+                 (vx + (t - 1) * c + c / 2, y + c)], color=ORANGE_A)
+    y = 44 + 3 * 78
+    f.line(16, y - 8, 684, y - 8, stroke=MUTED, width=0.75)
+    f.text(16, y + 14, "At step t: attention(q_{t}, K_{1..t}, V_{1..t}) costs O(t·d) instead of re-running all t tokens "
+           "(O(t²·d)).", size=SMALL, anchor="start")
+    f.rect(16, y + 30, 14, 14, ORANGE, ORANGE_A, rx=2)
+    f.text(36, y + 41, "computed this step (new token only)", size=SMALL, anchor="start")
+    f.rect(300, y + 30, 14, 14, BLUE, BLUE_A, rx=2)
+    f.text(320, y + 41, "read from the cache", size=SMALL, anchor="start")
+    return f
+
+
+@figure
+def rope_rotation():
+    f = Fig("rope-rotation", 680, 320,
+            "Rotary position embedding: a query or key vector is split into pairs of dimensions, and "
+            "pair i at position m is rotated in its own 2-D plane by the angle m·θᵢ, so the dot product "
+            "of a query at m and a key at n depends only on m − n.")
+    c = 30
+    x0, y0 = 24, 60
+    labels = ["x_{1}", "x_{2}", "x_{3}", "x_{4}", "…", "…", "x_{d−1}", "x_{d}"]
+    fills = [BLUE, BLUE, GREEN, GREEN, PAPER, PAPER, ORANGE, ORANGE]
+    for i, (s, fl) in enumerate(zip(labels, fills)):
+        f.rect(x0 + i * c, y0, c, c, fl, ACCENT[fl] if fl != PAPER else MUTED, rx=0, width=1)
+        f.text(x0 + i * c + c / 2, y0 + c / 2 + 4, s, size=10 if len(s) > 5 else SMALL)
+    f.text(x0, y0 - 14, "q or k at position m  (d dims)", size=SMALL, fill=MUTED, anchor="start")
+    # braces drawn right→left bulge downwards
+    for j, th, col in ((0, "θ_{1}", BLUE_A), (2, "θ_{2}", GREEN_A), (6, "θ_{d/2}", ORANGE_A)):
+        tx, ty = f.brace(x0 + (j + 2) * c - 2, y0 + c + 4, x0 + j * c + 2, y0 + c + 4, color=col)
+        f.text(tx, ty + 16, "m·" + th, size=SMALL, fill=col)
+    f.text(x0, 160, "pair i turns by angle m·θ_{i},", size=SMALL, anchor="start")
+    f.text(x0, 178, "θ_{i} = 10000^{−2(i−1)/d}", size=SMALL, anchor="start")
+    f.text(x0, 196, "(fast-turning pairs first, slow ones last)", size=SMALL, anchor="start", fill=MUTED)
+    # rotation matrix
+    mx, my = 24, 236
+    f.text(mx, my + 22, "R(mθ_{i}) =", anchor="start")
+    bx = mx + 84
+    f.polyline([(bx + 6, my), (bx, my), (bx, my + 40), (bx + 6, my + 40)], width=1.2)
+    f.text(bx + 10, my + 15, "cos mθ_{i}", size=SMALL, anchor="start")
+    f.text(bx + 10, my + 33, "sin mθ_{i}", size=SMALL, anchor="start")
+    f.text(bx + 86, my + 15, "−sin mθ_{i}", size=SMALL, anchor="start")
+    f.text(bx + 86, my + 33, "cos mθ_{i}", size=SMALL, anchor="start")
+    ex = bx + 160
+    f.polyline([(ex - 6, my), (ex, my), (ex, my + 40), (ex - 6, my + 40)], width=1.2)
+    # the 2-D plane
+    ox, oy, R = 470, 230, 150
+    f.arrow(ox - 40, oy, ox + R + 30, oy, color=MUTED, width=1)
+    f.arrow(ox, oy + 30, ox, oy - R - 20, color=MUTED, width=1)
+    f.text(ox + R + 30, oy + 18, "x_{2i−1}", size=SMALL, fill=MUTED, anchor="end")
+    f.text(ox + 8, oy - R - 8, "x_{2i}", size=SMALL, fill=MUTED, anchor="start")
+    a0 = math.radians(18)
+    a1 = a0 + math.radians(44)
+    r = 130
+    p0 = (ox + r * math.cos(a0), oy - r * math.sin(a0))
+    p1 = (ox + r * math.cos(a1), oy - r * math.sin(a1))
+    f.arrow(ox, oy, *p0, color=MUTED, dash=True)
+    f.arrow(ox, oy, *p1, color=BLUE_A, width=2)
+    f.text(p0[0] + 6, p0[1] + 4, "position 0", size=SMALL, fill=MUTED, anchor="start")
+    f.text(p1[0] + 6, p1[1] - 4, "position m", size=SMALL, fill=BLUE_A, anchor="start")
+    ra = 62
+    s0 = (ox + ra * math.cos(a0), oy - ra * math.sin(a0))
+    s1 = (ox + ra * math.cos(a1), oy - ra * math.sin(a1))
+    f.path(f"M{num(s0[0])},{num(s0[1])} A{ra},{ra} 0 0 0 {num(s1[0])},{num(s1[1])}", stroke=ORANGE_A)
+    am = (a0 + a1) / 2
+    f.text(ox + (ra + 8) * math.cos(am), oy - (ra + 8) * math.sin(am) + 2, "mθ_{i}", size=SMALL, fill=ORANGE_A,
+           anchor="start")
+    f.text(ox + 20, oy + 56, "length unchanged; only the angle moves", size=SMALL, fill=MUTED, anchor="middle")
+    return f
+
+
+# =============================================================================================
+
+def main(argv: list[str]) -> int:
+    """Write every figure (or only the named ones) into content/figures (or --out DIR)."""
+    out, only = OUT, set()
+    args = list(argv)
+    if args[:1] == ["--out"]:
+        out, args = Path(args[1]), args[2:]
+    only = set(args)
+    out.mkdir(parents=True, exist_ok=True)
+    names = set()
+    for fn in FIGURES:
+        fig = fn()
+        assert fig.name not in names, f"duplicate figure name {fig.name}"
+        names.add(fig.name)
+        if only and fig.name not in only:
+            continue
+        (out / f"{fig.name}.svg").write_text(fig.svg(), encoding="utf-8", newline="\n")
+    print(f"make_figures: {len(names)} figures -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
