@@ -538,7 +538,7 @@ def kv_cache():
 
 @figure
 def rope_rotation():
-    f = Fig("rope-rotation", 680, 320,
+    f = Fig("rope-rotation", 680, 322,
             "Rotary position embedding: a query or key vector is split into pairs of dimensions, and "
             "pair i at position m is rotated in its own 2-D plane by the angle m·θᵢ, so the dot product "
             "of a query at m and a key at n depends only on m − n.")
@@ -591,6 +591,289 @@ def rope_rotation():
     f.text(ox + (ra + 8) * math.cos(am), oy - (ra + 8) * math.sin(am) + 2, "mθ_{i}", size=SMALL, fill=ORANGE_A,
            anchor="start")
     f.text(ox + 20, oy + 56, "length unchanged; only the angle moves", size=SMALL, fill=MUTED, anchor="middle")
+    f.text(24, 304, "(R_{m}q)·(R_{n}k) = q·(R_{n−m}k): only the offset n − m matters", size=SMALL, anchor="start")
+    return f
+
+@figure
+def moe_router():
+    f = Fig("moe-router", 700, 380,
+            "A mixture-of-experts layer: a router scores the token against 8 expert feed-forward "
+            "networks, only the top 2 run, and their outputs are summed weighted by the renormalised "
+            "gate values.")
+    x = f.box(270, 16, 160, 32, "token state x", fill=PURPLE)
+    router = f.box(200, 76, 300, 36, "router: softmax(W_{r} x) over 8 experts", fill=ORANGE)
+    f.arrow(x.cx, x.b, x.cx, router.y)
+    # schematic gate probabilities (no data: two clearly largest)
+    heights = [8, 26, 6, 10, 5, 20, 7, 4]
+    bx, by = 530, 112
+    for i, hgt in enumerate(heights):
+        top2 = i in (1, 5)
+        f.rect(bx + i * 18, by - hgt * 1.4, 12, hgt * 1.4, ORANGE if top2 else PAPER,
+               ORANGE_A if top2 else MUTED, rx=0, width=1)
+    f.line(bx - 4, by, bx + 8 * 18, by, stroke=MUTED, width=1)
+    f.text(bx + 70, by + 16, "gate probabilities", size=SMALL, fill=MUTED)
+    experts = []
+    for i in range(8):
+        chosen = i in (1, 5)
+        e = f.box(35 + i * 80, 170, 70, 40, f"FFN_{{{i + 1}}}", fill=BLUE if chosen else PAPER,
+                  stroke=BLUE_A if chosen else MUTED, dash=not chosen, text_fill=INK if chosen else MUTED)
+        experts.append(e)
+    for i, g in ((1, "g_{2}"), (5, "g_{6}")):
+        e = experts[i]
+        f.arrow(router.cx + (e.cx - router.cx) * 0.35, router.b, e.cx, e.y, color=ORANGE_A)
+        m = f.plus(e.cx, 246, sym="×")
+        f.arrow(e.cx, e.b, e.cx, m.y)
+        f.text(e.cx + 14, 250, g, anchor="start")
+    s = f.plus(350, 292)
+    f.elbow([(experts[1].cx, 255), (experts[1].cx, 292), (s.x, 292)])
+    f.elbow([(experts[5].cx, 255), (experts[5].cx, 292), (s.r, 292)])
+    f.arrow(350, 301, 350, 324)
+    f.box(210, 324, 280, 32, "y = g_{2}·FFN_{2}(x) + g_{6}·FFN_{6}(x)", fill=GREEN)
+    f.text(560, 230, "6 experts skipped:", size=SMALL, fill=MUTED, anchor="start")
+    f.text(560, 246, "no compute for x", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 300, "top-2 gates", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 316, "renormalised:", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 332, "g_{2} + g_{6} = 1", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def lora():
+    f = Fig("lora", 640, 340,
+            "LoRA: the pretrained weight W stays frozen while a low-rank update B·A (rank r much smaller "
+            "than d) is trained beside it; the layer outputs h = Wx + BAx.")
+    xb = f.box(250, 296, 140, 30, "x   (d)", fill=PURPLE)
+    W = f.box(70, 100, 170, 150, "", fill=BLUE)
+    f.text(W.cx, W.cy - 10, "W   (d × d)", size=15, bold=True)
+    f.text(W.cx, W.cy + 14, "pretrained, frozen", size=SMALL)
+    ax, aw, nw = 450, 150, 40
+    A = [(ax - aw / 2, 250), (ax + aw / 2, 250), (ax + nw / 2, 190), (ax - nw / 2, 190)]
+    B = [(ax - nw / 2, 160), (ax + nw / 2, 160), (ax + aw / 2, 100), (ax - aw / 2, 100)]
+    f.polygon(A, fill=GREEN, stroke=GREEN_A)
+    f.polygon(B, fill=GREEN, stroke=GREEN_A)
+    f.text(ax, 232, "A   (r × d)", size=SMALL)
+    f.text(ax, 123, "B   (d × r)", size=SMALL)
+    f.arrow(ax, 190, ax, 160)
+    f.text(ax + 28, 180, "r", size=SMALL, fill=GREEN_A, anchor="start")
+    f.text(ax + aw / 2 + 10, 206, "A: random init", size=SMALL, fill=MUTED, anchor="start")
+    f.text(ax + aw / 2 + 10, 144, "B: zeros at init", size=SMALL, fill=MUTED, anchor="start")
+    f.text(ax + aw / 2 + 10, 164, "trainable", size=SMALL, fill=GREEN_A, anchor="start", bold=True)
+    f.elbow([(xb.cx, xb.y), (xb.cx, 276), (W.cx, 276), (W.cx, W.b)])
+    f.elbow([(xb.cx, 276), (ax, 276), (ax, 250)])
+    p = f.plus(320, 56)
+    f.elbow([(W.cx, W.y), (W.cx, 56), (p.x, 56)])
+    f.elbow([(ax, 100), (ax, 56), (p.r, 56)])
+    f.text(W.cx + 8, 80, "Wx", size=SMALL, anchor="start")
+    f.text(ax + 8, 80, "BAx  (× α/r)", size=SMALL, anchor="start")
+    f.arrow(320, 47, 320, 22)
+    f.text(332, 24, "h = Wx + BAx", anchor="start", bold=True)
+    f.text(16, 24, "r ≪ d:  trains 2rd numbers", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 40, "instead of d²", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def speculative_decoding():
+    f = Fig("speculative-decoding", 700, 372,
+            "Speculative decoding: a small draft model proposes k tokens, the target model scores all of "
+            "them in one forward pass, the longest accepted prefix is kept, and the first rejected token "
+            "is replaced by a sample from the corrected distribution.")
+    W = 64
+
+    def tok(x, y, s, fill, dash=False, text_fill=INK):
+        return f.box(x, y, W, 28, s, fill=fill, dash=dash, text_fill=text_fill)
+
+    f.text(16, 22, "1  draft model proposes k = 4 tokens, one cheap step each", size=SMALL, anchor="start",
+           bold=True)
+    pre = f.box(16, 36, 120, 28, "The cat", fill=PAPER)
+    words = ["sat", "on", "a", "mat"]
+    xs = [160 + i * (W + 14) for i in range(4)]
+    for i, (xx, w) in enumerate(zip(xs, words)):
+        tok(xx, 36, w, ORANGE)
+        f.text(xx + W / 2, 80, f"d_{{{i + 1}}}", size=SMALL, fill=MUTED)
+    f.text(xs[-1] + W + 14, 55, "q(·) from the draft", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 112, "2  target model checks all of them in ONE forward pass", size=SMALL, anchor="start",
+           bold=True)
+    tgt = f.box(16, 124, 450, 36, "target: p(·) at each of the 4 + 1 positions", fill=BLUE)
+    for xx in [76] + xs:
+        f.arrow(xx + W / 2 if xx != 76 else 76, 84 if xx != 76 else 64, xx + W / 2 if xx != 76 else 76, tgt.y,
+                color=MUTED, width=1)
+    f.text(16, 196, "3  accept d_{i} with probability min(1, p/q); stop at the first rejection", size=SMALL,
+           anchor="start", bold=True)
+    f.box(16, 210, 120, 28, "The cat", fill=PAPER)
+    tok(xs[0], 210, "sat ✓", GREEN)
+    tok(xs[1], 210, "on ✓", GREEN)
+    tok(xs[2], 210, "a ✗", RED)
+    tok(xs[3], 210, "mat", PAPER, dash=True, text_fill=MUTED)
+    f.text(xs[3] + W / 2, 254, "dropped", size=SMALL, fill=MUTED)
+    f.arrow(xs[2] + W / 2, 238, xs[2] + W / 2, 270, color=PURPLE_A)
+    tok(xs[2], 270, "the", PURPLE)
+    f.text(xs[2] + W + 10, 281, "resampled from", size=SMALL, anchor="start", fill=PURPLE_A)
+    f.text(xs[2] + W + 10, 297, "norm(max(0, p − q))", size=SMALL, anchor="start", fill=PURPLE_A)
+    f.line(16, 318, 684, 318, stroke=MUTED, width=0.75)
+    f.text(16, 340, "Result: “The cat sat on the”, 3 tokens for one target pass. If all k are accepted, the "
+           "(k+1)-th", size=SMALL, anchor="start")
+    f.text(16, 358, "distribution gives a bonus token. The output distribution equals sampling from the "
+           "target alone.", size=SMALL, anchor="start")
+    return f
+
+
+@figure
+def paged_attention():
+    f = Fig("paged-attention", 700, 338,
+            "PagedAttention: each sequence's KV cache is a list of fixed-size logical blocks; a per-"
+            "sequence block table maps them to physical blocks anywhere in GPU memory, and two "
+            "sequences with the same prompt share its blocks.")
+    c = 14
+    blk = 4 * c
+
+    def logical(x, y, fill, used):
+        for k in range(4):
+            f.rect(x + k * c, y, c, c, fill if k < used else PAPER, ACCENT[fill] if k < used else MUTED,
+                   rx=0, width=1)
+
+    # logical view
+    f.text(16, 22, "logical KV blocks (4 tokens each)", size=SMALL, bold=True, anchor="start")
+    rows = (("seq A", 52, [(PURPLE, 4), (BLUE, 4), (BLUE, 2)]), ("seq B", 122, [(PURPLE, 4), (GREEN, 3)]))
+    for name, y, blocks in rows:
+        f.text(16, y + 13, name, size=SMALL, anchor="start")
+        for i, (fl, used) in enumerate(blocks):
+            logical(64 + i * (blk + 8), y, fl, used)
+            f.text(64 + i * (blk + 8) + blk / 2, y + c + 14, f"L{i}", size=10, fill=MUTED)
+    f.text(16, 196, "purple: the shared prompt", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 214, "empty slots: waste ≤ one block", size=SMALL, fill=MUTED, anchor="start")
+    # block tables
+    f.text(330, 22, "block tables", size=SMALL, bold=True, anchor="middle")
+    tables = (("A", 42, ["L0 → P5", "L1 → P1", "L2 → P6"], [PURPLE, BLUE, BLUE]),
+              ("B", 130, ["L0 → P5", "L1 → P3"], [PURPLE, GREEN]))
+    for name, y, entries, fills in tables:
+        for i, (e, fl) in enumerate(zip(entries, fills)):
+            f.box(290, y + i * 24, 80, 22, e, fill=fl, size=SMALL, rx=3)
+    f.arrow(258, 59, 286, 59, color=MUTED)
+    f.arrow(188, 129, 286, 141, color=MUTED)
+    # physical memory
+    px, py = 470, 36
+    f.text(px + blk / 2 + 24, 22, "physical blocks in GPU memory", size=SMALL, bold=True)
+    owner = {1: (BLUE, 4), 3: (GREEN, 3), 5: (PURPLE, 4), 6: (BLUE, 2), 0: (PAPER, 4), 2: (PAPER, 4),
+             4: (PAPER, 4), 7: (PAPER, 4)}
+    for i in range(8):
+        y = py + i * 28
+        fl, used = owner[i]
+        f.text(px - 8, y + 13, f"P{i}", size=SMALL, anchor="end", fill=MUTED)
+        if fl == PAPER:
+            for k in range(4):
+                f.rect(px + k * c, y, c, c, PAPER, MUTED, rx=0, width=1)
+        else:
+            logical(px, y, fl, used)
+    f.text(px + blk + 10, py + 5 * 28 + 13, "ref count 2: A and B", size=SMALL, anchor="start", fill=PURPLE_A)
+    f.text(px + blk + 10, py + 0 * 28 + 13, "free", size=SMALL, anchor="start", fill=MUTED)
+    f.arrow(370, 53, px - 28, py + 5 * 28 + 9, color=PURPLE_A, width=1)
+    f.arrow(370, 141, px - 28, py + 5 * 28 + 9, color=PURPLE_A, width=1)
+    f.line(16, 268, 684, 268, stroke=MUTED, width=0.75)
+    f.text(16, 290, "Blocks are allocated on demand, so memory is not reserved for the maximum length.",
+           size=SMALL, anchor="start")
+    f.text(16, 308, "A shared block is copied only when one sequence writes into it (copy-on-write).",
+           size=SMALL, anchor="start")
+    f.text(16, 326, "The attention kernel follows the table to gather K and V block by block.", size=SMALL,
+           anchor="start")
+    return f
+
+
+@figure
+def parallelism():
+    f = Fig("parallelism", 720, 330,
+            "Three ways to split training across GPUs: data parallelism replicates the model and splits "
+            "the batch, tensor parallelism splits each weight matrix, pipeline parallelism splits the "
+            "layers into stages that pass micro-batches along.")
+    pw = 224
+    heads = ("Data parallel", "Tensor parallel", "Pipeline parallel")
+    for i, h in enumerate(heads):
+        x0 = 16 + i * (pw + 8)
+        f.rect(x0, 12, pw, 306, fill="none", stroke=MUTED, dash=True)
+        f.text(x0 + pw / 2, 34, h, bold=True)
+    # data parallel: full replicas, different shards, all-reduce gradients
+    x0 = 16
+    for k in range(3):
+        cx = x0 + 40 + k * 72
+        f.box(cx - 30, 52, 60, 24, f"batch {k + 1}/3", fill=PURPLE, size=10)
+        f.arrow(cx, 76, cx, 96)
+        g = f.box(cx - 30, 96, 60, 110, "", fill=BLUE)
+        for L in range(4):
+            f.rect(cx - 22, 104 + L * 24, 44, 18, GREEN, GREEN_A, rx=3, width=1)
+        f.text(cx, 224, f"GPU {k}", size=SMALL, fill=MUTED)
+    f.arrow(x0 + 40, 246, x0 + 184, 246, color=ORANGE_A, both=True)
+    f.text(x0 + pw / 2, 270, "all-reduce gradients", size=SMALL, fill=ORANGE_A)
+    f.text(x0 + pw / 2, 290, "full model copy on each GPU", size=SMALL, fill=MUTED)
+    # tensor parallel: one weight matrix split by columns
+    x0 = 16 + pw + 8
+    cx = x0 + pw / 2
+    f.box(cx - 56, 52, 112, 24, "X  (n × d)", fill=PURPLE, size=SMALL)
+    f.arrow(cx - 30, 76, cx - 46, 104)
+    f.arrow(cx + 30, 76, cx + 46, 104)
+    f.grid(cx - 86, 104, 4, 4, 20, lambda r, c: BLUE if c < 2 else GREEN, stroke=MUTED)
+    f.grid(cx + 6, 104, 4, 4, 20, lambda r, c: GREEN, stroke=MUTED) if False else None
+    f.rect(cx - 86, 104, 40, 80, "none", BLUE_A, rx=0)
+    f.rect(cx - 46, 104, 40, 80, "none", GREEN_A, rx=0)
+    f.text(cx - 66, 200, "W₁", size=SMALL)
+    f.text(cx - 26, 200, "W₂", size=SMALL)
+    f.text(cx + 4, 140, "→", size=15)
+    f.box(cx + 20, 110, 70, 28, "XW₁", fill=BLUE, size=SMALL)
+    f.box(cx + 20, 146, 70, 28, "XW₂", fill=GREEN, size=SMALL)
+    f.text(cx + 55, 196, "GPU 0 | GPU 1", size=10, fill=MUTED)
+    f.text(cx, 226, "W = [W₁ | W₂] split by columns", size=SMALL)
+    f.arrow(cx - 70, 246, cx + 70, 246, color=ORANGE_A, both=True)
+    f.text(cx, 270, "gather / all-reduce activations", size=SMALL, fill=ORANGE_A)
+    f.text(cx, 290, "every layer, fast links", size=SMALL, fill=MUTED)
+    # pipeline parallel: stages × time, micro-batches in a staircase
+    x0 = 16 + 2 * (pw + 8)
+    c = 26
+    gx, gy = x0 + 50, 62
+    for s in range(3):
+        f.text(gx - 6, gy + s * 34 + 17, f"GPU {s}", size=10, anchor="end", fill=MUTED)
+        for t in range(6):
+            mb = t - s
+            busy = 0 <= mb < 4
+            f.rect(gx + t * c, gy + s * 34, c - 2, 26, [BLUE, GREEN, ORANGE, PURPLE][mb] if busy else PAPER,
+                   ACCENT[[BLUE, GREEN, ORANGE, PURPLE][mb]] if busy else MUTED, rx=3, width=1,
+                   dash=not busy)
+            if busy:
+                f.text(gx + t * c + (c - 2) / 2, gy + s * 34 + 17, f"F{mb + 1}", size=10)
+    f.arrow(gx, 176, gx + 6 * c, 176, color=MUTED, width=1)
+    f.text(gx + 3 * c, 192, "time", size=10, fill=MUTED)
+    f.text(x0 + pw / 2, 226, "layers 1–4 | 5–8 | 9–12", size=SMALL)
+    f.text(x0 + pw / 2, 270, "micro-batches F1…F4 flow", size=SMALL, fill=ORANGE_A)
+    f.text(x0 + pw / 2, 290, "dashed cells: pipeline bubble", size=SMALL, fill=MUTED)
+    return f
+
+
+@figure
+def gan_training():
+    f = Fig("gan-training", 700, 330,
+            "The GAN training loop: the generator turns noise z into fake samples, the discriminator "
+            "scores real and fake samples, and its loss sends gradients to the discriminator (to tell "
+            "them apart) and through it to the generator (to fool it).")
+    z = f.box(16, 50, 100, 40, "z ~ N(0, I)", fill=PAPER, size=SMALL)
+    G = f.box(150, 44, 110, 52, "Generator G", fill=PURPLE)
+    fake = f.box(294, 50, 110, 40, "fake G(z)", fill=PURPLE)
+    real = f.box(294, 170, 110, 40, "real x ~ p_{data}", fill=GREEN, size=SMALL)
+    D = f.box(448, 98, 110, 64, "", fill=BLUE)
+    f.mtext(D.cx, D.cy, ["Discriminator", "D"])
+    loss = f.box(590, 98, 94, 64, "", fill=ORANGE)
+    f.mtext(loss.cx, loss.cy, ["BCE loss", "real→1", "fake→0"], size=SMALL)
+    f.arrow(z.r, z.cy, G.x, G.cy)
+    f.arrow(G.r, fake.cy, fake.x, fake.cy)
+    f.elbow([(fake.r, fake.cy), (426, fake.cy), (426, D.cy - 14), (D.x, D.cy - 14)])
+    f.elbow([(real.r, real.cy), (426, real.cy), (426, D.cy + 14), (D.x, D.cy + 14)])
+    f.arrow(D.r, D.cy, loss.x, loss.cy)
+    f.text((D.r + loss.x) / 2, D.cy - 8, "D(·)", size=SMALL, fill=MUTED)
+    # gradients
+    f.elbow([(loss.cx, loss.b), (loss.cx, 196), (D.cx + 20, 196), (D.cx + 20, D.b)], color=RED_A, dash=True)
+    f.text(loss.cx + 4, 214, "∇ update D: separate real / fake", size=SMALL, fill=RED_A, anchor="end")
+    f.elbow([(loss.cx + 20, loss.b), (loss.cx + 20, 250), (G.cx, 250), (G.cx, G.b)], color=PURPLE_A, dash=True)
+    f.text(G.cx + 8, 272, "∇ through frozen D to update G: make D(G(z)) → 1 (fool it)", size=SMALL,
+           fill=PURPLE_A, anchor="start")
+    f.text(16, 312, "Alternate: k steps on D, then one step on G; training is a minimax game, not a single "
+           "loss going down.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
 
