@@ -43,19 +43,19 @@ PAD = 16
 
 # --- text measurement: DejaVu Sans advance widths in 1/1000 em (regular, bold) ---------------
 _CHARS = (' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-          '√⊙×εθμσ≪ᵢₖ∈ℝ→←↑↓·…−≈∑ₒⱼₜₙ₀₁₂₃ᵀᴼ⁻¹²ŷαβγδλπτφψωΣ∇≤≥∼ₘ✓✗')
-_REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 636 636 "
-        "636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 748 787 603 787 "
-        "695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 615 352 635 634 278 278 "
-        "579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 337 636 838 637 838 838 541 612 "
-        "636 634 1047 179 426 871 792 838 838 838 838 318 1000 838 838 674 414 175 295 398 401 401 401 401 385 "
-        "496 528 401 401 592 659 638 592 612 592 602 602 660 660 837 632 669 838 838 838 623 838 838")
-_BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 696 696 "
-         "696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 837 850 733 850 "
-         "770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 678 435 716 712 343 343 "
-         "665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 365 712 838 667 838 838 557 687 "
-         "736 779 1047 219 487 896 801 838 838 838 838 380 1000 838 838 718 488 219 388 456 438 438 438 438 430 "
-         "535 528 438 438 652 687 716 681 687 633 791 638 782 794 869 683 697 838 838 838 664 838 838")
+          '²·×é̂αβεθμπσφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙✓✗')
+_REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 "
+        "636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 "
+        "748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 "
+        "615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 "
+        "337 636 838 401 318 838 615 0 659 638 541 612 636 602 634 660 496 179 659 500 500 518 518 1000 "
+        "401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 838 838")
+_BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 "
+         "696 696 696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 "
+         "837 850 733 850 770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 "
+         "678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 "
+         "365 712 838 438 380 838 678 0 687 716 557 687 736 791 779 782 535 219 687 500 500 657 657 1000 "
+         "438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 838 838")
 _W_REG = dict(zip(_CHARS, map(int, _REG.split())))
 _W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
 assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
@@ -874,6 +874,299 @@ def gan_training():
            fill=PURPLE_A, anchor="start")
     f.text(16, 312, "Alternate: k steps on D, then one step on G; training is a minimax game, not a single "
            "loss going down.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+@figure
+def vae_reparameterisation():
+    f = Fig("vae-reparameterisation", 700, 310,
+            "A variational autoencoder with the reparameterisation trick: the encoder outputs μ and σ, "
+            "the latent is z = μ + σ ⊙ ε with ε drawn from N(0, I), the decoder reconstructs x̂, and "
+            "the loss adds a reconstruction term to a KL term.")
+    cy = 110
+    x = f.box(16, cy - 20, 48, 40, "x", fill=GREEN)
+    f.polygon([(84, cy - 64), (204, cy - 34), (204, cy + 34), (84, cy + 64)], fill=BLUE, stroke=BLUE_A)
+    f.mtext(144, cy, ["encoder", "q_{φ}(z | x)"], size=SMALL)
+    f.arrow(x.r, cy, 84, cy)
+    mu = f.box(232, cy - 46, 54, 30, "μ", fill=BLUE)
+    sg = f.box(232, cy + 16, 54, 30, "σ", fill=BLUE)
+    f.arrow(204, cy - 24, mu.x, mu.cy)
+    f.arrow(204, cy + 24, sg.x, sg.cy)
+    z = f.box(320, cy - 20, 130, 40, "z = μ + σ ⊙ ε", fill=PURPLE)
+    f.elbow([(mu.r, mu.cy), (304, mu.cy), (304, cy - 8), (z.x, cy - 8)])
+    f.elbow([(sg.r, sg.cy), (304, sg.cy), (304, cy + 8), (z.x, cy + 8)])
+    eps = f.box(335, 196, 100, 32, "ε ~ N(0, I)", fill=PAPER, dash=True, size=SMALL)
+    f.arrow(eps.cx, eps.y, eps.cx, z.b)
+    f.text(eps.cx, eps.b + 16, "random input:", size=SMALL, fill=MUTED)
+    f.text(eps.cx, eps.b + 32, "no gradient needed", size=SMALL, fill=MUTED)
+    f.polygon([(480, cy - 34), (600, cy - 64), (600, cy + 64), (480, cy + 34)], fill=BLUE, stroke=BLUE_A)
+    f.mtext(540, cy, ["decoder", "p_{θ}(x | z)"], size=SMALL)
+    f.arrow(z.r, cy, 480, cy)
+    xh = f.box(624, cy - 20, 56, 40, "\\hat{x}", fill=GREEN)
+    f.arrow(600, cy, xh.x, xh.cy)
+    f.text(304, 40, "gradients flow through μ and σ", size=SMALL, fill=PURPLE_A)
+    f.line(16, 262, 684, 262, stroke=MUTED, width=0.75)
+    f.text(16, 288, "loss  =  reconstruction  ‖x − \\hat{x}‖²  +  KL( q_{φ}(z | x) ‖ N(0, I) )", anchor="start")
+    f.text(684, 288, "(negative ELBO)", size=SMALL, fill=MUTED, anchor="end")
+    return f
+
+
+def _noise_tile(f, x, y, s, level, seed):
+    """A tiny 'image' (a house shape) buried under deterministic noise dots; level 0..1."""
+    f.rect(x, y, s, s, PAPER, MUTED, rx=3, width=1)
+    if level < 0.95:
+        f.polygon([(x + 14, y + 36), (x + s / 2, y + 14), (x + s - 14, y + 36)], fill=ORANGE, stroke=ORANGE_A,
+                  width=1)
+        f.rect(x + 18, y + 36, s - 36, s - 50, GREEN, GREEN_A, rx=0, width=1)
+        f.circle(x + s - 14, y + 12, 5, fill=BLUE, stroke=BLUE_A, width=1)
+    state = seed
+    n = int(level * 140)
+    cols = (INK, MUTED, BLUE_A, RED_A)
+    for i in range(n):
+        state = (state * 1103515245 + 12345) % 2147483648
+        px = x + 3 + (state >> 8) % int(s - 6)
+        state = (state * 1103515245 + 12345) % 2147483648
+        py = y + 3 + (state >> 8) % int(s - 6)
+        f.rect(px, py, 2.5, 2.5, cols[i % 4], None, rx=0)
+
+
+@figure
+def diffusion_processes():
+    f = Fig("diffusion-processes", 700, 300,
+            "Diffusion models: the fixed forward process adds a little Gaussian noise at each step until "
+            "x_T is pure noise; a network learns the reverse process p_θ that removes the noise step "
+            "by step, turning noise back into data.")
+    s = 64
+    names = ["x_{0}", "x_{1}", "x_{t}", "x_{T−1}", "x_{T}"]
+    levels = [0, 0.18, 0.5, 0.82, 1.0]
+    xs = [40 + i * 140 for i in range(5)]
+    ty = 100
+    for i, (xx, nm, lv) in enumerate(zip(xs, names, levels)):
+        _noise_tile(f, xx, ty, s, lv, 7 + i)
+        f.text(xx + s / 2, ty + s + 20, nm)
+    f.text(xs[0] + s / 2, ty + s + 38, "data", size=SMALL, fill=MUTED)
+    f.text(xs[4] + s / 2, ty + s + 38, "≈ N(0, I)", size=SMALL, fill=MUTED)
+    for a, b in zip(xs, xs[1:]):
+        mid = (a + s + b) / 2
+        gap_dots = b == xs[2] or b == xs[3]
+        f.curve(a + s / 2 + 10, ty - 6, a + s / 2 + 40, ty - 44, b + s / 2 - 40, ty - 44, b + s / 2 - 10, ty - 6,
+                color=RED_A)
+        f.curve(b + s / 2 - 10, ty + s + 46, b + s / 2 - 40, ty + s + 84, a + s / 2 + 40, ty + s + 84,
+                a + s / 2 + 10, ty + s + 46, color=BLUE_A)
+        if gap_dots:
+            f.text(mid, ty + s / 2 + 5, "…", fill=MUTED)
+    f.text(350, 24, "forward q(x_{t} | x_{t−1}) = N(√(1−β_{t}) x_{t−1}, β_{t} I): fixed, adds noise", size=SMALL,
+           fill=RED_A)
+    f.text(350, 44, "closed form: x_{t} = √ᾱ_{t} x_{0} + √(1−ᾱ_{t}) ε", size=SMALL, fill=MUTED)
+    f.text(350, 286, "reverse p_{θ}(x_{t−1} | x_{t}): learned; the network predicts the noise ε_{θ}(x_{t}, t)",
+           size=SMALL, fill=BLUE_A)
+    return f
+
+
+@figure
+def latent_diffusion():
+    f = Fig("latent-diffusion", 720, 360,
+            "Latent diffusion: a VAE compresses images into a small latent space, a U-Net or DiT denoiser "
+            "runs the diffusion there, conditioned on text-encoder embeddings through cross-attention, and "
+            "the VAE decoder turns the final latent back into pixels.")
+    # latent-space region
+    f.rect(196, 44, 330, 200, fill="none", stroke=PURPLE_A, dash=True)
+    f.text(361, 62, "latent space (e.g. 64 × 64 × 4)", size=SMALL, fill=PURPLE_A)
+    f.text(96, 62, "pixel space", size=SMALL, fill=MUTED)
+    f.text(624, 62, "pixel space", size=SMALL, fill=MUTED)
+    # training path (top, dashed)
+    img = f.box(36, 80, 120, 32, "image x", fill=GREEN, size=SMALL)
+    enc = f.box(36, 132, 120, 32, "VAE encoder E", fill=BLUE, size=SMALL)
+    f.arrow(img.cx, img.b, img.cx, enc.y)
+    zt = f.box(212, 132, 100, 32, "z_{t} (noisy)", fill=PURPLE, size=SMALL)
+    f.arrow(enc.r, enc.cy, zt.x, zt.cy, dash=True)
+    f.text(enc.cx, enc.b + 16, "(training only)", size=10, fill=MUTED)
+    f.text(262, 186, "sampling starts", size=10, fill=MUTED)
+    f.text(262, 198, "from z_{T} ~ N(0, I)", size=10, fill=MUTED)
+    den = f.box(336, 116, 110, 64, "", fill=ORANGE)
+    f.mtext(den.cx, den.cy, ["denoiser", "U-Net or DiT", "ε_{θ}(z_{t}, t, c)"], size=SMALL)
+    f.arrow(zt.r, zt.cy, den.x, zt.cy)
+    f.curve(den.r - 20, den.y, den.r + 10, den.y - 40, den.x - 10, den.y - 40, den.x + 20, den.y, color=ORANGE_A)
+    f.text(den.cx, den.y - 30, "× T steps", size=SMALL, fill=ORANGE_A)
+    z0 = f.box(462, 132, 52, 32, "z_{0}", fill=PURPLE, size=SMALL)
+    f.arrow(den.r, z0.cy, z0.x, z0.cy)
+    dec = f.box(566, 132, 126, 32, "VAE decoder D", fill=BLUE, size=SMALL)
+    f.arrow(z0.r, z0.cy, dec.x, dec.cy)
+    out = f.box(566, 196, 126, 32, "image", fill=GREEN, size=SMALL)
+    f.arrow(dec.cx, dec.b, out.cx, out.y)
+    # conditioning
+    prompt = f.box(16, 292, 150, 32, "“a red fox, oil paint”", fill=PAPER, size=SMALL)
+    te = f.box(190, 292, 170, 32, "text encoder (CLIP / T5)", fill=GREEN, size=SMALL)
+    f.arrow(prompt.r, prompt.cy, te.x, te.cy)
+    f.elbow([(te.r, te.cy), (den.cx, te.cy), (den.cx, den.b)], color=GREEN_A)
+    f.text(den.cx + 8, 222, "token embeddings c", size=SMALL, fill=GREEN_A, anchor="start")
+    f.text(den.cx + 8, 238, "→ cross-attention", size=SMALL, fill=GREEN_A, anchor="start")
+    f.text(36, 346, "Diffusion runs on ~48× fewer numbers than the pixels; E is used only to make training "
+           "latents.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def classifier_free_guidance():
+    f = Fig("classifier-free-guidance", 700, 300,
+            "Classifier-free guidance: the same denoiser is run with the prompt and with an empty prompt, "
+            "and the final noise estimate extrapolates from the unconditional prediction past the "
+            "conditional one by the guidance scale w.")
+    zt = f.box(16, 104, 84, 36, "z_{t}, t", fill=PURPLE)
+    c = f.box(126, 40, 100, 32, "prompt c", fill=GREEN, size=SMALL)
+    e = f.box(126, 172, 100, 32, "empty ∅", fill=PAPER, size=SMALL, dash=True)
+    d1 = f.box(250, 40, 110, 32, "ε_{θ}(z_{t}, c)", fill=ORANGE, size=SMALL)
+    d2 = f.box(250, 172, 110, 32, "ε_{θ}(z_{t}, ∅)", fill=ORANGE, size=SMALL)
+    f.elbow([(zt.cx, zt.y), (zt.cx, 88), (d1.cx - 20, 88), (d1.cx - 20, d1.b)])
+    f.elbow([(zt.cx, zt.b), (zt.cx, 156), (d2.cx - 20, 156), (d2.cx - 20, d2.y)])
+    f.arrow(c.r, c.cy, d1.x, d1.cy)
+    f.arrow(e.r, e.cy, d2.x, d2.cy)
+    f.text(d1.r + 8, d1.cy + 4, "= ε_{c}", anchor="start")
+    f.text(d2.r + 8, d2.cy + 4, "= ε_{u}", anchor="start")
+    f.text(305, 124, "same network, two passes", size=SMALL, fill=MUTED)
+    # geometry
+    ox, oy = 470, 220
+    u = (ox, oy)
+    cc = (ox + 70, oy - 50)
+    g = (ox + 3 * 70, oy - 3 * 50)
+    f.line(u[0], u[1], g[0], g[1], stroke=MUTED, dash=True, width=1)
+    f.arrow(u[0], u[1], cc[0] - 2, cc[1] + 1.5, color=GREEN_A)
+    f.arrow(cc[0], cc[1], g[0], g[1], color=RED_A, width=2)
+    f.circle(*u, 4, fill=INK, stroke=None)
+    f.circle(*cc, 4, fill=GREEN_A, stroke=None)
+    f.circle(*g, 4, fill=RED_A, stroke=None)
+    f.text(u[0] - 8, u[1] + 18, "ε_{u}", anchor="start")
+    f.text(cc[0] + 10, cc[1] + 16, "ε_{c}  (w = 1)", anchor="start", fill=GREEN_A)
+    f.text(g[0] - 8, g[1] - 6, "\\tilde{ε}  (w = 3)", anchor="end", fill=RED_A)
+    f.text(350, 262, "\\tilde{ε} = ε_{u} + w (ε_{c} − ε_{u})", size=15, bold=True)
+    f.text(16, 290, "Training drops the prompt at random, so one model learns both predictions.", size=SMALL,
+           fill=MUTED, anchor="start")
+    return f
+
+@figure
+def rlhf_pipeline():
+    f = Fig("rlhf-pipeline", 720, 380,
+            "The RLHF pipeline: supervised fine-tuning on demonstrations, a reward model trained on human "
+            "comparisons, then PPO that maximises the reward while a KL penalty keeps the policy close to "
+            "the frozen SFT reference.")
+    pw = 224
+    titles = ("1  Supervised fine-tuning", "2  Reward model", "3  RL with PPO")
+    for i, t in enumerate(titles):
+        x0 = 16 + i * (pw + 8)
+        f.rect(x0, 12, pw, 290, fill="none", stroke=MUTED, dash=True)
+        f.text(x0 + 12, 34, t, bold=True, anchor="start")
+    # stage 1
+    x0 = 16
+    cx = x0 + pw / 2
+    lm = f.box(x0 + 16, 52, pw - 32, 30, "pretrained LM", fill=BLUE, size=SMALL)
+    demo = f.box(x0 + 16, 100, pw - 32, 44, "demonstrations:\nprompt → ideal answer", fill=GREEN, size=SMALL)
+    sft = f.box(x0 + 16, 170, pw - 32, 30, "next-token loss on answers", fill=PAPER, size=SMALL)
+    out1 = f.box(x0 + 46, 230, pw - 92, 32, "π_{SFT}", fill=PURPLE)
+    f.arrow(cx, lm.b, cx, demo.y)
+    f.arrow(cx, demo.b, cx, sft.y)
+    f.arrow(cx, sft.b, cx, out1.y)
+    # stage 2
+    x0 = 16 + pw + 8
+    cx = x0 + pw / 2
+    s2a = f.box(x0 + 16, 52, pw - 32, 44, "prompt → π_{SFT} samples\ntwo answers y_{1}, y_{2}", fill=PAPER,
+                size=SMALL)
+    s2b = f.box(x0 + 16, 114, pw - 32, 30, "human picks: y_{w} ≻ y_{l}", fill=GREEN, size=SMALL)
+    s2c = f.box(x0 + 16, 162, pw - 32, 44, "train r_{φ} (Bradley–Terry):\n−log σ(r_{φ}(y_{w}) − r_{φ}(y_{l}))",
+                fill=PAPER, size=SMALL)
+    out2 = f.box(x0 + 46, 230, pw - 92, 32, "reward model r_{φ}", fill=ORANGE, size=SMALL)
+    f.arrow(cx, s2a.b, cx, s2b.y)
+    f.arrow(cx, s2b.b, cx, s2c.y)
+    f.arrow(cx, s2c.b, cx, out2.y)
+    # stage 3
+    x0 = 16 + 2 * (pw + 8)
+    cx = x0 + pw / 2
+    pol = f.box(x0 + 16, 52, pw - 32, 30, "policy π_{θ}  (starts as π_{SFT})", fill=PURPLE, size=SMALL)
+    gen = f.box(x0 + 16, 100, pw - 32, 30, "prompt x → sample answer y", fill=PAPER, size=SMALL)
+    rew = f.box(x0 + 16, 148, pw - 32, 44, "r_{φ}(x, y) − β·KL(π_{θ} ‖ π_{ref})", fill=ORANGE, size=SMALL)
+    upd = f.box(x0 + 16, 210, pw - 32, 44, "PPO update\n(value model as critic)", fill=BLUE, size=SMALL)
+    f.arrow(cx, pol.b, cx, gen.y)
+    f.arrow(cx, gen.b, cx, rew.y)
+    f.arrow(cx, rew.b, cx, upd.y)
+    f.elbow([(upd.r, upd.cy), (x0 + pw - 6, upd.cy), (x0 + pw - 6, pol.cy), (pol.r, pol.cy)], color=PURPLE_A)
+    f.text(x0 + pw / 2, 280, "π_{ref}: a frozen copy of π_{SFT}", size=SMALL, fill=MUTED)
+    # hand-offs between stages
+    f.elbow([(out1.cx, out1.b), (out1.cx, 324), (16 + pw + 8 + 30, 324), (16 + pw + 8 + 30, 302)], color=PURPLE_A)
+    f.elbow([(out1.cx, 324), (16 + 2 * (pw + 8) + 30, 324), (16 + 2 * (pw + 8) + 30, 302)], color=PURPLE_A)
+    f.elbow([(out2.cx, out2.b), (out2.cx, 344), (16 + 2 * (pw + 8) + 60, 344), (16 + 2 * (pw + 8) + 60, 302)],
+            color=ORANGE_A)
+    f.text(16 + pw + 8 + 38, 318, "π_{SFT}", size=SMALL, fill=PURPLE_A, anchor="start")
+    f.text(16 + 2 * (pw + 8) + 68, 340, "r_{φ}", size=SMALL, fill=ORANGE_A, anchor="start")
+    f.text(16, 370, "The KL term stops the policy from drifting into text that games the reward model "
+           "(reward hacking).", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def dpo_vs_rlhf():
+    f = Fig("dpo-vs-rlhf", 720, 330,
+            "RLHF with PPO versus DPO: both start from preference pairs, but RLHF first fits a reward model "
+            "and then runs reinforcement learning with online samples, while DPO optimises the policy "
+            "directly with a classification-style loss against a frozen reference.")
+
+    def row(y, label, boxes, note):
+        f.text(16, y - 10, label, bold=True, anchor="start")
+        x = 16
+        placed = []
+        for text, fill, w in boxes:
+            b = f.box(x, y, w, 56, text, fill=fill, size=SMALL)
+            if placed:
+                f.arrow(placed[-1].r, placed[-1].cy, b.x, b.cy)
+            placed.append(b)
+            x += w + 26
+        f.text(16, y + 78, note, size=SMALL, fill=MUTED, anchor="start")
+        return placed
+
+    row(40, "RLHF (PPO)", [("preference pairs\n(x, y_{w}, y_{l})", GREEN, 130),
+                           ("train reward\nmodel r_{φ}", ORANGE, 110),
+                           ("PPO with a critic: sample y,\nreward r_{φ} − β·KL(π_{θ} ‖ π_{ref})", BLUE, 220),
+                           ("aligned\npolicy π_{θ}", PURPLE, 106)],
+        "4 models in memory (policy, reference, reward, value); on-line sampling; many knobs to tune.")
+    b = row(186, "DPO", [("preference pairs\n(x, y_{w}, y_{l})", GREEN, 130),
+                         ("one supervised loss on π_{θ}:\nraise y_{w} over y_{l} relative to frozen π_{ref}", BLUE, 356),
+                         ("aligned\npolicy π_{θ}", PURPLE, 106)],
+            "2 models (policy, frozen reference); no reward model, no sampling during training.")
+    f.text(16, 312, "L_{DPO} = −log σ( β log [π_{θ}(y_{w}|x) / π_{ref}(y_{w}|x)] − β log [π_{θ}(y_{l}|x) / π_{ref}(y_{l}|x)] )",
+           anchor="start")
+    f.line(16, 158, 704, 158, stroke=MUTED, width=0.75)
+    return f
+
+
+@figure
+def grpo_group():
+    f = Fig("grpo-group", 700, 350,
+            "GRPO: for each prompt the policy samples a group of G answers, each is scored, and each "
+            "answer's advantage is its reward normalised by the group's mean and standard deviation, "
+            "so no learned critic is needed.")
+    p = f.box(16, 140, 96, 40, "prompt q", fill=PAPER)
+    pol = f.box(140, 136, 90, 48, "policy\nπ_{θ}", fill=PURPLE, size=SMALL)
+    f.arrow(p.r, p.cy, pol.x, pol.cy)
+    G = 5
+    rewards = ["1", "0", "1", "0", "0"]
+    advs = ["+1.10", "−0.73", "+1.10", "−0.73", "−0.73"]
+    f.text(330, 24, "G = 5 sampled answers", size=SMALL, bold=True)
+    f.text(470, 24, "reward r_{i}", size=SMALL, bold=True)
+    f.text(610, 24, "advantage A_{i}", size=SMALL, bold=True)
+    for i in range(G):
+        y = 40 + i * 52
+        o = f.box(270, y, 120, 36, f"answer o_{{{i + 1}}}", fill=BLUE, size=SMALL)
+        f.arrow(pol.r, pol.cy, o.x, o.cy, color=MUTED, width=1)
+        good = rewards[i] == "1"
+        r = f.box(440, y, 60, 36, rewards[i], fill=GREEN if good else RED)
+        f.arrow(o.r, o.cy, r.x, r.cy)
+        a = f.box(560, y, 100, 36, advs[i], fill=GREEN if good else RED)
+        f.arrow(r.r, r.cy, a.x, a.cy)
+    f.text(684, 310, "A_{i} = (r_{i} − mean(r)) / std(r)", anchor="end")
+    f.text(16, 226, "example reward:", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 242, "1 if the final", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 258, "answer checks out", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 312, "no value network:", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 328, "the group is the baseline", size=SMALL, fill=MUTED, anchor="start")
+    f.text(684, 334, "then a PPO-style clipped update with a KL penalty to π_{ref}", size=SMALL, fill=MUTED,
+           anchor="end")
     return f
 
 
