@@ -43,19 +43,19 @@ PAD = 16
 
 # --- text measurement: DejaVu Sans advance widths in 1/1000 em (regular, bold) ---------------
 _CHARS = (' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-          '²·×é̂αβεθμπσφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙✓✗')
+          '°²·×é̂Σαβεθμπστφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙✓✗')
 _REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 "
         "636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 "
         "748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 "
         "615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 "
-        "337 636 838 401 318 838 615 0 659 638 541 612 636 602 634 660 496 179 659 500 500 518 518 1000 "
-        "401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 838 838")
+        "337 636 838 500 401 318 838 615 0 632 659 638 541 612 636 602 634 602 660 496 179 659 500 500 "
+        "518 518 1000 401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 838 838")
 _BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 "
          "696 696 696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 "
          "837 850 733 850 770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 "
          "678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 "
-         "365 712 838 438 380 838 678 0 687 716 557 687 736 791 779 782 535 219 687 500 500 657 657 1000 "
-         "438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 838 838")
+         "365 712 838 500 438 380 838 678 0 683 687 716 557 687 736 791 779 638 782 535 219 687 500 500 "
+         "657 657 1000 438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 838 838")
 _W_REG = dict(zip(_CHARS, map(int, _REG.split())))
 _W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
 assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
@@ -214,6 +214,17 @@ class Fig:
         if lines:
             self.mtext(b.cx, b.cy, lines, size, fill=text_fill, bold=bold)
         return b
+
+    def cylinder(self, x, y, w, h, label="", fill=PURPLE, size=LABEL) -> Box:
+        """A database drum: body, then the top ellipse drawn over it."""
+        stroke = ACCENT.get(fill, INK)
+        ry = 7
+        self.path(f"M{num(x)},{num(y + ry)} L{num(x)},{num(y + h - ry)} A{num(w / 2)},{ry} 0 0 0 "
+                  f"{num(x + w)},{num(y + h - ry)} L{num(x + w)},{num(y + ry)}", stroke=stroke, fill=fill)
+        self.ellipse(x + w / 2, y + ry, w / 2, ry, fill=fill, stroke=stroke)
+        if label:
+            self.mtext(x + w / 2, y + ry + (h - ry) / 2, label.split("\n"), size)
+        return Box(x, y, w, h)
 
     def cbox(self, cx, cy, w, h, label="", **kw) -> Box:
         """box() placed by its centre."""
@@ -1167,6 +1178,238 @@ def grpo_group():
     f.text(16, 328, "the group is the baseline", size=SMALL, fill=MUTED, anchor="start")
     f.text(684, 334, "then a PPO-style clipped update with a KL penalty to π_{ref}", size=SMALL, fill=MUTED,
            anchor="end")
+    return f
+
+@figure
+def rag_pipeline():
+    f = Fig("rag-pipeline", 720, 330,
+            "Retrieval-augmented generation: offline, documents are chunked, embedded and indexed; "
+            "online, the question is embedded, the nearest chunks are retrieved and reranked, and the "
+            "LLM answers from the question plus those chunks.")
+    f.text(16, 24, "offline: ingest", bold=True, anchor="start")
+    f.text(16, 164, "online: each question", bold=True, anchor="start")
+    y1 = 44
+    docs = f.box(16, y1, 112, 44, "documents\n(PDF, HTML, …)", fill=PAPER, size=SMALL)
+    chunk = f.box(156, y1, 112, 44, "chunk\n(size, overlap)", fill=GREEN, size=SMALL)
+    emb = f.box(292, y1, 136, 44, "embed\n(embedding model)", fill=BLUE, size=SMALL)
+    idx = f.cylinder(460, y1 - 6, 130, 60, "vector index\n+ metadata", size=SMALL)
+    f.arrow(docs.r, docs.cy, chunk.x, chunk.cy)
+    f.arrow(chunk.r, chunk.cy, emb.x, emb.cy)
+    f.arrow(emb.r, emb.cy, idx.x, emb.cy)
+    y2 = 184
+    q = f.box(16, y2, 90, 44, "question", fill=PAPER, size=SMALL)
+    qe = f.box(128, y2, 112, 44, "embed query\n(same model)", fill=BLUE, size=SMALL)
+    ret = f.box(262, y2, 124, 44, "retrieve top-k\n(nearest chunks)", fill=PURPLE, size=SMALL)
+    rr = f.box(408, y2, 120, 44, "rerank\n(cross-encoder)", fill=ORANGE, size=SMALL)
+    llm = f.box(550, y2, 154, 44, "LLM: answer from\nquestion + top chunks", fill=GREEN, size=SMALL)
+    f.arrow(q.r, q.cy, qe.x, qe.cy)
+    f.arrow(qe.r, qe.cy, ret.x, ret.cy)
+    f.arrow(ret.r, ret.cy, rr.x, rr.cy)
+    f.arrow(rr.r, rr.cy, llm.x, llm.cy)
+    f.elbow([(idx.cx, idx.b), (idx.cx, 136), (ret.cx, 136), (ret.cx, ret.y)], color=PURPLE_A)
+    f.text(ret.cx + 8, 130, "similarity search", size=SMALL, fill=PURPLE_A, anchor="start")
+    f.elbow([(q.cx, q.b), (q.cx, 256), (llm.cx - 30, 256), (llm.cx - 30, llm.b)], color=MUTED, dash=True)
+    f.text(330, 272, "the question itself also goes into the prompt", size=SMALL, fill=MUTED)
+    f.arrow(llm.cx + 20, llm.b, llm.cx + 20, 290)
+    f.text(llm.cx + 20, 306, "answer + citations", size=SMALL, anchor="middle")
+    return f
+
+
+@figure
+def hybrid_retrieval():
+    f = Fig("hybrid-retrieval", 720, 330,
+            "Hybrid retrieval: a keyword (BM25) ranking and a dense embedding ranking are merged by "
+            "reciprocal rank fusion, and a cross-encoder reranks the fused candidates before they reach "
+            "the LLM.")
+    q = f.box(16, 132, 84, 40, "query", fill=PAPER)
+    bm = f.box(128, 52, 130, 44, "BM25\n(exact keywords)", fill=ORANGE, size=SMALL)
+    de = f.box(128, 208, 130, 44, "dense vectors\n(meaning, ANN)", fill=BLUE, size=SMALL)
+    f.elbow([(q.cx, q.y), (q.cx, bm.cy), (bm.x, bm.cy)])
+    f.elbow([(q.cx, q.b), (q.cx, de.cy), (de.x, de.cy)])
+
+    def ranked(x, y, docs, fill):
+        for i, d in enumerate(docs):
+            f.text(x - 6, y + i * 24 + 16, f"{i + 1}", size=10, fill=MUTED, anchor="end")
+            f.box(x, y + i * 24, 52, 22, d, fill=fill, size=SMALL, rx=3)
+        return Box(x, y, 52, 4 * 24 - 2)
+
+    l1 = ranked(296, 28, ["D3", "D1", "D7", "D2"], ORANGE)
+    l2 = ranked(296, 184, ["D1", "D5", "D3", "D8"], BLUE)
+    f.arrow(bm.r, bm.cy, l1.x - 18, bm.cy)
+    f.arrow(de.r, de.cy, l2.x - 18, de.cy)
+    fuse = f.box(388, 112, 150, 80, "", fill=PURPLE)
+    f.mtext(fuse.cx, fuse.cy, ["reciprocal rank", "fusion", "Σ 1 / (k + rank)"], size=SMALL)
+    f.elbow([(l1.r, l1.cy), (366, l1.cy), (366, fuse.cy - 14), (fuse.x, fuse.cy - 14)])
+    f.elbow([(l2.r, l2.cy), (366, l2.cy), (366, fuse.cy + 14), (fuse.x, fuse.cy + 14)])
+    f.text(fuse.cx, fuse.b + 18, "k = 60 is the usual default", size=10, fill=MUTED)
+    fused = ranked(570, 104, ["D1", "D3", "D5", "D7"], PURPLE)
+    f.arrow(fuse.r, fuse.cy, fused.x - 18, fuse.cy)
+    f.text(fused.cx, 92, "fused", size=SMALL, fill=MUTED)
+    rr = f.box(556, 236, 148, 44, "cross-encoder rerank\n→ top-n to the LLM", fill=GREEN, size=SMALL)
+    f.arrow(fused.cx, fused.b, fused.cx, rr.y)
+    f.text(16, 312, "D1 and D3 appear in both lists, so they rise to the top; each list covers the "
+           "other's misses.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def react_agent_loop():
+    f = Fig("react-agent-loop", 720, 340,
+            "A ReAct agent loop: the model writes a thought, chooses a tool call, the runtime executes it "
+            "and appends the observation to the context, and the loop repeats until the model gives a "
+            "final answer.")
+    task = f.box(16, 24, 120, 36, "user task", fill=PAPER)
+    llm = f.box(60, 96, 150, 56, "LLM\nthought: what next?", fill=PURPLE, size=SMALL)
+    act = f.box(270, 96, 150, 56, "action: tool call\nname + JSON args", fill=ORANGE, size=SMALL)
+    tool = f.box(270, 210, 150, 56, "runtime runs the tool\n(search, code, API)", fill=BLUE, size=SMALL)
+    obs = f.box(60, 210, 150, 56, "observation\nappended to context", fill=GREEN, size=SMALL)
+    f.elbow([(task.cx, task.b), (task.cx, llm.y)])
+    f.arrow(llm.r, llm.cy, act.x, act.cy)
+    f.arrow(act.cx, act.b, tool.cx, tool.y)
+    f.arrow(tool.x, tool.cy, obs.r, obs.cy)
+    f.arrow(obs.cx, obs.y, llm.cx, llm.b)
+    f.text(240, 186, "repeat", size=SMALL, fill=MUTED)
+    ans = f.box(16, 296, 150, 32, "final answer", fill=GREEN, size=SMALL)
+    f.elbow([(llm.x, llm.cy), (38, llm.cy), (38, ans.y)], color=GREEN_A)
+    f.text(44, 186, "done?", size=10, fill=GREEN_A, anchor="start")
+    # example trace
+    tx, ty = 452, 24
+    f.rect(tx, ty - 10, 252, 314, PAPER, MUTED, rx=RADIUS, width=1)
+    f.text(tx + 12, ty + 12, "example trace", size=SMALL, bold=True, anchor="start")
+    lines = [("Thought:", "I need today's weather in Paris.", PURPLE_A),
+             ("Action:", "get_weather(city=\"Paris\")", ORANGE_A),
+             ("Observation:", "", GREEN_A), ("", "14 °C, light rain", GREEN_A),
+             ("Thought:", "I can answer now.", PURPLE_A), ("Answer:", "", INK),
+             ("", "14 °C with light rain;", INK), ("", "take an umbrella.", INK)]
+    y = ty + 30
+    for head, body, col in lines:
+        if head:
+            y += 12
+            f.text(tx + 12, y, head, size=SMALL, bold=True, fill=col, anchor="start")
+            y += 17
+        if body:
+            f.text(tx + 24, y, body.strip(), size=SMALL, anchor="start")
+            y += 17
+    f.text(230, 316, "stop on an answer or a step limit", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def mcp_client_server():
+    f = Fig("mcp-client-server", 720, 366,
+            "The Model Context Protocol: a host application runs one MCP client per server; each server "
+            "exposes tools, resources and prompts over JSON-RPC, locally through stdio or remotely "
+            "through HTTP.")
+    host = f.rect(16, 16, 270, 316, PAPER, INK)
+    f.text(30, 40, "host application", bold=True, anchor="start")
+    f.text(30, 58, "(chat app, IDE, agent)", size=SMALL, fill=MUTED, anchor="start")
+    llm = f.box(40, 76, 222, 36, "LLM + orchestration", fill=PURPLE, size=SMALL)
+    servers = [("files server", "local subprocess", "stdio"),
+               ("git server", "local subprocess", "stdio"),
+               ("issue-tracker server", "remote service", "Streamable HTTP")]
+    for i, (name, where, transport) in enumerate(servers):
+        y = 136 + i * 66
+        c = f.box(60, y, 180, 40, f"MCP client {i + 1}", fill=BLUE, size=SMALL)
+        f.line(50, llm.b, 50, c.cy, stroke=MUTED, width=1) if i == 2 else None
+        f.arrow(50, c.cy, c.x, c.cy, color=MUTED, width=1)
+        sy = 24 + i * 106
+        s = f.box(446, sy, 258, 92, "", fill=GREEN)
+        f.text(s.x + 12, sy + 22, name, bold=True, anchor="start", size=SMALL)
+        f.text(s.r - 12, sy + 22, where, size=10, anchor="end")
+        for k, cap in enumerate(("tools", "resources", "prompts")):
+            f.box(s.x + 12 + k * 78, sy + 40, 74, 26, cap, fill=PAPER, size=SMALL, rx=3)
+        f.text(s.x + 12, sy + 82, "callable · readable · templates", size=10, anchor="start")
+        f.arrow(c.r, c.cy, s.x, s.cy, color=INK, both=True)
+        mx = (c.r + s.x) / 2
+        ang = math.atan2(s.cy - c.cy, s.x - c.r)
+        f.text(mx + 4, (c.cy + s.cy) / 2 - 8 + (4 if i == 2 else 0), transport, size=SMALL,
+               fill=ORANGE_A)
+    f.text(361, 356, "JSON-RPC 2.0 messages; one client per server connection", size=SMALL, fill=MUTED)
+    return f
+
+
+@figure
+def clip_contrastive():
+    f = Fig("clip-contrastive", 680, 390,
+            "CLIP's contrastive training: N images and their N captions are encoded separately, the N × N "
+            "matrix of similarities is computed, and a symmetric cross-entropy loss pushes the diagonal "
+            "(the true pairs) up and everything else down.")
+    n, c = 4, 48
+    mx, my = 270, 170
+    tenc = f.box(mx, 84, n * c, 36, "text encoder", fill=GREEN)
+    f.text(mx + n * c / 2, 40, "N captions: “a dog on grass”, …", size=SMALL, fill=MUTED)
+    f.arrow(mx + n * c / 2, 50, mx + n * c / 2, tenc.y)
+    ienc = f.box(130, my, 96, n * c, "", fill=BLUE)
+    f.mtext(ienc.cx, ienc.cy, ["image", "encoder"])
+    f.text(62, my - 14, "N images", size=SMALL, fill=MUTED)
+    for i in range(n):
+        f.rect(36, my + i * c + 6, 52, 36, PAPER, MUTED, rx=3, width=1)
+        f.polygon([(42, my + i * c + 36), (54, my + i * c + 20), (66, my + i * c + 36)], fill=GREEN, stroke=None)
+        f.circle(76, my + i * c + 16, 4, fill=ORANGE, stroke=ORANGE_A, width=1)
+        f.arrow(88, my + i * c + c / 2, ienc.x, my + i * c + c / 2, color=MUTED, width=1)
+    for i in range(n):
+        f.text(mx + i * c + c / 2, my - 10, f"T_{{{i + 1}}}", size=SMALL, fill=GREEN_A)
+        f.text(mx - 10, my + i * c + c / 2 + 4, f"I_{{{i + 1}}}", size=SMALL, fill=BLUE_A, anchor="end")
+    f.arrow(mx + n * c / 2, tenc.b, mx + n * c / 2, my - 26, color=MUTED, width=1)
+    f.arrow(ienc.r, ienc.cy, mx - 30, ienc.cy, color=MUTED, width=1)
+    g = f.grid(mx, my, n, n, c, lambda r, col: ORANGE if r == col else PAPER)
+    for r in range(n):
+        for col in range(n):
+            f.text(mx + col * c + c / 2, my + r * c + c / 2 + 4, f"I_{{{r + 1}}}·T_{{{col + 1}}}", size=10,
+                   fill=INK if r == col else MUTED)
+    tx = g.r + 24
+    f.text(tx, my + 14, "logits = I_{i}·T_{j} / τ", size=SMALL, anchor="start")
+    f.text(tx, my + 40, "(unit-length embeddings)", size=10, fill=MUTED, anchor="start")
+    f.rect(tx, my + 62, 14, 14, ORANGE, ORANGE_A, rx=2)
+    f.text(tx + 20, my + 73, "diagonal: true pairs", size=SMALL, anchor="start")
+    f.rect(tx, my + 88, 14, 14, PAPER, MUTED, rx=2)
+    f.text(tx + 20, my + 99, "off-diagonal: negatives", size=SMALL, anchor="start")
+    f.text(tx, my + 132, "loss: cross-entropy over", size=SMALL, anchor="start")
+    f.text(tx, my + 150, "rows (image → text) and", size=SMALL, anchor="start")
+    f.text(tx, my + 168, "columns (text → image),", size=SMALL, anchor="start")
+    f.text(tx, my + 186, "averaged", size=SMALL, anchor="start")
+    return f
+
+
+@figure
+def vision_language_model():
+    f = Fig("vision-language-model", 720, 320,
+            "A vision-language model: a vision encoder turns the image into patch features, a projector "
+            "maps them into the LLM's embedding space as visual tokens, and the LLM reads them together "
+            "with the text tokens to generate the answer.")
+    _noise_tile(f, 16, 30, 64, 0, 1)
+    f.text(48, 112, "image", size=SMALL, fill=MUTED)
+    ve = f.box(108, 34, 140, 56, "vision encoder\n(ViT, patches)", fill=BLUE, size=SMALL)
+    f.arrow(80, 62, ve.x, ve.cy)
+    f.text(ve.cx, ve.b + 16, "N_{v} × d_{vision}", size=SMALL, fill=MUTED)
+    pr = f.box(290, 34, 130, 56, "projector\n(MLP or resampler)", fill=ORANGE, size=SMALL)
+    f.arrow(ve.r, ve.cy, pr.x, pr.cy)
+    f.text(pr.cx + 8, pr.b + 18, "N_{v} × d_{model}", size=SMALL, fill=MUTED, anchor="start")
+    prompt = f.box(462, 34, 242, 56, "“What is in the picture?”\n→ tokenize + embed", fill=PAPER, size=SMALL)
+    # the joint sequence
+    c = 30
+    sx, sy = 150, 150
+    for i in range(6):
+        f.rect(sx + i * c, sy, c - 2, 28, PURPLE, PURPLE_A, rx=3, width=1)
+        f.text(sx + i * c + (c - 2) / 2, sy + 18, f"v_{{{i + 1}}}", size=10)
+    tx0 = sx + 6 * c + 16
+    for i, w in enumerate(["What", "is", "in", "the", "pic", "?"]):
+        f.rect(tx0 + i * 42, sy, 40, 28, GREEN, GREEN_A, rx=3, width=1)
+        f.text(tx0 + i * 42 + 20, sy + 18, w, size=10)
+    f.elbow([(pr.cx, pr.b), (pr.cx, 122), (sx + 3 * c, 122), (sx + 3 * c, sy)], color=ORANGE_A)
+    f.elbow([(prompt.cx, prompt.b), (prompt.cx, 122), (tx0 + 3 * 42, 122), (tx0 + 3 * 42, sy)], color=MUTED)
+    f.text(sx - 10, sy + 18, "input", size=SMALL, fill=MUTED, anchor="end")
+    f.brace(sx + 6 * c - 2, sy + 34, sx, sy + 34, color=PURPLE_A)
+    f.text(sx + 3 * c, sy + 60, "visual tokens", size=SMALL, fill=PURPLE_A)
+    f.brace(tx0 + 6 * 42 - 2, sy + 34, tx0, sy + 34, color=GREEN_A)
+    f.text(tx0 + 3 * 42, sy + 60, "text tokens", size=SMALL, fill=GREEN_A)
+    llm = f.box(150, 236, 448, 40, "LLM decoder: attends over both, generates text", fill=BLUE)
+    f.arrow(llm.cx, sy + 68, llm.cx, llm.y)
+    f.arrow(llm.r, llm.cy, llm.r + 30, llm.cy)
+    f.text(llm.r + 34, llm.cy - 4, "“A small", size=SMALL, anchor="start")
+    f.text(llm.r + 34, llm.cy + 12, "house …”", size=SMALL, anchor="start")
+    f.text(16, 306, "Often the encoder is frozen and the projector is trained first, then the LLM is tuned "
+           "on image–text instructions.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
 
