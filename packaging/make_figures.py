@@ -43,19 +43,19 @@ PAD = 16
 
 # --- text measurement: DejaVu Sans advance widths in 1/1000 em (regular, bold) ---------------
 _CHARS = (' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-          '°²·×é̂Σαβεθμπστφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙✓✗')
+          '°²·×é̂Σαβεθμπστφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙␣✓✗')
 _REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 "
         "636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 "
         "748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 "
         "615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 "
         "337 636 838 500 401 318 838 615 0 632 659 638 541 612 636 602 634 602 660 496 179 659 500 500 "
-        "518 518 1000 401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 838 838")
+        "518 518 1000 401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 635 838 838")
 _BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 "
          "696 696 696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 "
          "837 850 733 850 770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 "
          "678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 "
          "365 712 838 500 438 380 838 678 0 683 687 716 557 687 736 791 779 638 782 535 219 687 500 500 "
-         "657 657 1000 438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 838 838")
+         "657 657 1000 438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 716 838 838")
 _W_REG = dict(zip(_CHARS, map(int, _REG.split())))
 _W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
 assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
@@ -1410,6 +1410,334 @@ def vision_language_model():
     f.text(llm.r + 34, llm.cy + 12, "house …”", size=SMALL, anchor="start")
     f.text(16, 306, "Often the encoder is frozen and the projector is trained first, then the LLM is tuned "
            "on image–text instructions.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+@figure
+def lstm_cell():
+    f = Fig("lstm-cell", 700, 420,
+            "An LSTM cell: the cell state runs along the top touched only by a multiply (forget gate) and "
+            "an add (gated candidate); sigmoid gates computed from h_{t−1} and x_t decide what to forget, "
+            "what to write and what to expose as h_t.")
+    f.rect(80, 46, 520, 254, PAPER, MUTED, rx=10, width=1)
+    hy = 84
+    f.text(24, hy - 10, "c_{t−1}", anchor="start")
+    f.text(676, hy - 10, "c_{t}", anchor="end")
+    fx, ix, gx, ox, tx = 190, 270, 330, 430, 520
+    mf = (fx, hy)
+    add = (300, hy)
+    f.arrow(24, hy, fx - 9, hy, color=ORANGE_A, width=2)
+    f.arrow(fx + 9, hy, add[0] - 9, hy, color=ORANGE_A, width=2)
+    f.arrow(add[0] + 9, hy, 676, hy, color=ORANGE_A, width=2)
+    f.plus(*mf, sym="×")
+    f.plus(*add)
+    f.text(420, 72, "cell state: only × and + touch it", size=SMALL, fill=ORANGE_A)
+    bus = 264
+    f.line(24, bus, ox, bus)
+    f.text(24, bus - 8, "h_{t−1}", anchor="start")
+    f.text(120, 330, "x_{t}")
+    f.line(120, 316, 120, bus)
+    f.circle(120, bus, 3, fill=INK, stroke=None)
+    gates = [(fx, "σ", "forget", "f_{t}"), (ix, "σ", "input", "i_{t}"), (gx, "tanh", "candidate", "\\tilde{c}_{t}"),
+             (ox, "σ", "output", "o_{t}")]
+    for cx, sym, name, lab in gates:
+        w = 48 if sym == "tanh" else 36
+        b = f.box(cx - w / 2, 196, w, 28, sym, fill=BLUE if sym == "σ" else PURPLE, size=SMALL)
+        f.arrow(cx, bus, cx, b.b)
+        f.circle(cx, bus, 3, fill=INK, stroke=None)
+        f.text(cx + 5, 246, name, size=10, fill=MUTED, anchor="start")
+        f.text(cx + 6, 186, lab, size=SMALL, anchor="start")
+    f.arrow(fx, 196, fx, hy + 9)
+    m2 = f.plus(300, 150, sym="×")
+    f.elbow([(ix, 196), (ix, 150), (291, 150)])
+    f.elbow([(gx, 196), (gx, 150), (309, 150)])
+    f.arrow(300, 141, 300, hy + 9)
+    # output path
+    f.circle(tx, hy, 3, fill=INK, stroke=None)
+    th = f.ellipse(tx, 138, 26, 13, fill=PURPLE, stroke=PURPLE_A)
+    f.text(tx, 142, "tanh", size=SMALL)
+    f.arrow(tx, hy, tx, th.y)
+    mo = f.plus(tx, 210, sym="×")
+    f.arrow(tx, th.b, tx, 201)
+    f.elbow([(ox + 18, 210), (tx - 9, 210)])
+    f.elbow([(tx, 219), (tx, 282), (676, 282)])
+    f.text(676, 274, "h_{t}", anchor="end")
+    f.text(676, 298, "= the output", size=10, fill=MUTED, anchor="end")
+    # equations
+    eq = ["f_{t} = σ(W_{f}[h_{t−1}, x_{t}] + b_{f})", "i_{t} = σ(W_{i}[h_{t−1}, x_{t}] + b_{i})",
+          "o_{t} = σ(W_{o}[h_{t−1}, x_{t}] + b_{o})"]
+    eq2 = ["\\tilde{c}_{t} = tanh(W_{c}[h_{t−1}, x_{t}] + b_{c})", "c_{t} = f_{t} ⊙ c_{t−1} + i_{t} ⊙ \\tilde{c}_{t}",
+           "h_{t} = o_{t} ⊙ tanh(c_{t})"]
+    for i, (a, b) in enumerate(zip(eq, eq2)):
+        f.text(150, 358 + i * 20, a, size=SMALL, anchor="start")
+        f.text(400, 358 + i * 20, b, size=SMALL, anchor="start")
+    return f
+
+
+@figure
+def encoder_decoder_vs_decoder_only():
+    f = Fig("encoder-decoder-vs-decoder-only", 720, 330,
+            "Encoder–decoder versus decoder-only: the encoder reads the whole source with bidirectional "
+            "attention and the decoder attends to it through cross-attention, while a decoder-only model "
+            "reads prompt and answer as one sequence under a causal mask.")
+
+    def mask(x, y, causal, c=8, n=4):
+        f.grid(x, y, n, n, c, lambda r, col: PAPER if causal and col > r else BLUE_A, stroke=MUTED)
+
+    def tokens(x, y, words, fill):
+        out = []
+        for w in words:
+            tw = text_width(w, SMALL) + 14
+            f.box(x, y, tw, 24, w, fill=fill, size=SMALL, rx=3)
+            out.append((x + tw / 2, y))
+            x += tw + 4
+        return out
+
+    f.rect(16, 12, 340, 270, "none", MUTED, dash=True)
+    f.rect(364, 12, 340, 270, "none", MUTED, dash=True)
+    f.text(186, 36, "Encoder–decoder", bold=True)
+    f.text(534, 36, "Decoder-only", bold=True)
+    enc = f.box(32, 112, 130, 92, "", fill=GREEN)
+    f.mtext(enc.cx, 136, ["Encoder", "bidirectional"], size=SMALL)
+    mask(enc.cx - 16, 164, False)
+    dec = f.box(210, 112, 130, 92, "", fill=BLUE)
+    f.mtext(dec.cx, 136, ["Decoder", "causal + cross"], size=SMALL)
+    mask(dec.cx - 16, 164, True)
+    f.arrow(enc.r, enc.cy, dec.x, enc.cy, color=GREEN_A)
+    f.text((enc.r + dec.x) / 2, enc.cy - 8, "K, V", size=10, fill=GREEN_A)
+    src = tokens(36, 232, ["Je", "suis", "étudiant"], PAPER)
+    for cx, y in src:
+        f.arrow(cx, y, cx, enc.b, color=MUTED, width=1) if abs(cx - enc.cx) < 60 else None
+    tgt = tokens(216, 232, ["<s>", "I", "am"], PAPER)
+    for cx, y in tgt:
+        f.arrow(cx, y, cx, dec.b, color=MUTED, width=1)
+    outs = tokens(226, 60, ["I", "am", "a"], ORANGE)
+    f.arrow(dec.cx, dec.y, dec.cx, 84)
+    f.text(186, 272, "e.g. T5, BART, the 2017 Transformer", size=10, fill=MUTED)
+    # decoder-only
+    d = f.box(430, 112, 208, 92, "", fill=BLUE)
+    f.mtext(d.cx, 136, ["one decoder stack", "causal self-attention"], size=SMALL)
+    mask(d.cx - 16, 164, True)
+    seq = tokens(376, 232, ["Translate:", "Je", "suis", "étudiant", "→", "I", "am"], PAPER)
+    for cx, y in seq:
+        if d.x < cx < d.r:
+            f.arrow(cx, y, cx, d.b, color=MUTED, width=1)
+    nxt = tokens(518, 60, ["a"], ORANGE)
+    f.arrow(d.cx, d.y, d.cx, 84)
+    f.text(d.cx + 34, 76, "next token", size=SMALL, fill=MUTED, anchor="start")
+    f.text(534, 272, "e.g. GPT, Llama, Mistral", size=10, fill=MUTED)
+    f.text(16, 310, "Blue mask cells: which earlier (and, for the encoder, later) positions each position can "
+           "attend to.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def scaling_law():
+    f = Fig("scaling-law", 640, 360,
+            "A schematic scaling-law curve: on log–log axes test loss falls roughly as a power law in "
+            "training compute and bends towards an irreducible-loss floor; no real data is plotted.")
+    x0, y0, x1, y1 = 100, 30, 610, 290   # plot area: left, top, right, bottom
+    f.arrow(x0, y1, x1 + 16, y1, color=INK, width=1.2)
+    f.arrow(x0, y1, x0, y0 - 14, color=INK, width=1.2)
+    for k in range(1, 7):
+        xx = x0 + k * (x1 - x0) / 6.5
+        f.line(xx, y1, xx, y1 + 5, stroke=MUTED, width=1)
+        f.line(xx, y0, xx, y1, stroke=MUTED, width=0.4)
+    for k in range(1, 5):
+        yy = y1 - k * (y1 - y0) / 4.5
+        f.line(x0 - 5, yy, x0, yy, stroke=MUTED, width=1)
+    f.text((x0 + x1) / 2, y1 + 32, "training compute C  (FLOPs, log scale)", size=SMALL)
+    f.text(x0 - 10, y0 + 4, "test loss L", size=SMALL, anchor="end")
+    f.text(x0 - 10, y0 + 20, "(log scale)", size=SMALL, anchor="end", fill=MUTED)
+    # schematic L(C) = L_inf + A C^-alpha, drawn in log-log space
+    linf, A, alpha = 1.7, 6.0, 0.32
+
+    def to_xy(u, L):
+        ly = math.log10(L)
+        lo, hi = math.log10(1.3), math.log10(8.0)
+        return x0 + u / 6.5 * (x1 - x0), y1 - (ly - lo) / (hi - lo) * (y1 - y0)
+
+    pts = [to_xy(u / 10, linf + A * 10 ** (-alpha * u / 10)) for u in range(0, 66)]
+    f.polyline(pts, stroke=BLUE_A, width=2.5)
+    pw = [to_xy(u / 10, A * 10 ** (-alpha * u / 10)) for u in range(0, 66)]
+    pw = [(x, y) for x, y in pw if y0 <= y <= y1]
+    f.polyline(pw, stroke=MUTED, dash=True, width=1.2)
+    fx, fy = to_xy(0, linf)
+    f.line(x0, fy, x1, fy, stroke=RED_A, dash=True, width=1.2)
+    f.text(x1, fy + 18, "irreducible loss L_{∞}", size=SMALL, fill=RED_A, anchor="end")
+    lx, ly = pts[18]
+    f.text(lx + 14, ly - 6, "L(C) ≈ L_{∞} + A·C^{−α}", size=SMALL, fill=BLUE_A, anchor="start")
+    mx, my = pw[15]
+    f.text(mx + 12, my + 6, "A·C^{−α} alone", size=SMALL, fill=MUTED, anchor="start")
+    f.text(x1, y0 + 4, "schematic: shape only, no data", size=SMALL, fill=MUTED, anchor="end")
+    return f
+
+
+@figure
+def bpe_merges():
+    f = Fig("bpe-merges", 680, 330,
+            "Byte-pair encoding on the words low, lower and lowest: starting from characters, each step "
+            "merges the most frequent adjacent pair into a new symbol, so three merges add lo, low and "
+            "lowe to the vocabulary.")
+    rows = [("start", "characters", [["l", "o", "w"], ["l", "o", "w", "e", "r"], ["l", "o", "w", "e", "s", "t"]]),
+            ("merge 1", "l + o → lo  (3×)", [["lo", "w"], ["lo", "w", "e", "r"], ["lo", "w", "e", "s", "t"]]),
+            ("merge 2", "lo + w → low  (3×)", [["low"], ["low", "e", "r"], ["low", "e", "s", "t"]]),
+            ("merge 3", "low + e → lowe  (2×)", [["low"], ["lowe", "r"], ["lowe", "s", "t"]])]
+    cols = [250, 360, 500]
+    f.text(16, 28, "step", size=SMALL, bold=True, anchor="start")
+    f.text(92, 28, "pair merged (count)", size=SMALL, bold=True, anchor="start")
+    for cx, w in zip(cols, ["low", "lower", "lowest"]):
+        f.text(cx, 28, f"“{w}”", size=SMALL, bold=True, anchor="start")
+    new = {"lo", "low", "lowe"}
+    for r, (step, rule, words) in enumerate(rows):
+        y = 46 + r * 54
+        f.line(16, y - 6, 664, y - 6, stroke=MUTED, width=0.5)
+        f.text(16, y + 18, step, size=SMALL, anchor="start")
+        f.text(92, y + 18, rule, size=SMALL, anchor="start", fill=ORANGE_A if r else MUTED)
+        merged = rows[r][1].split(" → ")[1].split()[0] if r else None
+        for cx, toks in zip(cols, words):
+            x = cx
+            for t in toks:
+                w = text_width(t, LABEL) + 14
+                fill = ORANGE if t == merged else GREEN if t in new else PAPER
+                f.box(x, y, w, 26, t, fill=fill, rx=3)
+                x += w + 3
+    y = 46 + 4 * 54
+    f.line(16, y - 6, 664, y - 6, stroke=MUTED, width=0.5)
+    f.text(16, y + 16, "Vocabulary: {l, o, w, e, r, s, t} + lo + low + lowe. The most frequent pair wins "
+           "(ties: first seen).", size=SMALL, anchor="start")
+    f.text(16, y + 36, "New text is tokenised by replaying the merges in the same order.", size=SMALL,
+           fill=MUTED, anchor="start")
+    return f
+
+@figure
+def tokens_to_embeddings():
+    f = Fig("tokens-to-embeddings", 720, 318,
+            "From text to the transformer's input: the tokenizer splits text into tokens and ids, each id "
+            "selects a row of the V × d_model embedding table, and positional information is added to "
+            "give the n × d_model input matrix.")
+    txt = f.box(16, 30, 120, 32, "“The cat sat”", fill=PAPER, size=SMALL)
+    tok = f.box(166, 30, 120, 32, "tokenizer (BPE)", fill=ORANGE, size=SMALL)
+    f.arrow(txt.r, txt.cy, tok.x, tok.cy)
+    x = 320
+    for t in ["The", "␣cat", "␣sat"]:
+        w = text_width(t, SMALL) + 14
+        f.box(x, 34, w, 24, t, fill=GREEN, size=SMALL, rx=3)
+        x += w + 4
+    f.arrow(tok.r, tok.cy, 316, tok.cy)
+    f.arrow(x + 6, tok.cy, x + 34, tok.cy)
+    ids = ["17", "942", "5210"]
+    idx = x + 38
+    id_boxes = []
+    for i in ids:
+        w = text_width(i, SMALL) + 16
+        id_boxes.append(f.box(idx, 34, w, 24, i, fill=PAPER, size=SMALL, rx=3))
+        idx += w + 4
+    f.text((x + 38 + idx) / 2, 80, "token ids (illustrative)", size=10, fill=MUTED)
+    # embedding table
+    c = 12
+    tx, ty = 150, 116
+    rows_hit = {1: BLUE, 4: BLUE, 7: BLUE}
+    g = f.grid(tx, ty, 10, 8, c, lambda r, col: rows_hit.get(r, PAPER), stroke=MUTED)
+    f.text(tx - 10, ty + 10 * c / 2 - 6, "embedding", size=SMALL, anchor="end")
+    f.text(tx - 10, ty + 10 * c / 2 + 10, "table E", size=SMALL, anchor="end")
+    f.text(tx - 10, ty + 10 * c / 2 + 28, "V × d_{model}", size=SMALL, anchor="end", fill=MUTED)
+    f.text(g.cx, g.b + 16, "one row per vocabulary entry", size=10, fill=MUTED)
+    for (r, _), b in zip(sorted(rows_hit.items()), id_boxes):
+        f.elbow([(b.cx, b.b), (b.cx, 100 + r * 3), (g.r + 18 + r * 4, 100 + r * 3),
+                 (g.r + 18 + r * 4, ty + r * c + c / 2), (g.r, ty + r * c + c / 2)], color=BLUE_A, width=1)
+    # gathered rows + positions
+    mx, my = 330, 150
+    f.grid(mx, my, 3, 8, c, lambda r, col: BLUE)
+    f.text(mx + 4 * c, my - 10, "token vectors", size=SMALL)
+    f.arrow(g.r + 56, my + 18, mx - 8, my + 18, color=BLUE_A)
+    f.plus(mx + 8 * c + 22, my + 18)
+    px = mx + 8 * c + 44
+    f.grid(px, my, 3, 8, c, lambda r, col: PURPLE)
+    f.text(px + 4 * c, my - 10, "positions", size=SMALL)
+    f.text(px + 4 * c, my + 3 * c + 18, "(learned, sinusoidal,", size=10, fill=MUTED)
+    f.text(px + 4 * c, my + 3 * c + 32, "or RoPE inside attention)", size=10, fill=MUTED)
+    f.text(px + 8 * c + 14, my + 23, "=", size=15)
+    xx = px + 8 * c + 34
+    f.grid(xx, my, 3, 8, c, lambda r, col: GREEN)
+    f.text(xx + 4 * c, my - 10, "X_{0}", size=SMALL, bold=True)
+    f.brace(xx + 8 * c, my + 3 * c + 6, xx, my + 3 * c + 6, color=MUTED)
+    f.text(xx + 4 * c, my + 3 * c + 32, "n × d_{model}", size=SMALL)
+    f.text(16, 300, "E is learned with the model; many LLMs reuse it (transposed) as the output layer "
+           "(weight tying).", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def sampling_strategies():
+    f = Fig("sampling-strategies", 720, 300,
+            "Decoding from one next-token distribution: temperature reshapes it, top-k keeps the k most "
+            "likely tokens, and top-p keeps the smallest set whose probability reaches p, "
+            "renormalising before sampling.")
+    logits = [3.0, 2.2, 1.6, 1.0, 0.6, 0.2, -0.3, -0.8]   # schematic logits, not from a model
+
+    def softmax(zs, T=1.0):
+        m = max(zs)
+        e = [math.exp((z - m) / T) for z in zs]
+        s = sum(e)
+        return [v / s for v in e]
+
+    p1 = softmax(logits)
+    p05 = softmax(logits, 0.5)
+    topk = [v if i < 3 else 0 for i, v in enumerate(p1)]
+    cum, keep = 0.0, 0
+    for v in p1:
+        keep += 1
+        cum += v
+        if cum >= 0.9:
+            break
+    topp = [v if i < keep else 0 for i, v in enumerate(p1)]
+    panels = [("T = 1", p1, p1, BLUE), ("T = 0.5: sharper", p05, p05, BLUE),
+              ("top-k, k = 3", p1, topk, GREEN), (f"top-p, p = 0.9 ({keep} kept)", p1, topp, PURPLE)]
+    pw, base, scale = 168, 230, 220
+    for k, (title, orig, kept, fill) in enumerate(panels):
+        x0 = 16 + k * (pw + 8)
+        f.text(x0 + pw / 2, 28, title, size=SMALL, bold=True)
+        s = sum(kept)
+        for i, (o, v) in enumerate(zip(orig, kept)):
+            bx = x0 + 10 + i * 19
+            if v > 0:
+                h = v / s * scale if k >= 2 else v * scale
+                f.rect(bx, base - h, 14, h, fill, ACCENT[fill], rx=0, width=1)
+                if k >= 2:  # the height before renormalising, drawn inside the taller bar
+                    f.line(bx, base - o * scale, bx + 14, base - o * scale, stroke=INK, width=1, dash=True)
+            else:
+                f.rect(bx, base - o * scale, 14, max(o * scale, 1), PAPER, MUTED, rx=0, width=1)
+                f.line(bx + 2, base - 3, bx + 12, base - 3, stroke=RED_A, width=1)
+        f.line(x0 + 6, base, x0 + pw - 6, base, stroke=INK, width=1)
+        f.text(x0 + pw / 2, base + 16, "tokens, most likely first", size=10, fill=MUTED)
+    f.text(16, 272, "Dashed line: the probability before cutting; the kept bars are renormalised to sum to 1. "
+           "Logits are schematic.", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 290, "Greedy decoding is the limit T → 0: always the tallest bar.", size=SMALL, fill=MUTED,
+           anchor="start")
+    return f
+
+
+@figure
+def word_embedding_analogy():
+    f = Fig("word-embedding-analogy", 600, 320,
+            "Word-embedding analogies in a schematic 2-D projection: the offset from man to woman is "
+            "roughly the same as from king to queen, so king − man + woman lands near queen.")
+    pts = {"man": (130, 240), "woman": (200, 140), "king": (400, 220), "queen": (470, 120)}
+    f.arrow(*pts["man"], *pts["woman"], color=PURPLE_A, width=2)
+    f.arrow(*pts["king"], *pts["queen"], color=PURPLE_A, width=2)
+    f.arrow(*pts["man"], *pts["king"], color=ORANGE_A, dash=True)
+    f.arrow(*pts["woman"], *pts["queen"], color=ORANGE_A, dash=True)
+    for name, (x, y) in pts.items():
+        f.circle(x, y, 5, fill=INK, stroke=None)
+    f.text(pts["man"][0] - 10, pts["man"][1] + 20, "man", anchor="middle")
+    f.text(pts["woman"][0] - 12, pts["woman"][1] - 10, "woman", anchor="middle")
+    f.text(pts["king"][0] + 10, pts["king"][1] + 20, "king", anchor="middle")
+    f.text(pts["queen"][0] + 12, pts["queen"][1] - 10, "queen", anchor="middle")
+    f.text(130, 180, "gender offset", size=SMALL, fill=PURPLE_A, anchor="end")
+    f.text(300, 252, "royalty offset", size=SMALL, fill=ORANGE_A)
+    f.box(300, 24, 284, 34, "king − man + woman ≈ queen", fill=PAPER)
+    f.text(16, 300, "Schematic 2-D projection of high-dimensional vectors; nearness is measured by cosine "
+           "similarity.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
 
