@@ -1416,8 +1416,8 @@ def vision_language_model():
 def lstm_cell():
     f = Fig("lstm-cell", 700, 420,
             "An LSTM cell: the cell state runs along the top touched only by a multiply (forget gate) and "
-            "an add (gated candidate); sigmoid gates computed from h_{t−1} and x_t decide what to forget, "
-            "what to write and what to expose as h_t.")
+            "an add (gated candidate); sigmoid gates computed from hₜ₋₁ and xₜ decide what to forget, "
+            "what to write and what to expose as hₜ.")
     f.rect(80, 46, 520, 254, PAPER, MUTED, rx=10, width=1)
     hy = 84
     f.text(24, hy - 10, "c_{t−1}", anchor="start")
@@ -1736,7 +1736,7 @@ def word_embedding_analogy():
     f.text(130, 180, "gender offset", size=SMALL, fill=PURPLE_A, anchor="end")
     f.text(300, 252, "royalty offset", size=SMALL, fill=ORANGE_A)
     f.box(300, 24, 284, 34, "king − man + woman ≈ queen", fill=PAPER)
-    f.text(16, 300, "Schematic 2-D projection of high-dimensional vectors; nearness is measured by cosine "
+    f.text(16, 300, "Schematic 2-D projection of high-dimensional vectors; nearness means cosine "
            "similarity.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
