@@ -166,21 +166,36 @@ class Fig:
         return Box(cx - rx, cy - ry, 2 * rx, 2 * ry)
 
     # -- text -----------------------------------------------------------------------------
-    def text(self, x, y, s: str, size=LABEL, anchor="middle", fill=INK, bold=False, italic=False) -> float:
-        """One line of label markup whose baseline is y; returns its width."""
-        total = text_width(s, size, bold)
-        left = x - total / 2 if anchor == "middle" else x - total if anchor == "end" else x
+    def _run(self, x, y, t, size, anchor, fill, bold, italic) -> None:
         weight = ' font-weight="bold"' if bold else ""
         style = ' font-style="italic"' if italic else ""
-        cur = left
-        for kind, t in runs(s):
+        anch = f' text-anchor="{anchor}"' if anchor != "start" else ""
+        # xml:space="preserve": runs are placed by measured width, so spaces must not collapse
+        self._add(f'<text x="{num(x)}" y="{num(y)}" font-size="{num(size)}"{anch}{weight}{style} fill="{fill}" '
+                  f'xml:space="preserve">{esc(t)}</text>')
+
+    def text(self, x, y, s: str, size=LABEL, anchor="middle", fill=INK, bold=False, italic=False) -> float:
+        """One line of label markup whose baseline is y; returns its width.
+
+        Plain text is a single <text> with the requested anchor, so it stays put in any font. Marked-up
+        text becomes one <text> per run placed by DejaVu widths; a run followed by a subscript,
+        superscript or accented glyph is anchored at its end, so the script stays glued to its base even
+        if a fallback font (Arial) draws the run narrower.
+        """
+        parts = runs(s)
+        total = text_width(s, size, bold)
+        if len(parts) == 1 and parts[0][0] == "text":
+            self._run(x, y, s, size, anchor, fill, bold, italic)
+            return total
+        cur = x - total / 2 if anchor == "middle" else x - total if anchor == "end" else x
+        for k, (kind, t) in enumerate(parts):
             sz = small_size(size) if kind in ("sub", "sup") else size
             yy = y + 0.3 * size if kind == "sub" else y - 0.42 * size if kind == "sup" else y
             w = plain_width(t, sz, bold)
-            # xml:space="preserve": runs are placed by measured width, so spaces must not collapse
-            self._add(f'<text x="{num(cur)}" y="{num(yy)}" font-size="{num(sz)}"{weight}{style} fill="{fill}" '
-                      f'xml:space="preserve">'
-                      f"{esc(t)}</text>")
+            if kind == "text" and k + 1 < len(parts):
+                self._run(cur + w, yy, t, sz, "end", fill, bold, italic)
+            else:
+                self._run(cur, yy, t, sz, "start", fill, bold, italic)
             if kind == "hat":  # a caret over the glyph (combining accents misplace in QtSvg)
                 mx, top = cur + w / 2, y - 0.78 * size
                 self.polyline([(mx - 0.22 * size, top + 0.16 * size), (mx, top), (mx + 0.22 * size, top + 0.16 * size)],
@@ -889,7 +904,7 @@ def gan_training():
 
 @figure
 def vae_reparameterisation():
-    f = Fig("vae-reparameterisation", 700, 310,
+    f = Fig("vae-reparameterisation", 700, 318,
             "A variational autoencoder with the reparameterisation trick: the encoder outputs μ and σ, "
             "the latent is z = μ + σ ⊙ ε with ε drawn from N(0, I), the decoder reconstructs x̂, and "
             "the loss adds a reconstruction term to a KL term.")
@@ -915,9 +930,9 @@ def vae_reparameterisation():
     xh = f.box(624, cy - 20, 56, 40, "\\hat{x}", fill=GREEN)
     f.arrow(600, cy, xh.x, xh.cy)
     f.text(304, 40, "gradients flow through μ and σ", size=SMALL, fill=PURPLE_A)
-    f.line(16, 262, 684, 262, stroke=MUTED, width=0.75)
-    f.text(16, 288, "loss  =  reconstruction  ‖x − \\hat{x}‖²  +  KL( q_{φ}(z | x) ‖ N(0, I) )", anchor="start")
-    f.text(684, 288, "(negative ELBO)", size=SMALL, fill=MUTED, anchor="end")
+    f.line(16, 274, 684, 274, stroke=MUTED, width=0.75)
+    f.text(16, 300, "loss  =  reconstruction  ‖x − \\hat{x}‖²  +  KL( q_{φ}(z | x) ‖ N(0, I) )", anchor="start")
+    f.text(684, 300, "(negative ELBO)", size=SMALL, fill=MUTED, anchor="end")
     return f
 
 
@@ -1296,35 +1311,33 @@ def react_agent_loop():
 
 @figure
 def mcp_client_server():
-    f = Fig("mcp-client-server", 720, 366,
+    f = Fig("mcp-client-server", 720, 384,
             "The Model Context Protocol: a host application runs one MCP client per server; each server "
             "exposes tools, resources and prompts over JSON-RPC, locally through stdio or remotely "
             "through HTTP.")
-    host = f.rect(16, 16, 270, 316, PAPER, INK)
+    f.rect(16, 16, 284, 336, PAPER, INK)
     f.text(30, 40, "host application", bold=True, anchor="start")
     f.text(30, 58, "(chat app, IDE, agent)", size=SMALL, fill=MUTED, anchor="start")
-    llm = f.box(40, 76, 222, 36, "LLM + orchestration", fill=PURPLE, size=SMALL)
+    llm = f.box(30, 84, 72, 254, "", fill=PURPLE)
+    f.mtext(llm.cx, llm.cy, ["LLM", "+ app", "logic"], size=SMALL)
     servers = [("files server", "local subprocess", "stdio"),
                ("git server", "local subprocess", "stdio"),
                ("issue-tracker server", "remote service", "Streamable HTTP")]
     for i, (name, where, transport) in enumerate(servers):
-        y = 136 + i * 66
-        c = f.box(60, y, 180, 40, f"MCP client {i + 1}", fill=BLUE, size=SMALL)
-        f.line(50, llm.b, 50, c.cy, stroke=MUTED, width=1) if i == 2 else None
-        f.arrow(50, c.cy, c.x, c.cy, color=MUTED, width=1)
-        sy = 24 + i * 106
-        s = f.box(446, sy, 258, 92, "", fill=GREEN)
-        f.text(s.x + 12, sy + 22, name, bold=True, anchor="start", size=SMALL)
-        f.text(s.r - 12, sy + 22, where, size=10, anchor="end")
+        cy = 118 + i * 96
+        c = f.box(132, cy - 20, 150, 40, f"MCP client {i + 1}", fill=BLUE, size=SMALL)
+        f.arrow(llm.r, cy, c.x, cy, color=MUTED, width=1, both=True)
+        s = f.box(446, cy - 42, 258, 84, "", fill=GREEN)
+        f.text(s.x + 12, s.y + 22, name, bold=True, anchor="start", size=SMALL)
+        f.text(s.r - 12, s.y + 22, where, size=10, anchor="end")
         for k, cap in enumerate(("tools", "resources", "prompts")):
-            f.box(s.x + 12 + k * 78, sy + 40, 74, 26, cap, fill=PAPER, size=SMALL, rx=3)
-        f.text(s.x + 12, sy + 82, "callable · readable · templates", size=10, anchor="start")
-        f.arrow(c.r, c.cy, s.x, s.cy, color=INK, both=True)
-        mx = (c.r + s.x) / 2
-        ang = math.atan2(s.cy - c.cy, s.x - c.r)
-        f.text(mx + 4, (c.cy + s.cy) / 2 - 8 + (4 if i == 2 else 0), transport, size=SMALL,
-               fill=ORANGE_A)
-    f.text(361, 356, "JSON-RPC 2.0 messages; one client per server connection", size=SMALL, fill=MUTED)
+            f.box(s.x + 12 + k * 78, s.y + 33, 74, 26, cap, fill=PAPER, size=SMALL, rx=3)
+        f.text(s.x + 12, s.y + 74, "callable · readable · templates", size=10, anchor="start")
+        f.arrow(c.r, cy, s.x, cy, color=INK, both=True)
+        f.text((c.r + s.x) / 2, cy - 8, transport, size=SMALL, fill=ORANGE_A)
+        f.text((c.r + s.x) / 2, cy + 18, "JSON-RPC", size=10, fill=MUTED)
+    f.text(360, 374, "Each client holds one connection to one server; the host decides what the model may use.",
+           size=SMALL, fill=MUTED)
     return f
 
 
