@@ -532,9 +532,10 @@ def kv_cache():
             "projections, its key and value are appended to the cache, and its query attends over all "
             "cached keys and values instead of recomputing them.")
     c = 26
-    kx, vx = 300, 500
+    kx, vx = 284, 464
     f.text(kx, 24, "K cache  (B, h, t, d_{k})", size=SMALL, anchor="start", fill=MUTED)
     f.text(vx, 24, "V cache  (B, h, t, d_{k})", size=SMALL, anchor="start", fill=MUTED)
+    f.text(657, 24, "output", size=SMALL, anchor="middle", fill=MUTED)
     for row, t in enumerate((3, 4, 5)):
         y = 44 + row * 78
         cy = y + c / 2
@@ -551,6 +552,8 @@ def kv_cache():
                  (kx + (t - 1) * c + c / 2, y + c)], color=ORANGE_A)
         f.elbow([(kx + (t - 1) * c + c / 2, y + c + 12), (vx + (t - 1) * c + c / 2, y + c + 12),
                  (vx + (t - 1) * c + c / 2, y + c)], color=ORANGE_A)
+        f.arrow(vx + t * c + 6, cy, 628, cy, color=MUTED, width=1)
+        f.box(630, cy - 13, 54, 26, f"out_{{{t}}}", fill=GREEN, size=SMALL, rx=3)
     y = 44 + 3 * 78
     f.line(16, y - 8, 684, y - 8, stroke=MUTED, width=0.75)
     f.text(16, y + 14, "At step t: attention(q_{t}, K_{1..t}, V_{1..t}) costs O(t·d) instead of re-running all t tokens "
@@ -1719,12 +1722,11 @@ def sampling_strategies():
                 if k >= 2:  # the height before renormalising, drawn inside the taller bar
                     f.line(bx, base - o * scale, bx + 14, base - o * scale, stroke=INK, width=1, dash=True)
             else:
-                f.rect(bx, base - o * scale, 14, max(o * scale, 1), PAPER, MUTED, rx=0, width=1)
-                f.line(bx + 2, base - 3, bx + 12, base - 3, stroke=RED_A, width=1)
+                f.rect(bx, base - o * scale, 14, max(o * scale, 1), PAPER, MUTED, rx=0, width=1, dash=True)
         f.line(x0 + 6, base, x0 + pw - 6, base, stroke=INK, width=1)
         f.text(x0 + pw / 2, base + 16, "tokens, most likely first", size=10, fill=MUTED)
-    f.text(16, 272, "Dashed line: the probability before cutting; the kept bars are renormalised to sum to 1. "
-           "Logits are schematic.", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 272, "Dashed bars are cut; kept bars are renormalised to sum to 1 (dashed line: height before). "
+           "Schematic logits.", size=SMALL, fill=MUTED, anchor="start")
     f.text(16, 290, "Greedy decoding is the limit T → 0: always the tallest bar.", size=SMALL, fill=MUTED,
            anchor="start")
     return f
