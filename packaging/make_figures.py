@@ -43,19 +43,21 @@ PAD = 16
 
 # --- text measurement: DejaVu Sans advance widths in 1/1000 em (regular, bold) ---------------
 _CHARS = (' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-          '°²·×é̂Σαβεθμπστφᴼᵢᾱ–‖“”…₁₂ₖ→↓∅∇−√∞≈≤≪≻⊙␣✓✗')
+          '°²·×é̂Σαβεθμπστφᴼᵢᾱ–‖“”…′₁₂₋ₖₜ←→↓∂∅∇∏−√∞≈≤≪≻⊙␣✓✗')
 _REG = ("318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 "
         "636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 "
         "748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 635 550 635 "
         "615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 636 "
         "337 636 838 500 401 318 838 615 0 632 659 638 541 612 636 602 634 602 660 496 179 659 500 500 "
-        "518 518 1000 401 401 426 838 838 871 669 838 637 833 838 838 1047 838 838 635 838 838")
+        "518 518 1000 227 401 401 528 426 295 838 838 838 517 871 669 757 838 637 833 838 838 1047 838 "
+        "838 635 838 838")
 _BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 "
          "696 696 696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 "
          "837 850 733 850 770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 716 593 716 "
          "678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 712 "
          "365 712 838 500 438 380 838 678 0 683 687 716 557 687 736 791 779 638 782 535 219 687 500 500 "
-         "657 657 1000 438 438 487 838 838 856 697 838 667 833 838 838 1047 838 838 716 838 838")
+         "657 657 1000 264 438 438 528 487 388 838 838 838 544 856 697 787 838 667 833 838 838 1047 838 "
+         "838 716 838 838")
 _W_REG = dict(zip(_CHARS, map(int, _REG.split())))
 _W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
 assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
@@ -1753,6 +1755,121 @@ def word_embedding_analogy():
     f.box(300, 24, 284, 34, "king − man + woman ≈ queen", fill=PAPER)
     f.text(16, 300, "Schematic 2-D projection of high-dimensional vectors; nearness means cosine "
            "similarity.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+@figure
+def rnn_vanishing_gradient():
+    f = Fig("rnn-vanishing-gradient", 700, 320,
+            "An RNN unrolled over five steps with the same weights at every step; the gradient from a loss "
+            "at the last step reaches early hidden states only through a product of per-step Jacobians, "
+            "so it usually shrinks (or explodes) with distance.")
+    xs = [96 + i * 120 for i in range(5)]
+    hs = []
+    for i, x in enumerate(xs):
+        h = f.box(x, 110, 64, 40, f"h_{{{i + 1}}}", fill=BLUE)
+        hs.append(h)
+        xb = f.box(x + 8, 214, 48, 28, f"x_{{{i + 1}}}", fill=PURPLE, size=SMALL)
+        f.arrow(h.cx, xb.y, h.cx, h.b)
+        f.arrow(h.cx, h.y, h.cx, 76)
+        f.text(h.cx, 66, f"y_{{{i + 1}}}", size=SMALL)
+    f.text(34, 124, "h_{0}", size=SMALL)
+    f.arrow(46, 130, hs[0].x, 130)
+    for a, b in zip(hs, hs[1:]):
+        f.arrow(a.r, 122, b.x, 122)
+    f.text(hs[-1].cx, 36, "loss L", size=SMALL, bold=True, fill=RED_A)
+    widths = [0.7, 1.1, 1.7, 2.6]
+    for k, (a, b) in enumerate(zip(hs, hs[1:])):
+        f.arrow(b.x, 140, a.r, 140, color=RED_A, width=widths[k])
+    f.text(hs[0].cx - 6, 186, "∂L/∂h_{1}: tiny", size=SMALL, fill=RED_A, anchor="end")
+    f.text(hs[4].cx - 6, 186, "∂L/∂h_{5}", size=SMALL, fill=RED_A, anchor="end")
+    f.text(300, 36, "← the gradient flows back through every step, shrinking", size=SMALL, fill=RED_A)
+    f.text(16, 274, "∂L/∂h_{1} = ∂L/∂h_{5} · ∏_{t=2..5} ∂h_{t}/∂h_{t−1},   with  ∂h_{t}/∂h_{t−1} = diag(tanh′) W_{hh}",
+           anchor="start")
+    f.text(16, 298, "The same W_{hh} is multiplied in at every step: factors below 1 make the product vanish, "
+           "above 1 explode.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def recurrence_vs_attention():
+    f = Fig("recurrence-vs-attention", 700, 290,
+            "Path length between distant tokens: in an RNN information from the first token reaches the "
+            "last through n − 1 sequential steps, while in self-attention every token reaches every other "
+            "in one step and all positions are computed in parallel.")
+    n = 6
+    f.text(176, 28, "Recurrent layer", bold=True)
+    f.text(524, 28, "Self-attention layer", bold=True)
+    y = 170
+    lx = [46 + i * 52 for i in range(n)]
+    for i, x in enumerate(lx):
+        f.circle(x, y, 15, fill=BLUE, stroke=BLUE_A)
+        f.text(x, y + 5, f"t_{{{i + 1}}}", size=SMALL)
+    for a, b in zip(lx, lx[1:]):
+        f.arrow(a + 15, y, b - 15, y, color=ORANGE_A)
+    f.brace(lx[-1], y + 26, lx[0], y + 26, color=ORANGE_A)
+    f.text(176, y + 58, "n − 1 sequential steps: O(n) path", size=SMALL, fill=ORANGE_A)
+    rx = [394 + i * 52 for i in range(n)]
+    last = rx[-1]
+    for i, x in enumerate(rx[:-1]):
+        h = 26 + (n - 1 - i) * 16
+        f.curve(x, y - 15, x + 10, y - 15 - h, last - 10, y - 15 - h, last - 4, y - 15, color=GREEN_A, width=1.2)
+    for i, x in enumerate(rx):
+        f.circle(x, y, 15, fill=BLUE, stroke=BLUE_A)
+        f.text(x, y + 5, f"t_{{{i + 1}}}", size=SMALL)
+    f.text(524, y + 58, "one step between any two tokens: O(1) path", size=SMALL, fill=GREEN_A)
+    f.text(524, 56, "(only the arcs into t_{6} are drawn)", size=10, fill=MUTED)
+    f.line(350, 44, 350, 236, stroke=MUTED, dash=True, width=1)
+    f.text(16, 262, "Cost per layer: recurrent O(n·d²) but n steps in sequence; self-attention O(n²·d) but "
+           "parallel over positions.", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 280, "n = sequence length, d = model width.", size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def quantization():
+    f = Fig("quantization", 680, 330,
+            "Symmetric weight quantisation: a scale s maps real weights onto a small grid of integers, "
+            "q = round(w / s), and the layer uses s·q, which differs from w by at most half a step.")
+    w = [-0.913, -0.274, 0.052, 0.388, 1.146]   # example weights, chosen for the illustration
+    s8 = max(abs(v) for v in w) / 127
+    q8 = [round(v / s8) for v in w]
+    # table
+    heads = ["weight w (FP16)", "q = round(w / s)  (INT8)", "s·q  (used in the matmul)", "error w − s·q"]
+    f.text(16, 30, f"INT8, symmetric, one scale per tensor:  s = max|w| / 127 = {s8:.5f}", anchor="start")
+    cw = 84
+    x0 = 210
+    for r, h in enumerate(heads):
+        y = 48 + r * 30
+        f.text(16, y + 19, h, size=SMALL, anchor="start")
+        for c, v in enumerate(w):
+            err = v - s8 * q8[c]
+            vals = [f"{v:+.3f}", f"{q8[c]:+d}", f"{s8 * q8[c]:+.4f}", f"{err:+.5f}" if abs(err) >= 5e-6 else "0"]
+            fill = [PAPER, ORANGE, GREEN, PAPER][r]
+            f.box(x0 + c * (cw + 6), y, cw, 26, vals[r].replace("-", "−"), fill=fill, size=SMALL, rx=3)
+    # number line with a coarse INT4 grid to make the rounding visible
+    s4 = max(abs(v) for v in w) / 7
+    ly = 236
+    lx0, lx1 = 60, 596
+    sc = (lx1 - lx0) / 2.6
+
+    def X(v):
+        return (lx0 + lx1) / 2 + v * sc
+
+    f.line(lx0, ly, lx1, ly, stroke=INK, width=1.2)
+    for k in range(-7, 8):
+        f.line(X(k * s4), ly - 6, X(k * s4), ly + 6, stroke=MUTED, width=1)
+        if k in (-7, 0, 7):
+            f.text(X(k * s4), ly + 22, f"{k:+d}".replace("-", "−") if k else "0", size=10, fill=MUTED)
+    for v in w:
+        q = round(v / s4)
+        f.circle(X(v), ly - 22, 4, fill=BLUE_A, stroke=None)
+        f.arrow(X(v), ly - 18, X(q * s4), ly - 2, color=BLUE_A, width=1)
+    f.text(lx0, ly - 34, "w", size=SMALL, fill=BLUE_A, anchor="start")
+    f.text(lx1 + 8, ly + 4, "INT4 grid", size=10, fill=MUTED, anchor="start")
+    f.text(340, 292, "grid drawn for INT4 (15 levels, s = max|w| / 7); INT8's 255 levels are too fine to draw",
+           size=SMALL, fill=MUTED)
+    f.text(340, 316, "An outlier stretches s and wastes levels: hence per-channel or per-group scales.",
+           size=SMALL, fill=MUTED)
     return f
 
 
