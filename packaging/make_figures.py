@@ -58,8 +58,8 @@ _BOLD = ("348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 6
          "365 712 838 500 438 380 838 678 0 683 687 716 557 687 736 791 779 638 782 535 219 687 500 500 "
          "657 657 1000 264 438 438 528 487 388 838 838 838 544 856 697 787 838 667 833 838 838 1047 838 "
          "838 716 838 838")
-_W_REG = dict(zip(_CHARS, map(int, _REG.split())))
-_W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split())))
+_W_REG = dict(zip(_CHARS, map(int, _REG.split()), strict=False))
+_W_BOLD = dict(zip(_CHARS, map(int, _BOLD.split()), strict=False))
 assert len(_W_REG) == len(_CHARS) == len(_W_BOLD)
 
 _MARKUP = re.compile(r"_\{([^}]*)\}|\^\{([^}]*)\}|\\hat\{([^}]*)\}|\\tilde\{([^}]*)\}")
@@ -441,7 +441,7 @@ def scaled_dot_product_attention():
     f.text(out.cx, cy + 14, "weights · V", size=SMALL, fill=MUTED)
     f.elbow([(q.r, q.cy), (104, q.cy), (104, cy - 10), (boxes[0].x, cy - 10)])
     f.elbow([(k.r, k.cy), (104, k.cy), (104, cy + 10), (boxes[0].x, cy + 10)])
-    for a, b in zip(boxes, boxes[1:] + [out]):
+    for a, b in zip(boxes, boxes[1:] + [out], strict=False):
         f.arrow(a.r, cy, b.x, cy)
     f.elbow([(v.r, v.cy), (out.cx, v.cy), (out.cx, out.b)])
     f.arrow(out.r, cy, out.r + 44, cy)
@@ -463,12 +463,10 @@ def multi_head_attention():
             "concatenated and mixed by the output projection Wᴼ.")
     inp = f.box(220, 16, 240, 32, "X   (n × d_{model})", fill=PURPLE)
     cols = [(110, "1"), (260, "2"), (420, None), (570, "h")]
-    concat = None
     for cx, i in cols:
         if i is None:
             f.text(cx, 150, "…", size=15, fill=MUTED)
             continue
-        f.elbow([(inp.cx, inp.b), (inp.cx, 62), (cx, 62), (cx, 84)]) if False else None
         f.arrow(inp.cx + (cx - 340) * 0.25, inp.b, cx, 84)
         p = f.box(cx - 66, 84, 132, 48, "", fill=BLUE)
         f.text(cx, 103, f"XW_{{{i}}}^{{Q}}, XW_{{{i}}}^{{K}}, XW_{{{i}}}^{{V}}", size=SMALL)
@@ -558,7 +556,8 @@ def kv_cache():
         f.box(630, cy - 13, 54, 26, f"out_{{{t}}}", fill=GREEN, size=SMALL, rx=3)
     y = 44 + 3 * 78
     f.line(16, y - 8, 684, y - 8, stroke=MUTED, width=0.75)
-    f.text(16, y + 14, "At step t: attention(q_{t}, K_{1..t}, V_{1..t}) costs O(t·d) instead of re-running all t tokens "
+    f.text(16, y + 14, "At step t: attention(q_{t}, K_{1..t}, V_{1..t}) costs O(t·d) instead of re-running all t "
+           "tokens "
            "(O(t²·d)).", size=SMALL, anchor="start")
     f.rect(16, y + 30, 14, 14, ORANGE, ORANGE_A, rx=2)
     f.text(36, y + 41, "computed this step (new token only)", size=SMALL, anchor="start")
@@ -577,7 +576,7 @@ def rope_rotation():
     x0, y0 = 24, 60
     labels = ["x_{1}", "x_{2}", "x_{3}", "x_{4}", "…", "…", "x_{d−1}", "x_{d}"]
     fills = [BLUE, BLUE, GREEN, GREEN, PAPER, PAPER, ORANGE, ORANGE]
-    for i, (s, fl) in enumerate(zip(labels, fills)):
+    for i, (s, fl) in enumerate(zip(labels, fills, strict=False)):
         f.rect(x0 + i * c, y0, c, c, fl, ACCENT[fl] if fl != PAPER else MUTED, rx=0, width=1)
         f.text(x0 + i * c + c / 2, y0 + c / 2 + 4, s, size=10 if len(s) > 5 else SMALL)
     f.text(x0, y0 - 14, "q or k at position m  (d dims)", size=SMALL, fill=MUTED, anchor="start")
@@ -716,10 +715,10 @@ def speculative_decoding():
 
     f.text(16, 22, "1  draft model proposes k = 4 tokens, one cheap step each", size=SMALL, anchor="start",
            bold=True)
-    pre = f.box(16, 36, 120, 28, "The cat", fill=PAPER)
+    f.box(16, 36, 120, 28, "The cat", fill=PAPER)
     words = ["sat", "on", "a", "mat"]
     xs = [160 + i * (W + 14) for i in range(4)]
-    for i, (xx, w) in enumerate(zip(xs, words)):
+    for i, (xx, w) in enumerate(zip(xs, words, strict=False)):
         tok(xx, 36, w, ORANGE)
         f.text(xx + W / 2, 80, f"d_{{{i + 1}}}", size=SMALL, fill=MUTED)
     f.text(xs[-1] + W + 14, 55, "q(·) from the draft", size=SMALL, fill=MUTED, anchor="start")
@@ -777,8 +776,8 @@ def paged_attention():
     f.text(330, 22, "block tables", size=SMALL, bold=True, anchor="middle")
     tables = (("A", 42, ["L0 → P5", "L1 → P1", "L2 → P6"], [PURPLE, BLUE, BLUE]),
               ("B", 130, ["L0 → P5", "L1 → P3"], [PURPLE, GREEN]))
-    for name, y, entries, fills in tables:
-        for i, (e, fl) in enumerate(zip(entries, fills)):
+    for _name, y, entries, fills in tables:
+        for i, (e, fl) in enumerate(zip(entries, fills, strict=False)):
             f.box(290, y + i * 24, 80, 22, e, fill=fl, size=SMALL, rx=3)
     f.arrow(258, 59, 286, 59, color=MUTED)
     f.arrow(188, 129, 286, 141, color=MUTED)
@@ -828,7 +827,7 @@ def parallelism():
         cx = x0 + 40 + k * 72
         f.box(cx - 30, 52, 60, 24, f"batch {k + 1}/3", fill=PURPLE, size=10)
         f.arrow(cx, 76, cx, 96)
-        g = f.box(cx - 30, 96, 60, 110, "", fill=BLUE)
+        f.box(cx - 30, 96, 60, 110, "", fill=BLUE)
         for L in range(4):
             f.rect(cx - 22, 104 + L * 24, 44, 18, GREEN, GREEN_A, rx=3, width=1)
         f.text(cx, 224, f"GPU {k}", size=SMALL, fill=MUTED)
@@ -842,7 +841,6 @@ def parallelism():
     f.arrow(cx - 30, 76, cx - 46, 104)
     f.arrow(cx + 30, 76, cx + 46, 104)
     f.grid(cx - 86, 104, 4, 4, 20, lambda r, c: BLUE if c < 2 else GREEN, stroke=MUTED)
-    f.grid(cx + 6, 104, 4, 4, 20, lambda r, c: GREEN, stroke=MUTED) if False else None
     f.rect(cx - 86, 104, 40, 80, "none", BLUE_A, rx=0)
     f.rect(cx - 46, 104, 40, 80, "none", GREEN_A, rx=0)
     f.text(cx - 66, 200, "W₁", size=SMALL)
@@ -971,12 +969,12 @@ def diffusion_processes():
     levels = [0, 0.18, 0.5, 0.82, 1.0]
     xs = [40 + i * 140 for i in range(5)]
     ty = 100
-    for i, (xx, nm, lv) in enumerate(zip(xs, names, levels)):
+    for i, (xx, nm, lv) in enumerate(zip(xs, names, levels, strict=False)):
         _noise_tile(f, xx, ty, s, lv, 7 + i)
         f.text(xx + s / 2, ty + s + 20, nm)
     f.text(xs[0] + s / 2, ty + s + 38, "data", size=SMALL, fill=MUTED)
     f.text(xs[4] + s / 2, ty + s + 38, "≈ N(0, I)", size=SMALL, fill=MUTED)
-    for a, b in zip(xs, xs[1:]):
+    for a, b in zip(xs, xs[1:], strict=False):
         mid = (a + s + b) / 2
         gap_dots = b == xs[2] or b == xs[3]
         f.curve(a + s / 2 + 10, ty - 6, a + s / 2 + 40, ty - 44, b + s / 2 - 40, ty - 44, b + s / 2 - 10, ty - 6,
@@ -1156,11 +1154,13 @@ def dpo_vs_rlhf():
                            ("PPO with a critic: sample y,\nreward r_{φ} − β·KL(π_{θ} ‖ π_{ref})", BLUE, 220),
                            ("aligned\npolicy π_{θ}", PURPLE, 106)],
         "4 models in memory (policy, reference, reward, value); on-line sampling; many knobs to tune.")
-    b = row(186, "DPO", [("preference pairs\n(x, y_{w}, y_{l})", GREEN, 130),
-                         ("one supervised loss on π_{θ}:\nraise y_{w} over y_{l} relative to frozen π_{ref}", BLUE, 356),
+    row(186, "DPO", [("preference pairs\n(x, y_{w}, y_{l})", GREEN, 130),
+                     ("one supervised loss on π_{θ}:\nraise y_{w} over y_{l} relative to frozen π_{ref}", BLUE,
+                      356),
                          ("aligned\npolicy π_{θ}", PURPLE, 106)],
             "2 models (policy, frozen reference); no reward model, no sampling during training.")
-    f.text(16, 312, "L_{DPO} = −log σ( β log [π_{θ}(y_{w}|x) / π_{ref}(y_{w}|x)] − β log [π_{θ}(y_{l}|x) / π_{ref}(y_{l}|x)] )",
+    f.text(16, 312, "L_{DPO} = −log σ( β log [π_{θ}(y_{w}|x) / π_{ref}(y_{w}|x)] "
+           "− β log [π_{θ}(y_{l}|x) / π_{ref}(y_{l}|x)] )",
            anchor="start")
     f.line(16, 158, 704, 158, stroke=MUTED, width=0.75)
     return f
@@ -1465,7 +1465,7 @@ def lstm_cell():
         f.text(cx + 5, 246, name, size=10, fill=MUTED, anchor="start")
         f.text(cx + 6, 186, lab, size=SMALL, anchor="start")
     f.arrow(fx, 196, fx, hy + 9)
-    m2 = f.plus(300, 150, sym="×")
+    f.plus(300, 150, sym="×")
     f.elbow([(ix, 196), (ix, 150), (291, 150)])
     f.elbow([(gx, 196), (gx, 150), (309, 150)])
     f.arrow(300, 141, 300, hy + 9)
@@ -1474,7 +1474,7 @@ def lstm_cell():
     th = f.ellipse(tx, 138, 26, 13, fill=PURPLE, stroke=PURPLE_A)
     f.text(tx, 142, "tanh", size=SMALL)
     f.arrow(tx, hy, tx, th.y)
-    mo = f.plus(tx, 210, sym="×")
+    f.plus(tx, 210, sym="×")
     f.arrow(tx, th.b, tx, 201)
     f.elbow([(ox + 18, 210), (tx - 9, 210)])
     f.elbow([(tx, 219), (tx, 282), (676, 282)])
@@ -1485,7 +1485,7 @@ def lstm_cell():
           "o_{t} = σ(W_{o}[h_{t−1}, x_{t}] + b_{o})"]
     eq2 = ["\\tilde{c}_{t} = tanh(W_{c}[h_{t−1}, x_{t}] + b_{c})", "c_{t} = f_{t} ⊙ c_{t−1} + i_{t} ⊙ \\tilde{c}_{t}",
            "h_{t} = o_{t} ⊙ tanh(c_{t})"]
-    for i, (a, b) in enumerate(zip(eq, eq2)):
+    for i, (a, b) in enumerate(zip(eq, eq2, strict=False)):
         f.text(150, 358 + i * 20, a, size=SMALL, anchor="start")
         f.text(400, 358 + i * 20, b, size=SMALL, anchor="start")
     return f
@@ -1524,11 +1524,12 @@ def encoder_decoder_vs_decoder_only():
     f.text((enc.r + dec.x) / 2, enc.cy - 8, "K, V", size=10, fill=GREEN_A)
     src = tokens(36, 232, ["Je", "suis", "étudiant"], PAPER)
     for cx, y in src:
-        f.arrow(cx, y, cx, enc.b, color=MUTED, width=1) if abs(cx - enc.cx) < 60 else None
+        if abs(cx - enc.cx) < 60:  # only tokens under the box get an arrow
+            f.arrow(cx, y, cx, enc.b, color=MUTED, width=1)
     tgt = tokens(216, 232, ["<s>", "I", "am"], PAPER)
     for cx, y in tgt:
         f.arrow(cx, y, cx, dec.b, color=MUTED, width=1)
-    outs = tokens(226, 60, ["I", "am", "a"], ORANGE)
+    tokens(226, 60, ["I", "am", "a"], ORANGE)
     f.arrow(dec.cx, dec.y, dec.cx, 84)
     f.text(186, 272, "e.g. T5, BART, the 2017 Transformer", size=10, fill=MUTED)
     # decoder-only
@@ -1539,7 +1540,7 @@ def encoder_decoder_vs_decoder_only():
     for cx, y in seq:
         if d.x < cx < d.r:
             f.arrow(cx, y, cx, d.b, color=MUTED, width=1)
-    nxt = tokens(518, 60, ["a"], ORANGE)
+    tokens(518, 60, ["a"], ORANGE)
     f.arrow(d.cx, d.y, d.cx, 84)
     f.text(d.cx + 34, 76, "next token", size=SMALL, fill=MUTED, anchor="start")
     f.text(534, 272, "e.g. GPT, Llama, Mistral", size=10, fill=MUTED)
@@ -1603,7 +1604,7 @@ def bpe_merges():
     cols = [250, 360, 500]
     f.text(16, 28, "step", size=SMALL, bold=True, anchor="start")
     f.text(92, 28, "pair merged (count)", size=SMALL, bold=True, anchor="start")
-    for cx, w in zip(cols, ["low", "lower", "lowest"]):
+    for cx, w in zip(cols, ["low", "lower", "lowest"], strict=False):
         f.text(cx, 28, f"“{w}”", size=SMALL, bold=True, anchor="start")
     new = {"lo", "low", "lowe"}
     for r, (step, rule, words) in enumerate(rows):
@@ -1612,7 +1613,7 @@ def bpe_merges():
         f.text(16, y + 18, step, size=SMALL, anchor="start")
         f.text(92, y + 18, rule, size=SMALL, anchor="start", fill=ORANGE_A if r else MUTED)
         merged = rows[r][1].split(" → ")[1].split()[0] if r else None
-        for cx, toks in zip(cols, words):
+        for cx, toks in zip(cols, words, strict=False):
             x = cx
             for t in toks:
                 w = text_width(t, LABEL) + 14
@@ -1660,7 +1661,7 @@ def tokens_to_embeddings():
     f.text(tx - 10, ty + 10 * c / 2 + 10, "table E", size=SMALL, anchor="end")
     f.text(tx - 10, ty + 10 * c / 2 + 28, "V × d_{model}", size=SMALL, anchor="end", fill=MUTED)
     f.text(g.cx, g.b + 16, "one row per vocabulary entry", size=10, fill=MUTED)
-    for (r, _), b in zip(sorted(rows_hit.items()), id_boxes):
+    for (r, _), b in zip(sorted(rows_hit.items()), id_boxes, strict=False):
         f.elbow([(b.cx, b.b), (b.cx, 100 + r * 3), (g.r + 18 + r * 4, 100 + r * 3),
                  (g.r + 18 + r * 4, ty + r * c + c / 2), (g.r, ty + r * c + c / 2)], color=BLUE_A, width=1)
     # gathered rows + positions
@@ -1716,7 +1717,7 @@ def sampling_strategies():
         x0 = 16 + k * (pw + 8)
         f.text(x0 + pw / 2, 28, title, size=SMALL, bold=True)
         s = sum(kept)
-        for i, (o, v) in enumerate(zip(orig, kept)):
+        for i, (o, v) in enumerate(zip(orig, kept, strict=False)):
             bx = x0 + 10 + i * 19
             if v > 0:
                 h = v / s * scale if k >= 2 else v * scale
@@ -1744,7 +1745,7 @@ def word_embedding_analogy():
     f.arrow(*pts["king"], *pts["queen"], color=PURPLE_A, width=2)
     f.arrow(*pts["man"], *pts["king"], color=ORANGE_A, dash=True)
     f.arrow(*pts["woman"], *pts["queen"], color=ORANGE_A, dash=True)
-    for name, (x, y) in pts.items():
+    for x, y in pts.values():
         f.circle(x, y, 5, fill=INK, stroke=None)
     f.text(pts["man"][0] - 10, pts["man"][1] + 20, "man", anchor="middle")
     f.text(pts["woman"][0] - 12, pts["woman"][1] - 10, "woman", anchor="middle")
@@ -1774,11 +1775,11 @@ def rnn_vanishing_gradient():
         f.text(h.cx, 66, f"y_{{{i + 1}}}", size=SMALL)
     f.text(34, 124, "h_{0}", size=SMALL)
     f.arrow(46, 130, hs[0].x, 130)
-    for a, b in zip(hs, hs[1:]):
+    for a, b in zip(hs, hs[1:], strict=False):
         f.arrow(a.r, 122, b.x, 122)
     f.text(hs[-1].cx, 36, "loss L", size=SMALL, bold=True, fill=RED_A)
     widths = [0.7, 1.1, 1.7, 2.6]
-    for k, (a, b) in enumerate(zip(hs, hs[1:])):
+    for k, (a, b) in enumerate(zip(hs, hs[1:], strict=False)):
         f.arrow(b.x, 140, a.r, 140, color=RED_A, width=widths[k])
     f.text(hs[0].cx - 6, 186, "∂L/∂h_{1}: tiny", size=SMALL, fill=RED_A, anchor="end")
     f.text(hs[4].cx - 6, 186, "∂L/∂h_{5}", size=SMALL, fill=RED_A, anchor="end")
@@ -1804,7 +1805,7 @@ def recurrence_vs_attention():
     for i, x in enumerate(lx):
         f.circle(x, y, 15, fill=BLUE, stroke=BLUE_A)
         f.text(x, y + 5, f"t_{{{i + 1}}}", size=SMALL)
-    for a, b in zip(lx, lx[1:]):
+    for a, b in zip(lx, lx[1:], strict=False):
         f.arrow(a + 15, y, b - 15, y, color=ORANGE_A)
     f.brace(lx[-1], y + 26, lx[0], y + 26, color=ORANGE_A)
     f.text(176, y + 58, "n − 1 sequential steps: O(n) path", size=SMALL, fill=ORANGE_A)
