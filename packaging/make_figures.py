@@ -413,6 +413,7 @@ def transformer_block():
     f.text(D, soft.y - 24, "next-token probabilities", size=SMALL, fill=MUTED)
     return f
 
+
 @figure
 def scaled_dot_product_attention():
     f = Fig("scaled-dot-product-attention", 720, 270,
@@ -623,6 +624,7 @@ def rope_rotation():
     f.text(ox + 20, oy + 56, "length unchanged; only the angle moves", size=SMALL, fill=MUTED, anchor="middle")
     f.text(24, 304, "(R_{m}q)·(R_{n}k) = q·(R_{n−m}k): only the offset n − m matters", size=SMALL, anchor="start")
     return f
+
 
 @figure
 def moe_router():
@@ -905,6 +907,7 @@ def gan_training():
            "loss going down.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
+
 @figure
 def vae_reparameterisation():
     f = Fig("vae-reparameterisation", 700, 318,
@@ -1071,6 +1074,7 @@ def classifier_free_guidance():
            fill=MUTED, anchor="start")
     return f
 
+
 @figure
 def rlhf_pipeline():
     f = Fig("rlhf-pipeline", 720, 380,
@@ -1199,6 +1203,7 @@ def grpo_group():
     f.text(684, 334, "then a PPO-style clipped update with a KL penalty to π_{ref}", size=SMALL, fill=MUTED,
            anchor="end")
     return f
+
 
 @figure
 def rag_pipeline():
@@ -1411,16 +1416,20 @@ def vision_language_model():
         f.rect(sx + i * c, sy, c - 2, 28, PURPLE, PURPLE_A, rx=3, width=1)
         f.text(sx + i * c + (c - 2) / 2, sy + 18, f"v_{{{i + 1}}}", size=10)
     tx0 = sx + 6 * c + 16
-    for i, w in enumerate(["What", "is", "in", "the", "pic", "?"]):
-        f.rect(tx0 + i * 42, sy, 40, 28, GREEN, GREEN_A, rx=3, width=1)
-        f.text(tx0 + i * 42 + 20, sy + 18, w, size=10)
+    x = tx0
+    for w in ["What", "is", "in", "the", "picture", "?"]:
+        tw = max(28, text_width(w, 10) + 14)
+        f.rect(x, sy, tw, 28, GREEN, GREEN_A, rx=3, width=1)
+        f.text(x + tw / 2, sy + 18, w, size=10)
+        x += tw + 2
+    tmid = (tx0 + x - 2) / 2
     f.elbow([(pr.cx, pr.b), (pr.cx, 122), (sx + 3 * c, 122), (sx + 3 * c, sy)], color=ORANGE_A)
-    f.elbow([(prompt.cx, prompt.b), (prompt.cx, 122), (tx0 + 3 * 42, 122), (tx0 + 3 * 42, sy)], color=MUTED)
+    f.elbow([(prompt.cx, prompt.b), (prompt.cx, 122), (tmid, 122), (tmid, sy)], color=MUTED)
     f.text(sx - 10, sy + 18, "input", size=SMALL, fill=MUTED, anchor="end")
     f.brace(sx + 6 * c - 2, sy + 34, sx, sy + 34, color=PURPLE_A)
     f.text(sx + 3 * c, sy + 60, "visual tokens", size=SMALL, fill=PURPLE_A)
-    f.brace(tx0 + 6 * 42 - 2, sy + 34, tx0, sy + 34, color=GREEN_A)
-    f.text(tx0 + 3 * 42, sy + 60, "text tokens", size=SMALL, fill=GREEN_A)
+    f.brace(x - 2, sy + 34, tx0, sy + 34, color=GREEN_A)
+    f.text(tmid, sy + 60, "text tokens", size=SMALL, fill=GREEN_A)
     llm = f.box(150, 236, 448, 40, "LLM decoder: attends over both, generates text", fill=BLUE)
     f.arrow(llm.cx, sy + 68, llm.cx, llm.y)
     f.arrow(llm.r, llm.cy, llm.r + 30, llm.cy)
@@ -1429,6 +1438,7 @@ def vision_language_model():
     f.text(16, 306, "Often the encoder is frozen and the projector is trained first, then the LLM is tuned "
            "on image–text instructions.", size=SMALL, fill=MUTED, anchor="start")
     return f
+
 
 @figure
 def lstm_cell():
@@ -1537,9 +1547,8 @@ def encoder_decoder_vs_decoder_only():
     f.mtext(d.cx, 136, ["one decoder stack", "causal self-attention"], size=SMALL)
     mask(d.cx - 16, 164, True)
     seq = tokens(376, 232, ["Translate:", "Je", "suis", "étudiant", "→", "I", "am"], PAPER)
-    for cx, y in seq:
-        if d.x < cx < d.r:
-            f.arrow(cx, y, cx, d.b, color=MUTED, width=1)
+    for i, (cx, y) in enumerate(seq):  # every token feeds the stack; arrows fan in to the box
+        f.arrow(cx, y, d.x + 14 + i * (d.w - 28) / (len(seq) - 1), d.b, color=MUTED, width=1)
     tokens(518, 60, ["a"], ORANGE)
     f.arrow(d.cx, d.y, d.cx, 84)
     f.text(d.cx + 34, 76, "next token", size=SMALL, fill=MUTED, anchor="start")
@@ -1627,6 +1636,7 @@ def bpe_merges():
     f.text(16, y + 36, "New text is tokenised by replaying the merges in the same order.", size=SMALL,
            fill=MUTED, anchor="start")
     return f
+
 
 @figure
 def tokens_to_embeddings():
@@ -1757,6 +1767,7 @@ def word_embedding_analogy():
     f.text(16, 300, "Schematic 2-D projection of high-dimensional vectors; nearness means cosine "
            "similarity.", size=SMALL, fill=MUTED, anchor="start")
     return f
+
 
 @figure
 def rnn_vanishing_gradient():
