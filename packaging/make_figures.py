@@ -1011,7 +1011,7 @@ def latent_diffusion():
     f.arrow(img.cx, img.b, img.cx, enc.y)
     zt = f.box(212, 132, 100, 32, "z_{t} (noisy)", fill=PURPLE, size=SMALL)
     f.arrow(enc.r, enc.cy, zt.x, zt.cy, dash=True)
-    f.text(enc.cx, enc.b + 16, "(training only)", size=10, fill=MUTED)
+    f.text(enc.cx, enc.b + 16, "(training, image-to-image)", size=10, fill=MUTED)
     f.text(262, 186, "sampling starts", size=10, fill=MUTED)
     f.text(262, 198, "from z_{T} ~ N(0, I)", size=10, fill=MUTED)
     den = f.box(336, 116, 110, 64, "", fill=ORANGE)
@@ -1032,8 +1032,8 @@ def latent_diffusion():
     f.elbow([(te.r, te.cy), (den.cx, te.cy), (den.cx, den.b)], color=GREEN_A)
     f.text(den.cx + 8, 222, "token embeddings c", size=SMALL, fill=GREEN_A, anchor="start")
     f.text(den.cx + 8, 238, "→ cross-attention", size=SMALL, fill=GREEN_A, anchor="start")
-    f.text(36, 346, "Diffusion runs on ~48× fewer numbers than the pixels; E is used only to make training "
-           "latents.", size=SMALL, fill=MUTED, anchor="start")
+    f.text(36, 346, "Diffusion runs on ~48× fewer numbers than the pixels; text-to-image sampling needs only "
+           "the decoder D.", size=SMALL, fill=MUTED, anchor="start")
     return f
 
 
@@ -1691,7 +1691,7 @@ def tokens_to_embeddings():
     f.text(xx + 4 * c, my - 10, "X_{0}", size=SMALL, bold=True)
     f.brace(xx + 8 * c, my + 3 * c + 6, xx, my + 3 * c + 6, color=MUTED)
     f.text(xx + 4 * c, my + 3 * c + 32, "n × d_{model}", size=SMALL)
-    f.text(16, 300, "E is learned with the model; many LLMs reuse it (transposed) as the output layer "
+    f.text(16, 300, "E is learned with the model; some LLMs reuse it (transposed) as the output layer "
            "(weight tying).", size=SMALL, fill=MUTED, anchor="start")
     return f
 
@@ -1887,6 +1887,21 @@ def quantization():
 
 # =============================================================================================
 
+PALETTE = {INK, MUTED, PAPER, BLUE, BLUE_A, GREEN, GREEN_A, ORANGE, ORANGE_A, PURPLE, PURPLE_A, RED, RED_A}
+ELEMENTS = {"svg", "g", "rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "text", "tspan",
+            "title", "desc"}
+
+
+def check(name: str, svg: str) -> None:
+    """The reader's contract: palette colours only (the dark theme swaps them) and elements QtSvg draws."""
+    colours = set(re.findall(r'(?:fill|stroke)="([^"]*)"', svg)) - {"none"}
+    tags = set(re.findall(r"<([a-z]+)[\s>/]", svg))
+    if not colours <= PALETTE:
+        raise SystemExit(f"make_figures: {name}: colours outside the palette {sorted(colours - PALETTE)}")
+    if not tags <= ELEMENTS:
+        raise SystemExit(f"make_figures: {name}: elements QtSvg may not draw {sorted(tags - ELEMENTS)}")
+
+
 def main(argv: list[str]) -> int:
     """Write every figure (or only the named ones) into content/figures (or --out DIR)."""
     out, only = OUT, set()
@@ -1902,7 +1917,9 @@ def main(argv: list[str]) -> int:
         names.add(fig.name)
         if only and fig.name not in only:
             continue
-        (out / f"{fig.name}.svg").write_text(fig.svg(), encoding="utf-8", newline="\n")
+        svg = fig.svg()
+        check(fig.name, svg)
+        (out / f"{fig.name}.svg").write_text(svg, encoding="utf-8", newline="\n")
     print(f"make_figures: {len(names)} figures -> {out}")
     return 0
 
