@@ -1676,18 +1676,19 @@ def tokens_to_embeddings():
         f.elbow([(b.cx, b.b), (b.cx, 100 + r * 3), (g.r + 18 + r * 4, 100 + r * 3),
                  (g.r + 18 + r * 4, ty + r * c + c / 2), (g.r, ty + r * c + c / 2)], color=BLUE_A, width=1)
     # gathered rows + positions
-    mx, my = 330, 150
+    mx, my = 350, 150
     f.grid(mx, my, 3, 8, c, lambda r, col: BLUE)
     f.text(mx + 4 * c, my - 10, "token vectors", size=SMALL)
     f.arrow(g.r + 56, my + 18, mx - 8, my + 18, color=BLUE_A)
-    f.plus(mx + 8 * c + 22, my + 18)
-    px = mx + 8 * c + 44
+    f.text((g.r + 48 + mx) / 2, my + 8, "gather", size=10, fill=BLUE_A)
+    f.plus(mx + 8 * c + 18, my + 18)
+    px = mx + 8 * c + 36
     f.grid(px, my, 3, 8, c, lambda r, col: PURPLE)
     f.text(px + 4 * c, my - 10, "positions", size=SMALL)
     f.text(px + 4 * c, my + 3 * c + 18, "(learned, sinusoidal,", size=10, fill=MUTED)
     f.text(px + 4 * c, my + 3 * c + 32, "or RoPE inside attention)", size=10, fill=MUTED)
     f.text(px + 8 * c + 14, my + 23, "=", size=15)
-    xx = px + 8 * c + 34
+    xx = px + 8 * c + 28
     f.grid(xx, my, 3, 8, c, lambda r, col: GREEN)
     f.text(xx + 4 * c, my - 10, "X_{0}", size=SMALL, bold=True)
     f.brace(xx + 8 * c, my + 3 * c + 6, xx, my + 3 * c + 6, color=MUTED)
