@@ -1886,6 +1886,104 @@ def quantization():
            size=SMALL, fill=MUTED)
     return f
 
+@figure
+def autoregressive_generation():
+    f = Fig("autoregressive-generation", 700, 312,
+            "Autoregressive generation: the model reads the sequence so far, outputs a distribution over "
+            "the next token, one token is chosen and appended, and the loop repeats until an end token or "
+            "a length limit.")
+    words = ["The", "cat", "sat", "on"]
+    x = 16
+    for i, w in enumerate(words):
+        tw = text_width(w, LABEL) + 16
+        f.box(x, 40, tw, 30, w, fill=PAPER if i < 2 else GREEN, rx=3)
+        x += tw + 4
+    f.box(x, 40, 44, 30, "?", fill=PAPER, dash=True, stroke=MUTED, text_fill=MUTED, rx=3)
+    f.text(16, 26, "prompt (white) + generated so far (green)", size=SMALL, fill=MUTED, anchor="start")
+    seq_r = x + 44
+    model = f.box(16, 120, 250, 44, "model: p(x_{t} | x_{<t})", fill=BLUE)
+    f.arrow(model.cx - 60, 70, model.cx - 60, model.y)
+    f.text(model.cx - 52, 98, "whole sequence in", size=10, fill=MUTED, anchor="start")
+    # distribution
+    probs = [("the", 0.46), ("a", 0.22), ("my", 0.12), ("top", 0.08), ("…", 0.12)]
+    bx0, base = 340, 190
+    for i, (w, pr) in enumerate(probs):
+        hgt = pr * 180
+        bx = bx0 + i * 46
+        f.rect(bx, base - hgt, 32, hgt, ORANGE if i == 0 else PAPER, ORANGE_A if i == 0 else MUTED, rx=0, width=1)
+        f.text(bx + 16, base + 16, w, size=SMALL)
+    f.line(bx0 - 8, base, bx0 + 5 * 46 - 6, base, width=1)
+    f.text(bx0 + 112, base + 38, "next-token probabilities (schematic)", size=SMALL, fill=MUTED)
+    f.arrow(model.r, model.cy, bx0 - 16, model.cy)
+    f.text(bx0 + 112, base + 58, "choose one (greedy, or sample with T / top-k / top-p)", size=SMALL)
+    # append loop
+    f.elbow([(bx0 + 16, base - 0.46 * 180), (bx0 + 16, 55), (seq_r + 8, 55)], color=GREEN_A)
+    f.text(bx0 + 24, 84, "append “the”", size=SMALL, fill=GREEN_A, anchor="start")
+    f.text(16, 282, "Repeat until an end-of-sequence token or a length limit. Each step needs the previous "
+           "one, so generation", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 300, "is sequential; the KV cache avoids recomputing the prefix.", size=SMALL, fill=MUTED,
+           anchor="start")
+    return f
+
+
+@figure
+def conditional_gan():
+    f = Fig("conditional-gan", 700, 286,
+            "A conditional GAN: the label or condition y is given to both networks, so the generator "
+            "produces G(z, y) and the discriminator judges whether a sample is real and matches y.")
+    z = f.box(16, 40, 100, 36, "noise z", fill=PAPER)
+    y1 = f.box(16, 100, 100, 36, "condition y", fill=ORANGE)
+    G = f.box(150, 60, 110, 56, "Generator\nG(z, y)", fill=PURPLE)
+    f.elbow([(z.r, z.cy), (132, z.cy), (132, G.cy - 10), (G.x, G.cy - 10)])
+    f.elbow([(y1.r, y1.cy), (132, y1.cy), (132, G.cy + 10), (G.x, G.cy + 10)], color=ORANGE_A)
+    fake = f.box(296, 68, 110, 40, "fake sample", fill=PURPLE, size=SMALL)
+    f.arrow(G.r, G.cy, fake.x, fake.cy)
+    real = f.box(296, 150, 110, 40, "real (x, y) pair", fill=GREEN, size=SMALL)
+    D = f.box(452, 90, 116, 64, "Discriminator\nD(x, y)", fill=BLUE)
+    f.elbow([(fake.r, fake.cy), (430, fake.cy), (430, D.cy - 14), (D.x, D.cy - 14)])
+    f.elbow([(real.r, real.cy), (430, real.cy), (430, D.cy + 14), (D.x, D.cy + 14)])
+    y2 = f.box(460, 196, 100, 32, "same y", fill=ORANGE, size=SMALL)
+    f.arrow(y2.cx, y2.y, D.cx, D.b, color=ORANGE_A)
+    out = f.box(592, 96, 92, 52, "real and\nmatches y?", fill=PAPER, size=SMALL)
+    f.arrow(D.r, D.cy, out.x, out.cy)
+    f.text(16, 254, "Unconditional: sample z, get some image. Conditional: also choose y (a class label, text "
+           "or an input image)", size=SMALL, fill=MUTED, anchor="start")
+    f.text(16, 272, "and get a sample of that kind; D penalises realistic samples that do not match y.",
+           size=SMALL, fill=MUTED, anchor="start")
+    return f
+
+
+@figure
+def prompt_anatomy():
+    f = Fig("prompt-anatomy", 640, 374,
+            "The parts of a prompt as the model sees them: everything is one token sequence in the context "
+            "window, made of a system message, instructions, supplied context, examples, the user's "
+            "input and an output specification, followed by the model's answer.")
+    parts = [("system message", "role, rules, tone", PURPLE),
+             ("instructions", "the task, step by step; constraints", BLUE),
+             ("context", "documents, data, chat history", GREEN),
+             ("examples (few-shot)", "input → desired output pairs", ORANGE),
+             ("user input", "the actual question or document", PAPER),
+             ("output specification", "format, length, JSON schema", BLUE)]
+    x0, w = 40, 420
+    y = 24
+    for name, what, fill in parts:
+        b = f.box(x0, y, w, 38, "", fill=fill)
+        f.text(b.x + 14, b.cy + 5, name, bold=True, size=SMALL, anchor="start")
+        f.text(b.x + 170, b.cy + 5, what, size=SMALL, anchor="start")
+        y += 44
+    ans = f.box(x0, y + 8, w, 38, "", fill=PAPER, dash=True, stroke=MUTED)
+    f.text(ans.x + 14, ans.cy + 5, "model's answer", bold=True, size=SMALL, anchor="start", fill=MUTED)
+    f.text(ans.x + 170, ans.cy + 5, "generated token by token after all of it", size=SMALL, anchor="start",
+           fill=MUTED)
+    tip = f.brace(x0 + w + 12, 24, x0 + w + 12, ans.b, color=MUTED)
+    f.text(tip[0] + 8, tip[1] - 4, "one token", size=SMALL, anchor="start", fill=MUTED)
+    f.text(tip[0] + 8, tip[1] + 12, "sequence in the", size=SMALL, anchor="start", fill=MUTED)
+    f.text(tip[0] + 8, tip[1] + 28, "context window", size=SMALL, anchor="start", fill=MUTED)
+    f.text(16, 362, "Order and wording matter: the model conditions on all of it and nothing else.",
+           size=SMALL, fill=MUTED, anchor="start")
+    return f
+
 
 # =============================================================================================
 
