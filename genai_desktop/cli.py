@@ -237,8 +237,10 @@ def _transfer(verb: str, data_dir: Path, args) -> int:
         if verb == "export-apkg":
             bookmarks = notes.bookmarked_questions(conn)  # questions only: a bookmarked guide is no card
             scope = parse_scope(args.scope, workspace.library)
+            from .ui.figure_raster import svg_to_png
+
             result = export_apkg(workspace.library, scope.question_ids(workspace.library, bookmarks),
-                                 Path(args.out), bookmarks=bookmarks)
+                                 Path(args.out), bookmarks=bookmarks, rasterise=svg_to_png)
             print(result.message())
         elif verb == "export-progress":
             print(export_progress(conn, workspace.paths.packs, Path(args.out)).message())

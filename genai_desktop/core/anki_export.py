@@ -50,7 +50,7 @@ FIELDS = ("Question", "KeyPoints", "Answer", "Topic", "Level")
 MODEL_ID = 1_607_392_319
 MODEL_NAME = "GenAI Study Desk question"
 
-_INTERNAL_LINK = re.compile(r'<a href="(?:q|guide|topic|milestone):[^"]*">(.*?)</a>', re.S)
+_INTERNAL_LINK = re.compile(r'<a href="(?:q|guide|topic|milestone|figure):[^"]*">(.*?)</a>', re.S)
 _LOCAL_IMAGE = re.compile(r'<img src="image:([^"]*)" alt="([^"]*)">')
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
@@ -341,10 +341,13 @@ class AnkiHtml:
     Local pictures of the question being rendered become Anki media: ``media`` maps each media
     name to its file; pictures that cannot be shipped are collected in ``left_out``."""
 
-    def __init__(self) -> None:
+    def __init__(self, rasterise: Callable[[Path], bytes] | None = None) -> None:
         # No formula is ever rendered in MathJax mode, so the cache is never consulted.
         self.renderer = MarkdownRenderer(FormulaCache(None), LIGHT, mathjax=True)
-        self.media: dict[str, Path] = {}
+        # SVG figures become PNGs (light palette, white ground) through ``rasterise`` when the
+        # caller has one (Qt draws them; core cannot): every Anki client shows a PNG the same way.
+        self.rasterise = rasterise
+        self.media: dict[str, Path | bytes] = {}
         self.left_out: set[tuple[str, str]] = set()  # (pack, path as written), each picture once
         self._found: dict[tuple[Path, str], Path | None] = {}
 
@@ -385,6 +388,15 @@ class AnkiHtml:
             self.left_out.add((pack, posixpath.normpath(relative)))  # "./a.png" and "a.png" are one picture
             return f"[image: {alt}]" if alt else "[image]"
         name = media_name(pack, found.relative_to(root.resolve()).as_posix())
+        if name.endswith(".svg") and self.rasterise is not None:
+            png = name.removesuffix(".svg") + ".png"
+            if png not in self.media:
+                try:
+                    self.media[png] = self.rasterise(found)
+                except Exception:  # noqa: BLE001 - the SVG itself still travels; Anki shows it too
+                    png = None
+            if png is not None:
+                return f'<img src="{png}" alt="{alt}">'
         self.media[name] = found
         return f'<img src="{name}" alt="{alt}">'  # the alt is already escaped by the pipeline
 
@@ -392,12 +404,13 @@ class AnkiHtml:
 # ---------------------------------------------------------------- the export
 
 def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, bookmarks: Iterable[str] = (),
-                timestamp: float | None = None,
-                progress: Callable[[int, int], None] | None = None) -> ExportResult:
+                timestamp: float | None = None, progress: Callable[[int, int], None] | None = None,
+                rasterise: Callable[[Path], bytes] | None = None) -> ExportResult:
     """Write the questions to ``out`` as an Anki package; the file appears only when complete.
 
     ``timestamp`` (seconds since the epoch, default now) stamps the notes: Anki updates a note
-    it already has only when the package's copy is newer.
+    it already has only when the package's copy is newer. ``rasterise`` turns an SVG figure into
+    PNG bytes (the caller's Qt does it); without it figures travel as SVG.
     """
     import genanki
 
@@ -408,7 +421,7 @@ def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, boo
     model = genanki.Model(MODEL_ID, MODEL_NAME, fields=[{"name": name} for name in FIELDS],
                           templates=[{"name": "Recall", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
                           css=CARD_CSS, sort_field_index=0)
-    renderer = AnkiHtml()
+    renderer = AnkiHtml(rasterise)
     decks: dict[str, genanki.Deck] = {}
     formulas = 0
     for done, question in enumerate(questions, 1):
@@ -418,7 +431,9 @@ def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, boo
         if deck is None:
             deck = decks[question.topic_id] = genanki.Deck(stable_id(f"deck:{question.topic_id}"),
                                                            deck_name(topic_title))
-        fields = [renderer.inline(question.title, question), renderer.block(question.key_points, question),
+        # The back shows the key points and, where the key idea is visual, the question's figure.
+        back = question.key_points + (f"\n\n{figure}" if (figure := question.figure_markdown()) else "")
+        fields = [renderer.inline(question.title, question), renderer.block(back, question),
                   renderer.block(question.answer, question), html.escape(topic_title),
                   html.escape(LEVEL_NAMES.get(question.level, question.level))]
         formulas += len(formulas_in(question.title)) + len(formulas_in(question.markdown))
@@ -432,7 +447,7 @@ def export_apkg(library: Library, question_ids: Iterable[str], out: Path, *, boo
     return ExportResult(out, len(questions), len(decks), formulas, renderer.images_dropped, len(renderer.media))
 
 
-def _write_package(package, out: Path, timestamp: float, media: dict[str, Path] | None = None) -> None:
+def _write_package(package, out: Path, timestamp: float, media: dict[str, Path | bytes] | None = None) -> None:
     """genanki's ``write_to_file`` leaves its temporary database behind and writes the zip in
     place; this writes both next to ``out`` and renames, so a failed export leaves no
     half-written package and no litter.
@@ -459,7 +474,10 @@ def _write_package(package, out: Path, timestamp: float, media: dict[str, Path] 
             for index, name in numbered.items():
                 # PNG, JPEG, GIF and WebP are compressed already; only SVG text gains from deflate.
                 kind = zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED
-                archive.write(media[name], str(index), compress_type=kind)
+                if isinstance(media[name], bytes):
+                    archive.writestr(str(index), media[name], compress_type=kind)
+                else:
+                    archive.write(media[name], str(index), compress_type=kind)
         part.replace(out)
     except OSError as exc:
         raise ExportError(f"Could not write {out}: {exc.strerror or exc}") from exc

@@ -404,7 +404,8 @@ class AnkiExportDialog(TransferDialog):
         self.window_.settings.set(LAST_DIR_KEY, str(out.parent))
         ids, library, bookmarks = self.question_ids(), self.library, list(self.bookmarks)
         self.run_job(f"Writing {len(ids)} cards to {out.name}…",
-                     lambda progress: export_apkg(library, ids, out, bookmarks=bookmarks, progress=progress))
+                     lambda progress: export_apkg(library, ids, out, bookmarks=bookmarks, progress=progress,
+                                                  rasterise=svg_to_png))
 
     def _error(self, message: str) -> None:
         self.error.setText(message)

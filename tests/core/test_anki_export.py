@@ -315,3 +315,54 @@ def test_pictures_the_reader_shows_travel_too_titled_bmp_commented_svg_and_tidie
     assert sorted(media_map(out).values()) == sorted(media_name("mine", name) for name in
                                                      ("flow.png", "scan.bmp", "drawn.svg"))
     assert (result.images_included, result.images_dropped) == (3, 1)  # "./gone.png" and "gone.png" are one
+
+
+# ---------------------------------------------------------------- figures
+
+FIGURE = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" width="300" height="100">'
+          b'<title>A box</title><rect x="20" y="20" width="260" height="60" fill="#dbeafe" stroke="#1f2937"/></svg>')
+
+
+def test_figures_arrive_as_png_media_on_the_card_back(tmp_path, collection, qapp) -> None:
+    from genai_desktop.ui.figure_raster import svg_to_png
+
+    pack = tmp_path / "figs"
+    (pack / "topics").mkdir(parents=True)
+    (pack / "figures").mkdir()
+    (pack / "figures" / "box.svg").write_bytes(FIGURE)
+    (pack / "topics" / "01-x.md").write_text(
+        '+++\nid = "x"\ntitle = "X"\norder = 1\n+++\n\n## What does the box show?\n'
+        "<!-- id: box-q; sources: ; level: dev1; figure: figures/box.svg -->\n\n"
+        "**Key points.**\n- one\n- two\n- three\n\nThe answer.\n\n"
+        '![A blue box](figures/box.svg "The box, captioned")\n\nMore.\n', encoding="utf-8")
+    library = load_pack(pack)
+    out = tmp_path / "figs.apkg"
+    result = export_apkg(library, all_ids(library), out, timestamp=T0, rasterise=svg_to_png)
+    png = media_name("builtin", "figures/box.svg").removesuffix(".svg") + ".png"
+    assert list(media_map(out).values()) == [png] and result.images_included == 1
+
+    import_into(collection, out)
+    data = (Path(collection.media.dir()) / png).read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    from PySide6.QtGui import QImage
+
+    image = QImage.fromData(data, "PNG")
+    assert (image.width(), image.height()) == (600, 200)  # twice the figure's size, for sharp screens
+    assert image.pixelColor(2, 2).name() == "#ffffff"  # a white plate: readable in night mode too
+    note = collection.get_note(collection.find_notes("")[0])
+    assert f'<img src="{png}" alt="A blue box">' in note["KeyPoints"]  # the flashcard's figure
+    assert f'<img src="{png}" alt="A blue box">' in note["Answer"] and "The box, captioned" in note["Answer"]
+    assert "figure:" not in note["Answer"] and "image:" not in note["Answer"]
+
+
+def test_without_a_rasteriser_figures_travel_as_svg(tmp_path) -> None:
+    pack = tmp_path / "figs"
+    (pack / "topics").mkdir(parents=True)
+    (pack / "figures").mkdir()
+    (pack / "figures" / "box.svg").write_bytes(FIGURE)
+    (pack / "topics" / "01-x.md").write_text(
+        '+++\nid = "x"\ntitle = "X"\norder = 1\n+++\n\n## Q?\n<!-- id: q; sources: ; level: dev1 -->\n\n'
+        '**Key points.** k\n\n![A blue box](figures/box.svg "Caption")\n', encoding="utf-8")
+    library = load_pack(pack)
+    export_apkg(library, all_ids(library), tmp_path / "o.apkg", timestamp=T0)
+    assert list(media_map(tmp_path / "o.apkg").values()) == [media_name("builtin", "figures/box.svg")]
