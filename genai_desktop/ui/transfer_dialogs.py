@@ -403,6 +403,8 @@ class AnkiExportDialog(TransferDialog):
         self.result_path = out
         self.window_.settings.set(LAST_DIR_KEY, str(out.parent))
         ids, library, bookmarks = self.question_ids(), self.library, list(self.bookmarks)
+        from .figure_raster import svg_to_png
+
         self.run_job(f"Writing {len(ids)} cards to {out.name}…",
                      lambda progress: export_apkg(library, ids, out, bookmarks=bookmarks, progress=progress,
                                                   rasterise=svg_to_png))
