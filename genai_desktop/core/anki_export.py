@@ -40,6 +40,7 @@ from .content import LEVEL_NAMES, LEVELS, Library, Question
 from .errors import UserError
 from .formulas import FormulaCache
 from .markdown_html import LIGHT, MarkdownRenderer, formulas_in
+from .pictures import pack_picture
 from .study import Scope
 
 APP_TAG = "GenAI-Study-Desk"
@@ -91,18 +92,6 @@ table.code { color: #1f2328; border-radius: 6px; margin: 8px 0; }
 """
 
 
-# Formats every Anki client displays; each with the first bytes a real file of it starts with,
-# so a text file renamed to .png is not shipped as a picture.
-IMAGE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),
-    ".bmp": (b"BM",),  # the notes import copies it and the reader shows it
-    ".svg": (b"<svg", b"<?xml", b"<!--", b"<!DOCTYPE svg"),  # editors often open with a comment
-}
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the notes import copies nothing larger into a pack
 
 
 # The HTML a card may hold: what the markdown pipeline writes, and the harmless part of what a
@@ -275,34 +264,6 @@ def media_name(pack: str, relative: str) -> str:
     digest = hashlib.sha1(f"{pack}\0{path.as_posix()}".encode()).hexdigest()[:10]
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-")[:40] or "image"
     return f"gsd-{digest}-{stem}{path.suffix.lower()}"
-
-
-def pack_picture(root: Path, relative: str) -> Path | None:
-    """The image file ``relative`` names inside the pack folder ``root``, or None when it must
-    be left out: a path that is absolute, climbs with "..", leaves the pack through a symlink,
-    is missing, too large, or not an image of an allowed type. Nothing outside ``root`` is read."""
-    if not relative or "\\" in relative or ":" in relative:  # Windows separators, drives, schemes
-        return None
-    path = PurePosixPath(posixpath.normpath(relative))  # "img/../a.png" is "a.png", as the reader finds it
-    if path.is_absolute() or ".." in path.parts:
-        return None
-    base = root.resolve()
-    target = (base / path).resolve()  # follows symlinks, so a link out of the pack fails below
-    suffix = target.suffix.lower()
-    if not target.is_relative_to(base) or suffix not in IMAGE_SIGNATURES:
-        return None
-    try:
-        if not target.is_file() or target.stat().st_size > MAX_IMAGE_BYTES:
-            return None
-        with target.open("rb") as handle:
-            head = handle.read(256)
-    except OSError:
-        return None
-    if suffix == ".svg":
-        head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if suffix == ".webp" and head[8:12] != b"WEBP":
-        return None
-    return target if head.startswith(IMAGE_SIGNATURES[suffix]) else None
 
 
 # ---------------------------------------------------------------- scopes

@@ -65,7 +65,7 @@ def check_library(library: Library, root: Path, *, checklists: bool = False) -> 
 def picture_problems(root: Path, target: str, alt: str) -> list[str]:
     """Why a picture a page shows is not acceptable: outside the pack or missing, no alt text,
     not a real image, or (for an SVG) anything the figure rules refuse (see core/figures.py)."""
-    from .anki_export import pack_picture
+    from .pictures import pack_picture
     from .figures import svg_problems
 
     resolved = (root / target).resolve()

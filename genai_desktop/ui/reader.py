@@ -259,17 +259,22 @@ class Reader(QTextBrowser):
         relative = unquote(parts.path)
         alt = parse_qs(parts.query).get("alt", [""])[0] or relative
         root = self._asset_root()
-        if root is not None:
-            target = (root / relative).resolve()
-            if target.is_relative_to(root.resolve()) and target.is_file():
-                from PySide6.QtGui import QImage
+        target = self._picture(root, relative) if root is not None else None
+        if target is not None:
+            if target.suffix.lower() == ".svg":
+                return self._svg_image(target, alt)
+            from PySide6.QtGui import QImage
 
-                if target.suffix.lower() == ".svg":
-                    return self._svg_image(target, alt)
-                image = QImage(str(target))
-                if not image.isNull():
-                    return image
+            image = QImage(str(target))
+            if not image.isNull():
+                return image
         return self._placeholder(f"Image not available: {alt}")
+
+    @staticmethod
+    def _picture(root: Path, relative: str) -> Path | None:
+        from ..core.pictures import pack_picture  # the one rule for what a pack may show
+
+        return pack_picture(root, relative)
 
     def _figure_svg(self, target: Path) -> str | None:
         """The SVG in this theme's colours, or None when the file is refused (see core/figures.py)."""
@@ -321,8 +326,8 @@ class Reader(QTextBrowser):
         root = self._asset_root()
         if root is None:
             return
-        target = (root / unquote(relative)).resolve()
-        if not target.is_relative_to(root.resolve()) or not target.is_file():
+        target = self._picture(root, unquote(relative))
+        if target is None:
             return
         from .figure_viewer import FigureViewer
 

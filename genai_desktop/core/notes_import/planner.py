@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..pictures import pack_picture
 from .faq import count_pairs, parse_faq
 from .headings import parse_headings
 from .model import FormulaProblem, ImportPlan, NotesError, TopicPlan
@@ -16,8 +17,6 @@ from .roadmap import count_level_markers, parse_roadmap
 from .text import Fences, clean_title, heading, name_title, scan_fences, shorten_title
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 LAYOUTS = "headings (## Question), numbered lines (1. Question:), FAQ pairs (**Q1: …** / - **A**: …) " \
           "or a roadmap (**Developer Level 1:** lists)"
 
@@ -157,9 +156,8 @@ def find_images(plan: ImportPlan, source_dir: Path | None) -> None:
                 continue  # remote, data: or absolute: never read
             if target in plan.images or target in missing:
                 continue
-            found = (root / target).resolve() if root else None
-            if (found and found.is_relative_to(root) and found.suffix.lower() in IMAGE_SUFFIXES
-                    and found.is_file() and found.stat().st_size <= MAX_IMAGE_BYTES):
+            found = pack_picture(root, target) if root else None  # the reader's and the export's rule
+            if found is not None:
                 plan.images[target] = found
             else:
                 missing.add(target)
