@@ -81,3 +81,10 @@ def test_a_picture_with_a_title_is_served_like_any_other() -> None:
     html = render('![Flow](img/f.png "The whole flow")\n\n![Far](https://example.org/a.png "T")')
     assert '<img src="image:img/f.png?alt=Flow" alt="Flow">' in html
     assert '<a href="https://example.org/a.png">[image: Far]</a>' in html
+
+
+def test_an_inline_formula_wrapped_onto_the_next_line_is_still_a_formula() -> None:
+    from genai_desktop.core.markdown_html import formulas_in
+
+    text = "so $2 \\times 32 \\times\n128 = 8{,}192$ bytes, and it costs $5 on\nMonday or $3 on Friday.\n\n$a\n\nb$"
+    assert [f.latex for f in formulas_in(text)] == ["2 \\times 32 \\times\n128 = 8{,}192"]
