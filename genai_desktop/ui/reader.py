@@ -232,7 +232,6 @@ class Reader(QTextBrowser):
         svg = self.workspace.formulas.svg(key)
         if svg is None:
             return self._placeholder("formula")
-        from PySide6.QtGui import QImage
         from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
 
         from ..core.formulas import RENDER_SIZE_PX
@@ -240,16 +239,24 @@ class Reader(QTextBrowser):
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         size = renderer.defaultSize()
         scale = self.font_px / RENDER_SIZE_PX * 1.08
+        image = self._rasterise(renderer, size.width() * scale, size.height() * scale)
+        self._images[cache_key] = image
+        return image
+
+    def _rasterise(self, renderer, width: float, height: float) -> QImage:
+        """An SVG drawn at ``width`` x ``height`` logical pixels on a transparent ground, at the
+        screen's pixel ratio (sharp on high-density screens)."""
+        from PySide6.QtGui import QImage
+
         dpr = self._dpr()
-        image = QImage(QSize(max(1, round(size.width() * scale * dpr)), max(1, round(size.height() * scale * dpr))),
+        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
                        QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor(0, 0, 0, 0))  # transparent
+        image.fill(QColor(0, 0, 0, 0))
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
         painter.end()
         image.setDevicePixelRatio(dpr)
-        self._images[cache_key] = image
         return image
 
     def _pack_image(self, rest: str) -> QImage:
@@ -298,7 +305,6 @@ class Reader(QTextBrowser):
         svg = self._figure_svg(target)
         if svg is None:
             return self._placeholder(f"Figure refused (run genai-desktop check): {alt}")
-        from PySide6.QtGui import QImage
         from PySide6.QtSvg import QSvgRenderer
 
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
@@ -306,16 +312,7 @@ class Reader(QTextBrowser):
         if not renderer.isValid() or natural.width() <= 0 or natural.height() <= 0:
             return self._placeholder(f"Figure not available: {alt}")
         width = min(natural.width() * self.zoom, column)
-        height = natural.height() * width / natural.width()
-        dpr = self._dpr()
-        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor(0, 0, 0, 0))
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
-        painter.end()
-        image.setDevicePixelRatio(dpr)
+        image = self._rasterise(renderer, width, natural.height() * width / natural.width())
         self._images[cache_key] = image
         return image
 
