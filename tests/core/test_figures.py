@@ -100,3 +100,20 @@ def test_check_refuses_a_bad_figure_and_a_picture_without_alt_text(tmp_path: Pat
     assert any("figures/fake.png is not a PNG" in m for m in messages)
     assert not any("figures/good.svg uses" in m or "Fine" in m for m in messages)
     assert len(messages) == 3
+
+
+def test_search_finds_a_page_by_its_figure_caption(tmp_path: Path, starter_pack: Path) -> None:
+    from genai_desktop.core.content import load_pack
+    from genai_desktop.core.library import ContentIndex, pages_of
+    from genai_desktop.core.search import search
+
+    (starter_pack / "figures").mkdir()
+    (starter_pack / "figures" / "good.svg").write_text(GOOD, encoding="utf-8")
+    topic = starter_pack / "topics" / "02-gans.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + (
+        '\n\n![Keys and values stored per layer](figures/good.svg "The zebracache during decoding")\n'),
+        encoding="utf-8")
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.rebuild(pages_of(load_pack(starter_pack)), "t")
+    hits = search(index, "figure zebracache")
+    assert [h.page_id for h in hits] == ["q:gan-objective"]
