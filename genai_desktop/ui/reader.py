@@ -48,6 +48,10 @@ class Reader(QTextBrowser):
         self._cursor = -1
         self.current_page: str | None = None
         self.asset_page: str | None = None  # whose pack pictures come from (also for show_html)
+        self._figure_column: int | None = None  # the column width the page's figures were drawn for
+        from PySide6.QtCore import QTimer
+
+        self._figure_refit = QTimer(self, singleShot=True, interval=150, timeout=self._refit_figures)
         self.body_html = ""
         self._painted = False
         self.fixed_side_margin: int | None = None  # None: margins grow to keep ~75 characters a line
@@ -158,6 +162,14 @@ class Reader(QTextBrowser):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._update_margins()
+        if self._figure_column is not None and self._column_width() != self._figure_column:
+            self._figure_refit.start()  # once the resize settles, not at every step of a drag
+
+    def _refit_figures(self) -> None:
+        """Draw the page's figures again for the new column width, keeping the scroll position."""
+        if self._figure_column is not None and self._column_width() != self._figure_column:
+            self._figure_column = None
+            self.refresh()
 
     def _viewport_width(self) -> int:
         # Not viewport().width(): PySide resolves the type of the first QWidget it hands back
@@ -292,13 +304,18 @@ class Reader(QTextBrowser):
         return themed_svg(target.read_text(encoding="utf-8"), self.theme.dark)
 
     def _column_width(self) -> int:
+        """The text column, as if the scroll bar were showing: a figure drawn to fit it does not
+        become too wide when the page it lengthens brings the scroll bar in."""
         fmt = self.document().rootFrame().frameFormat()
-        return max(160, int(self._viewport_width() - fmt.leftMargin() - fmt.rightMargin() - 24))
+        bar = self.verticalScrollBar()
+        width = self.maximumViewportSize().width() - (0 if bar.isVisible() else bar.sizeHint().width())
+        return max(160, int(width - bar.width() * bar.isVisible() - fmt.leftMargin() - fmt.rightMargin() - 24))
 
     def _svg_image(self, target: Path, alt: str) -> QImage:
         """A figure rasterised at the size it is shown (the text column at most) and the screen's
         pixel ratio, so it is crisp at every zoom; cached until the zoom, theme or width changes."""
         column = self._column_width()
+        self._figure_column = column
         cache_key = ("svg", str(target), self.zoom, self._dpr(), self.theme.dark, column)
         if cache_key in self._images:
             return self._images[cache_key]

@@ -104,3 +104,12 @@ def test_a_figure_outside_the_pack_is_never_opened(reader: Reader, monkeypatch) 
     reader.anchorClicked.emit(QUrl("figure:figures/missing.svg"))
     assert opened == []
     QApplication.processEvents()
+
+
+def test_a_narrower_window_draws_the_figures_again_to_fit(reader: Reader, qtbot) -> None:
+    reader.set_zoom(2.0)
+    assert round(_figure(reader).width() / _figure(reader).devicePixelRatio()) == 600
+    reader.resize(420, 600)
+    qtbot.waitUntil(lambda: reader._figure_column == reader._column_width(), timeout=3000)
+    image = _figure(reader)
+    assert image.width() / image.devicePixelRatio() <= reader._column_width() < 600
