@@ -175,12 +175,15 @@ def test_key_points() -> None:
 
 def test_local_images_next_to_the_notes_are_copied_into_the_pack(tmp_path: Path) -> None:
     (tmp_path / "img").mkdir()
-    (tmp_path / "img" / "a.png").write_bytes(b"\x89PNG fake")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 24  # a PNG's own first bytes: the one picture rule checks them
+    (tmp_path / "img" / "a.png").write_bytes(png)
+    (tmp_path / "img" / "fake.png").write_bytes(b"a text file named .png")
     (tmp_path / "secret.png").write_bytes(b"x")
     source = write(tmp_path, "## Q\n![diagram](img/a.png) ![gone](img/missing.png) ![up](../secret.png)\n"
-                             "![remote](https://example.com/x.png)\n", name="pics.md")
+                             "![fake](img/fake.png) ![remote](https://example.com/x.png)\n", name="pics.md")
     folder = write_pack(tmp_path / "packs", plan_file(source))
-    assert (folder / "img" / "a.png").read_bytes() == b"\x89PNG fake"
+    assert (folder / "img" / "a.png").read_bytes() == png
+    assert not (folder / "img" / "fake.png").exists()
     assert not (folder / "secret.png").exists() and not (tmp_path / "packs" / "secret.png").exists()
 
 
