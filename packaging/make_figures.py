@@ -1043,7 +1043,7 @@ def classifier_free_guidance():
     f = Fig("classifier-free-guidance", 700, 300,
             "Classifier-free guidance: the same denoiser is run with the prompt and with an empty prompt, "
             "and the final noise estimate extrapolates from the unconditional prediction past the "
-            "conditional one by the guidance scale w.")
+            "conditional one by the guidance scale s.")
     zt = f.box(16, 104, 84, 36, "z_{t}, t", fill=PURPLE)
     c = f.box(126, 40, 100, 32, "prompt c", fill=GREEN, size=SMALL)
     e = f.box(126, 172, 100, 32, "empty ∅", fill=PAPER, size=SMALL, dash=True)
@@ -1068,9 +1068,9 @@ def classifier_free_guidance():
     f.circle(*cc, 4, fill=GREEN_A, stroke=None)
     f.circle(*g, 4, fill=RED_A, stroke=None)
     f.text(u[0] - 8, u[1] + 18, "ε_{u}", anchor="start")
-    f.text(cc[0] + 10, cc[1] + 16, "ε_{c}  (w = 1)", anchor="start", fill=GREEN_A)
-    f.text(g[0] - 8, g[1] - 6, "\\tilde{ε}  (w = 3)", anchor="end", fill=RED_A)
-    f.text(350, 262, "\\tilde{ε} = ε_{u} + w (ε_{c} − ε_{u})", size=15, bold=True)
+    f.text(cc[0] + 10, cc[1] + 16, "ε_{c}  (s = 1)", anchor="start", fill=GREEN_A)
+    f.text(g[0] - 8, g[1] - 6, "\\tilde{ε}  (s = 3)", anchor="end", fill=RED_A)
+    f.text(350, 262, "\\tilde{ε} = ε_{u} + s (ε_{c} − ε_{u})", size=15, bold=True)
     f.text(16, 290, "Training drops the prompt at random, so one model learns both predictions.", size=SMALL,
            fill=MUTED, anchor="start")
     return f
