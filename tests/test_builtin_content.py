@@ -63,3 +63,23 @@ def test_text_is_our_own() -> None:
     result = subprocess.run([sys.executable, str(tool), str(content_dir())], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "0 shared runs" in result.stdout
+
+
+def test_the_library_has_its_figures_each_placed_and_regenerable(tmp_path, library) -> None:
+    from pathlib import Path
+
+    from genai_desktop.core.figures import svg_problems
+
+    figures = sorted((content_dir() / "figures").glob("*.svg"))
+    assert len(figures) >= 30
+    assert {f.name: svg_problems(f) for f in figures if svg_problems(f)} == {}
+    pages = [q.answer for q in library.questions()] + [g.body for g in library.guides]
+    unplaced = [f.name for f in figures if not any(f"](figures/{f.name}" in text for text in pages)]
+    assert unplaced == []
+    assert sum(1 for q in library.questions() if q.figure) >= 10  # flashcard backs with a figure
+    # The committed SVGs are what packaging/make_figures.py draws (edit the script, not the SVG).
+    out = tmp_path / "figures"
+    script = Path(__file__).resolve().parents[1] / "packaging" / "make_figures.py"
+    subprocess.run([sys.executable, str(script), "--out", str(out)],
+                   check=True, capture_output=True)
+    assert {f.name: f.read_bytes() for f in sorted(out.glob("*.svg"))} == {f.name: f.read_bytes() for f in figures}

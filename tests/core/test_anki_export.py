@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -366,3 +367,22 @@ def test_without_a_rasteriser_figures_travel_as_svg(tmp_path) -> None:
     library = load_pack(pack)
     export_apkg(library, all_ids(library), tmp_path / "o.apkg", timestamp=T0)
     assert list(media_map(tmp_path / "o.apkg").values()) == [media_name("builtin", "figures/box.svg")]
+
+
+def test_the_built_in_figures_arrive_in_anki_as_png_media_the_cards_show(tmp_path, collection, qapp) -> None:
+    from genai_desktop.paths import content_dir
+    from genai_desktop.ui.figure_raster import svg_to_png
+
+    library = load_pack(content_dir())
+    out = tmp_path / "all.apkg"
+    export_apkg(library, all_ids(library), out, rasterise=svg_to_png)
+    names = set(media_map(out).values())
+    placed = {m for q in library.questions() for m in re.findall(r"\]\(figures/([^)\s]+)", q.answer)}
+    assert len(names) == len(placed) >= 30 and all(n.endswith(".png") for n in names)
+    import_into(collection, out)
+    media_dir = Path(collection.media.dir())
+    shown = set()
+    for nid in collection.find_notes(""):
+        note = collection.get_note(nid)
+        shown |= set(re.findall(r'<img src="(gsd-[^"]+\.png)"', note["KeyPoints"] + note["Answer"]))
+    assert shown == names and all((media_dir / n).read_bytes().startswith(b"\x89PNG") for n in names)
