@@ -45,13 +45,49 @@ class Formula:
     @property
     def normalised(self) -> str:
         # Multi-line display formulas break ziamath's parser on stray newlines.
-        return " ".join(self.latex.split())
+        return repair_for_ziamath(" ".join(self.latex.split()), self.display)
 
     def key(self, color: str) -> str:
         import hashlib  # loads OpenSSL: kept off the start-up path, which renders no formula
 
         raw = f"{int(self.display)}|{color}|{self.normalised}"
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+
+
+# What ziamath 0.13 draws wrongly, rewritten to LaTeX it draws right (each case is rendered by
+# tests/core/test_formulas.py). Applied before rendering, so the page keeps the author's LaTeX.
+_FUNCTION_BEFORE_PAREN = re.compile(r"\\(exp|log|ln|lg|max|min|sup|inf|det|sin|cos|tan|arg|gcd|Pr)\s*(?=\()")
+_UNARY_MINUS = re.compile(r"(=|\\approx|\\leq?|\\geq?|\\ne|\\to|\\in|<|>|\(|\[|\\\{|,|&)(\s*)-(?![->])")
+_NORM_BARS = re.compile(r"\\(?:[Bb]igg?)([lr]?)\s*(?:\\\||\\Vert)")
+_TEXT_UNDERSCORE = re.compile(r"(\\text\{[^{}]*\})")
+_OPERATORNAME = re.compile(r"\\operatorname(\*?)\{([^{}]*)\}(?:\s*\\(?:no)?limits)?(?:\s*_\s*(\{[^{}]*\}|[^\s{}\\]))?")
+_MATHOP = re.compile(r"\\mathop\s*\{((?:[^{}]|\{[^{}]*\})*)\}(?:\s*\\(?:no)?limits)?")
+
+
+def repair_for_ziamath(latex: str, display: bool) -> str:
+    """``\\exp(x)`` without a gap, a minus after ``=`` or ``(`` that is a sign (ziamath spaces it as
+    a binary operator), ``\\Bigl\\|`` as norm bars, ``\\text{a\\_b}`` with its underscore,
+    ``\\operatorname*{…}_x`` with its limit under it in display, and ``\\mathop{…}`` not vanishing."""
+
+    def operatorname(match: re.Match) -> str:
+        star, name, sub = match.groups()
+        body = f"\\mathrm{{{name}}}"
+        if sub is None:
+            return body
+        sub = sub if sub.startswith("{") else f"{{{sub}}}"
+        return f"\\underset{sub}{{{body}}}\\," if star and display else f"{body}_{sub}"
+
+    def mathop(match: re.Match) -> str:
+        inner = match.group(1).strip()
+        return inner if inner.startswith("\\") else f"\\mathrm{{{inner}}}"
+
+    latex = _OPERATORNAME.sub(operatorname, latex)
+    latex = _MATHOP.sub(mathop, latex)
+    latex = _NORM_BARS.sub(lambda m: {"l": "\\lVert ", "r": "\\rVert "}.get(m.group(1), "\\Vert "), latex)
+    latex = _TEXT_UNDERSCORE.sub(lambda m: m.group(1).replace("\\_", "_"), latex)
+    latex = _FUNCTION_BEFORE_PAREN.sub(lambda m: f"\\mathrm{{{m.group(1)}}}", latex)
+    latex = _UNARY_MINUS.sub(lambda m: f"{m.group(1)}{m.group(2)}{{-}}", latex)
+    return latex
 
 
 def _load_ziamath():

@@ -39,3 +39,29 @@ def test_cache_writes_to_disk_and_reloads(tmp_path: Path) -> None:
 def test_cache_keys_depend_on_colour_and_mode() -> None:
     f = Formula("x", False)
     assert f.key("#000") != f.key("#fff") != Formula("x", True).key("#fff")
+
+
+@pytest.mark.parametrize(("latex", "display", "drawn"), [
+    # ziamath 0.13 draws a literal "*" and no limit under the operator
+    ("\\operatorname*{arg\\,max}_x f(x)", True, "\\underset{x}{\\mathrm{arg\\,max}}\\, f(x)"),
+    ("\\operatorname*{arg\\,max}_{x \\in X} f(x)", False, "\\mathrm{arg\\,max}_{x \\in X} f(x)"),
+    ("\\operatorname{softplus}(x)", True, "\\mathrm{softplus}(x)"),
+    # \mathop{...} vanished entirely
+    ("\\mathop{\\mathrm{softmax}}(z)", True, "\\mathrm{softmax}(z)"),
+    ("\\mathop{E}\\limits_x", True, "\\mathrm{E}_x"),
+    # \Bigl\| drew a backslash and a bar
+    ("\\Bigl\\| x \\Bigr\\|", True, "\\lVert x \\rVert"),
+    # the underscore of \text{a\_b} kept its backslash
+    ("\\text{kl\\_div}(p)", True, "\\text{kl_div}(p)"),
+    # a sign after "=" or "(" was spaced like subtraction ("= − E")
+    ("L = -\\mathbb{E}[\\log p]", True, "L = {-}\\mathbb{E}[\\log p]"),
+    ("f(-x) = x - y", True, "f({-}x) = x - y"),
+    ("2^{-3} - 1", True, "2^{-3} - 1"),
+    # a gap after \exp and \max before their parenthesis
+    ("\\exp(x) + \\max (a, b) + \\max_x f", True, "\\mathrm{exp}(x) + \\mathrm{max}(a, b) + \\max_x f"),
+])
+def test_what_ziamath_draws_wrongly_is_rewritten_and_renders(latex: str, display: bool, drawn: str) -> None:
+    from genai_desktop.core.formulas import repair_for_ziamath
+
+    assert " ".join(repair_for_ziamath(latex, display).split()) == drawn
+    assert "<svg" in render_svg(Formula(latex, display))
