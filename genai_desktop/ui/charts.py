@@ -233,9 +233,10 @@ class ProgressList(Chart):
 
     ROW = 26
 
-    def __init__(self, theme: themes.Theme, parent=None) -> None:
+    def __init__(self, theme: themes.Theme, parent=None, *, percent: bool = False) -> None:
         super().__init__(theme, parent)
         self.rows: list[tuple[str, int, int]] = []
+        self.percent = percent  # the right-hand figure as "45 %" rather than "done/total"
 
     def set_data(self, rows: list[tuple[str, int, int]]) -> None:
         self.rows = rows
@@ -265,5 +266,5 @@ class ProgressList(Chart):
                 p.drawRoundedRect(QRectF(track.left(), track.top(), track.width() * done / total, 8), 4, 4)
             p.setPen(QColor(t.muted))
             p.drawText(QRectF(track.right() + 10, y, 70, self.ROW), Qt.AlignmentFlag.AlignVCenter,
-                       f"{done}/{total}")
+                       f"{round(100 * done / total)} %" if self.percent and total else f"{done}/{total}")
         p.end()
