@@ -425,7 +425,8 @@ class Readiness:
     topics: list[TopicReadiness]
 
     def weakest(self, n: int = 3) -> list[TopicReadiness]:
-        return sorted(self.topics, key=lambda t: (t.score, t.title))[:n]
+        # Ties (topics never practised) go to the larger topic: more questions left to learn.
+        return sorted(self.topics, key=lambda t: (round(t.score, 4), -t.questions, t.title))[:n]
 
 
 def readiness(conn: sqlite3.Connection, library: Library, *, clock: Clock = system_clock,

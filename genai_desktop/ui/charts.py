@@ -117,11 +117,15 @@ class Heatmap(Chart):
 class BarChart(Chart):
     """Vertical bars with a labelled y axis and a few x labels."""
 
-    def __init__(self, theme: themes.Theme, color_key: str = "accent", parent=None) -> None:
+    def __init__(self, theme: themes.Theme, color_key: str = "accent", parent=None, *, ceiling: int = 0,
+                 unit: str = "", min_slots: int = 0) -> None:
         super().__init__(theme, parent)
         self.values: list[int] = []
         self.labels: list[str] = []
         self.color_key = color_key
+        self.ceiling = ceiling  # a fixed top of the y axis (100 for percentages); 0: from the data
+        self.unit = unit  # after each y label and tooltip value ("%")
+        self.min_slots = min_slots  # a few values keep bars of a sensible width, from the left
         self.setMinimumHeight(170)
 
     def set_data(self, values: list[int], labels: list[str]) -> None:
@@ -137,7 +141,7 @@ class BarChart(Chart):
         t = self.theme
         plot = self._plot()
         peak = max(self.values or [0])
-        top = max(1, _nice_ceiling(peak))
+        top = self.ceiling or max(1, _nice_ceiling(peak))
         p.setFont(_font(self, 10))
         for fraction in (0, 0.5, 1):
             y = plot.bottom() - plot.height() * fraction
@@ -145,8 +149,8 @@ class BarChart(Chart):
             p.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
             p.setPen(QColor(t.muted))
             p.drawText(QRectF(0, y - 8, 34, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       f"{round(top * fraction)}")
-        n = max(1, len(self.values))
+                       f"{round(top * fraction)}{self.unit}")
+        n = max(1, len(self.values), self.min_slots)
         slot = plot.width() / n
         color = QColor(getattr(t, self.color_key))
         for i, value in enumerate(self.values):
@@ -170,9 +174,10 @@ class BarChart(Chart):
         if not self.values or not plot.contains(event.position()):
             QToolTip.hideText()
             return
-        i = int((event.position().x() - plot.left()) / (plot.width() / len(self.values)))
+        i = int((event.position().x() - plot.left()) / (plot.width() / max(len(self.values), self.min_slots)))
         i = min(max(i, 0), len(self.values) - 1)
-        QToolTip.showText(event.globalPosition().toPoint(), f"{self.tooltip_label(i)}: {self.values[i]}", self)
+        QToolTip.showText(event.globalPosition().toPoint(), f"{self.tooltip_label(i)}: {self.values[i]}{self.unit}",
+                          self)
 
     def tooltip_label(self, index: int) -> str:
         return self.labels[index] or f"#{index + 1}"

@@ -41,10 +41,10 @@ class ReadinessPanel(QWidget):
         button_row.addWidget(self.practise_button)
         button_row.addStretch(1)
         layout.addLayout(button_row)
-        self.chart_title = QLabel("Mock scores (coverage %)", objectName="Muted")
+        self.chart_title = QLabel("Mock scores: key points covered", objectName="Muted")
         layout.addSpacing(4)
         layout.addWidget(self.chart_title)
-        self.chart = BarChart(theme, "accent")
+        self.chart = BarChart(theme, "accent", ceiling=100, unit="%", min_slots=12)
         self.chart.setMinimumHeight(120)
         layout.addWidget(self.chart)
         self.topics = ProgressList(theme, percent=True) if with_topics else None
@@ -58,15 +58,24 @@ class ReadinessPanel(QWidget):
         self.weakest_id = weakest[0].topic_id if weakest else ""
         names = ", ".join(f"{html.escape(t.title)} <span style='color:{self.theme.muted}'>{t.score:.0%}</span>"
                           for t in weakest)
-        self.weakest.setText(f"Weakest: {names}" if names else "No topics yet")
-        self.practise_button.setEnabled(bool(weakest))
+        started = bool(history) or readiness.overall > 0
+        if not started:
+            self.weakest.setText(f"Run a mock to see where you stand: readiness blends your recent mock coverage "
+                                 f"({interview.MOCK_WEIGHT:.0%}) with your flashcards' recall "
+                                 f"({interview.RECALL_WEIGHT:.0%}), per topic.")
+        else:
+            self.weakest.setText(f"Weakest: {names}" if names else "No topics yet")
+        self.practise_button.setVisible(started and bool(weakest))
         if weakest:
             title = weakest[0].title
             self.practise_button.setText(f"Practise {title if len(title) <= 34 else title[:33] + '…'}")
             self.practise_button.setToolTip(f"Start a mock interview on {title}")
-        self.chart.set_data([round(100 * m.coverage) for m in history],
-                            [m.when.astimezone().strftime("%d %b") if i % max(1, len(history) // 4) == 0 else ""
-                             for i, m in enumerate(history)])
+        labels, shown = [], ""
+        for m in history:  # a day is named at its first mock only
+            day = m.when.astimezone().strftime("%d %b")
+            labels.append(day if day != shown else "")
+            shown = day
+        self.chart.set_data([round(100 * m.coverage) for m in history], labels)
         if self.topics is not None:
             self.topics.set_data([(t.title, round(100 * t.score), 100) for t in readiness.topics])
 

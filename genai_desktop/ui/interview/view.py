@@ -407,12 +407,17 @@ class InterviewView(QWidget):
         m.total.setText(f"{ticked / total:.0%}" if total else "—")
         m.total_caption.setText(f"total coverage: {ticked} of {total} key points over {len(mock.done())} "
                                 f"question{'s' if len(mock.done()) != 1 else ''}")
-        after = self._refresh_readiness().overall
+        ready = self._refresh_readiness()
+        after = ready.overall
         before = self.readiness_before if self.readiness_before is not None else after
+        library = self.workspace.library
+        touched = {q.topic_id for a in mock.done() if (q := library.question(a.question_id)) is not None}
+        topic_lines = [f"{html.escape(t.title)} {t.score:.0%}" for t in ready.topics if t.topic_id in touched][:3]
         m.readiness.setText(f"{after:.0%}")
         delta = round(100 * after) - round(100 * before)
         sign = "+" if delta >= 0 else ""
-        m.readiness_caption.setText(f"interview readiness (was {before:.0%}, {sign}{delta} points)")
+        m.readiness_caption.setText(f"interview readiness overall (was {before:.0%}, {sign}{delta} points)"
+                                    + ("<br>" + " · ".join(topic_lines) if topic_lines else ""))
         blocks = []
         for n, answer in enumerate(mock.done(), 1):
             question = self.workspace.library.question(answer.question_id)
@@ -517,7 +522,7 @@ class InterviewView(QWidget):
             QFrame#PointRow {{ border: none; border-radius: 7px; background: transparent; }}
             QFrame#PointRow:hover {{ background: {t.hover}; }}
             QFrame#PointRow[checked="true"] {{ background: {t.selection}; }}
-            QLabel#PointKey {{ color: {t.muted}; font-weight: 600; border: 1px solid {t.border};
+            QFrame#Card QLabel#PointKey {{ color: {t.muted}; font-weight: 600; border: 1px solid {t.border};
                                border-radius: 5px; padding: 1px 0; }}
             QLabel#PointBox {{ color: {t.good}; font-weight: 700; font-size: 15px; }}
             QLabel#PointText {{ font-size: 14px; color: {t.text}; }}
