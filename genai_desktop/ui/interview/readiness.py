@@ -68,7 +68,8 @@ class ReadinessPanel(QWidget):
         self.practise_button.setVisible(started and bool(weakest))
         if weakest:
             title = weakest[0].title
-            self.practise_button.setText(f"Practise {title if len(title) <= 34 else title[:33] + '…'}")
+            shown = title if len(title) <= 34 else title[:33] + "…"
+            self.practise_button.setText(f"Practise {shown.replace('&', '&&')}")  # "&" alone is a mnemonic
             self.practise_button.setToolTip(f"Start a mock interview on {title}")
         labels, shown = [], ""
         for m in history:  # a day is named at its first mock only
