@@ -98,11 +98,65 @@ def rating_for(ticked: int, total: int) -> Rating:
 
 
 def point_html(point: str) -> str:
-    """A key point's light markdown (``code``, **bold**, *italic*) as label HTML."""
-    text = html.escape(point)
-    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text)
-    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?!\w)", r"<i>\1</i>", text)
+    """A key point's light markdown (``code``, **bold**, *italic*, inline ``$math$``) as label
+    HTML. A checklist row is a plain label, so formulas become text: Greek letters and symbols in
+    Unicode, sub- and superscripts as tags (``$p(x \\mid c)$`` reads "p(x | c)")."""
+    parts = re.split(r"(?<!\\)\$([^$]+)\$", point)
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(f"<i>{math_html(part)}</i>")
+            continue
+        text = html.escape(part.replace("\\$", "$"))
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+        text = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text)
+        out.append(re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?!\w)", r"<i>\1</i>", text))
+    return "".join(out)
+
+
+_GREEK = dict(zip(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau phi varphi chi psi "
+    "omega Gamma Delta Theta Lambda Pi Sigma Phi Psi Omega".split(),
+    "α β γ δ ε ε ζ η θ λ μ ν ξ π ρ σ τ φ φ χ ψ ω Γ Δ Θ Λ Π Σ Φ Ψ Ω".split(), strict=True))
+_SYMBOLS = {"mid": "|", "approx": "≈", "odot": "⊙", "top": "ᵀ", "cdot": "·", "times": "×", "ge": "≥", "geq": "≥",
+            "le": "≤", "leq": "≤", "propto": "∝", "succ": "≻", "partial": "∂", "nabla": "∇", "dots": "…",
+            "ldots": "…", "cdots": "⋯", "varnothing": "∅", "emptyset": "∅", "sum": "Σ", "prod": "Π", "infty": "∞",
+            "to": "→", "rightarrow": "→", "leftarrow": "←", "in": "∈", "neq": "≠", "ne": "≠", "sim": "∼",
+            "langle": "⟨", "rangle": "⟩", "quad": " ", "qquad": " ", "oplus": "⊕", "otimes": "⊗", "pm": "±",
+            "forall": "∀", "exists": "∃", "lVert": "‖", "rVert": "‖", "Vert": "‖", "ell": "ℓ"}
+_ACCENTS = {"bar": "\u0304", "tilde": "\u0303", "hat": "\u0302", "vec": "\u20d7", "dot": "\u0307"}
+_BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}
+
+
+def math_html(latex: str) -> str:
+    """Inline LaTeX as readable label HTML (not typesetting: a checklist row is one line of text)."""
+    text = html.escape(latex)
+    text = re.sub(r"\\(left|right|big|Big|bigg|Bigg)\b", "", text)
+    text = re.sub(r"\\[,;:! ]", " ", text)
+    text = text.replace("\\{", "\x00").replace("\\}", "\x01")  # literal braces survive the clean-up
+    text = re.sub(r"\^(?:\{\\top\}|\\top\b)", "ᵀ", text).replace("\\|", "‖")
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(0)), text)
+    text = re.sub(r"\\mathbb\{(\w)\}", lambda m: _BLACKBOARD.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"\\(?:mathrm|text|operatorname|mathbf|mathcal|mathit|textbf|mathsf)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\(bar|tilde|hat|vec|dot)\{(\w)\}", lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    text = re.sub(r"\\(bar|tilde|hat|vec|dot)\{([^{}]*)\}", r"\2", text)
+    text = re.sub(r"\\sqrt\{(\w)\}", r"√\1", text)
+    text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", text)
+    for _ in range(3):  # nested fractions, innermost first
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}",
+                      lambda m: "/".join(f"({p})" if len(p) > 1 and not p.isalnum() else p for p in m.groups()),
+                      text)
+
+    def command(match: re.Match) -> str:
+        name = match.group(1)
+        return _GREEK.get(name) or _SYMBOLS.get(name) or name  # \log, \exp, \max, \tanh read as words
+
+    text = re.sub(r"\\([A-Za-z]+)", command, text)
+    for mark, tag in (("^", "sup"), ("_", "sub")):
+        text = re.sub(re.escape(mark) + r"\{([^{}]*)\}", rf"<{tag}>\1</{tag}>", text)
+        text = re.sub(re.escape(mark) + r"([^\s{}<])", rf"<{tag}>\1</{tag}>", text)
+    text = text.replace("{", "").replace("}", "")
+    return text.replace("\x00", "{").replace("\x01", "}").strip()
 
 
 # ---------------------------------------------------------------- setting up a mock

@@ -251,3 +251,16 @@ def test_attempt_rows_hold_valid_json(conn, library, clock) -> None:
     assert json.loads(conn.execute("SELECT points_ticked FROM attempts").fetchone()[0]) == [0, 2]
     assert conn.execute("SELECT created_at FROM attempts").fetchone()[0] == clock.now.isoformat(
         timespec="milliseconds")
+
+
+def test_formulas_in_points_read_as_text() -> None:
+    assert interview.point_html(r"Learn $p(x \mid c)$ and $P(X_{t+1})$") == (
+        "Learn <i>p(x | c)</i> and <i>P(X<sub>t+1</sub>)</i>")
+    assert interview.point_html(r"$\frac{QK^\top}{\sqrt{d}}$, $\bar{\alpha}_t$, $\mathbb{E}[\log D]$, 5 \$") == (
+        "<i>QKᵀ/(√d)</i>, <i>α\u0304<sub>t</sub></i>, <i>𝔼[log D]</i>, 5 $")
+
+
+def test_no_builtin_point_shows_raw_latex(library) -> None:
+    leftovers = [p for q in library.questions() for p in key_points(q.key_points)
+                 if "\\" in interview.point_html(p) or "$" in interview.point_html(p)]
+    assert leftovers == []
