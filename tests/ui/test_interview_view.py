@@ -293,3 +293,19 @@ def test_a_mock_survives_a_theme_switch(make_window, qtbot, clock) -> None:
     assert view.pages.currentWidget() is view.checklist_page
     assert view.theme.name == "dark"
     assert (datetime.now(UTC) - timedelta(days=1)) < clock.now
+
+
+def test_the_full_answer_scrolls_with_the_keyboard(make_window, qtbot, clock) -> None:
+    window = make_window()
+    view = open_interview(window, qtbot, clock)
+    view.select_setup(MockSetup("topic", "attention", 1, 3))
+    view.start(question_ids=["attention-basics"])
+    press(qtbot, Qt.Key.Key_Space)
+    answer = view.checklist_page.answer_view
+    press(qtbot, Qt.Key.Key_F)
+    answer.setFixedHeight(60)  # short enough to scroll whatever the fonts
+    qtbot.waitUntil(lambda: answer.verticalScrollBar().maximum() > 0, timeout=2000)
+    press(qtbot, Qt.Key.Key_PageDown)
+    assert answer.verticalScrollBar().value() > 0
+    press(qtbot, Qt.Key.Key_F)
+    assert not answer.isVisible()

@@ -215,9 +215,7 @@ class ChecklistPage(Page):
         self.answer_view.fixed_side_margin = 0
         self.answer_view.setMinimumHeight(120)
         self.answer_view.hide()
-        inner.addWidget(self.answer_view, 1)
-        self.spacer_end = QWidget()
-        inner.addWidget(self.spacer_end, 0)
+        inner.addWidget(self.answer_view, 100)  # shown, the answer takes the room; hidden, the stretch does
         inner.addStretch(1)
         outer.addWidget(card, 1)
         rating_row = QHBoxLayout()
@@ -237,7 +235,8 @@ class ChecklistPage(Page):
         rating_row.addSpacing(8)
         rating_row.addWidget(self.confirm_button)
         outer.addLayout(rating_row)
-        self.hint = label("1–6 tick a point · A H G E change the rating · F full answer · Enter confirm", "Muted")
+        self.hint = label("1–6 tick a point · A H G E change the rating · F full answer (↑ ↓ PgUp PgDn scroll it) · "
+                          "Enter confirm", "Muted")
         outer.addWidget(self.hint)
         self.rows: list[PointRow] = []
 

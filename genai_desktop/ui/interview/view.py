@@ -104,6 +104,9 @@ class InterviewView(QWidget):
             c.key(key, self.confirm)
         c.confirm_button.clicked.connect(self.confirm)
         c.key("F", self.toggle_full_answer)
+        for key, action in (("Down", "SliderSingleStepAdd"), ("Up", "SliderSingleStepSub"),
+                            ("PgDown", "SliderPageStepAdd"), ("PgUp", "SliderPageStepSub")):
+            c.key(key, lambda a=action: self._scroll_answer(a))
         c.answer_view.internal_link.connect(self.open_page)
 
         m = self.summary_page
@@ -340,7 +343,6 @@ class InterviewView(QWidget):
         self.full_answer = False
         c.answer_view.hide()
         c.answer_view.show_html("")
-        c.spacer_end.show()
         self._update_checklist()
         self.pages.setCurrentWidget(c)
         c.setFocus()
@@ -384,7 +386,13 @@ class InterviewView(QWidget):
             question = self.workspace.library.question(self.mock.answers[self.index].question_id)
             c.answer_view.show_html(c.answer_view.renderer.to_html(question.answer), f"q:{question.id}")
         c.answer_view.setVisible(self.full_answer)
-        c.spacer_end.setVisible(not self.full_answer)
+
+    def _scroll_answer(self, action: str) -> None:
+        from PySide6.QtWidgets import QAbstractSlider
+
+        view = self.checklist_page.answer_view
+        if view.isVisible():
+            view.verticalScrollBar().triggerAction(getattr(QAbstractSlider.SliderAction, action))
 
     def confirm(self) -> None:
         if self.mock is None or self.pages.currentWidget() is not self.checklist_page:
