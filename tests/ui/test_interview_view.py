@@ -114,7 +114,7 @@ def test_thinking_time_comes_before_the_answer_clock(make_window, qtbot, clock) 
     view.select_setup(MockSetup("topic", "attention", 1, 2, 15))
     view.start()
     q = view.question_page
-    assert q.clock.text() == "Thinking  0:15"
+    assert "thinking time" in q.clock.text() and q.clock.text().endswith("0:15")
     tick(view, clock, seconds=16)  # thinking over: the answer clock starts
     assert q.clock.text() == "2:00" and view.phase == "answering"
     tick(view, clock, seconds=20)

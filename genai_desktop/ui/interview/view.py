@@ -262,7 +262,8 @@ class InterviewView(QWidget):
         left = self.remaining()
         q = self.question_page
         if self.phase == "thinking":
-            q.clock.setText(f"Thinking  {_clock_text(left)}")
+            q.clock.setText(f"<span style='font-family: sans-serif; font-size: 14px; font-weight: 400; "
+                            f"color: {self.theme.muted}'>thinking time&nbsp;&nbsp;</span>{_clock_text(left)}")
             if left <= 0:
                 self._begin_answer()
             return
