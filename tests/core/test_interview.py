@@ -264,3 +264,25 @@ def test_no_builtin_point_shows_raw_latex(library) -> None:
     leftovers = [p for q in library.questions() for p in key_points(q.key_points)
                  if "\\" in interview.point_html(p) or "$" in interview.point_html(p)]
     assert leftovers == []
+
+
+def test_a_v2_database_migrates_and_takes_attempts(library, clock, tmp_path) -> None:
+    import shutil
+
+    path = tmp_path / "old" / "progress.sqlite"
+    path.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "migrations" / "v2.sqlite", path)
+    progress = db.open_progress(path, tmp_path / "backups")
+    conn = progress.conn
+    try:
+        assert db.schema_version(conn) == db.SCHEMA_VERSION >= 3
+        assert conn.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
+        reviews_before = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        qid = next(library.questions()).id
+        mock = Mock.start(conn, library, MockSetup("mixed", count=1), clock=clock, question_ids=[qid])
+        _answer(mock, 0, {0}, clock)
+        mock.confirm(conn, 0, clock=clock)
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == reviews_before + 1
+        assert len(interview.attempts(conn)) == 1
+    finally:
+        conn.close()

@@ -272,7 +272,7 @@ class InterviewView(QWidget):
             q.clock.setProperty("warn", warn)
             q.clock.style().unpolish(q.clock)
             q.clock.style().polish(q.clock)
-        q.warning.setText("30 seconds left: time to wrap up." if warn and left > 0 else "")
+        q.warning.setText("Under 30 seconds left: time to wrap up." if warn and left > 0 else "")
         q.clock.setText(_clock_text(left))
         if left <= 0:
             self.end_answer()
