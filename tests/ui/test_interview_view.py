@@ -248,7 +248,13 @@ def test_a_five_question_mock_on_transformers_with_the_keyboard_only(builtin_win
     assert stats.readiness.overall.text() == f"{after.overall:.0%}"
     assert stats.readiness.chart.values == [round(100 * ticked / total)]
 
-    # Back in the Interview view, P practises the missed points as flashcards, due or not.
+    # Back in the Interview view, 2 opens the second question's answer in the library.
+    press(qtbot, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert view.pages.currentWidget() is summary
+    press(qtbot, Qt.Key.Key_2)
+    assert window.views.currentWidget() is window.splitter and window.reader.current_page == f"q:{ids[1]}"
+
+    # P practises the missed points as flashcards, due or not.
     press(qtbot, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert view.pages.currentWidget() is summary
     missed = view.mock.missed_question_ids()

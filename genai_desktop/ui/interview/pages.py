@@ -288,8 +288,12 @@ class SummaryPage(Page):
         layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self.hint = label("1–9 open that question's answer · P practise the missed points · Ctrl+S export · "
+                          "Ctrl+R the same questions again · Esc new mock", "Muted")
+        self.hint.setContentsMargins(36, 6, 36, 0)
+        outer.addWidget(self.hint)
         buttons = QHBoxLayout()
-        buttons.setContentsMargins(36, 8, 36, 14)
+        buttons.setContentsMargins(36, 6, 36, 14)
         self.new_button = QPushButton("New mock   Esc")
         self.export_button = QPushButton("Export report…   Ctrl+S")
         self.practise_button = QPushButton("Practise the missed points   P", objectName="Primary")

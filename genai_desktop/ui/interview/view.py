@@ -111,6 +111,8 @@ class InterviewView(QWidget):
 
         m = self.summary_page
         m.key("P", self.practise_missed)
+        for n in range(1, 10):
+            m.key(str(n), lambda n=n: self.open_answer(n - 1))
         m.key("Ctrl+S", lambda: self.export_report())
         m.key("Escape", self.new_mock)
         m.key("Ctrl+R", self.again)
@@ -452,6 +454,13 @@ class InterviewView(QWidget):
         m.practise_button.setEnabled(bool(mock.missed_question_ids()))
         self.pages.setCurrentWidget(m)
         m.setFocus()
+
+    def open_answer(self, index: int) -> None:
+        """Summary key 1-9: that question's page in the library."""
+        if self.mock is not None and self.pages.currentWidget() is self.summary_page:
+            done = self.mock.done()
+            if 0 <= index < len(done):
+                self.open_page.emit(f"q:{done[index].question_id}")
 
     def practise_missed(self) -> None:
         if self.mock is None or self.pages.currentWidget() is not self.summary_page:
