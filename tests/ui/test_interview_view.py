@@ -231,6 +231,9 @@ def test_a_five_question_mock_on_transformers_with_the_keyboard_only(builtin_win
     after = interview.readiness(conn, window.workspace.library, clock=clock)
     assert after.overall > before.overall
     assert summary.readiness.text() == f"{after.overall:.0%}"
+    topic = next(t for t in after.topics if t.topic_id == "transformers-attention")
+    assert f"Transformers &amp; Attention 0% → <b>{topic.score:.0%}</b>" in summary.readiness_caption.text()
+    assert topic.score > 0.2
     assert view.setup_page.readiness.overall.text() != ready_text
 
     # Export the report (the save dialog answered by the test).

@@ -55,7 +55,7 @@ class InterviewView(QWidget):
         self.phase_started = None
         self.rating: Rating | None = None  # the rating chosen on the checklist (None: the proposed one)
         self.full_answer = False
-        self.readiness_before: float | None = None
+        self.readiness_before: interview.Readiness | None = None  # at the start of the mock
         self.tick = QTimer(self, interval=TICK_MS, timeout=self._tick)
 
         self.pages = QStackedWidget()
@@ -201,7 +201,7 @@ class InterviewView(QWidget):
             return False
         self.conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)",
                           (LAST_MOCK_KEY, json.dumps({"setup": setup.to_dict(), "questions": mock.question_ids})))
-        self.readiness_before = interview.readiness(self.conn, library, clock=self.clock).overall
+        self.readiness_before = interview.readiness(self.conn, library, clock=self.clock)
         self.mock = mock
         self.index = 0
         self._show_question()
@@ -421,15 +421,17 @@ class InterviewView(QWidget):
         m.total_caption.setText(f"total coverage: {ticked} of {total} key points over {len(mock.done())} "
                                 f"question{'s' if len(mock.done()) != 1 else ''}")
         ready = self._refresh_readiness()
-        after = ready.overall
-        before = self.readiness_before if self.readiness_before is not None else after
+        earlier = self.readiness_before or ready
+        after, before = ready.overall, earlier.overall
         library = self.workspace.library
         touched = {q.topic_id for a in mock.done() if (q := library.question(a.question_id)) is not None}
-        topic_lines = [f"{html.escape(t.title)} {t.score:.0%}" for t in ready.topics if t.topic_id in touched][:3]
+        was = {t.topic_id: t.score for t in earlier.topics}
+        topic_lines = [f"{html.escape(t.title)} {was.get(t.topic_id, 0):.0%} → <b>{t.score:.0%}</b>"
+                       for t in ready.topics if t.topic_id in touched][:3]
         m.readiness.setText(f"{after:.0%}")
         delta = round(100 * after) - round(100 * before)
-        sign = "+" if delta >= 0 else ""
-        m.readiness_caption.setText(f"interview readiness overall (was {before:.0%}, {sign}{delta} points)"
+        change = f"was {before:.0%}, {'+' if delta > 0 else ''}{delta} points" if delta else "unchanged"
+        m.readiness_caption.setText(f"interview readiness overall ({change})"
                                     + ("<br>" + " · ".join(topic_lines) if topic_lines else ""))
         blocks = []
         for n, answer in enumerate(mock.done(), 1):
