@@ -238,10 +238,11 @@ class ProgressList(Chart):
 
     ROW = 26
 
-    def __init__(self, theme: themes.Theme, parent=None, *, percent: bool = False) -> None:
+    def __init__(self, theme: themes.Theme, parent=None, *, percent: bool = False, label_share: float = 0.42) -> None:
         super().__init__(theme, parent)
         self.rows: list[tuple[str, int, int]] = []
         self.percent = percent  # the right-hand figure as "45 %" rather than "done/total"
+        self.label_share = label_share  # of the width, for the labels (up to 320 px)
 
     def set_data(self, rows: list[tuple[str, int, int]]) -> None:
         self.rows = rows
@@ -254,9 +255,9 @@ class ProgressList(Chart):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         t = self.theme
         p.setFont(_font(self, 13))
-        label_width = min(320, self.width() * 0.42)
+        label_width = min(320, self.width() * self.label_share)
         bar_left = label_width + 12
-        bar_width = max(40, self.width() - bar_left - 80)
+        bar_width = max(40, self.width() - bar_left - (56 if self.percent else 80))
         for i, (label, done, total) in enumerate(self.rows):
             y = i * self.ROW
             p.setPen(QColor(t.text))

@@ -47,10 +47,14 @@ class ReadinessPanel(QWidget):
         self.chart = BarChart(theme, "accent", ceiling=100, unit="%", min_slots=12)
         self.chart.setMinimumHeight(120)
         layout.addWidget(self.chart)
-        self.topics = ProgressList(theme, percent=True) if with_topics else None
-        if self.topics is not None:
-            layout.addSpacing(6)
-            layout.addWidget(self.topics)
+        # Stats lists every topic; the Interview view the topics practised lately, best first.
+        self.all_topics = with_topics
+        self.topics_title = QLabel("" if with_topics else "Topics you practised", objectName="Muted")
+        self.topics = ProgressList(theme, percent=True, label_share=0.42 if with_topics else 0.58)
+        layout.addSpacing(6)
+        if not with_topics:
+            layout.addWidget(self.topics_title)
+        layout.addWidget(self.topics)
 
     def set_data(self, readiness: interview.Readiness, history: list[interview.MockScore]) -> None:
         self.overall.setText(f"{readiness.overall:.0%}")
@@ -77,11 +81,13 @@ class ReadinessPanel(QWidget):
             labels.append(day if day != shown else "")
             shown = day
         self.chart.set_data([round(100 * m.coverage) for m in history], labels)
-        if self.topics is not None:
-            self.topics.set_data([(t.title, round(100 * t.score), 100) for t in readiness.topics])
+        rows = readiness.topics if self.all_topics else sorted(
+            (t for t in readiness.topics if t.practised), key=lambda t: -t.score)[:5]
+        self.topics.set_data([(t.title, round(100 * t.score), 100) for t in rows])
+        self.topics.setVisible(bool(rows))
+        self.topics_title.setVisible(bool(rows) and not self.all_topics)
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
         self.chart.set_theme(theme)
-        if self.topics is not None:
-            self.topics.set_theme(theme)
+        self.topics.set_theme(theme)
