@@ -6,6 +6,8 @@ focus itself, so its keys (QShortcuts bound to the page) work until a text box h
 
 from __future__ import annotations
 
+import html
+
 from fsrs import Rating
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import interview
-from ...core.study import RATINGS
+from ...core.study import RATING_NAMES, RATINGS, format_duration
 from .. import theme as themes
 from ..reader import Reader
 from .readiness import ReadinessPanel
@@ -302,3 +304,67 @@ class SummaryPage(Page):
         buttons.addStretch(1)
         buttons.addWidget(self.practise_button)
         outer.addLayout(buttons)
+
+
+def summary_rows_html(mock: interview.Mock, library, t: themes.Theme) -> str:
+    """The summary's rows: each answered question, its time, coverage and rating, the points
+    missed and a link to the answer (keys 1-9 open it too)."""
+    blocks = []
+    for n, answer in enumerate(mock.done(), 1):
+        question = library.question(answer.question_id)
+        title = html.escape(question.title if question else answer.question_id)
+        link = f"q:{html.escape(answer.question_id)}"
+        line = (f"<p style='margin:0 0 2px 0'><b>{n}. {title}</b></p>"
+                f"<p style='margin:0 0 4px 0; color:{t.muted}'>{format_duration(answer.seconds_used)} of "
+                f"{mock.setup.minutes} min · {len(answer.ticked)}/{len(answer.points)} points "
+                f"({answer.coverage:.0%}) · {RATING_NAMES[answer.rating]}</p>")
+        missed = answer.missed()
+        if missed:
+            items = "".join(f"<li>{interview.point_html(p)}</li>" for p in missed)
+            line += (f"<p style='margin:0; color:{t.again}'>Missed:</p><ul style='margin:0'>{items}</ul>"
+                     f"<p style='margin:0 0 10px 0'><a href='{link}' style='color:{t.accent}'>Read the answer"
+                     "</a></p>")
+        else:
+            line += (f"<p style='margin:0 0 10px 0; color:{t.good}'>Every key point covered. "
+                     f"<a href='{link}' style='color:{t.accent}'>Read the answer</a></p>")
+        blocks.append(line)
+    return "".join(blocks) or "No question was answered."
+
+
+def stylesheet(t: themes.Theme) -> str:
+    """The Interview view's own styles, in the theme's colours (as the Flashcards view does)."""
+    rating_css = "".join(
+        f"QPushButton#Rate{r.name} {{ color: {c}; border: 1px solid {c}; font-weight: 600; padding: 6px 12px; }}"
+        f"QPushButton#Rate{r.name}:hover {{ background: {t.hover}; }}"
+        f"QPushButton#Rate{r.name}:checked {{ background: {c}; color: {t.surface}; }}"
+        for r, c in ((Rating.Again, t.again), (Rating.Hard, t.hard), (Rating.Good, t.good),
+                     (Rating.Easy, t.easy)))
+    return f"""
+        QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
+        QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
+        QLabel#BigNumber {{ font-size: 28px; font-weight: 600; color: {t.text}; }}
+        QLabel#BigQuestion {{ font-size: 26px; font-weight: 600; }}
+        QLabel#CheckQuestion {{ font-size: 18px; font-weight: 600; }}
+        QLabel#Countdown {{ font-size: 26px; font-weight: 600; color: {t.text};
+                            font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }}
+        QLabel#Countdown[warn="true"] {{ color: {t.hard}; }}
+        QLabel#Warning {{ color: {t.hard}; font-size: 14px; }}
+        QLabel#Coverage {{ font-size: 14px; }}
+        QLabel#Weakest {{ font-size: 13px; }}
+        QFrame#Card, QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border};
+                                      border-radius: 12px; }}
+        QFrame#Card QLabel, QFrame#Panel QLabel {{ border: none; background: transparent; }}
+        QWidget#SummaryBody {{ background: {t.window}; }}
+        QPlainTextEdit#Outline {{ background: {t.window}; border: 1px solid {t.border}; border-radius: 8px;
+                                  padding: 6px; font-size: 14px; }}
+        QPlainTextEdit#Outline:focus {{ border: 1px solid {t.accent}; }}
+        QFrame#PointRow {{ border: none; border-radius: 7px; background: transparent; }}
+        QFrame#PointRow:hover {{ background: {t.hover}; }}
+        QFrame#PointRow[checked="true"] {{ background: {t.selection}; }}
+        QFrame#Card QLabel#PointKey {{ color: {t.muted}; font-weight: 600; border: 1px solid {t.border};
+                           border-radius: 5px; padding: 1px 0; }}
+        QLabel#PointBox {{ color: {t.good}; font-weight: 700; font-size: 15px; }}
+        QLabel#PointText {{ font-size: 14px; color: {t.text}; }}
+        QLabel#SummaryRows {{ font-size: 14px; color: {t.text}; }}
+        {rating_css}
+    """

@@ -25,7 +25,17 @@ from ...core.interview import Mock, MockSetup
 from ...core.study import RATING_NAMES, Clock, Scope, StudySettings, format_duration, system_clock
 from ...core.workspace import Workspace
 from .. import theme as themes
-from .pages import RATING_KEYS, ChecklistPage, PointRow, QuestionPage, SetupPage, SummaryPage, label
+from .pages import (
+    RATING_KEYS,
+    ChecklistPage,
+    PointRow,
+    QuestionPage,
+    SetupPage,
+    SummaryPage,
+    label,
+    stylesheet,
+    summary_rows_html,
+)
 
 LAST_MOCK_KEY = "interview.last"  # the settings row that "Again" repeats (this database only)
 TICK_MS = 250
@@ -433,26 +443,7 @@ class InterviewView(QWidget):
         change = f"was {before:.0%}, {'+' if delta > 0 else ''}{delta} points" if delta else "unchanged"
         m.readiness_caption.setText(f"interview readiness overall ({change})"
                                     + ("<br>" + " · ".join(topic_lines) if topic_lines else ""))
-        blocks = []
-        for n, answer in enumerate(mock.done(), 1):
-            question = self.workspace.library.question(answer.question_id)
-            title = html.escape(question.title if question else answer.question_id)
-            link = f"q:{html.escape(answer.question_id)}"
-            line = (f"<p style='margin:0 0 2px 0'><b>{n}. {title}</b></p>"
-                    f"<p style='margin:0 0 4px 0; color:{t.muted}'>{format_duration(answer.seconds_used)} of "
-                    f"{mock.setup.minutes} min · {len(answer.ticked)}/{len(answer.points)} points "
-                    f"({answer.coverage:.0%}) · {RATING_NAMES[answer.rating]}</p>")
-            missed = answer.missed()
-            if missed:
-                items = "".join(f"<li>{interview.point_html(p)}</li>" for p in missed)
-                line += (f"<p style='margin:0; color:{t.again}'>Missed:</p><ul style='margin:0'>{items}</ul>"
-                         f"<p style='margin:0 0 10px 0'><a href='{link}' style='color:{t.accent}'>Read the answer"
-                         "</a></p>")
-            else:
-                line += (f"<p style='margin:0 0 10px 0; color:{t.good}'>Every key point covered. "
-                         f"<a href='{link}' style='color:{t.accent}'>Read the answer</a></p>")
-            blocks.append(line)
-        m.rows.setText("".join(blocks) or "No question was answered.")
+        m.rows.setText(summary_rows_html(mock, self.workspace.library, t))
         m.practise_button.setEnabled(bool(mock.missed_question_ids()))
         self.pages.setCurrentWidget(m)
         m.setFocus()
@@ -515,42 +506,7 @@ class InterviewView(QWidget):
             self._show_summary()
 
     def apply_theme(self) -> None:
-        t = self.theme
-        rating_css = "".join(
-            f"QPushButton#Rate{r.name} {{ color: {c}; border: 1px solid {c}; font-weight: 600; padding: 6px 12px; }}"
-            f"QPushButton#Rate{r.name}:hover {{ background: {t.hover}; }}"
-            f"QPushButton#Rate{r.name}:checked {{ background: {c}; color: {t.surface}; }}"
-            for r, c in ((Rating.Again, t.again), (Rating.Hard, t.hard), (Rating.Good, t.good),
-                         (Rating.Easy, t.easy)))
-        self.setStyleSheet(f"""
-            QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
-            QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
-            QLabel#BigNumber {{ font-size: 28px; font-weight: 600; color: {t.text}; }}
-            QLabel#BigQuestion {{ font-size: 26px; font-weight: 600; }}
-            QLabel#CheckQuestion {{ font-size: 18px; font-weight: 600; }}
-            QLabel#Countdown {{ font-size: 26px; font-weight: 600; color: {t.text};
-                                font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }}
-            QLabel#Countdown[warn="true"] {{ color: {t.hard}; }}
-            QLabel#Warning {{ color: {t.hard}; font-size: 14px; }}
-            QLabel#Coverage {{ font-size: 14px; }}
-            QLabel#Weakest {{ font-size: 13px; }}
-            QFrame#Card, QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border};
-                                          border-radius: 12px; }}
-            QFrame#Card QLabel, QFrame#Panel QLabel {{ border: none; background: transparent; }}
-            QWidget#SummaryBody {{ background: {t.window}; }}
-            QPlainTextEdit#Outline {{ background: {t.window}; border: 1px solid {t.border}; border-radius: 8px;
-                                      padding: 6px; font-size: 14px; }}
-            QPlainTextEdit#Outline:focus {{ border: 1px solid {t.accent}; }}
-            QFrame#PointRow {{ border: none; border-radius: 7px; background: transparent; }}
-            QFrame#PointRow:hover {{ background: {t.hover}; }}
-            QFrame#PointRow[checked="true"] {{ background: {t.selection}; }}
-            QFrame#Card QLabel#PointKey {{ color: {t.muted}; font-weight: 600; border: 1px solid {t.border};
-                               border-radius: 5px; padding: 1px 0; }}
-            QLabel#PointBox {{ color: {t.good}; font-weight: 700; font-size: 15px; }}
-            QLabel#PointText {{ font-size: 14px; color: {t.text}; }}
-            QLabel#SummaryRows {{ font-size: 14px; color: {t.text}; }}
-            {rating_css}
-        """)
+        self.setStyleSheet(stylesheet(self.theme))
 
 
 __all__ = ["InterviewView", "label"]
