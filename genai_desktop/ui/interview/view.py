@@ -139,8 +139,10 @@ class InterviewView(QWidget):
     # ------------------------------------------------------------ set-up
     def refresh_setup(self) -> None:
         s = self.setup_page
-        if s.value.count() == 0:
-            self._fill_values()
+        chosen = s.value.currentData()
+        self._fill_values()  # the library may have changed (an import) since the last visit
+        if chosen is not None and s.value.findData(chosen) >= 0:
+            s.value.setCurrentIndex(s.value.findData(chosen))
         s.again_button.setEnabled(self._last_mock() is not None)
         self._refresh_readiness()
 
