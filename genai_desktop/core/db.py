@@ -96,8 +96,37 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE cards ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    # Interview practice (core/interview.py): one row per answered mock question. The rating was
+    # recorded as the review ``review_uid`` in the same transaction; ``uid`` is the identity a
+    # progress transfer merges by, as for reviews.
+    run_script(
+        conn,
+        """
+        CREATE TABLE attempts (
+            id             INTEGER PRIMARY KEY,
+            uid            TEXT NOT NULL UNIQUE,
+            question_id    TEXT NOT NULL,
+            mock_id        TEXT NOT NULL,
+            started_at     TEXT NOT NULL,
+            seconds_used   INTEGER NOT NULL,
+            seconds_allowed INTEGER NOT NULL,
+            points_total   INTEGER NOT NULL,
+            points_ticked  TEXT NOT NULL,
+            outline        TEXT NOT NULL DEFAULT '',
+            rating         INTEGER NOT NULL,
+            review_uid     TEXT,
+            created_at     TEXT NOT NULL
+        );
+        CREATE INDEX attempts_question ON attempts(question_id, created_at);
+        CREATE INDEX attempts_time ON attempts(created_at);
+        CREATE INDEX attempts_mock ON attempts(mock_id);
+        """
+    )
+
+
 # Append only: a released step is never edited, so every old database can be brought forward.
-MIGRATIONS: list[MigrationStep] = [_v1, _v2]
+MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -6,7 +6,8 @@ imported packs, verbatim). JSON rather than a SQLite file: it does not depend on
 schema version, a person can read it, and nothing in it can run.
 
 Importing merges; it never replaces:
-- reviews are unioned by their ``uid`` (a review made on either machine is never lost or doubled);
+- reviews are unioned by their ``uid`` (a review made on either machine is never lost or doubled),
+  and so are mock interview answers (``attempts``);
 - personal notes and roadmap items: the newer ``updated_at`` wins;
 - bookmarks are unioned (removing one leaves no trace to compare against);
 - card states are recomputed by replaying FSRS over the merged review log of every card that
@@ -84,9 +85,15 @@ TABLES = {
     "notes": ("question_id", ("question_id", "body", "updated_at")),
     "bookmarks": ("question_id", ("question_id", "created_at")),
     "milestones": ("milestone_id", ("milestone_id", "state", "updated_at")),
+    # Mock interview answers (core/interview.py), unioned by uid like reviews. A file from before
+    # them has no such table (read as empty); an older app reading a newer file ignores it.
+    "attempts": ("uid", ("uid", "question_id", "mock_id", "started_at", "seconds_used", "seconds_allowed",
+                         "points_total", "points_ticked", "outline", "rating", "review_uid", "created_at")),
 }
 # Row ids are per database (uid is the identity); a card's version counts this database's writes.
-_LOCAL_ONLY_COLUMNS = {"reviews": {"id"}, "cards": {"version"}}
+_LOCAL_ONLY_COLUMNS = {"reviews": {"id"}, "cards": {"version"}, "attempts": {"id"}}
+MAX_ANSWER_SECONDS = 24 * 3600  # one mock answer (the app allows 10 minutes)
+MAX_POINTS = 100  # key points of one question (the library has 3 to 6)
 # Of the settings table only the study settings travel. Its other keys belong to this database:
 # "roadmap.undo_reset" undoes a reset made here, against this database's rows; carried to another
 # computer it would "undo" into progress that is not there.
@@ -122,7 +129,8 @@ class ExportSummary:
 
     def message(self) -> str:
         c = self.counts
-        parts = [_plural(c.get("reviews", 0), "review"), _plural(c.get("notes", 0), "note"),
+        parts = [_plural(c.get("reviews", 0), "review"), _plural(c.get("attempts", 0), "mock answer"),
+                 _plural(c.get("notes", 0), "note"),
                  _plural(c.get("milestones", 0), "roadmap item"), _plural(c.get("bookmarks", 0), "bookmark"),
                  _plural(len(self.packs), "imported pack")]
         if self.settings:
@@ -196,7 +204,7 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
             columns = [c for c in _table_columns(conn, table) if c not in _LOCAL_ONLY_COLUMNS.get(table, ())]
             if not columns:
                 raise TransferError(f"The progress database has no {table} table; nothing was exported.")
-            order = "reviewed_at, uid" if table == "reviews" else TABLES[table][0]
+            order = {"reviews": "reviewed_at, uid", "attempts": "created_at, uid"}.get(table, TABLES[table][0])
             rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
             tables[table] = {"columns": columns, "rows": [list(row) for row in rows]}
         settings = _local_settings(conn)
@@ -482,6 +490,8 @@ def _row_problem(table: str, row: dict, now: datetime) -> str | None:
                   _time_problem("updated_at", row["updated_at"], now)]
     elif table == "bookmarks":
         checks = [None if row["created_at"] is None else _time_problem("created_at", row["created_at"], now)]
+    elif table == "attempts":
+        checks = _attempt_problems(row, now)
     else:  # milestones
         from .roadmap import STATES
 
@@ -500,6 +510,54 @@ def _row_problem(table: str, row: dict, now: datetime) -> str | None:
         elif value is not None and not isinstance(value, bool | int | float):
             checks.append(f"has a {column} that is not a plain value")
     return next((problem for problem in checks if problem), None)
+
+
+def _attempt_problems(row: dict, now: datetime) -> list[str | None]:
+    checks = [_id_problem("question_id", row["question_id"]), _id_problem("mock_id", row["mock_id"]),
+              None if row["review_uid"] is None else _id_problem("review_uid", row["review_uid"]),
+              _time_problem("started_at", row["started_at"], now), _time_problem("created_at", row["created_at"], now),
+              _whole("seconds_used", row["seconds_used"], 0, MAX_ANSWER_SECONDS),
+              _whole("seconds_allowed", row["seconds_allowed"], 0, MAX_ANSWER_SECONDS),
+              _whole("points_total", row["points_total"], 0, MAX_POINTS),
+              _text_problem("outline", row["outline"], MAX_TEXT_CHARS)]
+    if type(row["rating"]) is not int or row["rating"] not in (1, 2, 3, 4):
+        checks.append(f"has rating {row['rating']!r} (1-4 expected)")
+    ticked = None
+    if isinstance(row["points_ticked"], str) and len(row["points_ticked"]) <= 1000:
+        try:
+            ticked = json.loads(row["points_ticked"])
+        except ValueError:
+            ticked = None
+    total = row["points_total"] if type(row["points_total"]) is int else 0
+    if not (isinstance(ticked, list) and all(type(i) is int and 0 <= i < total for i in ticked)
+            and len(set(ticked)) == len(ticked)):
+        checks.append(f"has points_ticked {str(row['points_ticked'])[:80]!r} (a JSON list of distinct point numbers "
+                      f"from 0 to points_total - 1 expected)")
+    return checks
+
+
+def _merge_attempts(conn: sqlite3.Connection, rows: list[dict], summary: MergeSummary) -> None:
+    """Mock answers unioned by uid: one here already (the same or, reported, a different one) is kept."""
+    local_columns = set(_table_columns(conn, "attempts")) - _LOCAL_ONLY_COLUMNS["attempts"]
+    seen: set[str] = set()
+    for row in rows:
+        if row["uid"] in seen:
+            continue
+        seen.add(row["uid"])
+        here = conn.execute("SELECT question_id, mock_id, created_at, points_ticked FROM attempts WHERE uid = ?",
+                            (row["uid"],)).fetchone()
+        if here is not None:
+            same = here == (row["question_id"], row["mock_id"], row["created_at"], row["points_ticked"])
+            if same:
+                summary.attempts_known += 1
+            else:
+                summary.attempts_conflicting += 1
+            continue
+        values = {column: value for column, value in row.items() if column in local_columns}
+        columns = list(values)
+        summary.attempts_added += conn.execute(
+            f"INSERT OR IGNORE INTO attempts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [values[c] for c in columns]).rowcount
 
 
 def _day_problem(value: object, now: datetime) -> str | None:
@@ -551,6 +609,9 @@ class MergeSummary:
     reviews_known: int = 0
     reviews_conflicting: int = 0  # same uid as a review here (or earlier in the file), different content
     cards_recomputed: int = 0
+    attempts_added: int = 0  # mock interview answers
+    attempts_known: int = 0
+    attempts_conflicting: int = 0
     notes: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "kept": 0})
     milestones: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "kept": 0})
     bookmarks_added: int = 0
@@ -578,6 +639,12 @@ class MergeSummary:
                        "ids (this computer's were kept)")
         if self.cards_recomputed:
             out[0] += f"; {_plural(self.cards_recomputed, 'card')} rescheduled from the merged history"
+        if self.attempts_added or self.attempts_conflicting:
+            text = f"{_plural(self.attempts_added, 'mock answer')} added"
+            if self.attempts_conflicting:
+                text += (f"; {_plural(self.attempts_conflicting, 'mock answer')} in the file differ from the ones here "
+                         "with the same ids (this computer's were kept)")
+            out.append(text)
         for label, tally in (("note", self.notes), ("roadmap item", self.milestones)):
             changed = tally["added"] + tally["updated"]
             text = f"{_plural(changed, label)} taken from the file" if changed else f"no {label} changes"
@@ -616,6 +683,7 @@ def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Pat
         if desired_retention is None:
             desired_retention = retention
         gained = _merge_reviews(conn, incoming.tables["reviews"], summary)
+        _merge_attempts(conn, incoming.tables.get("attempts", []), summary)
         _merge_newer(conn, "notes", incoming.tables["notes"], summary.notes)
         _merge_newer(conn, "milestones", incoming.tables["milestones"], summary.milestones)
         now = clock()

@@ -175,7 +175,7 @@ def _stamp_or_empty(value: object) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which questions a session draws from: all, topic, level, milestone, bookmarks or pack."""
+    """Which questions a session draws from: all, topic, level, milestone, bookmarks, pack or questions."""
 
     kind: str = "all"
     value: str = ""
@@ -200,6 +200,9 @@ class Scope:
             return [q for q in ordered if q in wanted]
         if self.kind == "bookmarks":
             wanted = set(bookmarks)
+            return [q for q in ordered if q in wanted]
+        if self.kind == "questions":  # a list of ids, comma-separated (a mock's missed questions)
+            wanted = set(self.value.split(","))
             return [q for q in ordered if q in wanted]
         raise ValueError(f"unknown scope {self.kind!r}")
 
@@ -308,6 +311,9 @@ class StudySession:
     _previews: dict[Rating, Preview] = field(default_factory=dict)
     _preview_row: tuple | None = None  # the card row (with its version) the previews came from
     whole_library: bool = False
+    # Practise ahead: every card of the scope is offered today, due or not (a mock's missed
+    # questions); FSRS schedules an early review from the time elapsed, as Anki's filtered decks do.
+    ahead: bool = False
 
     def __post_init__(self) -> None:
         self.scheduler = Scheduler(desired_retention=self.settings.desired_retention)
@@ -315,11 +321,22 @@ class StudySession:
     # ------------------------------------------------------------ building the queue
     @classmethod
     def open(cls, conn: sqlite3.Connection, scope_ids: list[str], settings: StudySettings | None = None,
-             clock: Clock = system_clock, *, whole_library: bool = False) -> StudySession:
-        """``whole_library``: the scope is every question, so due cards need no scope check."""
+             clock: Clock = system_clock, *, whole_library: bool = False, ahead: bool = False) -> StudySession:
+        """``whole_library``: the scope is every question, so due cards need no scope check.
+        ``ahead``: offer every card of the scope now, due or not (see the field)."""
         session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
         session.whole_library = whole_library
+        session.ahead = ahead
         session.rebuild()
+        return session
+
+    @classmethod
+    def for_question(cls, conn: sqlite3.Connection, question_id: str, settings: StudySettings | None = None,
+                     clock: Clock = system_clock) -> StudySession:
+        """A session of one card, current whether it is due or not: a mock interview answer is
+        recorded through ``answer`` like any flashcard (same review row, same card write)."""
+        session = cls(conn, [question_id], settings or StudySettings.load(conn), clock)
+        session._current = question_id
         return session
 
     def rebuild(self) -> None:
@@ -335,8 +352,18 @@ class StudySession:
                                                           (learning_until, today_iso)) if row[1] in in_scope]
         self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
         self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today_iso)
+        if self.ahead:
+            self._queue_ahead(today_iso)
         self._current = None
         self._pick()
+
+    def _queue_ahead(self, today_iso: str) -> None:
+        """Every card of the scope that is not already queued or hidden, as a review now."""
+        queued = {qid for _due, qid in self.learning} | set(self.reviews) | set(self.new)
+        hidden = {qid for (qid,) in self.conn.execute(
+            "SELECT question_id FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
+            "AND (suspended = 1 OR buried_day = ?)", (json.dumps(self.scope_ids), today_iso))}
+        self.reviews += [qid for qid in self.scope_ids if qid not in queued and qid not in hidden]
 
     def _in_scope(self) -> set[str] | _Everything:
         # Due cards come from the due index; only they are checked against the scope.

@@ -117,11 +117,15 @@ class Heatmap(Chart):
 class BarChart(Chart):
     """Vertical bars with a labelled y axis and a few x labels."""
 
-    def __init__(self, theme: themes.Theme, color_key: str = "accent", parent=None) -> None:
+    def __init__(self, theme: themes.Theme, color_key: str = "accent", parent=None, *, ceiling: int = 0,
+                 unit: str = "", min_slots: int = 0) -> None:
         super().__init__(theme, parent)
         self.values: list[int] = []
         self.labels: list[str] = []
         self.color_key = color_key
+        self.ceiling = ceiling  # a fixed top of the y axis (100 for percentages); 0: from the data
+        self.unit = unit  # after each y label and tooltip value ("%")
+        self.min_slots = min_slots  # a few values keep bars of a sensible width, from the left
         self.setMinimumHeight(170)
 
     def set_data(self, values: list[int], labels: list[str]) -> None:
@@ -137,7 +141,7 @@ class BarChart(Chart):
         t = self.theme
         plot = self._plot()
         peak = max(self.values or [0])
-        top = max(1, _nice_ceiling(peak))
+        top = self.ceiling or max(1, _nice_ceiling(peak))
         p.setFont(_font(self, 10))
         for fraction in (0, 0.5, 1):
             y = plot.bottom() - plot.height() * fraction
@@ -145,8 +149,8 @@ class BarChart(Chart):
             p.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
             p.setPen(QColor(t.muted))
             p.drawText(QRectF(0, y - 8, 34, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       f"{round(top * fraction)}")
-        n = max(1, len(self.values))
+                       f"{round(top * fraction)}{self.unit}")
+        n = max(1, len(self.values), self.min_slots)
         slot = plot.width() / n
         color = QColor(getattr(t, self.color_key))
         for i, value in enumerate(self.values):
@@ -170,9 +174,10 @@ class BarChart(Chart):
         if not self.values or not plot.contains(event.position()):
             QToolTip.hideText()
             return
-        i = int((event.position().x() - plot.left()) / (plot.width() / len(self.values)))
+        i = int((event.position().x() - plot.left()) / (plot.width() / max(len(self.values), self.min_slots)))
         i = min(max(i, 0), len(self.values) - 1)
-        QToolTip.showText(event.globalPosition().toPoint(), f"{self.tooltip_label(i)}: {self.values[i]}", self)
+        QToolTip.showText(event.globalPosition().toPoint(), f"{self.tooltip_label(i)}: {self.values[i]}{self.unit}",
+                          self)
 
     def tooltip_label(self, index: int) -> str:
         return self.labels[index] or f"#{index + 1}"
@@ -233,9 +238,11 @@ class ProgressList(Chart):
 
     ROW = 26
 
-    def __init__(self, theme: themes.Theme, parent=None) -> None:
+    def __init__(self, theme: themes.Theme, parent=None, *, percent: bool = False, label_share: float = 0.42) -> None:
         super().__init__(theme, parent)
         self.rows: list[tuple[str, int, int]] = []
+        self.percent = percent  # the right-hand figure as "45 %" rather than "done/total"
+        self.label_share = label_share  # of the width, for the labels (up to 320 px)
 
     def set_data(self, rows: list[tuple[str, int, int]]) -> None:
         self.rows = rows
@@ -248,9 +255,9 @@ class ProgressList(Chart):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         t = self.theme
         p.setFont(_font(self, 13))
-        label_width = min(320, self.width() * 0.42)
+        label_width = min(320, self.width() * self.label_share)
         bar_left = label_width + 12
-        bar_width = max(40, self.width() - bar_left - 80)
+        bar_width = max(40, self.width() - bar_left - (56 if self.percent else 80))
         for i, (label, done, total) in enumerate(self.rows):
             y = i * self.ROW
             p.setPen(QColor(t.text))
@@ -265,5 +272,5 @@ class ProgressList(Chart):
                 p.drawRoundedRect(QRectF(track.left(), track.top(), track.width() * done / total, 8), 4, 4)
             p.setPen(QColor(t.muted))
             p.drawText(QRectF(track.right() + 10, y, 70, self.ROW), Qt.AlignmentFlag.AlignVCenter,
-                       f"{done}/{total}")
+                       f"{round(100 * done / total)} %" if self.percent and total else f"{done}/{total}")
         p.end()

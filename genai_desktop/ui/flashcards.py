@@ -355,11 +355,12 @@ class FlashcardsView(QWidget):
             self.refresh_deck()
         self.setFocus()
 
-    def start(self, scope: Scope | None = None) -> None:
+    def start(self, scope: Scope | None = None, *, ahead: bool = False) -> None:
+        """``ahead``: every card of the scope now, due or not (practising a mock's missed questions)."""
         if scope is not None:
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
-        self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all")
+        self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all", ahead=ahead)
         new, learning, review = self.session.counts()
         self.progress.setRange(0, max(1, new + learning + review))
         self.progress.setValue(0)

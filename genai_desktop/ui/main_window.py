@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
         self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
+        self.add_view_tab("interview", "Interview", self._make_interview, "Ctrl+5")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
@@ -192,8 +193,8 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         # Search as you type (ui/search_box.py, wired up after the first paint).
         self.search_field = QLineEdit(objectName="SearchField", placeholderText="Search…   Ctrl+K")
-        # 280 px when there is room; at the 760 px minimum window it gives way instead of being cut off.
-        self.search_field.setMinimumWidth(160)
+        # 280 px when there is room; at the 760 px minimum window (five tabs) it gives way instead of being cut off.
+        self.search_field.setMinimumWidth(120)
         self.search_field.setMaximumWidth(280)
         row.addWidget(self.search_field, 1)
         return bar
@@ -262,7 +263,27 @@ class MainWindow(QMainWindow):
     def _make_stats(self) -> QWidget:
         from .stats_view import StatsView
 
-        return StatsView(self.workspace, self.theme)
+        view = StatsView(self.workspace, self.theme)
+        view.practise_requested.connect(self.practise_topic)
+        return view
+
+    def _make_interview(self) -> QWidget:
+        from .interview import InterviewView
+
+        view = InterviewView(self.workspace, self.theme, bookmarks=self.bookmarked_ids)
+        view.open_page.connect(self._open_from_card)
+        view.study_requested.connect(lambda scope: self.study_scope(scope, ahead=True))
+        view.counts_changed.connect(self.refresh_counts)
+        return view
+
+    @property
+    def interview(self):
+        return self.view("interview")
+
+    def practise_topic(self, topic_id: str) -> None:
+        """A mock interview on one topic (the weakest, from the Stats view's readiness)."""
+        if self.show_view("interview"):
+            self.interview.practise_topic(topic_id)
 
     def _action(self, text: str, slot: Callable, keys: tuple[str, ...] = (), **options) -> QAction:
         from PySide6.QtGui import QAction, QKeySequence
@@ -443,10 +464,11 @@ class MainWindow(QMainWindow):
         self.settings.set("roadmap/level", level or "")
         self.refresh_roadmap_status()
 
-    def study_scope(self, scope) -> None:
-        """Start a flashcard session on ``scope`` (a core.study.Scope), e.g. a roadmap milestone."""
+    def study_scope(self, scope, ahead: bool = False) -> None:
+        """Start a flashcard session on ``scope`` (a core.study.Scope), e.g. a roadmap milestone;
+        ``ahead`` offers every card of it, due or not (a mock's missed questions)."""
         if self.show_view("flashcards"):
-            self.flashcards.start(scope)
+            self.flashcards.start(scope, ahead=ahead)
 
     def refresh_after_data_change(self, *, library_changed: bool = False, leave_sessions: bool = False) -> None:
         """The library or the progress database changed underneath the window (an import, a

@@ -1,16 +1,20 @@
-"""The statistics view: a year heatmap, reviews per day, forecast, retention, states, mastery."""
+"""The statistics view: a year heatmap, reviews per day, forecast, retention, states, mastery,
+and interview readiness with the mock scores over time."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from ..core import interview
 from ..core import stats as core_stats
 from ..core.study import StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
 from .charts import BarChart, Heatmap, ProgressList, StackedBar
+from .interview.readiness import ReadinessPanel
 
 
 def _percent(value: float | None) -> str:
@@ -41,6 +45,8 @@ class _Figure(QFrame):
 
 
 class StatsView(QScrollArea):
+    practise_requested = Signal(str)  # a topic id: start a mock interview on it
+
     def __init__(self, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -91,6 +97,12 @@ class StatsView(QScrollArea):
         self.mastery = ProgressList(theme)
         layout.addWidget(_Panel("Mastery by topic", self.mastery,
                                 "A card is mastered when its recall probability is 90 % or more today."))
+        self.readiness = ReadinessPanel(theme, with_topics=True)
+        self.readiness.practise_requested.connect(self.practise_requested)
+        layout.addWidget(_Panel("Interview readiness", self.readiness,
+                                f"Per topic: {interview.MOCK_WEIGHT:.0%} the coverage of its questions at their "
+                                f"latest mock in the last {interview.RECENT_DAYS} days, {interview.RECALL_WEIGHT:.0%} "
+                                "the mean recall probability of its cards (a card never studied counts 0)."))
         layout.addStretch(1)
         self.setWidget(page)
         self.apply_theme()
@@ -124,10 +136,13 @@ class StatsView(QScrollArea):
             f"mature {_percent(r.mature)} ({r.mature_pass}/{r.mature_total}) · "
             f"overall {_percent(r.overall)}")
         self.mastery.set_data(data.mastery_by_topic)
+        self.readiness.set_data(interview.readiness(conn, self.workspace.library,
+                                                    desired_retention=settings.desired_retention),
+                                interview.mock_history(conn, 30))
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
-        for chart in (self.heatmap, self.per_day, self.forecast, self.states, self.mastery):
+        for chart in (self.heatmap, self.per_day, self.forecast, self.states, self.mastery, self.readiness):
             chart.set_theme(theme)
         self.apply_theme()
 
@@ -138,7 +153,7 @@ class StatsView(QScrollArea):
             QLabel#PageTitle {{ font-size: 24px; font-weight: 600; }}
             QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
             QLabel#BigNumber {{ font-size: 28px; font-weight: 600; color: {t.text}; }}
-            QLabel#RetentionTable {{ color: {t.text}; font-size: 13px; }}
+            QLabel#RetentionTable, QLabel#Weakest {{ color: {t.text}; font-size: 13px; }}
             QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px; }}
             QFrame#Panel QLabel {{ border: none; background: transparent; }}
         """)

@@ -7,6 +7,8 @@ then checks the database the way a user's next start would find it:
 - ``PRAGMA integrity_check`` is ok;
 - every answer the loop printed ``ACK`` for is in ``reviews`` (unless it announced an undo);
 - every answer it reported ``UNDONE`` is gone;
+- every mock interview attempt it reported (``ATTEMPT``) is there, no attempt exists without its
+  review and no attempt's review without its attempt (they are written in one transaction);
 - every card agrees with its review log (``study.inconsistent_cards``: replaying the log gives
   the stored state), also after kills the loop placed itself between the statements of a write;
 - the app starts again: the start-up health check passes and the database opens, migrates
@@ -42,6 +44,8 @@ class Report:
     rounds: int = 0
     acknowledged: int = 0
     lost: int = 0
+    attempts: int = 0  # mock interview attempts acknowledged
+    torn_attempts: int = 0  # attempts without their review, or attempt reviews without their attempt
     resurrected: int = 0  # undone answers found again
     inconsistent: int = 0  # cards whose row does not match their review log, summed over rounds
     fault_kills: int = 0  # rounds the loop ended itself at a fault point inside a write
@@ -52,6 +56,7 @@ class Report:
 
     def __str__(self) -> str:
         return (f"crash test: {self.rounds} rounds, {self.acknowledged} answers acknowledged, {self.lost} lost, "
+                f"{self.attempts} mock attempts, {self.torn_attempts} torn, "
                 f"{self.resurrected} undone answers back, {self.inconsistent} inconsistent cards, "
                 f"{self.fault_kills} kills inside writes, {self.killed_before_ready} kills during start-up, "
                 f"{self.seconds:.1f} s" + "".join(f"\n  FAIL {f}" for f in self.failures[:20] + self.examples[:20]))
@@ -118,6 +123,29 @@ def verify(data_dir: Path, acked: set[str], undone: set[str], question_ids: list
     return lost, resurrected, problems
 
 
+def torn_attempts(data_dir: Path) -> list[str]:
+    """Attempts without their review, and attempt reviews (whole seconds, see review_loop.py)
+    without their attempt: an attempt and its review land together or not at all."""
+    path = data_dir / "progress.sqlite"
+    if not path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'attempts'").fetchone():
+            return []
+        problems = [f"attempt {uid} has no review {review}" for uid, review in conn.execute(
+            "SELECT uid, review_uid FROM attempts WHERE review_uid IS NULL "
+            "OR review_uid NOT IN (SELECT uid FROM reviews)")]
+        problems += [f"review {uid} of a mock answer has no attempt" for (uid,) in conn.execute(
+            "SELECT uid FROM reviews WHERE duration_ms > 0 AND duration_ms % 1000 = 0 AND uid NOT IN "
+            "(SELECT review_uid FROM attempts WHERE review_uid IS NOT NULL)")]
+        return problems
+    except sqlite3.DatabaseError as exc:
+        return [f"unreadable: {exc}"]
+    finally:
+        conn.close()
+
+
 def inconsistencies(data_dir: Path) -> list[str]:
     """Cards whose stored state is not what their review log says (none for a missing file)."""
     path = data_dir / "progress.sqlite"
@@ -132,6 +160,19 @@ def inconsistencies(data_dir: Path) -> list[str]:
         conn.close()
 
 
+def _missing_attempts(data_dir: Path, acked: set[str]) -> set[str]:
+    path = data_dir / "progress.sqlite"
+    if not acked or not path.exists():
+        return set()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return acked - {uid for (uid,) in conn.execute("SELECT uid FROM attempts")}
+    except sqlite3.DatabaseError:
+        return set()  # verify() reports an unreadable database
+    finally:
+        conn.close()
+
+
 def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY_S,
         fault_rate: float = 0.05) -> Report:
     from genai_desktop.core.workspace import load_library
@@ -142,6 +183,7 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
     report = Report()
     acked: set[str] = set()
     undone: set[str] = set()
+    attempts: set[str] = set()
     started = time.perf_counter()
     for number in range(rounds):
         # Every third round is a new day: the first start of a day makes a backup, so kills
@@ -168,6 +210,11 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
                 acked.discard(uid)
             elif kind == "UNDONE":
                 undone.add(uid)
+            elif kind == "ATTEMPT":
+                attempt_uid, _, review_uid = uid.partition(" ")
+                attempts.add(attempt_uid)
+                acked.add(review_uid)
+                report.attempts += 1
             elif kind == "UNHEALTHY":
                 report.failures.append(f"round {number}: {line}")
         if process.returncode not in (-signal.SIGKILL,):
@@ -176,6 +223,11 @@ def run(rounds: int, data_dir: Path, seed: int = 1, max_delay: float = MAX_DELAY
         inconsistent = inconsistencies(data_dir)
         report.inconsistent += len(inconsistent)
         report.examples += [f"round {number}: {line}" for line in inconsistent[:3]]
+        torn = torn_attempts(data_dir)
+        report.torn_attempts += len(torn)
+        report.examples += [f"round {number}: {line}" for line in torn[:3]]
+        missing = _missing_attempts(data_dir, attempts)
+        report.failures += [f"round {number}: acknowledged attempt {uid} is gone" for uid in sorted(missing)[:3]]
         lost, resurrected, problems = verify(data_dir, acked, undone, question_ids)
         report.lost, report.resurrected = lost, resurrected  # both sets are cumulative
         report.failures += [f"round {number}: {p}" for p in problems]
@@ -197,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="crashtest-"))
     report = run(args.rounds, data_dir, args.seed)
     print(report)
-    return 0 if report.lost == 0 and not report.failures else 1
+    return 0 if report.lost == 0 and report.torn_attempts == 0 and not report.failures else 1
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ often than a timer alone would place them.
 Undo takes an answer back, so the loop announces ``UNDO <uid>`` *before* undoing (from then on
 the answer may or may not be present) and ``UNDONE <uid>`` after (it must be gone).
 
+Some iterations answer the current card as a mock interview question instead
+(``interview.record_attempt``: the attempt row and its review in one transaction) and print
+``ATTEMPT <attempt uid> <review uid>``. Their reviews last whole seconds and plain answers an odd
+number of milliseconds, so the harness can tell an attempt's review from the database alone.
+
     python -m tests.crash.review_loop --data-dir DIR [--days-ahead N] [--seed S]
 """
 
@@ -26,7 +31,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from genai_desktop.core import backups, db
+from genai_desktop.core import backups, db, interview
 from genai_desktop.core.study import RATINGS, StudySession, StudySettings
 from genai_desktop.core.workspace import Workspace
 
@@ -101,7 +106,18 @@ def main(argv: list[str] | None = None) -> int:
             session.bury()  # a write that is not an answer, committed the same way
             last_was_answer = False
             continue
-        uid = session.answer(rng.choice(RATINGS), duration_ms=rng.randint(800, 20000))
+        if roll < 0.16:  # a mock interview answer on this card, through the interview core
+            points = rng.randint(3, 6)
+            ticked = {i for i in range(points) if rng.random() < 0.6}
+            attempt = interview.record_attempt(
+                conn, session.current, mock_id=f"crash-{args.seed}", started_at=clock(),
+                seconds_used=rng.randint(5, 180), seconds_allowed=180, points_total=points, ticked=ticked,
+                rating=interview.rating_for(len(ticked), points), outline="crash test", settings=LOOP_SETTINGS,
+                clock=clock)
+            last_was_answer = False  # undo takes back the session's own last answer only
+            say(f"ATTEMPT {attempt.uid} {attempt.review_uid}")
+            continue
+        uid = session.answer(rng.choice(RATINGS), duration_ms=rng.randint(400, 10000) * 2 + 1)
         answered.append(uid)
         last_was_answer = True
         count += 1

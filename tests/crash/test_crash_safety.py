@@ -28,6 +28,8 @@ def test_no_acknowledged_answer_is_lost_across_random_kills(tmp_path: Path) -> N
     assert report.lost == 0
     assert report.resurrected == 0
     assert report.inconsistent == 0
+    assert report.attempts > 0, "no mock interview attempt was recorded: the kills did not test them"
+    assert report.torn_attempts == 0
     assert report.fault_kills > 0, "no kill landed inside a write"
     # And the real app starts on what the kills left behind.
     shot = subprocess.run([sys.executable, "-m", "genai_desktop", "--data-dir", str(data), "screenshot",
@@ -86,3 +88,17 @@ def test_the_checker_reports_a_card_that_disagrees_with_its_log(tmp_path: Path) 
     conn.execute("UPDATE cards SET difficulty = 9.5 WHERE question_id = 'q'")  # a torn or stale write
     conn.close()
     assert harness.inconsistencies(data) == ["q: the card row is not the outcome of its last review"]
+
+
+def test_the_checker_finds_an_attempt_torn_from_its_review(tmp_path: Path) -> None:
+    data = _database_with(tmp_path, ["r1"])
+    conn = db.connect(data / "progress.sqlite")
+    with db.transaction(conn):
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_after) "
+                     "VALUES ('r2', 'q', 3, '2025-01-01', 5000, '{}')")  # a mock answer's review, whole seconds
+        conn.execute("INSERT INTO attempts (uid, question_id, mock_id, started_at, seconds_used, seconds_allowed, "
+                     "points_total, points_ticked, rating, review_uid, created_at) VALUES "
+                     "('a1', 'q', 'm', '2025-01-01', 5, 180, 3, '[0]', 3, 'gone', '2025-01-01')")
+    conn.close()
+    assert sorted(harness.torn_attempts(data)) == ["attempt a1 has no review gone",
+                                                   "review r2 of a mock answer has no attempt"]

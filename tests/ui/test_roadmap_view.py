@@ -37,7 +37,7 @@ def _key(qtbot, view, key) -> None:
 
 def test_the_tab_sits_between_flashcards_and_stats(make_window) -> None:
     window = make_window()
-    assert window.view_names() == ["library", "flashcards", "roadmap", "stats"]
+    assert window.view_names() == ["library", "flashcards", "roadmap", "stats", "interview"]
     assert window.roadmap_tab.toolTip() == "Roadmap (Ctrl+3)"
 
 
