@@ -65,8 +65,8 @@ def check_library(library: Library, root: Path, *, checklists: bool = False) -> 
 def picture_problems(root: Path, target: str, alt: str) -> list[str]:
     """Why a picture a page shows is not acceptable: outside the pack or missing, no alt text,
     not a real image, or (for an SVG) anything the figure rules refuse (see core/figures.py)."""
-    from .pictures import pack_picture
     from .figures import svg_problems
+    from .pictures import pack_picture
 
     resolved = (root / target).resolve()
     if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.theme_actions: dict[str, QAction] = {}
         self.sidebar.page_selected.connect(self.open_page)
         self.sidebar.remove_pack_requested.connect(self.remove_pack)
+        self.sidebar.filter_left.connect(self._focus_reader)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.history_changed.connect(self._update_nav)
         self.reader.internal_link.connect(self._on_internal_link)
@@ -336,6 +337,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("Show &log", lambda: self._open_folder(self.workspace.paths.logs)))
         help_menu.addSeparator()
         help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
+
+    def _focus_reader(self) -> None:
+        self.reader.setFocus()
 
     def _focus_filter(self) -> None:
         self.sidebar.filter.setFocus()

@@ -193,8 +193,13 @@ class _Filter(QSortFilterProxyModel):
 
 
 class Sidebar(QWidget):
+    """The library's table of contents. Only the user opens pages from it (a click, the arrow
+    keys in the tree, Enter in the filter); the filter itself only narrows the tree, and the
+    tree follows whatever the reader shows (``select``)."""
+
     page_selected = Signal(str)
     remove_pack_requested = Signal(str)  # a pack id, from the MY NOTES context menu
+    filter_left = Signal()  # Esc in the filter: the caller gives the focus back to the reader
 
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -224,19 +229,28 @@ class Sidebar(QWidget):
         self._items: dict[str, QStandardItem] = {}
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
         self._bookmarks_header: QStandardItem | None = None
-        self._following = False  # True while select() moves the current row to the reader's page
+        self._following = False  # True while the current row moves without the user (select, filter)
+        self.current_page: str | None = None  # the reader's page, which the tree follows
+        self._expanded_before_filter: list[str] | None = None
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
-        self.filter.returnPressed.connect(self._focus_first_match)
+        self.filter.returnPressed.connect(self.open_first_match)
 
     def add_shortcuts(self) -> None:
-        """Escape empties the filter. Called once the window is on screen (see MainWindow)."""
+        """Escape empties the filter and hands the keyboard back to the reader. Called once the
+        window is on screen (see MainWindow); only while the filter has the focus."""
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QKeySequence, QShortcut
 
-        QShortcut(QKeySequence("Escape"), self.filter, activated=self.filter.clear)
+        QShortcut(QKeySequence("Escape"), self.filter, activated=self._leave_filter,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+    def _leave_filter(self) -> None:
+        self.filter.clear()
+        self.filter_left.emit()
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.delegate.set_theme(theme)
@@ -379,22 +393,33 @@ class Sidebar(QWidget):
 
     # ------------------------------------------------------------ selection
     def select(self, page_id: str) -> None:
+        """Make the reader's page the current row: its topic (and pack) expanded, the tree
+        scrolled only as far as needed to show it. A page the filter hides stays unselected
+        until the filter lets it back in."""
+        self.current_page = page_id
         item = self._items.get(page_id)
-        if item is None:
+        index = self.proxy.mapFromSource(item.index()) if item is not None else None
+        if index is None or not index.isValid():
+            self._set_current(None)
             return
-        index = self.proxy.mapFromSource(item.index())
-        if not index.isValid():
-            return
-        if index.parent().isValid():
-            self.tree.expand(index.parent())
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self._set_current(index)
+        self.tree.scrollTo(index)
+
+    def _set_current(self, index: QModelIndex | None) -> None:
         # A flag, not blockSignals(): the tree itself listens to the selection model, and with its
         # signals blocked it never repainted the highlight when the row was already on screen.
         self._following = True
         try:
-            self.tree.setCurrentIndex(index)
+            if index is None:
+                self.tree.selectionModel().clear()
+            else:
+                self.tree.setCurrentIndex(index)
         finally:
             self._following = False
-        self.tree.scrollTo(index)
 
     def expand(self, page_id: str) -> None:
         item = self._items.get(page_id)
@@ -419,17 +444,49 @@ class Sidebar(QWidget):
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
 
     def _on_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
-        if text.strip():
-            self.tree.expandAll()
+        # Filtering removes rows, the current one too: the selection model then makes some
+        # neighbour current, which must never open it (issue 22: "fi" opened another question).
+        if text.strip() and self._expanded_before_filter is None:
+            self._expanded_before_filter = self.expanded_ids()
+        self._following = True
+        try:
+            self.proxy.setFilterFixedString(text.strip())
+            if text.strip():
+                self.tree.expandAll()
+            elif self._expanded_before_filter is not None:
+                # Back to the tree as the user left it (expandAll opened every topic).
+                self.tree.collapseAll()
+                for page_id in self._expanded_before_filter:
+                    self.expand(page_id)
+                self._expanded_before_filter = None
+        finally:
+            self._following = False
+        if self.current_page:
+            self.select(self.current_page)  # the open page's row, when the filter shows it
 
-    def _focus_first_match(self) -> None:
-        index = self.proxy.index(0, 0)
-        while index.isValid() and not index.data(PAGE_ROLE):
+    def first_match(self) -> str | None:
+        """The first row the filter matched by its own title (not a topic shown only because a
+        question under it matched); the first page row when none does."""
+        needle = self.filter.text().strip().lower()
+        first, index = None, self.proxy.index(0, 0)
+        while index.isValid():
+            page_id = index.data(PAGE_ROLE)
+            if page_id:
+                if needle and needle in (index.data() or "").lower():
+                    return page_id
+                first = first or page_id
             index = self.tree.indexBelow(index)
-        if index.isValid():
-            self.tree.setFocus()
-            self.tree.setCurrentIndex(index)
+        return first
+
+    def open_first_match(self) -> None:
+        """Enter in the filter: open the first match and move to the tree, where the arrows go
+        on through the matches."""
+        page_id = self.first_match()
+        if page_id is None:
+            return
+        self.page_selected.emit(page_id)
+        self.select(page_id)
+        self.tree.setFocus()
 
     def visible_page_ids(self) -> list[str]:
         found, index = [], self.proxy.index(0, 0)
