@@ -38,6 +38,11 @@ DUE_ROLE = USER_ROLE + 3
 GROUP_ROLE = USER_ROLE + 4
 PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
 HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
+SPLIT_ROLE = USER_ROLE + 7  # where a title departs from a sibling's that starts the same way
+# Sibling titles sharing at least this many leading characters would look the same once cut
+# to the sidebar's width ("How do RNNs, LSTMs and…" twice): they show where they differ.
+COLLIDING_PREFIX = 24
+JUMPS = (("LIBRARY", "Library"), ("STUDY GUIDES", "Guides"), ("MY NOTES", "My notes"), ("BOOKMARKS", "Bookmarks"))
 
 
 # Row heights ride on the items (Qt.ItemDataRole.SizeHintRole): the C++ delegate reads them
@@ -66,6 +71,13 @@ def _scale_font(font: QFont, factor: float) -> None:
         font.setPixelSize(max(9, round(font.pixelSize() * factor)))
     else:
         font.setPointSizeF(max(7.0, font.pointSizeF() * factor))
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
 
 
 class _BadgeDelegate(QStyledItemDelegate):
@@ -127,6 +139,9 @@ class _BadgeDelegate(QStyledItemDelegate):
         """Group headings in small bold caps, and room kept for the count badges. Done here
         rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
         super().initStyleOption(opt, index)
+        split = index.data(SPLIT_ROLE)
+        if split and opt.rect.width() > 0:
+            self._show_difference(opt, split)
         group = index.data(GROUP_ROLE)
         if group:
             self._heading_font(opt.font)
@@ -139,6 +154,17 @@ class _BadgeDelegate(QStyledItemDelegate):
             opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
             opt.decorationPosition = QStyleOptionViewItem.Position.Right
             opt.decorationSize = QSize(reserve, 1)
+
+    @staticmethod
+    def _show_difference(opt: QStyleOptionViewItem, split: int) -> None:
+        """A title too long for its row whose start it shares with a sibling: its first words,
+        then what sets it apart ("How do … in sequence generation capability?"), so two rows
+        never look alike. The tooltip keeps the full title."""
+        text = opt.text
+        if opt.fontMetrics.horizontalAdvance(text) <= opt.rect.width() - 16:
+            return
+        lead = " ".join(text[:split].split()[:2])
+        opt.text = f"{lead} … {text[split:].lstrip()}"
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
@@ -225,6 +251,21 @@ class Sidebar(QWidget):
         layout.setContentsMargins(10, 10, 6, 6)
         layout.setSpacing(8)
         layout.addWidget(self.filter)
+        # One click to each group: BOOKMARKS and MY NOTES sit below the whole library.
+        from PySide6.QtWidgets import QHBoxLayout, QToolButton
+
+        jumps = QHBoxLayout()
+        jumps.setContentsMargins(0, 0, 0, 0)
+        jumps.setSpacing(2)
+        self.jump_buttons: dict[str, QToolButton] = {}
+        for group, label in JUMPS:
+            button = QToolButton(objectName="SidebarJump", text=label)
+            button.setToolTip(f"Show {label.lower()} at the top of the list")
+            button.clicked.connect(lambda _checked=False, g=group: self.jump_to(g))
+            jumps.addWidget(button)
+            self.jump_buttons[group] = button
+        jumps.addStretch(1)
+        layout.addLayout(jumps)
         layout.addWidget(self.tree)
         self._items: dict[str, QStandardItem] = {}
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
@@ -289,6 +330,7 @@ class Sidebar(QWidget):
         self._add_bookmarks(root)
         for page_id in expanded:
             self.expand(page_id)
+        self._update_jumps()
 
     def _add_pack(self, root: QStandardItem, pack: str, title: str, topics: list, guides: list,
                   due_by_page: dict[str, int]) -> None:
@@ -377,6 +419,7 @@ class Sidebar(QWidget):
             item.appendRow(child)
         if due_total:
             item.setData(due_total, DUE_ROLE)
+        self._mark_collisions(item)
         root.appendRow(item)
 
     def _item(self, text: str, page_id: str) -> QStandardItem:
@@ -390,6 +433,36 @@ class Sidebar(QWidget):
         for page_id, item in self._items.items():
             if page_id.startswith("topic:"):
                 item.setData(due_by_topic.get(page_id[6:]) or None, DUE_ROLE)
+
+    # ------------------------------------------------------------ groups
+    def group_index(self, title: str) -> QModelIndex:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(GROUP_ROLE) and index.data() == title:
+                return index
+        return QModelIndex()
+
+    def jump_to(self, title: str) -> None:
+        """Scroll a group heading (LIBRARY, STUDY GUIDES, MY NOTES, BOOKMARKS) to the top."""
+        index = self.group_index(title)
+        if index.isValid():
+            self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def _update_jumps(self) -> None:
+        for title, button in self.jump_buttons.items():
+            button.setVisible(self.group_index(title).isValid())
+
+    @staticmethod
+    def _mark_collisions(parent: QStandardItem) -> None:
+        """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
+        each departs from the sibling it shares most with."""
+        titles = [parent.child(row).text() for row in range(parent.rowCount())]
+        for row, title in enumerate(titles):
+            shared = max((len(_common_prefix(title, other)) for n, other in enumerate(titles) if n != row),
+                         default=0)
+            if shared >= COLLIDING_PREFIX:
+                cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
+                parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
 
     # ------------------------------------------------------------ selection
     def select(self, page_id: str) -> None:

@@ -4,7 +4,7 @@ the reader's comforts. The search-quality half lives in tests/core/test_search_q
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from genai_desktop.core.workspace import Workspace
 from genai_desktop.paths import content_dir
@@ -99,3 +99,93 @@ def test_escape_elsewhere_leaves_the_filter_alone(make_window, qtbot) -> None:
     qtbot.waitUntil(window.reader.hasFocus)
     qtbot.keyClick(window.reader, Qt.Key.Key_Escape)
     assert window.sidebar.filter.text() == "gan"
+
+
+# ------------------------------------------------------------------ the sidebar follows the reader
+def _row_on_screen(window, page_id: str) -> bool:
+    sidebar = window.sidebar
+    index = sidebar.proxy.mapFromSource(sidebar._items[page_id].index())
+    rect = sidebar.tree.visualRect(index)
+    return rect.isValid() and sidebar.tree.viewport().rect().contains(rect.center())
+
+
+def test_the_tree_follows_back_forward_links_and_flashcards(make_window, qtbot) -> None:
+    window = make_window()
+    window.reader.show_page("q:attention-basics")
+    window.reader.show_page("guide:reading")
+    window.reader.anchorClicked.emit(QUrl("q:gan-objective"))  # a link in the page
+    assert _current_row(window) == "q:gan-objective" and _row_on_screen(window, "q:gan-objective")
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert _current_row(window) == "guide:reading"
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert _current_row(window) == "q:attention-basics" and _row_on_screen(window, "q:attention-basics")
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert _current_row(window) == "guide:reading"
+    window.show_view("flashcards")
+    window.flashcards.answer_view.internal_link.emit("q:multi-head")  # "open in library"
+    assert window.views.currentWidget() is window.splitter
+    assert _current_row(window) == "q:multi-head" and _row_on_screen(window, "q:multi-head")
+
+
+def test_a_search_result_selects_its_row(make_window, qtbot) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    window.reader.show_page("guide:reading")
+    window.library_tools.open_result("q:gan-objective", "discriminator")
+    assert _current_row(window) == "q:gan-objective" and _row_on_screen(window, "q:gan-objective")
+
+
+def test_restart_reveals_the_last_page_deep_in_the_library(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    last = f"q:{window.workspace.library.topics[-1].questions[-1].id}"
+    window.reader.show_page(last)
+    window.close()
+    window = builtin_window()
+    assert window.reader.current_page == last
+    qtbot.waitUntil(lambda: _current_row(window) == last and _row_on_screen(window, last), timeout=3000)
+
+
+def test_bookmarks_and_my_notes_are_one_click_away(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    sidebar = window.sidebar
+    for topic in window.workspace.library.topics[:8]:  # a long tree: BOOKMARKS far below
+        sidebar.expand(f"topic:{topic.id}")
+    header = sidebar.group_index("BOOKMARKS")
+    assert not sidebar.tree.viewport().rect().contains(sidebar.tree.visualRect(header).center())
+    qtbot.mouseClick(sidebar.jump_buttons["BOOKMARKS"], Qt.MouseButton.LeftButton)
+    rect = sidebar.tree.visualRect(header)  # at the top, or as high as the tree's end lets it
+    assert sidebar.tree.viewport().rect().contains(rect.center())
+    assert sidebar.tree.verticalScrollBar().value() == sidebar.tree.verticalScrollBar().maximum() or rect.top() <= 2
+    assert not sidebar.jump_buttons["MY NOTES"].isVisible()  # no imported notes yet
+    qtbot.mouseClick(sidebar.jump_buttons["LIBRARY"], Qt.MouseButton.LeftButton)
+    assert sidebar.tree.verticalScrollBar().value() == 0
+
+
+def test_a_question_row_s_tooltip_is_its_full_title(builtin_window) -> None:
+    window = builtin_window()
+    for question in list(window.workspace.library.questions())[:20]:
+        assert window.sidebar._items[f"q:{question.id}"].toolTip() == question.title
+
+
+def test_rows_whose_cut_titles_would_collide_show_where_they_differ(builtin_window) -> None:
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    window = builtin_window()
+    window.splitter.setSizes([260, 760])
+    sidebar = window.sidebar
+    pair = ["How do RNNs, LSTMs and Transformers compare in computational efficiency and scalability?",
+            "How do RNNs, LSTMs and Transformers compare in sequence generation capability?"]
+    shown = []
+    for title in pair:
+        item = next(i for p, i in sidebar._items.items() if p.startswith("q:") and i.text() == title)
+        index = sidebar.proxy.mapFromSource(item.index())
+        sidebar.tree.expand(index.parent())
+        option = QStyleOptionViewItem()
+        option.initFrom(sidebar.tree)
+        option.rect = sidebar.tree.visualRect(index)
+        sidebar.delegate.initStyleOption(option, index)
+        width = option.rect.width() - 12
+        shown.append(option.fontMetrics.elidedText(option.text, Qt.TextElideMode.ElideRight, width))
+        assert item.toolTip() == title
+    assert shown[0] != shown[1]
+    assert "computational" in shown[0] and "sequence" in shown[1]
