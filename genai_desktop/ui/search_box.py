@@ -36,7 +36,6 @@ ROW_HEIGHT = 78
 POPUP_WIDTH = 600
 DEBOUNCE_MS = 25  # coalesces a burst of typed letters; a search itself takes a few ms
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
-KIND_LABELS = {"question": "Question", "guide": "Study guide", "topic": "Topic"}
 SHOWN_QUERY_CHARS = 60  # a pasted paragraph is cut in the "Nothing matches" line
 
 
@@ -70,10 +69,7 @@ def no_results_html(query: str) -> str:
 def hit_html(hit: SearchHit, theme: themes.Theme) -> str:
     mark = f"color: {theme.accent}; font-weight: 700;"
     snippet_mark = f"color: {theme.text}; font-weight: 700; background-color: {match_colors(theme).match};"
-    where = KIND_LABELS.get(hit.kind, hit.kind)
-    caption = hit.topic if hit.kind == "question" else where
-    if hit.in_note:
-        caption += " · in your note"
+    caption = hit.caption
     return (f'<div style="font-size: 14px; font-weight: 600; color: {theme.text};">{marked_html(hit.title, mark)}</div>'
             f'<div style="font-size: 12px; color: {theme.muted}; margin-top: 1px;">{html.escape(caption)}</div>'
             f'<div style="font-size: 13px; color: {theme.muted}; margin-top: 3px;">'
