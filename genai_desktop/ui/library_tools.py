@@ -18,6 +18,7 @@ from ..core.search import matched_words
 from . import theme as themes
 from .find_highlight import FindHighlighter
 from .note_editor import NotePanel
+from .outline import PageOutline
 from .search_box import SearchController
 
 log = logging.getLogger("genai_desktop")
@@ -77,6 +78,7 @@ class LibraryTools(QObject):
         self.star.set_theme(window.theme)
         self.star.clicked.connect(self.toggle_bookmark)
         self.star.place()
+        self.outline = PageOutline(self.reader, window.theme)
 
         self.notes = NotePanel(self.workspace, window.theme, self.reader)
         self.notes.link_clicked.connect(self._open_link)
@@ -200,6 +202,7 @@ class LibraryTools(QObject):
         self.highlighter.set_theme(theme)
         self.search.set_theme(theme)
         self.star.set_theme(theme)
+        self.outline.set_theme(theme)
         self.notes.set_theme(theme)
 
     def set_zoom(self, zoom: float) -> None:

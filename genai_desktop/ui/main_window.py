@@ -130,6 +130,10 @@ class MainWindow(QMainWindow):
         self.flashcards_tab = self.add_view_tab("flashcards", "Flashcards", self._make_flashcards, "Ctrl+2")
         self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
+        # Room for the widest badge from the start: a count or a percentage appearing later
+        # never pushes the tabs to its right sideways.
+        self._reserve_tab_width(self.flashcards_tab, f"Flashcards  {MAX_TAB_COUNT}+")
+        self._reserve_tab_width(self.roadmap_tab, "Roadmap  100%")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
@@ -417,6 +421,13 @@ class MainWindow(QMainWindow):
         self.status_due.setText(f"{due} due · {new} new today")
 
     @staticmethod
+    def _reserve_tab_width(tab: QToolButton, widest: str) -> None:
+        label = tab.text()
+        tab.setText(widest)
+        tab.setMinimumWidth(tab.sizeHint().width())
+        tab.setText(label)
+
+    @staticmethod
     def _set_tab_label(tab: QToolButton, label: str) -> None:
         """Tabs only grow: a count that shrinks or goes away while studying keeps its tab as
         wide, so the tabs to its right do not shift back and forth with every answer."""
@@ -519,6 +530,7 @@ class MainWindow(QMainWindow):
             self.set_theme("system")
 
     def _save_zoom(self) -> None:
+        self.reader.flash_zoom()
         self.settings.set("zoom", self.reader.zoom)
         if self.library_tools is not None:
             self.library_tools.set_zoom(self.reader.zoom)  # the note under the answer follows
@@ -561,7 +573,9 @@ class MainWindow(QMainWindow):
         if zoom != 1.0:
             self.reader.set_zoom(zoom)
         last = self.settings.get_str("last_page")
-        if not (last and self.reader.show_page(last, prerendered=self._cached_start_page(last))):
+        if last and self.reader.show_page(last, prerendered=self._cached_start_page(last)):
+            self.reader.scroll_to(max(0, int(self.settings.get_float("last_scroll", 0))))  # once laid out
+        else:
             first = next(self.workspace.library.questions(), None)
             if first:
                 self.reader.show_page(f"q:{first.id}")
@@ -600,6 +614,7 @@ class MainWindow(QMainWindow):
         self.settings.set("system_dark", themes.system_prefers_dark())  # for the next start
         if self.reader.current_page:
             self.settings.set("last_page", self.reader.current_page)
+            self.settings.set("last_scroll", self.reader.scroll_position())
         self.settings.sync()
         self._save_start_page()
 

@@ -189,3 +189,96 @@ def test_rows_whose_cut_titles_would_collide_show_where_they_differ(builtin_wind
         assert item.toolTip() == title
     assert shown[0] != shown[1]
     assert "computational" in shown[0] and "sequence" in shown[1]
+
+
+# ------------------------------------------------------------------ reader comforts
+LONG_GUIDE = "guide:genai-with-llms"
+
+
+def _bar(window):
+    return window.reader.verticalScrollBar()
+
+
+def test_back_and_forward_restore_the_scroll_position(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    window.reader.show_page(LONG_GUIDE)
+    qtbot.waitUntil(lambda: _bar(window).maximum() > 2000)
+    _bar(window).setValue(1500)
+    window.reader.show_page("q:inf-kv-cache-memory")
+    _bar(window).setValue(300)
+    assert _bar(window).value() == 300
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.reader.current_page == LONG_GUIDE
+    qtbot.waitUntil(lambda: _bar(window).value() == 1500)
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: _bar(window).value() == 300)
+    window.reader.show_page("guide:nosql")  # a new page starts at the top
+    assert _bar(window).value() == 0
+
+
+def test_a_restart_restores_the_scroll_position(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    window.reader.show_page(LONG_GUIDE)
+    qtbot.waitUntil(lambda: _bar(window).maximum() > 2000)
+    _bar(window).setValue(1800)
+    window.close()
+    window = builtin_window()
+    assert window.reader.current_page == LONG_GUIDE
+    qtbot.waitUntil(lambda: _bar(window).value() == 1800, timeout=3000)
+
+
+def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    outline = window.library_tools.outline
+    window.reader.show_page(LONG_GUIDE)
+    headings = outline.headings()
+    assert len(headings) >= 5 and outline.button.isVisible()
+    assert headings[0][1] == window.workspace.library.guide("genai-with-llms").title  # the page title first
+    third = headings[3]
+    outline.jump(3)
+    qtbot.waitUntil(lambda: abs(_bar(window).value() - (outline.heading_top(3) - 8)) <= 2
+                    or _bar(window).value() == _bar(window).maximum())
+    assert outline.current() == 3 or _bar(window).value() == _bar(window).maximum()
+    _bar(window).setValue(0)
+    qtbot.waitUntil(lambda: outline.current() == 0)
+    assert third[1] in [action.text().strip() for action in outline.menu.actions()]
+    window.reader.show_page("topic:gans")  # a short page without sub-headings: no outline
+    assert not outline.button.isVisible()
+
+
+def test_the_zoom_level_shows_briefly(make_window, qtbot) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    badge = window.reader.zoom_badge
+    assert badge.isVisible() and badge.text() == "110%"
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert badge.isVisible() and badge.text() == "100%"
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=4000)
+
+
+def test_tabs_keep_their_positions_when_badges_appear(make_window, qtbot) -> None:
+    from fsrs import Rating
+
+    from genai_desktop.core.study import StudySession
+
+    window = make_window()
+    qtbot.waitUntil(lambda: "new today" in window.status_due.text(), timeout=3000)
+    assert window.flashcards_tab.text() == "Flashcards" and window.roadmap_tab.text() == "Roadmap"
+    tabs = [button for _view, button in window._views_by_name.values()]
+    _run_layouts()
+    plain = [tab.geometry() for tab in tabs]
+    StudySession.open(window.workspace.progress.conn, ["attention-basics"]).answer(Rating.Again)
+    window.refresh_counts()
+    window._set_tab_label(window.roadmap_tab, "Roadmap  100%")
+    assert window.flashcards_tab.text() == "Flashcards  1"
+    _run_layouts()
+    assert [tab.geometry() for tab in tabs] == plain
+    assert all(tab.width() >= tab.sizeHint().width() for tab in tabs)  # nothing cut off
+
+
+def _run_layouts() -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
