@@ -282,3 +282,49 @@ def _run_layouts() -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+# ------------------------------------------------------------------ the tour of the issue
+def test_the_tour_open_filter_clear_search_with_a_typo_open_back_restart(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    sidebar, reader = window.sidebar, window.reader
+    # open a page from the tree, and read down it
+    index = sidebar.proxy.mapFromSource(sidebar._items[LONG_GUIDE].index())
+    sidebar.tree.setCurrentIndex(index)
+    assert reader.current_page == LONG_GUIDE
+    qtbot.waitUntil(lambda: _bar(window).maximum() > 2000)
+    _bar(window).setValue(1200)
+    # filter: the page stays, the history too
+    history = list(reader._history)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(sidebar.filter.hasFocus)
+    qtbot.keyClicks(sidebar.filter, "fi")
+    assert reader.current_page == LONG_GUIDE and reader._history == history
+    # clear: back in the reader, its row selected and on screen, the scroll untouched
+    qtbot.keyClick(sidebar.filter, Qt.Key.Key_Escape)
+    qtbot.waitUntil(reader.hasFocus)
+    assert _current_row(window) == LONG_GUIDE and _row_on_screen(window, LONG_GUIDE)
+    assert _bar(window).value() == 1200
+    # search with a typo and open the first result
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search_field.hasFocus)
+    qtbot.keyClicks(window.search_field, "mode colapse")
+    popup = window.library_tools.search.popup
+    qtbot.waitUntil(lambda: popup.isVisible() and bool(popup.hits()))
+    assert popup.hits()[0].page_id == "q:gan-mode-collapse-and-dropping"
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert reader.current_page == "q:gan-mode-collapse-and-dropping"
+    assert _current_row(window) == reader.current_page and _row_on_screen(window, reader.current_page)
+    assert window.library_tools.highlighter.matches  # "mode", "collapse" painted in the page
+    # Back: the guide, where it was scrolled to, its row selected
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert reader.current_page == LONG_GUIDE
+    qtbot.waitUntil(lambda: _bar(window).value() == 1200)
+    assert _current_row(window) == LONG_GUIDE and _row_on_screen(window, LONG_GUIDE)
+    # restart: the same page, row and scroll
+    window.close()
+    window = builtin_window()
+    assert window.reader.current_page == LONG_GUIDE
+    qtbot.waitUntil(lambda: _bar(window).value() == 1200, timeout=3000)
+    assert _current_row(window) == LONG_GUIDE and _row_on_screen(window, LONG_GUIDE)
