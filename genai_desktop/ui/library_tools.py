@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from ..core import notes
-from ..core.search import matched_words
+from ..core.search import corrections, matched_words
 from . import theme as themes
 from .find_highlight import FindHighlighter
 from .note_editor import NotePanel
@@ -70,7 +70,8 @@ class LibraryTools(QObject):
 
         self.highlighter = FindHighlighter(self.reader, window.theme)
         self.highlighter.changed.connect(self._on_matches)
-        self.search = SearchController(window.search_field, self.workspace.search, window.theme, window)
+        self.search = SearchController(window.search_field, self.workspace.search, window.theme, window,
+                                       lambda query: corrections(self.workspace.index, query))
         self.search.opened.connect(self.open_result)
         self.search.left.connect(lambda: self.reader.setFocus(Qt.FocusReason.OtherFocusReason))
 

@@ -66,6 +66,11 @@ def no_results_html(query: str) -> str:
     return f"Nothing matches <b>{html.escape(shown)}</b>.<br>{tip}"
 
 
+def corrected_html(fixed: list[tuple[str, str]]) -> str:
+    return "Showing results for " + ", ".join(
+        f"<b>{html.escape(meant)}</b> (you typed <i>{html.escape(typed)}</i>)" for typed, meant in fixed)
+
+
 def hit_html(hit: SearchHit, theme: themes.Theme) -> str:
     mark = f"color: {theme.accent}; font-weight: 700;"
     snippet_mark = f"color: {theme.text}; font-weight: 700; background-color: {match_colors(theme).match};"
@@ -179,7 +184,7 @@ class SearchPopup(QFrame):
             f"QLabel#SearchMessage {{ color: {theme.muted}; font-size: 13px; padding: 10px 16px; }}")
         self.list.viewport().update()
 
-    def show_hits(self, hits: list[SearchHit], query: str) -> None:
+    def show_hits(self, hits: list[SearchHit], query: str, fixed: list[tuple[str, str]] | None = None) -> None:
         self.list.clear()
         self.delegate.clear()
         for hit in hits:
@@ -190,7 +195,9 @@ class SearchPopup(QFrame):
         self.footer.setVisible(bool(hits))  # keys to pick a result, only when there is one
         if hits:
             self.list.setCurrentRow(0)
-            self.message.setVisible(False)
+            # A typo the search corrected says so: "tranformer" found pages saying "transformer".
+            self.message.setText(corrected_html(fixed) if fixed else "")
+            self.message.setVisible(bool(fixed))
         else:
             self.message.setText(no_results_html(query) if query.strip() else "")
             self.message.setVisible(bool(query.strip()))
@@ -239,10 +246,11 @@ class SearchController(QObject):
     left = Signal()  # Esc: the caller gives the focus back to the reader
 
     def __init__(self, field: QLineEdit, search: Callable[[str], list[SearchHit]], theme: themes.Theme,
-                 window: QWidget) -> None:
+                 window: QWidget, corrections: Callable[[str], list[tuple[str, str]]] | None = None) -> None:
         super().__init__(field)
         self.field = field
         self.search = search
+        self.corrections = corrections
         self.popup = SearchPopup(theme, window)
         self.popup.chosen.connect(self._open)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -266,7 +274,9 @@ class SearchController(QObject):
         if not query.strip():
             self.popup.show_tips()
         else:
-            self.popup.show_hits(self.search(query), query)
+            hits = self.search(query)
+            fixed = self.corrections(query) if self.corrections and hits else None
+            self.popup.show_hits(hits, query, fixed)
         self.popup.show()
         self.popup.place_under(self.field)
 

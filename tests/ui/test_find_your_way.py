@@ -328,3 +328,16 @@ def test_the_tour_open_filter_clear_search_with_a_typo_open_back_restart(builtin
     assert window.reader.current_page == LONG_GUIDE
     qtbot.waitUntil(lambda: _bar(window).value() == 1200, timeout=3000)
     assert _current_row(window) == LONG_GUIDE and _row_on_screen(window, LONG_GUIDE)
+
+
+def test_the_search_box_says_which_word_a_typo_was_read_as(builtin_window, qtbot) -> None:
+    window = builtin_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    window.library_tools.focus_search()
+    qtbot.keyClicks(window.search_field, "tranformer")
+    popup = window.library_tools.search.popup
+    qtbot.waitUntil(lambda: popup.isVisible() and bool(popup.hits()))
+    assert popup.message.isVisible() and "transformer" in popup.message.text()
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "transformer")
+    qtbot.waitUntil(lambda: not popup.message.isVisible())
