@@ -24,6 +24,12 @@ from .search_box import SearchController
 log = logging.getLogger("genai_desktop")
 
 
+def reader_width(reader) -> int:
+    """The reader's visible width, already right inside its Resize event."""
+    bar = reader.verticalScrollBar()
+    return reader.maximumViewportSize().width() - (bar.width() if bar.isVisible() else 0)
+
+
 class BookmarkStar(QToolButton):
     """The star in the reader's top-right corner, level with the breadcrumbs."""
 
@@ -49,8 +55,10 @@ class BookmarkStar(QToolButton):
             f"QToolButton#BookmarkStar:checked {{ color: {'#f5c451' if theme.dark else '#e2a007'}; }}")
 
     def place(self) -> None:
-        reader = self.parentWidget()
-        self.move(reader.viewport().width() - self.width() - 14, 12)
+        # From the reader's own size, not viewport().width(): this runs in the reader's Resize
+        # event before the viewport follows, which left the star at the old width (off screen
+        # after the window shrank).
+        self.move(reader_width(self.parentWidget()) - self.width() - 14, 12)
         self.raise_()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
