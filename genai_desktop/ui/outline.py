@@ -58,7 +58,7 @@ class PageOutline(QObject):
         for action in self._group.actions():
             self._group.removeAction(action)
         for n, (level, text) in enumerate(self._headings):
-            action = self.menu.addAction("    " * max(0, level - 2) + (text if len(text) <= 80 else text[:79] + "…"))
+            action = self.menu.addAction("    " * max(0, level - 2) + (text if len(text) <= 56 else text[:55].rstrip() + "…"))
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, n=n: self.jump(n))
             self._group.addAction(action)

@@ -29,7 +29,7 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
 MAX_TEXT_EM = 42  # about 75-80 characters a line
-ZOOM_BADGE_MS = 1200  # how long the zoom level stays on screen after a change
+ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 
 
 class Reader(QTextBrowser):
