@@ -217,6 +217,7 @@ def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
             terms.setdefault(term, []).append(form)
         found = {tuple(form.split()): tuple(f for f in forms if f != form)
                  for forms in terms.values() for form in forms}
+        found[()] = frozenset(form.split()[0] for forms in terms.values() for form in forms)  # first words
         _remember(index, {("glossary", ""): found})
     return found
 
@@ -224,6 +225,8 @@ def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
 def _glossary_span(glossary: dict, words: list[str], start: int) -> int:
     """How many words from ``start`` make a glossary form (the longest), 0 if none; a plural
     "s" on the last word is allowed ("kv caches")."""
+    if words[start] not in glossary[()]:  # no form starts with this word: the usual case
+        return 0
     for length in range(min(6, len(words) - start), 0, -1):
         span = words[start:start + length]
         if tuple(span) in glossary or (span[-1].endswith("s") and (*span[:-1], span[-1][:-1]) in glossary):
@@ -310,7 +313,7 @@ def _plan(index: ContentIndex, query: Query) -> _Plan | None:
     words = list(query.words)
     n = 0
     while n < len(words):
-        span = _glossary_span(glossary, words, n) if glossary else 0
+        span = _glossary_span(glossary, words, n) if len(glossary) > 1 else 0
         if span:
             own = [_word_part(index, w, n + k == len(words) - 1, stems, corrections)
                    for k, w in enumerate(words[n:n + span])]
@@ -449,16 +452,19 @@ class Marker:
         if self.pattern is None:
             return []
         end = len(text) if end is None else end
-        lower = text.lower()
-        if len(lower) != len(text):  # a rare letter whose lower case is longer: offsets would drift
+        # Only the part asked for is lowered: mark() asks for a snippet's few words of a long
+        # answer, and lowering the whole answer again was the largest cost of a search.
+        piece = text if start == 0 and end == len(text) else text[start:end]
+        lower = piece.lower()
+        if len(lower) != len(piece):  # a rare letter whose lower case is longer: offsets would drift
             slow = re.compile(f"(?<![^\\W_])(?:{self.trie})(?![^\\W_])", re.I)  # compiling costs ms: only here
-            matches = slow.finditer(text, start, end)
+            matches = (m.span() for m in slow.finditer(text, start, end))
         else:
-            matches = (m for m in self.pattern.finditer(lower, start, end)
-                       if m.start() == 0 or not lower[m.start() - 1].isalnum())
+            matches = ((m.start() + start, m.end() + start) for m in self.pattern.finditer(lower)
+                       if m.start() + start == 0 or not text[m.start() + start - 1].isalnum())
         found = []
-        for match in matches:
-            found.append(match.span())
+        for span in matches:
+            found.append(span)
             if len(found) >= most:
                 break
         return found
