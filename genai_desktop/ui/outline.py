@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu, QToolButton
 from . import theme as themes
 
 MIN_SECTIONS = 2  # sub-headings under the title before an outline is worth a button
+MENU_CHARS = 56  # longer headings are cut: a guide's title ran the menu off a 1024 px screen
 LOOK_AHEAD_PX = 24  # a heading this close under the top edge already counts as being read
 
 
@@ -58,7 +59,8 @@ class PageOutline(QObject):
         for action in self._group.actions():
             self._group.removeAction(action)
         for n, (level, text) in enumerate(self._headings):
-            action = self.menu.addAction("    " * max(0, level - 2) + (text if len(text) <= 56 else text[:55].rstrip() + "…"))
+            shown = text if len(text) <= MENU_CHARS else text[:MENU_CHARS - 1].rstrip() + "…"
+            action = self.menu.addAction("    " * max(0, level - 2) + shown)
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, n=n: self.jump(n))
             self._group.addAction(action)
