@@ -534,8 +534,16 @@ class Sidebar(QWidget):
                 self._expanded_before_filter = None
         finally:
             self._following = False
-        if self.current_page:
-            self.select(self.current_page)  # the open page's row, when the filter shows it
+        if not text.strip():
+            if self.current_page:
+                self.select(self.current_page)  # back to the open page's row, revealed
+            return
+        # The matches from the first (the one Enter opens); the open page's row stays current
+        # when the filter shows it, without scrolling there.
+        item = self._items.get(self.current_page or "")
+        index = self.proxy.mapFromSource(item.index()) if item is not None else None
+        self._set_current(index if index is not None and index.isValid() else None)
+        self.tree.scrollToTop()  # after: making a row current scrolls the view to it
 
     def first_match(self) -> str | None:
         """The first row the filter matched by its own title (not a topic shown only because a

@@ -66,6 +66,11 @@ def test_the_issue_s_filter_jumps_are_gone(builtin_window, qtbot) -> None:
         assert window.reader.current_page == ATTENTION, text
     assert window.reader._history[-1] == ATTENTION and not window.reader.can_go_forward()
     assert _current_row(window) == ATTENTION  # cleared: the open page's row is current again
+    assert _row_on_screen(window, ATTENTION)
+    window.sidebar.tree.scrollToBottom()
+    window.sidebar.filter.setText("fine")  # the matches are shown from the first, which Enter opens
+    first = window.sidebar.first_match()
+    assert first is not None and _row_on_screen(window, first)
 
 
 def test_enter_in_the_filter_opens_the_first_match(make_window, qtbot) -> None:
