@@ -358,3 +358,23 @@ def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(bui
     viewport = window.reader.viewport().width()
     assert viewport - 60 <= tools.star.geometry().right() <= viewport
     assert tools.outline.button.geometry().right() < tools.star.geometry().left()
+
+
+def test_my_notes_gets_its_jump_once_a_pack_is_imported_and_its_pages_are_followed(make_window, qtbot,
+                                                                                    tmp_path) -> None:
+    from tests.ui.test_import_dialog import notes_file, wait_for
+
+    window = make_window()
+    sidebar = window.sidebar
+    assert not sidebar.jump_buttons["MY NOTES"].isVisible()
+    dialog = window.import_notes(notes_file(tmp_path))
+    wait_for(qtbot, dialog, dialog.preview_page)
+    dialog.import_button.click()
+    wait_for(qtbot, dialog, dialog.result_page)
+    dialog.accept()
+    assert sidebar.jump_buttons["MY NOTES"].isVisible()
+    qtbot.mouseClick(sidebar.jump_buttons["MY NOTES"], Qt.MouseButton.LeftButton)
+    assert sidebar.tree.viewport().rect().contains(sidebar.tree.visualRect(sidebar.group_index("MY NOTES")).center())
+    question = next(q for q in window.workspace.library.questions() if q.pack != "builtin")
+    window.reader.show_page(f"q:{question.id}")  # every ancestor of a pack's page opens
+    assert _current_row(window) == f"q:{question.id}" and _row_on_screen(window, f"q:{question.id}")
