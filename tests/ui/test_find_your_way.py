@@ -378,3 +378,21 @@ def test_my_notes_gets_its_jump_once_a_pack_is_imported_and_its_pages_are_follow
     question = next(q for q in window.workspace.library.questions() if q.pack != "builtin")
     window.reader.show_page(f"q:{question.id}")  # every ancestor of a pack's page opens
     assert _current_row(window) == f"q:{question.id}" and _row_on_screen(window, f"q:{question.id}")
+
+
+def test_removing_the_bookmark_of_the_row_in_use_never_opens_a_neighbour(make_window, qtbot) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    tools, sidebar = window.library_tools, window.sidebar
+    for page in ("q:attention-basics", "q:gan-objective", "q:multi-head"):
+        window.reader.show_page(page)
+        tools.toggle_bookmark()
+    model = sidebar.model
+    header = sidebar.group_index("BOOKMARKS")
+    row = next(r for r in range(header.row() + 1, model.rowCount()) if model.item(r).data(PAGE_ROLE) == "q:gan-objective")
+    sidebar.tree.setCurrentIndex(sidebar.proxy.mapFromSource(model.index(row, 0)))  # opened from BOOKMARKS
+    assert window.reader.current_page == "q:gan-objective"
+    history = list(window.reader._history)
+    tools.toggle_bookmark()  # its row goes away under the selection
+    assert window.reader.current_page == "q:gan-objective" and window.reader._history == history
+    assert _current_row(window) == "q:gan-objective"
