@@ -389,7 +389,8 @@ def test_removing_the_bookmark_of_the_row_in_use_never_opens_a_neighbour(make_wi
         tools.toggle_bookmark()
     model = sidebar.model
     header = sidebar.group_index("BOOKMARKS")
-    row = next(r for r in range(header.row() + 1, model.rowCount()) if model.item(r).data(PAGE_ROLE) == "q:gan-objective")
+    row = next(r for r in range(header.row() + 1, model.rowCount())
+               if model.item(r).data(PAGE_ROLE) == "q:gan-objective")
     sidebar.tree.setCurrentIndex(sidebar.proxy.mapFromSource(model.index(row, 0)))  # opened from BOOKMARKS
     assert window.reader.current_page == "q:gan-objective"
     history = list(window.reader._history)
