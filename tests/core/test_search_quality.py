@@ -126,20 +126,6 @@ def test_a_glossary_phrase_is_highlighted_whole_not_word_by_word(index: ContentI
     assert "key" not in _marked([hit])
 
 
-def test_the_reader_never_paints_the_app_s_own_labels(qtbot) -> None:
-    from PySide6.QtWidgets import QTextBrowser
-
-    from genai_desktop.ui import theme as themes
-    from genai_desktop.ui.find_highlight import FindHighlighter
-
-    view = QTextBrowser()
-    qtbot.addWidget(view)
-    view.setHtml('<p class="boxtitle"><b>KEY POINTS</b></p><p>The key matrix and the key idea.</p>'
-                 '<p class="boxtitle"><b>MY NOTE</b></p>')
-    highlighter = FindHighlighter(view, themes.resolve("light"))
-    assert highlighter.highlight(["key", "note"]) == 2
-
-
 # ------------------------------------------------------------------ snippets
 def test_snippets_keep_identifiers(index: ContentIndex) -> None:
     hit = next(h for h in search(index, "kl divergence") if h.page_id == "q:p8")

@@ -106,6 +106,21 @@ def test_escape_elsewhere_leaves_the_filter_alone(make_window, qtbot) -> None:
     assert window.sidebar.filter.text() == "gan"
 
 
+# ------------------------------------------------------------------ highlighting in the reader
+def test_the_reader_never_paints_the_app_s_own_labels(qtbot) -> None:
+    from PySide6.QtWidgets import QTextBrowser
+
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.find_highlight import FindHighlighter
+
+    view = QTextBrowser()
+    qtbot.addWidget(view)
+    view.setHtml('<p class="boxtitle"><b>KEY POINTS</b></p><p>The key matrix and the key idea.</p>'
+                 '<p class="boxtitle"><b>MY NOTE</b></p>')
+    highlighter = FindHighlighter(view, themes.resolve("light"))
+    assert highlighter.highlight(["key", "note"]) == 2
+
+
 # ------------------------------------------------------------------ the sidebar follows the reader
 def _row_on_screen(window, page_id: str) -> bool:
     sidebar = window.sidebar
