@@ -67,6 +67,11 @@ def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
     save.add_argument("out", help="the .zip file to write")
     merge = sub.add_parser("import-progress", parents=[common], help="merge a progress file into this data folder")
     merge.add_argument("file", help="a file written by export-progress")
+    search = sub.add_parser("search", parents=[common],
+                            help="search the library as the search box does and print the ranked results")
+    search.add_argument("query", nargs="+", help='what to look for: words, "a phrase", -word')
+    search.add_argument("--json", action="store_true", help="print the results as JSON")
+    search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
     notes = sub.add_parser("import", parents=[common], help="import your own notes (.md, .markdown, .txt) as a pack")
     notes.add_argument("file", help="the notes file; importing it again updates its pack in place")
     notes.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -126,6 +131,8 @@ def _run_verb(verb: str, data_dir: Path, args) -> int:
         return _screenshot(data_dir, args)
     if verb == "import":
         return _import_notes(data_dir, Path(args.file), args.json)
+    if verb == "search":
+        return _search(data_dir, " ".join(args.query), args.json, args.limit)
     if verb in ("export-apkg", "export-progress", "import-progress"):
         return _transfer(verb, data_dir, args)
     raise ValueError(f"unknown verb {verb!r}")
@@ -175,6 +182,46 @@ def _content(data_dir: Path) -> int:
 
     json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
+    return 0
+
+
+def _search(data_dir: Path, query: str, as_json: bool, limit: int) -> int:
+    """The search box's results for ``query``, in its order: page id, title, caption, snippet."""
+    import json
+
+    from .core.search import MARK_END, MARK_START, corrections, marked_spans, strip_marks
+    from .core.workspace import Workspace
+
+    workspace = Workspace(data_dir)
+    try:
+        hits = workspace.search(query, max(0, limit))
+        fixed = corrections(workspace.index, query)
+    finally:
+        workspace.close()
+    if as_json:
+        data = {"query": query, "corrections": [{"typed": t, "meant": m} for t, m in fixed],
+                "results": [{"page_id": h.page_id, "kind": h.kind, "title": h.plain_title, "caption": h.caption,
+                             "snippet": strip_marks(h.snippet),
+                             "matched": sorted({piece for piece, hit in marked_spans(h.title + " " + h.snippet)
+                                                if hit}, key=str.lower),
+                             "title_match": h.title_match, "partial": h.partial, "in_note": h.in_note}
+                            for h in hits]}
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+
+    def shown(text: str) -> str:  # the search box's highlighting, as bold on a terminal
+        return text.replace(MARK_START, bold).replace(MARK_END, plain)
+
+    for typed, meant in fixed:
+        print(f"(searched {typed!r} as {meant!r})")
+    for n, hit in enumerate(hits, 1):
+        print(f"{n:>2}. {hit.page_id}  {shown(hit.title)}")
+        print(f"    {hit.caption}")
+        print(f"    {shown(hit.snippet)}")
+    if not hits:
+        print(f"Nothing matches {query!r}.")
     return 0
 
 

@@ -38,7 +38,7 @@ def test_help_lists_the_verbs(capsys):
         cli.main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for verb in ("content", "check", "screenshot", "export-apkg", "import"):
+    for verb in ("content", "check", "screenshot", "export-apkg", "import", "search"):
         assert verb in out
 
 
@@ -47,3 +47,27 @@ def test_a_mistyped_verb_is_named_in_the_error(capsys):
         cli.main(["contnet"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'contnet'" in capsys.readouterr().err
+
+
+def test_search_prints_the_search_box_s_ranked_results(capsys, tmp_path):
+    import json
+
+    from genai_desktop.core.search import strip_marks
+    from genai_desktop.core.workspace import Workspace
+
+    data = tmp_path / "data"
+    assert cli.main(["search", "--data-dir", str(data), "tranformer", "rnn", "--json", "--limit", "4"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    workspace = Workspace(data)
+    try:
+        box = workspace.search("tranformer rnn", 4)  # what the search box runs (ui/library_tools.py)
+    finally:
+        workspace.close()
+    assert [r["page_id"] for r in printed["results"]] == [h.page_id for h in box] and len(box) == 4
+    assert [r["snippet"] for r in printed["results"]] == [strip_marks(h.snippet) for h in box]
+    assert printed["corrections"] == [{"typed": "tranformer", "meant": "transformer"}]
+    assert "transformer" in {w.lower() for w in printed["results"][0]["matched"]}
+    assert cli.main(["search", "--data-dir", str(data), "kv", "cache", "--limit", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(" 1. q:inf-kv-cache-memory  How much memory does the KV cache take")
+    assert len([line for line in out if line[:3].strip().rstrip(".").isdigit()]) == 2

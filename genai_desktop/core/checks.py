@@ -56,10 +56,27 @@ def check_library(library: Library, root: Path, *, checklists: bool = False) -> 
             if not library.question(question):
                 problems.append(Problem(roadmap, _line_of(roadmap, milestone.id, texts),
                                         f"{milestone.id}: question {question!r} does not exist"))
+    problems += _glossary_problems(library, root, pages, texts)
     ids = [m.id for m in library.milestones]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(roadmap, _line_of(roadmap, dup, texts), f"duplicate milestone id {dup!r}"))
     return problems
+
+
+def _glossary_problems(library: Library, root: Path, pages: list[tuple[Path, str]],
+                       texts: dict[Path, str]) -> list[Problem]:
+    """A glossary term none of whose forms the pack uses helps no search: reported."""
+    if not library.glossary:
+        return []
+    from .glossary import form_words
+    from .library import plain_text
+
+    words = " " + " ".join(" ".join(form_words(plain_text(text))) for _, text in pages)
+    words += " " + " ".join(" ".join(form_words(q.title)) for q in library.questions()) + " "
+    path = root / "glossary.toml"
+    return [Problem(path, _line_of(path, term[0].split()[0], texts),
+                    f"no form of the term {' / '.join(term)} is in the pack's pages")
+            for term in library.glossary if not any(f" {form} " in words for form in term)]
 
 
 def picture_problems(root: Path, target: str, alt: str) -> list[str]:

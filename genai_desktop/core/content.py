@@ -139,6 +139,8 @@ class Library:
     milestones: list[Milestone] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pack_titles: dict[str, str] = field(default_factory=dict)  # user pack id -> its title (pack.toml)
+    # Abbreviations and synonyms for search (glossary.toml, core/glossary.py): normalised forms.
+    glossary: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -155,6 +157,7 @@ class Library:
         self.guides.extend(other.guides)
         self.problems.extend(other.problems)
         self.pack_titles.update(other.pack_titles)
+        self.glossary = self.glossary + other.glossary
         self._reindex()
 
     def questions(self) -> Iterator[Question]:
@@ -354,6 +357,11 @@ def load_pack(root: Path, pack: str = "builtin") -> Library:
     library = Library(sorted(topics, key=lambda t: (t.order, t.id)),
                       sorted(guides, key=lambda g: (g.order, g.id)), sections, milestones, problems)
     _check_unique_ids(library, problems)
+    glossary = root / "glossary.toml"
+    if glossary.exists() and _inside(root, glossary, problems):
+        from .glossary import load_glossary
+
+        library.glossary = load_glossary(glossary, problems)
     if pack != "builtin":
         manifest = root / "pack.toml"
         library.pack_titles[pack] = (_inside(root, manifest, problems) and _pack_title(manifest)) or pack

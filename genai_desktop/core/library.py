@@ -21,7 +21,7 @@ from pathlib import Path
 from .content import Library
 from .db import transaction
 
-INDEX_VERSION = 5  # 5: snippet-friendly plain text
+INDEX_VERSION = 6  # 5: snippet-friendly plain text; 6: identifiers kept, glossary, trigrams for typos
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # bm25 weights for (title, body, note): a word in the title says far more about a page than the
 # same word somewhere in a long answer; the user's own note sits in between.
@@ -29,7 +29,17 @@ RANK = "bm25(8.0, 1.0, 3.0)"
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 # A figure (a titled picture) is found by its caption and alt text: "figure kv cache" finds it.
 _FIGURE_MD = re.compile(r'!\[([^\]]*)\]\([^)\s]+\s+"([^"]*)"\)')
-_MD_NOISE = re.compile(r"<!--.*?-->|[`*_>#|]+|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
+# Markup to drop. An underscore goes only where it is emphasis (at a word's edge): inside an
+# identifier it stays, so a snippet shows ``kl_divergence`` as written.
+_MD_NOISE = re.compile(r"<!--.*?-->|[`*>#|]+|(?<![^\W_])_+|_+(?![^\W_])|\\[a-zA-Z]+|!?\[([^\]]*)\]\([^)]*\)", re.S)
+_LATEX_SYMBOLS = {"times": "×", "cdot": "·", "mid": "∣", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
+                  "approx": "≈", "sim": "~", "to": "→", "rightarrow": "→", "infty": "∞", "sum": "Σ",
+                  "in": "∈", "neq": "≠", "pm": "±", "log": "log", "exp": "exp", "sqrt": "√"}
+_LATEX_COMMAND = re.compile(r"\\([a-zA-Z]+)")
+_LATEX_SILENT = {"left", "right", "mathrm", "text", "mathbf", "operatorname", "big", "Big"}
+# A short formula in a table cell (a row is shown as text, formulas and all).
+_TABLE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n|]{1,60}?)(?<=[^\s\\])\$(?![\d$])")
+GRAM = 3  # the typo index's n-grams (core/search.py)
 
 
 @dataclass(frozen=True)
@@ -50,18 +60,42 @@ def plain_text(markdown_text: str) -> str:
     from .markdown_html import replace_math
 
     lines = []
-    for line in replace_math(markdown_text, " … ").splitlines():
+    for line in markdown_text.splitlines():
         stripped = line.strip()
         if _TABLE_RULE.match(stripped):
             continue
         if stripped.startswith("|"):
-            line = " · ".join(cell.strip() for cell in stripped.strip("|").split("|")) + "."
+            # A table row reads as text: its short formulas too ("n × d_k"), not as "…".
+            cells = _TABLE_MATH.sub(lambda m: _latex_as_text(m.group(1)), stripped).strip("|").split("|")
+            line = " · ".join(cell.strip() for cell in cells) + "."
         elif stripped.startswith("#") and stripped.lstrip("#").strip() and stripped[-1] not in ".:?!":
             line = stripped + "."
         lines.append(line)
-    text = _FIGURE_MD.sub(lambda m: f"Figure: {m.group(2)}. {m.group(1)}.", "\n".join(lines))
+    text = replace_math("\n".join(lines), " … ")
+    text = _FIGURE_MD.sub(lambda m: f"Figure: {m.group(2)}. {m.group(1)}.", text)
     text = _MD_NOISE.sub(lambda m: m.group(1) or " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _latex_as_text(latex: str) -> str:
+    """A short formula as a snippet can show it: ``n \\times d_k`` -> ``n × d_k``."""
+    def command(match: re.Match) -> str:
+        name = match.group(1)
+        return _LATEX_SYMBOLS.get(name, "" if name in _LATEX_SILENT else name)
+
+    text = _LATEX_COMMAND.sub(command, latex).replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def grams(word: str) -> set[str]:
+    """The word's trigrams with its edges marked: "gan" -> {" ga", "gan", "an "}."""
+    padded = f" {word} "
+    return {padded[n:n + GRAM] for n in range(len(padded) - GRAM + 1)}
+
+
+def typo_candidate(word: str) -> bool:
+    """Words a typo may be corrected to: made of letters, 3 to 30 of them."""
+    return 3 <= len(word) <= 30 and word.isalpha()
 
 
 def pages_of(library: Library) -> list[Page]:
@@ -117,6 +151,8 @@ class ContentIndex:
             DROP TABLE IF EXISTS fts_stem;
             DROP TABLE IF EXISTS fts_prefix;
             DROP TABLE IF EXISTS terms;
+            DROP TABLE IF EXISTS grams;
+            DROP TABLE IF EXISTS synonyms;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE pages (
                 rowid INTEGER PRIMARY KEY, page_id TEXT UNIQUE NOT NULL, kind TEXT NOT NULL,
@@ -129,6 +165,11 @@ class ContentIndex:
                 surface TEXT PRIMARY KEY, stem TEXT NOT NULL, docs INTEGER NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX terms_stem ON terms(stem);
+            -- Every word's trigrams (" tr", "tra", …, "er "), to find the words a typo was meant to be.
+            CREATE TABLE grams (gram TEXT NOT NULL, surface TEXT NOT NULL, length INTEGER NOT NULL,
+                                PRIMARY KEY (gram, surface)) WITHOUT ROWID;
+            -- The glossary (core/glossary.py): forms of one term share ``term``.
+            CREATE TABLE synonyms (term INTEGER NOT NULL, form TEXT NOT NULL);
             PRAGMA user_version = {INDEX_VERSION};
             """
         )
@@ -141,15 +182,19 @@ class ContentIndex:
         """Rebuild when the content changed; returns True if it rebuilt."""
         if self.fingerprint() == fingerprint:
             return False
-        self.rebuild(pages_of(library), fingerprint)
+        self.rebuild(pages_of(library), fingerprint, getattr(library, "glossary", ()))
         return True
 
-    def rebuild(self, pages: list[Page], fingerprint: str) -> None:
+    def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
         self.memo.clear()
         with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
             self.conn.execute("DELETE FROM fts")
             self.conn.execute("DELETE FROM terms")
+            self.conn.execute("DELETE FROM grams")
+            self.conn.execute("DELETE FROM synonyms")
+            self.conn.executemany("INSERT INTO synonyms VALUES (?, ?)",
+                                  ((n, form) for n, forms in enumerate(glossary) for form in forms))
             rows = [(n, p.page_id, p.kind, p.pack, p.topic_id, p.topic_title, p.title, None)
                     for n, p in enumerate(pages, 1)]
             self.conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -182,6 +227,8 @@ class ContentIndex:
         conn.executemany(
             f"INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT(surface) {on_conflict}",
             ((term, stems.get(n, term), docs) for n, (term, docs) in enumerate(found)))
+        conn.executemany("INSERT OR IGNORE INTO grams VALUES (?, ?, ?)",
+                         ((gram, term, len(term)) for term, _ in found if typo_candidate(term) for gram in grams(term)))
         conn.execute("DELETE FROM temp.words")
         conn.execute("DELETE FROM temp.stems")
 

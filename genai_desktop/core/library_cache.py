@@ -23,7 +23,7 @@ from .outline import Outline
 if TYPE_CHECKING:
     from .content import Library
 
-FORMAT = 4  # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (core/text_clean.py)
+FORMAT = 5  # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (core/text_clean.py); 5: glossary
 
 
 def _key(fingerprint: str) -> str:

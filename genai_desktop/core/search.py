@@ -10,10 +10,22 @@ What a user may type, and what it means:
 Anything else (``*``, ``:``, ``(``, ``NEAR``, ``^``, a stray quote) is an ordinary character:
 every word reaches FTS5 inside double quotes, so no input can make the query fail.
 
+What it understands beyond the letters typed:
+
+- the field's abbreviations and synonyms (the pack's glossary.toml, core/glossary.py), both
+  ways: ``kv cache`` also finds "key-value cache", ``mixture of experts`` also finds "MoE";
+- typos: a word of four letters or more that starts no word of the library is matched to the
+  library's words within an edit distance of 1 (2 from six letters on), found through a trigram
+  index of the vocabulary (``tranformer`` finds "transformer");
+- stop words ("a", "to", "what") typed in full match only themselves and are never highlighted;
+  neither are single letters.
+
 Ranking: pages whose title matches the whole query come first, then the rest; each group is
 ordered by bm25 with the title weighted above notes and notes above the body (core/library.py).
-Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns them into
-highlighting after escaping the text.
+When every word together matches fewer than FEW_HITS pages, the pages that match some of the
+words follow (``partial``), so "attention complexity" still shows where attention's cost is
+discussed. Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns
+them into highlighting after escaping the text.
 """
 
 from __future__ import annotations
@@ -24,8 +36,9 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from .library import ContentIndex
+from .library import GRAM, ContentIndex, grams, typo_candidate
 
+KIND_LABELS = {"question": "Question", "guide": "Study guide", "topic": "Topic"}
 MARK_START = "\x02"
 MARK_END = "\x03"
 ELLIPSIS = "…"
@@ -38,6 +51,14 @@ EXPANSIONS_BY_LENGTH = {2: 4, 3: 6}
 MIN_PREFIX = 2  # a single letter is matched as a whole word only
 RANK_WINDOW = 2000
 MEMO_LIMIT = 5000  # memo entries (stems, prefix expansions) kept across keystrokes
+FEW_HITS = 5  # fewer pages than this for all the words: pages with some of them follow
+MIN_TYPO_LENGTH = 4  # shorter words are too easily another word
+TYPO_CHOICES = 3  # a typo stands for at most this many words (the closest, the most common first)
+STOP_WORDS = frozenset("""
+a about an and are as at be been but by can do does for from has have how i if in into is it its
+of on or that the their then there these this to vs was what when where which while who why will
+with you your
+""".split())
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -67,10 +88,21 @@ class SearchHit:
     in_note: bool
     title_match: bool
     score: float
+    partial: bool = False  # matches only some of the words (shown after the full matches)
 
     @property
     def plain_title(self) -> str:
         return strip_marks(self.title)
+
+    @property
+    def caption(self) -> str:
+        """The line under the title in the search box: the topic, or the kind of page."""
+        caption = self.topic if self.kind == "question" else KIND_LABELS.get(self.kind, self.kind)
+        if self.in_note:
+            caption += " · in your note"
+        if self.partial:
+            caption += " · some of the words"
+        return caption
 
 
 def fold(text: str) -> str:
@@ -167,29 +199,158 @@ class _Plan:
     everything: str
     title_only: str
     forms: frozenset[str]
+    relaxed: str | None = None  # any of the words, for when all of them find too little
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected) for the typos
+
+
+def highlightable(word: str) -> bool:
+    """Worth painting in a page: never a stop word or a single letter."""
+    return len(word) > 1 and word.lower() not in STOP_WORDS
+
+
+def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each glossary form (as words) -> the other forms of its term."""
+    found = index.memo.get(("glossary", ""))
+    if found is None:
+        terms: dict[int, list[str]] = {}
+        for term, form in index.conn.execute("SELECT term, form FROM synonyms ORDER BY rowid"):
+            terms.setdefault(term, []).append(form)
+        found = {tuple(form.split()): tuple(f for f in forms if f != form)
+                 for forms in terms.values() for form in forms}
+        found[()] = frozenset(form.split()[0] for forms in terms.values() for form in forms)  # first words
+        _remember(index, {("glossary", ""): found})
+    return found
+
+
+def _glossary_span(glossary: dict, words: list[str], start: int) -> int:
+    """How many words from ``start`` make a glossary form (the longest), 0 if none; a plural
+    "s" on the last word is allowed ("kv caches")."""
+    if words[start] not in glossary[()]:  # no form starts with this word: the usual case
+        return 0
+    for length in range(min(6, len(words) - start), 0, -1):
+        span = words[start:start + length]
+        if tuple(span) in glossary or (span[-1].endswith("s") and (*span[:-1], span[-1][:-1]) in glossary):
+            return length
+    return 0
+
+
+def _glossary_forms(glossary: dict, span: list[str]) -> tuple[str, ...]:
+    return glossary.get(tuple(span)) or glossary.get((*span[:-1], span[-1][:-1]), ())
+
+
+def edit_distance(a: str, b: str, most: int) -> int:
+    """Levenshtein distance with transpositions (optimal string alignment); anything above
+    ``most`` comes back as most + 1."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return row[-1]
+
+
+def _fuzzy(index: ContentIndex, word: str) -> list[tuple[str, str]]:
+    """(word, stem) for the library's words closest to a typo, the most common first."""
+    key = ("fuzzy", word)
+    found = index.memo.get(key)
+    if found is None:
+        most = 1 if len(word) <= 5 else 2
+        wanted = sorted(grams(word))
+        need = max(1, len(wanted) - GRAM * most)
+        rows = index.conn.execute(
+            "SELECT g.surface, t.stem, t.docs FROM grams AS g JOIN terms AS t ON t.surface = g.surface "
+            f"WHERE g.gram IN ({','.join('?' * len(wanted))}) AND g.length BETWEEN ? AND ? "
+            "GROUP BY g.surface HAVING count(*) >= ?",
+            (*wanted, len(word) - most, len(word) + most, need)).fetchall()
+        scored = sorted((edit_distance(word, surface, most), -docs, surface, stem) for surface, stem, docs in rows)
+        scored = [s for s in scored if s[0] <= most]
+        best = scored[0][0] if scored else 0
+        found, stems = [], set()
+        for distance, _, surface, stem in scored:
+            if distance == best and stem not in stems and len(found) < TYPO_CHOICES:
+                found.append((surface, stem))
+                stems.add(stem)
+        _remember(index, {key: found})
+    return found
+
+
+def _word_part(index: ContentIndex, word: str, typing: bool, stems: set[str],
+               corrections: list[tuple[str, str]]) -> str:
+    """The MATCH expression for one typed word: its prefix expansions (a stop word typed in
+    full stands for itself only), or the words a typo was meant to be."""
+    stop = word in STOP_WORDS
+    expanded = [] if stop and not typing else _expand(index, word)
+    if not expanded and not stop and len(word) >= MIN_TYPO_LENGTH and typo_candidate(word):
+        expanded = _fuzzy(index, word)
+        if expanded:
+            corrections.append((word, expanded[0][0]))
+    stems.update(stem for _, stem in expanded)
+    forms = _unique([word, *(surface for surface, _ in expanded)])
+    return "(" + " OR ".join(_quote(f) for f in forms) + ")"
 
 
 def _plan(index: ContentIndex, query: Query) -> _Plan | None:
     if query.is_empty:
         return None
+    key = ("plan", repr(query))
+    cached = index.memo.get(key)
+    if cached is not None:
+        return cached
     parts: list[str] = []
     stems: set[str] = set()
-    for word in query.words:
-        expanded = _expand(index, word)
-        stems.update(stem for _, stem in expanded)
-        forms = _unique([word, *(surface for surface, _ in expanded)])
-        parts.append("(" + " OR ".join(_quote(f) for f in forms) + ")")
+    phrases: set[str] = set()  # glossary forms of several words, marked as a whole
+    corrections: list[tuple[str, str]] = []
+    glossary = _glossary(index)
+    words = list(query.words)
+    n = 0
+    while n < len(words):
+        span = _glossary_span(glossary, words, n) if len(glossary) > 1 else 0
+        if span:
+            own = [_word_part(index, w, n + k == len(words) - 1, stems, corrections)
+                   for k, w in enumerate(words[n:n + span])]
+            others = _glossary_forms(glossary, words[n:n + span])
+            for form in others:
+                if " " in form:
+                    phrases.update((form, form + "s"))
+                else:
+                    stems.update(_stems(index, [form]))
+            parts.append("((" + " AND ".join(own) + ") OR " + " OR ".join(_quote(f) for f in others) + ")")
+            n += span
+        else:
+            parts.append(_word_part(index, words[n], n == len(words) - 1, stems, corrections))
+            n += 1
     parts += [_quote(p) for p in query.phrases]
-    typed = [*query.words, *(w for p in query.phrases for w in p.split())]
-    stems.update(_stems(index, typed))
+    typed = [w for w in (*query.words, *(w for p in query.phrases for w in p.split())) if highlightable(w)]
+    if typed:
+        stems.update(_stems(index, typed))
     marks = {surface for (surface,) in index.conn.execute(
-        f"SELECT surface FROM terms WHERE stem IN ({','.join('?' * len(stems))})", sorted(stems))}
+        f"SELECT surface FROM terms WHERE stem IN ({','.join('?' * len(stems))})", sorted(stems))} if stems else set()
+    marks = {m for m in marks if highlightable(m)} | set(typed) | phrases
     expression = " AND ".join(parts)
+    relaxed = " OR ".join(parts) if len(parts) > 1 else None
     title_only = f"{{title}} : ({expression})"
     for unwanted in query.excluded:
         expression = f"({expression}) NOT {_quote(unwanted)}"
         title_only = f"({title_only}) NOT {_quote(unwanted)}"
-    return _Plan(expression, title_only, frozenset(marks | set(typed)))
+        relaxed = relaxed and f"({relaxed}) NOT {_quote(unwanted)}"
+    plan = _Plan(expression, title_only, frozenset(marks), relaxed, tuple(corrections))
+    _remember(index, {key: plan})
+    return plan
+
+
+def corrections(index: ContentIndex, text: str) -> list[tuple[str, str]]:
+    """(typed, meant) for each typo the search corrected: "did you mean…" for the UI."""
+    plan = _plan(index, parse_query(text))
+    return list(plan.corrections) if plan else []
 
 
 def fts_expression(index: ContentIndex, query: Query, *, title_only: bool = False) -> str | None:
@@ -215,13 +376,24 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     try:
         candidates = conn.execute(
             f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,)).fetchall()
-        if not candidates:
-            return []
-        # Matches come in rowid order, so the title matches among the candidates are the title
-        # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
-        in_title = {rowid for (rowid,) in conn.execute(
-            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
+        in_title: set[int] = set()
+        if candidates:
+            # Matches come in rowid order, so the title matches among the candidates are the title
+            # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
+            in_title = {rowid for (rowid,) in conn.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
         best = sorted(candidates, key=lambda c: (c[0] not in in_title, c[1]))[:limit]
+        partial: set[int] = set()
+        if len(best) < min(FEW_HITS, limit) and plan.relaxed:
+            # Too little for all the words together: the pages with some of them follow.
+            found = {rowid for rowid, _ in best}
+            more = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT {limit}",
+                                (plan.relaxed,)).fetchall()
+            more = [c for c in more if c[0] not in found][:limit - len(best)]
+            partial = {rowid for rowid, _ in more}
+            best += more
+        if not best:
+            return []
         # Snippets are cut here rather than by FTS5's snippet(): that would run the whole
         # query again for every row (measured: 3-5 ms for 50 rows at 100k, this takes ~1).
         rows = {row[0]: row[1:] for row in conn.execute(
@@ -240,7 +412,7 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
         note_snippet, in_note = marker.snippet(note) if note else ("", False)
         snippet = note_snippet if in_note else marker.snippet(body)[0]
         hits.append(SearchHit(page_id, kind, marker.mark(title), topic, snippet, in_note,
-                              rowid in in_title, -rank))
+                              rowid in in_title, -rank, rowid in partial))
     return hits
 
 
@@ -255,7 +427,10 @@ def _trie_pattern(words: frozenset[str]) -> str:
         node[""] = {}
 
     def build(node: dict) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        # A space in a form (a glossary phrase, "key value cache") stands for any gap between
+        # words: "key-value cache" matches it.
+        branches = [(r"[\W_]+" if char == " " else re.escape(char)) + build(child)
+                    for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -277,16 +452,19 @@ class Marker:
         if self.pattern is None:
             return []
         end = len(text) if end is None else end
-        lower = text.lower()
-        if len(lower) != len(text):  # a rare letter whose lower case is longer: offsets would drift
+        # Only the part asked for is lowered: mark() asks for a snippet's few words of a long
+        # answer, and lowering the whole answer again was the largest cost of a search.
+        piece = text if start == 0 and end == len(text) else text[start:end]
+        lower = piece.lower()
+        if len(lower) != len(piece):  # a rare letter whose lower case is longer: offsets would drift
             slow = re.compile(f"(?<![^\\W_])(?:{self.trie})(?![^\\W_])", re.I)  # compiling costs ms: only here
-            matches = slow.finditer(text, start, end)
+            matches = (m.span() for m in slow.finditer(text, start, end))
         else:
-            matches = (m for m in self.pattern.finditer(lower, start, end)
-                       if m.start() == 0 or not lower[m.start() - 1].isalnum())
+            matches = ((m.start() + start, m.end() + start) for m in self.pattern.finditer(lower)
+                       if m.start() + start == 0 or not text[m.start() + start - 1].isalnum())
         found = []
-        for match in matches:
-            found.append(match.span())
+        for span in matches:
+            found.append(span)
             if len(found) >= most:
                 break
         return found
@@ -330,20 +508,27 @@ class Marker:
 def matched_words(index: ContentIndex, text: str, page_id: str) -> list[str]:
     """The words and phrases of one page that ``text`` matched, as written in the page, for
     highlighting it in the reader (longest first, so a phrase wins over its own words)."""
-    expression = fts_expression(index, parse_query(text))
-    if expression is None:
+    plan = _plan(index, parse_query(text))
+    if plan is None:
         return []
-    try:
-        row = index.conn.execute(
-            f"SELECT highlight(fts, 0, '{MARK_START}', '{MARK_END}'), highlight(fts, 1, '{MARK_START}', '{MARK_END}'),"
-            f" highlight(fts, 2, '{MARK_START}', '{MARK_END}') FROM fts WHERE fts MATCH ? AND rowid = "
-            "(SELECT rowid FROM pages WHERE page_id = ?)", (expression, page_id)).fetchone()
-    except sqlite3.OperationalError as exc:
-        _query_failed(index, exc)
-        return []
+    row = None
+    for expression in (plan.everything, plan.relaxed):  # a partial match: the words it has
+        if expression is None:
+            continue
+        try:
+            row = index.conn.execute(
+                f"SELECT highlight(fts, 0, '{MARK_START}', '{MARK_END}'), "
+                f"highlight(fts, 1, '{MARK_START}', '{MARK_END}'), "
+                f"highlight(fts, 2, '{MARK_START}', '{MARK_END}') FROM fts WHERE fts MATCH ? AND rowid = "
+                "(SELECT rowid FROM pages WHERE page_id = ?)", (expression, page_id)).fetchone()
+        except sqlite3.OperationalError as exc:
+            _query_failed(index, exc)
+            return []
+        if row is not None:
+            break
     if row is None:
         return []
-    found = {m.lower(): m for column in row for m in _MARKED.findall(column) if m.strip()}
+    found = {m.lower(): m for column in row for m in _MARKED.findall(column) if m.strip() and highlightable(m.strip())}
     return sorted(found.values(), key=lambda w: (-len(w), w.lower()))
 
 

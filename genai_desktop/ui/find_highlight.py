@@ -27,6 +27,12 @@ def match_colors(theme: themes.Theme) -> MatchColors:
     return MatchColors("#fdeaa3", "#f2b01e", "#1f2328")
 
 
+def _is_label(text: str) -> bool:
+    """A label the app sets in small capitals over a box (KEY POINTS): short and all upper case."""
+    text = text.strip()
+    return bool(text) and len(text) <= 30 and text.isupper()
+
+
 class FindHighlighter(QObject):
     """Finds words in a QTextEdit's document, paints them and moves between them."""
 
@@ -62,6 +68,8 @@ class FindHighlighter(QObject):
                 if cursor.isNull():
                     break
                 start = cursor.selectionStart()
+                if _is_label(cursor.block().text()):
+                    continue  # the app's own words ("KEY POINTS"), not the page's
                 if not any(s <= start < c.selectionEnd() for s, c in found.items()):
                     found[start] = QTextCursor(cursor)
         self.matches = [found[s] for s in sorted(found)]

@@ -14,13 +14,20 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from ..core import notes
-from ..core.search import matched_words
+from ..core.search import corrections, matched_words
 from . import theme as themes
 from .find_highlight import FindHighlighter
 from .note_editor import NotePanel
+from .outline import PageOutline
 from .search_box import SearchController
 
 log = logging.getLogger("genai_desktop")
+
+
+def reader_width(reader) -> int:
+    """The reader's visible width, already right inside its Resize event."""
+    bar = reader.verticalScrollBar()
+    return reader.maximumViewportSize().width() - (bar.width() if bar.isVisible() else 0)
 
 
 class BookmarkStar(QToolButton):
@@ -48,8 +55,10 @@ class BookmarkStar(QToolButton):
             f"QToolButton#BookmarkStar:checked {{ color: {'#f5c451' if theme.dark else '#e2a007'}; }}")
 
     def place(self) -> None:
-        reader = self.parentWidget()
-        self.move(reader.viewport().width() - self.width() - 14, 12)
+        # From the reader's own size, not viewport().width(): this runs in the reader's Resize
+        # event before the viewport follows, which left the star at the old width (off screen
+        # after the window shrank).
+        self.move(reader_width(self.parentWidget()) - self.width() - 14, 12)
         self.raise_()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
@@ -69,7 +78,8 @@ class LibraryTools(QObject):
 
         self.highlighter = FindHighlighter(self.reader, window.theme)
         self.highlighter.changed.connect(self._on_matches)
-        self.search = SearchController(window.search_field, self.workspace.search, window.theme, window)
+        self.search = SearchController(window.search_field, self.workspace.search, window.theme, window,
+                                       lambda query: corrections(self.workspace.index, query))
         self.search.opened.connect(self.open_result)
         self.search.left.connect(lambda: self.reader.setFocus(Qt.FocusReason.OtherFocusReason))
 
@@ -77,6 +87,7 @@ class LibraryTools(QObject):
         self.star.set_theme(window.theme)
         self.star.clicked.connect(self.toggle_bookmark)
         self.star.place()
+        self.outline = PageOutline(self.reader, window.theme)
 
         self.notes = NotePanel(self.workspace, window.theme, self.reader)
         self.notes.link_clicked.connect(self._open_link)
@@ -200,6 +211,7 @@ class LibraryTools(QObject):
         self.highlighter.set_theme(theme)
         self.search.set_theme(theme)
         self.star.set_theme(theme)
+        self.outline.set_theme(theme)
         self.notes.set_theme(theme)
 
     def set_zoom(self, zoom: float) -> None:

@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
         self.roadmap_tab = self.add_view_tab("roadmap", "Roadmap", self._make_roadmap, "Ctrl+3")
         self.add_view_tab("stats", "Stats", self._make_stats, "Ctrl+4")
         self.add_view_tab("interview", "Interview", self._make_interview, "Ctrl+5")
+        # Room for the widest badge from the start: a count or a percentage appearing later
+        # never pushes the tabs to its right sideways.
+        self._reserve_tab_width(self.flashcards_tab, f"Flashcards  {MAX_TAB_COUNT}+")
+        self._reserve_tab_width(self.roadmap_tab, "Roadmap  100%")
 
         self.status_library = QLabel()
         self.status_due = QLabel()
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
         self.theme_actions: dict[str, QAction] = {}
         self.sidebar.page_selected.connect(self.open_page)
         self.sidebar.remove_pack_requested.connect(self.remove_pack)
+        self.sidebar.filter_left.connect(self._focus_reader)
         self.reader.page_changed.connect(self._on_page_changed)
         self.reader.history_changed.connect(self._update_nav)
         self.reader.internal_link.connect(self._on_internal_link)
@@ -358,6 +363,9 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         help_menu.addAction(self._action(f"&About {APP_NAME}", self.show_about))
 
+    def _focus_reader(self) -> None:
+        self.reader.setFocus()
+
     def _focus_filter(self) -> None:
         self.sidebar.filter.setFocus()
         self.sidebar.filter.selectAll()
@@ -432,6 +440,13 @@ class MainWindow(QMainWindow):
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
         self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
+
+    @staticmethod
+    def _reserve_tab_width(tab: QToolButton, widest: str) -> None:
+        label = tab.text()
+        tab.setText(widest)
+        tab.setMinimumWidth(tab.sizeHint().width())
+        tab.setText(label)
 
     @staticmethod
     def _set_tab_label(tab: QToolButton, label: str) -> None:
@@ -537,6 +552,7 @@ class MainWindow(QMainWindow):
             self.set_theme("system")
 
     def _save_zoom(self) -> None:
+        self.reader.flash_zoom()
         self.settings.set("zoom", self.reader.zoom)
         if self.library_tools is not None:
             self.library_tools.set_zoom(self.reader.zoom)  # the note under the answer follows
@@ -579,7 +595,9 @@ class MainWindow(QMainWindow):
         if zoom != 1.0:
             self.reader.set_zoom(zoom)
         last = self.settings.get_str("last_page")
-        if not (last and self.reader.show_page(last, prerendered=self._cached_start_page(last))):
+        if last and self.reader.show_page(last, prerendered=self._cached_start_page(last)):
+            self.reader.scroll_to(max(0, int(self.settings.get_float("last_scroll", 0))))  # once laid out
+        else:
             first = next(self.workspace.library.questions(), None)
             if first:
                 self.reader.show_page(f"q:{first.id}")
@@ -618,6 +636,7 @@ class MainWindow(QMainWindow):
         self.settings.set("system_dark", themes.system_prefers_dark())  # for the next start
         if self.reader.current_page:
             self.settings.set("last_page", self.reader.current_page)
+            self.settings.set("last_scroll", self.reader.scroll_position())
         self.settings.sync()
         self._save_start_page()
 

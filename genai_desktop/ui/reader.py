@@ -29,6 +29,7 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
 MAX_TEXT_EM = 42  # about 75-80 characters a line
+ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 
 
 class Reader(QTextBrowser):
@@ -46,6 +47,11 @@ class Reader(QTextBrowser):
         self._images: dict[tuple, QImage] = {}
         self._history: list[str] = []
         self._cursor = -1
+        # Where each history entry was scrolled to when it was left: Back and Forward return there.
+        self._scroll_at: dict[int, int] = {}
+        self._pending_scroll: int | None = None  # applied once the page's layout is that tall
+        self._scroll_after_show: int | None = None
+        self.zoom_badge = None  # "120%" over the page for a moment after a zoom (flash_zoom)
         self.current_page: str | None = None
         self.asset_page: str | None = None  # whose pack pictures come from (also for show_html)
         self._figure_column: int | None = None  # the column width the page's figures were drawn for
@@ -64,6 +70,7 @@ class Reader(QTextBrowser):
         # start-up (~13 ms, see theme.resolve).
         self.setProperty("horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
         self.document().setDocumentMargin(0)
+        self.verticalScrollBar().rangeChanged.connect(self._apply_pending_scroll)
         self._apply_style()
 
     @property
@@ -87,12 +94,17 @@ class Reader(QTextBrowser):
                 prerendered = render_page(self.workspace.library, page_id, self.renderer)
             except PageNotFound:
                 return False
+        if record and self.current_page is not None:
+            self._remember_scroll()
         self.body_html = prerendered
         self.asset_page = page_id
+        self._pending_scroll = None
         self.setHtml(prerendered)
         self.current_page = page_id
         if record:
             del self._history[self._cursor + 1:]
+            for stale in [n for n in self._scroll_at if n > self._cursor]:
+                del self._scroll_at[stale]
             if not self._history or self._history[-1] != page_id:
                 self._history.append(page_id)
             self._cursor = len(self._history) - 1
@@ -114,13 +126,51 @@ class Reader(QTextBrowser):
 
     def go_back(self) -> None:
         if self.can_go_back():
-            self._cursor -= 1
-            self.show_page(self._history[self._cursor], record=False)
+            self._step(-1)
 
     def go_forward(self) -> None:
         if self.can_go_forward():
-            self._cursor += 1
-            self.show_page(self._history[self._cursor], record=False)
+            self._step(1)
+
+    def _step(self, step: int) -> None:
+        self._remember_scroll()
+        self._cursor += step
+        self.show_page(self._history[self._cursor], record=False)
+        self.scroll_to(self._scroll_at.get(self._cursor, 0))
+
+    def _remember_scroll(self) -> None:
+        if 0 <= self._cursor < len(self._history):
+            self._scroll_at[self._cursor] = self.scroll_position()
+
+    def scroll_position(self) -> int:
+        """Where the page is scrolled to (a restore still waiting for the layout counts)."""
+        if self._pending_scroll is not None:
+            return self._pending_scroll
+        return self.verticalScrollBar().value()
+
+    def scroll_to(self, value: int) -> None:
+        """Scroll to ``value`` now, or as soon as the page is laid out that far (a page just
+        set, or the start-up page before the window is shown)."""
+        bar = self.verticalScrollBar()
+        if not self.isVisible():
+            # QTextEdit scrolls to the text cursor (the top) when first shown: set it again then.
+            self._scroll_after_show = value
+        if value <= bar.maximum():
+            self._pending_scroll = None
+            bar.setValue(value)
+        else:
+            self._pending_scroll = value
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        value, self._scroll_after_show = self._scroll_after_show, None
+        if value is not None:
+            self.scroll_to(value)
+
+    def _apply_pending_scroll(self, _minimum: int, maximum: int) -> None:
+        if self._pending_scroll is not None and self._pending_scroll <= maximum:
+            value, self._pending_scroll = self._pending_scroll, None
+            self.verticalScrollBar().setValue(value)
 
     def refresh(self) -> None:
         if self.current_page:
@@ -135,6 +185,27 @@ class Reader(QTextBrowser):
         self._images.clear()
         self._apply_style()
         self.refresh()
+
+    def flash_zoom(self) -> None:
+        """Show the zoom level over the page for a moment (after Ctrl+= / Ctrl+- / Ctrl+0)."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QLabel
+
+        if self.zoom_badge is None:
+            self.zoom_badge = QLabel(self, objectName="ZoomBadge")
+            self._zoom_timer = QTimer(self, singleShot=True, interval=ZOOM_BADGE_MS)
+            self._zoom_timer.timeout.connect(self.zoom_badge.hide)
+        badge = self.zoom_badge
+        badge.setStyleSheet(f"QLabel#ZoomBadge {{ background: {self.theme.surface}; color: {self.theme.text};"
+                            f" border: 1px solid {self.theme.border}; border-radius: 8px; padding: 6px 14px;"
+                            " font-size: 15px; font-weight: 600; }")
+        badge.setText(f"{round(self.zoom * 100)}%")
+        badge.adjustSize()
+        width = self.maximumViewportSize().width()
+        badge.move((width - badge.width()) // 2, 16)
+        badge.show()
+        badge.raise_()
+        self._zoom_timer.start()
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom = min(max(zoom, ZOOM_STEPS[0]), ZOOM_STEPS[-1])

@@ -36,7 +36,6 @@ ROW_HEIGHT = 78
 POPUP_WIDTH = 600
 DEBOUNCE_MS = 25  # coalesces a burst of typed letters; a search itself takes a few ms
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
-KIND_LABELS = {"question": "Question", "guide": "Study guide", "topic": "Topic"}
 SHOWN_QUERY_CHARS = 60  # a pasted paragraph is cut in the "Nothing matches" line
 
 
@@ -67,13 +66,15 @@ def no_results_html(query: str) -> str:
     return f"Nothing matches <b>{html.escape(shown)}</b>.<br>{tip}"
 
 
+def corrected_html(fixed: list[tuple[str, str]]) -> str:
+    return "Showing results for " + ", ".join(
+        f"<b>{html.escape(meant)}</b> (you typed <i>{html.escape(typed)}</i>)" for typed, meant in fixed)
+
+
 def hit_html(hit: SearchHit, theme: themes.Theme) -> str:
     mark = f"color: {theme.accent}; font-weight: 700;"
     snippet_mark = f"color: {theme.text}; font-weight: 700; background-color: {match_colors(theme).match};"
-    where = KIND_LABELS.get(hit.kind, hit.kind)
-    caption = hit.topic if hit.kind == "question" else where
-    if hit.in_note:
-        caption += " · in your note"
+    caption = hit.caption
     return (f'<div style="font-size: 14px; font-weight: 600; color: {theme.text};">{marked_html(hit.title, mark)}</div>'
             f'<div style="font-size: 12px; color: {theme.muted}; margin-top: 1px;">{html.escape(caption)}</div>'
             f'<div style="font-size: 13px; color: {theme.muted}; margin-top: 3px;">'
@@ -183,7 +184,7 @@ class SearchPopup(QFrame):
             f"QLabel#SearchMessage {{ color: {theme.muted}; font-size: 13px; padding: 10px 16px; }}")
         self.list.viewport().update()
 
-    def show_hits(self, hits: list[SearchHit], query: str) -> None:
+    def show_hits(self, hits: list[SearchHit], query: str, fixed: list[tuple[str, str]] | None = None) -> None:
         self.list.clear()
         self.delegate.clear()
         for hit in hits:
@@ -194,7 +195,9 @@ class SearchPopup(QFrame):
         self.footer.setVisible(bool(hits))  # keys to pick a result, only when there is one
         if hits:
             self.list.setCurrentRow(0)
-            self.message.setVisible(False)
+            # A typo the search corrected says so: "tranformer" found pages saying "transformer".
+            self.message.setText(corrected_html(fixed) if fixed else "")
+            self.message.setVisible(bool(fixed))
         else:
             self.message.setText(no_results_html(query) if query.strip() else "")
             self.message.setVisible(bool(query.strip()))
@@ -243,10 +246,11 @@ class SearchController(QObject):
     left = Signal()  # Esc: the caller gives the focus back to the reader
 
     def __init__(self, field: QLineEdit, search: Callable[[str], list[SearchHit]], theme: themes.Theme,
-                 window: QWidget) -> None:
+                 window: QWidget, corrections: Callable[[str], list[tuple[str, str]]] | None = None) -> None:
         super().__init__(field)
         self.field = field
         self.search = search
+        self.corrections = corrections
         self.popup = SearchPopup(theme, window)
         self.popup.chosen.connect(self._open)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -270,7 +274,9 @@ class SearchController(QObject):
         if not query.strip():
             self.popup.show_tips()
         else:
-            self.popup.show_hits(self.search(query), query)
+            hits = self.search(query)
+            fixed = self.corrections(query) if self.corrections and hits else None
+            self.popup.show_hits(hits, query, fixed)
         self.popup.show()
         self.popup.place_under(self.field)
 

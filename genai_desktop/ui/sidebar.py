@@ -38,6 +38,11 @@ DUE_ROLE = USER_ROLE + 3
 GROUP_ROLE = USER_ROLE + 4
 PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
 HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
+SPLIT_ROLE = USER_ROLE + 7  # where a title departs from a sibling's that starts the same way
+# Sibling titles sharing at least this many leading characters would look the same once cut
+# to the sidebar's width ("How do RNNs, LSTMs and…" twice): they show where they differ.
+COLLIDING_PREFIX = 24
+JUMPS = (("LIBRARY", "Library"), ("STUDY GUIDES", "Guides"), ("MY NOTES", "My notes"), ("BOOKMARKS", "Bookmarks"))
 
 
 # Row heights ride on the items (Qt.ItemDataRole.SizeHintRole): the C++ delegate reads them
@@ -66,6 +71,13 @@ def _scale_font(font: QFont, factor: float) -> None:
         font.setPixelSize(max(9, round(font.pixelSize() * factor)))
     else:
         font.setPointSizeF(max(7.0, font.pointSizeF() * factor))
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
 
 
 class _BadgeDelegate(QStyledItemDelegate):
@@ -127,6 +139,9 @@ class _BadgeDelegate(QStyledItemDelegate):
         """Group headings in small bold caps, and room kept for the count badges. Done here
         rather than in paint() so the C++ paint path (and sizeHint) sees the same item."""
         super().initStyleOption(opt, index)
+        split = index.data(SPLIT_ROLE)
+        if split and opt.rect.width() > 0:
+            self._show_difference(opt, split)
         group = index.data(GROUP_ROLE)
         if group:
             self._heading_font(opt.font)
@@ -139,6 +154,17 @@ class _BadgeDelegate(QStyledItemDelegate):
             opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
             opt.decorationPosition = QStyleOptionViewItem.Position.Right
             opt.decorationSize = QSize(reserve, 1)
+
+    @staticmethod
+    def _show_difference(opt: QStyleOptionViewItem, split: int) -> None:
+        """A title too long for its row whose start it shares with a sibling: its first words,
+        then what sets it apart ("How do … in sequence generation capability?"), so two rows
+        never look alike. The tooltip keeps the full title."""
+        text = opt.text
+        if opt.fontMetrics.horizontalAdvance(text) <= opt.rect.width() - 16:
+            return
+        lead = " ".join(text[:split].split()[:2])
+        opt.text = f"{lead} … {text[split:].lstrip()}"
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
@@ -193,8 +219,13 @@ class _Filter(QSortFilterProxyModel):
 
 
 class Sidebar(QWidget):
+    """The library's table of contents. Only the user opens pages from it (a click, the arrow
+    keys in the tree, Enter in the filter); the filter itself only narrows the tree, and the
+    tree follows whatever the reader shows (``select``)."""
+
     page_selected = Signal(str)
     remove_pack_requested = Signal(str)  # a pack id, from the MY NOTES context menu
+    filter_left = Signal()  # Esc in the filter: the caller gives the focus back to the reader
 
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -220,23 +251,47 @@ class Sidebar(QWidget):
         layout.setContentsMargins(10, 10, 6, 6)
         layout.setSpacing(8)
         layout.addWidget(self.filter)
+        # One click to each group: BOOKMARKS and MY NOTES sit below the whole library.
+        from PySide6.QtWidgets import QHBoxLayout, QToolButton
+
+        jumps = QHBoxLayout()
+        jumps.setContentsMargins(0, 0, 0, 0)
+        jumps.setSpacing(2)
+        self.jump_buttons: dict[str, QToolButton] = {}
+        for group, label in JUMPS:
+            button = QToolButton(objectName="SidebarJump", text=label)
+            button.setToolTip(f"Show {label.lower()} at the top of the list")
+            button.clicked.connect(lambda _checked=False, g=group: self.jump_to(g))
+            jumps.addWidget(button)
+            self.jump_buttons[group] = button
+        jumps.addStretch(1)
+        layout.addLayout(jumps)
         layout.addWidget(self.tree)
         self._items: dict[str, QStandardItem] = {}
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
         self._bookmarks_header: QStandardItem | None = None
-        self._following = False  # True while select() moves the current row to the reader's page
+        self._following = False  # True while the current row moves without the user (select, filter)
+        self.current_page: str | None = None  # the reader's page, which the tree follows
+        self._expanded_before_filter: list[str] | None = None
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
-        self.filter.returnPressed.connect(self._focus_first_match)
+        self.filter.returnPressed.connect(self.open_first_match)
 
     def add_shortcuts(self) -> None:
-        """Escape empties the filter. Called once the window is on screen (see MainWindow)."""
+        """Escape empties the filter and hands the keyboard back to the reader. Called once the
+        window is on screen (see MainWindow); only while the filter has the focus."""
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QKeySequence, QShortcut
 
-        QShortcut(QKeySequence("Escape"), self.filter, activated=self.filter.clear)
+        QShortcut(QKeySequence("Escape"), self.filter, activated=self._leave_filter,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+    def _leave_filter(self) -> None:
+        self.filter.clear()
+        self.filter_left.emit()
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.delegate.set_theme(theme)
@@ -275,6 +330,7 @@ class Sidebar(QWidget):
         self._add_bookmarks(root)
         for page_id in expanded:
             self.expand(page_id)
+        self._update_jumps()
 
     def _add_pack(self, root: QStandardItem, pack: str, title: str, topics: list, guides: list,
                   due_by_page: dict[str, int]) -> None:
@@ -363,6 +419,7 @@ class Sidebar(QWidget):
             item.appendRow(child)
         if due_total:
             item.setData(due_total, DUE_ROLE)
+        self._mark_collisions(item)
         root.appendRow(item)
 
     def _item(self, text: str, page_id: str) -> QStandardItem:
@@ -377,24 +434,65 @@ class Sidebar(QWidget):
             if page_id.startswith("topic:"):
                 item.setData(due_by_topic.get(page_id[6:]) or None, DUE_ROLE)
 
+    # ------------------------------------------------------------ groups
+    def group_index(self, title: str) -> QModelIndex:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(GROUP_ROLE) and index.data() == title:
+                return index
+        return QModelIndex()
+
+    def jump_to(self, title: str) -> None:
+        """Scroll a group heading (LIBRARY, STUDY GUIDES, MY NOTES, BOOKMARKS) to the top."""
+        index = self.group_index(title)
+        if index.isValid():
+            self.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def _update_jumps(self) -> None:
+        for title, button in self.jump_buttons.items():
+            button.setVisible(self.group_index(title).isValid())
+
+    @staticmethod
+    def _mark_collisions(parent: QStandardItem) -> None:
+        """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
+        each departs from the sibling it shares most with."""
+        titles = [parent.child(row).text() for row in range(parent.rowCount())]
+        for row, title in enumerate(titles):
+            shared = max((len(_common_prefix(title, other)) for n, other in enumerate(titles) if n != row),
+                         default=0)
+            if shared >= COLLIDING_PREFIX:
+                cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
+                parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
+
     # ------------------------------------------------------------ selection
     def select(self, page_id: str) -> None:
+        """Make the reader's page the current row: its topic (and pack) expanded, the tree
+        scrolled only as far as needed to show it. A page the filter hides stays unselected
+        until the filter lets it back in."""
+        self.current_page = page_id
         item = self._items.get(page_id)
-        if item is None:
+        index = self.proxy.mapFromSource(item.index()) if item is not None else None
+        if index is None or not index.isValid():
+            self._set_current(None)
             return
-        index = self.proxy.mapFromSource(item.index())
-        if not index.isValid():
-            return
-        if index.parent().isValid():
-            self.tree.expand(index.parent())
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self._set_current(index)
+        self.tree.scrollTo(index)
+
+    def _set_current(self, index: QModelIndex | None) -> None:
         # A flag, not blockSignals(): the tree itself listens to the selection model, and with its
         # signals blocked it never repainted the highlight when the row was already on screen.
         self._following = True
         try:
-            self.tree.setCurrentIndex(index)
+            if index is None:
+                self.tree.selectionModel().clear()
+            else:
+                self.tree.setCurrentIndex(index)
         finally:
             self._following = False
-        self.tree.scrollTo(index)
 
     def expand(self, page_id: str) -> None:
         item = self._items.get(page_id)
@@ -419,17 +517,57 @@ class Sidebar(QWidget):
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
 
     def _on_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
-        if text.strip():
-            self.tree.expandAll()
+        # Filtering removes rows, the current one too: the selection model then makes some
+        # neighbour current, which must never open it (issue 22: "fi" opened another question).
+        if text.strip() and self._expanded_before_filter is None:
+            self._expanded_before_filter = self.expanded_ids()
+        self._following = True
+        try:
+            self.proxy.setFilterFixedString(text.strip())
+            if text.strip():
+                self.tree.expandAll()
+            elif self._expanded_before_filter is not None:
+                # Back to the tree as the user left it (expandAll opened every topic).
+                self.tree.collapseAll()
+                for page_id in self._expanded_before_filter:
+                    self.expand(page_id)
+                self._expanded_before_filter = None
+        finally:
+            self._following = False
+        if not text.strip():
+            if self.current_page:
+                self.select(self.current_page)  # back to the open page's row, revealed
+            return
+        # The matches from the first (the one Enter opens); the open page's row stays current
+        # when the filter shows it, without scrolling there.
+        item = self._items.get(self.current_page or "")
+        index = self.proxy.mapFromSource(item.index()) if item is not None else None
+        self._set_current(index if index is not None and index.isValid() else None)
+        self.tree.scrollToTop()  # after: making a row current scrolls the view to it
 
-    def _focus_first_match(self) -> None:
-        index = self.proxy.index(0, 0)
-        while index.isValid() and not index.data(PAGE_ROLE):
+    def first_match(self) -> str | None:
+        """The first row the filter matched by its own title (not a topic shown only because a
+        question under it matched); the first page row when none does."""
+        needle = self.filter.text().strip().lower()
+        first, index = None, self.proxy.index(0, 0)
+        while index.isValid():
+            page_id = index.data(PAGE_ROLE)
+            if page_id:
+                if needle and needle in (index.data() or "").lower():
+                    return page_id
+                first = first or page_id
             index = self.tree.indexBelow(index)
-        if index.isValid():
-            self.tree.setFocus()
-            self.tree.setCurrentIndex(index)
+        return first
+
+    def open_first_match(self) -> None:
+        """Enter in the filter: open the first match and move to the tree, where the arrows go
+        on through the matches."""
+        page_id = self.first_match()
+        if page_id is None:
+            return
+        self.page_selected.emit(page_id)
+        self.select(page_id)
+        self.tree.setFocus()
 
     def visible_page_ids(self) -> list[str]:
         found, index = [], self.proxy.index(0, 0)

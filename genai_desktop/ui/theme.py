@@ -135,6 +135,9 @@ def chrome_stylesheet(t: Theme) -> str:
     QToolButton#NavButton {{ border: none; border-radius: 6px; padding: 4px 8px; color: {t.muted}; }}
     QToolButton#NavButton:hover {{ background: {t.hover}; color: {t.text}; }}
     QToolButton#NavButton:disabled {{ color: {t.border}; }}
+    QToolButton#SidebarJump {{ border: none; border-radius: 5px; padding: 2px 6px; font-size: 12px;
+        color: {t.muted}; }}
+    QToolButton#SidebarJump:hover {{ background: {t.hover}; color: {t.text}; }}
     QStatusBar {{ background: {t.window}; color: {t.muted}; border-top: 1px solid {t.border}; }}
     QStatusBar QLabel {{ color: {t.muted}; padding: 0 6px; }}
     QSplitter::handle {{ background: {t.border}; }}
