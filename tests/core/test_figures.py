@@ -116,4 +116,4 @@ def test_search_finds_a_page_by_its_figure_caption(tmp_path: Path, starter_pack:
     index = ContentIndex(tmp_path / "index.sqlite")
     index.rebuild(pages_of(load_pack(starter_pack)), "t")
     hits = search(index, "figure zebracache")
-    assert [h.page_id for h in hits] == ["q:gan-objective"]
+    assert hits[0].page_id == "q:gan-objective"  # pages with only some of the words may follow
