@@ -16,10 +16,12 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import FUZZ_RANGES
 
 from .content import Library
 from .db import fault_point, transaction
@@ -84,6 +86,82 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(round(total / 60), 60)
     return f"{hours} h {minutes:02d} min"
+
+
+# ---------------------------------------------------------------- the scheduler
+
+class StudyScheduler(Scheduler):
+    """py-fsrs counting days the way FSRS-6 and Anki do: the one owner of the day-counting rule.
+
+    py-fsrs counts elapsed days in whole 24-hour periods (``(now - last_review).days``), so a
+    card reviewed earlier in the clock day than last time is a day short, and a 1-day card
+    reviewed the next morning takes the same-day (short-term) formula. FSRS-6's weights were
+    fitted on days counted at day boundaries: here elapsed days are study days
+    (``study_day``, with the configured day start) between the last review and this one.
+    Once a card is in review, Hard < Good < Easy stay at least one day apart (as in Anki), and
+    fuzz is drawn once per card state (seeded by card id and last review), so the four
+    previews agree with each other and with the answer. The stored card keeps its real
+    ``last_review``; only what py-fsrs sees is normalised."""
+
+    def __init__(self, *, day_start_hour: int = 4, desired_retention: float = 0.9,
+                 enable_fuzzing: bool = True) -> None:
+        super().__init__(desired_retention=desired_retention, enable_fuzzing=False)
+        self.day_start_hour = day_start_hour
+        self.fuzz = enable_fuzzing
+        self._elapsed: int | None = None  # set while py-fsrs reviews a normalised card
+
+    def elapsed_days(self, last_review: datetime, moment: datetime) -> int:
+        """Study-day boundaries crossed between two moments (0 on the same study day)."""
+        return max(0, (study_day(moment, self.day_start_hour) - study_day(last_review, self.day_start_hour)).days)
+
+    def get_card_retrievability(self, card: Card, current_datetime: datetime | None = None) -> float:
+        if card.last_review is None or card.stability is None:
+            return 0
+        moment = current_datetime or system_clock()
+        elapsed = self._elapsed if self._elapsed is not None else self.elapsed_days(card.last_review, moment)
+        return (1 + self._FACTOR * elapsed / card.stability) ** self._DECAY
+
+    def review_card(self, card: Card, rating: Rating, review_datetime: datetime | None = None,
+                    review_duration: int | None = None):
+        moment = review_datetime or system_clock()
+        counted = copy(card)
+        if card.last_review is not None:
+            # py-fsrs takes (moment - last_review).days: present exactly the study days elapsed.
+            self._elapsed = self.elapsed_days(card.last_review, moment)
+            counted.last_review = moment - timedelta(days=self._elapsed)
+        try:
+            after, log = super().review_card(counted, rating, moment, review_duration)
+            if after.state != State.Review:
+                return after, log
+            if card.state == State.Review:
+                days = {r: self._next_interval(stability=super(StudyScheduler, self).review_card(
+                    counted, r, moment)[0].stability) for r in (Rating.Hard, Rating.Good, Rating.Easy)}
+            else:
+                days = {rating: (after.due - moment).days}
+        finally:
+            self._elapsed = None
+        factor = self._fuzz_factor(card)
+        hard = self._fuzzed(days.get(Rating.Hard, 1), factor, 1)
+        good = self._fuzzed(days.get(Rating.Good, 1), factor, hard + 1 if card.state == State.Review else 1)
+        easy = self._fuzzed(days.get(Rating.Easy, 1), factor, good + 1 if card.state == State.Review else 1)
+        interval = {Rating.Hard: hard, Rating.Good: good, Rating.Easy: easy}[rating]
+        after.due = moment + timedelta(days=min(interval, self.maximum_interval))
+        return after, log
+
+    def _fuzz_factor(self, card: Card) -> float | None:
+        if not self.fuzz:
+            return None
+        seed = f"{card.card_id}:{iso(card.last_review) if card.last_review else ''}".encode()
+        return int.from_bytes(hashlib.sha1(seed).digest()[:4], "big") / 2**32
+
+    def _fuzzed(self, days: int, factor: float | None, minimum: int) -> int:
+        """py-fsrs's fuzz ranges with one factor per card state, never below ``minimum``."""
+        if factor is not None and days >= 2.5:
+            delta = 1.0 + sum(r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0) for r in FUZZ_RANGES)
+            low, high = max(2, round(days - delta)), min(round(days + delta), self.maximum_interval)
+            low = min(low, high)
+            days = round(factor * (high - low + 1) + low)
+        return min(max(days, minimum), self.maximum_interval)
 
 
 # ---------------------------------------------------------------- settings
@@ -310,7 +388,8 @@ class StudySession:
     whole_library: bool = False
 
     def __post_init__(self) -> None:
-        self.scheduler = Scheduler(desired_retention=self.settings.desired_retention)
+        self.scheduler = StudyScheduler(day_start_hour=self.settings.day_start_hour,
+                                        desired_retention=self.settings.desired_retention)
 
     # ------------------------------------------------------------ building the queue
     @classmethod
@@ -633,7 +712,7 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     rating and time must give the state it recorded (due dates are fuzzed, so memory only:
     state, step, stability, difficulty), and the card row must hold the last outcome. A write torn
     between its statements, or an answer computed from a stale row, breaks one of these links."""
-    scheduler = scheduler or Scheduler()
+    scheduler = scheduler or StudyScheduler(day_start_hour=StudySettings.load(conn).day_start_hour)
     problems: list[str] = []
     previous: dict[str, str | None] = {}
     for qid, uid, rating, at, before, after in conn.execute(
