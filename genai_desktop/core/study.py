@@ -269,9 +269,9 @@ class Scope:
         if self.kind == "pack":
             return [q.id for q in library.questions() if q.pack == self.value]
         if self.kind == "level":
-            wanted = {q for m in library.milestones if m.level == self.value for q in m.questions}
-            wanted |= {q.id for q in library.questions() if q.level == self.value}
-            return [q for q in ordered if q in wanted]
+            # The questions' own level: a milestone of one level may link questions of another
+            # (a Researcher milestone reading a Developer Level 1 question).
+            return [q.id for q in library.questions() if q.level == self.value]
         if self.kind == "milestone":
             milestone = library.milestone(self.value)
             wanted = set(milestone.questions) if milestone else set()
@@ -345,6 +345,7 @@ class _Undo:
     answered: int
     again: int
     seconds: float
+    kind: str = "answer"  # or "bury", "suspend"
 
 
 @dataclass
@@ -604,7 +605,8 @@ class StudySession:
                               (value, qid))
         removed = self._remove_from_queues(qid)
         self._undo.append(_Undo(qid, row, None, removed, None, self.summary.answered,
-                                self.summary.again, self.summary.seconds))
+                                self.summary.again, self.summary.seconds,
+                                "suspend" if column == "suspended" else "bury"))
         if removed is not None and removed[0] in ("new", "reviews"):
             # A hidden card is not studied: it leaves room for the next new or review card today.
             self._refill(removed[0])
@@ -621,6 +623,10 @@ class StudySession:
 
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    def undo_kind(self) -> str:
+        """What undo would take back: "answer", "bury" or "suspend" ("" when nothing)."""
+        return self._undo[-1].kind if self._undo else ""
 
     def undo(self) -> str | None:
         """Take back the last answer (or bury/suspend): the card row is restored exactly."""

@@ -7,6 +7,7 @@ F toggles the full answer, B buries the card until tomorrow, S suspends it.
 from __future__ import annotations
 
 import html
+import time
 from datetime import datetime
 
 from fsrs import Rating
@@ -79,6 +80,35 @@ class _ScopeDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class CardTimer:
+    """Time on the current card, paused while the flashcards view is hidden (the user reading the
+    answer in the library is not answering). ``clock`` gives milliseconds; tests inject one."""
+
+    def __init__(self, clock=None) -> None:
+        self.clock = clock or (lambda: time.monotonic_ns() // 1_000_000)
+        self._since: int | None = None
+        self._banked = 0
+        self._valid = False
+
+    def start(self) -> None:
+        self._banked, self._since, self._valid = 0, self.clock(), True
+
+    def pause(self) -> None:
+        if self._since is not None:
+            self._banked += self.clock() - self._since
+            self._since = None
+
+    def resume(self) -> None:
+        if self._valid and self._since is None:
+            self._since = self.clock()
+
+    def elapsed(self) -> int:
+        return self._banked + (self.clock() - self._since if self._since is not None else 0)
+
+    def isValid(self) -> bool:  # noqa: N802 (QElapsedTimer's name, which it replaces)
+        return self._valid
+
+
 def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
     label = QLabel(text)
     if name:
@@ -102,7 +132,7 @@ class FlashcardsView(QWidget):
         self.scope = Scope()
         self.revealed = False
         self.full_answer = False
-        self.card_timer = QElapsedTimer()
+        self.card_timer = CardTimer()
         self.session_timer = QElapsedTimer()
         self.tick = QTimer(self, interval=1000, timeout=self._update_clock)
 
@@ -289,6 +319,10 @@ class FlashcardsView(QWidget):
         footer = QHBoxLayout()
         footer.setContentsMargins(28, 2, 28, 14)
         self.hint = _label("", "Muted", wrap=False)
+        # What bury, suspend and undo just did, quietly, with the key that takes it back.
+        self.notice = _label("", "Notice", wrap=False)
+        self.notice_timer = QTimer(self, singleShot=True, interval=6000, timeout=lambda: self.notice.setText(""))
+        footer.addWidget(self.notice)
         footer.addStretch(1)
         footer.addWidget(self.hint)
         footer.addStretch(1)
@@ -360,9 +394,7 @@ class FlashcardsView(QWidget):
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
         self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all")
-        new, learning, review = self.session.counts()
-        self.progress.setRange(0, max(1, new + learning + review))
-        self.progress.setValue(0)
+        self._say("")
         self.session_timer.start()
         self.pages.setCurrentWidget(self.review_page)
         self.tick.start()
@@ -392,6 +424,7 @@ class FlashcardsView(QWidget):
         for button in self.rating_buttons.values():
             button.hide()
         self._update_queue_label()
+        self._update_progress()
         self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
         self.card_timer.start()
         self._update_clock()
@@ -431,14 +464,16 @@ class FlashcardsView(QWidget):
         if self.session is None or not self.revealed or self.session.current is None:
             return
         self.session.answer(rating, self.card_timer.elapsed())
-        self.progress.setValue(self.progress.value() + 1)
+        self._say("")
         self.counts_changed.emit()
         self._show_card()
 
     def undo(self) -> None:
         if self.session is not None and self.session.can_undo():
+            kind = self.session.undo_kind()
             self.session.undo()
-            self.progress.setValue(max(0, self.progress.value() - 1))
+            self._say({"bury": "Undone · card unburied", "suspend": "Undone · card unsuspended"}.get(
+                kind, "Undone · answer taken back"))
             self.pages.setCurrentWidget(self.review_page)
             self.tick.start()
             self.counts_changed.emit()
@@ -447,14 +482,38 @@ class FlashcardsView(QWidget):
     def bury(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
             self.session.bury()
+            self._say("Buried until tomorrow  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()
 
     def suspend(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
             self.session.suspend()
+            self._say("Suspended  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        if text:
+            self.notice_timer.start()
+
+    def _update_progress(self) -> None:
+        """Answers so far out of answers so far plus cards left (learning cards included): full
+        only when nothing is left today."""
+        answered = self.session.summary.answered
+        left = sum(self.session.counts())
+        self.progress.setRange(0, max(1, answered + left))
+        self.progress.setValue(answered if left else max(1, answered + left))
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        self.card_timer.pause()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if self.pages.currentWidget() is self.review_page:
+            self.card_timer.resume()
+        super().showEvent(event)
 
     def leave(self) -> None:
         self.tick.stop()
@@ -465,6 +524,8 @@ class FlashcardsView(QWidget):
 
     def _finish(self) -> None:
         self.tick.stop()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
         session = self.session
         summary = session.summary if session else None
         if summary and summary.answered:
@@ -530,6 +591,7 @@ class FlashcardsView(QWidget):
             QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
             QLabel#CardQuestion {{ font-size: 23px; font-weight: 600; }}
             QLabel#DoneText {{ font-size: 15px; color: {t.muted}; }}
+            QLabel#Notice {{ color: {t.accent}; }}
             QFrame#Card, QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border};
                                           border-radius: 12px; }}
             QFrame#Card QLabel, QFrame#Panel QLabel {{ border: none; }}

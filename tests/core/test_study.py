@@ -282,7 +282,7 @@ def test_scopes(starter_pack) -> None:
     library = load_pack(starter_pack)
     assert Scope("topic", "gans").question_ids(library) == ["gan-objective"]
     assert Scope("milestone", "rm.test.dev1.reading").question_ids(library) == ["attention-basics", "multi-head"]
-    assert Scope("level", "dev2").question_ids(library) == ["multi-head", "gan-objective"]
+    assert Scope("level", "dev2").question_ids(library) == ["multi-head"]
     assert Scope("bookmarks").question_ids(library, ["gan-objective"]) == ["gan-objective"]
     assert Scope("pack", "builtin").question_ids(library) == ["attention-basics", "multi-head", "gan-objective"]
 
@@ -386,3 +386,13 @@ def test_inconsistent_cards_names_a_card_whose_row_is_not_its_last_outcome(conn,
     assert inconsistent_cards(conn) == []
     conn.execute("UPDATE cards SET stability = stability + 1 WHERE question_id = 'q00'")
     assert inconsistent_cards(conn) == ["q00: the card row is not the outcome of its last review"]
+
+
+def test_a_level_deck_holds_only_questions_of_that_level(starter_pack) -> None:
+    # The dev2 milestone "Train a GAN" links gan-objective, a dev1 question: a level deck is
+    # the questions' own level, not the levels of the milestones that link them.
+    library = load_pack(starter_pack)
+    for level in ("dev1", "dev2", "researcher"):
+        ids = Scope("level", level).question_ids(library)
+        assert all(library.question(qid).level == level for qid in ids)
+    assert Scope("level", "dev1").question_ids(library) == ["attention-basics", "gan-objective"]
