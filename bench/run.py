@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import save  # noqa: E402
 
 SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import",
-          "bench_transfer", "bench_search"]
+          "bench_transfer", "bench_search", "bench_browser"]
 GOALS = {
     "search_p95_ms_builtin": ("<=", 5.0),
     "search_p95_ms_100k": ("<=", 15.0),
@@ -37,6 +37,8 @@ GOALS = {
     "anki_export_builtin_s": ("<=", 2.0),
     "progress_export_100k_s": ("<=", 5.0),
     "progress_import_100k_s": ("<=", 15.0),
+    "browser_sort_ms_100k": ("<=", 50.0),
+    "browser_filter_ms_100k": ("<=", 50.0),
 }
 
 

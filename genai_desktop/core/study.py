@@ -717,7 +717,12 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     the previous one left (the first from no state), FSRS applied to that state with the review's
     rating and time must give the state it recorded (due dates are fuzzed, so memory only:
     state, step, stability, difficulty), and the card row must hold the last outcome. A write torn
-    between its statements, or an answer computed from a stale row, breaks one of these links."""
+    between its statements, or an answer computed from a stale row, breaks one of these links.
+
+    The card browser's actions are allowed for: "forget" leaves a new card (state 0) after its
+    reviews, and its next review starts from no state; "set due date" moves only ``due``, so the
+    row is compared with the last outcome on everything but ``due`` (written in the same
+    statement as the rest, a torn write cannot change it alone)."""
     scheduler = scheduler or StudyScheduler(day_start_hour=StudySettings.load(conn).day_start_hour)
     problems: list[str] = []
     previous: dict[str, str | None] = {}
@@ -725,7 +730,7 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
             "SELECT question_id, uid, rating, reviewed_at, state_before, state_after FROM reviews "
             "ORDER BY question_id, reviewed_at, id"):
         try:
-            if _scheduling(before) != _scheduling(previous.get(qid)):
+            if before is not None and _scheduling(before) != _scheduling(previous.get(qid)):
                 problems.append(f"{qid}: review {uid} starts from a state the previous review did not leave")
             elif not _same_memory(_replayed(scheduler, qid, before, rating, at), _scheduling(after)):
                 problems.append(f"{qid}: review {uid} recorded an outcome FSRS does not give for its start")
@@ -735,9 +740,13 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     rows = {row[0]: row for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
     for qid, last in previous.items():
         row = rows.get(qid)
-        stored = None if row is None or row[2] == NEW else dict(zip(_SCHEDULING_KEYS, row[2:8], strict=True))
+        if row is not None and row[2] == NEW:
+            continue  # forgotten in the card browser: new again, its log kept
+        stored = None if row is None else dict(zip(_SCHEDULING_KEYS, row[2:8], strict=True))
         try:
-            matches = stored == _scheduling(last)
+            outcome = _scheduling(last)
+            matches = stored is not None and outcome is not None and all(
+                stored[key] == outcome[key] for key in _SCHEDULING_KEYS if key != "due")
         except (ValueError, TypeError):
             matches = False
         if not matches:
