@@ -23,7 +23,7 @@ from itertools import compress
 
 from fsrs import State
 
-from .content import LEVEL_NAMES, Library
+from .content import Library
 from .db import transaction
 from .study import (
     _CARD_COLUMNS,
@@ -51,6 +51,7 @@ _SORT_KEYS = ("title_key", "topic", "level", "state", "due", "interval", "stabil
               "recall", "reviews", "lapses", "last_rating")
 _MISSING = -1.0  # numbers a card does not have yet (a new card's stability) sort first
 _NEVER = float("inf")  # a new card's due time: after every due card
+_LEVELS = {"dev1": "Dev L1", "dev2": "Dev L2", "researcher": "Researcher"}  # short: a table column
 _STATE_NAMES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
 
 
@@ -101,7 +102,7 @@ class Browser:
         browser.title = [q.title for q in questions]
         browser.title_key = [t.casefold() for t in browser.title]
         browser.topic = [topics.get(q.topic_id, q.pack) for q in questions]
-        browser.level = [LEVEL_NAMES.get(q.level, q.level or "") for q in questions]
+        browser.level = [_LEVELS.get(q.level, q.level or "") for q in questions]
         browser.haystack = [f"{t} {p} {lv}".casefold() for t, p, lv in
                             zip(browser.title_key, browser.topic, browser.level, strict=True)]
         browser.reload()
@@ -227,7 +228,7 @@ class Browser:
             return self.state[i] + (" · leech" if self.lapses[i] >= LEECH_LAPSES else "")
         if column == 4:
             due = self.due[i]
-            return datetime.fromtimestamp(due).strftime("%Y-%m-%d %H:%M") if due != _NEVER else ""
+            return datetime.fromtimestamp(due).strftime("%d %b %H:%M") if due != _NEVER else ""
         if column == 5:
             return _days(self.interval[i])
         if column == 6:

@@ -121,6 +121,7 @@ class FlashcardsView(QWidget):
     """Registered as a top-level view by the main window."""
 
     counts_changed = Signal()
+    browse_requested = Signal()
     open_page = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, bookmarks=lambda: [], parent=None) -> None:
@@ -165,10 +166,14 @@ class FlashcardsView(QWidget):
         self.start_button = QPushButton("Study now", objectName="Primary")
         self.start_button.setToolTip("Start a session with the selected cards (Enter)")
         self.start_button.clicked.connect(self.start)
+        self.browse_button = QPushButton("Browse cards   Ctrl+B")
+        self.browse_button.setToolTip("Every card: find a suspended card, bury, forget, set due dates")
+        self.browse_button.clicked.connect(self.browse_requested.emit)
         column.addWidget(title)
         column.addWidget(self.deck_summary)
         column.addWidget(self.scope_list, 1)
         row = QHBoxLayout()
+        row.addWidget(self.browse_button)
         row.addStretch(1)
         row.addWidget(self.start_button)
         column.addLayout(row)
@@ -267,7 +272,12 @@ class FlashcardsView(QWidget):
         self.queue_label = _label("", wrap=False)
         self.clock_label = _label("", "Muted", wrap=False)
         self.clock_label.setToolTip("Time on this card")
+        # What bury, suspend and undo just did, quietly, with the key that takes it back.
+        self.notice = _label("", "Notice", wrap=False)
+        self.notice_timer = QTimer(self, singleShot=True, interval=6000, timeout=lambda: self.notice.setText(""))
         header.addWidget(self.queue_label)
+        header.addStretch(1)
+        header.addWidget(self.notice)
         header.addStretch(1)
         header.addWidget(self.clock_label)
         outer.addLayout(header)
@@ -319,10 +329,6 @@ class FlashcardsView(QWidget):
         footer = QHBoxLayout()
         footer.setContentsMargins(28, 2, 28, 14)
         self.hint = _label("", "Muted", wrap=False)
-        # What bury, suspend and undo just did, quietly, with the key that takes it back.
-        self.notice = _label("", "Notice", wrap=False)
-        self.notice_timer = QTimer(self, singleShot=True, interval=6000, timeout=lambda: self.notice.setText(""))
-        footer.addWidget(self.notice)
         footer.addStretch(1)
         footer.addWidget(self.hint)
         footer.addStretch(1)

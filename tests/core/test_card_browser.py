@@ -37,7 +37,7 @@ def test_every_question_is_a_row_with_its_scheduling(conn, clock, library) -> No
     row = rows(b).index("Why use several attention heads?")
     cells = {name: b.cell(row, c) for c, name in enumerate(COLUMNS)}
     assert cells["State"] == "learning" and cells["Reviews"] == "1" and cells["Last rating"] == "Good"
-    assert cells["Topic"] == "Attention" and cells["Level"] == "Developer Level 2"
+    assert cells["Topic"] == "Attention" and cells["Level"] == "Dev L2"
     assert cells["Recall"] == "100%" and cells["Due"] and cells["Stability"]
     assert rows(b, 3).count("new") == 2
 
