@@ -387,6 +387,7 @@ class StudySession:
     _previews: dict[Rating, Preview] = field(default_factory=dict)
     _preview_row: tuple | None = None  # the card row (with its version) the previews came from
     whole_library: bool = False
+    extra_new: int = 0  # custom study: new cards added to today's limit for this scope
 
     def __post_init__(self) -> None:
         self.scheduler = StudyScheduler(day_start_hour=self.settings.day_start_hour,
@@ -395,10 +396,12 @@ class StudySession:
     # ------------------------------------------------------------ building the queue
     @classmethod
     def open(cls, conn: sqlite3.Connection, scope_ids: list[str], settings: StudySettings | None = None,
-             clock: Clock = system_clock, *, whole_library: bool = False) -> StudySession:
-        """``whole_library``: the scope is every question, so due cards need no scope check."""
+             clock: Clock = system_clock, *, whole_library: bool = False, extra_new: int = 0) -> StudySession:
+        """``whole_library``: the scope is every question, so due cards need no scope check.
+        ``extra_new``: new cards over today's limit for this scope (``custom_new_today``)."""
         session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
         session.whole_library = whole_library
+        session.extra_new = max(0, extra_new)
         session.rebuild()
         return session
 
@@ -414,7 +417,7 @@ class StudySession:
                                                                             f"{State.Relearning})"),
                                                           (learning_until, today_iso)) if row[1] in in_scope]
         self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
-        self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today_iso)
+        self.new = self._first_new(max(0, self.settings.new_per_day + self.extra_new - new_done), today_iso)
         self._current = None
         self._pick()
 
@@ -617,7 +620,8 @@ class StudySession:
         today = study_day(self.clock(), self.settings.day_start_hour)
         new_done, reviews_done = self._done_today(today)
         if queue == "new":
-            self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today.isoformat())
+            self.new = self._first_new(max(0, self.settings.new_per_day + self.extra_new - new_done),
+                                       today.isoformat())
         else:
             self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
 
@@ -674,6 +678,42 @@ class StudySession:
         """Never-reviewed cards in the scope beyond today's limit."""
         known = {qid for (qid,) in self.conn.execute("SELECT question_id FROM cards WHERE state != ?", (NEW,))}
         return sum(1 for qid in self.scope_ids if qid not in known)
+
+
+# ---------------------------------------------------------------- custom study
+
+_CUSTOM_KEY = "custom_study"  # {"day": study day, "extra": {scope key: new cards added}}; this computer's
+
+
+def _custom(conn: sqlite3.Connection, today: str) -> dict[str, int]:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_CUSTOM_KEY,)).fetchone()
+    try:
+        data = json.loads(row[0]) if row else {}
+        extra = data.get("extra", {}) if data.get("day") == today else {}
+        return {str(k): int(v) for k, v in extra.items() if int(v) > 0}
+    except (ValueError, TypeError, AttributeError):
+        return {}
+
+
+def custom_new_today(conn: sqlite3.Connection, scope_key: str, settings: StudySettings,
+                     clock: Clock = system_clock) -> int:
+    """New cards added today to one scope's limit ("+N new cards today", Anki's custom study).
+    The daily limit is shared, so a scope's extra cards are studied after the limit is used up."""
+    today = study_day(clock(), settings.day_start_hour).isoformat()
+    return _custom(conn, today).get(scope_key, 0)
+
+
+def add_custom_new(conn: sqlite3.Connection, scope_key: str, count: int, settings: StudySettings,
+                   clock: Clock = system_clock) -> int:
+    """Raise today's new-card limit for one scope by ``count``; returns the scope's extra today.
+    Tomorrow it is gone."""
+    today = study_day(clock(), settings.day_start_hour).isoformat()
+    with transaction(conn):
+        extra = _custom(conn, today)
+        extra[scope_key] = extra.get(scope_key, 0) + max(0, count)
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (_CUSTOM_KEY, json.dumps({"day": today, "extra": extra})))
+    return extra[scope_key]
 
 
 # ---------------------------------------------------------------- queries used by the UI

@@ -35,7 +35,15 @@ from PySide6.QtWidgets import (
 
 from ..core.content import LEVEL_NAMES
 from ..core.roadmap import Roadmap, milestone_scope
-from ..core.study import RATINGS, Scope, StudySession, StudySettings, format_duration
+from ..core.study import (
+    RATINGS,
+    Scope,
+    StudySession,
+    StudySettings,
+    add_custom_new,
+    custom_new_today,
+    format_duration,
+)
 from ..core.workspace import Workspace
 from . import theme as themes
 from .reader import Reader
@@ -78,6 +86,13 @@ class _ScopeDelegate(QStyledItemDelegate):
                                    max(40, right - rect.left()))
         painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, label)
         painter.restore()
+
+
+MORE_NEW = 10  # custom study adds this many new cards at a time
+
+
+def _scope_key(scope: Scope) -> str:
+    return f"{scope.kind}:{scope.value}"
 
 
 class CardTimer:
@@ -231,7 +246,7 @@ class FlashcardsView(QWidget):
         total_due = total_new = 0
         for scope in self._scopes():
             session = StudySession.open(self.conn, scope.question_ids(self.workspace.library, self.bookmarks()),
-                                        settings)
+                                        settings, extra_new=custom_new_today(self.conn, _scope_key(scope), settings))
             new, learning, review = session.counts()
             if scope.kind == "all":
                 total_due, total_new = learning + review, new
@@ -347,8 +362,13 @@ class FlashcardsView(QWidget):
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         back = QPushButton("Back to decks   Esc")
         back.clicked.connect(self.leave)
+        # Custom study: the daily limit is used but this scope still has new cards.
+        self.more_button = QPushButton("", objectName="Primary")
+        self.more_button.clicked.connect(self.study_more_new)
+        self.more_button.hide()
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.more_button)
         row.addWidget(back)
         row.addStretch(1)
         layout.addWidget(self.done_title)
@@ -399,7 +419,9 @@ class FlashcardsView(QWidget):
         if scope is not None:
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
-        self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all")
+        settings = StudySettings.load(self.conn)
+        self.session = StudySession.open(self.conn, ids, settings, whole_library=self.scope.kind == "all",
+                                         extra_new=custom_new_today(self.conn, _scope_key(self.scope), settings))
         self._say("")
         self.session_timer.start()
         self.pages.setCurrentWidget(self.review_page)
@@ -541,10 +563,25 @@ class FlashcardsView(QWidget):
         else:
             self.done_title.setText("All done for today")
             lines = []
+        self.more_button.hide()
         if session is not None:
             lines.append(self._next_due_text(session))
+            left = session.new_left_in_scope()
+            if left:
+                more = min(MORE_NEW, left)
+                self.more_button.setText(f"Study {more} more new card{'s' if more != 1 else ''}")
+                self.more_button.setToolTip(f"Add {more} to today's new-card limit for {self.scope.label}")
+                self.more_button.show()
         self.done_text.setText("\n".join(lines))
         self.pages.setCurrentWidget(self.done_page)
+
+    def study_more_new(self) -> None:
+        """Custom study: raise today's new-card limit for this scope and carry on studying."""
+        if self.session is None:
+            return
+        left = self.session.new_left_in_scope()
+        add_custom_new(self.conn, _scope_key(self.scope), min(MORE_NEW, left), StudySettings.load(self.conn))
+        self.start()
 
     def _next_due_text(self, session: StudySession) -> str:
         due = session.next_due()

@@ -396,3 +396,26 @@ def test_a_level_deck_holds_only_questions_of_that_level(starter_pack) -> None:
         ids = Scope("level", level).question_ids(library)
         assert all(library.question(qid).level == level for qid in ids)
     assert Scope("level", "dev1").question_ids(library) == ["attention-basics", "gan-objective"]
+
+
+def test_custom_study_adds_new_cards_to_one_scope_today_only(conn, clock) -> None:
+    settings = StudySettings(new_per_day=2)
+    s = StudySession.open(conn, IDS, settings, clock)
+    for _ in range(2):
+        s.answer(Rating.Easy)
+    topic = IDS[10:25]
+    assert StudySession.open(conn, topic, settings, clock).current is None  # the daily limit is used
+    assert study.custom_new_today(conn, "topic:t", settings, clock) == 0
+    assert study.add_custom_new(conn, "topic:t", 10, settings, clock) == 10
+    extra = study.custom_new_today(conn, "topic:t", settings, clock)
+    session = StudySession.open(conn, topic, settings, clock, extra_new=extra)
+    assert session.counts() == (10, 0, 0) and session.new == topic[:10]
+    for _ in range(10):
+        session.answer(Rating.Easy)
+    assert session.current is None
+    # the other scopes keep today's limit; tomorrow the extra is gone
+    assert StudySession.open(conn, IDS, settings, clock).counts()[0] == 0
+    assert study.custom_new_today(conn, "topic:other", settings, clock) == 0
+    clock.advance(days=1)
+    assert study.custom_new_today(conn, "topic:t", settings, clock) == 0
+    assert study.add_custom_new(conn, "topic:t", 5, settings, clock) == 5

@@ -167,3 +167,22 @@ def test_time_on_card_stops_while_the_answer_is_read_in_the_library(make_window)
     assert view.card_timer.elapsed() == 7_000
     view.rate(Rating.Good)
     assert window.workspace.progress.conn.execute("SELECT duration_ms FROM reviews").fetchone() == (7_000,)
+
+
+def test_study_more_new_cards_of_a_scope_after_the_daily_limit(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.new_limit.setValue(1)  # saved at once
+    view.start()
+    view.reveal()
+    view.rate(Rating.Easy)
+    assert view.pages.currentWidget() is view.done_page
+    assert view.more_button.isVisible() and "2 more new cards" in view.more_button.text()
+    view.more_button.click()
+    assert view.pages.currentWidget() is view.review_page
+    assert view.session.counts()[0] == 2
+    while view.session.current is not None:
+        view.reveal()
+        view.rate(Rating.Easy)
+    assert not view.more_button.isVisible()  # nothing new left in the scope
