@@ -8,7 +8,7 @@ card's review history.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -109,6 +109,7 @@ class CardBrowserWindow(QDialog):
         self.browser = Browser.load(workspace.progress.conn, workspace.library, **kwargs)
         self.model = CardModel(self.browser, self)
         self.undo_stack: list[Undo] = []
+        self.stale = False  # cards changed elsewhere (a study session): re-read on activation
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
@@ -186,6 +187,20 @@ class CardBrowserWindow(QDialog):
         self._update_count()
         self._update_buttons()
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.stale:
+            self.refresh()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        """Read the cards again, keeping the sort, the filter and the selection."""
+        ids = self.selected_ids()
+        self.stale = False
+        self.browser.reload()
+        self.model.reloaded()
+        self._reselect(ids)
+        self._update_count()
+
     # ------------------------------------------------------------ filter and selection
     def _refilter(self, *_args) -> None:
         wanted = [name for name, chip in self.chips.items() if chip.isChecked()]
@@ -231,6 +246,7 @@ class CardBrowserWindow(QDialog):
         self._reselect(ids)
         self._update_count()
         self.changed.emit()
+        self.stale = False  # this window made the change and shows it already
 
     def undo(self) -> None:
         if not self.undo_stack:
@@ -243,6 +259,7 @@ class CardBrowserWindow(QDialog):
         self._reselect([qid for qid, _row in undo.rows])
         self._update_count()
         self.changed.emit()
+        self.stale = False  # this window made the change and shows it already
 
     def _reselect(self, ids: list[str]) -> None:
         wanted = set(ids)

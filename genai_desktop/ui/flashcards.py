@@ -151,6 +151,7 @@ class FlashcardsView(QWidget):
         self.card_timer = CardTimer()
         self.session_timer = QElapsedTimer()
         self.tick = QTimer(self, interval=1000, timeout=self._update_clock)
+        self.deck_refresh = QTimer(self, singleShot=True, interval=250, timeout=self._refresh_deck_if_shown)
 
         self.pages = QStackedWidget()
         self.deck_page = self._build_deck_page()
@@ -264,6 +265,10 @@ class FlashcardsView(QWidget):
         self.deck_summary.setText(f"{total_due} due and {total_new} new today across the library. "
                                   "Pick what to study, then press Enter.")
 
+    def _refresh_deck_if_shown(self) -> None:
+        if self.pages.currentWidget() is self.deck_page:
+            self.refresh_deck()
+
     def _on_scope_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
         if item is not None:
             self.scope = item.data(SCOPE_ROLE)
@@ -272,6 +277,7 @@ class FlashcardsView(QWidget):
         StudySettings(round(self.retention.value(), 2), self.new_limit.value(), self.review_limit.value(),
                       self.day_start.value()).save(self.conn)
         self.counts_changed.emit()
+        self.deck_refresh.start()  # the deck counts follow the new limits once the typing pauses
 
     # ------------------------------------------------------------ review page
     def _build_review_page(self) -> QWidget:

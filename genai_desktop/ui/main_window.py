@@ -415,6 +415,8 @@ class MainWindow(QMainWindow):
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
         self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
+        if getattr(self, "card_browser", None) is not None:
+            self.card_browser.stale = True  # re-read when next activated (a reload is not free at 100k)
 
     @staticmethod
     def _set_tab_label(tab: QToolButton, label: str) -> None:

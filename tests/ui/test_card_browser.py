@@ -86,3 +86,21 @@ def test_multi_select_actions_filter_sort_and_the_flashcards_button(make_window,
     assert shown == [1]
     # the deck list and due counts follow at once
     assert window.flashcards.scope_list.count() >= 3
+
+
+def test_answers_elsewhere_show_when_the_browser_is_next_activated(make_window, qtbot) -> None:
+    window = make_window()
+    browser = _open(window, qtbot)
+    _select(browser, {"gan-objective"})
+    browser.buttons["suspend"].click()
+    assert not browser.stale  # its own change: no second read
+    window.show_view("flashcards")
+    window.flashcards.start()
+    window.flashcards.reveal()
+    window.flashcards.rate(Rating.Good)
+    assert browser.stale
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    browser.activateWindow()
+    qtbot.waitUntil(lambda: not browser.stale)
+    assert _states(browser)["attention-basics"] == "learning"

@@ -186,3 +186,13 @@ def test_study_more_new_cards_of_a_scope_after_the_daily_limit(make_window, qtbo
         view.reveal()
         view.rate(Rating.Easy)
     assert not view.more_button.isVisible()  # nothing new left in the scope
+
+
+def test_changing_a_limit_refreshes_the_deck_list(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    first = view.scope_list.item(0)
+    assert "3 new" in first.toolTip()
+    view.new_limit.setValue(1)
+    qtbot.waitUntil(lambda: "1 new" in view.scope_list.item(0).toolTip())
