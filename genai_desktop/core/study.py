@@ -675,8 +675,11 @@ class StudySession:
         return None
 
     def new_left_in_scope(self) -> int:
-        """Never-reviewed cards in the scope beyond today's limit."""
-        known = {qid for (qid,) in self.conn.execute("SELECT question_id FROM cards WHERE state != ?", (NEW,))}
+        """Never-reviewed cards in the scope that could be studied today (not suspended or buried),
+        beyond today's limit."""
+        today = study_day(self.clock(), self.settings.day_start_hour).isoformat()
+        known = {qid for (qid,) in self.conn.execute(
+            "SELECT question_id FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?", (NEW, today))}
         return sum(1 for qid in self.scope_ids if qid not in known)
 
 

@@ -421,13 +421,21 @@ class FlashcardsView(QWidget):
             self.refresh_deck()
         self.setFocus()
 
-    def start(self, scope: Scope | None = None) -> None:
+    def start(self, scope: Scope | None = None, *, every_new: bool = False) -> None:
+        """``every_new``: the scope's new cards are all studied today, past the daily limit (a
+        roadmap milestone's "Study this milestone" delivers the cards it announces)."""
         if scope is not None:
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
         settings = StudySettings.load(self.conn)
+        key = _scope_key(self.scope)
         self.session = StudySession.open(self.conn, ids, settings, whole_library=self.scope.kind == "all",
-                                         extra_new=custom_new_today(self.conn, _scope_key(self.scope), settings))
+                                         extra_new=custom_new_today(self.conn, key, settings))
+        missing = self.session.new_left_in_scope() - len(self.session.new) if every_new else 0
+        if missing > 0:
+            add_custom_new(self.conn, key, missing, settings)
+            self.session = StudySession.open(self.conn, ids, settings, extra_new=custom_new_today(self.conn, key,
+                                                                                                  settings))
         self._say("")
         self.session_timer.start()
         self.pages.setCurrentWidget(self.review_page)

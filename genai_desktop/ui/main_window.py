@@ -452,7 +452,7 @@ class MainWindow(QMainWindow):
     def study_scope(self, scope) -> None:
         """Start a flashcard session on ``scope`` (a core.study.Scope), e.g. a roadmap milestone."""
         if self.show_view("flashcards"):
-            self.flashcards.start(scope)
+            self.flashcards.start(scope, every_new=scope.kind == "milestone")
 
     def refresh_after_data_change(self, *, library_changed: bool = False, leave_sessions: bool = False) -> None:
         """The library or the progress database changed underneath the window (an import, a

@@ -419,3 +419,11 @@ def test_custom_study_adds_new_cards_to_one_scope_today_only(conn, clock) -> Non
     clock.advance(days=1)
     assert study.custom_new_today(conn, "topic:t", settings, clock) == 0
     assert study.add_custom_new(conn, "topic:t", 5, settings, clock) == 5
+
+
+def test_new_left_in_scope_leaves_out_suspended_and_buried_cards(conn, clock) -> None:
+    s = StudySession.open(conn, IDS[:3], StudySettings(new_per_day=0), clock)
+    assert s.new_left_in_scope() == 3
+    StudySession.open(conn, IDS[:3], StudySettings(), clock).suspend()
+    StudySession.open(conn, IDS[:3], StudySettings(), clock).bury()
+    assert s.new_left_in_scope() == 1

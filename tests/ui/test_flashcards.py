@@ -196,3 +196,16 @@ def test_changing_a_limit_refreshes_the_deck_list(make_window, qtbot) -> None:
     assert "3 new" in first.toolTip()
     view.new_limit.setValue(1)
     qtbot.waitUntil(lambda: "1 new" in view.scope_list.item(0).toolTip())
+
+
+def test_study_this_milestone_delivers_its_new_cards_past_the_daily_limit(make_window) -> None:
+    from genai_desktop.core.roadmap import milestone_scope
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.new_limit.setValue(0)
+    milestone = window.workspace.library.milestone("rm.test.dev1.reading")
+    window.study_scope(milestone_scope(milestone))
+    assert view.pages.currentWidget() is view.review_page
+    assert view.session.counts() == (2, 0, 0)
