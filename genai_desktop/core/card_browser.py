@@ -27,6 +27,7 @@ from .content import Library
 from .db import transaction
 from .study import (
     _CARD_COLUMNS,
+    LEECH_LAPSES,
     NEW,
     RATING_NAMES,
     Clock,
@@ -42,7 +43,6 @@ from .study import (
 )
 
 STATES = ("new", "learning", "review", "relearning", "suspended", "buried")
-LEECH_LAPSES = 8
 
 COLUMNS = ("Question", "Topic", "Level", "State", "Due", "Interval", "Stability", "Difficulty", "Recall",
            "Reviews", "Lapses", "Last rating")

@@ -26,6 +26,7 @@ from fsrs.scheduler import FUZZ_RANGES
 from .content import Library
 from .db import fault_point, transaction
 
+LEECH_LAPSES = 8  # Again on a card in review this many times makes it a leech (Anki's default)
 NEW = 0  # our own marker for a card row that was never reviewed (buried or suspended new cards)
 LEARN_AHEAD = timedelta(minutes=20)
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
@@ -388,6 +389,8 @@ class StudySession:
     _preview_row: tuple | None = None  # the card row (with its version) the previews came from
     whole_library: bool = False
     extra_new: int = 0  # custom study: new cards added to today's limit for this scope
+    suspend_leeches: bool = False  # a lapse that makes a card a leech also suspends it
+    last_leech: str | None = None  # the card the last answer suspended as a leech
 
     def __post_init__(self) -> None:
         self.scheduler = StudyScheduler(day_start_hour=self.settings.day_start_hour,
@@ -402,6 +405,7 @@ class StudySession:
         session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
         session.whole_library = whole_library
         session.extra_new = max(0, extra_new)
+        session.suspend_leeches = leech_auto_suspend(conn)
         session.rebuild()
         return session
 
@@ -550,14 +554,19 @@ class StudySession:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (uid, qid, int(rating), iso(now), int(duration_ms), card_to_json(before), card_to_json(after)))
             fault_point("answer")
+            leech = (self.suspend_leeches and rating == Rating.Again and before is not None
+                     and before.state == State.Review and not suspended and lapses(self.conn, qid) >= LEECH_LAPSES)
+            if leech:
+                suspended = 1
             write_card(self.conn, (qid, after.card_id, int(after.state), after.step, after.stability,
                                    after.difficulty, iso(after.due), iso(after.last_review), suspended, buried))
+        self.last_leech = qid if leech else None
         undo = _Undo(qid, row, uid, self._remove_from_queues(qid), None, self.summary.answered,
                      self.summary.again, self.summary.seconds)
         self.summary.answered += 1
         self.summary.again += rating == Rating.Again
         self.summary.seconds += duration_ms / 1000
-        if after.state in (State.Learning, State.Relearning):
+        if after.state in (State.Learning, State.Relearning) and not leech:
             if after.due < learning_horizon(now, self.settings.day_start_hour):
                 undo.inserted = (iso(after.due), qid)
                 bisect.insort(self.learning, undo.inserted)
@@ -681,6 +690,31 @@ class StudySession:
         known = {qid for (qid,) in self.conn.execute(
             "SELECT question_id FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?", (NEW, today))}
         return sum(1 for qid in self.scope_ids if qid not in known)
+
+
+# ---------------------------------------------------------------- leeches
+
+_LEECH_KEY = "leeches"  # {"suspend": bool}; this computer's
+
+
+def lapses(conn: sqlite3.Connection, qid: str) -> int:
+    """Times the card was forgotten in review (Again on a card in the Review state)."""
+    return conn.execute("SELECT count(*) FROM reviews WHERE question_id = ? AND rating = 1 AND "
+                        "json_extract(state_before, '$.state') = ?", (qid, int(State.Review))).fetchone()[0]
+
+
+def leech_auto_suspend(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_LEECH_KEY,)).fetchone()
+    try:
+        return bool(json.loads(row[0]).get("suspend")) if row else False
+    except (ValueError, AttributeError):
+        return False
+
+
+def set_leech_auto_suspend(conn: sqlite3.Connection, on: bool) -> None:
+    with transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (_LEECH_KEY, json.dumps({"suspend": bool(on)})))
 
 
 # ---------------------------------------------------------------- custom study

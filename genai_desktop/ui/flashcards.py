@@ -14,6 +14,7 @@ from fsrs import Rating
 from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QFrame,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from ..core.content import LEVEL_NAMES
 from ..core.roadmap import Roadmap, milestone_scope
 from ..core.study import (
+    LEECH_LAPSES,
     RATINGS,
     Scope,
     StudySession,
@@ -43,6 +45,8 @@ from ..core.study import (
     add_custom_new,
     custom_new_today,
     format_duration,
+    leech_auto_suspend,
+    set_leech_auto_suspend,
 )
 from ..core.workspace import Workspace
 from . import theme as themes
@@ -212,6 +216,11 @@ class FlashcardsView(QWidget):
         form.addRow("Next day starts at", self.day_start)
         for box in (self.retention, self.new_limit, self.review_limit, self.day_start):
             box.valueChanged.connect(self._save_settings)
+        self.leech_box = QCheckBox(f"Suspend leeches ({LEECH_LAPSES} lapses)")
+        self.leech_box.setToolTip(f"A card forgotten {LEECH_LAPSES} times in review is a leech: suspend it then, "
+                                  "to rework it (Ctrl+B lists leeches)")
+        self.leech_box.toggled.connect(lambda on: set_leech_auto_suspend(self.conn, on))
+        form.addRow(self.leech_box)
         side = QVBoxLayout()
         side.addSpacing(64)
         side.addWidget(settings_box)
@@ -242,6 +251,9 @@ class FlashcardsView(QWidget):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
+        self.leech_box.blockSignals(True)
+        self.leech_box.setChecked(leech_auto_suspend(self.conn))
+        self.leech_box.blockSignals(False)
         selected = self.scope
         self.scope_list.clear()
         total_due = total_new = 0
@@ -506,7 +518,8 @@ class FlashcardsView(QWidget):
         if self.session is None or not self.revealed or self.session.current is None:
             return
         self.session.answer(rating, self.card_timer.elapsed())
-        self._say("")
+        leech = self.session.last_leech
+        self._say(f"Leech: forgotten {LEECH_LAPSES} times, suspended  ·  Ctrl+Z undo" if leech else "")
         self.counts_changed.emit()
         self._show_card()
 

@@ -427,3 +427,37 @@ def test_new_left_in_scope_leaves_out_suspended_and_buried_cards(conn, clock) ->
     StudySession.open(conn, IDS[:3], StudySettings(), clock).suspend()
     StudySession.open(conn, IDS[:3], StudySettings(), clock).bury()
     assert s.new_left_in_scope() == 1
+
+
+def _lapse_until(conn, clock, lapses: int) -> StudySession:
+    """Study q00 into review, then lapse it ``lapses`` times (Again in review, Good to relearn)."""
+    s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+    s.answer(Rating.Easy)
+    for _ in range(lapses):
+        clock.advance(days=40)
+        s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+        assert s.current == "q00"
+        s.answer(Rating.Again)
+        if s.current == "q00":
+            s.answer(Rating.Good)
+    return s
+
+
+def test_a_leech_is_suspended_at_eight_lapses_when_asked(conn, clock) -> None:
+    assert study.leech_auto_suspend(conn) is False
+    study.set_leech_auto_suspend(conn, True)
+    s = _lapse_until(conn, clock, 7)
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)
+    clock.advance(days=40)
+    s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+    s.answer(Rating.Again)  # the eighth lapse
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (1,)
+    assert s.current is None and s.last_leech == "q00"
+    assert inconsistent_cards(conn) == []
+    s.undo()
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)
+
+
+def test_leeches_stay_when_auto_suspend_is_off(conn, clock) -> None:
+    _lapse_until(conn, clock, 8)
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)

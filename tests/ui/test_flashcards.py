@@ -209,3 +209,16 @@ def test_study_this_milestone_delivers_its_new_cards_past_the_daily_limit(make_w
     window.study_scope(milestone_scope(milestone))
     assert view.pages.currentWidget() is view.review_page
     assert view.session.counts() == (2, 0, 0)
+
+
+def test_the_leech_setting_is_saved_from_the_deck_page(make_window) -> None:
+    from genai_desktop.core.study import leech_auto_suspend
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    assert not view.leech_box.isChecked()
+    view.leech_box.setChecked(True)
+    assert leech_auto_suspend(window.workspace.progress.conn)
+    view.refresh_deck()
+    assert view.leech_box.isChecked()
