@@ -332,7 +332,12 @@ class CardInfoDialog(QDialog):
                      f"{review['difficulty']:.2f}" if review["difficulty"] is not None else "")
             for c, text in enumerate(cells):
                 self.table.setItem(n, c, QTableWidgetItem(text))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # a date on one line
         if not history:
             layout.addWidget(QLabel("Never reviewed.", objectName="Muted"))
         layout.addWidget(self.table, 1)
