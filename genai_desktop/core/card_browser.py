@@ -50,6 +50,7 @@ COLUMNS = ("Question", "Topic", "Level", "State", "Due", "Interval", "Stability"
 _SORT_KEYS = ("title_key", "topic", "level", "state", "due", "interval", "stability", "difficulty",
               "recall", "reviews", "lapses", "last_rating")
 _MISSING = -1.0  # numbers a card does not have yet (a new card's stability) sort first
+_BROWSER_CARD_COLUMNS = "question_id, state, stability, difficulty, due, last_review, suspended, buried_day"
 _NEVER = float("inf")  # a new card's due time: after every due card
 _LEVELS = {"dev1": "Dev L1", "dev2": "Dev L2", "researcher": "Researcher"}  # short: a table column
 _STATE_NAMES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
@@ -109,20 +110,37 @@ class Browser:
         return browser
 
     def reload(self) -> None:
-        """Read the card columns again (after an action, or another window's answers)."""
-        today = study_day(self.clock(), self.settings.day_start_hour).isoformat()
+        """Read the card columns again (after another window's answers)."""
         n = len(self.ids)
-        place = {qid: i for i, qid in enumerate(self.ids)}
-        state = ["new"] * n
-        due, last = [_NEVER] * n, [_NEVER] * n
-        interval, stability, difficulty = [_MISSING] * n, [_MISSING] * n, [_MISSING] * n
+        self.state = ["new"] * n
+        self.due, self.last = [_NEVER] * n, [_NEVER] * n
+        self.interval, self.stability, self.difficulty = [_MISSING] * n, [_MISSING] * n, [_MISSING] * n
+        self._place = {qid: i for i, qid in enumerate(self.ids)}
+        self._read_cards(self.conn.execute(f"SELECT {_BROWSER_CARD_COLUMNS} FROM cards"))
+        place = self._place
+        reviews, lapses, last_rating = [0] * n, [0] * n, [0] * n
+        for qid, count, lapsed, rating, _at in self.conn.execute(
+                "SELECT question_id, count(*), sum(CASE WHEN rating = 1 THEN "
+                "coalesce(json_extract(state_before, '$.state'), 0) = 2 ELSE 0 END), rating, max(reviewed_at) "
+                "FROM reviews GROUP BY question_id"):
+            i = place.get(qid)
+            if i is not None:
+                reviews[i], lapses[i], last_rating[i] = count, lapsed or 0, rating
+        self.reviews, self.lapses, self.last_rating = reviews, lapses, last_rating
+        self._sorted = {c: order for c, order in self._sorted.items() if c < 3}  # only the text stands
+        self._cards_changed()
+
+    def _read_cards(self, rows) -> None:
+        today = study_day(self.clock(), self.settings.day_start_hour).isoformat()
+        place, state, due, last = self._place, self.state, self.due, self.last
+        interval, stability, difficulty = self.interval, self.stability, self.difficulty
         parse = datetime.fromisoformat
-        for qid, kind, stab, diff, due_at, last_at, suspended, buried in self.conn.execute(
-                "SELECT question_id, state, stability, difficulty, due, last_review, suspended, buried_day "
-                "FROM cards"):
+        for qid, kind, stab, diff, due_at, last_at, suspended, buried in rows:
             i = place.get(qid)
             if i is None:
                 continue  # a card whose question left the library
+            state[i], due[i], last[i] = "new", _NEVER, _NEVER
+            interval[i] = stability[i] = difficulty[i] = _MISSING
             if kind != NEW:
                 state[i] = _STATE_NAMES.get(kind, "review")
                 if due_at:
@@ -137,19 +155,24 @@ class Browser:
                 state[i] = "suspended"
             elif buried == today:
                 state[i] = "buried"
-        reviews, lapses, last_rating = [0] * n, [0] * n, [0] * n
-        for qid, count, lapsed, rating, _at in self.conn.execute(
-                "SELECT question_id, count(*), sum(CASE WHEN rating = 1 THEN "
-                "coalesce(json_extract(state_before, '$.state'), 0) = 2 ELSE 0 END), rating, max(reviewed_at) "
-                "FROM reviews GROUP BY question_id"):
-            i = place.get(qid)
-            if i is not None:
-                reviews[i], lapses[i], last_rating[i] = count, lapsed or 0, rating
-        self.state, self.due, self.last = state, due, last
-        self.interval, self.stability, self.difficulty = interval, stability, difficulty
+
+    def reload_cards(self, qids: Iterable[str]) -> None:
+        """Read only these cards' rows again: the browser's own actions touch no review, so the
+        review columns stand, and 100k cards are not read for a few changed ones."""
+        wanted = [q for q in dict.fromkeys(qids) if q in self._place]
+        for offset in range(0, len(wanted), 500):
+            chunk = wanted[offset:offset + 500]
+            found = set()
+            for row in self.conn.execute(f"SELECT {_BROWSER_CARD_COLUMNS} FROM cards WHERE question_id IN "
+                                         f"({','.join('?' * len(chunk))})", chunk):
+                found.add(row[0])
+                self._read_cards([row])
+            self._read_cards([(q, NEW, None, None, None, None, 0, None) for q in chunk if q not in found])
+        self._cards_changed()
+
+    def _cards_changed(self) -> None:
         self._recall = None  # computed when first sorted by: study days per card are not free
-        self.reviews, self.lapses, self.last_rating = reviews, lapses, last_rating
-        self._sorted = {c: order for c, order in self._sorted.items() if c < 3}  # text columns do not change
+        self._sorted = {c: order for c, order in self._sorted.items() if c < 3 or c > 8}  # text and review columns
         self.apply()
 
     def recall_of(self, i: int) -> float:
@@ -279,7 +302,7 @@ class Browser:
                     self.conn.execute("DELETE FROM cards WHERE question_id = ?", (qid,))
                 else:
                     write_card(self.conn, previous)
-        self.reload()
+        self.reload_cards(qid for qid, _row in undo.rows)
 
     def _change(self, qids: Iterable[str], label: str, change) -> Undo:
         names = _CARD_COLUMNS.replace(" ", "").split(",")
@@ -299,7 +322,7 @@ class Browser:
                     continue
                 write_card(self.conn, tuple(new[name] for name in names))
                 changed.append((qid, row))
-        self.reload()
+        self.reload_cards(qid for qid, _row in changed)
         return Undo(f"{label}: {len(changed)} card{'s' if len(changed) != 1 else ''}", changed)
 
     # ------------------------------------------------------------ card info

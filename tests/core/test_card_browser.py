@@ -166,3 +166,20 @@ def test_history_lists_each_review(conn, clock, library) -> None:  # noqa: F811
     history = Browser.load(conn, library, clock=clock).history("multi-head")
     assert [h["rating"] for h in history] == ["Again", "Good"]
     assert history[0]["interval"] == timedelta(minutes=1)
+
+
+def test_an_action_rereads_only_its_cards_and_keeps_sorts_that_still_hold(conn, clock, library,  # noqa: F811
+                                                                         monkeypatch) -> None:
+    answer(conn, clock, "multi-head", Rating.Good)
+    b = Browser.load(conn, library, clock=clock)
+    b.sort(9)  # reviews: an action cannot change it
+    reviews_order = b._sorted[9]
+    monkeypatch.setattr(Browser, "reload", lambda self: pytest.fail("an action read every card"))
+    b.sort(4)
+    undo = b.suspend(["multi-head"])
+    assert b._sorted[9] is reviews_order and 4 in b._sorted  # due re-sorted, reviews kept
+    assert dict(zip([b.question_id(r) for r in range(3)], rows(b, 3), strict=True))["multi-head"] == "suspended"
+    b.undo(undo)
+    assert dict(zip([b.question_id(r) for r in range(3)], rows(b, 3), strict=True))["multi-head"] == "learning"
+    b.forget(["multi-head"])
+    assert b.stability[b.ids.index("multi-head")] == -1.0 and b.state[b.ids.index("multi-head")] == "new"
