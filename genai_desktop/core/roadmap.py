@@ -185,9 +185,11 @@ class Roadmap:
         wanted = set(milestone_ids) if milestone_ids is not None else None
         linked = {m.id: [q for q in m.questions if self.library.question(q) is not None]
                   for m in self.library.milestones if wanted is None or m.id in wanted}
-        retention = desired_retention or StudySettings.load(self.conn).desired_retention
+        settings = StudySettings.load(self.conn)
+        retention = desired_retention or settings.desired_retention
         every = sorted({q for ids in linked.values() for q in ids})
-        mastered = mastered_ids(self.conn, every, desired_retention=retention, clock=clock or self.clock)
+        mastered = mastered_ids(self.conn, every, desired_retention=retention, clock=clock or self.clock,
+                                day_start_hour=settings.day_start_hour)
         return {mid: Mastery(sum(1 for q in ids if q in mastered), len(ids)) for mid, ids in linked.items()}
 
     # ------------------------------------------------------------ writing

@@ -4,7 +4,10 @@ Definitions follow Anki's where Anki users would compare them:
 - true retention counts only the first review of a card on a study day, of cards that were
   in the Review state; Again is a fail, Hard/Good/Easy a pass; young and mature are split at
   a 21-day interval (the interval the card had when it was reviewed).
-- mastery of a card is recall probability (FSRS retrievability) at or above 90 % now.
+- mastery of a card is durable recall: a card in review whose FSRS stability is at least 21 days
+  (90 % recall three weeks after its last review) and whose recall probability is at least 90 %
+  now. One review never masters a card (a first Easy gives 8 days); an overdue card is not
+  mastered until it is reviewed again.
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from fsrs import Scheduler, State
+from fsrs import State
 
 from .content import Library
-from .study import NEW, Clock, card_from_row, iso, study_day, system_clock
+from .study import NEW, Clock, StudyScheduler, card_from_row, iso, study_day, system_clock
 
 MATURE_DAYS = 21
 MASTERY = 0.90
+MASTERY_STABILITY = 21.0
+
+
+def is_mastered(scheduler: StudyScheduler, card, now: datetime) -> bool:
+    """Durable recall (see the module docstring)."""
+    return (card is not None and card.state == State.Review and (card.stability or 0) >= MASTERY_STABILITY
+            and scheduler.get_card_retrievability(card, now) >= MASTERY)
 
 
 @dataclass
@@ -100,7 +110,7 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
         day -= timedelta(days=1)
     stats.streak_days = streak
 
-    scheduler = Scheduler(desired_retention=desired_retention)
+    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention)
     forecast = [0] * 30
     counts = Counter()
     mastered: set[str] = set()
@@ -125,7 +135,7 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
         offset = (study_day(card.due, day_start_hour) - today).days
         if offset < 30:
             forecast[max(0, offset)] += 1
-        if scheduler.get_card_retrievability(card, now) >= MASTERY:
+        if is_mastered(scheduler, card, now):
             mastered.add(qid)
     all_ids = [q.id for q in library.questions()]
     counts["new"] = sum(1 for qid in all_ids if qid not in known)
@@ -138,11 +148,11 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
 
 
 def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_retention: float = 0.9,
-                 clock: Clock = system_clock) -> set[str]:
-    """The questions whose recall probability is at or above 90 % now."""
+                 clock: Clock = system_clock, day_start_hour: int = 4) -> set[str]:
+    """The questions mastered now: durable recall (see the module docstring)."""
     if not question_ids:
         return set()
-    scheduler = Scheduler(desired_retention=desired_retention)
+    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention)
     now = clock()
     found = set()
     # The ids go in as one JSON array and are looked up by primary key: the roadmap asks about a
@@ -151,6 +161,6 @@ def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_r
                             "FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
                             "AND state != ? AND suspended = 0", (json.dumps(sorted(set(question_ids))), NEW)):
         card = card_from_row(row)
-        if card is not None and scheduler.get_card_retrievability(card, now) >= MASTERY:
+        if is_mastered(scheduler, card, now):
             found.add(row[0])
     return found

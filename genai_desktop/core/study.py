@@ -16,14 +16,17 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import FUZZ_RANGES
 
 from .content import Library
 from .db import fault_point, transaction
 
+LEECH_LAPSES = 8  # Again on a card in review this many times makes it a leech (Anki's default)
 NEW = 0  # our own marker for a card row that was never reviewed (buried or suspended new cards)
 LEARN_AHEAD = timedelta(minutes=20)
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
@@ -84,6 +87,82 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(round(total / 60), 60)
     return f"{hours} h {minutes:02d} min"
+
+
+# ---------------------------------------------------------------- the scheduler
+
+class StudyScheduler(Scheduler):
+    """py-fsrs counting days the way FSRS-6 and Anki do: the one owner of the day-counting rule.
+
+    py-fsrs counts elapsed days in whole 24-hour periods (``(now - last_review).days``), so a
+    card reviewed earlier in the clock day than last time is a day short, and a 1-day card
+    reviewed the next morning takes the same-day (short-term) formula. FSRS-6's weights were
+    fitted on days counted at day boundaries: here elapsed days are study days
+    (``study_day``, with the configured day start) between the last review and this one.
+    Once a card is in review, Hard < Good < Easy stay at least one day apart (as in Anki), and
+    fuzz is drawn once per card state (seeded by card id and last review), so the four
+    previews agree with each other and with the answer. The stored card keeps its real
+    ``last_review``; only what py-fsrs sees is normalised."""
+
+    def __init__(self, *, day_start_hour: int = 4, desired_retention: float = 0.9,
+                 enable_fuzzing: bool = True) -> None:
+        super().__init__(desired_retention=desired_retention, enable_fuzzing=False)
+        self.day_start_hour = day_start_hour
+        self.fuzz = enable_fuzzing
+        self._elapsed: int | None = None  # set while py-fsrs reviews a normalised card
+
+    def elapsed_days(self, last_review: datetime, moment: datetime) -> int:
+        """Study-day boundaries crossed between two moments (0 on the same study day)."""
+        return max(0, (study_day(moment, self.day_start_hour) - study_day(last_review, self.day_start_hour)).days)
+
+    def get_card_retrievability(self, card: Card, current_datetime: datetime | None = None) -> float:
+        if card.last_review is None or card.stability is None:
+            return 0
+        moment = current_datetime or system_clock()
+        elapsed = self._elapsed if self._elapsed is not None else self.elapsed_days(card.last_review, moment)
+        return (1 + self._FACTOR * elapsed / card.stability) ** self._DECAY
+
+    def review_card(self, card: Card, rating: Rating, review_datetime: datetime | None = None,
+                    review_duration: int | None = None):
+        moment = review_datetime or system_clock()
+        counted = copy(card)
+        if card.last_review is not None:
+            # py-fsrs takes (moment - last_review).days: present exactly the study days elapsed.
+            self._elapsed = self.elapsed_days(card.last_review, moment)
+            counted.last_review = moment - timedelta(days=self._elapsed)
+        try:
+            after, log = super().review_card(counted, rating, moment, review_duration)
+            if after.state != State.Review:
+                return after, log
+            if card.state == State.Review:
+                days = {r: self._next_interval(stability=super(StudyScheduler, self).review_card(
+                    counted, r, moment)[0].stability) for r in (Rating.Hard, Rating.Good, Rating.Easy)}
+            else:
+                days = {rating: (after.due - moment).days}
+        finally:
+            self._elapsed = None
+        factor = self._fuzz_factor(card)
+        hard = self._fuzzed(days.get(Rating.Hard, 1), factor, 1)
+        good = self._fuzzed(days.get(Rating.Good, 1), factor, hard + 1 if card.state == State.Review else 1)
+        easy = self._fuzzed(days.get(Rating.Easy, 1), factor, good + 1 if card.state == State.Review else 1)
+        interval = {Rating.Hard: hard, Rating.Good: good, Rating.Easy: easy}[rating]
+        after.due = moment + timedelta(days=min(interval, self.maximum_interval))
+        return after, log
+
+    def _fuzz_factor(self, card: Card) -> float | None:
+        if not self.fuzz:
+            return None
+        seed = f"{card.card_id}:{iso(card.last_review) if card.last_review else ''}".encode()
+        return int.from_bytes(hashlib.sha1(seed).digest()[:4], "big") / 2**32
+
+    def _fuzzed(self, days: int, factor: float | None, minimum: int) -> int:
+        """py-fsrs's fuzz ranges with one factor per card state, never below ``minimum``."""
+        if factor is not None and days >= 2.5:
+            delta = 1.0 + sum(r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0) for r in FUZZ_RANGES)
+            low, high = max(2, round(days - delta)), min(round(days + delta), self.maximum_interval)
+            low = min(low, high)
+            days = round(factor * (high - low + 1) + low)
+        return min(max(days, minimum), self.maximum_interval)
 
 
 # ---------------------------------------------------------------- settings
@@ -191,9 +270,9 @@ class Scope:
         if self.kind == "pack":
             return [q.id for q in library.questions() if q.pack == self.value]
         if self.kind == "level":
-            wanted = {q for m in library.milestones if m.level == self.value for q in m.questions}
-            wanted |= {q.id for q in library.questions() if q.level == self.value}
-            return [q for q in ordered if q in wanted]
+            # The questions' own level: a milestone of one level may link questions of another
+            # (a Researcher milestone reading a Developer Level 1 question).
+            return [q.id for q in library.questions() if q.level == self.value]
         if self.kind == "milestone":
             milestone = library.milestone(self.value)
             wanted = set(milestone.questions) if milestone else set()
@@ -270,6 +349,7 @@ class _Undo:
     answered: int
     again: int
     seconds: float
+    kind: str = "answer"  # or "bury", "suspend"
 
 
 @dataclass
@@ -314,19 +394,27 @@ class StudySession:
     # Practise ahead: every card of the scope is offered today, due or not (a mock's missed
     # questions); FSRS schedules an early review from the time elapsed, as Anki's filtered decks do.
     ahead: bool = False
+    extra_new: int = 0  # custom study: new cards added to today's limit for this scope
+    suspend_leeches: bool = False  # a lapse that makes a card a leech also suspends it
+    last_leech: str | None = None  # the card the last answer suspended as a leech
 
     def __post_init__(self) -> None:
-        self.scheduler = Scheduler(desired_retention=self.settings.desired_retention)
+        self.scheduler = StudyScheduler(day_start_hour=self.settings.day_start_hour,
+                                        desired_retention=self.settings.desired_retention)
 
     # ------------------------------------------------------------ building the queue
     @classmethod
     def open(cls, conn: sqlite3.Connection, scope_ids: list[str], settings: StudySettings | None = None,
-             clock: Clock = system_clock, *, whole_library: bool = False, ahead: bool = False) -> StudySession:
+             clock: Clock = system_clock, *, whole_library: bool = False, ahead: bool = False,
+             extra_new: int = 0) -> StudySession:
         """``whole_library``: the scope is every question, so due cards need no scope check.
-        ``ahead``: offer every card of the scope now, due or not (see the field)."""
+        ``ahead``: offer every card of the scope now, due or not (see the field).
+        ``extra_new``: new cards over today's limit for this scope (``custom_new_today``)."""
         session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
         session.whole_library = whole_library
         session.ahead = ahead
+        session.extra_new = max(0, extra_new)
+        session.suspend_leeches = leech_auto_suspend(conn)
         session.rebuild()
         return session
 
@@ -351,7 +439,7 @@ class StudySession:
                                                                             f"{State.Relearning})"),
                                                           (learning_until, today_iso)) if row[1] in in_scope]
         self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
-        self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today_iso)
+        self.new = self._first_new(max(0, self.settings.new_per_day + self.extra_new - new_done), today_iso)
         if self.ahead:
             self._queue_ahead(today_iso)
         self._current = None
@@ -494,14 +582,19 @@ class StudySession:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (uid, qid, int(rating), iso(now), int(duration_ms), card_to_json(before), card_to_json(after)))
             fault_point("answer")
+            leech = (self.suspend_leeches and rating == Rating.Again and before is not None
+                     and before.state == State.Review and not suspended and lapses(self.conn, qid) >= LEECH_LAPSES)
+            if leech:
+                suspended = 1
             write_card(self.conn, (qid, after.card_id, int(after.state), after.step, after.stability,
                                    after.difficulty, iso(after.due), iso(after.last_review), suspended, buried))
+        self.last_leech = qid if leech else None
         undo = _Undo(qid, row, uid, self._remove_from_queues(qid), None, self.summary.answered,
                      self.summary.again, self.summary.seconds)
         self.summary.answered += 1
         self.summary.again += rating == Rating.Again
         self.summary.seconds += duration_ms / 1000
-        if after.state in (State.Learning, State.Relearning):
+        if after.state in (State.Learning, State.Relearning) and not leech:
             if after.due < learning_horizon(now, self.settings.day_start_hour):
                 undo.inserted = (iso(after.due), qid)
                 bisect.insort(self.learning, undo.inserted)
@@ -552,7 +645,8 @@ class StudySession:
                               (value, qid))
         removed = self._remove_from_queues(qid)
         self._undo.append(_Undo(qid, row, None, removed, None, self.summary.answered,
-                                self.summary.again, self.summary.seconds))
+                                self.summary.again, self.summary.seconds,
+                                "suspend" if column == "suspended" else "bury"))
         if removed is not None and removed[0] in ("new", "reviews"):
             # A hidden card is not studied: it leaves room for the next new or review card today.
             self._refill(removed[0])
@@ -563,12 +657,17 @@ class StudySession:
         today = study_day(self.clock(), self.settings.day_start_hour)
         new_done, reviews_done = self._done_today(today)
         if queue == "new":
-            self.new = self._first_new(max(0, self.settings.new_per_day - new_done), today.isoformat())
+            self.new = self._first_new(max(0, self.settings.new_per_day + self.extra_new - new_done),
+                                       today.isoformat())
         else:
             self.reviews = self._first_due_reviews(max(0, self.settings.reviews_per_day - reviews_done), today)
 
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    def undo_kind(self) -> str:
+        """What undo would take back: "answer", "bury" or "suspend" ("" when nothing)."""
+        return self._undo[-1].kind if self._undo else ""
 
     def undo(self) -> str | None:
         """Take back the last answer (or bury/suspend): the card row is restored exactly."""
@@ -613,9 +712,73 @@ class StudySession:
         return None
 
     def new_left_in_scope(self) -> int:
-        """Never-reviewed cards in the scope beyond today's limit."""
-        known = {qid for (qid,) in self.conn.execute("SELECT question_id FROM cards WHERE state != ?", (NEW,))}
+        """Never-reviewed cards in the scope that could be studied today (not suspended or buried),
+        beyond today's limit."""
+        today = study_day(self.clock(), self.settings.day_start_hour).isoformat()
+        known = {qid for (qid,) in self.conn.execute(
+            "SELECT question_id FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?", (NEW, today))}
         return sum(1 for qid in self.scope_ids if qid not in known)
+
+
+# ---------------------------------------------------------------- leeches
+
+_LEECH_KEY = "leeches"  # {"suspend": bool}; this computer's
+
+
+def lapses(conn: sqlite3.Connection, qid: str) -> int:
+    """Times the card was forgotten in review (Again on a card in the Review state)."""
+    return conn.execute("SELECT count(*) FROM reviews WHERE question_id = ? AND rating = 1 AND "
+                        "json_extract(state_before, '$.state') = ?", (qid, int(State.Review))).fetchone()[0]
+
+
+def leech_auto_suspend(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_LEECH_KEY,)).fetchone()
+    try:
+        return bool(json.loads(row[0]).get("suspend")) if row else False
+    except (ValueError, AttributeError):
+        return False
+
+
+def set_leech_auto_suspend(conn: sqlite3.Connection, on: bool) -> None:
+    with transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (_LEECH_KEY, json.dumps({"suspend": bool(on)})))
+
+
+# ---------------------------------------------------------------- custom study
+
+_CUSTOM_KEY = "custom_study"  # {"day": study day, "extra": {scope key: new cards added}}; this computer's
+
+
+def _custom(conn: sqlite3.Connection, today: str) -> dict[str, int]:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_CUSTOM_KEY,)).fetchone()
+    try:
+        data = json.loads(row[0]) if row else {}
+        extra = data.get("extra", {}) if data.get("day") == today else {}
+        return {str(k): int(v) for k, v in extra.items() if int(v) > 0}
+    except (ValueError, TypeError, AttributeError):
+        return {}
+
+
+def custom_new_today(conn: sqlite3.Connection, scope_key: str, settings: StudySettings,
+                     clock: Clock = system_clock) -> int:
+    """New cards added today to one scope's limit ("+N new cards today", Anki's custom study).
+    The daily limit is shared, so a scope's extra cards are studied after the limit is used up."""
+    today = study_day(clock(), settings.day_start_hour).isoformat()
+    return _custom(conn, today).get(scope_key, 0)
+
+
+def add_custom_new(conn: sqlite3.Connection, scope_key: str, count: int, settings: StudySettings,
+                   clock: Clock = system_clock) -> int:
+    """Raise today's new-card limit for one scope by ``count``; returns the scope's extra today.
+    Tomorrow it is gone."""
+    today = study_day(clock(), settings.day_start_hour).isoformat()
+    with transaction(conn):
+        extra = _custom(conn, today)
+        extra[scope_key] = extra.get(scope_key, 0) + max(0, count)
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (_CUSTOM_KEY, json.dumps({"day": today, "extra": extra})))
+    return extra[scope_key]
 
 
 # ---------------------------------------------------------------- queries used by the UI
@@ -659,15 +822,20 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     the previous one left (the first from no state), FSRS applied to that state with the review's
     rating and time must give the state it recorded (due dates are fuzzed, so memory only:
     state, step, stability, difficulty), and the card row must hold the last outcome. A write torn
-    between its statements, or an answer computed from a stale row, breaks one of these links."""
-    scheduler = scheduler or Scheduler()
+    between its statements, or an answer computed from a stale row, breaks one of these links.
+
+    The card browser's actions are allowed for: "forget" leaves a new card (state 0) after its
+    reviews, and its next review starts from no state; "set due date" moves only ``due``, so the
+    row is compared with the last outcome on everything but ``due`` (written in the same
+    statement as the rest, a torn write cannot change it alone)."""
+    scheduler = scheduler or StudyScheduler(day_start_hour=StudySettings.load(conn).day_start_hour)
     problems: list[str] = []
     previous: dict[str, str | None] = {}
     for qid, uid, rating, at, before, after in conn.execute(
             "SELECT question_id, uid, rating, reviewed_at, state_before, state_after FROM reviews "
             "ORDER BY question_id, reviewed_at, id"):
         try:
-            if _scheduling(before) != _scheduling(previous.get(qid)):
+            if before is not None and _scheduling(before) != _scheduling(previous.get(qid)):
                 problems.append(f"{qid}: review {uid} starts from a state the previous review did not leave")
             elif not _same_memory(_replayed(scheduler, qid, before, rating, at), _scheduling(after)):
                 problems.append(f"{qid}: review {uid} recorded an outcome FSRS does not give for its start")
@@ -677,9 +845,13 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     rows = {row[0]: row for row in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
     for qid, last in previous.items():
         row = rows.get(qid)
-        stored = None if row is None or row[2] == NEW else dict(zip(_SCHEDULING_KEYS, row[2:8], strict=True))
+        if row is not None and row[2] == NEW:
+            continue  # forgotten in the card browser: new again, its log kept
+        stored = None if row is None else dict(zip(_SCHEDULING_KEYS, row[2:8], strict=True))
         try:
-            matches = stored == _scheduling(last)
+            outcome = _scheduling(last)
+            matches = stored is not None and outcome is not None and all(
+                stored[key] == outcome[key] for key in _SCHEDULING_KEYS if key != "due")
         except (ValueError, TypeError):
             matches = False
         if not matches:

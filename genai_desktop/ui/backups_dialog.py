@@ -125,13 +125,13 @@ class BackupsDialog(QDialog):
         self.open_button.clicked.connect(self.open_folder)
         self.backup_button = QPushButton("Back up now")
         self.backup_button.clicked.connect(self.backup_now)
-        self.restore_button = QPushButton("Restore…", objectName="Primary")
+        self.restore_button = QPushButton("Restore…")
         self.restore_button.clicked.connect(self.restore_selected)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
-        for button in (self.open_button, self.backup_button, self.close_button):
-            button.setAutoDefault(False)  # Enter restores; no other button may look like the default
-        self.restore_button.setDefault(True)
+        for button in (self.open_button, self.backup_button, self.restore_button):
+            button.setAutoDefault(False)  # Enter closes: replacing progress is never the default
+        self.close_button.setDefault(True)
         row.addWidget(self.open_button)
         row.addWidget(self.backup_button)
         row.addStretch(1)
@@ -193,8 +193,8 @@ class BackupsDialog(QDialog):
         box.setInformativeText("Your current progress is backed up first, so you can come back to it from this "
                                "list (“Before a restore”).")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(restore)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)  # the safe choice
         box.exec()
         if box.clickedButton() is not restore:
             return

@@ -7,12 +7,14 @@ F toggles the full answer, B buries the card until tomorrow, S suspends it.
 from __future__ import annotations
 
 import html
+import time
 from datetime import datetime
 
 from fsrs import Rating
 from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QFrame,
@@ -34,7 +36,18 @@ from PySide6.QtWidgets import (
 
 from ..core.content import LEVEL_NAMES
 from ..core.roadmap import Roadmap, milestone_scope
-from ..core.study import RATINGS, Scope, StudySession, StudySettings, format_duration
+from ..core.study import (
+    LEECH_LAPSES,
+    RATINGS,
+    Scope,
+    StudySession,
+    StudySettings,
+    add_custom_new,
+    custom_new_today,
+    format_duration,
+    leech_auto_suspend,
+    set_leech_auto_suspend,
+)
 from ..core.workspace import Workspace
 from . import theme as themes
 from .reader import Reader
@@ -79,6 +92,42 @@ class _ScopeDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+MORE_NEW = 10  # custom study adds this many new cards at a time
+
+
+def _scope_key(scope: Scope) -> str:
+    return f"{scope.kind}:{scope.value}"
+
+
+class CardTimer:
+    """Time on the current card, paused while the flashcards view is hidden (the user reading the
+    answer in the library is not answering). ``clock`` gives milliseconds; tests inject one."""
+
+    def __init__(self, clock=None) -> None:
+        self.clock = clock or (lambda: time.monotonic_ns() // 1_000_000)
+        self._since: int | None = None
+        self._banked = 0
+        self._valid = False
+
+    def start(self) -> None:
+        self._banked, self._since, self._valid = 0, self.clock(), True
+
+    def pause(self) -> None:
+        if self._since is not None:
+            self._banked += self.clock() - self._since
+            self._since = None
+
+    def resume(self) -> None:
+        if self._valid and self._since is None:
+            self._since = self.clock()
+
+    def elapsed(self) -> int:
+        return self._banked + (self.clock() - self._since if self._since is not None else 0)
+
+    def isValid(self) -> bool:  # noqa: N802 (QElapsedTimer's name, which it replaces)
+        return self._valid
+
+
 def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
     label = QLabel(text)
     if name:
@@ -91,6 +140,7 @@ class FlashcardsView(QWidget):
     """Registered as a top-level view by the main window."""
 
     counts_changed = Signal()
+    browse_requested = Signal()
     open_page = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, bookmarks=lambda: [], parent=None) -> None:
@@ -102,9 +152,10 @@ class FlashcardsView(QWidget):
         self.scope = Scope()
         self.revealed = False
         self.full_answer = False
-        self.card_timer = QElapsedTimer()
+        self.card_timer = CardTimer()
         self.session_timer = QElapsedTimer()
         self.tick = QTimer(self, interval=1000, timeout=self._update_clock)
+        self.deck_refresh = QTimer(self, singleShot=True, interval=250, timeout=self._refresh_deck_if_shown)
 
         self.pages = QStackedWidget()
         self.deck_page = self._build_deck_page()
@@ -135,10 +186,14 @@ class FlashcardsView(QWidget):
         self.start_button = QPushButton("Study now", objectName="Primary")
         self.start_button.setToolTip("Start a session with the selected cards (Enter)")
         self.start_button.clicked.connect(self.start)
+        self.browse_button = QPushButton("Browse cards   Ctrl+B")
+        self.browse_button.setToolTip("Every card: find a suspended card, bury, forget, set due dates")
+        self.browse_button.clicked.connect(self.browse_requested.emit)
         column.addWidget(title)
         column.addWidget(self.deck_summary)
         column.addWidget(self.scope_list, 1)
         row = QHBoxLayout()
+        row.addWidget(self.browse_button)
         row.addStretch(1)
         row.addWidget(self.start_button)
         column.addLayout(row)
@@ -161,6 +216,11 @@ class FlashcardsView(QWidget):
         form.addRow("Next day starts at", self.day_start)
         for box in (self.retention, self.new_limit, self.review_limit, self.day_start):
             box.valueChanged.connect(self._save_settings)
+        self.leech_box = QCheckBox(f"Suspend leeches ({LEECH_LAPSES} lapses)")
+        self.leech_box.setToolTip(f"A card forgotten {LEECH_LAPSES} times in review is a leech: suspend it then, "
+                                  "to rework it (Ctrl+B lists leeches)")
+        self.leech_box.toggled.connect(lambda on: set_leech_auto_suspend(self.conn, on))
+        form.addRow(self.leech_box)
         side = QVBoxLayout()
         side.addSpacing(64)
         side.addWidget(settings_box)
@@ -191,12 +251,15 @@ class FlashcardsView(QWidget):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
+        self.leech_box.blockSignals(True)
+        self.leech_box.setChecked(leech_auto_suspend(self.conn))
+        self.leech_box.blockSignals(False)
         selected = self.scope
         self.scope_list.clear()
         total_due = total_new = 0
         for scope in self._scopes():
             session = StudySession.open(self.conn, scope.question_ids(self.workspace.library, self.bookmarks()),
-                                        settings)
+                                        settings, extra_new=custom_new_today(self.conn, _scope_key(scope), settings))
             new, learning, review = session.counts()
             if scope.kind == "all":
                 total_due, total_new = learning + review, new
@@ -214,6 +277,10 @@ class FlashcardsView(QWidget):
         self.deck_summary.setText(f"{total_due} due and {total_new} new today across the library. "
                                   "Pick what to study, then press Enter.")
 
+    def _refresh_deck_if_shown(self) -> None:
+        if self.pages.currentWidget() is self.deck_page:
+            self.refresh_deck()
+
     def _on_scope_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
         if item is not None:
             self.scope = item.data(SCOPE_ROLE)
@@ -222,6 +289,7 @@ class FlashcardsView(QWidget):
         StudySettings(round(self.retention.value(), 2), self.new_limit.value(), self.review_limit.value(),
                       self.day_start.value()).save(self.conn)
         self.counts_changed.emit()
+        self.deck_refresh.start()  # the deck counts follow the new limits once the typing pauses
 
     # ------------------------------------------------------------ review page
     def _build_review_page(self) -> QWidget:
@@ -237,7 +305,12 @@ class FlashcardsView(QWidget):
         self.queue_label = _label("", wrap=False)
         self.clock_label = _label("", "Muted", wrap=False)
         self.clock_label.setToolTip("Time on this card")
+        # What bury, suspend and undo just did, quietly, with the key that takes it back.
+        self.notice = _label("", "Notice", wrap=False)
+        self.notice_timer = QTimer(self, singleShot=True, interval=6000, timeout=lambda: self.notice.setText(""))
         header.addWidget(self.queue_label)
+        header.addStretch(1)
+        header.addWidget(self.notice)
         header.addStretch(1)
         header.addWidget(self.clock_label)
         outer.addLayout(header)
@@ -307,8 +380,13 @@ class FlashcardsView(QWidget):
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         back = QPushButton("Back to decks   Esc")
         back.clicked.connect(self.leave)
+        # Custom study: the daily limit is used but this scope still has new cards.
+        self.more_button = QPushButton("", objectName="Primary")
+        self.more_button.clicked.connect(self.study_more_new)
+        self.more_button.hide()
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.more_button)
         row.addWidget(back)
         row.addStretch(1)
         layout.addWidget(self.done_title)
@@ -355,15 +433,23 @@ class FlashcardsView(QWidget):
             self.refresh_deck()
         self.setFocus()
 
-    def start(self, scope: Scope | None = None, *, ahead: bool = False) -> None:
-        """``ahead``: every card of the scope now, due or not (practising a mock's missed questions)."""
+    def start(self, scope: Scope | None = None, *, ahead: bool = False, every_new: bool = False) -> None:
+        """``ahead``: every card of the scope now, due or not (practising a mock's missed questions).
+        ``every_new``: the scope's new cards are all studied today, past the daily limit (a
+        roadmap milestone's "Study this milestone" delivers the cards it announces)."""
         if scope is not None:
             self.scope = scope
         ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
-        self.session = StudySession.open(self.conn, ids, whole_library=self.scope.kind == "all", ahead=ahead)
-        new, learning, review = self.session.counts()
-        self.progress.setRange(0, max(1, new + learning + review))
-        self.progress.setValue(0)
+        settings = StudySettings.load(self.conn)
+        key = _scope_key(self.scope)
+        self.session = StudySession.open(self.conn, ids, settings, whole_library=self.scope.kind == "all",
+                                         ahead=ahead, extra_new=custom_new_today(self.conn, key, settings))
+        missing = self.session.new_left_in_scope() - len(self.session.new) if every_new else 0
+        if missing > 0:
+            add_custom_new(self.conn, key, missing, settings)
+            self.session = StudySession.open(self.conn, ids, settings, ahead=ahead,
+                                             extra_new=custom_new_today(self.conn, key, settings))
+        self._say("")
         self.session_timer.start()
         self.pages.setCurrentWidget(self.review_page)
         self.tick.start()
@@ -393,6 +479,7 @@ class FlashcardsView(QWidget):
         for button in self.rating_buttons.values():
             button.hide()
         self._update_queue_label()
+        self._update_progress()
         self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
         self.card_timer.start()
         self._update_clock()
@@ -432,14 +519,17 @@ class FlashcardsView(QWidget):
         if self.session is None or not self.revealed or self.session.current is None:
             return
         self.session.answer(rating, self.card_timer.elapsed())
-        self.progress.setValue(self.progress.value() + 1)
+        leech = self.session.last_leech
+        self._say(f"Leech: forgotten {LEECH_LAPSES} times, suspended  ·  Ctrl+Z undo" if leech else "")
         self.counts_changed.emit()
         self._show_card()
 
     def undo(self) -> None:
         if self.session is not None and self.session.can_undo():
+            kind = self.session.undo_kind()
             self.session.undo()
-            self.progress.setValue(max(0, self.progress.value() - 1))
+            self._say({"bury": "Undone · card unburied", "suspend": "Undone · card unsuspended"}.get(
+                kind, "Undone · answer taken back"))
             self.pages.setCurrentWidget(self.review_page)
             self.tick.start()
             self.counts_changed.emit()
@@ -448,14 +538,38 @@ class FlashcardsView(QWidget):
     def bury(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
             self.session.bury()
+            self._say("Buried until tomorrow  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()
 
     def suspend(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
             self.session.suspend()
+            self._say("Suspended  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        if text:
+            self.notice_timer.start()
+
+    def _update_progress(self) -> None:
+        """Answers so far out of answers so far plus cards left (learning cards included): full
+        only when nothing is left today."""
+        answered = self.session.summary.answered
+        left = sum(self.session.counts())
+        self.progress.setRange(0, max(1, answered + left))
+        self.progress.setValue(answered if left else max(1, answered + left))
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        self.card_timer.pause()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if self.pages.currentWidget() is self.review_page:
+            self.card_timer.resume()
+        super().showEvent(event)
 
     def leave(self) -> None:
         self.tick.stop()
@@ -466,6 +580,8 @@ class FlashcardsView(QWidget):
 
     def _finish(self) -> None:
         self.tick.stop()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
         session = self.session
         summary = session.summary if session else None
         if summary and summary.answered:
@@ -475,10 +591,25 @@ class FlashcardsView(QWidget):
         else:
             self.done_title.setText("All done for today")
             lines = []
+        self.more_button.hide()
         if session is not None:
             lines.append(self._next_due_text(session))
+            left = session.new_left_in_scope()
+            if left:
+                more = min(MORE_NEW, left)
+                self.more_button.setText(f"Study {more} more new card{'s' if more != 1 else ''}")
+                self.more_button.setToolTip(f"Add {more} to today's new-card limit for {self.scope.label}")
+                self.more_button.show()
         self.done_text.setText("\n".join(lines))
         self.pages.setCurrentWidget(self.done_page)
+
+    def study_more_new(self) -> None:
+        """Custom study: raise today's new-card limit for this scope and carry on studying."""
+        if self.session is None:
+            return
+        left = self.session.new_left_in_scope()
+        add_custom_new(self.conn, _scope_key(self.scope), min(MORE_NEW, left), StudySettings.load(self.conn))
+        self.start()
 
     def _next_due_text(self, session: StudySession) -> str:
         due = session.next_due()
@@ -531,6 +662,7 @@ class FlashcardsView(QWidget):
             QLabel#PanelTitle {{ font-size: 15px; font-weight: 600; }}
             QLabel#CardQuestion {{ font-size: 23px; font-weight: 600; }}
             QLabel#DoneText {{ font-size: 15px; color: {t.muted}; }}
+            QLabel#Notice {{ color: {t.accent}; }}
             QFrame#Card, QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border};
                                           border-radius: 12px; }}
             QFrame#Card QLabel, QFrame#Panel QLabel {{ border: none; }}

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
 
         view = FlashcardsView(self.workspace, self.theme, bookmarks=self.bookmarked_ids)
         view.counts_changed.connect(self.refresh_counts)
+        view.browse_requested.connect(self.show_card_browser)
         view.answer_view.internal_link.connect(self._open_from_card)
         return view
 
@@ -343,6 +344,9 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self.filter_action = self._action("&Filter the library", self._focus_filter, ("Ctrl+L",))
         view.addAction(self.filter_action)
+        self.browse_action = self._action("&Browse cards…", self.show_card_browser, ("Ctrl+B",))
+        self.browse_action.setToolTip("Every card: find, suspend, bury, forget, set due dates (Ctrl+B)")
+        view.addAction(self.browse_action)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         for key, label in (("system", "Follow &system"), ("light", "&Light"), ("dark", "&Dark")):
@@ -440,6 +444,8 @@ class MainWindow(QMainWindow):
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
         self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
+        if getattr(self, "card_browser", None) is not None:
+            self.card_browser.stale = True  # re-read when next activated (a reload is not free at 100k)
 
     @staticmethod
     def _reserve_tab_width(tab: QToolButton, widest: str) -> None:
@@ -483,7 +489,7 @@ class MainWindow(QMainWindow):
         """Start a flashcard session on ``scope`` (a core.study.Scope), e.g. a roadmap milestone;
         ``ahead`` offers every card of it, due or not (a mock's missed questions)."""
         if self.show_view("flashcards"):
-            self.flashcards.start(scope, ahead=ahead)
+            self.flashcards.start(scope, ahead=ahead, every_new=scope.kind == "milestone")
 
     def refresh_after_data_change(self, *, library_changed: bool = False, leave_sessions: bool = False) -> None:
         """The library or the progress database changed underneath the window (an import, a
@@ -536,6 +542,9 @@ class MainWindow(QMainWindow):
         for view in self.created_views():
             if hasattr(view, "set_theme") and view is not self.splitter:
                 view.set_theme(self.theme)
+        if getattr(self, "card_browser", None) is not None:
+            self.card_browser.theme = self.theme
+            self.card_browser.apply_theme()
         self.settings.set("theme", choice)
         if choice in self.theme_actions:
             self.theme_actions[choice].setChecked(True)
@@ -569,6 +578,27 @@ class MainWindow(QMainWindow):
     def warm_up(self) -> None:
         """After the first paint: import what the first click will need, so it feels instant."""
         self.reader.renderer.to_html("warm *up*\n\n```python\nx = 1\n```")
+
+    def show_card_browser(self) -> None:
+        """Ctrl+B: one browser window, brought to the front when already open."""
+        if not self.first_paint.fire():
+            return
+        from .card_browser import CardBrowserWindow
+
+        browser = getattr(self, "card_browser", None)
+        if browser is None:
+            browser = self.card_browser = CardBrowserWindow(self.workspace, self.theme, self)
+            browser.changed.connect(self._after_card_browser_change)
+            browser.finished.connect(lambda _result: setattr(self, "card_browser", None))
+        browser.show()
+        browser.raise_()
+        browser.activateWindow()
+
+    def _after_card_browser_change(self) -> None:
+        self.refresh_counts()
+        flashcards = self._views_by_name["flashcards"][0]
+        if isinstance(flashcards, QWidget) and flashcards.session is None:
+            flashcards.refresh_deck()  # a session keeps its queue; the deck list shows the change at once
 
     def show_backups(self) -> None:
         from .backups_dialog import show_backups

@@ -206,9 +206,12 @@ def test_a_change_after_reset_drops_the_undo_so_it_cannot_overwrite_the_change(r
     assert roadmap.can_undo_reset()
 
 
-def test_mastery_counts_linked_cards_at_ninety_percent_recall(roadmap, clock) -> None:
+def test_mastery_counts_linked_cards_with_durable_recall(roadmap, clock) -> None:
     session = StudySession.open(roadmap.conn, ["attention-basics"], StudySettings(), clock)
     session.answer(Rating.Easy)
+    assert roadmap.mastery()["m.shared"].mastered == 0  # one review is not mastery
+    clock.advance(days=12)
+    StudySession.open(roadmap.conn, ["attention-basics"], StudySettings(), clock).answer(Rating.Easy)
     mastery = roadmap.mastery()
     assert (mastery["m.read"].mastered, mastery["m.read"].total) == (1, 2)  # the missing question is ignored
     assert mastery["m.shared"].all_mastered

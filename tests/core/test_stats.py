@@ -68,10 +68,24 @@ def test_true_retention_uses_first_review_of_the_day_and_splits_young_and_mature
     assert r.overall == pytest.approx(2 / 3)
 
 
-def test_mastery_needs_recall_probability_of_ninety_percent(setup) -> None:
+def master(conn, qid, clock) -> None:
+    """Two Easy answers, the second once the first is due (8 days, fuzzed up to 10): stability well past three weeks."""
+    StudySession.open(conn, [qid], StudySettings(), clock).answer(Rating.Easy)
+    clock.advance(days=12)
+    StudySession.open(conn, [qid], StudySettings(), clock).answer(Rating.Easy)
+
+
+def test_one_review_is_not_mastery(setup) -> None:
     conn, library, clock = setup
-    session = StudySession.open(conn, ["attention-basics"], StudySettings(), clock)
-    session.answer(Rating.Easy)
+    StudySession.open(conn, ["attention-basics"], StudySettings(), clock).answer(Rating.Easy)
+    assert mastered_ids(conn, ["attention-basics"], clock=clock) == set()
+    assert dict((t, m) for t, m, _n in compute(conn, library, clock=clock).mastery_by_topic)["Attention"] == 0
+
+
+def test_mastery_is_durable_recall_stability_of_three_weeks_and_recall_now(setup) -> None:
+    conn, library, clock = setup
+    master(conn, "attention-basics", clock)
     assert mastered_ids(conn, ["attention-basics"], clock=clock) == {"attention-basics"}
+    assert dict((t, m) for t, m, _n in compute(conn, library, clock=clock).mastery_by_topic)["Attention"] == 1
     clock.advance(days=400)
     assert mastered_ids(conn, ["attention-basics"], clock=clock) == set()

@@ -282,7 +282,7 @@ def test_scopes(starter_pack) -> None:
     library = load_pack(starter_pack)
     assert Scope("topic", "gans").question_ids(library) == ["gan-objective"]
     assert Scope("milestone", "rm.test.dev1.reading").question_ids(library) == ["attention-basics", "multi-head"]
-    assert Scope("level", "dev2").question_ids(library) == ["multi-head", "gan-objective"]
+    assert Scope("level", "dev2").question_ids(library) == ["multi-head"]
     assert Scope("bookmarks").question_ids(library, ["gan-objective"]) == ["gan-objective"]
     assert Scope("pack", "builtin").question_ids(library) == ["attention-basics", "multi-head", "gan-objective"]
 
@@ -386,3 +386,78 @@ def test_inconsistent_cards_names_a_card_whose_row_is_not_its_last_outcome(conn,
     assert inconsistent_cards(conn) == []
     conn.execute("UPDATE cards SET stability = stability + 1 WHERE question_id = 'q00'")
     assert inconsistent_cards(conn) == ["q00: the card row is not the outcome of its last review"]
+
+
+def test_a_level_deck_holds_only_questions_of_that_level(starter_pack) -> None:
+    # The dev2 milestone "Train a GAN" links gan-objective, a dev1 question: a level deck is
+    # the questions' own level, not the levels of the milestones that link them.
+    library = load_pack(starter_pack)
+    for level in ("dev1", "dev2", "researcher"):
+        ids = Scope("level", level).question_ids(library)
+        assert all(library.question(qid).level == level for qid in ids)
+    assert Scope("level", "dev1").question_ids(library) == ["attention-basics", "gan-objective"]
+
+
+def test_custom_study_adds_new_cards_to_one_scope_today_only(conn, clock) -> None:
+    settings = StudySettings(new_per_day=2)
+    s = StudySession.open(conn, IDS, settings, clock)
+    for _ in range(2):
+        s.answer(Rating.Easy)
+    topic = IDS[10:25]
+    assert StudySession.open(conn, topic, settings, clock).current is None  # the daily limit is used
+    assert study.custom_new_today(conn, "topic:t", settings, clock) == 0
+    assert study.add_custom_new(conn, "topic:t", 10, settings, clock) == 10
+    extra = study.custom_new_today(conn, "topic:t", settings, clock)
+    session = StudySession.open(conn, topic, settings, clock, extra_new=extra)
+    assert session.counts() == (10, 0, 0) and session.new == topic[:10]
+    for _ in range(10):
+        session.answer(Rating.Easy)
+    assert session.current is None
+    # the other scopes keep today's limit; tomorrow the extra is gone
+    assert StudySession.open(conn, IDS, settings, clock).counts()[0] == 0
+    assert study.custom_new_today(conn, "topic:other", settings, clock) == 0
+    clock.advance(days=1)
+    assert study.custom_new_today(conn, "topic:t", settings, clock) == 0
+    assert study.add_custom_new(conn, "topic:t", 5, settings, clock) == 5
+
+
+def test_new_left_in_scope_leaves_out_suspended_and_buried_cards(conn, clock) -> None:
+    s = StudySession.open(conn, IDS[:3], StudySettings(new_per_day=0), clock)
+    assert s.new_left_in_scope() == 3
+    StudySession.open(conn, IDS[:3], StudySettings(), clock).suspend()
+    StudySession.open(conn, IDS[:3], StudySettings(), clock).bury()
+    assert s.new_left_in_scope() == 1
+
+
+def _lapse_until(conn, clock, lapses: int) -> StudySession:
+    """Study q00 into review, then lapse it ``lapses`` times (Again in review, Good to relearn)."""
+    s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+    s.answer(Rating.Easy)
+    for _ in range(lapses):
+        clock.advance(days=40)
+        s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+        assert s.current == "q00"
+        s.answer(Rating.Again)
+        if s.current == "q00":
+            s.answer(Rating.Good)
+    return s
+
+
+def test_a_leech_is_suspended_at_eight_lapses_when_asked(conn, clock) -> None:
+    assert study.leech_auto_suspend(conn) is False
+    study.set_leech_auto_suspend(conn, True)
+    s = _lapse_until(conn, clock, 7)
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)
+    clock.advance(days=40)
+    s = StudySession.open(conn, ["q00"], StudySettings(), clock)
+    s.answer(Rating.Again)  # the eighth lapse
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (1,)
+    assert s.current is None and s.last_leech == "q00"
+    assert inconsistent_cards(conn) == []
+    s.undo()
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)
+
+
+def test_leeches_stay_when_auto_suspend_is_off(conn, clock) -> None:
+    _lapse_until(conn, clock, 8)
+    assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)

@@ -106,3 +106,119 @@ def test_card_caption_has_no_dangling_separator_for_imported_notes(make_window, 
     view.start(Scope("pack", imported[0].pack, "My notes"))
     caption = view.caption.text()
     assert caption and not caption.rstrip().endswith("·") and "  ·  " not in caption
+
+
+def _start_all(window):
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.start()
+    return view
+
+
+def test_the_progress_bar_is_not_full_while_cards_remain(make_window) -> None:
+    window = make_window()
+    view = _start_all(window)
+    for _ in range(3):  # Again on each new card: all three are now learning cards, due again today
+        view.reveal()
+        view.rate(Rating.Again)
+    assert view.session.current is not None
+    assert view.progress.value() < view.progress.maximum()
+    while view.session.current is not None:
+        view.reveal()
+        view.rate(Rating.Easy)
+    assert view.progress.value() == view.progress.maximum()
+
+
+def test_bury_suspend_and_undo_say_what_they_did_and_the_undo_key(make_window, qtbot) -> None:
+    window = make_window()
+    view = _start_all(window)
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert "Buried until tomorrow" in view.notice.text() and "Ctrl+Z" in view.notice.text()
+    qtbot.keyClick(view, Qt.Key.Key_S)
+    assert "Suspended" in view.notice.text() and "Ctrl+Z" in view.notice.text()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "Undone" in view.notice.text() and "unsuspended" in view.notice.text()
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert view.notice.text() == ""  # a rating is its own feedback: the notice goes
+
+
+class FakeMs:
+    def __init__(self) -> None:
+        self.now = 1_000
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_time_on_card_stops_while_the_answer_is_read_in_the_library(make_window) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    clock = FakeMs()
+    view.card_timer.clock = clock
+    view.start()
+    clock.now += 5_000
+    view.reveal()
+    window.show_view("library")  # "open it in the library": the flashcards view is hidden
+    clock.now += 120_000
+    window.show_view("flashcards")
+    clock.now += 2_000
+    assert view.card_timer.elapsed() == 7_000
+    view.rate(Rating.Good)
+    assert window.workspace.progress.conn.execute("SELECT duration_ms FROM reviews").fetchone() == (7_000,)
+
+
+def test_study_more_new_cards_of_a_scope_after_the_daily_limit(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.new_limit.setValue(1)  # saved at once
+    view.start()
+    view.reveal()
+    view.rate(Rating.Easy)
+    assert view.pages.currentWidget() is view.done_page
+    assert view.more_button.isVisible() and "2 more new cards" in view.more_button.text()
+    view.more_button.click()
+    assert view.pages.currentWidget() is view.review_page
+    assert view.session.counts()[0] == 2
+    while view.session.current is not None:
+        view.reveal()
+        view.rate(Rating.Easy)
+    assert not view.more_button.isVisible()  # nothing new left in the scope
+
+
+def test_changing_a_limit_refreshes_the_deck_list(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    first = view.scope_list.item(0)
+    assert "3 new" in first.toolTip()
+    view.new_limit.setValue(1)
+    qtbot.waitUntil(lambda: "1 new" in view.scope_list.item(0).toolTip())
+
+
+def test_study_this_milestone_delivers_its_new_cards_past_the_daily_limit(make_window) -> None:
+    from genai_desktop.core.roadmap import milestone_scope
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.new_limit.setValue(0)
+    milestone = window.workspace.library.milestone("rm.test.dev1.reading")
+    window.study_scope(milestone_scope(milestone))
+    assert view.pages.currentWidget() is view.review_page
+    assert view.session.counts() == (2, 0, 0)
+
+
+def test_the_leech_setting_is_saved_from_the_deck_page(make_window) -> None:
+    from genai_desktop.core.study import leech_auto_suspend
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    assert not view.leech_box.isChecked()
+    view.leech_box.setChecked(True)
+    assert leech_auto_suspend(window.workspace.progress.conn)
+    view.refresh_deck()
+    assert view.leech_box.isChecked()

@@ -342,3 +342,17 @@ def test_the_error_hook_logs_the_traceback_and_names_the_log(qtbot, tmp_path: Pa
     assert "unexpected problem" in bug_text and str(tmp_path / "logs" / "genai-desktop.log") in bug_text
     assert bug_detail == "ZeroDivisionError: a bug in a view"
     assert full_text.startswith("The disk is full")
+
+
+def test_backups_default_button_is_the_safe_one(make_window, qtbot, monkeypatch) -> None:
+    window = make_window()
+    backups.make_backup(window.workspace.progress.conn, window.workspace.paths.backups, "daily",
+                        lambda: datetime(2025, 1, 1, 8, tzinfo=UTC))
+    dialog = BackupsDialog(window.workspace, window.theme, window)
+    qtbot.addWidget(dialog)
+    assert dialog.close_button.isDefault()
+    assert not dialog.restore_button.isDefault() and not dialog.restore_button.autoDefault()
+    defaults = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: defaults.append(box.defaultButton().text()))
+    dialog.restore_selected()
+    assert defaults == ["Cancel"] or defaults == ["&Cancel"]

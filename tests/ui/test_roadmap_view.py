@@ -1,7 +1,7 @@
 """The roadmap view on the starter pack: 'Read papers' (dev1: attention-basics, multi-head; guide
 reading) and 'Train a GAN' (dev2: gan-objective), both in the section Basics."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fsrs import Rating
@@ -209,8 +209,11 @@ def test_mastering_every_linked_card_suggests_done_but_never_ticks(roadmap_windo
     window, view = roadmap_window
     view.select(GAN)
     assert not view.suggestion.isVisible()
-    session = StudySession.open(window.workspace.progress.conn, ["gan-objective"], StudySettings())
-    session.answer(Rating.Easy)
+    conn = window.workspace.progress.conn
+    start = datetime.now(UTC) - timedelta(days=20)  # two Easy answers, the second 8 days ago
+    StudySession.open(conn, ["gan-objective"], StudySettings(), lambda: start).answer(Rating.Easy)
+    later = start + timedelta(days=12)
+    StudySession.open(conn, ["gan-objective"], StudySettings(), lambda: later).answer(Rating.Easy)
     window.show_view("library")
     window.show_view("roadmap")  # mastery is re-read when the view is shown
     assert view.current_id == GAN

@@ -1,0 +1,88 @@
+"""The card browser's data at 100,000 cards (core/card_browser.py, no Qt).
+
+- browser_open_ms_100k: reading every card and the review log aggregate into columns (once, when
+  the browser opens and after an action), median of 3.
+- browser_sort_ms_100k: sort by due with nothing cached (the first click on the column), median of 5.
+- browser_filter_ms_100k: a text filter plus a state chip over the sorted order, median of 5.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from common import WORK, median
+
+N = 100_000
+WORDS = ("attention", "transformer", "retrieval", "agent", "diffusion", "scaling", "tokenizer", "quantization",
+         "kv", "cache", "latency", "gradient", "reward", "policy", "evaluation", "safety", "embedding", "mixture")
+
+
+def _library():
+    rng = random.Random(3)
+    topics = [SimpleNamespace(id=f"t{n}", title=f"Topic {n}") for n in range(40)]
+    questions = [SimpleNamespace(id=f"bench-q{n:06d}", title=" ".join(rng.choice(WORDS) for _ in range(6)) + "?",
+                                 topic_id=f"t{n % 40}", pack="builtin", level=("dev1", "dev2", "researcher")[n % 3])
+                 for n in range(N)]
+    return SimpleNamespace(topics=topics, questions=lambda: questions)
+
+
+def _fill(conn, library) -> None:
+    from genai_desktop.core.study import card_id_for, iso
+
+    rng = random.Random(1)
+    now = datetime.now(UTC)
+    cards, reviews = [], []
+    for n, q in enumerate(library.questions()):
+        if n % 10 == 9:
+            continue  # new
+        state = rng.choice((1, 2, 2, 2, 2, 3))
+        last = now - timedelta(days=rng.uniform(0, 90))
+        stability = rng.uniform(0.5, 200)
+        cards.append((q.id, card_id_for(q.id), state, None, stability, rng.uniform(1, 10),
+                      iso(last + timedelta(days=stability)), iso(last), int(n % 97 == 0), None))
+        for k in range(rng.randint(1, 5)):
+            reviews.append((f"r{n}-{k}", q.id, rng.choice((1, 2, 3, 3, 4)),
+                            iso(last - timedelta(days=k * 5)), 8000, '{"state":2}', "{}"))
+    with conn:
+        conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
+                         "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
+        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+
+
+def run() -> dict[str, float]:
+    from genai_desktop.core import db
+    from genai_desktop.core.card_browser import Browser
+    from genai_desktop.core.study import StudySettings
+
+    folder = WORK / "browser-100k"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    conn = db.open_progress(folder / "progress.sqlite").conn
+    library = _library()
+    _fill(conn, library)
+
+    opens = []
+    for _ in range(3):
+        start = time.perf_counter()
+        browser = Browser.load(conn, library, StudySettings())
+        opens.append((time.perf_counter() - start) * 1000)
+    sorts, filters = [], []
+    for _ in range(5):
+        browser._sorted.clear()
+        start = time.perf_counter()
+        browser.sort(4)  # due
+        sorts.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        browser.set_filter("attention cache", ["review"])
+        filters.append((time.perf_counter() - start) * 1000)
+        assert browser.order, "the filter found nothing"
+        browser.set_filter()
+    conn.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"browser_open_ms_100k": median(opens), "browser_sort_ms_100k": median(sorts),
+            "browser_filter_ms_100k": median(filters)}

@@ -1,0 +1,354 @@
+"""The card browser (Ctrl+B, or "Browse cards" in the Flashcards view): every card in one table.
+
+The table reads core/card_browser.Browser through a model that maps a visible row to the
+browser's ordered list; sorting and filtering happen in the core. Actions apply to the selected
+rows, each one transaction; Ctrl+Z takes back the last one. ``i`` or a double-click shows the
+card's review history.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.card_browser import COLUMNS, Browser, Undo
+from ..core.study import format_duration, format_interval
+from ..core.workspace import Workspace
+from . import theme as themes
+from .backups_dialog import dialog_stylesheet
+
+SHORT = ("Question", "Topic", "Level", "State", "Due", "Ivl", "Stab.", "Diff.", "Recall", "Revs", "Lapses",
+         "Last")
+WIDTHS = (None, 118, 84, 84, 96, 50, 56, 50, 56, 48, 54, 54)
+CHIPS = ("new", "learning", "review", "relearning", "suspended", "buried", "leech")
+_NUMERIC = {5, 6, 7, 8, 9, 10}
+
+
+class CardModel(QAbstractTableModel):
+    def __init__(self, browser: Browser, parent=None) -> None:
+        super().__init__(parent)
+        self.browser = browser
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.browser.order)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.browser.cell(index.row(), index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return self.browser.cell(index.row(), 0)
+        return None
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return SHORT[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section]
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self.browser.sort(column, order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+    def refilter(self, text: str, chips) -> None:
+        self.beginResetModel()
+        self.browser.set_filter(text, chips)
+        self.endResetModel()
+
+    def reloaded(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+
+class _Table(QTableView):
+    """``i`` opens card info: an item view would take the letter for its keyboard search."""
+
+    info = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_I and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.info.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class CardBrowserWindow(QDialog):
+    """Not modal: the library and the flashcards stay usable beside it."""
+
+    changed = Signal()  # an action changed card states: due counts and decks refresh
+
+    def __init__(self, workspace: Workspace, theme: themes.Theme, parent: QWidget | None = None,
+                 clock=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.theme = theme
+        self.setWindowTitle("Browse cards")
+        self.resize(1000, 600)
+        kwargs = {"clock": clock} if clock else {}
+        self.browser = Browser.load(workspace.progress.conn, workspace.library, **kwargs)
+        self.model = CardModel(self.browser, self)
+        self.undo_stack: list[Undo] = []
+        self.stale = False  # cards changed elsewhere (a study session): re-read on activation
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Cards", objectName="DialogTitle"))
+        self.filter = QLineEdit(placeholderText='Filter: words, "a phrase", -word', clearButtonEnabled=True)
+        self.filter.textChanged.connect(self._refilter)
+        top.addWidget(self.filter, 1)
+        layout.addLayout(top)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        self.chips: dict[str, QPushButton] = {}
+        for name in CHIPS:
+            chip = QPushButton(name.capitalize(), objectName="Chip", checkable=True)
+            chip.setAutoDefault(False)
+            chip.toggled.connect(self._refilter)
+            self.chips[name] = chip
+            chips.addWidget(chip)
+        chips.addStretch(1)
+        self.count = QLabel("", objectName="Muted")
+        chips.addWidget(self.count)
+        layout.addLayout(chips)
+
+        self.table = _Table()
+        self.table.info.connect(self.show_info)
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the question takes what is left
+        header.setMinimumSectionSize(40)
+        for column, width in enumerate(WIDTHS):
+            if width:
+                header.resizeSection(column, width)
+        header.setSortIndicator(4, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(lambda _index: self.show_info())
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (("suspend", "Suspend", lambda: self._run(self.browser.suspend)),
+                                ("unsuspend", "Unsuspend", lambda: self._run(self.browser.suspend, on=False)),
+                                ("bury", "Bury", lambda: self._run(self.browser.bury)),
+                                ("unbury", "Unbury", lambda: self._run(self.browser.bury, on=False)),
+                                ("forget", "Forget", lambda: self._run(self.browser.forget)),
+                                ("due", "Set due date…", self.set_due),
+                                ("info", "Card info   i", self.show_info)):
+            button = QPushButton(text)
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            actions.addWidget(button)
+        self.buttons["forget"].setToolTip("Make the cards new again; their review history is kept")
+        actions.addStretch(1)
+        self.status = QLabel("", objectName="Status")
+        actions.addWidget(self.status)
+        layout.addLayout(actions)
+
+        for keys, slot in (("Ctrl+Z", self.undo), ("Ctrl+F", self.filter.setFocus)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+        self.apply_theme()
+        self._update_count()
+        self._update_buttons()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.stale:
+            self.refresh()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        """Read the cards again, keeping the sort, the filter and the selection."""
+        ids = self.selected_ids()
+        self.stale = False
+        self.browser.reload()
+        self.model.reloaded()
+        self._reselect(ids)
+        self._update_count()
+
+    # ------------------------------------------------------------ filter and selection
+    def _refilter(self, *_args) -> None:
+        wanted = [name for name, chip in self.chips.items() if chip.isChecked()]
+        self.model.refilter(self.filter.text(), wanted)
+        self._update_count()
+        self._update_buttons()
+
+    def _update_count(self) -> None:
+        shown, total = len(self.browser.order), len(self.browser.ids)
+        self.count.setText(f"{shown:,} of {total:,} cards" if shown != total else f"{total:,} cards")
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.browser.question_id(row) for row in rows]
+
+    def _update_buttons(self, *_args) -> None:
+        some = bool(self.table.selectionModel().selectedRows())
+        for key, button in self.buttons.items():
+            button.setEnabled(some if key != "info" else len(self.table.selectionModel().selectedRows()) == 1)
+
+    # ------------------------------------------------------------ actions
+    def _run(self, action, **options) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        self._after(action(ids, **options), ids)
+
+    def set_due(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        days, ok = QInputDialog.getInt(self, "Set due date", "Due in how many days (0 = today)?", 0, 0, 36500)
+        if ok:
+            self._after(self.browser.set_due(ids, days), ids)
+
+    def _after(self, undo: Undo, ids: list[str]) -> None:
+        self.model.reloaded()
+        if undo.rows:
+            self.undo_stack.append(undo)
+            self.status.setText(f"{undo.label}  ·  Ctrl+Z undo")
+        else:
+            self.status.setText(undo.label)
+        self._reselect(ids)
+        self._update_count()
+        self.changed.emit()
+        self.stale = False  # this window made the change and shows it already
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            self.status.setText("Nothing to undo")
+            return
+        undo = self.undo_stack.pop()
+        self.browser.undo(undo)
+        self.model.reloaded()
+        self.status.setText(f"Undone · {undo.label}")
+        self._reselect([qid for qid, _row in undo.rows])
+        self._update_count()
+        self.changed.emit()
+        self.stale = False  # this window made the change and shows it already
+
+    def _reselect(self, ids: list[str]) -> None:
+        wanted = set(ids)
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = (selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+        first = None
+        for row in range(len(self.browser.order)):
+            if self.browser.question_id(row) in wanted:
+                selection.select(self.model.index(row, 0), flags)
+                first = row if first is None else first
+                if len(wanted) == 1:
+                    break
+        if first is not None:
+            self.table.scrollTo(self.model.index(first, 0))
+        self._update_buttons()
+
+    def show_info(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        CardInfoDialog(self.browser, ids[0], self.workspace, self.theme, self).exec()
+
+    def apply_theme(self) -> None:
+        t = self.theme
+        self.setStyleSheet(dialog_stylesheet(t) + f"""
+            QTableView {{ background: {t.surface}; color: {t.text}; border: 1px solid {t.border};
+                          border-radius: 8px; selection-background-color: {t.selection};
+                          selection-color: {t.text}; alternate-background-color: {t.hover}; }}
+            QPushButton#Chip {{ border: 1px solid {t.border}; border-radius: 11px; padding: 3px 10px;
+                                color: {t.muted}; background: transparent; }}
+            QPushButton#Chip:checked {{ background: {t.selection}; color: {t.text}; border-color: {t.accent}; }}
+        """)
+        _title_fonts(self)
+
+
+def _title_fonts(dialog: QDialog) -> None:
+    for label in dialog.findChildren(QLabel, "DialogTitle"):
+        font = QFont(label.font())
+        font.setPixelSize(19)
+        font.setWeight(QFont.Weight.DemiBold)
+        label.setFont(font)
+
+
+class CardInfoDialog(QDialog):
+    def __init__(self, browser: Browser, qid: str, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
+        super().__init__(parent)
+        question = workspace.library.question(qid)
+        self.setWindowTitle("Card info")
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        title = QLabel(question.title if question else qid, objectName="DialogTitle", wordWrap=True)
+        layout.addWidget(title)
+        row = browser.order.index(browser.ids.index(qid)) if browser.ids.index(qid) in browser.order else None
+        if row is not None:
+            facts = [f"{name}: {browser.cell(row, c)}" for c, name in enumerate(COLUMNS)
+                     if c >= 3 and browser.cell(row, c)]
+            layout.addWidget(QLabel("   ·   ".join(facts), objectName="Muted", wordWrap=True))
+        history = browser.history(qid)
+        self.table = QTableWidget(len(history), 6)
+        self.table.setHorizontalHeaderLabels(["Date", "Rating", "Interval", "Time", "Stability", "Difficulty"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for n, review in enumerate(history):
+            cells = (review["at"].astimezone().strftime("%Y-%m-%d %H:%M"), review["rating"],
+                     format_interval(review["interval"]) if review["interval"] is not None else "",
+                     format_duration(review["seconds"]),
+                     f"{review['stability']:.2f}" if review["stability"] is not None else "",
+                     f"{review['difficulty']:.2f}" if review["difficulty"] is not None else "")
+            for c, text in enumerate(cells):
+                self.table.setItem(n, c, QTableWidgetItem(text))
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # a date on one line
+        if not history:
+            layout.addWidget(QLabel("Never reviewed.", objectName="Muted"))
+        layout.addWidget(self.table, 1)
+        close = QPushButton("Close")
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+        self.setStyleSheet(dialog_stylesheet(theme) + f"""
+            QTableWidget {{ background: {theme.surface}; color: {theme.text}; border: 1px solid {theme.border};
+                            border-radius: 8px; }}""")
+        _title_fonts(self)

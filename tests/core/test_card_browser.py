@@ -1,0 +1,185 @@
+import json
+from datetime import timedelta
+
+import pytest
+from fsrs import Rating, State
+
+from genai_desktop.core import card_browser
+from genai_desktop.core.card_browser import COLUMNS, Browser, parse_query
+from genai_desktop.core.content import load_pack
+from genai_desktop.core.study import StudySession, StudySettings, day_start, inconsistent_cards, study_day
+
+from .test_study import FakeClock, clock, conn  # noqa: F401 (fixtures)
+
+ALL = ["attention-basics", "multi-head", "gan-objective"]
+
+
+@pytest.fixture
+def library(starter_pack):
+    return load_pack(starter_pack)
+
+
+def rows(browser: Browser, column: int = 0) -> list[str]:
+    return [browser.cell(r, column) for r in range(len(browser.order))]
+
+
+def answer(conn, clock, qid, rating):  # noqa: F811
+    StudySession.open(conn, [qid], StudySettings(), clock).answer(rating)
+
+
+def test_every_question_is_a_row_with_its_scheduling(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Good)
+    b = Browser.load(conn, library, clock=clock)
+    assert len(b.order) == 3
+    b.sort(0)
+    assert rows(b) == ["What does scaled dot-product attention compute?", "What objective does a GAN optimise?",
+                       "Why use several attention heads?"]
+    row = rows(b).index("Why use several attention heads?")
+    cells = {name: b.cell(row, c) for c, name in enumerate(COLUMNS)}
+    assert cells["State"] == "learning" and cells["Reviews"] == "1" and cells["Last rating"] == "Good"
+    assert cells["Topic"] == "Attention" and cells["Level"] == "Dev L2"
+    assert cells["Recall"] == "100%" and cells["Due"] and cells["Stability"]
+    assert rows(b, 3).count("new") == 2
+
+
+def test_sort_by_any_column_both_ways(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "gan-objective", Rating.Easy)
+    b = Browser.load(conn, library, clock=clock)
+    for column in range(len(COLUMNS)):
+        b.sort(column)
+        ascending = [b.question_id(r) for r in range(3)]
+        b.sort(column, descending=True)
+        assert [b.question_id(r) for r in range(3)] == ascending[::-1]
+    b.sort(4)  # due: cards with a due date first, new cards after
+    assert b.question_id(0) == "gan-objective"
+
+
+def test_filter_by_text_language_and_state_chips(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "gan-objective", Rating.Again)
+    b = Browser.load(conn, library, clock=clock)
+    b.set_filter("attention")
+    assert {b.question_id(r) for r in range(len(b.order))} == {"attention-basics", "multi-head"}
+    b.set_filter("attention -heads")
+    assert [b.question_id(r) for r in range(len(b.order))] == ["attention-basics"]
+    b.set_filter('"scaled dot"')
+    assert [b.question_id(r) for r in range(len(b.order))] == ["attention-basics"]
+    b.set_filter("", ["learning"])
+    assert [b.question_id(r) for r in range(len(b.order))] == ["gan-objective"]
+    b.set_filter("gan", ["new"])
+    assert b.order == []
+    assert parse_query('a "b c" -d') == (["a", "b c"], ["d"])
+
+
+def test_suspend_unsuspend_and_undo_restore_rows_exactly(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Good)
+    before = conn.execute("SELECT * FROM cards ORDER BY question_id").fetchall()
+    b = Browser.load(conn, library, clock=clock)
+    undo = b.suspend(ALL)
+    assert undo.label == "Suspended: 3 cards"
+    assert set(rows(b, 3)) == {"suspended"}
+    b.set_filter("", ["suspended"])
+    assert len(b.order) == 3
+    b.undo(undo)
+    after = conn.execute("SELECT question_id, card_id, state, step, stability, difficulty, due, last_review, "
+                         "suspended, buried_day FROM cards ORDER BY question_id").fetchall()
+    assert after == [row[:10] for row in before]  # the never-studied cards' rows are gone again
+    b.set_filter()
+    assert "suspended" not in rows(b, 3)
+    # A card suspended in a session is found and unsuspended here.
+    StudySession.open(conn, ["gan-objective"], StudySettings(), clock).suspend()
+    b.reload()
+    b.set_filter("", ["suspended"])
+    assert [b.question_id(0)] == ["gan-objective"]
+    b.suspend(["gan-objective"], on=False)
+    assert StudySession.open(conn, ["gan-objective"], StudySettings(), clock).current == "gan-objective"
+
+
+def test_bury_hides_until_tomorrow_and_unbury(conn, clock, library) -> None:  # noqa: F811
+    b = Browser.load(conn, library, clock=clock)
+    b.bury(["attention-basics"])
+    assert StudySession.open(conn, ["attention-basics"], StudySettings(), clock).current is None
+    b.bury(["attention-basics"], on=False)
+    assert StudySession.open(conn, ["attention-basics"], StudySettings(), clock).current == "attention-basics"
+
+
+def test_forget_makes_the_card_new_keeps_the_log_and_stays_consistent(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Good)
+    clock.advance(minutes=20)
+    answer(conn, clock, "multi-head", Rating.Good)
+    b = Browser.load(conn, library, clock=clock)
+    undo = b.forget(["multi-head"])
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (2,)
+    assert conn.execute("SELECT state FROM cards WHERE question_id = 'multi-head'").fetchone() == (0,)
+    assert inconsistent_cards(conn) == []
+    answer(conn, clock, "multi-head", Rating.Good)  # studied again from new
+    assert inconsistent_cards(conn) == []
+    assert json.loads(conn.execute("SELECT state_before FROM reviews ORDER BY id DESC").fetchone()[0] or "null") is None
+    assert undo.rows[0][1][2] == State.Review
+
+
+def test_set_due_date_moves_studied_cards_only(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Easy)
+    b = Browser.load(conn, library, clock=clock)
+    undo = b.set_due(["multi-head", "gan-objective"], 3)
+    assert undo.label == "Due date set: 1 card"
+    due = conn.execute("SELECT due FROM cards WHERE question_id = 'multi-head'").fetchone()[0]
+    expected = day_start(study_day(clock(), 4) + timedelta(days=3), 4)
+    assert due.startswith(expected.isoformat(timespec="seconds")[:19])
+    assert conn.execute("SELECT count(*) FROM cards WHERE question_id = 'gan-objective'").fetchone() == (0,)
+    assert inconsistent_cards(conn) == []
+    b.set_due(["multi-head"], 0)
+    assert StudySession.open(conn, ["multi-head"], StudySettings(), clock).current == "multi-head"
+
+
+def test_an_action_is_one_transaction(conn, clock, library, monkeypatch) -> None:  # noqa: F811
+    b = Browser.load(conn, library, clock=clock)
+    calls = []
+    real = card_browser.write_card
+
+    def failing(connection, row):
+        calls.append(row[0])
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(connection, row)
+    monkeypatch.setattr(card_browser, "write_card", failing)
+    with pytest.raises(OSError):
+        b.suspend(ALL)
+    assert conn.execute("SELECT count(*) FROM cards").fetchone() == (0,)
+
+
+def test_leeches_after_eight_lapses(conn, clock, library) -> None:  # noqa: F811
+    # Eight Again answers on a card in review, each a lapse.
+    for n in range(8):
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES (?, 'gan-objective', 1, ?, 1000, ?, '{}')",
+                     (f"u{n}", f"2026-01-0{n + 1}T10:00:00.000+00:00", json.dumps({"state": 2})))
+    b = Browser.load(conn, library, clock=clock)
+    b.set_filter("", ["leech"])
+    assert [b.question_id(r) for r in range(len(b.order))] == ["gan-objective"]
+    assert b.cell(0, 3).endswith("· leech") and b.cell(0, 10) == "8"
+
+
+def test_history_lists_each_review(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Again)
+    clock.advance(minutes=2)
+    answer(conn, clock, "multi-head", Rating.Good)
+    history = Browser.load(conn, library, clock=clock).history("multi-head")
+    assert [h["rating"] for h in history] == ["Again", "Good"]
+    assert history[0]["interval"] == timedelta(minutes=1)
+
+
+def test_an_action_rereads_only_its_cards_and_keeps_sorts_that_still_hold(conn, clock, library,  # noqa: F811
+                                                                         monkeypatch) -> None:
+    answer(conn, clock, "multi-head", Rating.Good)
+    b = Browser.load(conn, library, clock=clock)
+    b.sort(9)  # reviews: an action cannot change it
+    reviews_order = b._sorted[9]
+    monkeypatch.setattr(Browser, "reload", lambda self: pytest.fail("an action read every card"))
+    b.sort(4)
+    undo = b.suspend(["multi-head"])
+    assert b._sorted[9] is reviews_order and 4 in b._sorted  # due re-sorted, reviews kept
+    assert dict(zip([b.question_id(r) for r in range(3)], rows(b, 3), strict=True))["multi-head"] == "suspended"
+    b.undo(undo)
+    assert dict(zip([b.question_id(r) for r in range(3)], rows(b, 3), strict=True))["multi-head"] == "learning"
+    b.forget(["multi-head"])
+    assert b.stability[b.ids.index("multi-head")] == -1.0 and b.state[b.ids.index("multi-head")] == "new"

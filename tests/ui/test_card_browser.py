@@ -1,0 +1,106 @@
+"""The card browser window: Ctrl+B and the Flashcards button open it; a suspended card is found and
+unsuspended; actions act on the selection, say so, and Ctrl+Z takes them back."""
+
+from __future__ import annotations
+
+from fsrs import Rating
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QDialog, QInputDialog
+
+from genai_desktop.core.study import StudySession, StudySettings
+
+
+def _open(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "card_browser", None) is not None and window.card_browser.isVisible())
+    window.card_browser.activateWindow()
+    qtbot.waitUntil(window.card_browser.isActiveWindow)  # window shortcuts need the active window
+    return window.card_browser
+
+
+def _select(browser, qids) -> None:
+    selection = browser.table.selectionModel()
+    selection.clearSelection()
+    for row in range(browser.model.rowCount()):
+        if browser.browser.question_id(row) in qids:
+            selection.select(browser.model.index(row, 0),
+                             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def _states(browser) -> dict[str, str]:
+    return {browser.browser.question_id(r): browser.model.index(r, 3).data() for r in range(browser.model.rowCount())}
+
+
+def test_ctrl_b_finds_a_suspended_card_and_unsuspends_it(make_window, qtbot) -> None:
+    window = make_window()
+    conn = window.workspace.progress.conn
+    StudySession.open(conn, ["gan-objective"], StudySettings()).suspend()
+    browser = _open(window, qtbot)
+    assert browser.model.rowCount() == 3 and browser.model.columnCount() == 12
+    browser.chips["suspended"].click()
+    assert browser.model.rowCount() == 1 and browser.model.index(0, 0).data() == "What objective does a GAN optimise?"
+    assert browser.count.text() == "1 of 3 cards"
+    browser.table.selectRow(0)
+    browser.buttons["unsuspend"].click()
+    assert "Unsuspended: 1 card" in browser.status.text() and "Ctrl+Z" in browser.status.text()
+    assert browser.model.rowCount() == 0
+    assert conn.execute("SELECT suspended FROM cards WHERE question_id = 'gan-objective'").fetchone() == (0,)
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert conn.execute("SELECT suspended FROM cards WHERE question_id = 'gan-objective'").fetchone() == (1,)
+    assert "Undone" in browser.status.text()
+
+
+def test_multi_select_actions_filter_sort_and_the_flashcards_button(make_window, qtbot, monkeypatch) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    window.flashcards.browse_button.click()
+    browser = window.card_browser
+    assert browser.isVisible()
+    conn = window.workspace.progress.conn
+    StudySession.open(conn, ["multi-head"], StudySettings()).answer(Rating.Easy)
+    browser.browser.reload()
+    browser.model.reloaded()
+    browser.filter.setText("attention")
+    assert browser.model.rowCount() == 2
+    browser.filter.setText("")
+    _select(browser, {"attention-basics", "gan-objective"})
+    browser.buttons["bury"].click()
+    assert set(_states(browser).values()) == {"buried", "review"}
+    browser.buttons["forget"].setEnabled(True)
+    _select(browser, {"multi-head"})
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (5, True))
+    browser.set_due()
+    assert "Due date set: 1 card" in browser.status.text()
+    browser.buttons["forget"].click()
+    assert _states(browser)["multi-head"] == "new"
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (1,)  # the log is kept
+    browser.undo()  # forget undone: in review again
+    assert _states(browser)["multi-head"] == "review"
+    browser.table.sortByColumn(9, Qt.SortOrder.DescendingOrder)  # reviews
+    assert browser.browser.question_id(0) == "multi-head"
+    # card info
+    _select(browser, {"multi-head"})
+    shown = []
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: shown.append(dialog.table.rowCount()))
+    qtbot.keyClick(browser.table, Qt.Key.Key_I)
+    assert shown == [1]
+    # the deck list and due counts follow at once
+    assert window.flashcards.scope_list.count() >= 3
+
+
+def test_answers_elsewhere_show_when_the_browser_is_next_activated(make_window, qtbot) -> None:
+    window = make_window()
+    browser = _open(window, qtbot)
+    _select(browser, {"gan-objective"})
+    browser.buttons["suspend"].click()
+    assert not browser.stale  # its own change: no second read
+    window.show_view("flashcards")
+    window.flashcards.start()
+    window.flashcards.reveal()
+    window.flashcards.rate(Rating.Good)
+    assert browser.stale
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    browser.activateWindow()
+    qtbot.waitUntil(lambda: not browser.stale)
+    assert _states(browser)["attention-basics"] == "learning"
