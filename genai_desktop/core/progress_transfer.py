@@ -803,14 +803,18 @@ def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict], now: datetime)
                      (max(found[0], suspended), merged_buried, row["question_id"]))
 
 
-def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: float):
-    """FSRS replayed over one card's reviews (rating, UTC time) in time order, without fuzz.
+def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: float, day_start_hour: int = 4):
+    """FSRS replayed over one card's reviews (rating, UTC time) in time order, without fuzz,
+    counting days as the flashcards do (``study.StudyScheduler``, the one owner of that rule).
 
     Returns the card after each review: ``[(before, after), ...]`` (``before`` is None for the
     first review of a card never seen before)."""
-    from fsrs import Card, Rating, Scheduler
+    from fsrs import Card, Rating
 
-    scheduler = Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    from .study import StudyScheduler
+
+    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention,
+                               enable_fuzzing=False)
     states = []
     card = None
     for rating, moment in log:
@@ -824,8 +828,9 @@ def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: flo
 def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_retention: float) -> int:
     """Rebuild the card state of each question from its whole review log (inside the caller's
     transaction), rewriting each review's before/after state to match."""
-    from .study import card_id_for, card_to_json, iso, write_card
+    from .study import StudySettings, card_id_for, card_to_json, iso, write_card
 
+    day_start_hour = StudySettings.load(conn).day_start_hour  # the merged settings: the days they count
     for qid in sorted(question_ids):
         rows = conn.execute("SELECT uid, rating, reviewed_at FROM reviews WHERE question_id = ? "
                             "ORDER BY reviewed_at, uid", (qid,)).fetchall()
@@ -835,7 +840,7 @@ def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_re
                              (qid,)).fetchone()
         card_id, suspended, buried = found if found else (card_id_for(qid), 0, None)
         states = replay(card_id, [(rating, datetime.fromisoformat(at)) for _uid, rating, at in rows],
-                        desired_retention)
+                        desired_retention, day_start_hour)
         for (uid, _rating, _at), (before, after) in zip(rows, states, strict=True):
             conn.execute("UPDATE reviews SET state_before = ?, state_after = ? WHERE uid = ?",
                          (card_to_json(before), card_to_json(after), uid))

@@ -102,11 +102,16 @@ def studied(laptops) -> tuple[Install, Install]:
 
 
 def independent_replay(conn, qid: str) -> Card:
-    """fsrs's own reschedule over the log, as a check that does not share our replay code."""
+    """fsrs's own reschedule over the log, as a check that does not share our replay code (with the
+    flashcards' day counting, core/study.StudyScheduler, which every replay follows)."""
+    from genai_desktop.core.study import StudyScheduler, StudySettings
+
     logs = [ReviewLog(card_id_for(qid), Rating(rating), datetime.fromisoformat(at), None)
             for rating, at in conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
     first = min(log.review_datetime for log in logs)
-    return Scheduler(desired_retention=RETENTION, enable_fuzzing=False).reschedule_card(
+    scheduler = StudyScheduler(day_start_hour=StudySettings.load(conn).day_start_hour, desired_retention=RETENTION,
+                               enable_fuzzing=False)
+    return scheduler.reschedule_card(
         Card(card_id=card_id_for(qid), due=first), logs)
 
 
@@ -158,6 +163,10 @@ def test_merging_two_laptops_gives_the_union_with_newer_edits_and_replayed_cards
     befores = [b_ for (b_,) in b.conn.execute("SELECT state_before FROM reviews WHERE question_id = 'q07'")]
     assert befores.count(None) == 1
     assert card_row(b.conn, "q12") == b_only_card  # untouched by the merge
+    # and the merged log replays to what is stored, with the flashcards' own day counting
+    from genai_desktop.core.study import inconsistent_cards
+
+    assert inconsistent_cards(b.conn) == []
 
     notes = dict(b.rows("SELECT question_id, body FROM notes"))
     assert notes == {"q01": "only on A", "q05": "A wrote this later", "q06": "B wrote this later"}
@@ -355,6 +364,8 @@ def test_settings_without_a_stamp_count_as_oldest(laptops, tmp_path) -> None:
 
 
 def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops, tmp_path) -> None:
+    from genai_desktop.core.study import StudyScheduler
+
     a, b = studied(laptops)
     StudySettings(desired_retention=0.90).save(a.conn, now=datetime(2026, 3, 2, tzinfo=UTC))
     StudySettings(desired_retention=0.95).save(b.conn, now=datetime(2026, 3, 3, tzinfo=UTC))
@@ -364,8 +375,11 @@ def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops,
         logs = [ReviewLog(card_id_for(qid), Rating(r), datetime.fromisoformat(at), None)
                 for r, at in a.conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
         start = Card(card_id=card_id_for(qid), due=min(log.review_datetime for log in logs))
-        at_95 = Scheduler(desired_retention=0.95, enable_fuzzing=False).reschedule_card(start, logs)
-        at_90 = Scheduler(desired_retention=0.90, enable_fuzzing=False).reschedule_card(start, logs)
+        hour = StudySettings.load(a.conn).day_start_hour
+        at_95 = StudyScheduler(day_start_hour=hour, desired_retention=0.95, enable_fuzzing=False).reschedule_card(
+            start, logs)
+        at_90 = StudyScheduler(day_start_hour=hour, desired_retention=0.90, enable_fuzzing=False).reschedule_card(
+            start, logs)
         due = datetime.fromisoformat(card_row(a.conn, qid)[4])
         assert due == at_95.due.replace(microsecond=at_95.due.microsecond // 1000 * 1000), qid
         differs += at_90.due != at_95.due
