@@ -31,6 +31,7 @@ def _library():
 
 
 def _fill(conn, library) -> None:
+    from genai_desktop.core import db
     from genai_desktop.core.study import card_id_for, iso
 
     rng = random.Random(1)
@@ -47,7 +48,7 @@ def _fill(conn, library) -> None:
         for k in range(rng.randint(1, 5)):
             reviews.append((f"r{n}-{k}", q.id, rng.choice((1, 2, 3, 3, 4)),
                             iso(last - timedelta(days=k * 5)), 8000, '{"state":2}', "{}"))
-    with conn:
+    with db.transaction(conn):  # one write, not one autocommit per row
         conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
                          "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
         conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "

@@ -24,6 +24,7 @@ N = 100_000
 
 def _fill(conn, library) -> None:
     """Every built-in question and 100k others reviewed; 300 past mock attempts."""
+    from genai_desktop.core import db
     from genai_desktop.core.study import card_id_for, iso
 
     now = datetime.now(UTC)
@@ -38,7 +39,7 @@ def _fill(conn, library) -> None:
         at = iso(now - timedelta(days=n % 60, minutes=n))
         attempts.append((uuid.uuid4().hex, builtin[n % len(builtin)], f"m{n // 5}", at, 100, 180, 4,
                          json.dumps(list(range(n % 5))[:4]), "", 3, None, at))
-    with conn:
+    with db.transaction(conn):  # one write, not one autocommit per row
         conn.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", rows)
         conn.executemany("INSERT INTO attempts (uid, question_id, mock_id, started_at, seconds_used, seconds_allowed, "
                          "points_total, points_ticked, outline, rating, review_uid, created_at) "

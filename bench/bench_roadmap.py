@@ -22,7 +22,8 @@ N = 100_000
 
 def _fill_cards(conn, library) -> None:
     """Every built-in question reviewed recently (so mastery has work), plus 100k other cards."""
-    from genai_desktop.core.study import card_id_for, iso
+    from genai_desktop.core import db
+    from genai_desktop.core.study import _CARD_COLUMNS, card_id_for, iso
 
     now = datetime.now(UTC)
     rows = []
@@ -31,8 +32,8 @@ def _fill_cards(conn, library) -> None:
         last = now - timedelta(days=n % 40)
         rows.append((qid, card_id_for(qid), 2, None, 5.0 + n % 60, 5.0, iso(last + timedelta(days=30)), iso(last),
                      0, None))
-    with conn:
-        conn.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    with db.transaction(conn):  # one write, not one autocommit per row
+        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def run() -> dict[str, float]:

@@ -25,7 +25,7 @@ def _build_progress_db(path) -> list[str]:
     from fsrs import Card, Rating, Scheduler, State
 
     from genai_desktop.core import db
-    from genai_desktop.core.study import card_id_for, card_to_json, iso
+    from genai_desktop.core.study import _CARD_COLUMNS, card_id_for, card_to_json, iso
 
     conn = db.open_progress(path).conn
     rng = random.Random(1)
@@ -52,8 +52,8 @@ def _build_progress_db(path) -> list[str]:
             moment = card.due + timedelta(hours=rng.randint(0, 48))
         cards.append((qid, card.card_id, int(card.state), card.step, card.stability, card.difficulty,
                       iso(card.due), iso(card.last_review), 0, None))
-    with conn:
-        conn.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
+    with db.transaction(conn):  # one write, not one autocommit per row
+        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
         conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
                          "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
     conn.close()
