@@ -29,6 +29,7 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
 MAX_TEXT_EM = 42  # about 75-80 characters a line
+PAGE_HTML_CACHE = 32  # rendered pages kept (a few MB at most)
 ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 
 
@@ -45,6 +46,8 @@ class Reader(QTextBrowser):
         self.zoom = 1.0
         self._renderer: MarkdownRenderer | None = None
         self._images: dict[tuple, QImage] = {}
+        self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
+        self._page_html_library = None
         self._history: list[str] = []
         self._cursor = -1
         # Where each history entry was scrolled to when it was left: Back and Forward return there.
@@ -88,12 +91,26 @@ class Reader(QTextBrowser):
         if prerendered is None:
             if not self.workspace.library.has_page(page_id):
                 return False
-            from ..core.pages import PageNotFound, render_page
+            # A page's HTML depends on the library and the theme only (zoom is the stylesheet's):
+            # Back, Forward and a zoom step reuse it instead of converting the markdown again.
+            if self._page_html_library is not self.workspace.library:  # reloaded: its pages may differ
+                self._page_html.clear()
+                self._page_html_library = self.workspace.library
+            key = (page_id, self.theme.name)
+            prerendered = self._page_html.get(key)
+            if prerendered is None:
+                from ..core.pages import PageNotFound, render_page
 
-            try:
-                prerendered = render_page(self.workspace.library, page_id, self.renderer)
-            except PageNotFound:
-                return False
+                try:
+                    prerendered = render_page(self.workspace.library, page_id, self.renderer)
+                except PageNotFound:
+                    return False
+                from ..core.markdown_html import PAGE_BUDGET_SPENT
+
+                if PAGE_BUDGET_SPENT[:27] not in prerendered:  # formulas left for later: render again
+                    if len(self._page_html) >= PAGE_HTML_CACHE:
+                        self._page_html.pop(next(iter(self._page_html)))
+                    self._page_html[key] = prerendered
         if record and self.current_page is not None:
             self._remember_scroll()
         self.body_html = prerendered

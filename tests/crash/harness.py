@@ -101,7 +101,8 @@ def verify(data_dir: Path, acked: set[str], undone: set[str], question_ids: list
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if integrity != ["ok"]:
             problems.append(f"integrity_check: {integrity[:3]}")
-        present = {uid for (uid,) in conn.execute("SELECT uid FROM reviews")}
+        if db.schema_version(conn):  # 0: killed at the first start, before its first migration committed
+            present = {uid for (uid,) in conn.execute("SELECT uid FROM reviews")}
     except sqlite3.DatabaseError as exc:
         problems.append(f"unreadable: {exc}")
     finally:
@@ -153,6 +154,8 @@ def inconsistencies(data_dir: Path) -> list[str]:
         return []
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        if not db.schema_version(conn):
+            return []  # killed at the first start, before its first migration committed: no cards yet
         return inconsistent_cards(conn)
     except sqlite3.DatabaseError as exc:
         return [f"unreadable: {exc}"]

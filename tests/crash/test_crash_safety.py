@@ -102,3 +102,12 @@ def test_the_checker_finds_an_attempt_torn_from_its_review(tmp_path: Path) -> No
     conn.close()
     assert sorted(harness.torn_attempts(data)) == ["attempt a1 has no review gone",
                                                    "review r2 of a mock answer has no attempt"]
+
+
+def test_a_database_killed_before_its_first_migration_is_no_finding(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    sqlite3.connect(data / "progress.sqlite").close()  # the file exists; no table was committed yet
+    assert harness.inconsistencies(data) == []
+    lost, resurrected, problems = harness.verify(data, set(), set(), ["q"])
+    assert (lost, resurrected, problems) == (0, 0, [])
