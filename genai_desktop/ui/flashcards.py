@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -50,6 +49,7 @@ from ..core.study import (
 )
 from ..core.workspace import Workspace
 from . import theme as themes
+from .labels import styled_label
 from .reader import Reader
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -128,14 +128,6 @@ class CardTimer:
         return self._valid
 
 
-def _label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    if name:
-        label.setObjectName(name)
-    label.setWordWrap(wrap)
-    return label
-
-
 class FlashcardsView(QWidget):
     """Registered as a top-level view by the main window."""
 
@@ -176,8 +168,8 @@ class FlashcardsView(QWidget):
         outer.setContentsMargins(40, 28, 40, 28)
         column = QVBoxLayout()
         column.setSpacing(12)
-        title = _label("Flashcards", "PageTitle")
-        self.deck_summary = _label("", "Muted")
+        title = styled_label("Flashcards", "PageTitle")
+        self.deck_summary = styled_label("", "Muted")
         self.scope_list = QListWidget(objectName="ScopeList")
         self.scope_list.setItemDelegate(_ScopeDelegate(self))
         self.scope_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -203,7 +195,7 @@ class FlashcardsView(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.setContentsMargins(18, 16, 18, 16)
         form.setVerticalSpacing(10)
-        form.addRow(_label("Scheduling", "PanelTitle"))
+        form.addRow(styled_label("Scheduling", "PanelTitle"))
         self.retention = QDoubleSpinBox(decimals=2, minimum=0.80, maximum=0.97, singleStep=0.01)
         self.retention.setToolTip("The recall probability FSRS aims for at each review. "
                                   "Higher means more reviews.")
@@ -302,11 +294,11 @@ class FlashcardsView(QWidget):
 
         header = QHBoxLayout()
         header.setContentsMargins(28, 12, 28, 4)
-        self.queue_label = _label("", wrap=False)
-        self.clock_label = _label("", "Muted", wrap=False)
+        self.queue_label = styled_label("", wrap=False)
+        self.clock_label = styled_label("", "Muted", wrap=False)
         self.clock_label.setToolTip("Time on this card")
         # What bury, suspend and undo just did, quietly, with the key that takes it back.
-        self.notice = _label("", "Notice", wrap=False)
+        self.notice = styled_label("", "Notice", wrap=False)
         self.notice_timer = QTimer(self, singleShot=True, interval=6000, timeout=lambda: self.notice.setText(""))
         header.addWidget(self.queue_label)
         header.addStretch(1)
@@ -319,8 +311,8 @@ class FlashcardsView(QWidget):
         card = QVBoxLayout(self.card_frame)
         card.setContentsMargins(36, 28, 36, 20)
         card.setSpacing(10)
-        self.caption = _label("", "Muted")
-        self.question = _label("", "CardQuestion")
+        self.caption = styled_label("", "Muted")
+        self.question = styled_label("", "CardQuestion")
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.answer_view = Reader(self.workspace, self.theme)
         self.answer_view.setMinimumHeight(120)
@@ -361,7 +353,7 @@ class FlashcardsView(QWidget):
 
         footer = QHBoxLayout()
         footer.setContentsMargins(28, 2, 28, 14)
-        self.hint = _label("", "Muted", wrap=False)
+        self.hint = styled_label("", "Muted", wrap=False)
         footer.addStretch(1)
         footer.addWidget(self.hint)
         footer.addStretch(1)
@@ -374,9 +366,9 @@ class FlashcardsView(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(40, 40, 40, 40)
         layout.addStretch(1)
-        self.done_title = _label("", "PageTitle")
+        self.done_title = styled_label("", "PageTitle")
         self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done_text = _label("", "DoneText")
+        self.done_text = styled_label("", "DoneText")
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         back = QPushButton("Back to decks   Esc")
         back.clicked.connect(self.leave)

@@ -29,18 +29,14 @@ from PySide6.QtWidgets import (
 from ...core import interview
 from ...core.study import RATING_NAMES, RATINGS, format_duration
 from .. import theme as themes
+from ..labels import styled_label
 from ..reader import Reader
 from .readiness import ReadinessPanel
 
 RATING_KEYS = {Rating.Again: "A", Rating.Hard: "H", Rating.Good: "G", Rating.Easy: "E"}
 
 
-def label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
-    widget = QLabel(text)
-    if name:
-        widget.setObjectName(name)
-    widget.setWordWrap(wrap)
-    return widget
+label = styled_label  # the one way to make a styled label (ui/labels.py)
 
 
 class Page(QWidget):
