@@ -9,8 +9,6 @@ from genai_desktop.core.card_browser import COLUMNS, Browser, parse_query
 from genai_desktop.core.content import load_pack
 from genai_desktop.core.study import StudySession, StudySettings, day_start, inconsistent_cards, study_day
 
-from .test_study import FakeClock, clock, conn  # noqa: F401 (fixtures)
-
 ALL = ["attention-basics", "multi-head", "gan-objective"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,12 @@ from genai_desktop.core.content import load_pack
 from genai_desktop.core.interview import Mock, MockSetup, key_points, rating_for
 from genai_desktop.core.study import StudySession, StudySettings, inconsistent_cards
 from genai_desktop.paths import content_dir
-from tests.core.test_study import FakeClock
+from tests.core.conftest import FakeClock
 
 
 @pytest.fixture(scope="module")
 def library():
     return load_pack(content_dir())
-
-
-@pytest.fixture
-def conn(tmp_path: Path):
-    database = db.open_progress(tmp_path / "progress.sqlite")
-    yield database.conn
-    database.conn.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 10, 12).astimezone().astimezone(UTC))
 
 
 # ---------------------------------------------------------------- checklist and rating rule

@@ -14,9 +14,9 @@ from genai_desktop.core import db, interview
 from genai_desktop.core.interview import Mock, MockSetup
 from genai_desktop.core.progress_transfer import TransferError, export_progress, import_progress
 from genai_desktop.core.study import inconsistent_cards
+from tests.core.conftest import FakeClock
 from tests.core.test_interview import library  # noqa: F401 - the built-in library, loaded once
 from tests.core.test_progress_validation import NOW, progress_json, review, write
-from tests.core.test_study import FakeClock
 
 ATTEMPT_COLUMNS = ["uid", "question_id", "mock_id", "started_at", "seconds_used", "seconds_allowed", "points_total",
                    "points_ticked", "outline", "rating", "review_uid", "created_at"]

@@ -21,7 +21,7 @@ from genai_desktop.core.progress_transfer import (
 )
 from genai_desktop.core.study import StudySession, StudySettings, card_id_for, card_to_json
 from genai_desktop.paths import DataPaths
-from tests.core.test_study import FakeClock
+from tests.core.conftest import FakeClock
 
 RETENTION = 0.9
 IDS = [f"q{n:02d}" for n in range(20)]

@@ -20,7 +20,7 @@ from genai_desktop.core.roadmap import (
 )
 from genai_desktop.core.study import StudySession, StudySettings
 
-from .test_study import FakeClock
+from .conftest import FakeClock
 
 # Two sections; levels all, dev1 and researcher (none for dev2), a link to a missing question.
 ROADMAP = """

@@ -9,7 +9,7 @@ from genai_desktop.core.content import load_pack
 from genai_desktop.core.stats import compute, mastered_ids
 from genai_desktop.core.study import StudySession, StudySettings
 
-from .test_study import FakeClock
+from .conftest import FakeClock
 
 
 @pytest.fixture

@@ -19,30 +19,7 @@ from genai_desktop.core.study import (
     study_day,
 )
 
-
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def conn(tmp_path: Path):
-    database = db.open_progress(tmp_path / "progress.sqlite")
-    yield database.conn
-    database.conn.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    # Noon local time on a fixed day, well inside a study day whatever the machine's zone.
-    return FakeClock(datetime(2026, 3, 10, 12).astimezone().astimezone(UTC))
-
+from .conftest import FakeClock  # noqa: F401 - imported by name elsewhere; conn and clock are conftest fixtures
 
 IDS = [f"q{n:02d}" for n in range(30)]
 

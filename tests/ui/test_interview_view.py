@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from genai_desktop.core import interview
 from genai_desktop.core.interview import MockSetup
 from genai_desktop.core.workspace import Workspace
-from tests.core.test_study import FakeClock
+from tests.core.conftest import FakeClock
 
 
 @pytest.fixture
