@@ -19,7 +19,7 @@ from genai_desktop.core.study import (
     study_day,
 )
 
-from .conftest import FakeClock  # noqa: F401 - imported by name elsewhere; conn and clock are conftest fixtures
+from .conftest import FakeClock  # conn and clock themselves are conftest fixtures
 
 IDS = [f"q{n:02d}" for n in range(30)]
 
