@@ -262,8 +262,10 @@ class Reader(QTextBrowser):
     def _viewport_width(self) -> int:
         # Not viewport().width(): PySide resolves the type of the first QWidget it hands back
         # by building every QtWidgets class (~10 ms), and this runs before the first paint.
+        # The scroll bar's room is always left out: a page that brings the bar in (or takes it
+        # away) then keeps its margins, instead of laying itself out a second time.
         bar = self.verticalScrollBar()
-        return self.maximumViewportSize().width() - (bar.width() if bar.isVisible() else 0)
+        return self.maximumViewportSize().width() - (bar.width() if bar.isVisible() else bar.sizeHint().width())
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().paintEvent(event)
@@ -395,9 +397,7 @@ class Reader(QTextBrowser):
         """The text column, as if the scroll bar were showing: a figure drawn to fit it does not
         become too wide when the page it lengthens brings the scroll bar in."""
         fmt = self.document().rootFrame().frameFormat()
-        bar = self.verticalScrollBar()
-        width = self.maximumViewportSize().width() - (0 if bar.isVisible() else bar.sizeHint().width())
-        return max(160, int(width - bar.width() * bar.isVisible() - fmt.leftMargin() - fmt.rightMargin() - 24))
+        return max(160, int(self._viewport_width() - fmt.leftMargin() - fmt.rightMargin() - 24))
 
     def _svg_image(self, target: Path, alt: str) -> QImage:
         """A figure rasterised at the size it is shown (the text column at most) and the screen's
