@@ -121,6 +121,9 @@ class ContentIndex:
         # Answers that only change with the index's words (stems, prefix expansions), kept by
         # core/search.py across keystrokes; emptied whenever words are added or removed.
         self.memo: dict[tuple[str, str], object] = {}
+        # Lower-cased page bodies by rowid, for marking matches in snippets keystroke after
+        # keystroke without lowering the same answers again (bounded; emptied with the memo).
+        self.lowered: dict[int, str] = {}
         # The last error a query met (None while every query ran). Search answers "nothing found"
         # rather than crash a keystroke, so this is how a quoting bug or a damaged index shows.
         self.last_error: str | None = None

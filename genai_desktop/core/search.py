@@ -410,10 +410,22 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     for rowid, rank in best:
         page_id, kind, topic, title, body, note = rows[rowid]
         note_snippet, in_note = marker.snippet(note) if note else ("", False)
-        snippet = note_snippet if in_note else marker.snippet(body)[0]
+        snippet = note_snippet if in_note else marker.snippet(body, lowered=_lowered(index, rowid, body))[0]
         hits.append(SearchHit(page_id, kind, marker.mark(title), topic, snippet, in_note,
                               rowid in in_title, -rank, rowid in partial))
     return hits
+
+
+LOWERED_LIMIT = 4000  # lower-cased bodies kept across keystrokes (a few MB at most)
+
+
+def _lowered(index: ContentIndex, rowid: int, body: str) -> str:
+    lowered = index.lowered.get(rowid)
+    if lowered is None:
+        if len(index.lowered) >= LOWERED_LIMIT:
+            index.lowered.clear()
+        lowered = index.lowered[rowid] = body.lower()
+    return lowered
 
 
 def _trie_pattern(words: frozenset[str]) -> str:
@@ -448,14 +460,17 @@ class Marker:
         self.trie = _trie_pattern(forms)
         self.pattern = re.compile(f"(?:{self.trie})(?![^\\W_])") if forms else None
 
-    def spans(self, text: str, start: int = 0, end: int | None = None, most: int = 400) -> list[tuple[int, int]]:
+    def spans(self, text: str, start: int = 0, end: int | None = None, most: int = 400,
+              lowered: str | None = None) -> list[tuple[int, int]]:
+        """``lowered``: ``text.lower()`` when the caller has it already (a whole text only)."""
         if self.pattern is None:
             return []
         end = len(text) if end is None else end
         # Only the part asked for is lowered: mark() asks for a snippet's few words of a long
         # answer, and lowering the whole answer again was the largest cost of a search.
-        piece = text if start == 0 and end == len(text) else text[start:end]
-        lower = piece.lower()
+        whole = start == 0 and end == len(text)
+        piece = text if whole else text[start:end]
+        lower = lowered if whole and lowered is not None else piece.lower()
         if len(lower) != len(piece):  # a rare letter whose lower case is longer: offsets would drift
             slow = re.compile(f"(?<![^\\W_])(?:{self.trie})(?![^\\W_])", re.I)  # compiling costs ms: only here
             matches = (m.span() for m in slow.finditer(text, start, end))
@@ -479,10 +494,11 @@ class Marker:
         pieces.append(text[position:end])
         return "".join(pieces)
 
-    def snippet(self, text: str, length: int = SNIPPET_TOKENS) -> tuple[str, bool]:
+    def snippet(self, text: str, length: int = SNIPPET_TOKENS, lowered: str | None = None) -> tuple[str, bool]:
         """About ``length`` words of ``text`` around its best cluster of matches (the most
         different query words, then the most matches), marked; True if anything matched."""
-        spans = self.spans(text, most=12)  # the best cluster is almost always among the first ones
+        # the best cluster is almost always among the first ones
+        spans = self.spans(text, most=12, lowered=lowered)
         start = 0
         if spans:
             reach = length * 7  # characters: about ``length`` words of English
