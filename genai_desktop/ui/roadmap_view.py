@@ -61,6 +61,7 @@ from ..core.roadmap import (
     next_state,
     retired_title,
 )
+from ..core.stats import MASTERY, MASTERY_STABILITY
 from ..core.workspace import Workspace
 from . import theme as themes
 
@@ -756,7 +757,8 @@ class RoadmapView(QWidget):
         self.mastery_bar.setVisible(mastery.total > 0)
         if mastery.total:
             self.mastery_label.setText(f"<b>{mastery.mastered} of {mastery.total}</b> linked cards mastered "
-                                       f'<span style="color:{t.muted}">(recall probability ≥ 90 %)</span>')
+                                       f'<span style="color:{t.muted}">(stable {MASTERY_STABILITY:g}+ days, '
+                                       f'recall ≥ {MASTERY:.0%} now)</span>')
         else:
             self.mastery_label.setText(f'<span style="color:{t.muted}">No flashcards are linked to this '
                                        "milestone.</span>")

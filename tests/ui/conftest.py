@@ -14,9 +14,10 @@ def make_window(qtbot, data_dir: Path, starter_pack: Path):
 
     made = []
 
-    def factory(theme: str = "light"):
+    def factory(theme: str = "light", content_root: Path | None = None):
+        """``content_root``: another library than the starter pack (the built-in one, say)."""
         make_application()
-        workspace = Workspace(data_dir, content_root=starter_pack)
+        workspace = Workspace(data_dir, content_root=content_root or starter_pack)
         window = build_window(workspace, theme)
         qtbot.addWidget(window)
         window.show()
@@ -24,7 +25,7 @@ def make_window(qtbot, data_dir: Path, starter_pack: Path):
         window.activateWindow()  # window shortcuts need the active window
         qtbot.waitUntil(window.isActiveWindow, timeout=2000)
         # What comes right after the first paint (menu items, due counts), as a user finds it.
-        qtbot.waitUntil(lambda: bool(window.theme_actions) and window.shortcuts_ready, timeout=2000)
+        qtbot.waitUntil(lambda: bool(window.theme_actions) and window.shortcuts_ready, timeout=3000)
         made.append((window, workspace))
         return window
 

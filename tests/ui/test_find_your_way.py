@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt, QUrl
 
-from genai_desktop.core.workspace import Workspace
 from genai_desktop.paths import content_dir
 from genai_desktop.ui.sidebar import PAGE_ROLE
 
@@ -14,28 +13,9 @@ ATTENTION = "q:what-is-significance-of-attention-mechanisms-in"  # "What is the 
 
 
 @pytest.fixture
-def builtin_window(qtbot, data_dir):
+def builtin_window(make_window):
     """The real window on the built-in library (241 questions): where the issue was seen."""
-    from genai_desktop.ui.app import build_window, make_application
-
-    made = []
-
-    def factory():
-        make_application()
-        workspace = Workspace(data_dir, content_root=content_dir())
-        window = build_window(workspace, "light")
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: bool(window.theme_actions) and window.shortcuts_ready, timeout=3000)
-        made.append((window, workspace))
-        return window
-
-    yield factory
-    for window, workspace in made:
-        window.close()
-        workspace.close()
+    return lambda: make_window(content_root=content_dir())
 
 
 def _current_row(window) -> str | None:
