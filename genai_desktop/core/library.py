@@ -121,9 +121,14 @@ class ContentIndex:
         # Answers that only change with the index's words (stems, prefix expansions), kept by
         # core/search.py across keystrokes; emptied whenever words are added or removed.
         self.memo: dict[tuple[str, str], object] = {}
-        # Lower-cased page bodies by rowid, for marking matches in snippets keystroke after
-        # keystroke without lowering the same answers again (bounded; emptied with the memo).
-        self.lowered: dict[int, str] = {}
+        # Page bodies by rowid made ready for marking matches (core/search.py scannable()), so a
+        # snippet does not prepare the same answers again keystroke after keystroke (bounded;
+        # emptied with the memo).
+        self.scannable: dict[int, str | None] = {}
+        # The rows search results show (page id, kind, topic, title, body, note) by rowid: reading
+        # 50 of them from the FTS table again at every keystroke was a sixth of a search. Bounded
+        # with the scannable bodies; a rebuild empties both, a note edit drops its page's row.
+        self.page_rows: dict[int, tuple] = {}
         # The last error a query met (None while every query ran). Search answers "nothing found"
         # rather than crash a keystroke, so this is how a quoting bug or a damaged index shows.
         self.last_error: str | None = None
@@ -190,6 +195,8 @@ class ContentIndex:
 
     def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
         self.memo.clear()
+        self.scannable.clear()  # rowids are reused: a kept body would mark another page's text
+        self.page_rows.clear()
         with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
             self.conn.execute("DELETE FROM fts")
@@ -253,6 +260,7 @@ class ContentIndex:
         if row is None:
             return False
         self.memo.clear()
+        self.page_rows.pop(row[0], None)
         with transaction(self.conn):
             self.conn.execute("UPDATE fts SET note = ? WHERE rowid = ?", (plain_text(body), row[0]))
             self.conn.execute("UPDATE pages SET note_stamp = ? WHERE rowid = ?", (stamp if body else None, row[0]))

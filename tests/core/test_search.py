@@ -19,6 +19,7 @@ from genai_desktop.core.search import (
     marked_spans,
     matched_words,
     parse_query,
+    scannable,
     search,
     strip_marks,
 )
@@ -189,3 +190,33 @@ def test_a_failed_query_reads_as_no_results_but_is_recorded(index: ContentIndex,
     index.last_error = None
     assert search(index, "attention") == []
     assert index.last_error and "syntax error" in index.last_error
+
+
+def test_marks_whole_words_only_after_any_separator() -> None:
+    """"he" is found as a word, never inside "the"; a word after "_" or "(" counts, a phrase
+    matches across any gap, and a piece that cuts a word does not mark its tail."""
+    marker = Marker(frozenset({"he", "divergence", "key value cache"}))
+    text = "The head: he said (he) kl_divergence uses a key-value  cache"
+    marked = [text[s:e] for s, e in marker.spans(text)]
+    assert marked == ["he", "he", "divergence", "key-value  cache"]
+    assert marker.spans(text, scanned=scannable(text)) == marker.spans(text)  # a kept body's fast path
+    assert scannable("İ") is None  # lower-casing would move the offsets: the caller takes the slow path
+    assert Marker(frozenset({"ad"})).mark("head ad", 2) == f"ad {MARK_START}ad{MARK_END}"
+    # a letter whose lower case is longer (İ) takes the slow path with the same answer
+    longer = "İ " + text
+    assert [longer[s:e] for s, e in marker.spans(longer)] == marked
+
+
+def test_a_rebuilt_index_never_marks_the_old_body(tmp_path: Path) -> None:
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.rebuild([page(1, "Old", "alpha beta gamma delta")], "one")
+    assert search(index, "gamma")[0].snippet == f"alpha beta {MARK_START}gamma{MARK_END} delta"
+    index.rebuild([page(1, "New", "filler " * 30 + "gamma")], "two")
+    assert search(index, "gamma")[0].snippet == f"…filler filler {MARK_START}gamma{MARK_END}"
+
+
+def test_an_edited_note_shows_in_the_next_results(index: ContentIndex) -> None:
+    assert search(index, "softmax")[0].in_note is False  # the page's row is now kept
+    assert index.set_note("q:p6", "softmax is a smooth argmax", "2024-01-01T00:00:00.000+00:00")
+    hit = search(index, "softmax")[0]
+    assert hit.in_note and strip_marks(hit.snippet) == "softmax is a smooth argmax"
