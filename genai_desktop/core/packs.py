@@ -29,6 +29,7 @@ from .content import MAX_SMALL_FILE_BYTES, load_pack
 from .errors import UserError
 from .notes_import.model import Entry, ImportPlan
 from .notes_import.text import slugify
+from .pack_folders import PACK_ID, is_pack_dir
 from .text_clean import clean_text
 
 FORMAT_VERSION = 1
@@ -36,7 +37,6 @@ MANIFEST = "pack.toml"
 RESERVED_IDS = {"builtin"}
 KEY_POINT_WORDS = 80
 NO_ANSWER = "*No answer in your notes yet.*"
-_PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _BLOCK_START = re.compile(r"^\s*(?:#|[-*+]\s|\d{1,9}[.)]\s|\||>|```|~~~|\$\$|\\\[|<|!\[)")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+(?P<text>.+)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
@@ -75,7 +75,7 @@ def list_packs(packs_root: Path) -> list[PackInfo]:
     found = []
     if packs_root.is_dir():
         for folder in packs_root.iterdir():
-            if folder.is_dir() and not folder.name.startswith("."):
+            if is_pack_dir(folder):
                 info = read_pack_info(folder)
                 if info:
                     found.append(info)
@@ -110,7 +110,7 @@ def write_pack(packs_root: Path, plan: ImportPlan, pack_id: str | None = None,
     """Write ``plan`` as the pack ``pack_id`` (default: from the file name), replacing an older
     import of the same file. Returns the pack folder. Raises PackError; nothing is left half-done."""
     pack_id = pack_id or pack_id_for(plan.source_name)
-    if not _PACK_ID.match(pack_id) or pack_id in RESERVED_IDS:
+    if not PACK_ID.match(pack_id) or pack_id in RESERVED_IDS:
         raise PackError(f"{pack_id!r} cannot be used as a pack name")
     packs_root.mkdir(parents=True, exist_ok=True)
     staging = _staging(packs_root)
@@ -149,7 +149,7 @@ def remove_pack(packs_root: Path, pack_id: str) -> None:
     """Delete a pack folder. Reviews and notes stay in the progress database, so importing the
     same file again brings them back."""
     target = packs_root / pack_id
-    if not _PACK_ID.match(pack_id) or not target.is_dir():
+    if not PACK_ID.match(pack_id) or not target.is_dir():
         raise PackError(f"There is no pack called {pack_id!r}")
     staging = _staging(packs_root)
     staging.mkdir(parents=True, exist_ok=True)

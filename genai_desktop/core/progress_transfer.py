@@ -44,6 +44,7 @@ from .. import __version__
 from .content import MAX_PAGE_BYTES
 from .db import transaction
 from .errors import UserError
+from .pack_folders import PACK_ID, pack_dirs
 from .text_clean import clean_text
 
 if TYPE_CHECKING:
@@ -74,7 +75,6 @@ MAX_DURATION_MS = 30 * 24 * 3600 * 1000
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no review, note or bookmark is older
 FUTURE_SLACK = timedelta(days=1)  # clocks of two computers may disagree; a date later than this is refused
 LATEST_FILE_TIME = 32_503_680_000  # 3000-01-01 in seconds: pack file times past it are refused
-_PACK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 # Each table, its key and the columns the merge needs. Other columns (a later schema may add
 # some) travel along and are written where the receiving table has them.
@@ -187,13 +187,6 @@ def _pack_digest(pack_dir: Path, files: dict[str, float]) -> str:
     return digest.hexdigest()
 
 
-def list_pack_dirs(packs_root: Path | None) -> list[Path]:
-    """The installed packs: visible folders with a valid id (temporary folders start with '.')."""
-    if not packs_root or not packs_root.is_dir():
-        return []
-    return sorted(p for p in packs_root.iterdir() if p.is_dir() and _PACK_ID.match(p.name))
-
-
 def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path,
                     clock: Clock = _now) -> ExportSummary:
     """Write everything the user made to ``out``; the file appears only once complete."""
@@ -216,7 +209,7 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
                             "file can carry; nothing was exported.")
     packs = []
     skipped: list[str] = []
-    for pack_dir in list_pack_dirs(packs_root):
+    for pack_dir in pack_dirs(packs_root):
         files = _pack_files(pack_dir, skipped)
         packs.append({"id": pack_dir.name, "files": files, "modified": max(files.values(), default=0.0),
                       "sha1": _pack_digest(pack_dir, files)})
@@ -581,7 +574,7 @@ def _check_packs(packs: object, members: dict[str, zipfile.ZipInfo], name: str) 
         return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= LATEST_FILE_TIME
 
     for pack in packs:
-        if not isinstance(pack, dict) or not isinstance(pack.get("id"), str) or not _PACK_ID.match(pack["id"]) \
+        if not isinstance(pack, dict) or not isinstance(pack.get("id"), str) or not PACK_ID.match(pack["id"]) \
                 or not isinstance(pack.get("files"), dict) or not isinstance(pack.get("sha1", ""), str | None):
             raise TransferError(f"{name} is damaged: a pack entry is unreadable.")
         if not is_mtime(pack.get("modified") or 0) or not all(is_mtime(t) for t in pack["files"].values()):

@@ -14,6 +14,7 @@ from ..paths import DataPaths, content_dir
 from . import library_cache
 from .fingerprint import fingerprint
 from .outline import Outline
+from .pack_folders import pack_dirs
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -29,16 +30,14 @@ def load_library(content_root: Path, packs_root: Path | None) -> Library:
     from .content import load_pack
 
     library = load_pack(content_root)
-    if packs_root and packs_root.is_dir():
-        for pack_dir in sorted(p for p in packs_root.iterdir() if p.is_dir()):
-            library.merge(load_pack(pack_dir, pack=pack_dir.name))
+    for pack_dir in pack_dirs(packs_root):
+        library.merge(load_pack(pack_dir, pack=pack_dir.name))
     return library
 
 
 def library_fingerprint(content_root: Path, packs_root: Path | None) -> str:
     parts = [fingerprint(content_root)]
-    if packs_root and packs_root.is_dir():
-        parts += [f"{p.name}={fingerprint(p)}" for p in sorted(packs_root.iterdir()) if p.is_dir()]
+    parts += [f"{p.name}={fingerprint(p)}" for p in pack_dirs(packs_root)]
     return "|".join(parts)
 
 
