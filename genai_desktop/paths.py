@@ -13,7 +13,6 @@ from pathlib import Path
 
 APP_NAME = "GenAI Study Desk"
 ORG_NAME = "GenAI Study Desk"
-APP_SLUG = "genai-study-desk"
 
 
 def bundle_root() -> Path:

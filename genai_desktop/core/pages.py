@@ -12,17 +12,6 @@ class PageNotFound(KeyError):
     pass
 
 
-def page_title(library: Library, page_id: str) -> str:
-    kind, _, ident = page_id.partition(":")
-    if kind == "q" and (q := library.question(ident)):
-        return q.title
-    if kind == "guide" and (g := library.guide(ident)):
-        return g.title
-    if kind == "topic" and (t := library.topic(ident)):
-        return t.title
-    raise PageNotFound(page_id)
-
-
 def _crumbs(*parts: str) -> str:
     return '<p class="crumbs">' + " &nbsp;›&nbsp; ".join(html.escape(p) for p in parts if p) + "</p>"
 

@@ -188,10 +188,6 @@ def _stems(index: ContentIndex, words: list[str]) -> set[str]:
     return {found[w] for w in words}
 
 
-def expansions(index: ContentIndex, word: str) -> list[str]:
-    return [surface for surface, _ in _expand(index, word)]
-
-
 @dataclass(frozen=True)
 class _Plan:
     """One query made ready to run: its MATCH expressions and the written forms it matches."""

@@ -395,9 +395,6 @@ class Sidebar(QWidget):
             hint.setFont(font)
             root.appendRow(hint)
 
-    def bookmark_ids(self) -> list[str]:
-        return [page_id for page_id, _ in self._bookmarks]
-
     def _add_group(self, root: QStandardItem, title: str) -> None:
         item = _row(title, self._group_row_size)
         item.setData(True, GROUP_ROLE)

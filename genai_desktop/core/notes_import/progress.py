@@ -20,10 +20,6 @@ class Progress:
     def cancel(self) -> None:
         self._cancelled.set()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
     def step(self, done: int, total: int) -> None:
         if self._cancelled.is_set():
             raise ImportCancelled()
