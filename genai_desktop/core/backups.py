@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import db
+from .clock import Clock, system_clock
 from .errors import UserError
 
 KEEP = 14
@@ -29,7 +30,6 @@ DAMAGED_FOLDER = "damaged"
 _NAME = re.compile(r"^progress-(\d{8}-\d{6})(?:-(\d+))?-(?P<reason>[a-z0-9-]+)\.sqlite$")
 _STAMP = "%Y%m%d-%H%M%S"
 
-Clock = Callable[[], datetime]
 
 
 class BackupError(UserError, RuntimeError):
@@ -99,7 +99,7 @@ def list_backups(folder: Path) -> list[Backup]:
     return [item[1] for item in found]
 
 
-def backup_path(folder: Path, reason: str, clock: Clock = db.utc_now) -> Path:
+def backup_path(folder: Path, reason: str, clock: Clock = system_clock) -> Path:
     """A new, unused file name; a counter separates two backups made within one second."""
     stamp = clock().astimezone(UTC).strftime(_STAMP)
     candidate = folder / f"{PREFIX}{stamp}-{reason}{SUFFIX}"
@@ -112,7 +112,7 @@ def backup_path(folder: Path, reason: str, clock: Clock = db.utc_now) -> Path:
 
 # ---------------------------------------------------------------- making and pruning
 
-def make_backup(conn: sqlite3.Connection, folder: Path, reason: str, clock: Clock = db.utc_now,
+def make_backup(conn: sqlite3.Connection, folder: Path, reason: str, clock: Clock = system_clock,
                 keep: int = KEEP) -> Backup:
     """Back up an open database now, then prune the oldest beyond ``keep``."""
     try:
@@ -141,13 +141,13 @@ def local_day(moment: datetime):
     return moment.astimezone().date()
 
 
-def needs_daily_backup(folder: Path, clock: Clock = db.utc_now) -> bool:
+def needs_daily_backup(folder: Path, clock: Clock = system_clock) -> bool:
     """True when no daily backup was made yet on today's local calendar day."""
     today = local_day(clock())
     return not any(b.reason == "daily" and local_day(b.created) == today for b in list_backups(folder))
 
 
-def daily_backup(db_path: Path, folder: Path, clock: Clock = db.utc_now, keep: int = KEEP) -> Backup | None:
+def daily_backup(db_path: Path, folder: Path, clock: Clock = system_clock, keep: int = KEEP) -> Backup | None:
     """On the first start of a day, back up the database through its own read connection.
 
     Safe to run in a worker thread while the app uses the database: the backup API copies one
@@ -251,7 +251,7 @@ def newest_good_backup(folder: Path) -> Backup | None:
 
 # ---------------------------------------------------------------- restoring
 
-def restore_into(backup: Path, conn: sqlite3.Connection, folder: Path, clock: Clock = db.utc_now,
+def restore_into(backup: Path, conn: sqlite3.Connection, folder: Path, clock: Clock = system_clock,
                  keep: int = KEEP) -> Backup:
     """Replace an open, healthy database's content with ``backup``; returns the safety backup.
 
@@ -274,7 +274,7 @@ def restore_into(backup: Path, conn: sqlite3.Connection, folder: Path, clock: Cl
     return safety
 
 
-def set_aside_damaged(db_path: Path, folder: Path, clock: Clock = db.utc_now) -> Path:
+def set_aside_damaged(db_path: Path, folder: Path, clock: Clock = system_clock) -> Path:
     """Move a damaged database (and its -wal/-shm) out of the way, keeping it for later rescue."""
     damaged_dir = folder / DAMAGED_FOLDER
     damaged_dir.mkdir(parents=True, exist_ok=True)
@@ -287,7 +287,7 @@ def set_aside_damaged(db_path: Path, folder: Path, clock: Clock = db.utc_now) ->
     return target
 
 
-def recover_from(backup: Path, db_path: Path, folder: Path, clock: Clock = db.utc_now) -> Path:
+def recover_from(backup: Path, db_path: Path, folder: Path, clock: Clock = system_clock) -> Path:
     """Put a good backup in place of a damaged database; returns where the damaged file went."""
     problem = check_backup(backup)
     if problem:
@@ -303,7 +303,7 @@ def recover_from(backup: Path, db_path: Path, folder: Path, clock: Clock = db.ut
     return damaged
 
 
-def start_fresh(db_path: Path, folder: Path, clock: Clock = db.utc_now) -> Path:
+def start_fresh(db_path: Path, folder: Path, clock: Clock = system_clock) -> Path:
     """The user chose to start over: the damaged file is kept, never deleted."""
     return set_aside_damaged(db_path, folder, clock)
 

@@ -12,10 +12,10 @@ import itertools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .clock import system_clock
 from .errors import UserError
 
 if TYPE_CHECKING:
@@ -175,14 +175,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
     conn = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None, check_same_thread=False)
@@ -225,7 +217,7 @@ def migrate(conn: sqlite3.Connection, backup_dir: Path | None = None) -> int:
             f"this app knows {SCHEMA_VERSION}). Update the app; your data has not been touched."
         )
     if found < SCHEMA_VERSION and found > 0 and backup_dir is not None:
-        stamp = utc_now().strftime("%Y%m%d-%H%M%S")
+        stamp = system_clock().strftime("%Y%m%d-%H%M%S")
         backup(conn, backup_dir / f"progress-{stamp}-before-v{SCHEMA_VERSION}.sqlite")
     for version in range(found, SCHEMA_VERSION):
         with transaction(conn):

@@ -18,7 +18,7 @@ import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .db import iso, utc_now
+from .clock import iso, system_clock
 from .errors import UserError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def save_note(conn: sqlite3.Connection, key: str, body: str, now: datetime | Non
     if not body.strip():
         conn.execute("DELETE FROM notes WHERE question_id = ?", (key,))
         return None
-    stamp = iso(now or utc_now())
+    stamp = iso(now or system_clock())
     conn.execute("INSERT INTO notes VALUES (?, ?, ?) ON CONFLICT(question_id) DO UPDATE SET "
                  "body = excluded.body, updated_at = excluded.updated_at", (key, body, stamp))
     return stamp
@@ -85,7 +85,7 @@ def is_bookmarked(conn: sqlite3.Connection, key: str) -> bool:
 
 def set_bookmark(conn: sqlite3.Connection, key: str, on: bool, now: datetime | None = None) -> None:
     if on:
-        conn.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?)", (key, iso(now or utc_now())))
+        conn.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?)", (key, iso(now or system_clock())))
     else:
         conn.execute("DELETE FROM bookmarks WHERE question_id = ?", (key,))
 

@@ -22,9 +22,10 @@ import shutil
 import tomllib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from .clock import system_clock
 from .content import MAX_SMALL_FILE_BYTES, load_pack
 from .errors import UserError
 from .notes_import.model import Entry, ImportPlan
@@ -118,7 +119,7 @@ def write_pack(packs_root: Path, plan: ImportPlan, pack_id: str | None = None,
     work = staging / f"{pack_id}.{uuid.uuid4().hex[:8]}.new"
     target = packs_root / pack_id
     try:
-        _write_files(work, pack_id, plan, now or datetime.now(UTC))
+        _write_files(work, pack_id, plan, now or system_clock())
         problems = load_pack(work, pack=pack_id).problems
         if problems:
             raise PackError(f"The pack would not load ({len(problems)} problems), first: {problems[0].message}")

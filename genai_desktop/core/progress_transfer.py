@@ -34,13 +34,13 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from .clock import Clock, iso, system_clock
 from .content import MAX_PAGE_BYTES
 from .db import transaction
 from .errors import UserError
@@ -98,19 +98,9 @@ MAX_POINTS = 100  # key points of one question (the library has 3 to 6)
 # "roadmap.undo_reset" undoes a reset made here, against this database's rows; carried to another
 # computer it would "undo" into progress that is not there.
 
-Clock = Callable[[], datetime]
-
 
 class TransferError(UserError, ValueError):
     """A progress file that cannot be written or read; the message is written for the user."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _plural(count: int, word: str) -> str:
@@ -188,7 +178,7 @@ def _pack_digest(pack_dir: Path, files: dict[str, float]) -> str:
 
 
 def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path,
-                    clock: Clock = _now) -> ExportSummary:
+                    clock: Clock = system_clock) -> ExportSummary:
     """Write everything the user made to ``out``; the file appears only once complete."""
     tables: dict[str, dict] = {}
     conn.execute("BEGIN")  # one read transaction: a consistent snapshot even while the app writes
@@ -215,7 +205,7 @@ def export_progress(conn: sqlite3.Connection, packs_root: Path | None, out: Path
                       "sha1": _pack_digest(pack_dir, files)})
     counts = {table: len(data["rows"]) for table, data in tables.items()}
     manifest = {"format": FORMAT, "version": FORMAT_VERSION, "app_version": __version__,
-                "exported_at": _iso(clock()), "counts": counts, "packs": packs}
+                "exported_at": iso(clock()), "counts": counts, "packs": packs}
     # Settings sit beside "tables", which is all an older app reads: it ignores them.
     data = json.dumps({"tables": tables, "settings": {SETTINGS_KEY: settings.to_dict()} if settings else {}},
                       separators=(",", ":")).encode("utf-8")
@@ -270,7 +260,7 @@ class ProgressFile:
     settings_problem: str = ""  # why the file's settings are unusable, for the user
 
 
-def read_progress_file(path: Path, clock: Clock = _now) -> ProgressFile:
+def read_progress_file(path: Path, clock: Clock = system_clock) -> ProgressFile:
     """Open and check a progress file completely before anything is merged.
 
     Sizes are checked on the zip's directory before anything is inflated, the JSON's shape
@@ -425,7 +415,7 @@ def _time_problem(column: str, value: object, now: datetime) -> str | None:
     if moment < EARLIEST:
         return f"has {column} {value}, which is before 2000"
     if moment > now + FUTURE_SLACK:
-        return f"has {column} {value}, which is in the future (after {_iso(now + FUTURE_SLACK)})"
+        return f"has {column} {value}, which is in the future (after {iso(now + FUTURE_SLACK)})"
     return None
 
 
@@ -660,7 +650,7 @@ class MergeSummary:
 
 def import_progress(conn: sqlite3.Connection, packs_root: Path | None, path: Path, *,
                     backups_dir: Path | None = None, desired_retention: float | None = None,
-                    clock: Clock = _now) -> MergeSummary:
+                    clock: Clock = system_clock) -> MergeSummary:
     """Merge a progress file into this installation (see the module docstring for the rules)."""
     incoming = read_progress_file(path, clock)
     summary = MergeSummary(path, str(incoming.manifest.get("exported_at", "")))
@@ -768,7 +758,7 @@ def _merge_newer(conn: sqlite3.Connection, table: str, rows: list[dict], tally: 
 def _merge_bookmarks(conn: sqlite3.Connection, rows: list[dict], now: datetime) -> int:
     added = 0
     for row in rows:
-        created = row["created_at"] if _is_time(row["created_at"]) else _iso(now)
+        created = row["created_at"] if _is_time(row["created_at"]) else iso(now)
         added += conn.execute("INSERT OR IGNORE INTO bookmarks (question_id, created_at) VALUES (?, ?)",
                               (row["question_id"], created)).rowcount
     return added
@@ -788,7 +778,7 @@ def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict], now: datetime)
             if suspended or buried:
                 conn.execute("INSERT OR IGNORE INTO cards (question_id, card_id, state, due, suspended, buried_day) "
                              "VALUES (?, ?, ?, ?, ?, ?)",
-                             (row["question_id"], card_id_for(row["question_id"]), NEW, _iso(now), suspended,
+                             (row["question_id"], card_id_for(row["question_id"]), NEW, iso(now), suspended,
                               buried))
             continue
         merged_buried = max((d for d in (found[1], buried) if d), default=None)

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from .clock import Clock, iso, system_clock
 from .content import LEVEL_NAMES, ROADMAP_LEVELS, Library, Milestone, Section
-from .db import iso, transaction
-
-# Not imported from core.study: that pulls in fsrs, and the status bar reads progress early.
-Clock = Callable[[], datetime]
+from .db import transaction
 
 PENDING, IN_PROGRESS, DONE, SKIPPED = "pending", "in_progress", "done", "skipped"
 STATES = (PENDING, IN_PROGRESS, DONE, SKIPPED)
@@ -38,10 +36,6 @@ LEVEL_SHORT_NAMES = {"all": "Shared", "dev1": "Dev 1", "dev2": "Dev 2", "researc
 # The snapshot that lets "reset all" be undone lives in the settings table, written in the same
 # transaction as the reset: a crash between reset and undo therefore loses nothing.
 _UNDO_KEY = "roadmap.undo_reset"
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -338,7 +332,7 @@ def format_done_date(moment: datetime | None, today: datetime | None = None) -> 
     if moment is None:
         return ""
     local = moment.astimezone()
-    now = (today or datetime.now(UTC)).astimezone()
+    now = (today or system_clock()).astimezone()
     if local.date() == now.date():
         return "today"
     if local.year == now.year:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
+from .clock import Clock, day_start, iso, parse_time, study_day, system_clock
 from .content import Library
 from .db import fault_point, transaction
 
@@ -31,32 +32,6 @@ NEW = 0  # our own marker for a card row that was never reviewed (buried or susp
 LEARN_AHEAD = timedelta(minutes=20)
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def parse_time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def study_day(moment: datetime, day_start_hour: int) -> date:
-    """The local calendar day a moment belongs to, with days starting at ``day_start_hour``."""
-    return (moment.astimezone() - timedelta(hours=day_start_hour)).date()
-
-
-def day_start(day: date, day_start_hour: int) -> datetime:
-    """The UTC moment a study day begins."""
-    local = datetime(day.year, day.month, day.day, day_start_hour).astimezone()
-    return local.astimezone(UTC)
-
 
 def card_id_for(question_id: str) -> int:
     """A stable integer id for fsrs, the same on every installation."""

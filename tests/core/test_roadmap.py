@@ -5,6 +5,7 @@ import pytest
 from fsrs import Rating
 
 from genai_desktop.core import db
+from genai_desktop.core.clock import iso
 from genai_desktop.core.content import load_pack
 from genai_desktop.core.roadmap import (
     DONE,
@@ -93,7 +94,7 @@ def test_done_records_the_date_and_other_states_clear_it(roadmap, clock) -> None
     assert roadmap.record("m.read").state == PENDING  # no row yet
     record = roadmap.set_state("m.read", DONE)
     assert record.state == DONE and record.done_at == clock()
-    assert _db_state(roadmap, "m.read") == ("done", db.iso(clock()), "")
+    assert _db_state(roadmap, "m.read") == ("done", iso(clock()), "")
     clock.advance(days=3)
     assert roadmap.set_state("m.read", DONE).done_at == clock() - timedelta(days=3)  # same state keeps the date
     assert roadmap.set_state("m.read", IN_PROGRESS).done_at is None
