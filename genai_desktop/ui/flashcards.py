@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from fsrs import Rating
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.content import LEVEL_NAMES
+from ..core.db import transaction
 from ..core.roadmap import Roadmap, milestone_scope
 from ..core.study import (
     LEECH_LAPSES,
@@ -278,8 +280,10 @@ class FlashcardsView(QWidget):
             self.scope = item.data(SCOPE_ROLE)
 
     def _save_settings(self) -> None:
-        StudySettings(round(self.retention.value(), 2), self.new_limit.value(), self.review_limit.value(),
-                      self.day_start.value()).save(self.conn)
+        with transaction(self.conn):  # read and written together: settings chosen elsewhere (the weights) stay
+            settings = StudySettings.load(self.conn)
+            replace(settings, desired_retention=round(self.retention.value(), 2), new_per_day=self.new_limit.value(),
+                    reviews_per_day=self.review_limit.value(), day_start_hour=self.day_start.value()).save(self.conn)
         self.counts_changed.emit()
         self.deck_refresh.start()  # the deck counts follow the new limits once the typing pauses
 
