@@ -206,3 +206,17 @@ def test_unreadable_stored_weights_fall_back_to_the_defaults(conn):
     assert loaded.parameters == () and loaded.desired_retention == 0.88
     assert loaded.fsrs_parameters == tuple(DEFAULT_PARAMETERS)
 
+
+
+def test_a_study_session_schedules_with_the_adopted_weights(conn, clock):
+    from genai_desktop.core.study import StudySession
+
+    fitted = (*DEFAULT_PARAMETERS[:2], 0.7, *DEFAULT_PARAMETERS[3:])  # Good on a new card: 0.7 days, not 2.3
+    StudySettings(parameters=fitted).save(conn)
+    session = StudySession.open(conn, ["q1"], StudySettings.load(conn), clock)
+    session.answer(3, duration_ms=4000)  # 1 min learning step, then Good again graduates it
+    clock.advance(minutes=2)
+    session = StudySession.open(conn, ["q1"], StudySettings.load(conn), clock)
+    session.answer(3, duration_ms=4000)
+    stability = conn.execute("SELECT stability FROM cards WHERE question_id = 'q1'").fetchone()[0]
+    assert stability < 1.0  # with the default weights it would be about 2.4
