@@ -135,6 +135,7 @@ class FlashcardsView(QWidget):
 
     counts_changed = Signal()
     browse_requested = Signal()
+    scheduling_requested = Signal()  # Settings → Scheduling: fit FSRS, suggest a retention
     open_page = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, bookmarks=lambda: [], parent=None) -> None:
@@ -215,6 +216,11 @@ class FlashcardsView(QWidget):
                                   "to rework it (Ctrl+B lists leeches)")
         self.leech_box.toggled.connect(lambda on: set_leech_auto_suspend(self.conn, on))
         form.addRow(self.leech_box)
+        self.scheduling_button = QPushButton("Optimise FSRS…")
+        self.scheduling_button.setToolTip("Fit the scheduler to your own reviews, find a retention, "
+                                          "see the workload ahead (Settings → Scheduling)")
+        self.scheduling_button.clicked.connect(self.scheduling_requested.emit)
+        form.addRow(self.scheduling_button)
         side = QVBoxLayout()
         side.addSpacing(64)
         side.addWidget(settings_box)
