@@ -111,3 +111,18 @@ def test_the_flashcards_panel_opens_it_and_its_settings_keep_the_weights(make_wi
     dialog = window.findChild(SchedulingDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.reject()
+
+
+def test_cancel_ends_the_fit_and_changes_nothing(make_window, qtbot) -> None:
+    window = make_window()
+    conn = window.workspace.progress.conn
+    write_reviews(conn, simulate_learner(cards=600, days=200, new_per_day=8, seed=5, max_reviews=3000),
+                  first_day=date(2025, 2, 3))
+    dialog = open_dialog(window, qtbot)
+    qtbot.mouseClick(dialog.optimise_button, Qt.MouseButton.LeftButton)
+    job = dialog.job
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # while the worker process starts
+    assert dialog.work_label.text() == "Cancelling…" and not dialog.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=WORKER_TIMEOUT_MS)
+    assert job.isFinished() and not dialog.result.isVisible() and dialog.last_result is None
+    assert StudySettings.load(conn).parameters == () and dialog.optimise_button.isEnabled()
