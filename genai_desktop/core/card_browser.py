@@ -182,7 +182,7 @@ class Browser:
         return self._recall_at(i, self.clock(), self._scheduler())
 
     def _scheduler(self) -> StudyScheduler:
-        return StudyScheduler(day_start_hour=self.settings.day_start_hour)
+        return self.settings.scheduler()
 
     def _recall_at(self, i: int, now: datetime, scheduler: StudyScheduler) -> float:
         if self.last[i] == _NEVER or self.stability[i] <= 0:

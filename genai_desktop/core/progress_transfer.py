@@ -786,7 +786,8 @@ def _merge_card_flags(conn: sqlite3.Connection, rows: list[dict], now: datetime)
                      (max(found[0], suspended), merged_buried, row["question_id"]))
 
 
-def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: float, day_start_hour: int = 4):
+def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: float, day_start_hour: int = 4,
+           parameters: tuple[float, ...] = ()):
     """FSRS replayed over one card's reviews (rating, UTC time) in time order, without fuzz,
     counting days as the flashcards do (``study.StudyScheduler``, the one owner of that rule).
 
@@ -797,7 +798,7 @@ def replay(card_id: int, log: list[tuple[int, datetime]], desired_retention: flo
     from .study import StudyScheduler
 
     scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention,
-                               enable_fuzzing=False)
+                               enable_fuzzing=False, **({"parameters": parameters} if parameters else {}))
     states = []
     card = None
     for rating, moment in log:
@@ -813,7 +814,7 @@ def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_re
     transaction), rewriting each review's before/after state to match."""
     from .study import StudySettings, card_id_for, card_to_json, iso, write_card
 
-    day_start_hour = StudySettings.load(conn).day_start_hour  # the merged settings: the days they count
+    merged = StudySettings.load(conn)  # the merged settings: the days they count, the weights they use
     for qid in sorted(question_ids):
         rows = conn.execute("SELECT uid, rating, reviewed_at FROM reviews WHERE question_id = ? "
                             "ORDER BY reviewed_at, uid", (qid,)).fetchall()
@@ -823,7 +824,7 @@ def recompute_cards(conn: sqlite3.Connection, question_ids: set[str], desired_re
                              (qid,)).fetchone()
         card_id, suspended, buried = found if found else (card_id_for(qid), 0, None)
         states = replay(card_id, [(rating, datetime.fromisoformat(at)) for _uid, rating, at in rows],
-                        desired_retention, day_start_hour)
+                        desired_retention, merged.day_start_hour, merged.parameters)
         for (uid, _rating, _at), (before, after) in zip(rows, states, strict=True):
             conn.execute("UPDATE reviews SET state_before = ?, state_after = ? WHERE uid = ?",
                          (card_to_json(before), card_to_json(after), uid))

@@ -13,15 +13,16 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import math
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
-from fsrs.scheduler import FUZZ_RANGES
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from .clock import Clock, day_start, iso, parse_time, study_day, system_clock
 from .content import Library
@@ -32,6 +33,7 @@ NEW = 0  # our own marker for a card row that was never reviewed (buried or susp
 LEARN_AHEAD = timedelta(minutes=20)
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
+
 
 def card_id_for(question_id: str) -> int:
     """A stable integer id for fsrs, the same on every installation."""
@@ -80,8 +82,8 @@ class StudyScheduler(Scheduler):
     ``last_review``; only what py-fsrs sees is normalised."""
 
     def __init__(self, *, day_start_hour: int = 4, desired_retention: float = 0.9,
-                 enable_fuzzing: bool = True) -> None:
-        super().__init__(desired_retention=desired_retention, enable_fuzzing=False)
+                 enable_fuzzing: bool = True, parameters: Sequence[float] = DEFAULT_PARAMETERS) -> None:
+        super().__init__(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
         self.day_start_hour = day_start_hour
         self.fuzz = enable_fuzzing
         self._elapsed: int | None = None  # set while py-fsrs reviews a normalised card
@@ -142,12 +144,29 @@ class StudyScheduler(Scheduler):
 
 # ---------------------------------------------------------------- settings
 
+def check_parameters(values: object) -> tuple[float, ...]:
+    """FSRS-6 weights as the scheduler takes them: 21 finite numbers inside py-fsrs's bounds.
+    Raises ValueError with a readable message otherwise."""
+    if not isinstance(values, (list, tuple)) or len(values) != len(DEFAULT_PARAMETERS):
+        raise ValueError(f"the FSRS parameters are not a list of {len(DEFAULT_PARAMETERS)} numbers")
+    for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS,
+                                                   strict=True)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"FSRS parameter w{index} is {value!r}, not a number")
+        if not low <= value <= high:
+            raise ValueError(f"FSRS parameter w{index} is {value}, outside {low} to {high}")
+    return tuple(float(v) for v in values)
+
+
 @dataclass
 class StudySettings:
     desired_retention: float = 0.90
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_start_hour: int = 4
+    # FSRS weights fitted to this user's reviews (core/fsrs_fit.py); empty: FSRS-6's defaults.
+    # Kept only when they predicted the user's reviews better than the ones they replaced.
+    parameters: tuple[float, ...] = ()
     # When the user last chose these settings (ISO UTC; "" when unknown: saved before the stamp
     # existed, or never saved). Not a setting: a progress import compares it to keep the newer
     # settings, so it takes no part in equality either.
@@ -161,7 +180,19 @@ class StudySettings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ValueError(f"{name.replace('_', ' ')} must be between {low} and {high}")
+        if self.parameters:
+            self.parameters = check_parameters(self.parameters)
         return self
+
+    @property
+    def fsrs_parameters(self) -> tuple[float, ...]:
+        """The weights the scheduler uses: the fitted ones, else FSRS-6's defaults."""
+        return self.parameters or tuple(DEFAULT_PARAMETERS)
+
+    def scheduler(self, *, enable_fuzzing: bool = True) -> StudyScheduler:
+        """The scheduler these settings describe (day start, retention, weights)."""
+        return StudyScheduler(day_start_hour=self.day_start_hour, desired_retention=self.desired_retention,
+                              enable_fuzzing=enable_fuzzing, parameters=self.fsrs_parameters)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> StudySettings:
@@ -172,6 +203,10 @@ class StudySettings:
             for name in cls.LIMITS:
                 if name in data:
                     setattr(settings, name, type(getattr(settings, name))(data[name]))
+            try:  # weights this database wrote; unreadable ones fall back to the defaults
+                settings.parameters = check_parameters(data["parameters"]) if data.get("parameters") else ()
+            except ValueError:
+                settings.parameters = ()
             settings.saved_at = _stamp_or_empty(data.get("saved_at"))
         return settings
 
@@ -192,11 +227,15 @@ class StudySettings:
             if isinstance(value, bool) or not isinstance(value, allowed):
                 raise ValueError(f"{name.replace('_', ' ')} is {value!r}, not a number")
             setattr(settings, name, wanted(value))
+        if data.get("parameters"):  # absent in files from before the weights travelled: the defaults
+            settings.parameters = check_parameters(data["parameters"])
         settings.saved_at = _stamp_or_empty(data.get("saved_at"))
         return settings.validated()
 
     def to_dict(self) -> dict:
         data: dict = {name: getattr(self, name) for name in self.LIMITS}
+        if self.parameters:
+            data["parameters"] = list(self.parameters)
         if self.saved_at:
             data["saved_at"] = self.saved_at
         return data
@@ -374,8 +413,7 @@ class StudySession:
     last_leech: str | None = None  # the card the last answer suspended as a leech
 
     def __post_init__(self) -> None:
-        self.scheduler = StudyScheduler(day_start_hour=self.settings.day_start_hour,
-                                        desired_retention=self.settings.desired_retention)
+        self.scheduler = self.settings.scheduler()
 
     # ------------------------------------------------------------ building the queue
     @classmethod
@@ -803,7 +841,7 @@ def inconsistent_cards(conn: sqlite3.Connection, scheduler: Scheduler | None = N
     reviews, and its next review starts from no state; "set due date" moves only ``due``, so the
     row is compared with the last outcome on everything but ``due`` (written in the same
     statement as the rest, a torn write cannot change it alone)."""
-    scheduler = scheduler or StudyScheduler(day_start_hour=StudySettings.load(conn).day_start_hour)
+    scheduler = scheduler or StudySettings.load(conn).scheduler()
     problems: list[str] = []
     previous: dict[str, str | None] = {}
     for qid, uid, rating, at, before, after in conn.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from fsrs import Rating
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.content import LEVEL_NAMES
+from ..core.db import transaction
 from ..core.roadmap import Roadmap, milestone_scope
 from ..core.study import (
     LEECH_LAPSES,
@@ -133,6 +135,7 @@ class FlashcardsView(QWidget):
 
     counts_changed = Signal()
     browse_requested = Signal()
+    scheduling_requested = Signal()  # Settings → Scheduling: fit FSRS, suggest a retention
     open_page = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, bookmarks=lambda: [], parent=None) -> None:
@@ -213,6 +216,11 @@ class FlashcardsView(QWidget):
                                   "to rework it (Ctrl+B lists leeches)")
         self.leech_box.toggled.connect(lambda on: set_leech_auto_suspend(self.conn, on))
         form.addRow(self.leech_box)
+        self.scheduling_button = QPushButton("Optimise FSRS…")
+        self.scheduling_button.setToolTip("Fit the scheduler to your own reviews, find a retention, "
+                                          "see the workload ahead (Settings → Scheduling)")
+        self.scheduling_button.clicked.connect(self.scheduling_requested.emit)
+        form.addRow(self.scheduling_button)
         side = QVBoxLayout()
         side.addSpacing(64)
         side.addWidget(settings_box)
@@ -278,8 +286,10 @@ class FlashcardsView(QWidget):
             self.scope = item.data(SCOPE_ROLE)
 
     def _save_settings(self) -> None:
-        StudySettings(round(self.retention.value(), 2), self.new_limit.value(), self.review_limit.value(),
-                      self.day_start.value()).save(self.conn)
+        with transaction(self.conn):  # read and written together: settings chosen elsewhere (the weights) stay
+            settings = StudySettings.load(self.conn)
+            replace(settings, desired_retention=round(self.retention.value(), 2), new_per_day=self.new_limit.value(),
+                    reviews_per_day=self.review_limit.value(), day_start_hour=self.day_start.value()).save(self.conn)
         self.counts_changed.emit()
         self.deck_refresh.start()  # the deck counts follow the new limits once the typing pauses
 

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         view = FlashcardsView(self.workspace, self.theme, bookmarks=self.bookmarked_ids)
         view.counts_changed.connect(self.refresh_counts)
         view.browse_requested.connect(self.show_card_browser)
+        view.scheduling_requested.connect(self.show_scheduling)
         view.answer_view.internal_link.connect(self._open_from_card)
         return view
 
@@ -357,6 +358,9 @@ class MainWindow(QMainWindow):
             self.theme_actions[key] = action
 
         settings_menu = self.settings_menu
+        scheduling = self._action("&Scheduling…", self.show_scheduling)
+        scheduling.setToolTip("Fit FSRS to your reviews, find a retention, see the workload ahead")
+        settings_menu.addAction(scheduling)
         backups = self._action("&Backups…", self.show_backups)
         backups.setToolTip("See, make and restore backups of your progress")
         settings_menu.addAction(backups)
@@ -599,6 +603,11 @@ class MainWindow(QMainWindow):
         flashcards = self._views_by_name["flashcards"][0]
         if isinstance(flashcards, QWidget) and flashcards.session is None:
             flashcards.refresh_deck()  # a session keeps its queue; the deck list shows the change at once
+
+    def show_scheduling(self):
+        from .scheduling_dialog import show_scheduling
+
+        return show_scheduling(self)
 
     def show_backups(self) -> None:
         from .backups_dialog import show_backups

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import db
-from ..core.anki_export import ExportError, ExportResult, export_apkg
+from ..core.anki_export import ExportResult, export_apkg
 from ..core.content import LEVEL_NAMES, LEVELS
-from ..core.packs import PackError
-from ..core.progress_transfer import MergeSummary, TransferError, export_progress, import_progress
+from ..core.errors import UserError
+from ..core.progress_transfer import MergeSummary, export_progress, import_progress
 from ..core.study import Scope
 from . import theme as themes
 from .dialog_buttons import button_row
@@ -76,7 +76,7 @@ class Job(QThread):
             result = self.work(self._progress)
         except Cancelled:
             pass  # the dialog closes when the thread finishes
-        except (ExportError, TransferError, PackError, ValueError) as exc:  # written for the user
+        except (UserError, ValueError) as exc:  # written for the user (ExportError, TransferError, PackError…)
             self.failed.emit(str(exc))
         except Exception as exc:  # never a traceback in the user's face; the log has it
             log.exception("transfer failed")

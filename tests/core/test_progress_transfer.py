@@ -386,6 +386,30 @@ def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops,
     assert differs >= 2
 
 
+FITTED = (0.1, 0.4, 1.0, 3.5, 6.4, 0.83, 3.0, 0.001, 1.3, 0.17, 1.1, 0.9, 0.06, 0.26, 1.6, 0.6, 1.9, 0.54,
+          0.09, 0.07, 0.4)  # weights as a fit of one user's reviews might give (core/fsrs_fit.py)
+
+
+def test_fitted_weights_travel_with_the_settings_and_the_merge_replays_with_them(laptops, tmp_path) -> None:
+    from genai_desktop.core.study import StudyScheduler
+
+    a, b = studied(laptops)
+    StudySettings(parameters=FITTED).save(b.conn, now=datetime(2026, 3, 3, tzinfo=UTC))
+    assert read_progress_file(_export(b, tmp_path / "b.zip")).settings.parameters == FITTED
+    summary = import_progress(a.conn, a.packs, tmp_path / "b.zip")
+    assert StudySettings.load(a.conn).parameters == FITTED and len(settings_lines(summary)) == 1
+    for qid in IDS[5:10]:  # studied on both, so replayed on A: with the weights that came with the file
+        logs = [ReviewLog(card_id_for(qid), Rating(r), datetime.fromisoformat(at), None)
+                for r, at in a.conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
+        start = Card(card_id=card_id_for(qid), due=min(log.review_datetime for log in logs))
+        expected = StudyScheduler(day_start_hour=StudySettings.load(a.conn).day_start_hour, enable_fuzzing=False,
+                                  parameters=FITTED).reschedule_card(start, logs)
+        assert card_row(a.conn, qid)[2] == pytest.approx(expected.stability), qid
+    # back on B, the same weights with the same stamp: nothing to say
+    assert settings_lines(import_progress(b.conn, b.packs, _export(a, tmp_path / "a.zip"))) == []
+    assert StudySettings.load(b.conn).parameters == FITTED
+
+
 def _with_settings(source: Path, out: Path, settings) -> Path:
     """A copy of a progress file whose progress.json carries ``settings`` (None: no settings part at all,
     as a file from the release before settings travelled)."""
@@ -420,6 +444,8 @@ def test_a_file_without_settings_imports_and_leaves_the_settings_alone(laptops, 
     ({"study": {"desired_retention": 0.5, "saved_at": "2030-01-01T00:00:00+00:00"}}, "desired retention must be"),
     ({"study": {"new_per_day": "lots", "saved_at": "2030-01-01T00:00:00+00:00"}}, "new per day is 'lots'"),
     ({"study": "0.95"}, "not a JSON object"),
+    ({"study": {"parameters": [0.2] * 20, "saved_at": "2030-01-01T00:00:00+00:00"}}, "list of 21 numbers"),
+    ({"study": {"parameters": [50.0] * 21, "saved_at": "2030-01-01T00:00:00+00:00"}}, "w4 is 50.0, outside"),
 ])
 def test_unusable_settings_in_a_file_are_reported_and_never_stored(laptops, tmp_path, bad, words) -> None:
     a, b = studied(laptops)
