@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,20 +158,6 @@ def daily_backup(db_path: Path, folder: Path, clock: Clock = system_clock, keep:
         return make_backup(conn, folder, "daily", clock, keep)
     finally:
         conn.close()
-
-
-def daily_backup_in_background(db_path: Path, folder: Path, on_error: Callable[[Exception], None]) -> threading.Thread:
-    """Start ``daily_backup`` off the UI thread; a large database can take longer than a frame."""
-
-    def work() -> None:
-        try:
-            daily_backup(db_path, folder)
-        except (BackupError, sqlite3.Error, OSError) as exc:
-            on_error(exc)
-
-    thread = threading.Thread(target=work, name="daily-backup", daemon=True)
-    thread.start()
-    return thread
 
 
 # ---------------------------------------------------------------- checking

@@ -176,8 +176,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection for the calling thread only (SQLite's default check): work on another
+    thread opens its own (ui/runner.py ``Job(db_path=...)``); WAL lets them read and write
+    beside each other."""
     uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    conn = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     if not read_only:
         conn.execute("PRAGMA journal_mode = WAL")

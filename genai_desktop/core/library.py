@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,10 +115,15 @@ def pages_of(library: Library) -> list[Page]:
 
 
 class ContentIndex:
+    """The search index, one SQLite file. Each thread that uses it gets its own connection
+    (SQLite connections never cross threads): the window's thread for searching, a worker for
+    the rebuild after an import. A worker gives its connection back with ``close_thread_connection``."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = self._open()
+        self._local = threading.local()
+        self.conn  # noqa: B018 - opens (or creates, or replaces a damaged) index now, on this thread
         # Answers that only change with the index's words (stems, prefix expansions), kept by
         # core/search.py across keystrokes; emptied whenever words are added or removed.
         self.memo: dict[tuple[str, str], object] = {}
@@ -133,9 +139,23 @@ class ContentIndex:
         # rather than crash a keystroke, so this is how a quoting bug or a damaged index shows.
         self.last_error: str | None = None
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def close_thread_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            conn.close()
+
     def _open(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, isolation_level=None)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = OFF")  # a cache: rebuilt if ever damaged
             if conn.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
@@ -145,7 +165,7 @@ class ContentIndex:
             # A damaged cache is simply thrown away.
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, isolation_level=None)
             self._create(conn)
             return conn
 
@@ -284,4 +304,5 @@ class ContentIndex:
         return self.conn.execute("SELECT count(*) FROM pages").fetchone()[0]
 
     def close(self) -> None:
-        self.conn.close()
+        """Close this thread's connection (workers close their own when their work ends)."""
+        self.close_thread_connection()

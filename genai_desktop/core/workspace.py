@@ -6,6 +6,7 @@ library holds and where the user's data lives.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,23 +95,38 @@ class Workspace:
 
     @property
     def index(self) -> ContentIndex:
-        # The GUI warms the index on a worker thread (a rebuild takes ~150 ms); the lock makes
-        # a search typed meanwhile wait for that one index instead of building a second.
+        """The search index, opened (or rebuilt) on first use; see ``warm_index``."""
+        return self._open_index(None)
+
+    def warm_index(self) -> None:
+        """Open or rebuild the search index (~150 ms; seconds after a large import) on a worker
+        thread, with that thread's own connections, so the first search finds it ready. A
+        search typed meanwhile waits for this one index (the lock) instead of building a second."""
+        from . import db
+
+        conn = db.connect(self.paths.progress_db)
+        try:
+            index = self._open_index(conn)
+        finally:
+            conn.close()
+        index.close_thread_connection()
+
+    def _open_index(self, progress_conn: sqlite3.Connection | None) -> ContentIndex:
         with self._index_lock:
             if self._index is None:
                 from .library import ContentIndex
 
                 index = ContentIndex(self.paths.index_db)
                 index.ensure(self.library, self.fingerprint)
-                self._sync_notes(index)
+                self._sync_notes(index, progress_conn or self.progress.conn)
                 self._index = index
         return self._index
 
-    def _sync_notes(self, index: ContentIndex) -> None:
+    def _sync_notes(self, index: ContentIndex, progress_conn: sqlite3.Connection) -> None:
         """Copy the user's notes into the index (after a rebuild, or if written elsewhere)."""
         from . import notes
 
-        index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(self.progress.conn).items()})
+        index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(progress_conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Pages matching what the user typed, best first (see core/search.py)."""
@@ -140,7 +156,7 @@ class Workspace:
             self._library = self._load_library()
         self._outline = None
         if self._index is not None and self._index.ensure(self.library, self.fingerprint):
-            self._sync_notes(self._index)  # a rebuilt index starts without the user's notes
+            self._sync_notes(self._index, self.progress.conn)  # a rebuilt index starts without the user's notes
 
     def close(self) -> None:
         if self._progress is not None:

@@ -117,7 +117,7 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     if theme_choice:
         window.set_theme(theme_choice)
     app.aboutToQuit.connect(window.save_state)
-    startup.attach(window, workspace.content_root, lambda exc: _log().warning("Daily backup failed: %s", exc))
+    startup.attach(window, workspace.content_root, lambda message: _log().warning("Daily backup failed: %s", message))
     window.show()
     # The collector normally resumes after the first frame; a window that is never painted
     # (started hidden) must not keep it off.

@@ -8,11 +8,10 @@ keeps working; they are refreshed when it is done.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +31,7 @@ from ..core import backups
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
+from .runner import Job, run_in_background
 
 
 def dialog_stylesheet(t: themes.Theme) -> str:
@@ -61,21 +61,6 @@ def style_dialog(dialog: QDialog, theme: themes.Theme) -> None:
         label.setFont(font)
 
 
-class _Job(QObject):
-    """Runs one function in a thread and reports back on the UI thread (queued signal)."""
-
-    done = Signal(object, object)  # result, error
-
-    def start(self, work: Callable[[], object]) -> None:
-        def run() -> None:
-            try:
-                self.done.emit(work(), None)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
-                self.done.emit(None, exc)
-
-        threading.Thread(target=run, name="backups-dialog", daemon=True).start()
-
-
 COLUMNS = ("Date", "Kind", "Reviews", "Size")
 
 
@@ -88,7 +73,7 @@ class BackupsDialog(QDialog):
         self.folder = workspace.paths.backups
         self.setWindowTitle("Backups")
         self.setMinimumSize(640, 440)
-        self._job: _Job | None = None
+        self._job: Job | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 18)
@@ -178,8 +163,7 @@ class BackupsDialog(QDialog):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
 
     def backup_now(self) -> None:
-        conn = self.workspace.progress.conn
-        self._run("Backing up…", lambda: backups.make_backup(conn, self.folder, "manual"),
+        self._run("Backing up…", lambda conn, _progress: backups.make_backup(conn, self.folder, "manual"),
                   lambda made: f"Backed up to {made.path.name}.")
 
     def restore_selected(self) -> None:
@@ -198,33 +182,37 @@ class BackupsDialog(QDialog):
         box.exec()
         if box.clickedButton() is not restore:
             return
-        conn = self.workspace.progress.conn
-        self._run("Restoring…", lambda: backups.restore_into(chosen, conn, self.folder),
+        self._run("Restoring…", lambda conn, _progress: backups.restore_into(chosen, conn, self.folder),
                   lambda _safety: f"Restored the backup from {when}. Your previous progress is saved as "
                                   "“Before a restore”.", restored=True)
 
-    def _run(self, busy_text: str, work: Callable[[], object], done_text: Callable[[object], str],
+    def _run(self, busy_text: str, work: Callable[..., object], done_text: Callable[[object], str],
              restored: bool = False) -> None:
+        """``work(conn, progress)`` on the runner, on its own connection to the progress database."""
         self.status.setObjectName("Muted")
         self.status.setText(busy_text)
         self._update_buttons(busy=True)
         self.setCursor(Qt.CursorShape.BusyCursor)
-        self._job = _Job(self)
 
-        def finished(result, error) -> None:
-            self.unsetCursor()
-            self._job = None
-            if error is not None:
-                self.status.setText(str(error))
-                QMessageBox.warning(self, APP_NAME, str(error))
-            else:
-                self.status.setText(done_text(result))
-                if restored:
-                    self.restored.emit()
-            self.reload()
+        def succeeded(result: object) -> None:
+            self._finished()
+            self.status.setText(done_text(result))
+            if restored:
+                self.restored.emit()
 
-        self._job.done.connect(finished)
-        self._job.start(work)
+        def failed(message: str) -> None:
+            self._finished()
+            self.status.setText(message)
+            QMessageBox.warning(self, APP_NAME, message)
+
+        self.workspace.progress  # noqa: B018 - opens and migrates the database before a second connection
+        self._job = run_in_background(work, done=succeeded, failed=failed,
+                                      db_path=self.workspace.paths.progress_db, name="backups")
+
+    def _finished(self) -> None:
+        self.unsetCursor()
+        self._job = None
+        self.reload()
 
     def busy(self) -> bool:
         return self._job is not None

@@ -7,7 +7,6 @@ progress database and the search index, which are kept off the start-up path.
 from __future__ import annotations
 
 import logging
-import threading
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,6 +18,7 @@ from . import theme as themes
 from .find_highlight import FindHighlighter
 from .note_editor import NotePanel
 from .outline import PageOutline
+from .runner import run_in_background, wait_for_all
 from .search_box import SearchController
 
 log = logging.getLogger("genai_desktop")
@@ -100,18 +100,11 @@ class LibraryTools(QObject):
         self._on_page_changed(self.reader.current_page or "")
 
     def _warm_index(self) -> None:
-        """Open (or rebuild, ~150 ms) the search index on a worker thread: the first search is
-        then instant, and nothing blocks the window. A search typed sooner waits for it."""
+        """Open (or rebuild, ~150 ms) the search index on the runner: the first search is then
+        instant, and nothing blocks the window. A search typed sooner waits for it. A failure
+        is logged; the first search builds the index again and reports it."""
         workspace = self.workspace
-
-        def warm() -> None:
-            try:
-                _ = workspace.index  # the property opens or rebuilds it
-            except Exception:  # best effort: the first search builds it again and reports a failure
-                log.warning("Could not prepare the search index in the background", exc_info=True)
-
-        self._index_thread = threading.Thread(target=warm, name="search-index", daemon=True)
-        self._index_thread.start()
+        run_in_background(lambda _progress: workspace.warm_index(), name="search-index")
 
     def _build_actions(self) -> None:
         window = self.window
@@ -221,7 +214,7 @@ class LibraryTools(QObject):
         """The window is closing: save a note still inside its typing pause, and let a running
         index build finish before the workspace (and its databases) can be closed under it."""
         self.notes.save()
-        self._index_thread.join(timeout=30)
+        wait_for_all()
 
 
 def install(window) -> LibraryTools:

@@ -36,7 +36,8 @@ from ..core.worker import WorkerCancelled, call_in_process
 from . import theme as themes
 from .charts import BarChart
 from .dialog_buttons import button_row
-from .transfer_dialogs import Cancelled, Job, Progress, dialog_stylesheet
+from .runner import Cancelled, Job, Progress
+from .transfer_dialogs import dialog_stylesheet
 
 STEP_TEXT = {0: "Reading your reviews…", 1: "Fitting the 21 FSRS weights to your reviews…",
              2: "Scoring the weights in use…", 3: "Scoring the fitted weights…"}

@@ -157,8 +157,12 @@ class Startup:
 
         def daily_backup() -> None:
             from ..core import backups
+            from .runner import run_in_background
 
-            backups.daily_backup_in_background(self.paths.progress_db, self.paths.backups, on_backup_error)
+            # A large database can take longer than a frame to copy.
+            run_in_background(lambda _progress: backups.daily_backup(self.paths.progress_db,
+                                                                              self.paths.backups),
+                              failed=on_backup_error, name="daily-backup")
 
         window.first_paint.callbacks.append(daily_backup)
         problem = check_content(content_root)

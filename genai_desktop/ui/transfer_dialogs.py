@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,56 +36,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import db
 from ..core.anki_export import ExportResult, export_apkg
 from ..core.content import LEVEL_NAMES, LEVELS
-from ..core.errors import UserError
 from ..core.progress_transfer import MergeSummary, export_progress, import_progress
 from ..core.study import Scope
 from . import theme as themes
 from .dialog_buttons import button_row
+from .runner import Job, Progress
 
 log = logging.getLogger(__name__)
 LAST_DIR_KEY = "transfer/last_dir"
-Progress = Callable[[int, int], None]
-
-
-class Cancelled(Exception):
-    """Raised from a progress callback when the user pressed Cancel."""
-
-
-class Job(QThread):
-    """Runs ``work(progress)`` off the UI thread; ``progress(done, total)`` may raise Cancelled."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, work: Callable[[Progress], object], parent=None) -> None:
-        super().__init__(parent)
-        self.work = work
-        self.cancel_requested = False
-
-    def _progress(self, done: int, total: int) -> None:
-        if self.cancel_requested:
-            raise Cancelled
-        self.progressed.emit(done, total)
-
-    def run(self) -> None:
-        try:
-            result = self.work(self._progress)
-        except Cancelled:
-            pass  # the dialog closes when the thread finishes
-        except (UserError, ValueError) as exc:  # written for the user (ExportError, TransferError, PackError…)
-            self.failed.emit(str(exc))
-        except Exception as exc:  # never a traceback in the user's face; the log has it
-            log.exception("transfer failed")
-            self.failed.emit(f"Something unexpected went wrong ({exc}). The details are in the log "
-                             "(Help → Show log); nothing was changed.")
-        else:
-            self.succeeded.emit(result)
-
-
 def dialog_stylesheet(t: themes.Theme) -> str:
     return f"""
     QLabel#TransferTitle {{ font-size: 19px; font-weight: 600; color: {t.text}; }}
@@ -199,13 +159,15 @@ class TransferDialog(QDialog):
         return button_row(*buttons)
 
     # ------------------------------------------------------------ running a job
-    def run_job(self, message: str, work: Callable[[Progress], object], *, cancellable: bool = True) -> None:
+    def run_job(self, message: str, work: Callable[..., object], *, cancellable: bool = True,
+                db_path: Path | None = None) -> None:
+        """``work(progress)`` on a runner Job, or ``work(conn, progress)`` with ``db_path``."""
         self.working_label.setText(message)
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.cancel_job_button.setEnabled(cancellable)
         self.cancel_job_button.setVisible(cancellable)
         self.show_page(self.working_page)
-        self.job = Job(work, self)
+        self.job = Job(work, self, db_path=db_path, name=type(self).__name__)
         self.job.progressed.connect(self._on_progress)
         self.job.succeeded.connect(self.on_success)
         self.job.failed.connect(self.on_failure)
@@ -445,19 +407,15 @@ def export_progress_flow(window) -> TransferDialog | None:
     paths = window.workspace.paths
     window.workspace.progress  # noqa: B018 - opens and migrates the database before a second connection
 
-    def work(_progress: Progress):
-        conn = db.connect(paths.progress_db)  # this thread's own connection; WAL lets the app keep reading
-        try:
-            return export_progress(conn, paths.packs, out)
-        finally:
-            conn.close()
+    def work(conn, _progress: Progress):
+        return export_progress(conn, paths.packs, out)
 
     dialog.on_success = lambda summary: dialog.show_result(
         "Progress exported", summary.message(),
         "Copy the file to your other computer and choose File → Import progress… there. Importing merges: "
         "nothing on either computer is lost.")
     dialog.open()
-    dialog.run_job(f"Saving your progress to {out.name}…", work, cancellable=False)
+    dialog.run_job(f"Saving your progress to {out.name}…", work, cancellable=False, db_path=paths.progress_db)
     return dialog
 
 
@@ -469,12 +427,8 @@ def import_progress_flow(window) -> TransferDialog | None:
     paths = window.workspace.paths
     window.workspace.progress  # noqa: B018 - opens and migrates the database before a second connection
 
-    def work(_progress: Progress) -> MergeSummary:
-        conn = db.connect(paths.progress_db)
-        try:
-            return import_progress(conn, paths.packs, source, backups_dir=paths.backups)
-        finally:
-            conn.close()
+    def work(conn, _progress: Progress) -> MergeSummary:
+        return import_progress(conn, paths.packs, source, backups_dir=paths.backups)
 
     def succeeded(summary: MergeSummary) -> None:
         window.refresh_after_data_change(library_changed=summary.packs_changed, leave_sessions=True)
@@ -484,7 +438,8 @@ def import_progress_flow(window) -> TransferDialog | None:
 
     dialog.on_success = succeeded
     dialog.open()
-    dialog.run_job(f"Merging {source.name} into your progress…", work, cancellable=False)
+    dialog.run_job(f"Merging {source.name} into your progress…", work, cancellable=False,
+                   db_path=paths.progress_db)
     return dialog
 
 

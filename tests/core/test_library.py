@@ -54,3 +54,28 @@ def test_a_damaged_index_is_thrown_away_and_rebuilt(tmp_path: Path, starter_pack
     index = ContentIndex(path)
     assert index.ensure(load_pack(starter_pack), fingerprint(starter_pack)) is True
     assert index.page_count() == 5
+
+
+def test_a_worker_builds_the_index_on_its_own_connections(data_dir: Path, starter_pack: Path) -> None:
+    """warm_index on a worker thread (as the window starts it) leaves an index the window's
+    thread then searches through its own connection; no connection crosses threads."""
+    import sqlite3
+    import threading
+
+    from genai_desktop.core.workspace import Workspace
+
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    workspace.save_note(next(workspace.library.questions()).id, "my mnemonic for it")
+    worker_conns: list[sqlite3.Connection] = []
+
+    def warm() -> None:
+        workspace.warm_index()
+        worker_conns.append(workspace.index._local.__dict__.get("conn"))
+
+    thread = threading.Thread(target=warm)
+    thread.start()
+    thread.join()
+    assert worker_conns == [None]  # given back when the work ended
+    assert [hit.in_note for hit in workspace.search("mnemonic")] == [True]  # notes synced by the worker
+    assert workspace.index.conn is workspace.index.conn  # this thread's, kept
+    workspace.close()

@@ -1,0 +1,121 @@
+"""The one way the UI runs work that can take longer than a frame, in the spirit of Anki's
+``QueryOp``/``CollectionOp``: a core function runs on a worker thread, on its own SQLite
+connection when it needs the database, reports progress, can be cancelled where the work
+allows, and delivers its result (or a message for the user) back on the UI thread.
+
+- ``Job(work)`` runs ``work(progress)``; ``Job(work, db_path=...)`` runs ``work(conn, progress)``
+  with a connection opened on the worker thread and closed when the work ends. SQLite
+  connections never cross threads (the app opens them with the default ``check_same_thread``).
+- ``progress(done, total)`` reports to the UI and raises ``Cancelled`` once ``cancel()`` was
+  called, so cancellable work stops at its next report and leaves nothing half-done.
+- A ``UserError`` (core/errors.py) is a message written for the user: ``failed`` carries it.
+  Anything else is a bug: it is logged with its traceback and the user sees a short
+  "unexpected" message instead of a traceback.
+
+``run_in_background`` wires the signals for the common case; dialogs that show a progress bar
+connect to a ``Job``'s signals themselves (and, owning it, wait for it before they close).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ..core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+UNEXPECTED = ("Something unexpected went wrong ({error}). The details are in the log "
+              "(Help → Show log); nothing was changed.")
+
+
+_running: set[Job] = set()  # started and not finished: waited for before the app's databases close
+
+
+class Cancelled(Exception):
+    """Raised from a progress callback once the user pressed Cancel."""
+
+
+class Job(QThread):
+    """Runs ``work`` off the UI thread; see the module's docstring."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Callable[..., Any], parent: QObject | None = None, *,
+                 db_path: Path | None = None, name: str = "") -> None:
+        super().__init__(parent)
+        self.work = work
+        self.db_path = db_path
+        self.cancel_requested = False
+        self.setObjectName(name or getattr(work, "__name__", "job"))
+        self.finished.connect(lambda: _running.discard(self))
+
+    def start(self, *args: Any) -> None:
+        _running.add(self)
+        super().start(*args)
+
+    def cancel(self) -> None:
+        self.cancel_requested = True
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.cancel_requested:
+            raise Cancelled
+        self.progressed.emit(done, total)
+
+    def run(self) -> None:
+        try:
+            result = self._call()
+        except Cancelled:
+            pass  # whoever cancelled closes or resets its view when the thread finishes
+        except UserError as exc:  # written for the user (ExportError, TransferError, BackupError…)
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: never a traceback in the user's face; the log has it
+            log.exception("background job %s failed", self.objectName())
+            self.failed.emit(UNEXPECTED.format(error=type(exc).__name__))
+        else:
+            self.succeeded.emit(result)
+
+    def _call(self) -> Any:
+        if self.db_path is None:
+            return self.work(self._progress)
+        from ..core import db
+
+        conn = db.connect(self.db_path)  # this thread's own; WAL lets the window keep reading
+        try:
+            return self.work(conn, self._progress)
+        finally:
+            conn.close()
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> None:
+    """The app is closing: let running work finish (a backup, an index build) before the
+    workspace closes its databases and Qt deletes the threads' parents."""
+    for job in list(_running):
+        job.wait(timeout_ms)
+
+
+def run_in_background(work: Callable[..., Any], *,
+                      done: Callable[[Any], None] | None = None,
+                      failed: Callable[[str], None] | None = None,
+                      progress: Progress | None = None,
+                      db_path: Path | None = None, name: str = "") -> Job:
+    """Start ``work`` on a Job; the callbacks run on the UI thread. The Job has no parent: a
+    window closed while it runs must not delete a running thread (Qt aborts the process), so
+    the runner keeps it until it finishes and then lets Qt delete it."""
+    job = Job(work, None, db_path=db_path, name=name)
+    if done is not None:
+        job.succeeded.connect(done)
+    if failed is not None:
+        job.failed.connect(failed)
+    if progress is not None:
+        job.progressed.connect(progress)
+    job.finished.connect(job.deleteLater)
+    job.start()
+    return job
