@@ -46,6 +46,7 @@ GOALS = {
     "readiness_ms_100k": ("<=", 16.0),
     "browser_sort_ms_100k": ("<=", 50.0),
     "browser_filter_ms_100k": ("<=", 50.0),
+    "browser_sort_added_ms_100k": ("<=", 50.0),
 }
 
 

@@ -164,6 +164,12 @@ class StudyScheduler(Scheduler):
             days = round(factor * (high - low + 1) + low)
         return min(max(days, minimum), self.maximum_interval)
 
+    def review_interval(self, stability: float, fuzz_from: Card) -> int:
+        """Days from a review to the next for a card in review with this stability, as an answer
+        gives them now (desired retention, fuzz drawn from ``fuzz_from``: the card state that
+        answer started from). The card browser's "Reschedule" asks again after settings change."""
+        return self._fuzzed(self._next_interval(stability=stability), self._fuzz_factor(fuzz_from), 1)
+
 
 # ---------------------------------------------------------------- settings
 
