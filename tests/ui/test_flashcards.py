@@ -313,3 +313,22 @@ def test_the_custom_study_button_reviews_forgotten_cards(make_window, monkeypatc
     assert view.pages.currentWidget() is view.review_page
     assert view.session.scope_ids == ["attention-basics"]
     assert "forgotten in the last 1 day" in view.queue_label.text()
+
+
+def test_time_on_card_pauses_through_the_answers_open_in_library_link(make_window) -> None:
+    from PySide6.QtCore import QUrl
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    clock = FakeMs()
+    view.card_timer.clock = clock
+    view.start()
+    view.reveal()
+    clock.now += 3_000
+    view.answer_view._on_link(QUrl(f"q:{view.session.current}"))  # the link under the key points
+    assert window.views.currentWidget() is window.splitter and window.reader.current_page == "q:attention-basics"
+    clock.now += 300_000  # reading the full answer
+    window.show_view("flashcards")
+    clock.now += 1_000
+    assert view.card_timer.elapsed() == 4_000
