@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.study import CUSTOM_DAYS, Scope, StudySettings, due_ahead, forgotten_recently
+from ..core.study import CUSTOM_DAYS, Scope, StudySettings, due_ahead, forgotten_recently, system_clock
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
 
@@ -38,7 +38,7 @@ class CustomStudyDialog(QDialog):
         self.conn = conn
         self.scope_ids = scope_ids
         self.new_left = new_left
-        self.clock = {"clock": clock} if clock else {}
+        self.clock = clock or system_clock
         self.settings = StudySettings.load(conn)
         self.setWindowTitle("Custom study")
         layout = QVBoxLayout(self)
@@ -110,7 +110,7 @@ class CustomStudyDialog(QDialog):
         for kind, find in ((AHEAD, due_ahead), (FORGOTTEN, forgotten_recently)):
             if kind in kinds:
                 self.found[kind] = find(self.conn, self.scope_ids, self.numbers[kind].value(), self.settings,
-                                        **self.clock)
+                                        self.clock)
                 n = len(self.found[kind])
                 self.counts[kind].setText(f"{n} card{'s' if n != 1 else ''}" if n else "no cards")
         self._update_button()
