@@ -4,6 +4,11 @@
   the browser opens and after an action), median of 3.
 - browser_sort_ms_100k: sort by due with nothing cached (the first click on the column), median of 5.
 - browser_filter_ms_100k: a text filter plus a state chip over the sorted order, median of 5.
+- browser_sort_added_ms_100k: sort by "Added / first studied" with nothing cached, median of 5.
+- browser_reschedule_ms_10k: "Reschedule now" on 10,000 selected cards (one transaction), median of 3
+  (each run after the retention moved, so every card in review is written).
+- reader_card_state_p95_ms_100k: the reader's card-state line for one page (core/card_state.py:
+  one query, the line's HTML), p95 over 500 random cards.
 """
 
 from __future__ import annotations
@@ -72,7 +77,7 @@ def run() -> dict[str, float]:
         start = time.perf_counter()
         browser = Browser.load(conn, library, StudySettings())
         opens.append((time.perf_counter() - start) * 1000)
-    sorts, filters = [], []
+    sorts, filters, added_sorts = [], [], []
     for _ in range(5):
         browser._sorted.clear()
         start = time.perf_counter()
@@ -83,7 +88,28 @@ def run() -> dict[str, float]:
         filters.append((time.perf_counter() - start) * 1000)
         assert browser.order, "the filter found nothing"
         browser.set_filter()
+        browser._sorted.clear()
+        start = time.perf_counter()
+        browser.sort(12)  # added / first studied
+        added_sorts.append((time.perf_counter() - start) * 1000)
+    reschedules = []
+    selected = browser.ids[:10_000]
+    for retention in (0.85, 0.95, 0.85):
+        StudySettings(desired_retention=retention).save(conn)
+        start = time.perf_counter()
+        browser.reschedule(selected)
+        reschedules.append((time.perf_counter() - start) * 1000)
+    from genai_desktop.core.card_state import card_state, state_line
+
+    settings, lines = StudySettings.load(conn), []
+    for qid in random.Random(5).sample(browser.ids, 500):
+        start = time.perf_counter()
+        state_line(card_state(conn, qid, settings))
+        lines.append((time.perf_counter() - start) * 1000)
+    lines.sort()
     conn.close()
     shutil.rmtree(folder, ignore_errors=True)
     return {"browser_open_ms_100k": median(opens), "browser_sort_ms_100k": median(sorts),
-            "browser_filter_ms_100k": median(filters)}
+            "browser_filter_ms_100k": median(filters), "browser_sort_added_ms_100k": median(added_sorts),
+            "browser_reschedule_ms_10k": median(reschedules),
+            "reader_card_state_p95_ms_100k": lines[int(len(lines) * 0.95)]}

@@ -7,7 +7,7 @@ nothing; descending is the same order read backwards); a filter is one pass over
 order. The Qt model (ui/card_browser.py) only maps a visible row to ``order[row]``: no per-row
 work on scroll, and 100k cards sort and filter within a frame or two.
 
-Actions (suspend / unsuspend, bury / unbury, forget, set due date) are each one transaction
+Actions (suspend / unsuspend, bury / unbury, forget, set due date, reschedule) are each one transaction
 through ``db.transaction`` writing card rows through ``study.write_card``; each returns an
 ``Undo`` that puts every touched row back as it was (also in one transaction). Forget keeps the
 review log: the card is new again, and its next review starts a new history.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import compress
 
-from fsrs import State
+from fsrs import Card, State
 
 from .content import Library
 from .db import transaction
@@ -45,13 +45,18 @@ from .study import (
 STATES = ("new", "learning", "review", "relearning", "suspended", "buried")
 
 COLUMNS = ("Question", "Topic", "Level", "State", "Due", "Interval", "Stability", "Difficulty", "Recall",
-           "Reviews", "Lapses", "Last rating")
+           "Reviews", "Lapses", "Last rating", "Added / first studied")
 # Sort keys per column: the name of the list in Browser that holds the key.
 _SORT_KEYS = ("title_key", "topic", "level", "state", "due", "interval", "stability", "difficulty",
-              "recall", "reviews", "lapses", "last_rating")
+              "recall", "reviews", "lapses", "last_rating", "first")
+# Which cached sort orders survive what: the library's text never changes under the browser, and
+# the review-log columns change only when a review is added (the browser's actions add none).
+_TEXT_COLUMNS = frozenset({0, 1, 2})
+_REVIEW_COLUMNS = frozenset({9, 10, 11, 12})
 _MISSING = -1.0  # numbers a card does not have yet (a new card's stability) sort first
 _BROWSER_CARD_COLUMNS = "question_id, state, stability, difficulty, due, last_review, suspended, buried_day"
 _NEVER = float("inf")  # a new card's due time: after every due card
+_NOT_STUDIED = "~"  # a never-studied card's first review: after every ISO time
 _LEVELS = {"dev1": "Dev L1", "dev2": "Dev L2", "researcher": "Researcher"}  # short: a table column
 _STATE_NAMES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
 
@@ -85,6 +90,9 @@ class Browser:
     reviews: list[int] = field(default_factory=list)
     lapses: list[int] = field(default_factory=list)
     last_rating: list[int] = field(default_factory=list)
+    # The first review's time as stored (ISO UTC, which sorts as it reads; parsed only for the rows
+    # shown), or _NOT_STUDIED.
+    first: list[str] = field(default_factory=list)
     _sorted: dict[int, list[int]] = field(default_factory=dict)
     sort_column: int = 4
     descending: bool = False
@@ -118,16 +126,18 @@ class Browser:
         self._place = {qid: i for i, qid in enumerate(self.ids)}
         self._read_cards(self.conn.execute(f"SELECT {_BROWSER_CARD_COLUMNS} FROM cards"))
         place = self._place
-        reviews, lapses, last_rating = [0] * n, [0] * n, [0] * n
-        for qid, count, lapsed, rating, _at in self.conn.execute(
+        reviews, lapses, last_rating, first = [0] * n, [0] * n, [0] * n, [_NOT_STUDIED] * n
+        # The last rating rides on the latest time (a rating is one digit; times compare as text,
+        # as everywhere in the review log): two aggregates, and no bare column whose row SQLite picks.
+        for qid, count, lapsed, latest, earliest in self.conn.execute(
                 "SELECT question_id, count(*), sum(CASE WHEN rating = 1 THEN "
-                "coalesce(json_extract(state_before, '$.state'), 0) = 2 ELSE 0 END), rating, max(reviewed_at) "
-                "FROM reviews GROUP BY question_id"):
+                "coalesce(json_extract(state_before, '$.state'), 0) = 2 ELSE 0 END), max(reviewed_at || rating), "
+                "min(reviewed_at) FROM reviews GROUP BY question_id"):
             i = place.get(qid)
             if i is not None:
-                reviews[i], lapses[i], last_rating[i] = count, lapsed or 0, rating
-        self.reviews, self.lapses, self.last_rating = reviews, lapses, last_rating
-        self._sorted = {c: order for c, order in self._sorted.items() if c < 3}  # only the text stands
+                reviews[i], lapses[i], last_rating[i], first[i] = count, lapsed or 0, int(latest[-1]), earliest
+        self.reviews, self.lapses, self.last_rating, self.first = reviews, lapses, last_rating, first
+        self._sorted = {c: order for c, order in self._sorted.items() if c in _TEXT_COLUMNS}
         self._cards_changed()
 
     def _read_cards(self, rows) -> None:
@@ -172,7 +182,7 @@ class Browser:
 
     def _cards_changed(self) -> None:
         self._recall = None  # computed when first sorted by: study days per card are not free
-        self._sorted = {c: order for c, order in self._sorted.items() if c < 3 or c > 8}  # text and review columns
+        self._sorted = {c: order for c, order in self._sorted.items() if c in _TEXT_COLUMNS or c in _REVIEW_COLUMNS}
         self.apply()
 
     def recall_of(self, i: int) -> float:
@@ -182,6 +192,7 @@ class Browser:
         return self._recall_at(i, self.clock(), self._scheduler())
 
     def _scheduler(self) -> StudyScheduler:
+        """The flashcards' scheduler with the current settings (what an answer now would use)."""
         return self.settings.scheduler()
 
     def _recall_at(self, i: int, now: datetime, scheduler: StudyScheduler) -> float:
@@ -265,7 +276,10 @@ class Browser:
             return str(self.reviews[i])
         if column == 10:
             return str(self.lapses[i])
-        return RATING_NAMES.get(self.last_rating[i], "") if self.last_rating[i] else ""
+        if column == 11:
+            return RATING_NAMES.get(self.last_rating[i], "") if self.last_rating[i] else ""
+        first = self.first[i]
+        return datetime.fromisoformat(first).astimezone().strftime("%d %b %Y") if first != _NOT_STUDIED else ""
 
     def question_id(self, row: int) -> str:
         return self.ids[self.order[row]]
@@ -294,6 +308,40 @@ class Browser:
         day: date = study_day(self.clock(), hour) + timedelta(days=max(0, days_from_today))
         when = iso(day_start(day, hour))
         return self._change(qids, "Due date set", lambda row: None if row is None or row[2] == NEW else {"due": when})
+
+    def reschedule(self, qids: Iterable[str]) -> Undo:
+        """Due again at the last review plus the interval an answer would give now: the card's
+        stability under the current desired retention, fuzzed as its last answer was (so with
+        unchanged settings a card stays where its answer put it). After the retention changed,
+        this moves existing cards instead of waiting for their next review to. Only cards in
+        review move: new cards have no memory state, and learning steps are minutes, not retention.
+        The settings are read as saved now: the Scheduling panel may have changed them since the
+        browser opened."""
+        wanted = list(dict.fromkeys(qids))
+        self.settings = StudySettings.load(self.conn)
+        scheduler = self._scheduler()
+        started_from = self._last_review_before(wanted)
+
+        def change(row: tuple | None) -> dict | None:
+            if row is None or row[2] != State.Review or not row[4] or not row[7]:
+                return None
+            last = parse_time(row[7])
+            fuzz_from = Card(card_id=row[1], last_review=parse_time(started_from.get(row[0])))
+            return {"due": iso(last + timedelta(days=scheduler.review_interval(row[4], fuzz_from)))}
+        return self._change(wanted, "Rescheduled", change)
+
+    def _last_review_before(self, qids: list[str]) -> dict[str, str | None]:
+        """Per card, the last review's starting ``last_review`` (the seed its answer's fuzz came
+        from), in batches like ``reload_cards``. A bare column beside the one max() is taken from
+        the latest review."""
+        found: dict[str, str | None] = {}
+        for offset in range(0, len(qids), 500):
+            chunk = qids[offset:offset + 500]
+            for qid, before, _at in self.conn.execute(
+                    "SELECT question_id, json_extract(state_before, '$.last_review'), max(reviewed_at) FROM reviews "
+                    f"WHERE question_id IN ({','.join('?' * len(chunk))}) GROUP BY question_id", chunk):
+                found[qid] = before
+        return found
 
     def undo(self, undo: Undo) -> None:
         with transaction(self.conn):

@@ -141,6 +141,12 @@ class StudyScheduler(Scheduler):
             days = round(factor * (high - low + 1) + low)
         return min(max(days, minimum), self.maximum_interval)
 
+    def review_interval(self, stability: float, fuzz_from: Card) -> int:
+        """Days from a review to the next for a card in review with this stability, as an answer
+        gives them now (desired retention, fuzz drawn from ``fuzz_from``: the card state that
+        answer started from). The card browser's "Reschedule" asks again after settings change."""
+        return self._fuzzed(self._next_interval(stability=stability), self._fuzz_factor(fuzz_from), 1)
+
 
 # ---------------------------------------------------------------- settings
 
@@ -792,6 +798,48 @@ def add_custom_new(conn: sqlite3.Connection, scope_key: str, count: int, setting
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                      (_CUSTOM_KEY, json.dumps({"day": today, "extra": extra})))
     return extra[scope_key]
+
+
+CUSTOM_DAYS = (1, 365)  # the range "due in the next N days" and "Again in the last N days" accept
+
+
+def _custom_days(days: int) -> int:
+    low, high = CUSTOM_DAYS
+    if not low <= days <= high:
+        raise ValueError(f"the number of days must be between {low} and {high}")
+    return days
+
+
+def due_ahead(conn: sqlite3.Connection, scope_ids: Iterable[str], days: int, settings: StudySettings,
+              clock: Clock = system_clock) -> list[str]:
+    """Custom study "Study ahead": the scope's studied cards due by the end of the study day
+    ``days`` from today (overdue and today's included), soonest first; none suspended or buried.
+    Studied early, FSRS schedules them from the days that really elapsed."""
+    hour = settings.day_start_hour
+    today = study_day(clock(), hour)
+    until = iso(day_start(today + timedelta(days=_custom_days(days) + 1), hour))
+    wanted = set(scope_ids)
+    # The (state, due) index: one range per studied state, merged by the ORDER BY.
+    return [qid for (qid,) in conn.execute(
+        "SELECT question_id FROM cards WHERE state IN (?, ?, ?) AND due < ? AND suspended = 0 "
+        "AND (buried_day IS NULL OR buried_day != ?) ORDER BY due, question_id",
+        (State.Learning, State.Review, State.Relearning, until, today.isoformat())) if qid in wanted]
+
+
+def forgotten_recently(conn: sqlite3.Connection, scope_ids: Iterable[str], days: int, settings: StudySettings,
+                       clock: Clock = system_clock) -> list[str]:
+    """Custom study "Review forgotten cards": the scope's cards rated Again in the last ``days``
+    study days (today is the first), in scope order; none suspended or buried."""
+    hour = settings.day_start_hour
+    today = study_day(clock(), hour)
+    since = iso(day_start(today - timedelta(days=_custom_days(days) - 1), hour))
+    forgotten = {qid for (qid,) in conn.execute(
+        "SELECT DISTINCT question_id FROM reviews WHERE reviewed_at >= ? AND rating = ?", (since, int(Rating.Again)))}
+    if forgotten:
+        forgotten -= {qid for (qid,) in conn.execute(
+            "SELECT question_id FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
+            "AND (suspended = 1 OR buried_day = ?)", (json.dumps(sorted(forgotten)), today.isoformat()))}
+    return [qid for qid in dict.fromkeys(scope_ids) if qid in forgotten]
 
 
 # ---------------------------------------------------------------- queries used by the UI

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.card_browser import COLUMNS, Browser, Undo
-from ..core.study import format_duration, format_interval
+from ..core.study import StudySettings, format_duration, format_interval
 from ..core.workspace import Workspace
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
 
 SHORT = ("Question", "Topic", "Level", "State", "Due", "Ivl", "Stab.", "Diff.", "Recall", "Revs", "Lapses",
-         "Last")
-WIDTHS = (None, 118, 84, 84, 96, 50, 56, 50, 56, 48, 54, 54)
+         "Last", "Added")
+WIDTHS = (None, 118, 84, 84, 96, 50, 56, 50, 56, 48, 54, 54, 92)
 CHIPS = ("new", "learning", "review", "relearning", "suspended", "buried", "leech")
 _NUMERIC = {5, 6, 7, 8, 9, 10}
 
@@ -167,6 +167,7 @@ class CardBrowserWindow(QDialog):
                                 ("unbury", "Unbury", lambda: self._run(self.browser.bury, on=False)),
                                 ("forget", "Forget", lambda: self._run(self.browser.forget)),
                                 ("due", "Set due date…", self.set_due),
+                                ("reschedule", "Reschedule now", lambda: self._run(self.browser.reschedule)),
                                 ("info", "Card info   i", self.show_info)):
             button = QPushButton(text)
             button.setAutoDefault(False)
@@ -174,6 +175,8 @@ class CardBrowserWindow(QDialog):
             self.buttons[key] = button
             actions.addWidget(button)
         self.buttons["forget"].setToolTip("Make the cards new again; their review history is kept")
+        self.buttons["reschedule"].setToolTip("Due again from each card's memory and today's desired retention "
+                                              "(after changing the retention); cards in learning stay")
         actions.addStretch(1)
         self.status = QLabel("", objectName="Status")
         actions.addWidget(self.status)
@@ -196,6 +199,7 @@ class CardBrowserWindow(QDialog):
         """Read the cards again, keeping the sort, the filter and the selection."""
         ids = self.selected_ids()
         self.stale = False
+        self.browser.settings = StudySettings.load(self.workspace.progress.conn)  # the day start may have moved
         self.browser.reload()
         self.model.reloaded()
         self._reselect(ids)

@@ -1,7 +1,8 @@
 """The flashcards view: choose what to study, review cards, see the session summary.
 
 Keys follow Anki: Space/Enter shows the answer, 1–4 rate, Ctrl+Z undoes, and Escape leaves.
-F toggles the full answer, B buries the card until tomorrow, S suspends it.
+F toggles the full answer, B buries the card until tomorrow, S suspends it. Custom study (ui/custom_study.py)
+adds new cards to a deck today, studies ahead, or reviews the cards forgotten lately.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ class FlashcardsView(QWidget):
         self.bookmarks = bookmarks
         self.session: StudySession | None = None
         self.scope = Scope()
+        self.custom_from: Scope | None = None  # the deck a custom study session was made from
         self.revealed = False
         self.full_answer = False
         self.card_timer = CardTimer()
@@ -184,12 +186,17 @@ class FlashcardsView(QWidget):
         self.browse_button = QPushButton("Browse cards   Ctrl+B")
         self.browse_button.setToolTip("Every card: find a suspended card, bury, forget, set due dates")
         self.browse_button.clicked.connect(self.browse_requested.emit)
+        self.custom_button = QPushButton("Custom study…")
+        self.custom_button.setToolTip("For the selected deck: more new cards today, study ahead, "
+                                      "or review forgotten cards")
+        self.custom_button.clicked.connect(self.custom_study)
         column.addWidget(title)
         column.addWidget(self.deck_summary)
         column.addWidget(self.scope_list, 1)
         row = QHBoxLayout()
         row.addWidget(self.browse_button)
         row.addStretch(1)
+        row.addWidget(self.custom_button)
         row.addWidget(self.start_button)
         column.addLayout(row)
 
@@ -386,9 +393,12 @@ class FlashcardsView(QWidget):
         self.more_button = QPushButton("", objectName="Primary")
         self.more_button.clicked.connect(self.study_more_new)
         self.more_button.hide()
+        self.done_custom_button = QPushButton("Custom study…")
+        self.done_custom_button.clicked.connect(self.custom_study)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.more_button)
+        row.addWidget(self.done_custom_button)
         row.addWidget(back)
         row.addStretch(1)
         layout.addWidget(self.done_title)
@@ -435,13 +445,17 @@ class FlashcardsView(QWidget):
             self.refresh_deck()
         self.setFocus()
 
-    def start(self, scope: Scope | None = None, *, ahead: bool = False, every_new: bool = False) -> None:
+    def start(self, scope: Scope | None = None, *, ahead: bool = False, every_new: bool = False,
+              ids: list[str] | None = None) -> None:
         """``ahead``: every card of the scope now, due or not (practising a mock's missed questions).
         ``every_new``: the scope's new cards are all studied today, past the daily limit (a
-        roadmap milestone's "Study this milestone" delivers the cards it announces)."""
+        roadmap milestone's "Study this milestone" delivers the cards it announces).
+        ``ids``: the scope's cards in the order to study them (custom study: soonest due first)."""
         if scope is not None:
             self.scope = scope
-        ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
+            self.custom_from = None  # a session asked for elsewhere (the roadmap) is no custom one
+        if ids is None:
+            ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
         settings = StudySettings.load(self.conn)
         key = _scope_key(self.scope)
         self.session = StudySession.open(self.conn, ids, settings, whole_library=self.scope.kind == "all",
@@ -576,6 +590,8 @@ class FlashcardsView(QWidget):
     def leave(self) -> None:
         self.tick.stop()
         self.session = None
+        if self.custom_from is not None:  # back on the deck the custom session was made from
+            self.scope, self.custom_from = self.custom_from, None
         self.pages.setCurrentWidget(self.deck_page)
         self.refresh_deck()
         self.setFocus()
@@ -612,6 +628,39 @@ class FlashcardsView(QWidget):
         left = self.session.new_left_in_scope()
         add_custom_new(self.conn, _scope_key(self.scope), min(MORE_NEW, left), StudySettings.load(self.conn))
         self.start()
+
+    def custom_study(self) -> None:
+        """Custom study for the selected deck (the deck a finished session studied): ask how."""
+        from .custom_study import CustomStudyDialog
+
+        scope = self.custom_from or self.scope
+        ids = scope.question_ids(self.workspace.library, self.bookmarks())
+        settings = StudySettings.load(self.conn)
+        session = StudySession.open(self.conn, ids, settings, whole_library=scope.kind == "all",
+                                    extra_new=custom_new_today(self.conn, _scope_key(scope), settings))
+        left = max(0, session.new_left_in_scope() - len(session.new))  # beyond what today already offers
+        dialog = CustomStudyDialog(self.conn, scope, ids, left, self.theme, self)
+        if dialog.exec() == CustomStudyDialog.DialogCode.Accepted:
+            self.run_custom_study(scope, dialog.kind(), dialog.number(), dialog.cards())
+
+    def run_custom_study(self, scope: Scope, kind: str, number: int, cards: list[str]) -> None:
+        """``kind`` "new": raise today's new-card limit of ``scope`` by ``number``; the deck list shows
+        it at once. "ahead" / "forgotten": study ``cards`` now, whether due or not."""
+        if kind == "new":
+            add_custom_new(self.conn, _scope_key(scope), number, StudySettings.load(self.conn))
+            self.counts_changed.emit()
+            self.scope = scope
+            if self.pages.currentWidget() is self.deck_page:
+                self.refresh_deck()
+            else:
+                self.leave()  # from the done page: back to the deck list, which shows the new cards
+            return
+        if not cards:
+            return
+        days = f"{number} day{'s' if number != 1 else ''}"
+        what = f"due in the next {days}" if kind == "ahead" else f"forgotten in the last {days}"
+        self.start(Scope("questions", ",".join(cards), f"{scope.label} · {what}"), ahead=True, ids=cards)
+        self.custom_from = scope
 
     def _next_due_text(self, session: StudySession) -> str:
         due = session.next_due()

@@ -1,4 +1,5 @@
-"""Search, find-highlighting, bookmarks and notes, attached to the main window's library view.
+"""Search, find-highlighting, bookmarks, notes and the card-state line, attached to the main
+window's library view.
 
 Built right after the first paint (main_window.py ``_install_library_tools``): they need the
 progress database and the search index, which are kept off the start-up path.
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QToolButton
 from ..core import notes
 from ..core.search import corrections, matched_words
 from . import theme as themes
+from .card_state_line import CardStateLine
 from .find_highlight import FindHighlighter
 from .note_editor import NotePanel
 from .outline import PageOutline
@@ -93,6 +95,7 @@ class LibraryTools(QObject):
         self.notes.link_clicked.connect(self._open_link)
         self.notes.set_zoom(self.reader.zoom)
         window.reader_pane.layout().addWidget(self.notes)
+        self.card_line = CardStateLine(window, self.notes)
 
         self._build_actions()
         self.reader.page_changed.connect(self._on_page_changed)

@@ -450,6 +450,8 @@ class MainWindow(QMainWindow):
         self.status_due.setText(f"{due} due · {new} new today")
         if getattr(self, "card_browser", None) is not None:
             self.card_browser.stale = True  # re-read when next activated (a reload is not free at 100k)
+        if self.library_tools is not None:
+            self.library_tools.card_line.refresh()  # the reader's card-state line
 
     @staticmethod
     def _reserve_tab_width(tab: QToolButton, widest: str) -> None:
@@ -592,13 +594,14 @@ class MainWindow(QMainWindow):
         browser = getattr(self, "card_browser", None)
         if browser is None:
             browser = self.card_browser = CardBrowserWindow(self.workspace, self.theme, self)
-            browser.changed.connect(self._after_card_browser_change)
+            browser.changed.connect(self.after_cards_changed)
             browser.finished.connect(lambda _result: setattr(self, "card_browser", None))
         browser.show()
         browser.raise_()
         browser.activateWindow()
 
-    def _after_card_browser_change(self) -> None:
+    def after_cards_changed(self) -> None:
+        """Card states changed outside a session (the card browser, the reader's card line)."""
         self.refresh_counts()
         flashcards = self._views_by_name["flashcards"][0]
         if isinstance(flashcards, QWidget) and flashcards.session is None:

@@ -8,6 +8,7 @@ internal ids navigate, http/https/mailto go to the system browser, everything el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ class Reader(QTextBrowser):
     page_changed = Signal(str)
     history_changed = Signal()
     internal_link = Signal(str)
+    card_action = Signal(str)  # a "card:<action>" link in the card-state line (core/card_state.py)
     first_painted = Signal()  # the page is on screen: what can wait until then starts
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
@@ -61,7 +63,11 @@ class Reader(QTextBrowser):
         from PySide6.QtCore import QTimer
 
         self._figure_refit = QTimer(self, singleShot=True, interval=150, timeout=self._refit_figures)
-        self.body_html = ""
+        self.body_html = ""  # the page as rendered (and cached): without the header below
+        # Extra HTML under a page's breadcrumbs, from the progress database (the card-state line):
+        # set once the database is open, after the first paint. Never cached with the page.
+        self.page_header: Callable[[str], str] | None = None
+        self.header_html = ""
         self._painted = False
         self.fixed_side_margin: int | None = None  # None: margins grow to keep ~75 characters a line
         self.navigates = True  # False: internal links are only reported (flashcard answers)
@@ -116,7 +122,8 @@ class Reader(QTextBrowser):
         self.body_html = prerendered
         self.asset_page = page_id
         self._pending_scroll = None
-        self.setHtml(prerendered)
+        self.header_html = self.page_header(page_id) if self.page_header else ""
+        self.setHtml(_with_header(prerendered, self.header_html))
         self.current_page = page_id
         if record:
             del self._history[self._cursor + 1:]
@@ -128,6 +135,19 @@ class Reader(QTextBrowser):
         self.page_changed.emit(page_id)
         self.history_changed.emit()
         return True
+
+    def refresh_header(self) -> None:
+        """Show the page's header as it is now (a card studied, unsuspended…): the page is set
+        again only when the header changed, from its HTML as rendered, at the same place."""
+        page = self.current_page
+        header = self.page_header(page) if self.page_header and page else ""
+        if page is None or header == self.header_html:
+            return
+        position = self.scroll_position()
+        self.header_html = header
+        self.setHtml(_with_header(self.body_html, header))
+        self.scroll_to(position)
+        self.page_changed.emit(page)  # highlights and the outline follow a page set again
 
     def show_html(self, body: str, page: str | None = None) -> None:
         """Show ``body`` (no page of the history); its pictures and figures come from ``page``'s pack."""
@@ -298,7 +318,9 @@ class Reader(QTextBrowser):
     # ------------------------------------------------------------ links
     def _on_link(self, url: QUrl) -> None:
         scheme = url.scheme().lower()
-        if scheme in INTERNAL_SCHEMES:
+        if scheme == "card":
+            self.card_action.emit(url.path() or url.toString().split(":", 1)[1])
+        elif scheme in INTERNAL_SCHEMES:
             page_id = f"{scheme}:{url.path() or url.toString().split(':', 1)[1]}"
             if scheme == "milestone" or not self.navigates:
                 self.internal_link.emit(page_id)
@@ -471,3 +493,13 @@ class Reader(QTextBrowser):
                          Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, label[:160])
         painter.end()
         return image
+
+
+def _with_header(body: str, header: str) -> str:
+    """``header`` right under the page's breadcrumbs (on top when it has none)."""
+    if not header:
+        return body
+    if body.startswith('<p class="crumbs">'):
+        end = body.find("</p>") + len("</p>")
+        return body[:end] + header + body[end:]
+    return header + body

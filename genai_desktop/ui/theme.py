@@ -199,6 +199,7 @@ def document_css(t: Theme, base_px: float) -> str:
     table.code, table.keypoints, table.error {{ margin-top: {px(0.3)}; margin-bottom: {px(1.0)}; }}
     td.codelang {{ font-size: {px(0.72)}; padding-bottom: 0px; }}
     p.crumbs {{ color: {t.muted}; font-size: {px(0.82)}; margin-bottom: {px(0.3)}; }}
+    p.cardstate {{ color: {t.muted}; font-size: {px(0.82)}; margin-top: 0px; margin-bottom: {px(0.3)}; }}
     p.boxtitle {{ font-size: {px(0.72)}; margin-bottom: {px(0.35)}; }}
     blockquote {{ color: {t.muted}; margin-left: {px(1)}; }}
     """

@@ -181,3 +181,65 @@ def test_an_action_rereads_only_its_cards_and_keeps_sorts_that_still_hold(conn, 
     assert dict(zip([b.question_id(r) for r in range(3)], rows(b, 3), strict=True))["multi-head"] == "learning"
     b.forget(["multi-head"])
     assert b.stability[b.ids.index("multi-head")] == -1.0 and b.state[b.ids.index("multi-head")] == "new"
+
+
+def test_added_is_the_first_review_date_blank_for_new_cards_and_sorts(conn, clock, library) -> None:  # noqa: F811
+    first_day = clock()
+    answer(conn, clock, "multi-head", Rating.Good)
+    clock.advance(days=3)
+    answer(conn, clock, "multi-head", Rating.Good)
+    answer(conn, clock, "gan-objective", Rating.Good)
+    added = COLUMNS.index("Added / first studied")
+    b = Browser.load(conn, library, clock=clock)
+    cells = dict(zip([b.question_id(r) for r in range(3)], rows(b, added), strict=True))
+    assert cells == {"multi-head": first_day.astimezone().strftime("%d %b %Y"),
+                     "gan-objective": clock().astimezone().strftime("%d %b %Y"), "attention-basics": ""}
+    b.sort(added)
+    assert [b.question_id(r) for r in range(3)] == ["multi-head", "gan-objective", "attention-basics"]
+    b.sort(added, descending=True)
+    assert b.question_id(0) == "attention-basics"
+    # Forgetting keeps the history, so the card keeps the day it was first studied; the sort
+    # order holds (no review was added) and is not computed again.
+    order = b._sorted[added]
+    b.forget(["multi-head"])
+    assert b._sorted[added] is order
+    b.sort(added)
+    assert b.cell(0, added) == first_day.astimezone().strftime("%d %b %Y")
+
+
+def _due(conn, qid):
+    return conn.execute("SELECT due FROM cards WHERE question_id = ?", (qid,)).fetchone()[0]
+
+
+def test_reschedule_gives_the_due_an_answer_would_give_at_the_current_retention(conn, clock, library) -> None:  # noqa: F811
+    from genai_desktop.core.study import StudyScheduler, card_from_row, iso
+
+    answer(conn, clock, "multi-head", Rating.Easy)  # new -> review
+    clock.advance(days=12)
+    answer(conn, clock, "multi-head", Rating.Good)  # review -> review
+    answer(conn, clock, "gan-objective", Rating.Again)  # learning: minutes, not retention
+    clock.advance(hours=1)
+    learning_due, review_due = _due(conn, "gan-objective"), _due(conn, "multi-head")
+
+    b = Browser.load(conn, library, clock=clock)
+    unchanged = b.reschedule(ALL)  # same settings: every card stays where its answer put it
+    assert unchanged.label == "Rescheduled: 0 cards" and _due(conn, "multi-head") == review_due
+
+    StudySettings(desired_retention=0.97).save(conn)  # in the Scheduling panel, the browser open
+    undo = b.reschedule(ALL)
+    assert undo.label == "Rescheduled: 1 card"
+    assert _due(conn, "gan-objective") == learning_due
+    assert conn.execute("SELECT count(*) FROM cards WHERE question_id = 'attention-basics'").fetchone() == (0,)
+    # The last answer replayed at 0.97 ends where the reschedule put the card.
+    before, rating, at = conn.execute("SELECT state_before, rating, reviewed_at FROM reviews "
+                                      "WHERE question_id = 'multi-head' ORDER BY id DESC").fetchone()
+    start = json.loads(before)
+    row = ("multi-head", card_browser.card_id_for("multi-head"), start["state"], start["step"],
+           start["stability"], start["difficulty"], start["due"], start["last_review"])
+    replayed, _log = StudyScheduler(desired_retention=0.97).review_card(
+        card_from_row(row), Rating(rating), card_browser.parse_time(at))
+    assert _due(conn, "multi-head") == iso(replayed.due) < review_due
+    assert b.cell(b.order.index(b.ids.index("multi-head")), 4)  # the row shows the new due
+    assert inconsistent_cards(conn) == []
+    b.undo(undo)
+    assert _due(conn, "multi-head") == review_due

@@ -438,3 +438,42 @@ def test_a_leech_is_suspended_at_eight_lapses_when_asked(conn, clock) -> None:
 def test_leeches_stay_when_auto_suspend_is_off(conn, clock) -> None:
     _lapse_until(conn, clock, 8)
     assert conn.execute("SELECT suspended FROM cards").fetchone() == (0,)
+
+
+def test_study_ahead_lists_cards_due_within_n_days_soonest_first(conn, clock) -> None:
+    settings = StudySettings()
+    s = session(conn, clock, IDS[:4])
+    for rating in (Rating.Easy, Rating.Easy, Rating.Good, Rating.Easy):  # q02 stays in learning
+        s.answer(rating)
+    dues = dict(conn.execute("SELECT question_id, due FROM cards"))
+    in_review = sorted((d, q) for q, d in dues.items() if q != "q02")
+    days_to_first = (study_day(datetime.fromisoformat(in_review[0][0]), 4) - study_day(clock(), 4)).days
+    assert study.due_ahead(conn, IDS, days_to_first - 1, settings, clock) == ["q02"]  # only the learning card
+    everything = study.due_ahead(conn, IDS, 365, settings, clock)
+    assert everything == ["q02"] + [q for _d, q in in_review]
+    assert study.due_ahead(conn, IDS[1:], 365, settings, clock) == ["q02"] + [q for _d, q in in_review if q != "q00"]
+    # Hidden cards are not studied ahead; new cards have nothing to be ahead of.
+    StudySession.for_question(conn, "q01", settings, clock).bury()
+    shown = study.due_ahead(conn, IDS, 365, settings, clock)
+    assert shown == [q for q in everything if q != "q01"]
+    # A session over them offers every one now, not only those due today.
+    ahead = StudySession.open(conn, shown, settings, clock, ahead=True)
+    assert sum(ahead.counts()) == len(shown) == 3
+    with pytest.raises(ValueError, match="between 1 and 365"):
+        study.due_ahead(conn, IDS, 0, settings, clock)
+
+
+def test_review_forgotten_lists_cards_rated_again_in_the_last_n_days(conn, clock) -> None:
+    settings = StudySettings()
+    s = session(conn, clock, IDS[:3])
+    s.answer(Rating.Again)  # q00 forgotten today
+    s.answer(Rating.Good)   # q01 remembered
+    clock.advance(days=2)
+    s = StudySession.for_question(conn, "q02", settings, clock)
+    s.answer(Rating.Again)  # q02 forgotten two days after q00
+    assert study.forgotten_recently(conn, IDS, 1, settings, clock) == ["q02"]
+    assert study.forgotten_recently(conn, IDS, 2, settings, clock) == ["q02"]
+    assert study.forgotten_recently(conn, IDS, 3, settings, clock) == ["q00", "q02"]  # today counts as one
+    assert study.forgotten_recently(conn, IDS[1:], 3, settings, clock) == ["q02"]
+    StudySession.for_question(conn, "q00", settings, clock).suspend()
+    assert study.forgotten_recently(conn, IDS, 3, settings, clock) == ["q02"]

@@ -36,7 +36,7 @@ def test_ctrl_b_finds_a_suspended_card_and_unsuspends_it(make_window, qtbot) -> 
     conn = window.workspace.progress.conn
     StudySession.open(conn, ["gan-objective"], StudySettings()).suspend()
     browser = _open(window, qtbot)
-    assert browser.model.rowCount() == 3 and browser.model.columnCount() == 12
+    assert browser.model.rowCount() == 3 and browser.model.columnCount() == 13
     browser.chips["suspended"].click()
     assert browser.model.rowCount() == 1 and browser.model.index(0, 0).data() == "What objective does a GAN optimise?"
     assert browser.count.text() == "1 of 3 cards"
@@ -104,3 +104,23 @@ def test_answers_elsewhere_show_when_the_browser_is_next_activated(make_window, 
     browser.activateWindow()
     qtbot.waitUntil(lambda: not browser.stale)
     assert _states(browser)["attention-basics"] == "learning"
+
+
+def test_reschedule_now_follows_a_retention_changed_while_the_browser_is_open(make_window, qtbot) -> None:
+    window = make_window()
+    conn = window.workspace.progress.conn
+    StudySession.open(conn, ["multi-head"], StudySettings()).answer(Rating.Easy)
+    browser = _open(window, qtbot)
+    added = browser.model.headerData(12, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert added == "Added / first studied"
+    assert {browser.browser.question_id(r): browser.model.index(r, 12).data() for r in range(3)}["gan-objective"] == ""
+    due = conn.execute("SELECT due FROM cards WHERE question_id = 'multi-head'").fetchone()[0]
+    window.show_view("flashcards")
+    window.flashcards.retention.setValue(0.95)  # saved at once
+    _select(browser, {"multi-head", "gan-objective"})
+    browser.buttons["reschedule"].click()
+    assert "Rescheduled: 1 card" in browser.status.text() and "Ctrl+Z" in browser.status.text()
+    assert conn.execute("SELECT due FROM cards WHERE question_id = 'multi-head'").fetchone()[0] < due
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert conn.execute("SELECT due FROM cards WHERE question_id = 'multi-head'").fetchone()[0] == due
+    assert "Undone · Rescheduled" in browser.status.text()

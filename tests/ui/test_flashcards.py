@@ -222,3 +222,113 @@ def test_the_leech_setting_is_saved_from_the_deck_page(make_window) -> None:
     assert leech_auto_suspend(window.workspace.progress.conn)
     view.refresh_deck()
     assert view.leech_box.isChecked()
+
+
+def _custom_dialog(window, view):
+    from genai_desktop.ui.custom_study import CustomStudyDialog
+
+    ids = view.scope.question_ids(window.workspace.library)
+    return CustomStudyDialog(window.workspace.progress.conn, view.scope, ids, 2, window.theme, view)
+
+
+def test_custom_study_counts_each_choice_and_refuses_an_empty_one(make_window, qtbot) -> None:
+    window = make_window()
+    view = _start_all(window)
+    view.reveal()
+    view.rate(Rating.Again)  # attention-basics forgotten today
+    view.reveal()
+    view.rate(Rating.Easy)  # multi-head: in review, due in some days
+    view.leave()
+    dialog = _custom_dialog(window, view)
+    qtbot.addWidget(dialog)
+    assert dialog.kind() == "new" and dialog.ok.isEnabled() and dialog.ok.text() == "Add"
+    assert dialog.counts["forgotten"].text() == "1 card"
+    dialog.numbers["ahead"].setValue(365)
+    assert dialog.kind() == "ahead" and not dialog.ok.isEnabled()  # until counted
+    qtbot.waitUntil(dialog.ok.isEnabled)
+    assert dialog.counts["ahead"].text() == "2 cards" and dialog.ok.text() == "Study"
+    assert set(dialog.cards()) == {"attention-basics", "multi-head"} and dialog.number() == 365
+    dialog.numbers["ahead"].setValue(1)
+    qtbot.waitUntil(lambda: dialog.counts["ahead"].text() == "1 card")  # the learning card only
+    window.workspace.progress.conn.execute("UPDATE cards SET suspended = 1 WHERE question_id = 'attention-basics'")
+    dialog.options["forgotten"].setChecked(True)
+    dialog.numbers["forgotten"].setValue(2)
+    qtbot.waitUntil(lambda: dialog.counts["forgotten"].text() == "no cards")
+    assert not dialog.ok.isEnabled()
+
+
+def test_study_ahead_runs_a_session_and_returns_to_its_deck(make_window) -> None:
+    window = make_window()
+    view = _start_all(window)
+    for _ in range(3):
+        view.reveal()
+        view.rate(Rating.Easy)  # all three in review, due in days
+    view.leave()
+    labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
+    view.scope_list.setCurrentRow(labels.index("Attention"))
+    assert "done for today" in view.scope_list.currentItem().toolTip()
+    view.run_custom_study(view.scope, "ahead", 30, ["multi-head", "attention-basics"])
+    assert view.pages.currentWidget() is view.review_page
+    assert view.question.text() == "Why use several attention heads?"  # in the order given (soonest due)
+    assert "Attention · due in the next 30 days" in view.queue_label.text()
+    view.reveal()
+    view.rate(Rating.Good)
+    view.reveal()
+    view.rate(Rating.Good)
+    assert view.pages.currentWidget() is view.done_page
+    assert len(_reviews(window)) == 5
+    view.leave()
+    assert view.scope_list.currentItem().text() == "Attention"
+
+
+def test_more_new_cards_from_custom_study_show_in_the_deck_list_at_once(make_window) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    view.new_limit.setValue(0)
+    view.refresh_deck()
+    labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
+    view.scope_list.setCurrentRow(labels.index("Attention"))
+    assert "done for today" in view.scope_list.currentItem().toolTip()
+    view.run_custom_study(view.scope, "new", 1, [])
+    assert view.scope_list.currentItem().text() == "Attention"
+    assert "1 new" in view.scope_list.currentItem().toolTip()
+    assert "done for today" in view.scope_list.item(0).toolTip()  # All questions keeps today's limit
+
+
+def test_the_custom_study_button_reviews_forgotten_cards(make_window, monkeypatch) -> None:
+    from genai_desktop.ui.custom_study import CustomStudyDialog
+
+    window = make_window()
+    view = _start_all(window)
+    view.reveal()
+    view.rate(Rating.Again)  # attention-basics forgotten
+    view.leave()
+
+    def choose_forgotten(dialog) -> int:
+        dialog.options["forgotten"].setChecked(True)
+        return CustomStudyDialog.DialogCode.Accepted
+    monkeypatch.setattr(CustomStudyDialog, "exec", choose_forgotten)
+    view.custom_button.click()
+    assert view.pages.currentWidget() is view.review_page
+    assert view.session.scope_ids == ["attention-basics"]
+    assert "forgotten in the last 1 day" in view.queue_label.text()
+
+
+def test_time_on_card_pauses_through_the_answers_open_in_library_link(make_window) -> None:
+    from PySide6.QtCore import QUrl
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    clock = FakeMs()
+    view.card_timer.clock = clock
+    view.start()
+    view.reveal()
+    clock.now += 3_000
+    view.answer_view._on_link(QUrl(f"q:{view.session.current}"))  # the link under the key points
+    assert window.views.currentWidget() is window.splitter and window.reader.current_page == "q:attention-basics"
+    clock.now += 300_000  # reading the full answer
+    window.show_view("flashcards")
+    clock.now += 1_000
+    assert view.card_timer.elapsed() == 4_000
