@@ -65,3 +65,68 @@ def test_what_ziamath_draws_wrongly_is_rewritten_and_renders(latex: str, display
 
     assert " ".join(repair_for_ziamath(latex, display).split()) == drawn
     assert "<svg" in render_svg(Formula(latex, display))
+
+
+# ---------------------------------------------------------------- what is drawn
+# ziamath writes every glyph as one <path> of absolute coordinates (no transforms), so the boxes
+# of the paths say what was drawn and where: these tests read the SVG, not the rewritten LaTeX.
+
+Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max; y grows downwards, baseline 0
+
+
+def _glyphs(latex: str, display: bool = True) -> list[Box]:
+    import re
+
+    svg = render_svg(Formula(latex, display))
+    assert "transform" not in svg and "<use" not in svg  # the boxes below would be wrong otherwise
+    boxes = []
+    for path in re.findall(r'<path d="([^"]*)"', svg):
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
+        xs, ys = numbers[0::2], numbers[1::2]
+        boxes.append((min(xs), max(xs), min(ys), max(ys)))
+    return sorted(boxes)
+
+
+def test_operatorname_star_draws_no_star_and_puts_its_limit_under_it_in_display() -> None:
+    glyphs = _glyphs("\\operatorname*{arg\\,max}_x f(x)")
+    assert len(glyphs) == len("argmax") + len("x") + len("f(x)")  # ziamath drew a literal "*" too
+    under = [g for g in glyphs if g[2] > 5]  # wholly below the baseline (a "g" starts above it)
+    name = [g for g in glyphs if g not in under][:6]
+    assert len(under) == 1 and name[0][0] < under[0][0] < under[0][1] < name[-1][1]  # under "arg max"
+    inline = _glyphs("\\operatorname*{arg\\,max}_{x} f(x)", display=False)
+    assert len(inline) == 11  # no "*" inline either; the limit is a subscript there
+
+
+def test_mathop_content_is_drawn() -> None:
+    # ziamath dropped the operator: only "(z)" was left, and \mathop{E}\limits_x went ~1000 px up.
+    assert len(_glyphs("\\mathop{\\mathrm{softmax}}(z)")) == len("softmax(z)")
+    glyphs = _glyphs("\\mathop{E}\\limits_x")
+    assert len(glyphs) == 2 and all(-30 < g[2] for g in glyphs)
+
+
+def test_big_norm_bars_are_two_bars_not_a_backslash_and_a_bar() -> None:
+    glyphs = _glyphs("\\Bigl\\| x \\Bigr\\|")
+    assert len(glyphs) == 3  # ‖ x ‖; ziamath drew "\", "|" pieces (9 paths)
+    assert glyphs[0][3] - glyphs[0][2] > glyphs[1][3] - glyphs[1][2]  # the bars are taller than the x
+
+
+def test_escaped_underscore_in_text_is_one_underscore() -> None:
+    assert len(_glyphs("\\text{kl\\_div}(p)")) == len("kl_div(p)")  # ziamath kept the backslash
+
+
+def test_a_leading_minus_is_a_sign_close_to_what_follows() -> None:
+    glyphs = _glyphs("L = -\\mathbb{E}[x]")
+    equals, minus, expectation = glyphs[1], glyphs[2], glyphs[3]
+    before, after = minus[0] - equals[1], expectation[0] - minus[1]
+    # As subtraction the minus had a medium space on both sides (15.8 and 8.6 px at 20 px).
+    assert after < 4 and after < before / 2
+    binary = _glyphs("a - b")
+    assert binary[2][0] - binary[1][1] > 4  # a real subtraction keeps its spacing
+
+
+@pytest.mark.parametrize("latex", ["\\exp(x)", "\\max(a, b)", "\\exp (x)"])
+def test_no_gap_between_a_function_name_and_its_parenthesis(latex: str) -> None:
+    name_length = 3
+    glyphs = _glyphs(latex)
+    gap = glyphs[name_length][0] - glyphs[name_length - 1][1]
+    assert gap < 2.5  # ziamath spaced the operator: 4.1 px after "exp", 5.3 px after "max"
