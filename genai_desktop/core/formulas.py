@@ -281,6 +281,10 @@ class FormulaCache:
                 pass  # a read-only cache only costs speed
         return key, None
 
+    def refuse(self, formula: Formula, color: str, reason: str) -> None:
+        """Remember ``reason`` as the answer for ``formula`` (a renderer that crashed)."""
+        self._errors[formula.key(color)] = reason
+
     def error(self, key: str) -> str | None:
         """Why the formula of ``key`` was refused, or None (rendered, or not tried yet)."""
         return self._errors.get(key)

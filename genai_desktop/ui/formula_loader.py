@@ -69,8 +69,9 @@ class FormulaLoader(QObject):
                 key, formula, color = self._queue.pop(0)
             try:
                 self.cache.get(formula, color)  # a refusal is cached too: it is an answer
-            except Exception:  # a bug in the renderer: logged, and the reader shows "not rendered"
+            except Exception:  # a bug in the renderer: logged, and refused so it is not tried again
                 log.exception("rendering a formula failed")
+                self.cache.refuse(formula, color, "the renderer failed (the details are in the log)")
             try:
                 self.arrived.emit(key)
             except RuntimeError:  # the reader (and this object with it) is gone: nobody to tell

@@ -56,6 +56,7 @@ class Reader(QTextBrowser):
         self._formulas: DeferredFormulas | None = None
         self._formula_loader: FormulaLoader | None = None
         self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
+        self._refused_arrived = False  # a formula came back refused: the page needs its error box
         self._images: dict[tuple, QImage] = {}
         self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
         self._page_html_library = None
@@ -321,6 +322,7 @@ class Reader(QTextBrowser):
         if len(pending) > 1:  # top of the page first (conversion finds display formulas first)
             pending = dict(sorted(pending.items(), key=lambda item: text.find(f"formula:{item[0]}")))
         self._awaited = set(pending)
+        self._refused_arrived = False
         super().setHtml(text)
         self._update_margins()
         self._await_formulas(pending)
@@ -346,6 +348,8 @@ class Reader(QTextBrowser):
         if key not in self._awaited:
             return  # asked for by a page shown before this one
         self._awaited.discard(key)
+        if self.formula_source.svg(key) is None:
+            self._refused_arrived = True
         from PySide6.QtCore import QUrl
 
         # The document keeps the placeholder it loaded: give it the formula under the same name.
@@ -355,7 +359,13 @@ class Reader(QTextBrowser):
 
     def _relayout_formulas(self) -> None:
         """Lay the page out again with the formulas that arrived (their sizes differ from the
-        placeholders' a little); the scroll position stays where the reader left it."""
+        placeholders' a little); the scroll position stays where the reader left it. A page
+        with a refused formula is converted again instead: it then shows the error box with
+        the formula's source, as it would had the formula been refused before."""
+        if self._refused_arrived and self.current_page is not None:
+            self.refresh()
+            self.formulas_arrived.emit()
+            return
         bar = self.verticalScrollBar()
         value = bar.value()
         document = self.document()
