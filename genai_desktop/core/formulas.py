@@ -11,6 +11,7 @@ so a page can never hang on a formula.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -232,13 +233,26 @@ class FormulaCache:
         self.folder = folder
         self._svgs: dict[str, str] = {}
         self._errors: dict[str, str] = {}
+        self._on_disk: set[str] | None = None  # keys with an SVG file, listed once
+
+    def _disk_has(self, key: str) -> bool:
+        """Whether the folder holds ``key``'s SVG. The folder is listed once instead of trying
+        to open a file per formula: a page of 70 new formulas cost 70 failed opens (~10 ms)."""
+        if self.folder is None:
+            return False
+        if self._on_disk is None:
+            try:
+                self._on_disk = {name[:-4] for name in os.listdir(self.folder) if name.endswith(".svg")}
+            except OSError:
+                self._on_disk = set()  # no folder yet: nothing rendered
+        return key in self._on_disk
 
     def has(self, formula: Formula, color: str) -> bool:
         """Whether ``get`` answers without rendering (an SVG or an error is already known)."""
         key = formula.key(color)
         if key in self._svgs or key in self._errors:
             return True
-        return bool(self.folder and (self.folder / f"{key}.svg").exists())
+        return self._disk_has(key)
 
     def known(self, formula: Formula, color: str) -> tuple[str, str | None] | None:
         """(key, error) as ``get`` answers when the formula is rendered or refused already (in
@@ -248,7 +262,7 @@ class FormulaCache:
             return key, None
         if key in self._errors:
             return key, self._errors[key]
-        if self.folder is not None:
+        if self._disk_has(key):
             try:
                 self._svgs[key] = (self.folder / f"{key}.svg").read_text(encoding="utf-8")
                 return key, None
@@ -277,6 +291,8 @@ class FormulaCache:
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(svg, encoding="utf-8")
                 tmp.replace(path)
+                if self._on_disk is not None:
+                    self._on_disk.add(key)
             except OSError:
                 pass  # a read-only cache only costs speed
         return key, None
@@ -314,25 +330,33 @@ _GLYPH = re.compile(r"\\([A-Za-z]+)|\\[,;:! ]|[_^{}&\s]|(.)")
 _SCRIPT = re.compile(r"[_^](\{[^{}]*\}|\\[A-Za-z]+|.)")
 _FRACTION = re.compile(r"\\[dt]?frac(?![A-Za-z])")
 _ROW_END = "\\\\"  # \\ in the LaTeX: a new row of a matrix or an aligned environment
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}")
 
 
 def estimate_size(formula: Formula) -> tuple[float, float]:
     """About how large (width, height in pixels at RENDER_SIZE_PX) ``formula`` will be drawn,
     without rendering it: the reader's placeholder, so the page barely moves when the formula
-    arrives. Counts glyphs (sub- and superscripts at 70 %) and adds height for fractions,
-    big operators and matrix rows. Within a factor of about two of the real size."""
-    latex = formula.normalised
+    arrives. Counts glyphs (sub- and superscripts at 70 %; the widest row of a matrix) and adds
+    height for fractions, big operators and rows. On the built-in library 89 % of formulas are
+    within a factor of two of their drawn size in both directions (bench_formulas)."""
+    latex = _ENVIRONMENT.sub(" ", formula.normalised)
     em = RENDER_SIZE_PX
+    rows = latex.split(_ROW_END)
+    width = max(_row_width(row) for row in rows) * em
+    stacked = min(len(_TALL.findall(latex)), 3)  # each adds height; they mostly sit side by side
+    height = (1.05 + (1.1 if stacked else 0) + 0.25 * max(0, stacked - 1)) * em
+    if len(rows) > 1:
+        height = max(height, len(rows) * 1.3 * em)
+    return width, height
+
+
+def _row_width(latex: str) -> float:
+    """In ems: glyphs at about half an em, scripts smaller, a fraction as wide as its wider
+    part (counted at 60 % of both), a column gap at each ``&``."""
     scripts = sum(_glyph_count(match.group(1)) for match in _SCRIPT.finditer(latex))
     glyphs = _glyph_count(_SCRIPT.sub(" ", latex)) + 0.7 * scripts
-    # A fraction is as wide as its wider part, not both: count it at about 60 %.
-    fractions = len(_FRACTION.findall(latex))
-    width = max(0.6, glyphs * 0.55 - fractions * 0.6) * em
-    stacked = min(len(_TALL.findall(latex)), 3)  # each adds height; they mostly sit side by side
-    height = (1.2 + (1.1 if stacked else 0) + 0.25 * max(0, stacked - 1)) * em
-    if _ROW_END in latex:
-        height = max(height, (latex.count(_ROW_END) + 1) * 1.3 * em)
-    return width, height
+    width = glyphs * 0.55 - len(_FRACTION.findall(latex)) * 0.6 + latex.count("&") * 0.8
+    return max(0.6, width)
 
 
 def _glyph_count(latex: str) -> int:

@@ -130,3 +130,73 @@ def test_no_gap_between_a_function_name_and_its_parenthesis(latex: str) -> None:
     glyphs = _glyphs(latex)
     gap = glyphs[name_length][0] - glyphs[name_length - 1][1]
     assert gap < 2.5  # ziamath spaced the operator: 4.1 px after "exp", 5.3 px after "max"
+
+
+# ---------------------------------------------------------------- the reader's deferred source
+
+def test_deferred_formulas_never_render_and_queue_what_is_not_known(tmp_path: Path, monkeypatch) -> None:
+    from genai_desktop.core import formulas as module
+    from genai_desktop.core.formulas import DeferredFormulas
+
+    cache = FormulaCache(tmp_path)
+    known = Formula("a^2", False)
+    key_known, _ = cache.get(known, "#000000")
+    monkeypatch.setattr(module, "render_svg", lambda *_a, **_k: pytest.fail("rendered on the caller's thread"))
+    deferred = DeferredFormulas(FormulaCache(tmp_path))  # a new session: the SVG is on disk only
+    assert deferred.has(Formula("b", True), "#000000")  # never costs time, so no budget applies
+    assert deferred.get(known, "#000000") == (key_known, None) and not deferred.has_pending()
+    new = Formula("\\frac{x}{y}", True)
+    key_new, error = deferred.get(new, "#000000")
+    assert error is None and key_new == new.key("#000000")
+    assert deferred.take_pending() == {key_new: (new, "#000000")} and deferred.take_pending() == {}
+    assert deferred.placeholder_size(key_new) == module.estimate_size(new)
+    assert deferred.svg(key_new) is None
+
+
+def test_deferred_formulas_answer_what_a_worker_rendered_or_refused(tmp_path: Path) -> None:
+    from genai_desktop.core.formulas import DeferredFormulas
+
+    cache = FormulaCache(tmp_path)
+    deferred = DeferredFormulas(cache)
+    good, bad = Formula("x+1", False), Formula("\\frac{1}{", True)
+    deferred.get(good, "#000000")
+    deferred.get(bad, "#000000")
+    for formula, color in deferred.take_pending().values():
+        cache.get(formula, color)  # what the worker thread does
+    assert deferred.get(good, "#000000")[1] is None and deferred.svg(good.key("#000000")).startswith("<svg")
+    key, error = deferred.get(bad, "#000000")
+    assert "never closed" in error and deferred.error(key) == error and not deferred.has_pending()
+
+
+@pytest.mark.parametrize(("latex", "display"), [
+    ("x", False),
+    ("\\alpha_t = \\prod_{s=1}^{t} (1 - \\beta_s)", False),
+    ("\\mathrm{softmax}\\!\\left(\\frac{QK^\\top}{\\sqrt{d_k}}\\right)V", True),
+    ("\\sum_{i=1}^{n} \\log p_\\theta(x_i \\mid x_{<i})", True),
+    ("\\begin{pmatrix} a & b \\\\ c & d \\\\ e & f \\end{pmatrix}", True),
+    ("\\text{number of parameters} = 12 \\, n_{\\text{layers}} \\, d_{\\text{model}}^2", True),
+])
+def test_the_placeholder_estimate_is_within_a_factor_of_two(latex: str, display: bool) -> None:
+    import re
+
+    from genai_desktop.core.formulas import estimate_size
+
+    formula = Formula(latex, display)
+    svg = render_svg(formula)
+    drawn_w, drawn_h = (float(re.search(f'{name}="([\\d.]+)"', svg).group(1)) for name in ("width", "height"))
+    width, height = estimate_size(formula)
+    assert 0.5 <= width / drawn_w <= 2 and 0.5 <= height / drawn_h <= 2, (width, height, drawn_w, drawn_h)
+
+
+def test_the_disk_cache_is_listed_once_not_probed_per_formula(tmp_path: Path, monkeypatch) -> None:
+    import builtins
+
+    FormulaCache(tmp_path).get(Formula("y", False), "#000000")
+    cache = FormulaCache(tmp_path)
+    opened: list[str] = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda file, *a, **k: (opened.append(str(file)), real_open(file, *a, **k))[1])
+    for n in range(20):
+        assert cache.known(Formula(f"z_{n}", False), "#000000") is None
+    assert opened == []  # unknown formulas cost no file access
+    assert cache.known(Formula("y", False), "#000000") is not None

@@ -54,6 +54,11 @@ def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_w
         assert image.cacheKey() != placeholders[key].cacheKey()  # the formula, not its box
         assert image.cacheKey() == reader._formula_image(key).cacheKey()  # noqa: SLF001
     assert "class=\"error\"" not in reader.body_html
+    # Laid out again where the formulas arrived: the page is as tall as the same HTML set afresh.
+    qtbot.waitUntil(lambda: not reader._formula_relayout.isActive(), timeout=5000)  # noqa: SLF001
+    height = reader.document().size().height()
+    reader.setHtml(reader.body_html)
+    assert abs(reader.document().size().height() - height) < 1
 
 
 def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window) -> None:
