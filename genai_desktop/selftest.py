@@ -99,6 +99,9 @@ def check_page(ctx: Context) -> str:
     if not reader.show_page(ctx.page_id):
         raise CheckFailed(f"the reader could not show {ctx.page_id}")
     settle(50)
+    deadline = time.monotonic() + 60
+    while reader.formulas_pending() and time.monotonic() < deadline:  # rendered on a worker thread
+        settle(50)
     html = reader.body_html
     if 'class="error"' in html:
         raise CheckFailed(f"{ctx.page_id} rendered with an error box (formula or code)")

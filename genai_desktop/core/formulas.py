@@ -1,13 +1,17 @@
 """LaTeX formulas to SVG with ziamath, cached in memory and on disk by a hash of the formula.
 
 ziamath is pure Python (no TeX install) but costs ~200 ms to import, so it is imported on the
-first formula that is not already cached. Its SVG 2 output shows blank in QtSvg, hence
+first formula that is not already cached. A formula takes 10 ms to 1.5 s to lay out, so the
+reader never renders one itself: it asks ``DeferredFormulas``, which answers from the cache or
+queues the formula for a worker thread and gives the page a placeholder of about its size
+(``estimate_size``) until it arrives. Its SVG 2 output shows blank in QtSvg, hence
 ``svg2 = False``. Hostile input (huge or deeply nested LaTeX) is refused before ziamath sees it,
 so a page can never hang on a formula.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -229,28 +233,52 @@ class FormulaCache:
         self.folder = folder
         self._svgs: dict[str, str] = {}
         self._errors: dict[str, str] = {}
+        self._on_disk: set[str] | None = None  # keys with an SVG file, listed once
+
+    def _disk_has(self, key: str) -> bool:
+        """Whether the folder holds ``key``'s SVG. The folder is listed once instead of trying
+        to open a file per formula: a page of 70 new formulas cost 70 failed opens (~10 ms)."""
+        if self.folder is None:
+            return False
+        if self._on_disk is None:
+            try:
+                self._on_disk = {name[:-4] for name in os.listdir(self.folder) if name.endswith(".svg")}
+            except OSError:
+                self._on_disk = set()  # no folder yet: nothing rendered
+        return key in self._on_disk
 
     def has(self, formula: Formula, color: str) -> bool:
         """Whether ``get`` answers without rendering (an SVG or an error is already known)."""
         key = formula.key(color)
         if key in self._svgs or key in self._errors:
             return True
-        return bool(self.folder and (self.folder / f"{key}.svg").exists())
+        return self._disk_has(key)
 
-    def get(self, formula: Formula, color: str) -> tuple[str, str | None]:
-        """Return (key, error). On success the SVG is available from ``svg(key)``."""
+    def known(self, formula: Formula, color: str) -> tuple[str, str | None] | None:
+        """(key, error) as ``get`` answers when the formula is rendered or refused already (in
+        memory or on disk); None when answering would mean rendering it."""
         key = formula.key(color)
         if key in self._svgs:
             return key, None
         if key in self._errors:
             return key, self._errors[key]
-        path = self.folder / f"{key}.svg" if self.folder else None
-        if path and path.exists():
+        if self._disk_has(key):
             try:
-                self._svgs[key] = path.read_text(encoding="utf-8")
+                self._svgs[key] = (self.folder / f"{key}.svg").read_text(encoding="utf-8")
                 return key, None
             except (OSError, UnicodeDecodeError):
-                pass  # fall through and render again
+                pass  # not rendered yet, or unreadable: rendered (again) and written over
+        return None
+
+    def get(self, formula: Formula, color: str) -> tuple[str, str | None]:
+        """Return (key, error), rendering the formula if it is not known yet. On success the SVG
+        is available from ``svg(key)``. Called from one worker thread while the UI thread reads:
+        each dict store is atomic, and a key's SVG is stored before its caller is told."""
+        known = self.known(formula, color)
+        if known is not None:
+            return known
+        key = formula.key(color)
+        path = self.folder / f"{key}.svg" if self.folder else None
         try:
             svg = render_svg(formula, color)
         except FormulaError as exc:
@@ -263,9 +291,19 @@ class FormulaCache:
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(svg, encoding="utf-8")
                 tmp.replace(path)
+                if self._on_disk is not None:
+                    self._on_disk.add(key)
             except OSError:
                 pass  # a read-only cache only costs speed
         return key, None
+
+    def refuse(self, formula: Formula, color: str, reason: str) -> None:
+        """Remember ``reason`` as the answer for ``formula`` (a renderer that crashed)."""
+        self._errors[formula.key(color)] = reason
+
+    def error(self, key: str) -> str | None:
+        """Why the formula of ``key`` was refused, or None (rendered, or not tried yet)."""
+        return self._errors.get(key)
 
     def svg(self, key: str) -> str | None:
         if key in self._svgs:
@@ -277,3 +315,104 @@ class FormulaCache:
             except (OSError, UnicodeDecodeError):
                 return None
         return None
+
+
+# ---------------------------------------------------------------- for the reader: never render here
+
+# Commands that draw nothing themselves (they shape or space what follows) and big operators,
+# for estimate_size. Everything else that starts with a backslash is one glyph (\alpha, \sum).
+_SILENT = {"left", "right", "frac", "dfrac", "tfrac", "mathrm", "mathbf", "mathit", "mathbb", "mathcal", "mathsf",
+           "operatorname", "text", "textbf", "textit", "boldsymbol", "bm", "underset", "overset", "limits",
+           "nolimits", "displaystyle", "textstyle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+           "begin", "end", "hat", "bar", "tilde", "vec", "dot", "mathop", "sqrt", "quad", "qquad"}
+_TALL = re.compile(r"\\(?:d?frac|sum|prod|int|underset|overset|binom|begin|limits)(?![A-Za-z])")
+_GLYPH = re.compile(r"\\([A-Za-z]+)|\\[,;:! ]|[_^{}&\s]|(.)")
+_SCRIPT = re.compile(r"[_^](\{[^{}]*\}|\\[A-Za-z]+|.)")
+_FRACTION = re.compile(r"\\[dt]?frac(?![A-Za-z])")
+_ROW_END = "\\\\"  # \\ in the LaTeX: a new row of a matrix or an aligned environment
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^{}]*\}")
+
+
+def estimate_size(formula: Formula) -> tuple[float, float]:
+    """About how large (width, height in pixels at RENDER_SIZE_PX) ``formula`` will be drawn,
+    without rendering it: the reader's placeholder, so the page barely moves when the formula
+    arrives. Counts glyphs (sub- and superscripts at 70 %; the widest row of a matrix) and adds
+    height for fractions, big operators and rows. 95 % of the heaviest built-in page's formulas are
+    within a factor of two of their drawn size in both directions (bench_formulas)."""
+    latex = _ENVIRONMENT.sub(" ", formula.normalised)
+    em = RENDER_SIZE_PX
+    rows = latex.split(_ROW_END)
+    width = max(_row_width(row) for row in rows) * em
+    stacked = min(len(_TALL.findall(latex)), 3)  # each adds height; they mostly sit side by side
+    height = (1.05 + (1.1 if stacked else 0) + 0.25 * max(0, stacked - 1)) * em
+    if len(rows) > 1:
+        height = max(height, len(rows) * 1.3 * em)
+    return width, height
+
+
+def _row_width(latex: str) -> float:
+    """In ems: glyphs at about half an em, scripts smaller, a fraction as wide as its wider
+    part (counted at 60 % of both), a column gap at each ``&``."""
+    scripts = sum(_glyph_count(match.group(1)) for match in _SCRIPT.finditer(latex))
+    glyphs = _glyph_count(_SCRIPT.sub(" ", latex)) + 0.7 * scripts
+    width = glyphs * 0.55 - len(_FRACTION.findall(latex)) * 0.6 + latex.count("&") * 0.8
+    return max(0.6, width)
+
+
+def _glyph_count(latex: str) -> int:
+    count = 0
+    for match in _GLYPH.finditer(latex):
+        command, char = match.groups()
+        if command is not None:
+            count += command not in _SILENT
+        elif char is not None:
+            count += 1
+    return count
+
+
+class DeferredFormulas:
+    """The formula source of the reader's renderer: the same answers as ``FormulaCache`` for
+    formulas already rendered (or refused), but a formula it has not seen is only queued: its
+    key is returned at once and the caller collects it with ``take_pending`` to have it
+    rendered elsewhere (a worker thread calls ``FormulaCache.get``).
+
+    The page then holds an image whose source is not there yet; the reader shows a placeholder
+    of ``estimate_size`` and swaps in the formula when it arrives. Nothing here ever renders, so
+    converting a page costs the UI thread no formula time at all."""
+
+    def __init__(self, cache: FormulaCache) -> None:
+        self.cache = cache
+        self._pending: dict[str, tuple[Formula, str]] = {}
+        self._queued: dict[str, Formula] = {}  # every key handed out unrendered, for its placeholder
+
+    def has(self, formula: Formula, color: str) -> bool:
+        """Always True: ``get`` never renders, so the page's formula time budget never applies."""
+        return True
+
+    def get(self, formula: Formula, color: str) -> tuple[str, str | None]:
+        known = self.cache.known(formula, color)
+        if known is not None:
+            return known
+        key = formula.key(color)
+        self._pending[key] = (formula, color)
+        self._queued[key] = formula
+        return key, None
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def take_pending(self) -> dict[str, tuple[Formula, str]]:
+        """The formulas asked for since the last call that still need rendering, by key."""
+        pending, self._pending = self._pending, {}
+        return pending
+
+    def placeholder_size(self, key: str) -> tuple[float, float] | None:
+        """The estimated size of a formula handed out unrendered, or None for an unknown key."""
+        formula = self._queued.get(key)
+        return estimate_size(formula) if formula is not None else None
+
+    def error(self, key: str) -> str | None:
+        return self.cache.error(key)
+
+    def svg(self, key: str) -> str | None:
+        return self.cache.svg(key)

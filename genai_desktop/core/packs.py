@@ -40,7 +40,8 @@ KEY_POINT_WORDS = 80
 NO_ANSWER = "*No answer in your notes yet.*"
 _BLOCK_START = re.compile(r"^\s*(?:#|[-*+]\s|\d{1,9}[.)]\s|\||>|```|~~~|\$\$|\\\[|<|!\[)")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+(?P<text>.+)$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+_BLOCK = re.compile(r"(?:[ \t]*\S[^\n]*(?:\n|$))+")  # lines up to a blank line
+_LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?(?:<?https?://\S+?>?|\[[^\]]*\]\(\s*https?://[^)\s]+\s*\))\s*$")
 
 
 class PackError(UserError, RuntimeError):
@@ -239,50 +240,26 @@ def _write_text(path: Path, text: str) -> None:
 def key_points_and_answer(body: str) -> tuple[str, str]:
     """The flashcard's back (the format's ``**Key points.**``) and the rest of the answer.
 
-    A short opening paragraph or flat list moves into the key points; an answer that opens
-    with a longer list gets the first sentence of each top-level item and stays whole.
+    The first real paragraph of the answer moves into the key points when it is short (a
+    paragraph, or a flat list, of at most KEY_POINT_WORDS words); otherwise there are none.
+    Moved, never copied: the key points are shown above the answer, so a copy reads twice.
+    "Real" skips what only opens an answer: headings and paragraphs that are nothing but
+    links (a bare URL is a reference, not the point). Those stay in the answer where they were.
     """
     body = body.strip()
     if not body:
         return NO_ANSWER, ""
-    first, _, rest = body.partition("\n\n")
-    lines = first.split("\n")
-    if not any(_BLOCK_START.match(line) for line in lines):
-        paragraph = " ".join(line.strip() for line in lines)
-        if len(paragraph.split()) <= KEY_POINT_WORDS:
-            return paragraph, rest.strip()
-        return _first_sentences(paragraph), body
-    if all(_LIST_ITEM.match(line) for line in lines) and len(first.split()) <= KEY_POINT_WORDS:
-        return "\n" + first, rest.strip()  # a short flat list: it is the key points
-    items = []
-    for line in body.split("\n"):
-        if line.startswith(("#", "```", "~~~")) and items:
+    for block in _BLOCK.finditer(body):
+        lines = block.group(0).rstrip("\n").split("\n")
+        if all(_LINK_ONLY.match(line) for line in lines) or (len(lines) == 1 and lines[0].startswith("#")):
+            continue  # opens the answer, says nothing: look at the next one
+        if len(block.group(0).split()) > KEY_POINT_WORDS:
             break
-        match = _LIST_ITEM.match(line)
-        if match:
-            items.append(_first_sentences(match.group("text"), 30))
-        if len(items) >= 6:
-            break
-    digest, words = [], 0
-    for item in items:
-        words += len(item.split())
-        if digest and words > KEY_POINT_WORDS:
-            break
-        digest.append(f"- {item}")
-    if digest:
-        return "\n" + "\n".join(digest), body
-    return "See the full answer below.", body
+        answer = re.sub(r"\n{3,}", "\n\n", (body[:block.start()] + body[block.end():]).strip())
+        if not any(_BLOCK_START.match(line) for line in lines):
+            return " ".join(line.strip() for line in lines), answer
+        if all(_LIST_ITEM.match(line) for line in lines):
+            return "\n" + "\n".join(lines), answer  # a short flat list: it is the key points
+        break  # a table, code, a formula, a nested list: not a summary
+    return "", body
 
-
-def _first_sentences(text: str, limit: int = 50) -> str:
-    out, words = [], 0
-    for sentence in _SENTENCE_END.split(text.strip()):
-        count = len(sentence.split())
-        if out and words + count > limit:
-            break
-        out.append(sentence)
-        words += count
-    summary = " ".join(out)
-    if len(summary.split()) > limit:
-        summary = " ".join(summary.split()[:limit]) + " …"
-    return summary

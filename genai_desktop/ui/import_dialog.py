@@ -1,10 +1,13 @@
-"""File → Import notes…: choose a Markdown or text file, see what it will become, import it.
+"""File → Import notes…: choose Markdown or text files, see what each will become, import it.
 
 The file is read and parsed on a worker thread (a progress bar with Cancel for long files);
 the preview then shows the topics and question counts, the pages, the roadmap, the questions
 that have no answer yet, the formulas that will not render and anything that was repaired or
-left out. Nothing is written until Import is pressed, and core/packs.py writes the pack
-atomically. Removing a pack (the sidebar's context menu) also lives here.
+left out. The pack's name can be changed there, questions without an answer can be left out,
+and questions already in the library (or asked twice in the file) can be skipped. Several files
+chosen at once are previewed and imported one after the other, so a question the first one
+brought is offered as a duplicate in the next. Nothing is written until Import is pressed, and
+core/packs.py writes the pack atomically. Removing a pack (the sidebar's context menu) also lives here.
 
 Imported lazily from the File menu and the sidebar: nothing here is on the start-up path.
 """
@@ -16,8 +19,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -26,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.notes_import import ImportPlan, NotesError, Progress, plan_file
+from ..core.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
 from ..core.packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
 from .transfer_dialogs import LAST_DIR_KEY, TransferDialog, default_folder
 
@@ -37,10 +43,12 @@ MAX_LISTED = 6  # unanswered questions named in the preview before "and N more"
 class NotesImportDialog(TransferDialog):
     """Working page (reading) → preview page (Import / Cancel) → working page (writing) → result."""
 
-    def __init__(self, window, source: Path) -> None:
-        super().__init__(window, "Import notes")
+    def __init__(self, window, source: Path, queued: int = 0) -> None:
+        """``queued``: how many more files wait after this one (said in the title bar)."""
+        super().__init__(window, "Import notes" if not queued else f"Import notes ({queued} more after this)")
         self.source = source
         self.plan: ImportPlan | None = None
+        self.duplicates: list[Duplicate] = []
         self.pack_folder: Path | None = None
         self.setMinimumWidth(640)
         self._build_preview()
@@ -52,6 +60,16 @@ class NotesImportDialog(TransferDialog):
         column.setSpacing(8)
         self.preview_title = QLabel("", objectName="TransferTitle", wordWrap=True)
         self.preview_summary = QLabel("", objectName="Muted", wordWrap=True)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("The pack's name in the library")
+        self.name_edit.setMaxLength(120)
+        name_row = QHBoxLayout()
+        name_row.addWidget(QLabel("Name"))
+        name_row.addWidget(self.name_edit, 1)
+        self.unanswered_box = QCheckBox()
+        self.unanswered_box.setChecked(True)
+        self.duplicates_box = QCheckBox()
+        self.duplicates_box.setChecked(True)
         self.contents = QTreeWidget()
         self.contents.setHeaderHidden(True)
         self.contents.setColumnCount(2)
@@ -70,7 +88,10 @@ class NotesImportDialog(TransferDialog):
         self.import_button = QPushButton("Import", objectName="Primary")
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start_import)
-        for widget in (self.preview_title, self.preview_summary, self.contents, self.checks_title, self.checks):
+        column.addWidget(self.preview_title)
+        column.addWidget(self.preview_summary)
+        column.addLayout(name_row)
+        for widget in (self.contents, self.unanswered_box, self.duplicates_box, self.checks_title, self.checks):
             column.addWidget(widget)
         column.setStretchFactor(self.contents, 1)
         column.addSpacing(10)
@@ -104,13 +125,26 @@ class NotesImportDialog(TransferDialog):
                  f"({answered} answered) in {len(plan.topics)} topic{'s' if len(plan.topics) != 1 else ''}"]
         if plan.guides:
             parts.append(f"{len(plan.guides)} page{'s' if len(plan.guides) != 1 else ''}")
-        if plan.roadmap:
-            parts.append(f"a roadmap of {sum(s.milestone_count for s in plan.roadmap)} milestones")
         summary = " · ".join(parts) + f".  Read as {_LAYOUTS.get(plan.kind, plan.kind)}."
+        if plan.roadmap:  # say where it goes: the Roadmap view shows only the built-in roadmap
+            summary += (f"\nIts roadmap ({sum(s.milestone_count for s in plan.roadmap)} milestones) is kept as the "
+                        f"page “{plan.roadmap_page}”; the Roadmap view shows the built-in roadmap only.")
         if existing:
             summary += (f"\nYou imported this file before ({existing.imported_at[:10]}): importing again updates "
                         "that pack in place and keeps your reviews and notes.")
         self.preview_summary.setText(summary)
+        self.name_edit.setText(existing.title if existing else plan.title)
+        unanswered = len(plan.unanswered())
+        self.unanswered_box.setText(f"Make cards of the {_plural(unanswered, 'question')} without an answer yet")
+        self.unanswered_box.setVisible(bool(unanswered))
+        library = self.window_.workspace.library
+        replaced = pack_id_for(plan.source_name)  # its own questions are updated, not duplicated
+        self.duplicates = find_duplicates(plan, ((q.title, library.pack_titles.get(q.pack, "the built-in library"))
+                                                 for q in library.questions() if q.pack != replaced))
+        self.duplicates_box.setText(f"Skip {_plural(len(self.duplicates), 'question')} already in your library")
+        self.duplicates_box.setToolTip("\n".join(f"{d.entry.title} (in {d.where})"
+                                                  for d in self.duplicates[:MAX_LISTED * 3]))
+        self.duplicates_box.setVisible(bool(self.duplicates))
         self._fill_contents(plan)
         self.checks.setText(_checks_html(plan, self.window_.theme))
         self.import_button.setText("Update pack" if existing else "Import")
@@ -138,7 +172,8 @@ class NotesImportDialog(TransferDialog):
                 pages.addChild(child)
             self.contents.addTopLevelItem(pages)
         if plan.roadmap:
-            roadmap = QTreeWidgetItem(["Roadmap sections", str(len(plan.roadmap))])
+            roadmap = QTreeWidgetItem([f"Roadmap sections (on the page “{plan.roadmap_page}”)",
+                                       str(len(plan.roadmap))])
             for section in plan.roadmap:
                 levels = ", ".join(f"{label} {len(items)}" for label, items in section.levels.items())
                 child = QTreeWidgetItem([section.title, str(section.milestone_count)])
@@ -149,10 +184,23 @@ class NotesImportDialog(TransferDialog):
             self.contents.expandAll()  # a handful of groups: show what is inside them straight away
 
     # ------------------------------------------------------------ writing
+    def chosen_plan(self) -> ImportPlan | None:
+        """The plan as the preview's choices leave it: renamed, without what the user skips."""
+        if self.plan is None:
+            return None
+        skip = [d.entry for d in self.duplicates] if self.duplicates_box.isChecked() else []
+        plan = self.plan.selected(skip=skip, unanswered=self.unanswered_box.isChecked())
+        plan.title = " ".join(self.name_edit.text().split()) or self.plan.title
+        return plan
+
     def start_import(self) -> None:
-        plan = self.plan
+        plan = self.chosen_plan()
         if plan is None:
             return
+        if not plan.question_count and not plan.guides:
+            self.checks.setText("•&nbsp;&nbsp;<b>Nothing is left to import</b> with these choices.")
+            return
+        self.plan = plan  # the result page describes what was written
         packs_root = self.window_.workspace.paths.packs
 
         def work(_report) -> Path:
@@ -214,15 +262,21 @@ def _checks_html(plan: ImportPlan, theme) -> str:
     return "<br>".join(f"•&nbsp;&nbsp;{line}" if not line.startswith("•") else line for line in lines)
 
 
-def import_notes_flow(window, path: Path | None = None) -> NotesImportDialog | None:
-    """File → Import notes…; ``path`` skips the file chooser (tests, drag and drop)."""
+def import_notes_flow(window, path: Path | list[Path] | None = None) -> NotesImportDialog | None:
+    """File → Import notes…; ``path`` (one file or several) skips the file chooser (tests, drag
+    and drop). Several files get one preview each, in turn: the next opens when one closes."""
     if path is None:
-        name, _ = QFileDialog.getOpenFileName(window, "Import notes", str(default_folder(window)), NOTES_FILTER)
-        if not name:
+        names, _ = QFileDialog.getOpenFileNames(window, "Import notes", str(default_folder(window)), NOTES_FILTER)
+        if not names:
             return None
-        path = Path(name)
-        window.settings.set(LAST_DIR_KEY, str(path.parent))
-    dialog = NotesImportDialog(window, path)
+        path = [Path(name) for name in names]
+        window.settings.set(LAST_DIR_KEY, str(path[0].parent))
+    paths = path if isinstance(path, list) else [path]
+    if not paths:
+        return None
+    dialog = NotesImportDialog(window, paths[0], queued=len(paths) - 1)
+    if len(paths) > 1:
+        dialog.finished.connect(lambda _result: import_notes_flow(window, paths[1:]))
     dialog.open()
     dialog.start_reading()
     return dialog

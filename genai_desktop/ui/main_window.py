@@ -659,8 +659,8 @@ class MainWindow(QMainWindow):
 
     def _save_start_page(self) -> None:
         page = self.reader.current_page
-        if not page or not self.reader.body_html:
-            return
+        if not page or not self.reader.body_html or self.reader.formulas_pending():
+            return  # a formula still on its way would show as "not rendered" at the next start
         try:
             path = self.workspace.paths.start_page_cache
             tmp = path.with_suffix(".tmp")

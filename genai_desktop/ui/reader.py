@@ -1,6 +1,8 @@
 """The reader: a QTextBrowser that shows library pages, with history, zoom and safe resources.
 
-Every image goes through ``loadResource``: formulas come from the formula cache, pack images
+Every image goes through ``loadResource``: formulas come from the formula cache (one not rendered
+yet shows as a faint box of about its size while a worker thread renders it, then takes its
+place: see ``_await_formulas``), pack images
 only from inside the pack's own folder, and anything else (network, ``file:``, ``../``) is
 answered with a placeholder box that shows the image's alt text. Links open only on click:
 internal ids navigate, http/https/mailto go to the system browser, everything else is ignored.
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QImage
 
+    from ..core.formulas import DeferredFormulas
     from ..core.markdown_html import MarkdownRenderer
+    from .formula_loader import FormulaLoader
 
 BASE_FONT_PX = 16.0
 ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
@@ -32,6 +36,9 @@ INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
 MAX_TEXT_EM = 42  # about 75-80 characters a line
 PAGE_HTML_CACHE = 32  # rendered pages kept (a few MB at most)
 ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
+# Formulas arriving within this long of each other are laid out together: a page of 70 is laid
+# out a few times while they come in, not 70 times.
+FORMULA_RELAYOUT_MS = 60
 
 
 class Reader(QTextBrowser):
@@ -40,6 +47,7 @@ class Reader(QTextBrowser):
     internal_link = Signal(str)
     card_action = Signal(str)  # a "card:<action>" link in the card-state line (core/card_state.py)
     first_painted = Signal()  # the page is on screen: what can wait until then starts
+    formulas_arrived = Signal()  # formulas that were placeholders are drawn; the page's height changed
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -47,6 +55,12 @@ class Reader(QTextBrowser):
         self.theme = theme
         self.zoom = 1.0
         self._renderer: MarkdownRenderer | None = None
+        self._formulas: DeferredFormulas | None = None
+        self._formula_loader: FormulaLoader | None = None
+        self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
+        self._refused_arrived = False  # a formula came back refused: the page needs its error box
+        self._arrived: list[str] = []  # formula keys arrived since the last re-layout
+        self._image_positions: dict[str, list[int]] | None = None  # formula key -> its places in the document
         self._images: dict[tuple, QImage] = {}
         self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
         self._page_html_library = None
@@ -63,6 +77,8 @@ class Reader(QTextBrowser):
         from PySide6.QtCore import QTimer
 
         self._figure_refit = QTimer(self, singleShot=True, interval=150, timeout=self._refit_figures)
+        self._formula_relayout = QTimer(self, singleShot=True, interval=FORMULA_RELAYOUT_MS,
+                                        timeout=self._relayout_formulas)
         self.body_html = ""  # the page as rendered (and cached): without the header below
         # Extra HTML under a page's breadcrumbs, from the progress database (the card-state line):
         # set once the database is open, after the first paint. Never cached with the page.
@@ -84,12 +100,21 @@ class Reader(QTextBrowser):
 
     @property
     def renderer(self) -> MarkdownRenderer:
-        """Built on first use: a start that shows the cached last page never loads the pipeline."""
+        """Built on first use: a start that shows the cached last page never loads the pipeline.
+        Its formulas come from a DeferredFormulas: converting a page never renders one."""
         if self._renderer is None:
             from ..core.markdown_html import MarkdownRenderer
 
-            self._renderer = MarkdownRenderer(self.workspace.formulas, self.theme.page)
+            self._renderer = MarkdownRenderer(self.formula_source, self.theme.page)
         return self._renderer
+
+    @property
+    def formula_source(self) -> DeferredFormulas:
+        if self._formulas is None:
+            from ..core.formulas import DeferredFormulas
+
+            self._formulas = DeferredFormulas(self.workspace.formulas)
+        return self._formulas
 
     # ------------------------------------------------------------ pages and history
     def show_page(self, page_id: str, *, record: bool = True, prerendered: str | None = None) -> bool:
@@ -113,7 +138,8 @@ class Reader(QTextBrowser):
                     return False
                 from ..core.markdown_html import PAGE_BUDGET_SPENT
 
-                if PAGE_BUDGET_SPENT[:27] not in prerendered:  # formulas left for later: render again
+                # Not kept while formulas are still coming: one may turn out to be an error box.
+                if PAGE_BUDGET_SPENT[:27] not in prerendered and not self.formula_source.has_pending():
                     if len(self._page_html) >= PAGE_HTML_CACHE:
                         self._page_html.pop(next(iter(self._page_html)))
                     self._page_html[key] = prerendered
@@ -145,7 +171,7 @@ class Reader(QTextBrowser):
             return
         position = self.scroll_position()
         self.header_html = header
-        self.setHtml(_with_header(self.body_html, header))
+        self.setHtml(_with_header(self.body_html, header), same_page=True)
         self.scroll_to(position)
         self.page_changed.emit(page)  # highlights and the outline follow a page set again
 
@@ -311,9 +337,81 @@ class Reader(QTextBrowser):
         fmt.setBottomMargin(48 if self.fixed_side_margin is None else 8)
         root.setFrameFormat(fmt)
 
-    def setHtml(self, text: str) -> None:  # noqa: N802 (Qt name)
+    def setHtml(self, text: str, *, same_page: bool = False) -> None:  # noqa: N802 (Qt name)
+        """``same_page``: the page shown, set again (its header changed): formulas still on
+        their way keep coming; the ones that arrived load from the cache."""
+        if same_page:
+            super().setHtml(text)
+            self._image_positions = None
+            self._update_margins()
+            return
+        # The formulas this HTML was converted with and that are not rendered yet: asked for
+        # before the layout, which loads their placeholders.
+        pending = self._formulas.take_pending() if self._formulas is not None else {}
+        if len(pending) > 1:  # top of the page first (conversion finds display formulas first)
+            pending = dict(sorted(pending.items(), key=lambda item: text.find(f"formula:{item[0]}")))
+        self._awaited = set(pending)
+        self._refused_arrived = False
+        self._arrived = []
+        self._image_positions = None
         super().setHtml(text)
         self._update_margins()
+        self._await_formulas(pending)
+
+    # ------------------------------------------------------------ formulas on a worker thread
+    def _await_formulas(self, pending: dict) -> None:
+        """Have the formulas of ``pending`` rendered off the UI thread; each replaces its
+        placeholder when it arrives. An empty ``pending`` drops what an earlier page asked for."""
+        if not pending and self._formula_loader is None:
+            return
+        if self._formula_loader is None:
+            from .formula_loader import FormulaLoader
+
+            self._formula_loader = FormulaLoader(self.workspace.formulas, self)
+            self._formula_loader.arrived.connect(self._formula_arrived)
+        self._formula_loader.request(pending)
+
+    def formulas_pending(self) -> bool:
+        """Some formula of the page shown is still a placeholder."""
+        return bool(self._awaited)
+
+    def _formula_arrived(self, key: str) -> None:
+        if key not in self._awaited:
+            return  # asked for by a page shown before this one
+        self._awaited.discard(key)
+        if self.formula_source.svg(key) is None:
+            self._refused_arrived = True
+        from PySide6.QtCore import QUrl
+
+        # The document keeps the placeholder it loaded: give it the formula under the same name.
+        self.document().addResource(2, QUrl(f"formula:{key}"), self._formula_image(key))
+        self._arrived.append(key)
+        if not self._formula_relayout.isActive():
+            self._formula_relayout.start()
+
+    def _relayout_formulas(self) -> None:
+        """Lay the page out again with the formulas that arrived (their sizes differ from the
+        placeholders' a little); the scroll position stays where the reader left it. A page
+        with a refused formula is converted again instead: it then shows the error box with
+        the formula's source, as it would had the formula been refused before."""
+        if self._refused_arrived and self.current_page is not None:
+            self.refresh()
+            self.formulas_arrived.emit()
+            return
+        bar = self.verticalScrollBar()
+        value = bar.value()
+        document = self.document()
+        if self._image_positions is None:
+            self._image_positions = self._formula_positions()
+        # Only the characters of the formulas that arrived: ~2 ms, where the whole page took
+        # 25-120 ms on the heaviest built-in page.
+        for key in self._arrived:
+            for position in self._image_positions.get(key, ()):
+                document.markContentsDirty(position, 1)
+        self._arrived = []
+        bar.setValue(value)
+        self.viewport().update()
+        self.formulas_arrived.emit()
 
     # ------------------------------------------------------------ links
     def _on_link(self, url: QUrl) -> None:
@@ -349,22 +447,61 @@ class Reader(QTextBrowser):
     def _dpr(self) -> float:
         return self.devicePixelRatioF() or 1.0
 
+    def _formula_positions(self) -> dict[str, list[int]]:
+        """Where each formula image sits in the document (an image is one U+FFFC character)."""
+        positions: dict[str, list[int]] = {}
+        document = self.document()
+        cursor = document.find("\ufffc")
+        while not cursor.isNull():
+            name = cursor.charFormat().toImageFormat().name()
+            if name.startswith("formula:"):
+                positions.setdefault(name[8:], []).append(cursor.selectionStart())
+            cursor = document.find("\ufffc", cursor)
+        return positions
+
+    def _formula_scale(self) -> float:
+        from ..core.formulas import RENDER_SIZE_PX
+
+        return self.font_px / RENDER_SIZE_PX * 1.08
+
     def _formula_image(self, key: str) -> QImage:
         cache_key = ("f", key, self.zoom, self._dpr())
         if cache_key in self._images:
             return self._images[cache_key]
-        svg = self.workspace.formulas.svg(key)
+        source = self.formula_source
+        svg = source.svg(key)
         if svg is None:
-            return self._placeholder("formula")
+            if key in self._awaited and (size := source.placeholder_size(key)) is not None:
+                return self._formula_placeholder(*size)
+            # Refused on the worker thread after the page was converted: the next conversion
+            # shows the error box with the source; until then, the reason.
+            return self._placeholder(f"Formula not rendered: {source.error(key) or 'the renderer failed'}")
         from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
-
-        from ..core.formulas import RENDER_SIZE_PX
 
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         size = renderer.defaultSize()
-        scale = self.font_px / RENDER_SIZE_PX * 1.08
+        scale = self._formula_scale()
         image = self._rasterise(renderer, size.width() * scale, size.height() * scale)
         self._images[cache_key] = image
+        return image
+
+    def _formula_placeholder(self, width: float, height: float) -> QImage:
+        """A faint box of about the formula's size, while the formula is rendered (not cached:
+        the formula itself replaces it)."""
+        from PySide6.QtGui import QImage
+
+        scale, dpr = self._formula_scale(), self._dpr()
+        width, height = width * scale, height * scale
+        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor(0, 0, 0, 0))
+        image.setDevicePixelRatio(dpr)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(0, 0, 0, 0))
+        painter.setBrush(QColor(self.theme.hover))
+        painter.drawRoundedRect(QRectF(1, height * 0.15, width - 2, height * 0.7), 4, 4)
+        painter.end()
         return image
 
     def _rasterise(self, renderer, width: float, height: float) -> QImage:

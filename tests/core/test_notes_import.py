@@ -338,3 +338,45 @@ def test_progress_is_reported() -> None:
     seen: list[tuple[int, int]] = []
     plan_text("".join(f"## Q{n}?\nA.\n" for n in range(3000)), "big.md", Progress(lambda d, t: seen.append((d, t))))
     assert seen and seen[-1][1] == 6001 and len(seen) <= 101
+
+
+# ---------------------------------------------------------------- duplicates and choices
+
+@needs_shared()
+def test_seeds_001_and_003_share_questions_that_can_be_skipped() -> None:
+    from genai_desktop.core.notes_import import find_duplicates, title_key
+
+    first, second = (plan_file(next(SEEDS.glob(f"{n}_*.txt"))) for n in ("001", "003"))
+    duplicates = find_duplicates(second, ((e.title, first.title) for e in first.entries()))
+    assert len(duplicates) == 31 and {d.where for d in duplicates} == {first.title}
+    kept = second.selected(skip=[d.entry for d in duplicates])
+    assert kept.question_count == 0 and second.question_count == 31  # the original is left alone
+    assert title_key(" What is RAG? ") == title_key("what is  rag")
+
+
+def test_a_question_asked_twice_in_one_file_is_a_duplicate_and_choices_drop_topics_left_empty() -> None:
+    from genai_desktop.core.notes_import import find_duplicates
+
+    plan = plan_text("# A\n\n## What is X?\nX.\n\n## Why Y?\n\n# B\n\n## what is x\nAgain.\n", "n.md")
+    duplicates = find_duplicates(plan, [])
+    assert [(d.entry.title, d.where) for d in duplicates] == [("What is x", "these notes")]  # title capitalised
+    chosen = plan.selected(skip=[d.entry for d in duplicates], unanswered=False)
+    assert [(t.title, [e.title for e in t.entries]) for t in chosen.topics] == [("A", ["What is X?"])]
+
+
+@needs_shared()
+def test_unanswered_questions_of_seed_001_can_be_left_out() -> None:
+    plan = plan_file(next(SEEDS.glob("001_*.txt")))
+    answered = plan.selected(unanswered=False)
+    assert answered.question_count == 54 - 24 and not answered.unanswered()
+
+
+@needs_shared()
+@pytest.mark.xfail(reason="core/markdown_html.py ends a list item at a display formula, so the item's text after "
+                          "it becomes a code block; that module is being rewritten to markdown-it-py on another "
+                          "branch (issue #19), which owns the fix", strict=False)
+def test_list_text_after_a_formula_stays_prose_in_the_imported_page() -> None:
+    plan = plan_file(next(SEEDS.glob("001_*.txt")))
+    entry = next(e for e in plan.entries() if "**Discriminator Loss**" in e.body)
+    html = MarkdownRenderer(FormulaCache(None), mathjax=True).to_html(entry.body)
+    assert "Here, " in html and "<pre><code>Here," not in html

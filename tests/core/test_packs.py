@@ -164,14 +164,38 @@ def test_pack_ids_from_file_names() -> None:
 
 def test_key_points() -> None:
     assert key_points_and_answer("") == (NO_ANSWER, "")
+    assert key_points_and_answer("Short point.\n\nMore detail.") == ("Short point.", "More detail.")
     long_para = " ".join(["Word."] * 100)
-    points, answer = key_points_and_answer(long_para + "\n\nMore.")
-    assert len(points.split()) <= 51 and answer.startswith("Word.")
-    points, answer = key_points_and_answer(
-        "- First idea. With detail that goes on.\n  - nested\n- Second idea.\n" + "filler " * 90)
-    assert points == "\n- First idea. With detail that goes on.\n- Second idea." or points.startswith("\n- First")
-    assert answer.startswith("- First idea")
+    assert key_points_and_answer(long_para + "\n\nMore.") == ("", long_para + "\n\nMore.")  # none, not a copy
+    listed = "- First idea.\n- Second idea."
+    assert key_points_and_answer(listed + "\n\nWhy.") == ("\n" + listed, "Why.")
+    long_list = "- First idea. With detail that goes on.\n  - nested\n- Second idea.\n" + "filler " * 90
+    assert key_points_and_answer(long_list) == ("", long_list.strip())
 
+
+def test_key_points_skip_bare_links_and_headings_and_keep_them_in_the_answer() -> None:
+    body = ("https://example.com/a\n\n- <https://example.com/b>\n\n### Overview\n\n"
+            "The real point.\n\n## Details\n\nMore.")
+    points, answer = key_points_and_answer(body)
+    assert points == "The real point."
+    assert answer == "https://example.com/a\n\n- <https://example.com/b>\n\n### Overview\n\n## Details\n\nMore."
+    assert key_points_and_answer("[paper](https://arxiv.org/abs/1)\n\nSo.") == ("So.", "[paper](https://arxiv.org/abs/1)")
+    assert key_points_and_answer("https://example.com/only")[0] == ""
+
+
+@needs_shared()
+def test_seed_key_points_are_never_a_link_and_never_repeat_the_answer() -> None:
+    import re
+
+    checked = 0
+    for path in sorted((SHARED / "seeds").glob("*.txt")):
+        for entry in plan_file(path).entries():
+            points, answer = key_points_and_answer(entry.body)
+            assert not re.search(r"https?://", points), (path.name, entry.title, points)
+            sentences = [s for s in re.split(r"(?<=[.!?:])\s+", points.replace("\n- ", " ")) if len(s.split()) >= 5]
+            assert not any(sentence in answer for sentence in sentences), (path.name, entry.title)
+            checked += bool(points and points != NO_ANSWER)
+    assert checked >= 60  # 69 of the 140 answers open with a short real paragraph or list
 
 def test_local_images_next_to_the_notes_are_copied_into_the_pack(tmp_path: Path) -> None:
     (tmp_path / "img").mkdir()

@@ -54,7 +54,7 @@ def test_preview_then_import_puts_the_pack_in_my_notes_and_flashcards(make_windo
                                                                       monkeypatch) -> None:
     window = make_window()
     source = notes_file(tmp_path)
-    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(source)], ""))
     window.import_notes_action.trigger()
     dialog = window.findChild(import_dialog.NotesImportDialog)
     wait_for(qtbot, dialog, dialog.preview_page)
@@ -165,3 +165,63 @@ def test_remove_pack_from_the_sidebar(make_window, qtbot, tmp_path, monkeypatch)
     assert not (window.workspace.paths.packs / "interview-notes").exists()
     assert "MY NOTES" not in [r[0] for r in tree_rows(window.sidebar)]
     assert window.reader.current_page and window.workspace.library.has_page(window.reader.current_page)
+
+
+# ---------------------------------------------------------------- choices in the preview (real seeds)
+
+from tests.conftest import SHARED, needs_shared  # noqa: E402
+
+
+def _seed(number: str) -> Path:
+    return next((SHARED / "seeds").glob(f"{number}_*.txt"))
+
+
+@needs_shared()
+def test_two_seeds_at_once_renamed_without_unanswered_then_duplicates_skipped(make_window, qtbot,
+                                                                             monkeypatch) -> None:
+    window = make_window()
+    chosen = [str(_seed("001")), str(_seed("003"))]
+    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileNames", lambda *a, **k: (chosen, ""))
+    window.import_notes_action.trigger()
+    first = window.findChild(import_dialog.NotesImportDialog)
+    wait_for(qtbot, first, first.preview_page)
+    assert "1 more after this" in first.windowTitle()
+    assert first.unanswered_box.isVisibleTo(first) and "24 questions without an answer" in first.unanswered_box.text()
+    first.name_edit.setText("  Chat   export A ")
+    first.unanswered_box.setChecked(False)
+    first.import_button.click()
+    wait_for(qtbot, first, first.result_page)
+    pack_a = first.pack_folder.name
+    library = window.workspace.library
+    assert library.pack_titles[pack_a] == "Chat export A"
+    assert sum(q.pack == pack_a for q in library.questions()) == 54 - 24
+    first.accept()
+
+    qtbot.waitUntil(lambda: len(window.findChildren(import_dialog.NotesImportDialog)) == 2, timeout=5000)
+    second = next(d for d in window.findChildren(import_dialog.NotesImportDialog) if d is not first)
+    wait_for(qtbot, second, second.preview_page)
+    # 003 repeats 001's questions; the 7 answered ones are in the library now (the rest were left out).
+    assert second.duplicates_box.isVisibleTo(second) and second.duplicates_box.isChecked()
+    assert second.duplicates_box.text() == "Skip 7 questions already in your library"
+    assert "(in Chat export A)" in second.duplicates_box.toolTip()
+    second.import_button.click()
+    wait_for(qtbot, second, second.result_page)
+    pack_b = second.pack_folder.name
+    titles_a = {q.title for q in window.workspace.library.questions() if q.pack == pack_a}
+    titles_b = [q.title for q in window.workspace.library.questions() if q.pack == pack_b]
+    assert len(titles_b) == 31 - 7 and not titles_a & set(titles_b)
+
+
+@needs_shared()
+def test_a_roadmap_in_the_notes_is_announced_as_the_page_it_becomes(make_window, qtbot) -> None:
+    window = make_window()
+    dialog = import_dialog.import_notes_flow(window, _seed("004"))
+    wait_for(qtbot, dialog, dialog.preview_page)
+    summary = dialog.preview_summary.text()
+    page = "Generative AI Roadmap 2024: From Basics to Advanced"
+    assert f"roadmap (36 milestones) is kept as the page “{page}”" in summary
+    assert "the Roadmap view shows the built-in roadmap only" in summary
+    dialog.import_button.click()
+    wait_for(qtbot, dialog, dialog.result_page)
+    guides = [g.title for g in window.workspace.library.guides if g.pack == dialog.pack_folder.name]
+    assert "Generative AI Roadmap 2024: From Basics to Advanced" in guides

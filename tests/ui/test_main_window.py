@@ -25,6 +25,7 @@ def test_clicking_a_question_shows_its_answer_with_formula_images(make_window, q
     window = make_window()
     window.sidebar.tree.setCurrentIndex(_index_of(window, "q:gan-objective"))
     assert window.reader.current_page == "q:gan-objective"
+    qtbot.waitUntil(lambda: not window.reader.formulas_pending(), timeout=30_000)  # rendered off the UI thread
     html = window.reader.toHtml()
     assert "What objective does a GAN optimise?" in window.reader.toPlainText()
     assert "formula:" in html
@@ -61,11 +62,12 @@ def test_internal_links_navigate_and_unsafe_links_do_nothing(make_window, monkey
     assert [u.toString() for u in opened] == ["https://arxiv.org/abs/1706.03762"]
 
 
-def test_broken_formula_shows_the_error_box(make_window, starter_pack) -> None:
+def test_broken_formula_shows_the_error_box(make_window, starter_pack, qtbot) -> None:
     topic = starter_pack / "topics" / "02-gans.md"
     topic.write_text(topic.read_text() + "\nBroken: $$\\frac{1}{$$\n")
     window = make_window()
     window.reader.show_page("q:gan-objective")
+    qtbot.waitUntil(lambda: "could not be rendered" in window.reader.toPlainText(), timeout=30_000)
     text = window.reader.toPlainText()
     assert "This formula could not be rendered" in text
     assert "\\frac{1}{" in text

@@ -11,6 +11,7 @@ headings), ``numbered`` (``N. Title:`` lines with indented answers) and ``faq`` 
 
 from __future__ import annotations
 
+from .duplicates import Duplicate, find_duplicates, title_key
 from .model import (
     Entry,
     FormulaProblem,
@@ -25,5 +26,6 @@ from .planner import plan_file, plan_text
 from .progress import Progress
 from .reading import SUFFIXES, read_notes_file
 
-__all__ = ["Entry", "FormulaProblem", "GuidePlan", "ImportCancelled", "ImportPlan", "NotesError",
-           "Progress", "RoadmapSection", "SUFFIXES", "TopicPlan", "plan_file", "plan_text", "read_notes_file"]
+__all__ = ["Duplicate", "Entry", "FormulaProblem", "GuidePlan", "ImportCancelled", "ImportPlan", "NotesError",
+           "Progress", "RoadmapSection", "SUFFIXES", "TopicPlan", "find_duplicates", "plan_file", "plan_text",
+           "read_notes_file", "title_key"]

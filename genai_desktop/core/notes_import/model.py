@@ -6,7 +6,8 @@ the preview dialog and ``genai-desktop import`` describe it. Nothing here touche
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UserError
@@ -94,6 +95,24 @@ class ImportPlan:
     source_sha1: str = ""
     encoding: str = "utf-8"
 
+    def selected(self, *, skip: Iterable[Entry] = (), unanswered: bool = True) -> ImportPlan:
+        """A copy without the entries of ``skip`` (duplicates the user chose to leave out) and,
+        when ``unanswered`` is False, without the questions that have no answer yet. A topic
+        left with no question and no introduction is left out too."""
+        dropped = {id(entry) for entry in skip}
+        topics = []
+        for topic in self.topics:
+            entries = [e for e in topic.entries if id(e) not in dropped and (unanswered or e.answered)]
+            if entries or topic.intro:
+                topics.append(replace(topic, entries=entries))
+        return replace(self, topics=topics)
+
+    @property
+    def roadmap_page(self) -> str | None:
+        """The title of the page the roadmap is kept on (the roadmap parser puts it first).
+        Imported roadmaps are pages: the Roadmap view shows the built-in roadmap only."""
+        return self.guides[0].title if self.roadmap and self.guides else None
+
     def entries(self) -> list[Entry]:
         return [entry for topic in self.topics for entry in topic.entries]
 
@@ -115,7 +134,8 @@ class ImportPlan:
         out += [f"  page   {g.title}" for g in self.guides]
         if self.roadmap:
             milestones = sum(s.milestone_count for s in self.roadmap)
-            out.append(f"  roadmap: {len(self.roadmap)} sections, {milestones} milestones")
+            out.append(f"  roadmap: {len(self.roadmap)} sections, {milestones} milestones, kept as the page "
+                       f"{self.roadmap_page!r} (the Roadmap view shows the built-in roadmap only)")
         if self.unanswered():
             out.append(f"  no answer yet: {len(self.unanswered())} question(s), e.g. {self.unanswered()[0][1].title}")
         out.append(f"  formulas: {self.formula_count}, {len(self.formula_problems)} will not render")

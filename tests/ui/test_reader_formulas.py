@@ -1,0 +1,125 @@
+"""The reader never renders a formula on the UI thread: placeholders of about the right size,
+then each formula as it arrives from the worker thread (ui/formula_loader.py)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextDocument
+
+import genai_desktop.core.formulas as formulas_module
+from genai_desktop.core.formulas import Formula, FormulaCache, estimate_size
+from genai_desktop.ui.reader import _with_header
+
+IMAGE = QTextDocument.ResourceType.ImageResource
+PAGE = "q:gan-objective"  # the starter pack's page with two display formulas
+
+
+def _formula_keys(reader) -> list[str]:
+    return [part.split('"', 1)[0] for part in reader.body_html.split('src="formula:')[1:]]
+
+
+def _resource(reader, key: str):
+    return reader.document().resource(IMAGE, QUrl(f"formula:{key}"))
+
+
+def _record_render_threads(monkeypatch) -> list[int]:
+    threads: list[int] = []
+    real = formulas_module.render_svg
+
+    def recording(formula, color="#000000"):
+        threads.append(threading.get_ident())
+        return real(formula, color)
+
+    monkeypatch.setattr(formulas_module, "render_svg", recording)
+    return threads
+
+
+def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_window, qtbot, monkeypatch) -> None:
+    threads = _record_render_threads(monkeypatch)
+    window = make_window()
+    reader = window.reader
+    reader.show_page(PAGE)
+    keys = _formula_keys(reader)
+    assert keys and reader.formulas_pending()
+    placeholders = {key: _resource(reader, key) for key in keys}
+    with qtbot.waitSignal(reader.formulas_arrived, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: not reader.formulas_pending(), timeout=30_000)
+    assert threads and threading.get_ident() not in threads  # every render on the worker
+    for key in keys:
+        image = _resource(reader, key)
+        assert window.workspace.formulas.svg(key) is not None
+        assert image.cacheKey() != placeholders[key].cacheKey()  # the formula, not its box
+        assert image.cacheKey() == reader._formula_image(key).cacheKey()  # noqa: SLF001
+    assert "class=\"error\"" not in reader.body_html
+    # Laid out again where the formulas arrived: the page is as tall as the same HTML set afresh.
+    qtbot.waitUntil(lambda: not reader._formula_relayout.isActive(), timeout=5000)  # noqa: SLF001
+    height = reader.document().size().height()
+    reader.setHtml(_with_header(reader.body_html, reader.header_html))  # the page as shown: card-state line too
+    assert abs(reader.document().size().height() - height) < 1
+
+
+def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window) -> None:
+    window = make_window()
+    reader = window.reader
+    reader.show_page(PAGE)
+    key = _formula_keys(reader)[0]
+    latex = reader.formula_source._queued[key]  # noqa: SLF001 - the formula behind the key
+    width, height = estimate_size(latex)
+    image = _resource(reader, key)
+    scale = reader._formula_scale()  # noqa: SLF001
+    dpr = image.devicePixelRatio()
+    assert abs(image.width() / dpr - width * scale) <= 1 and abs(image.height() / dpr - height * scale) <= 1
+
+
+def test_a_formula_refused_on_the_worker_becomes_the_error_box_with_its_source(make_window, starter_pack,
+                                                                             qtbot) -> None:
+    topic = starter_pack / "topics" / "02-gans.md"
+    topic.write_text(topic.read_text() + "\nBroken: $$\\frac{1}{$$\n")
+    window = make_window()
+    reader = window.reader
+    reader.show_page(PAGE)
+    qtbot.waitUntil(lambda: "This formula could not be rendered" in reader.toPlainText(), timeout=30_000)
+    assert "\\frac{1}{" in reader.toPlainText() and not reader.formulas_pending()
+
+
+def test_a_page_shown_again_uses_the_rendered_formulas_at_once(make_window, qtbot, monkeypatch) -> None:
+    window = make_window()
+    reader = window.reader
+    reader.show_page(PAGE)
+    qtbot.waitUntil(lambda: not reader.formulas_pending(), timeout=30_000)
+    reader.show_page("q:attention-basics")  # has formulas of its own: let them arrive too
+    qtbot.waitUntil(lambda: not reader.formulas_pending(), timeout=30_000)
+    threads = _record_render_threads(monkeypatch)
+    reader.show_page(PAGE)
+    assert not reader.formulas_pending() and threads == []
+
+
+def test_the_loader_drops_the_formulas_of_a_page_left_behind(tmp_path: Path, qtbot) -> None:
+    from genai_desktop.ui.formula_loader import FormulaLoader
+
+    release = threading.Event()
+    rendered: list[str] = []
+
+    class SlowCache(FormulaCache):
+        def get(self, formula: Formula, color: str):
+            release.wait(10)
+            rendered.append(formula.latex)
+            return super().get(formula, color)
+
+    cache = SlowCache(tmp_path)
+    loader = FormulaLoader(cache)
+    arrived: list[str] = []
+    loader.arrived.connect(arrived.append)
+    old = {Formula(f"a_{n}", False).key("#000"): (Formula(f"a_{n}", False), "#000") for n in range(5)}
+    new = {Formula("b", False).key("#000"): (Formula("b", False), "#000")}
+    loader.request(old)
+    qtbot.waitUntil(lambda: len(loader._queue) == 4, timeout=5000)  # noqa: SLF001 - the first is rendering
+    loader.request(new)
+    release.set()
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=10_000)
+    assert rendered == ["a_0", "b"] and arrived[-1] in new and loader.idle()
+    loader.close()
