@@ -1,7 +1,7 @@
 import re
 
 from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in, normalise_markdown
+from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in
 
 
 def render(text: str) -> str:
@@ -63,11 +63,6 @@ def test_tables_render() -> None:
 def test_formulas_in_ignores_code() -> None:
     found = formulas_in("`$nope$` and $yes$\n```\n$$ no $$\n```\n$$ z $$")
     assert [(f.latex, f.display) for f in found] == [("z", True), ("yes", False)]
-
-
-def test_normalise_keeps_code_fences_untouched() -> None:
-    text = "```\n- not\n  - a list\n```"
-    assert normalise_markdown(text) == text
 
 
 def test_mathjax_mode_keeps_latex_between_anki_delimiters_and_never_renders() -> None:
