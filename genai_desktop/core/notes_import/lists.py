@@ -2,8 +2,9 @@
 
 Notes written in plain editors indent sub-bullets by 2 or 3 spaces under a tab-numbered item,
 or continue an item with a line indented less than its text: CommonMark reads some of those as
-code or as a new paragraph. Each list level is re-indented to 4 spaces (enough for any marker
-up to "99."), continuation lines to their item's level. Code fences are left as written.
+code, as a new paragraph or as a sibling. Each item is re-indented to its parent item's text
+column (CommonMark's rule for nesting), continuation lines to their item's text. Code fences
+are left as written.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<ga
 
 
 def normalise_lists(text: str) -> str:
-    """``text`` with its list levels at 4-space steps (tabs counted as 4 spaces)."""
+    """``text`` with each list level indented to its parent item's text (tabs count 4 spaces)."""
     out: list[str] = []
-    stack: list[int] = []  # source indents of the open list levels
+    # Open list levels: (the item's indent as written, the column its text starts at as written out).
+    stack: list[tuple[int, int]] = []
     fence: str | None = None
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = raw.rstrip() if fence is None else raw
@@ -29,23 +31,27 @@ def normalise_lists(text: str) -> str:
             continue
         if opener:
             fence = opener.group("fence")[0] * 3
-        line = line.replace("\t", "    ") if not opener else line
+        else:
+            line = line.replace("\t", "    ")
         item = _LIST_ITEM.match(line)
         if item:
             indent = len(item.group("indent"))
-            while stack and indent < stack[-1]:
+            while stack and indent < stack[-1][0]:
                 stack.pop()
-            if not stack or indent > stack[-1]:
-                stack.append(indent)
-            line = " " * (4 * (len(stack) - 1)) + line.lstrip()
+            if stack and indent == stack[-1][0]:
+                stack.pop()  # a sibling: same level as the open item
+            margin = stack[-1][1] if stack else 0
+            marker = item.group("marker")
+            stack.append((indent, margin + len(marker) + 1))
+            line = " " * margin + marker + " " + line[item.end("gap"):]
         elif stack and line.strip():
             indent = len(line) - len(line.lstrip())
             if indent == 0:
                 stack.clear()
             else:
                 # continuation of the deepest item whose indent is below this line's
-                while stack and indent <= stack[-1] and len(stack) > 1:
+                while len(stack) > 1 and indent <= stack[-1][0]:
                     stack.pop()
-                line = " " * (4 * len(stack)) + line.lstrip()
+                line = " " * stack[-1][1] + line.lstrip()
         out.append(line)
     return "\n".join(out)
