@@ -43,7 +43,9 @@ def parser() -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-    md = MarkdownIt("commonmark", {"tasklists": True, "strikethrough_single_tilde": True})
+    # maxNesting: the preset's 20 stops at ten list levels (a list and its item are two); the
+    # importer keeps lists to MAX_LIST_DEPTH (12), and quotes or callouts may hold them.
+    md = MarkdownIt("commonmark", {"tasklists": True, "strikethrough_single_tilde": True, "maxNesting": 40})
     md.enable(["table", "strikethrough"])
     # GFM's autolink extension as its spec words it (www., scheme and e-mail links; trailing
     # punctuation and unbalanced parentheses left out): linkify-it links differently.
