@@ -81,7 +81,6 @@ class Reader(QTextBrowser):
         """Built on first use: a start that shows the cached last page never loads the pipeline."""
         if self._renderer is None:
             from ..core.markdown_html import MarkdownRenderer
-
             from ..core.pages import wiki_link_target
 
             # The library is read at each link: a library reloaded later is the one linked to.

@@ -48,7 +48,8 @@ def _code(match: re.Match) -> str:
 def normalise(markup: str, app: bool) -> str:
     if app:
         markup = _CODE_BOX.sub(_code, markup)
-        markup = _FIGURE.sub(lambda m: f'<p><img src="{m.group(1)}" alt="{m.group(2)}" title="{m.group(3)}"></p>', markup)
+        markup = _FIGURE.sub(lambda m: f'<p><img src="{m.group(1)}" alt="{m.group(2)}" title="{m.group(3)}"></p>',
+                             markup)
         markup = _LOCAL_IMAGE.sub(lambda m: f'<img src="{html.escape(unquote(m.group(1)))}" alt="{m.group(2)}"'
                                             f'{m.group(3)} />', markup)
         markup = _REMOTE_IMAGE.sub(lambda m: f'<img src="{m.group(1)}" alt="{m.group(3)}"{m.group(2)} />', markup)
