@@ -72,6 +72,11 @@ def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", help='what to look for: words, "a phrase", -word')
     search.add_argument("--json", action="store_true", help="print the results as JSON")
     search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
+    render = sub.add_parser("render", parents=[common],
+                            help="print the HTML the reader shows for a markdown file")
+    render.add_argument("file", help="the markdown file")
+    render.add_argument("--html", action="store_true",
+                        help="a whole HTML page (the reader's stylesheet, formulas inlined) a browser can open")
     notes = sub.add_parser("import", parents=[common], help="import your own notes (.md, .markdown, .txt) as a pack")
     notes.add_argument("file", help="the notes file; importing it again updates its pack in place")
     notes.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -131,6 +136,8 @@ def _run_verb(verb: str, data_dir: Path, args) -> int:
         return _screenshot(data_dir, args)
     if verb == "import":
         return _import_notes(data_dir, Path(args.file), args.json)
+    if verb == "render":
+        return _render(data_dir, Path(args.file), args.html)
     if verb == "search":
         return _search(data_dir, " ".join(args.query), args.json, args.limit)
     if verb in ("export-apkg", "export-progress", "import-progress"):
@@ -222,6 +229,41 @@ def _search(data_dir: Path, query: str, as_json: bool, limit: int) -> int:
         print(f"    {shown(hit.snippet)}")
     if not hits:
         print(f"Nothing matches {query!r}.")
+    return 0
+
+
+def _render(data_dir: Path, path: Path, whole_page: bool) -> int:
+    """The reader's HTML for ``path`` (its wiki-links resolved against the library); with
+    ``whole_page``, a standalone page with the reader's stylesheet and the formulas as SVG."""
+    from .core.errors import UserError
+    from .core.formulas import FormulaCache
+    from .core.markdown_html import MarkdownRenderer
+    from .core.pages import wiki_link_target
+    from .core.workspace import load_library
+    from .paths import DataPaths
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from exc
+    library = load_library(content_dir(), DataPaths(data_dir).packs)
+    formulas = FormulaCache(None)
+    body = MarkdownRenderer(formulas, wiki_links=lambda target: wiki_link_target(library, target)).to_html(text)
+    if whole_page:
+        import base64
+        import html
+        import re
+
+        from .ui.theme import LIGHT_THEME, document_css
+
+        def inline_svg(match: re.Match) -> str:
+            svg = formulas.svg(match.group(1)) or ""
+            return 'src="data:image/svg+xml;base64,' + base64.b64encode(svg.encode("utf-8")).decode("ascii") + '"'
+
+        body = re.sub(r'src="formula:([0-9a-f]+)"', inline_svg, body)
+        body = (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(path.stem)}</title>'
+                f'<style>{document_css(LIGHT_THEME, 16.0)}</style></head><body>\n{body}\n</body></html>')
+    sys.stdout.write(body + "\n")
     return 0
 
 

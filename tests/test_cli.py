@@ -71,3 +71,21 @@ def test_search_prints_the_search_box_s_ranked_results(capsys, tmp_path):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(" 1. q:inf-kv-cache-memory  How much memory does the KV cache take")
     assert len([line for line in out if line[:3].strip().rstrip(".").isdigit()]) == 2
+
+
+def test_render_prints_the_readers_html_and_a_whole_page_with_html(tmp_path, capsys):
+    page = tmp_path / "note.md"
+    page.write_text("# Title\n\n- [x] done\n\n```python\nx = 1\n```\n", encoding="utf-8")
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert cli.main(["render", str(page), *data]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<h1>Title</h1>") and "☑ done" in out and 'class="code"' in out
+    assert cli.main(["render", str(page), "--html", *data]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!DOCTYPE html>") and "<style>" in out and "<h1>Title</h1>" in out
+
+
+def test_render_of_a_missing_file_is_one_line_and_exit_1(tmp_path, capsys):
+    assert cli.main(["render", str(tmp_path / "nope.md"), "--data-dir", str(tmp_path / "data")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("genai-desktop: cannot read") and "Traceback" not in err

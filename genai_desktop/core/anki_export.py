@@ -52,7 +52,7 @@ MODEL_ID = 1_607_392_319
 MODEL_NAME = "GenAI Study Desk question"
 
 _INTERNAL_LINK = re.compile(r'<a href="(?:q|guide|topic|milestone|figure):[^"]*">(.*?)</a>', re.S)
-_LOCAL_IMAGE = re.compile(r'<img src="image:([^"]*)" alt="([^"]*)">')
+_LOCAL_IMAGE = re.compile(r'<img src="image:([^"]*)" alt="([^"]*)"(?: title="[^"]*")?>')
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
 FRONT_TEMPLATE = """\
@@ -304,7 +304,7 @@ class AnkiHtml:
 
     def __init__(self, rasterise: Callable[[Path], bytes] | None = None) -> None:
         # No formula is ever rendered in MathJax mode, so the cache is never consulted.
-        self.renderer = MarkdownRenderer(FormulaCache(None), LIGHT, mathjax=True)
+        self.renderer = MarkdownRenderer(FormulaCache(None), LIGHT, mathjax=True, copy_links=False)
         # SVG figures become PNGs (light palette, white ground) through ``rasterise`` when the
         # caller has one (Qt draws them; core cannot): every Anki client shows a PNG the same way.
         self.rasterise = rasterise

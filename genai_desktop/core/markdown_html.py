@@ -1,14 +1,19 @@
-"""Markdown to the HTML subset QTextBrowser renders well.
+"""Markdown to the HTML subset QTextBrowser renders well: the one renderer of page text.
 
-The pipeline, in order:
-1. normalise GitHub-style markdown that python-markdown misreads (lists with no blank line
-   before them, two-space nesting, tables glued to a paragraph);
-2. take code out (fences, even indented inside list items, and inline code) so nothing
-   inside code is mistaken for math, and highlight it with pygments (inline styles: the
-   document stylesheet cannot reach pygments classes reliably);
-3. take math out (python-markdown eats the backslashes of ``\\( \\)`` and ``\\[ \\]``) and
-   replace it with formula images, or with an error box that shows the LaTeX source;
-4. convert, then put the code and formulas back.
+The reader, the note editor's preview, flashcards, the interview view and the Anki export all
+convert markdown here. Parsing is strict CommonMark 0.31.2 plus GFM tables, strikethrough,
+task lists, autolinks and footnotes, and the app's math, callouts and wiki-links (see
+core/markdown_rules.py). Lenient list habits of imported notes are repaired when they are
+imported (core/notes_import/lists.py), never here.
+
+Rendering replaces what QTextBrowser cannot show well:
+- code is highlighted with pygments (inline styles: the document stylesheet cannot reach
+  pygments classes reliably) in a tinted, bordered box with its language and a Copy link;
+- formulas become images (``formula:KEY``, served by the reader from the FormulaCache), or an
+  error box that shows the LaTeX source; in MathJax mode (Anki) they stay LaTeX;
+- pictures are served by the reader (``image:``); remote ones become links; a titled picture
+  alone in its paragraph is a numbered figure;
+- task items show ☐ / ☑, callouts are tinted boxes, wiki-links link to the page they name.
 
 QTextBrowser ignores padding and borders on blocks, so boxes are one-cell tables.
 """
@@ -18,29 +23,13 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .formulas import Formula, FormulaCache
 from .page_style import DARK, LIGHT, PageStyle  # noqa: F401 - DARK re-exported for callers
 
-_TOKEN = "GDXPH{}Q"
-_TOKEN_RE = re.compile(r"GDXPH(\d+)Q")
-_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+#.-]*)[^\n]*$")
-_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+)\S")
-_TABLE_ROW = re.compile(r"^\s*\|")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
-# Inline math may wrap onto the next line of its paragraph (as a formula written in an editor
-# does), never across a blank line; "$5 ... $3" is still money (a closing $ before a digit).
-_INLINE_MATH = re.compile(
-    r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])((?:[^$\n]|\n(?!\s*\n))+?)(?<=[^\s\\])\$(?![\d$])", re.S)
-# python-markdown writes ![alt](src "title") with a title attribute after src.
-_REMOTE_IMG = re.compile(r'<img alt="([^"]*)" src="(https?://[^"]+)"(?: title="[^"]*")?\s*/?>')
-_LOCAL_IMG = re.compile(r'<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)"(?: title="[^"]*")?\s*/?>')
-# A figure: a local picture alone in its paragraph, with a title (its caption). See FORMAT.md.
-_FIGURE = re.compile(r'<p>\s*<img alt="([^"]*)" src="(?!https?://|formula:)([^"]*)" title="([^"]+)"\s*/?>\s*</p>')
-_HEADING = re.compile(r"<h([1-6])>")
 # QTextBrowser's layout time doubles with every level of nested tables (24 levels of raw HTML
 # hung the reader; 8 take ~15 ms, 14 almost a second). The page's own boxes nest at most two
 # deep inside the key-points box's two, so raw HTML is cut to this many levels.
@@ -51,195 +40,87 @@ MAX_TABLE_DEPTH = 6
 PAGE_FORMULA_SECONDS = 10
 PAGE_BUDGET_SPENT = (f"not rendered yet: this page's formulas took too long (over {PAGE_FORMULA_SECONDS} s); "
                      "open the page again to render more")
+COPY_SCHEME = "copy"  # <a href="copy:TEXT">: the reader puts TEXT (percent-encoded) on the clipboard
 _TABLE_PART = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th|caption)\b[^>]*>", re.I)
+_TEXT_ALIGN = re.compile(r"text-align:(left|right|center)")
+# Callout kinds (Obsidian's names and aliases) to the four tints a page has.
+_CALLOUT_TINTS = {
+    "note": "note", "info": "note", "abstract": "note", "summary": "note", "tldr": "note", "todo": "note",
+    "quote": "note", "cite": "note", "example": "note",
+    "tip": "tip", "hint": "tip", "important": "tip", "success": "tip", "check": "tip", "done": "tip",
+    "question": "warning", "help": "warning", "faq": "warning", "warning": "warning", "caution": "warning",
+    "attention": "warning",
+    "danger": "danger", "error": "danger", "failure": "danger", "fail": "danger", "missing": "danger",
+    "bug": "danger",
+}
 
-
-# ---------------------------------------------------------------- normalisation
-
-def normalise_markdown(text: str) -> str:
-    """Rewrite GitHub-flavoured list and table habits into what python-markdown expects."""
-    out: list[str] = []
-    stack: list[int] = []  # source indents of the open list levels
-    fence: str | None = None
-    previous = ""
-    for raw in text.replace("\r\n", "\n").replace("\t", "    ").split("\n"):
-        line = raw.rstrip()
-        opener = _FENCE_OPEN.match(line)
-        if fence:
-            out.append(line)
-            if opener and opener.group("fence").startswith(fence) and not opener.group("lang"):
-                fence = None
-            previous = line
-            continue
-        if opener:
-            fence = opener.group("fence")[0] * 3
-        item = _LIST_ITEM.match(line)
-        if item:
-            indent = len(item.group("indent"))
-            while stack and indent < stack[-1]:
-                stack.pop()
-            if not stack or indent > stack[-1]:
-                stack.append(indent)
-            level = len(stack) - 1
-            if level == 0 and previous.strip() and not _LIST_ITEM.match(previous) and not previous.startswith(" "):
-                out.append("")
-            line = " " * (4 * level) + line.lstrip()
-        elif stack and line.strip():
-            indent = len(line) - len(line.lstrip())
-            if indent == 0:
-                stack.clear()
-            else:
-                # continuation of the deepest item whose indent is below this line's
-                while stack and indent <= stack[-1] and len(stack) > 1:
-                    stack.pop()
-                line = " " * (4 * len(stack)) + line.lstrip()
-        elif not line.strip():
-            pass
-        if _TABLE_ROW.match(line) and previous.strip() and not _TABLE_ROW.match(previous) and not stack:
-            out.append("")
-        out.append(line)
-        previous = line
-    return "\n".join(out)
+WikiLinks = Callable[[str], "str | None"]  # a [[target]] to the page id it names, or None
 
 
 # ---------------------------------------------------------------- code
 
 @lru_cache(maxsize=512)
 def highlight_code(code: str, language: str, style_name: str) -> str:
-    """Pygments HTML with inline styles, wrapped (pre-wrap) so long lines never scroll sideways."""
+    """Pygments HTML with inline styles (the text exactly as written: no newline is added or
+    dropped at either end)."""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
+        lexer = get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
     except ClassNotFound:
-        lexer = TextLexer()
+        lexer = TextLexer(stripnl=False)
     formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style_name)
-    return highlight(code, lexer, formatter).rstrip("\n")
-
-
-def _code_block(code: str, language: str, style: PageStyle) -> str:
-    body = highlight_code(code, language.lower(), style.pygments_style)
-    caption = (f'<tr><td class="codelang" style="color:{style.muted}">{html.escape(language)}</td></tr>'
-               if language else "")
-    return (f'<table class="code" width="100%" cellspacing="0" cellpadding="10" '
-            f'style="background-color:{style.code_background}">{caption}'
-            f'<tr><td><pre style="white-space: pre-wrap">{body}</pre></td></tr></table>')
-
-
-# ---------------------------------------------------------------- conversion
-
-class _Stash:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def put(self, html_text: str) -> str:
-        self.items.append(html_text)
-        return _TOKEN.format(len(self.items) - 1)
-
-    def restore(self, text: str) -> str:
-        # Tokens can nest (code inside a restored block never holds one, but be safe).
-        for _ in range(3):
-            if not _TOKEN_RE.search(text):
-                break
-            text = _TOKEN_RE.sub(lambda m: self.items[int(m.group(1))], text)
-        return text
+    out = highlight(code, lexer, formatter)
+    # pygments ends every text with a newline; the block's own last newline is not a line.
+    return out[:-1] if out.endswith("\n") else out
 
 
 class MarkdownRenderer:
-    """Converts page markdown to HTML; formulas go through a FormulaCache."""
+    """Converts page markdown to HTML; formulas go through a FormulaCache.
 
-    def __init__(self, formulas: FormulaCache, style: PageStyle = LIGHT, *, mathjax: bool = False) -> None:
+    ``wiki_links`` resolves ``[[target]]`` to a page id (the reader's library); without it, or
+    when it answers None, the link's text shows as plain text. ``copy_links``: code blocks carry
+    a Copy link (the reader handles it; an Anki card could not)."""
+
+    def __init__(self, formulas: FormulaCache, style: PageStyle = LIGHT, *, mathjax: bool = False,
+                 wiki_links: WikiLinks | None = None, copy_links: bool = True) -> None:
         """``mathjax``: write formulas as ``\\( \\)`` / ``\\[ \\]`` source (for Anki cards, where
         MathJax typesets them) instead of rendering them to images."""
         self.formulas = formulas
         self.style = style
         self.mathjax = mathjax
-        self._md = None
+        self.wiki_links = wiki_links
+        self.copy_links = copy_links
         self.clock = time.monotonic  # for the page's formula budget; tests give a fake one
         self._deadline: float | None = None
 
-    def _markdown(self):
-        if self._md is None:
-            import markdown
-            from markdown.extensions.sane_lists import SaneListExtension
-            from markdown.extensions.tables import TableExtension
-
-            # Instances, not names: names make markdown scan installed entry points (~25 ms).
-            self._md = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()],
-                                         output_format="html")
-        return self._md
-
     def to_html(self, text: str) -> str:
         self._deadline = self.clock() + PAGE_FORMULA_SECONDS
-        stash = _Stash()
-        # Text that imitates a placeholder would be swapped for (or crash on) a stashed block:
-        # an invisible zero-width space keeps the user's "GDXPH0Q" literal.
-        text = normalise_markdown(text.replace("GDXPH", "GDX\u200bPH"))
-        text = self._stash_fences(text, stash)
-        text = _INLINE_CODE.sub(lambda m: stash.put(f"<code>{html.escape(m.group(2).strip())}</code>"), text)
-        text = _DISPLAY_MATH.sub(lambda m: "\n\n" + stash.put(self._formula(m.group(1) or m.group(2), True))
-                                 + "\n\n", text)
-        text = _INLINE_MATH.sub(lambda m: stash.put(self._formula(m.group(1) or m.group(2), False)), text)
-        md = self._markdown()
-        md.reset()
-        body = md.convert(text)
-        body = _cap_tables(stash.restore(body))
-        body = re.sub(r"<p>\s*(<table class=\"(?:formula|code|error)[^>]*>.*?</table>)\s*</p>", r"\1", body,
-                      flags=re.S)
-        body = _REMOTE_IMG.sub(lambda m: f'<a href="{m.group(2)}">[image: {m.group(1) or m.group(2)}]</a>', body)
-        body = self._figures(body)
-        body = _LOCAL_IMG.sub(_local_image, body)
-        return body
+        md = _html_parser()
+        env: dict = {"page": self, "figures": 0}
+        tokens = _mark_figures(md.parse(text, env))
+        return _cap_tables(md.renderer.render(tokens, md.options, env))
 
-    def _figures(self, body: str) -> str:
-        """Each figure centred in the column, a link that opens the viewer, and a numbered caption."""
-        count = 0
+    # ------------------------------------------------------------ pieces of a page
+    def code_block(self, code: str, language: str) -> str:
+        """A tinted, bordered box: the language and a Copy link above the highlighted code,
+        wrapped (pre-wrap) so long lines never scroll sideways and keep their indentation."""
+        style = self.style
+        body = highlight_code(code, language.lower(), style.pygments_style)
+        label = f'<span style="color:{style.muted}">{html.escape(language)}</span>' if language else ""
+        copy = (f'<a href="{COPY_SCHEME}:{quote(code, safe="")}" title="Copy this code">Copy</a>'
+                if self.copy_links else "")
+        gap = "&nbsp;&nbsp;&nbsp;" if label and copy else ""
+        head = f'<tr><td class="codehead" align="right">{label}{gap}{copy}</td></tr>' if label or copy else ""
+        return (f'<table class="code" width="100%" cellspacing="0" cellpadding="0" border="1" '
+                f'style="background-color:{style.code_background};border-color:{style.code_border};'
+                f'border-style:solid">{head}'
+                f'<tr><td><pre style="white-space: pre-wrap">{body}</pre></td></tr></table>')
 
-        def figure(match: re.Match) -> str:
-            nonlocal count
-            count += 1
-            alt, src, caption = (html.unescape(g) for g in match.groups())
-            image = _local_image_tag(alt, src)
-            return (f'<table class="figure" width="100%" cellpadding="4"><tr><td align="center">'
-                    f'<a href="figure:{quote(src, safe="/")}">{image}</a></td></tr>'
-                    f'<tr><td align="center"><span style="color:{self.style.muted}">'
-                    f'<b>Figure {count}.</b> {html.escape(caption)}</span></td></tr></table>')
-
-        return _FIGURE.sub(figure, body)
-
-    def _stash_fences(self, text: str, stash: _Stash) -> str:
-        lines = text.split("\n")
-        out: list[str] = []
-        i = 0
-        while i < len(lines):
-            opener = _FENCE_OPEN.match(lines[i])
-            if not opener:
-                out.append(lines[i])
-                i += 1
-                continue
-            indent, fence, lang = len(opener.group("indent")), opener.group("fence"), opener.group("lang")
-            body: list[str] = []
-            i += 1
-            closed = False
-            while i < len(lines):
-                line = lines[i]
-                if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
-                    closed = True
-                    i += 1
-                    break
-                margin = len(line) - len(line.lstrip(" "))
-                body.append(line[min(indent, margin):])
-                i += 1
-            block = _code_block("\n".join(body), lang, self.style)
-            if not closed:
-                block += self._error_box("This code block is never closed (a ``` line is missing).", "")
-            out.extend(["", " " * indent + stash.put(block), ""])
-        return "\n".join(out)
-
-    def _formula(self, latex: str, display: bool) -> str:
+    def formula(self, latex: str, display: bool) -> str:
         formula = Formula(latex.strip(), display)
         if self.mathjax:
             # Escaped like any HTML text: MathJax reads the text content, so "<" arrives intact.
@@ -252,21 +133,58 @@ class MarkdownRenderer:
             key, error = self.formulas.get(formula, self.style.text)
         if error:
             if display:
-                return self._error_box(f"This formula could not be rendered: {error}", formula.latex)
+                return self.error_box(f"This formula could not be rendered: {error}", formula.latex)
             return (f'<span style="background-color:{self.style.error_background};color:{self.style.error_text}"'
                     f' title="{html.escape(error)}"><code>{html.escape(formula.latex)}</code></span>')
         alt = html.escape(formula.normalised, quote=True)
         if display:
             return (f'<table class="formula" width="100%" cellpadding="4"><tr><td align="center">'
                     f'<img src="formula:{key}" alt="{alt}"></td></tr></table>')
+        # Centred on the line like the text around it (the reader sizes it to the text).
         return f'<img src="formula:{key}" alt="{alt}" style="vertical-align: middle">'
 
-    def _error_box(self, message: str, source: str) -> str:
+    def error_box(self, message: str, source: str) -> str:
         src = (f'<pre style="white-space: pre-wrap">{html.escape(source)}</pre>' if source else "")
         return (f'<table class="error" width="100%" cellspacing="0" cellpadding="10" '
                 f'style="background-color:{self.style.error_background}"><tr><td>'
                 f'<span style="color:{self.style.error_text}"><b>{html.escape(message)}</b></span>{src}'
                 f'</td></tr></table>')
+
+    def callout_colours(self, kind: str) -> tuple[str, str]:
+        """(background, accent) of a callout kind: note, tip, warning or danger tints."""
+        style = self.style
+        return {
+            "note": (style.box_background, style.box_border),
+            "tip": (style.tip_background, style.tip_border),
+            "warning": (style.warning_background, style.warning_border),
+            "danger": (style.error_background, style.error_text),
+        }[_CALLOUT_TINTS.get(kind, "note")]
+
+    def callout_open(self, kind: str) -> str:
+        """A tinted box with an accent bar, like the key points (``callout_close`` ends it)."""
+        background, accent = self.callout_colours(kind)
+        return (f'<table class="callout" width="100%" cellspacing="0" cellpadding="0" '
+                f'style="background-color:{background}"><tr>'
+                f'<td width="4" style="background-color:{accent}"></td>'
+                f'<td><table class="boxinner" width="100%" cellspacing="0" cellpadding="12"><tr><td>\n')
+
+    @staticmethod
+    def callout_close() -> str:
+        return "</td></tr></table></td></tr></table>\n"
+
+    def figure(self, alt: str, src: str, caption: str, number: int) -> str:
+        """A figure centred in the column, a link that opens the viewer, and a numbered caption."""
+        image = _local_image_tag(alt, src)
+        return (f'<table class="figure" width="100%" cellpadding="4"><tr><td align="center">'
+                f'<a href="figure:{quote(src, safe="/")}">{image}</a></td></tr>'
+                f'<tr><td align="center"><span style="color:{self.style.muted}">'
+                f'<b>Figure {number}.</b> {html.escape(caption)}</span></td></tr></table>\n')
+
+    def wiki_link(self, target: str, label: str) -> str:
+        page_id = self.wiki_links(target) if self.wiki_links else None
+        if page_id is None:
+            return html.escape(label)  # plain text, never a link that leads nowhere
+        return f'<a href="{html.escape(page_id)}">{html.escape(label)}</a>'
 
     def key_points_box(self, key_points_md: str) -> str:
         # An accent bar beside a tinted box: QTextBrowser has no border-left on blocks, so the
@@ -282,6 +200,148 @@ class MarkdownRenderer:
                 f'<td><table class="boxinner" width="100%" cellspacing="0" cellpadding="14"><tr><td>'
                 f'<p class="boxtitle" style="color:{self.style.box_border}"><b>KEY POINTS</b></p>'
                 f'{inner}</td></tr></table></td></tr></table>')
+
+
+# ---------------------------------------------------------------- markdown-it glue
+
+@lru_cache(maxsize=1)
+def _html_parser():
+    """The shared parser with this module's render rules (built on the first conversion)."""
+    from .markdown_rules import parser
+
+    md = parser()
+    for name, rule in _RULES.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+def _mark_figures(tokens: list) -> list:
+    """A local picture with a title, alone in its paragraph, becomes a ``figure`` token (see
+    FORMAT.md: the title is its caption)."""
+    from markdown_it.token import Token
+
+    out = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "paragraph_open" and i + 2 < len(tokens):
+            children = [c for c in tokens[i + 1].children or () if not (c.type == "text" and not c.content.strip())]
+            if len(children) == 1 and children[0].type == "image":
+                image = children[0]
+                src, title = image.attrGet("src") or "", image.attrGet("title")
+                if title and not _is_remote(src):
+                    out.append(Token("figure", "", 0, meta={"image": image}, level=token.level, block=True))
+                    i += 3
+                    continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _is_remote(src: str) -> bool:
+    return src.lower().startswith(("http://", "https://"))
+
+
+def _page(env) -> MarkdownRenderer:
+    return env["page"]
+
+
+def _render_fence(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    from markdown_it.common.utils import unescapeAll
+
+    return _page(env).code_block(token.content, unescapeAll(language)) + "\n"
+
+
+def _render_code_block(self, tokens, idx, options, env) -> str:
+    return _page(env).code_block(tokens[idx].content, "") + "\n"
+
+
+def _render_math(self, tokens, idx, options, env) -> str:
+    return _page(env).formula(tokens[idx].content, tokens[idx].meta["display"])
+
+
+def _render_math_block(self, tokens, idx, options, env) -> str:
+    return _page(env).formula(tokens[idx].content, True) + "\n"
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title")
+    titled = f' title="{html.escape(title)}"' if title else ""
+    if _is_remote(src):  # the reader never fetches: the picture is a link to open it with
+        return f'<a href="{html.escape(src)}"{titled}>[image: {html.escape(alt or src)}]</a>'
+    return _local_image_tag(alt, unquote(src), title)
+
+
+def _render_figure(self, tokens, idx, options, env) -> str:
+    image = tokens[idx].meta["image"]
+    env["figures"] += 1
+    alt = self.renderInlineAsText(image.children or [], options, env)
+    return _page(env).figure(alt, unquote(image.attrGet("src") or ""), image.attrGet("title") or "", env["figures"])
+
+
+def _render_wiki_link(self, tokens, idx, options, env) -> str:
+    meta = tokens[idx].meta
+    return _page(env).wiki_link(meta["target"], meta["label"])
+
+
+def _render_list_item_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    opening = self.renderToken(tokens, idx, options, env)
+    if token.meta and "checked" in token.meta:  # a task: the box as text QTextBrowser can show
+        return opening + ("☑ " if token.meta["checked"] else "☐ ")
+    return opening
+
+
+def _render_list_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if "contains-task-list" in str(token.attrGet("class") or ""):
+        token.attrSet("style", "list-style-type: none")  # the boxes stand where the bullets were
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_cell_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    style = token.attrGet("style")
+    if style and (match := _TEXT_ALIGN.search(str(style))):  # QTextBrowser reads align= on cells
+        token.attrs.pop("style")
+        token.attrSet("align", match.group(1))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_blockquote_open(self, tokens, idx, options, env) -> str:
+    kind = (tokens[idx].meta or {}).get("callout")
+    return _page(env).callout_open(kind) if kind else self.renderToken(tokens, idx, options, env)
+
+
+def _render_blockquote_close(self, tokens, idx, options, env) -> str:
+    if (tokens[idx].meta or {}).get("callout"):
+        return _page(env).callout_close()
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_callout_title_open(self, tokens, idx, options, env) -> str:
+    _background, accent = _page(env).callout_colours(tokens[idx - 1].meta["callout"])
+    return f'<p class="callouttitle" style="color:{accent}"><b>'
+
+
+def _render_callout_title_close(self, tokens, idx, options, env) -> str:
+    return "</b></p>\n"
+
+
+_RULES = {
+    "fence": _render_fence, "code_block": _render_code_block, "math": _render_math,
+    "math_block": _render_math_block, "image": _render_image, "figure": _render_figure,
+    "wiki_link": _render_wiki_link, "list_item_open": _render_list_item_open,
+    "bullet_list_open": _render_list_open, "ordered_list_open": _render_list_open,
+    "th_open": _render_cell_open, "td_open": _render_cell_open,
+    "blockquote_open": _render_blockquote_open, "blockquote_close": _render_blockquote_close,
+    "callout_title_open": _render_callout_title_open, "callout_title_close": _render_callout_title_close,
+}
 
 
 def _cap_tables(body: str) -> str:
@@ -307,29 +367,32 @@ def _cap_tables(body: str) -> str:
     return _TABLE_PART.sub(visit, body)
 
 
-def _local_image(match: re.Match) -> str:
-    return _local_image_tag(html.unescape(match.group(1)), html.unescape(match.group(2)))
-
-
-def _local_image_tag(alt: str, src: str) -> str:
+def _local_image_tag(alt: str, src: str, title: str | None = None) -> str:
     """Local images are served by the reader from inside the pack; the alt text rides along
     so a missing file can be shown as a labelled placeholder."""
+    titled = f' title="{html.escape(title)}"' if title else ""
     return (f'<img src="image:{quote(src, safe="/")}?alt={quote(alt, safe="")}" '
-            f'alt="{html.escape(alt, quote=True)}">')
+            f'alt="{html.escape(alt, quote=True)}"{titled}>')
 
 
 def replace_math(text: str, replacement: str) -> str:
-    """Every formula swapped for ``replacement`` (search snippets show "…", not raw LaTeX).
-    Money such as "$1.3 trillion" is not a formula and stays, as in the reader."""
-    return _INLINE_MATH.sub(replacement, _DISPLAY_MATH.sub(replacement, text))
+    """Every formula swapped for ``replacement`` (search snippets show "…", not raw LaTeX), by the
+    reader's own definition of a formula: money such as "$1.3 trillion" stays."""
+    from .markdown_rules import MATH_DISPLAY, MATH_INLINE
+
+    return MATH_INLINE.sub(replacement, MATH_DISPLAY.sub(replacement, text))
 
 
 def formulas_in(text: str) -> list[Formula]:
-    """Every formula a page holds (code excluded), for ``check`` and the importer's preview."""
-    stash = _Stash()
-    cleaned = MarkdownRenderer(FormulaCache(None))._stash_fences(normalise_markdown(text), stash)
-    cleaned = _INLINE_CODE.sub(" ", cleaned)
-    found = [Formula((m.group(1) or m.group(2)).strip(), True) for m in _DISPLAY_MATH.finditer(cleaned)]
-    cleaned = _DISPLAY_MATH.sub(" ", cleaned)
-    found += [Formula((m.group(1) or m.group(2)).strip(), False) for m in _INLINE_MATH.finditer(cleaned)]
+    """Every formula a page holds, in page order, exactly as the reader finds them (code
+    excluded), for ``check`` and the importer's preview."""
+    from .markdown_rules import parser
+
+    found: list[Formula] = []
+    for token in parser().parse(text):
+        if token.type == "math_block":
+            found.append(Formula(token.content, True))
+        for child in token.children or ():
+            if child.type == "math":
+                found.append(Formula(child.content, child.meta["display"]))
     return found

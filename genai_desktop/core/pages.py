@@ -38,6 +38,33 @@ def render_page(library: Library, page_id: str, renderer: MarkdownRenderer) -> s
     raise PageNotFound(page_id)
 
 
+def wiki_link_target(library: Library, target: str) -> str | None:
+    """The page a ``[[target]]`` names: a question or guide id, else a title (case and spacing
+    ignored); None when nothing matches. The title index is built once per library."""
+    size = (len(library.guides), len(library.topics), sum(len(t.questions) for t in library.topics))
+    index = _TITLE_INDEX.get(id(library))
+    if index is None or index[0] is not library or index[2] != size:  # new, or merged into since
+        titles: dict[str, str] = {}
+        for guide in library.guides:
+            titles.setdefault(_title_key(guide.title), f"guide:{guide.id}")
+        for question in library.questions():
+            titles.setdefault(_title_key(question.title), f"q:{question.id}")
+        _TITLE_INDEX.clear()  # one library at a time: the one the reader shows
+        index = _TITLE_INDEX[id(library)] = (library, titles, size)
+    if library.question(target):
+        return f"q:{target}"
+    if library.guide(target):
+        return f"guide:{target}"
+    return index[1].get(_title_key(target))
+
+
+_TITLE_INDEX: dict[int, tuple[Library, dict[str, str], tuple[int, int, int]]] = {}
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
 def largest_question(library: Library) -> str | None:
     """The id of the question with the most text (the benchmark's worst case)."""
     best = max(library.questions(), key=lambda q: len(q.markdown), default=None)

@@ -104,8 +104,12 @@ class Reader(QTextBrowser):
         Its formulas come from a DeferredFormulas: converting a page never renders one."""
         if self._renderer is None:
             from ..core.markdown_html import MarkdownRenderer
+            from ..core.pages import wiki_link_target
 
-            self._renderer = MarkdownRenderer(self.formula_source, self.theme.page)
+            # The library is read at each link: a library reloaded later is the one linked to.
+            self._renderer = MarkdownRenderer(self.formula_source, self.theme.page,
+                                              wiki_links=lambda target: wiki_link_target(self.workspace.library,
+                                                                                         target))
         return self._renderer
 
     @property
@@ -426,6 +430,14 @@ class Reader(QTextBrowser):
                 self.internal_link.emit(page_id)
         elif scheme == "figure":
             self.open_figure(url.toString().split(":", 1)[1])
+        elif scheme == "copy":  # a code block's Copy link carries the code, percent-encoded
+            from urllib.parse import unquote
+
+            from PySide6.QtGui import QGuiApplication
+
+            QGuiApplication.clipboard().setText(unquote(bytes(url.toEncoded()).decode("ascii").split(":", 1)[1]))
+        elif not scheme and url.hasFragment():  # a footnote and its way back
+            self.scrollToAnchor(url.fragment())
         elif scheme in EXTERNAL_SCHEMES:
             from PySide6.QtGui import QDesktopServices
 

@@ -192,12 +192,14 @@ def document_css(t: Theme, base_px: float) -> str:
     th {{ background-color: {t.table_head}; padding: {px(0.4)} {px(0.7)}; font-weight: 600;
           border-bottom: 1px solid {t.border}; }}
     td {{ padding: {px(0.4)} {px(0.7)}; border-bottom: 1px solid {t.border}; }}
-    table.code td, table.keypoints td, table.formula td, table.figure td, table.error td {{ border-bottom: none; }}
-    table.keypoints td {{ padding: 0px; }}
+    table.keypoints td, table.callout td, table.formula td, table.figure td, table.error td {{ border-bottom: none; }}
+    table.code td {{ border-style: none; padding: {px(0.5)} {px(0.8)}; }}
+    table.keypoints td, table.callout td {{ padding: 0px; }}
     table.boxinner {{ margin-top: 0px; margin-bottom: 0px; }}
     table.boxinner td {{ padding: {px(0.8)} {px(1.0)}; }}
-    table.code, table.keypoints, table.error {{ margin-top: {px(0.3)}; margin-bottom: {px(1.0)}; }}
-    td.codelang {{ font-size: {px(0.72)}; padding-bottom: 0px; }}
+    table.code, table.keypoints, table.callout, table.error {{ margin-top: {px(0.3)}; margin-bottom: {px(1.0)}; }}
+    td.codehead {{ font-size: {px(0.72)}; padding-bottom: 0px; }}
+    p.callouttitle {{ margin-bottom: {px(0.35)}; }}
     p.crumbs {{ color: {t.muted}; font-size: {px(0.82)}; margin-bottom: {px(0.3)}; }}
     p.cardstate {{ color: {t.muted}; font-size: {px(0.82)}; margin-top: 0px; margin-bottom: {px(0.3)}; }}
     p.boxtitle {{ font-size: {px(0.72)}; margin-bottom: {px(0.35)}; }}

@@ -68,7 +68,7 @@ def test_every_question_becomes_one_note_with_its_fields_and_tags(starter_pack, 
     assert "softmax" in attention["KeyPoints"]
     # code is highlighted with inline styles (no stylesheet classes Anki would not have)
     assert '<span style="' in attention["Answer"] and "def</span>" in attention["Answer"]
-    assert 'class="' not in attention["Answer"].replace('class="code"', "").replace('class="codelang"', "")
+    assert 'class="' not in attention["Answer"].replace('class="code"', "").replace('class="codehead"', "")
     # links into this app's library make no sense in Anki: their text stays, the link goes
     assert "q:multi-head" not in attention["Answer"] and "multi-head attention" in attention["Answer"]
     assert set(attention.tags) == {APP_TAG, f"{APP_TAG}::topic::attention", f"{APP_TAG}::level::dev1"}

@@ -1,7 +1,7 @@
 import re
 
 from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in, normalise_markdown
+from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in
 
 
 def render(text: str) -> str:
@@ -25,7 +25,7 @@ def test_code_is_highlighted_wrapped_and_math_inside_code_is_left_alone() -> Non
 
 def test_fence_indented_inside_a_list_item_stays_in_the_item() -> None:
     html = render("1. step\n   ```python\n   import os\n   ```\n2. next")
-    assert re.search(r"<li>\s*<p>step</p>\s*<table class=\"code\"", html)
+    assert re.search(r"<li>step<table class=\"code\"", html)  # a tight list: no paragraph
     assert "```" not in html
 
 
@@ -62,12 +62,7 @@ def test_tables_render() -> None:
 
 def test_formulas_in_ignores_code() -> None:
     found = formulas_in("`$nope$` and $yes$\n```\n$$ no $$\n```\n$$ z $$")
-    assert [(f.latex, f.display) for f in found] == [("z", True), ("yes", False)]
-
-
-def test_normalise_keeps_code_fences_untouched() -> None:
-    text = "```\n- not\n  - a list\n```"
-    assert normalise_markdown(text) == text
+    assert [(f.latex, f.display) for f in found] == [("yes", False), ("z", True)]  # page order
 
 
 def test_mathjax_mode_keeps_latex_between_anki_delimiters_and_never_renders() -> None:
@@ -80,7 +75,7 @@ def test_mathjax_mode_keeps_latex_between_anki_delimiters_and_never_renders() ->
 def test_a_picture_with_a_title_is_served_like_any_other() -> None:
     html = render('![Flow](img/f.png "The whole flow")\n\n![Far](https://example.org/a.png "T")')
     assert '<img src="image:img/f.png?alt=Flow" alt="Flow">' in html
-    assert '<a href="https://example.org/a.png">[image: Far]</a>' in html
+    assert '<a href="https://example.org/a.png" title="T">[image: Far]</a>' in html
 
 
 def test_an_inline_formula_wrapped_onto_the_next_line_is_still_a_formula() -> None:
@@ -88,3 +83,89 @@ def test_an_inline_formula_wrapped_onto_the_next_line_is_still_a_formula() -> No
 
     text = "so $2 \\times 32 \\times\n128 = 8{,}192$ bytes, and it costs $5 on\nMonday or $3 on Friday.\n\n$a\n\nb$"
     assert [f.latex for f in formulas_in(text)] == ["2 \\times 32 \\times\n128 = 8{,}192"]
+
+
+# ---------------------------------------------------------------- strict CommonMark (issue 19)
+
+def test_a_year_at_the_start_of_a_line_does_not_start_a_list() -> None:
+    html = render("The paper came out in\n2017. Transformers followed.")
+    assert "<ol" not in html and "<p>The paper came out in\n2017. Transformers followed.</p>" in html
+
+
+def test_an_indented_paragraph_inside_an_item_keeps_the_next_item_in_the_same_list() -> None:
+    html = render("1. Step one\n\n   More detail.\n2. Step two")
+    assert html.count("<ol>") == 1 and "<p>More detail.</p>" in html
+    assert re.search(r"<li>\s*<p>Step two</p>\s*</li>\s*</ol>", html)
+
+
+def test_two_trailing_spaces_make_a_hard_break() -> None:
+    assert "line one<br />\nline two" in render("line one  \nline two")
+
+
+def test_fences_inside_list_items_and_quotes_are_code() -> None:
+    html = render("- item\n\n  ```python\n  x = 1\n  ```\n- next\n\n> ```\n> quoted = 2\n> ```")
+    assert re.search(r"<li>\s*<p>item</p>\s*<table class=\"code\"", html)
+    assert re.search(r"<blockquote>\s*<table class=\"code\"", html)
+    assert html.count("<li>") == 2 and "```" not in html
+
+
+def test_a_hash_tag_at_the_start_of_a_line_is_not_a_heading() -> None:
+    html = render("#attention is all you need")
+    assert "<h1" not in html and "<p>#attention is all you need</p>" in html
+
+
+def test_display_math_inside_a_list_item_does_not_end_the_list() -> None:
+    for text in ("1. First\n   $$\n   x^2\n   $$\n2. Second", "1. First\n   $$x^2$$\n2. Second",
+                 "- First\n  \\[ y \\]\n- Second"):
+        html = render(text)
+        assert html.count("<li>") == 2 and html.count("<ol>") + html.count("<ul>") == 1, text
+        assert 'class="formula"' in html, text
+
+
+def test_display_math_written_inside_a_paragraph_becomes_a_block_between_its_halves() -> None:
+    html = render("so $$x = 1$$ then")
+    assert re.fullmatch(r"<p>so</p>\s*<table class=\"formula\".*</table>\s*<p>then</p>\s*", html, re.S)
+
+
+def test_an_inline_formula_is_bound_to_the_word_before_it() -> None:
+    assert '<p>where\u00a0<img src="formula:' in render("where $d_k$ is the key size")
+
+
+def test_task_items_show_boxes_instead_of_bullets() -> None:
+    html = render("- [ ] open\n- [x] done\n- [X] also done")
+    assert "☐ open" in html and "☑ done" in html and "☑ also done" in html
+    assert "list-style-type: none" in html and "[x]" not in html
+
+
+def test_a_callout_is_a_tinted_box_with_its_title() -> None:
+    html = render("> [!WARNING] Mind the gap\n> The body *here*.\n\n> [!tip]\n> Just a tip.\n\n> plain quote")
+    assert html.count('class="callout"') == 2
+    assert '<b>Mind the gap</b>' in html and "<p>The body <em>here</em>.</p>" in html
+    assert "<b>Tip</b>" in html and "[!" not in html
+    assert "<blockquote>\n<p>plain quote</p>\n</blockquote>" in html
+
+
+def test_wiki_links_resolve_to_pages_and_unresolved_ones_are_plain_text() -> None:
+    pages = {"attention": "q:attention", "Scaled Dot Product": "guide:sdp"}
+    renderer = MarkdownRenderer(FormulaCache(None), wiki_links=pages.get)
+    html = renderer.to_html("See [[attention]], [[Scaled Dot Product|the guide]] and [[Nowhere]].")
+    assert '<a href="q:attention">attention</a>' in html
+    assert '<a href="guide:sdp">the guide</a>' in html
+    assert " and Nowhere." in html and "[[" not in html
+
+
+def test_code_blocks_carry_a_copy_link_with_their_text() -> None:
+    from urllib.parse import unquote
+
+    html = render("```python\n    indented()\nprint('<b>')\n```")
+    link = re.search(r'href="copy:([^"]*)"', html).group(1)
+    assert unquote(link) == "    indented()\nprint('<b>')\n"
+    assert ">python<" in html
+    anki = MarkdownRenderer(FormulaCache(None), mathjax=True, copy_links=False).to_html("```\nx\n```")
+    assert "copy:" not in anki
+
+
+def test_gfm_tables_strikethrough_and_autolinks() -> None:
+    html = render("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~old~~ www.example.com")
+    assert '<td align="right">2</td>' in html and "<s>old</s>" in html
+    assert '<a href="http://www.example.com">www.example.com</a>' in html

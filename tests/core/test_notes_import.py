@@ -372,11 +372,8 @@ def test_unanswered_questions_of_seed_001_can_be_left_out() -> None:
 
 
 @needs_shared()
-@pytest.mark.xfail(reason="core/markdown_html.py ends a list item at a display formula, so the item's text after "
-                          "it becomes a code block; that module is being rewritten to markdown-it-py on another "
-                          "branch (issue #19), which owns the fix", strict=False)
 def test_list_text_after_a_formula_stays_prose_in_the_imported_page() -> None:
     plan = plan_file(next(SEEDS.glob("001_*.txt")))
     entry = next(e for e in plan.entries() if "**Discriminator Loss**" in e.body)
     html = MarkdownRenderer(FormulaCache(None), mathjax=True).to_html(entry.body)
-    assert "Here, " in html and "<pre><code>Here," not in html
+    assert "<p>Here,\u00a0\\(D" in html and "<pre><code>Here," not in html  # prose; the formula joined to it

@@ -69,7 +69,8 @@ def test_an_unchanged_line_sets_no_page_again(make_window, qtbot, monkeypatch) -
     window.reader.scroll_to(40)
     calls = []
     real = type(window.reader).setHtml
-    monkeypatch.setattr(type(window.reader), "setHtml", lambda reader, text, **kw: (calls.append(1), real(reader, text, **kw)))
+    monkeypatch.setattr(type(window.reader), "setHtml",
+                        lambda reader, text, **kw: (calls.append(1), real(reader, text, **kw)))
     line.refresh()
     assert calls == []
     StudySession.for_question(window.workspace.progress.conn, "multi-head", StudySettings()).suspend()

@@ -198,7 +198,8 @@ def tidy_body(lines: list[str], heading_offset: int | None = None, in_code: list
     - leading and trailing rules and blank lines go; a rule right under a paragraph gets a blank
       line first (otherwise markdown reads the paragraph as a heading);
     - lists nested deeper than MAX_LIST_DEPTH are flattened to that depth;
-    - a fence that never closes is closed at the end, so it cannot swallow the next question.
+    - a fence that never closes is closed at the end, so it cannot swallow the next question;
+    - list levels are re-indented to 4-space steps (lists.py), as the author meant them.
     """
     in_code = in_code if in_code is not None else scan_fences(lines).in_code
     out: list[str] = []
@@ -224,7 +225,9 @@ def tidy_body(lines: list[str], heading_offset: int | None = None, in_code: list
         opener = _FENCE.match(out[start])
         if opener:
             out.append(opener.group("indent") + opener.group("fence"))
-    return "\n".join(out)
+    from .lists import normalise_lists  # the reader is strict CommonMark: nest lists as meant now
+
+    return normalise_lists("\n".join(out))
 
 
 def clean_heading_text(raw: str) -> str:

@@ -1,0 +1,239 @@
+"""The app's markdown-it parser: CommonMark plus GFM and the syntax the notes use.
+
+On top of markdown-it's CommonMark preset: GFM tables, strikethrough, task lists and
+autolinks (linkify), footnotes, and four rules of the app's own:
+
+- math: ``$…$``, ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, inline or on their own lines (also inside
+  list items and block quotes); money such as "$5 … $3" stays text (MATH_* below);
+- display math written inside a paragraph ends up as its own block (``split_display_math``);
+- Obsidian callouts: a block quote whose first line is ``[!NOTE] Title``;
+- wiki-links ``[[Title]]``, ``[[id]]`` or ``[[target|label]]``, resolved when rendered.
+
+Parsing only: what the tokens become is core/markdown_html.py's job. markdown-it and its
+plugins are imported here, and this module is imported on the first conversion (start-up
+shows a cached page and never needs it).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+# The one definition of a formula in page text; replace_math (search snippets) uses the same.
+# Display: $$…$$ or \[…\]. Inline: \(…\), or $…$ where the $ opens before a non-space and is not
+# glued to a word ("US$5"), closes after a non-space and before no digit: "$5 … $3" is money.
+MATH_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
+MATH_INLINE = re.compile(
+    r"\\\((.+?)\\\)|(?<![\\$\w])\$(?=[^\s$])((?:[^$\n]|\n(?!\s*\n))+?)(?<=[^\s\\])\$(?![\d$])", re.S)
+_BLOCK_OPENERS = {"$$": "$$", "\\[": "\\]"}
+_CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)")
+# Not inside more brackets ("[[[x]]]") and not Obsidian's embed "![[x]]": both stay CommonMark.
+_WIKI_LINK = re.compile(r"(?<![\[!])\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\](?!\])")
+
+
+@cache
+def parser() -> MarkdownIt:
+    """Built once: a MarkdownIt with its rules compiled costs a few milliseconds."""
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+    # maxNesting: the preset's 20 stops at ten list levels (a list and its item are two); the
+    # importer keeps lists to MAX_LIST_DEPTH (12), and quotes or callouts may hold them.
+    md = MarkdownIt("commonmark", {"tasklists": True, "strikethrough_single_tilde": True, "maxNesting": 40})
+    md.enable(["table", "strikethrough"])
+    # GFM's autolink extension as its spec words it (www., scheme and e-mail links; trailing
+    # punctuation and unbalanced parentheses left out): linkify-it links differently.
+    md.use(gfm_autolink_plugin)
+    md.use(footnote_plugin, inline=False)
+    md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.inline.ruler.before("link", "wiki_link", _wiki_link)
+    md.block.ruler.before("fence", "math_block", _math_block,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.before("inline", "callouts", _callouts)
+    md.core.ruler.after("inline", "split_display_math", split_display_math)
+    md.core.ruler.after("split_display_math", "bind_inline_math", bind_inline_math)
+    return md
+
+
+# ---------------------------------------------------------------- math
+
+def _math_inline(state: StateInline, silent: bool) -> bool:
+    start = state.src[state.pos]
+    if start not in "$\\":
+        return False
+    display = True
+    match = MATH_DISPLAY.match(state.src, state.pos)
+    if match is None:
+        display = False
+        match = MATH_INLINE.match(state.src, state.pos)
+    if match is None:
+        return False
+    latex = match.group(1) if match.group(1) is not None else match.group(2)
+    if not latex.strip(" \t\n\\"):
+        return False  # "\\[\\\\\\]" is escaped punctuation, not a formula
+    if not silent:
+        token = state.push("math", "", 0)
+        token.content = latex.strip()
+        token.meta = {"display": display}
+        token.markup = match.group(0)[:2] if display or start == "\\" else "$"
+    state.pos = match.end()
+    return True
+
+
+def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``$$`` or ``\\[`` at the start of a line, up to the line that ends with the closing
+    delimiter (the same line or a later one; no blank line between)."""
+    if state.is_code_block(start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    first = state.src[begin:state.eMarks[start_line]].rstrip()
+    closer = _BLOCK_OPENERS.get(first[:2])
+    if closer is None:
+        return False
+    rest = first[2:]
+    line = start_line
+    if not (rest.strip() and rest.endswith(closer)):  # not all on one line: look further
+        if closer in rest:
+            return False  # "$$a$$ and more" is a paragraph with a formula in it
+        while True:
+            line += 1
+            if line >= end_line or state.isEmpty(line) or state.sCount[line] < state.blkIndent:
+                return False
+            text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]].rstrip()
+            if closer in text[:-2]:
+                return False  # a closing delimiter with text after it: not a block of its own
+            if text.endswith(closer):
+                break
+    if silent:
+        return True
+    body = state.getLines(start_line, line + 1, state.blkIndent, False).strip()
+    latex = body[2:-2].strip()
+    if not latex:
+        return False
+    token = state.push("math_block", "", 0)
+    token.content = latex
+    token.meta = {"display": True}
+    token.markup = first[:2]
+    token.map = [start_line, line + 1]
+    token.block = True
+    state.line = line + 1
+    return True
+
+
+def split_display_math(state: StateCore) -> None:
+    """Display math written inside a paragraph ("so $$x$$ then") becomes a block of its own between
+    the paragraph's two halves: a centred formula cannot sit inside a line of text."""
+    tokens = state.tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if (token.type == "paragraph_open" and i + 2 < len(tokens) and tokens[i + 1].children
+                and any(c.type == "math" and c.meta["display"] for c in tokens[i + 1].children)):
+            inline, close = tokens[i + 1], tokens[i + 2]
+            segment: list[Token] = []
+            for child in [*inline.children, None]:
+                if child is not None and not (child.type == "math" and child.meta["display"]):
+                    segment.append(child)
+                    continue
+                _emit_paragraph(out, token, inline, close, segment)
+                segment = []
+                if child is not None:
+                    block = Token("math_block", "", 0, content=child.content, meta={"display": True},
+                                  level=token.level, block=True, markup=child.markup)
+                    out.append(block)
+            i += 3
+            continue
+        out.append(token)
+        i += 1
+    state.tokens[:] = out
+
+
+def bind_inline_math(state: StateCore) -> None:
+    """The space before an inline formula becomes a no-break space: a line never ends between
+    a word and the formula that follows it ("where $d_k$" stays together)."""
+    for token in state.tokens:
+        children = token.children if token.type == "inline" else None
+        for before, child in zip(children or (), (children or [])[1:], strict=False):
+            if child.type == "math" and before.type == "text" and before.content.endswith(" "):
+                before.content = before.content[:-1] + "\u00a0"
+
+
+def _emit_paragraph(out: list[Token], opener: Token, inline: Token, closer: Token, children: list[Token]) -> None:
+    while children and children[0].type in ("softbreak", "hardbreak"):
+        children.pop(0)
+    while children and children[-1].type in ("softbreak", "hardbreak"):
+        children.pop()
+    if children and children[0].type == "text":
+        children[0].content = children[0].content.lstrip()
+    if children and children[-1].type == "text":
+        children[-1].content = children[-1].content.rstrip()
+    if not any(c.type != "text" or c.content for c in children):
+        return
+    part = Token("inline", "", 0, children=children, level=inline.level, content="")
+    out.extend([opener.copy(), part, closer.copy()])
+
+
+# ---------------------------------------------------------------- callouts
+
+def _callouts(state: StateCore) -> None:
+    """``> [!TIP] Title`` (Obsidian's callout; ``+``/``-`` fold markers are read and ignored):
+    the block quote is marked as a callout and the marker line becomes its title."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if (token.type == "blockquote_open" and i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open"
+                and tokens[i + 2].type == "inline"):
+            first, _, rest = tokens[i + 2].content.partition("\n")
+            match = _CALLOUT.fullmatch(first.strip())
+            if match:
+                kind = match.group(1).lower()
+                title = match.group(3).strip() or kind.replace("-", " ").capitalize()
+                token.meta = {"callout": kind}
+                heading = Token("inline", "", 0, content=title, children=[], level=token.level + 2)
+                title_tokens = [Token("callout_title_open", "p", 1, level=token.level + 1), heading,
+                                Token("callout_title_close", "p", -1, level=token.level + 1)]
+                if rest.strip():
+                    tokens[i + 2].content = rest
+                    tokens[i + 1:i + 1] = title_tokens
+                else:  # the marker line was the whole paragraph
+                    tokens[i + 1:i + 4] = title_tokens
+                i += 1 + len(title_tokens)
+                continue
+        i += 1
+    # Each callout's closing tag must know it closes a callout: match opens to closes.
+    opened: list[Token] = []
+    for token in tokens:
+        if token.type == "blockquote_open":
+            opened.append(token)
+        elif token.type == "blockquote_close" and opened:
+            if opened.pop().meta.get("callout"):
+                token.meta = {"callout": True}
+
+
+# ---------------------------------------------------------------- wiki-links
+
+def _wiki_link(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = _WIKI_LINK.match(state.src, state.pos)
+    if match is None or not match.group(1).strip():
+        return False
+    from markdown_it.common.utils import normalizeReference
+
+    if normalizeReference(match.group(1)) in state.env.get("references", {}):
+        return False  # "[[x]]" with a definition "[x]: /url" is a link in brackets, as CommonMark says
+    if not silent:
+        token = state.push("wiki_link", "", 0)
+        target = match.group(1).strip()
+        token.meta = {"target": target, "label": (match.group(2) or target).strip()}
+        token.content = match.group(0)
+    state.pos = match.end()
+    return True
