@@ -58,7 +58,48 @@ def parser() -> MarkdownIt:
     md.core.ruler.before("inline", "callouts", _callouts)
     md.core.ruler.after("inline", "split_display_math", split_display_math)
     md.core.ruler.after("split_display_math", "bind_inline_math", bind_inline_math)
+    # markdown-it refuses a javascript: link by leaving its markdown as text ("[x](javascript:…)");
+    # it is parsed instead and then shown as its words, never as a link (unsafe_links_as_text).
+    md.validateLink = lambda _url: True
+    md.core.ruler.after("bind_inline_math", "unsafe_links_as_text", unsafe_links_as_text)
     return md
+
+
+# ---------------------------------------------------------------- links
+
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")  # browsers ignore them: "java\tscript:" is javascript:
+
+
+def is_unsafe_url(url: str) -> bool:
+    """``url`` as markdown-it normalised it (percent-encoded): decoded before it is judged."""
+    from urllib.parse import unquote
+
+    return _IGNORED_IN_SCHEME.sub("", unquote(url)).lower().startswith(_UNSAFE_SCHEMES)
+
+
+def unsafe_links_as_text(state: StateCore) -> None:
+    """A link to javascript:, vbscript:, file: or data: keeps its words and loses the link; such
+    an image shows its description. (Links cannot nest, so one flag follows the link.)"""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept: list[Token] = []
+        dropping = False
+        for child in block.children:
+            if child.type == "link_open" and is_unsafe_url(str(child.attrGet("href") or "")):
+                dropping = True
+                continue
+            if child.type == "link_close" and dropping:
+                dropping = False
+                continue
+            if child.type == "image" and is_unsafe_url(str(child.attrGet("src") or "")):
+                text = Token("text", "", 0)
+                text.content = child.content
+                kept.append(text)
+                continue
+            kept.append(child)
+        block.children = kept
 
 
 # ---------------------------------------------------------------- math

@@ -48,9 +48,13 @@ class Job(QThread):
     succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Callable[..., Any], parent: QObject | None = None, *,
+    def __init__(self, work: Callable[..., Any], owner: QObject | None = None, *,
                  db_path: Path | None = None, name: str = "") -> None:
-        super().__init__(parent)
+        # No Qt parent: a dialog or window deleted while its work runs would delete a running
+        # QThread, and Qt aborts the process. The runner keeps the Job until it finishes;
+        # ``owner`` (the dialog that started it) only names who is waiting for it.
+        super().__init__(None)
+        self.owner = owner
         self.work = work
         self.db_path = db_path
         self.cancel_requested = False
@@ -95,8 +99,10 @@ class Job(QThread):
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> None:
-    """The app is closing: let running work finish (a backup, an index build) before the
-    workspace closes its databases and Qt deletes the threads' parents."""
+    """The app is closing: cancel what can be cancelled (at its next progress report) and let
+    the rest finish (a backup, an index build) before the workspace closes its databases."""
+    for job in list(_running):
+        job.cancel()
     for job in list(_running):
         job.wait(timeout_ms)
 
@@ -106,9 +112,8 @@ def run_in_background(work: Callable[..., Any], *,
                       failed: Callable[[str], None] | None = None,
                       progress: Progress | None = None,
                       db_path: Path | None = None, name: str = "") -> Job:
-    """Start ``work`` on a Job; the callbacks run on the UI thread. The Job has no parent: a
-    window closed while it runs must not delete a running thread (Qt aborts the process), so
-    the runner keeps it until it finishes and then lets Qt delete it."""
+    """Start ``work`` on a Job; the callbacks run on the UI thread. The runner keeps the Job
+    until it finishes and then lets Qt delete it."""
     job = Job(work, None, db_path=db_path, name=name)
     if done is not None:
         job.succeeded.connect(done)

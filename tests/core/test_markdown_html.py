@@ -169,3 +169,10 @@ def test_gfm_tables_strikethrough_and_autolinks() -> None:
     html = render("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~old~~ www.example.com")
     assert '<td align="right">2</td>' in html and "<s>old</s>" in html
     assert '<a href="http://www.example.com">www.example.com</a>' in html
+
+
+def test_a_link_to_a_script_or_a_local_file_keeps_its_words_and_loses_the_link() -> None:
+    for url in ("javascript:alert(1)", "<JaVa\tScript:x>", "&#106;avascript:x", "vbscript:x", "file:///etc/passwd"):
+        html = render(f"A [plain words]({url}) and ![a picture]({url}).")
+        assert html == "<p>A plain words and a picture.</p>\n", url
+    assert '<a href="https://example.org">' in render("[ok](https://example.org)")

@@ -116,3 +116,17 @@ def test_wait_for_all_lets_running_work_finish(qtbot) -> None:
     threading.Timer(0.2, release.set).start()
     wait_for_all(5000)
     assert finished == [True] and job.isFinished()
+
+
+def test_a_dialog_deleted_while_its_work_runs_does_not_take_the_thread_with_it(qtbot) -> None:
+    """A QThread deleted while running aborts the process: the Job is not its owner's child."""
+    import shiboken6
+    from PySide6.QtWidgets import QDialog
+
+    release = threading.Event()
+    dialog = QDialog()
+    job = Job(lambda _progress: release.wait(5), dialog)
+    job.start()
+    shiboken6.delete(dialog)  # what closing the main window does to its dialogs
+    release.set()
+    assert job.wait(5000) and job.owner is dialog
