@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.content import LEVEL_NAMES, Milestone
-from ..core.roadmap import (
+from ...core.content import LEVEL_NAMES, Milestone
+from ...core.roadmap import (
     DONE,
     IN_PROGRESS,
     LEVEL_FILTER_NAMES,
@@ -61,9 +61,9 @@ from ..core.roadmap import (
     next_state,
     retired_title,
 )
-from ..core.stats import MASTERY, MASTERY_STABILITY
-from ..core.workspace import Workspace
-from . import theme as themes
+from ...core.stats import MASTERY, MASTERY_STABILITY
+from ...core.workspace import Workspace
+from .. import theme as themes
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2

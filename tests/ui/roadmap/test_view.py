@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from genai_desktop.core.roadmap import DONE, IN_PROGRESS, PENDING, SKIPPED, Roadmap
 from genai_desktop.core.study import StudySession, StudySettings
-from genai_desktop.ui import roadmap_view
+from genai_desktop.ui.roadmap import view as roadmap_view
 
 READ, GAN = "rm.test.dev1.reading", "rm.test.dev2.gans"
 
