@@ -256,3 +256,12 @@ def test_dark_theme_switch_repaints_without_errors(roadmap_window) -> None:
     assert view.theme.dark and view.level_tabs[None].theme.dark
     image = view.grab()
     assert not image.isNull()
+
+
+def test_a_theme_switch_while_typing_keeps_the_note(roadmap_window, qtbot) -> None:
+    window, view = roadmap_window
+    view.detail.note.setFocus()
+    qtbot.keyClicks(view.detail.note, "half a thought")  # still inside the typing pause
+    window.set_theme("dark")
+    assert view.detail.note.toPlainText() == "half a thought"
+    assert _db(window)[READ][2] == "half a thought"
