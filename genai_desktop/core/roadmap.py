@@ -74,10 +74,6 @@ class Tally:
         return self.done + self.skipped
 
     @property
-    def fraction(self) -> float:
-        return self.complete / self.total if self.total else 0.0
-
-    @property
     def percent(self) -> int:
         # Floor, so 35/36 never reads as 100 %.
         return self.complete * 100 // self.total if self.total else 0

@@ -144,7 +144,7 @@ def test_progress_per_level_and_section_counts_done_and_skipped_as_complete(road
     assert tallies["dev1"] == Tally(done=1, skipped=1, in_progress=0, total=2)
     assert tallies["dev1"].complete == 2 and tallies["dev1"].percent == 100
     assert tallies["all"] == Tally(0, 0, 1, 1)
-    assert tallies["dev2"].total == 0 and tallies["dev2"].fraction == 0.0
+    assert tallies["dev2"].total == 0 and tallies["dev2"].percent == 0
     assert tallies["researcher"] == Tally(0, 0, 0, 1)
     sections = [(s.title, t.complete, t.total) for s, t in roadmap.section_tallies()]
     assert sections == [("Basics", 1, 2), ("Models", 1, 2)]
