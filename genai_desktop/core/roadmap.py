@@ -16,10 +16,13 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from .atomic_write import write_text_atomic
 from .clock import Clock, iso, system_clock
 from .content import LEVEL_NAMES, ROADMAP_LEVELS, Library, Milestone, Section
 from .db import transaction
+from .errors import UserError
 
 PENDING, IN_PROGRESS, DONE, SKIPPED = "pending", "in_progress", "done", "skipped"
 STATES = (PENDING, IN_PROGRESS, DONE, SKIPPED)
@@ -36,6 +39,10 @@ LEVEL_SHORT_NAMES = {"all": "Shared", "dev1": "Dev 1", "dev2": "Dev 2", "researc
 # The snapshot that lets "reset all" be undone lives in the settings table, written in the same
 # transaction as the reset: a crash between reset and undo therefore loses nothing.
 _UNDO_KEY = "roadmap.undo_reset"
+
+
+class ExportError(UserError):
+    """The exported checklist could not be written; the message says where and why."""
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -65,10 +72,6 @@ class Tally:
     @property
     def complete(self) -> int:
         return self.done + self.skipped
-
-    @property
-    def fraction(self) -> float:
-        return self.complete / self.total if self.total else 0.0
 
     @property
     def percent(self) -> int:
@@ -153,13 +156,14 @@ class Roadmap:
                 counts[state] += 1
         return Tally(counts[DONE], counts[SKIPPED], counts[IN_PROGRESS], total)
 
-    def level_tallies(self) -> dict[str | None, Tally]:
-        """One tally per level filter, None (everything) first."""
-        records = self.records()
+    def level_tallies(self, records: dict[str, Record] | None = None) -> dict[str | None, Tally]:
+        """One tally per level filter, None (everything) first. ``records``: states already read."""
+        records = self.records() if records is None else records
         return {level: self.tally(self.milestones(level), records) for level in LEVEL_FILTERS}
 
-    def section_tallies(self, level: str | None = None) -> list[tuple[Section, Tally]]:
-        records = self.records()
+    def section_tallies(self, level: str | None = None,
+                        records: dict[str, Record] | None = None) -> list[tuple[Section, Tally]]:
+        records = self.records() if records is None else records
         return [(section, self.tally(items, records)) for section, items in self.sections(level)]
 
     def overall(self) -> Tally:
@@ -220,10 +224,19 @@ class Roadmap:
                 "ON CONFLICT(milestone_id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",
                 (milestone_id, text, now))
 
+    def resettable(self, records: dict[str, Record] | None = None) -> int:
+        """How many milestones ``reset_all`` would change: the same rule, read from ``records``
+        (the states already read) so asking costs no query."""
+        records = self.records() if records is None else records
+        current = {m.id for m in self.library.milestones}
+        return sum(1 for r in records.values()
+                   if (r.state != PENDING or r.done_at is not None) and r.milestone_id in current)
+
     def reset_all(self) -> int:
         """Every milestone of the roadmap back to pending. Returns how many changed; undoable.
 
-        Notes are kept, and so are retired milestones: they are history, not progress."""
+        Notes are kept, and so are retired milestones: they are history, not progress.
+        ``resettable`` counts by the same rule: keep the two in step."""
         current = {m.id for m in self.library.milestones}
         rows = [row for row in self.conn.execute("SELECT milestone_id, state, done_at, updated_at FROM milestones "
                                                  "WHERE state != ? OR done_at IS NOT NULL", (PENDING,))
@@ -289,6 +302,17 @@ class Roadmap:
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
+    def export_file(self, path: Path) -> Path:
+        """Write ``export_markdown`` to ``path`` (".md" added when the name has no suffix), all or
+        nothing. Returns the path written; raises ExportError with a message for the user."""
+        if not path.suffix:
+            path = path.with_suffix(".md")
+        try:
+            write_text_atomic(path, self.export_markdown())
+        except OSError as exc:
+            raise ExportError(f"The checklist could not be written to {path}:\n{exc}") from exc
+        return path
+
 
 def retired_title(milestone_id: str) -> str:
     """A readable name for a milestone the content no longer has (its title went with it):
@@ -338,3 +362,48 @@ def format_done_date(moment: datetime | None, today: datetime | None = None) -> 
     if local.year == now.year:
         return f"{local.day} {local.strftime('%b')}"
     return f"{local.day} {local.strftime('%b %Y')}"
+
+
+def format_done_day(moment: datetime) -> str:
+    """'Saturday 3 May 2025', in local time: the full date the detail pane gives a done milestone."""
+    local = moment.astimezone()
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')}"
+
+
+def tally_text(tally: Tally) -> str:
+    """'7/9 · 5 done': complete over total, then done alone, so skipping never reads as knowing."""
+    if tally.skipped:
+        return f"{tally.complete}/{tally.total} · {tally.done} done"
+    return f"{tally.complete}/{tally.total}"
+
+
+def summary_text(tally: Tally) -> str:
+    """'7 of 9 complete · 5 done · 2 skipped · 1 in progress'. "Complete" counts skipped
+    milestones too: they are named, so the parts add up to the whole."""
+    parts = [f"{tally.complete} of {tally.total} complete", f"{tally.done} done"]
+    if tally.skipped:
+        parts.append(f"{tally.skipped} skipped")
+    parts.append(f"{tally.in_progress} in progress")
+    return " · ".join(parts)
+
+
+def row_caption(record: Record, milestone: Milestone | None, mastery: Mastery | None, *,
+                with_level: bool, today: datetime | None = None) -> str:
+    """The line under a milestone's title in the checklist: its level (when every level is
+    listed), mastery of its cards, when it was done and whether it has a note. A retired
+    milestone (``milestone`` None) says what it was instead."""
+    if milestone is None:
+        state = STATE_LABELS[record.state].lower()
+        return f"No longer in the roadmap · was {state}" + (" · has a note" if record.note.strip() else "")
+    parts = []
+    if with_level:
+        parts.append(LEVEL_SHORT_NAMES.get(milestone.level, milestone.level))
+    if mastery and mastery.total:
+        parts.append(f"{mastery.mastered}/{mastery.total} cards mastered")
+    elif not milestone.questions:
+        parts.append("no linked cards")
+    if record.state == DONE and record.done_at:
+        parts.append(f"done {format_done_date(record.done_at, today)}")
+    if record.note.strip():
+        parts.append("note")
+    return "  ·  ".join(parts)

@@ -21,12 +21,6 @@ def _font(widget: QWidget, px: int, bold: bool = False) -> QFont:
     return font
 
 
-def _mix(color: str, background: str, amount: float) -> QColor:
-    a, b = QColor(color), QColor(background)
-    return QColor(round(b.red() + (a.red() - b.red()) * amount), round(b.green() + (a.green() - b.green()) * amount),
-                  round(b.blue() + (a.blue() - b.blue()) * amount))
-
-
 class Chart(QWidget):
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
@@ -73,7 +67,7 @@ class Heatmap(Chart):
             return QColor(t.badge)
         peak = max(self.counts.values() or [1])
         level = 0.35 + 0.65 * min(1.0, count / max(1, peak))
-        return _mix(t.good, t.surface, level)
+        return themes.mix(t.good, t.surface, level)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)

@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         return view
 
     def _make_roadmap(self) -> QWidget:
-        from .roadmap_view import RoadmapView
+        from .roadmap.view import RoadmapView
 
         level = self.settings.get_str("roadmap/level") or None
         view = RoadmapView(self.workspace, self.theme, level=level)

@@ -61,6 +61,14 @@ DARK_THEME = Theme(
 THEMES = {"light": LIGHT_THEME, "dark": DARK_THEME}
 
 
+def mix(color: str, background: str, amount: float) -> QColor:
+    """``color`` laid over ``background`` at ``amount`` (0 background .. 1 color): the pale tints
+    of a theme colour that charts and chips use, opaque so they paint the same on any parent."""
+    a, b = QColor(color), QColor(background)
+    return QColor(round(b.red() + (a.red() - b.red()) * amount), round(b.green() + (a.green() - b.green()) * amount),
+                  round(b.blue() + (a.blue() - b.blue()) * amount))
+
+
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)

@@ -7,17 +7,24 @@ from fsrs import Rating
 from genai_desktop.core import db
 from genai_desktop.core.clock import iso
 from genai_desktop.core.content import load_pack
+from genai_desktop.core.errors import UserError
 from genai_desktop.core.roadmap import (
     DONE,
     IN_PROGRESS,
     PENDING,
     SKIPPED,
+    ExportError,
     Mastery,
+    Record,
     Roadmap,
     Tally,
     format_done_date,
+    format_done_day,
     next_state,
     retired_title,
+    row_caption,
+    summary_text,
+    tally_text,
 )
 from genai_desktop.core.study import StudySession, StudySettings
 
@@ -137,7 +144,7 @@ def test_progress_per_level_and_section_counts_done_and_skipped_as_complete(road
     assert tallies["dev1"] == Tally(done=1, skipped=1, in_progress=0, total=2)
     assert tallies["dev1"].complete == 2 and tallies["dev1"].percent == 100
     assert tallies["all"] == Tally(0, 0, 1, 1)
-    assert tallies["dev2"].total == 0 and tallies["dev2"].fraction == 0.0
+    assert tallies["dev2"].total == 0 and tallies["dev2"].percent == 0
     assert tallies["researcher"] == Tally(0, 0, 0, 1)
     sections = [(s.title, t.complete, t.total) for s, t in roadmap.section_tallies()]
     assert sections == [("Basics", 1, 2), ("Models", 1, 2)]
@@ -207,6 +214,30 @@ def test_a_change_after_reset_drops_the_undo_so_it_cannot_overwrite_the_change(r
     assert roadmap.can_undo_reset()
 
 
+def test_resettable_counts_what_reset_all_changes(roadmap) -> None:
+    roadmap.set_state("m.read", DONE)
+    roadmap.set_state("m.gan", IN_PROGRESS)
+    roadmap.set_note("m.shared", "a note alone is no progress")
+    # A pending row that still carries a done date (an older app, a merge) is reset too;
+    # a retired milestone is history and is not.
+    roadmap.conn.execute("INSERT INTO milestones VALUES ('m.research', 'pending', '2026-01-01T00:00:00+00:00', '', "
+                         "'2026-01-01T00:00:00+00:00'), ('m.gone', 'done', '2026-01-01T00:00:00+00:00', '', "
+                         "'2026-01-01T00:00:00+00:00')")
+    records = roadmap.records()
+    assert roadmap.resettable() == roadmap.resettable(records) == 3
+    assert roadmap.reset_all() == 3
+    assert roadmap.resettable() == 0 and roadmap.resettable(records) == 3  # the states it was given
+
+
+def test_tallies_can_be_taken_from_records_already_read(roadmap) -> None:
+    records = roadmap.records()
+    roadmap.set_state("m.read", DONE)  # after the read: the given records do not see it
+    assert roadmap.level_tallies(records)["dev1"].done == 0
+    assert roadmap.level_tallies()["dev1"].done == 1
+    assert [t.done for _s, t in roadmap.section_tallies("dev1", records)] == [0, 0]
+    assert [t.done for _s, t in roadmap.section_tallies("dev1")] == [1, 0]
+
+
 def test_mastery_counts_linked_cards_with_durable_recall(roadmap, clock) -> None:
     session = StudySession.open(roadmap.conn, ["attention-basics"], StudySettings(), clock)
     session.answer(Rating.Easy)
@@ -251,6 +282,26 @@ def test_export_lists_levels_sections_ticks_dates_and_notes(roadmap, clock) -> N
     assert text.index("## All levels") < text.index("## Developer Level 1") < text.index("## Researcher")
 
 
+def test_export_file_adds_md_and_writes_the_export(roadmap, tmp_path) -> None:
+    roadmap.set_state("m.read", DONE)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    written = roadmap.export_file(folder / "my-roadmap")
+    assert written == folder / "my-roadmap.md"
+    assert written.read_text(encoding="utf-8") == roadmap.export_markdown()
+    assert roadmap.export_file(folder / "notes.txt") == folder / "notes.txt"  # a suffix chosen is kept
+    assert sorted(p.name for p in folder.iterdir()) == ["my-roadmap.md", "notes.txt"]
+
+
+def test_an_export_that_cannot_be_written_says_where_and_leaves_nothing(roadmap, tmp_path) -> None:
+    target = tmp_path / "missing-folder" / "x.md"
+    with pytest.raises(ExportError) as caught:
+        roadmap.export_file(target)
+    assert isinstance(caught.value, UserError)  # shown to the user as it is
+    assert str(caught.value).startswith(f"The checklist could not be written to {target}:")
+    assert not target.parent.exists()
+
+
 def test_unknown_states_in_the_database_read_as_pending(roadmap) -> None:
     roadmap.conn.execute("INSERT INTO milestones VALUES ('m.read', 'bogus', NULL, '', '2020-01-01T00:00:00+00:00')")
     assert roadmap.record("m.read").state == PENDING
@@ -268,6 +319,33 @@ def test_done_dates_read_naturally() -> None:
     assert format_done_date(datetime(2025, 5, 3, 12, tzinfo=UTC), now) == "3 May"
     assert format_done_date(datetime(2023, 5, 3, 12, tzinfo=UTC), now) == "3 May 2023"
     assert format_done_date(None) == ""
+
+
+def test_the_detail_pane_gives_the_whole_day_without_a_leading_zero() -> None:
+    moment = datetime(2025, 5, 3, 12).astimezone()  # noon local time: the same day in any zone
+    assert format_done_day(moment) == "Saturday 3 May 2025"
+    assert format_done_day(datetime(2025, 11, 28, 12).astimezone()) == "Friday 28 November 2025"
+
+
+def test_counts_read_so_skipping_never_passes_for_knowing() -> None:
+    assert tally_text(Tally(done=5, skipped=2, in_progress=1, total=9)) == "7/9 · 5 done"
+    assert tally_text(Tally(done=5, total=9)) == "5/9"
+    assert summary_text(Tally(done=5, skipped=2, in_progress=1, total=9)) == (
+        "7 of 9 complete · 5 done · 2 skipped · 1 in progress")
+    assert summary_text(Tally(total=4)) == "0 of 4 complete · 0 done · 0 in progress"
+
+
+def test_row_captions(roadmap) -> None:
+    now = datetime(2025, 6, 10, 12, tzinfo=UTC)
+    read, research = roadmap.library.milestone("m.read"), roadmap.library.milestone("m.research")
+    done = Record("m.read", DONE, datetime(2025, 5, 3, 12, tzinfo=UTC), "my note")
+    assert row_caption(done, read, Mastery(1, 2), with_level=True, today=now) == (
+        "Dev 1  ·  1/2 cards mastered  ·  done 3 May  ·  note")
+    assert row_caption(done, read, Mastery(1, 2), with_level=False, today=now).startswith("1/2 cards")
+    assert row_caption(Record("m.research"), research, Mastery(0, 0), with_level=False) == "no linked cards"
+    assert row_caption(Record("m.read"), read, None, with_level=False) == ""  # mastery not read yet
+    assert row_caption(Record("m.gone", SKIPPED, note=" x "), None, None, with_level=True) == (
+        "No longer in the roadmap · was skipped · has a note")
 
 
 def test_the_built_in_roadmap_has_every_level_and_section() -> None:

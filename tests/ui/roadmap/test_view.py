@@ -8,9 +8,12 @@ from fsrs import Rating
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtWidgets import QApplication
 
-from genai_desktop.core.roadmap import DONE, IN_PROGRESS, PENDING, SKIPPED, Roadmap
+from genai_desktop.core.roadmap import DONE, IN_PROGRESS, PENDING, SKIPPED, Roadmap, tally_text
 from genai_desktop.core.study import StudySession, StudySettings
-from genai_desktop.ui import roadmap_view
+from genai_desktop.ui.roadmap import export
+from genai_desktop.ui.roadmap import view as roadmap_view
+from genai_desktop.ui.roadmap.checklist import ID_ROLE
+from genai_desktop.ui.roadmap.painting import glyph_rect
 
 READ, GAN = "rm.test.dev1.reading", "rm.test.dev2.gans"
 
@@ -47,7 +50,7 @@ def test_keys_tick_and_the_bars_match_the_database(roadmap_window, qtbot) -> Non
     _key(qtbot, view, Qt.Key.Key_D)
     state, done_at, _note = _db(window)[READ]
     assert state == DONE and abs((datetime.fromisoformat(done_at) - datetime.now(UTC)).total_seconds()) < 60
-    assert view.state_buttons[DONE].isChecked() and view.done_label.text().startswith("Done on ")
+    assert view.detail.state_buttons[DONE].isChecked() and view.detail.done_label.text().startswith("Done on ")
 
     view.select(GAN)
     _key(qtbot, view, Qt.Key.Key_S)
@@ -60,7 +63,7 @@ def test_keys_tick_and_the_bars_match_the_database(roadmap_window, qtbot) -> Non
     assert (view.level_tabs["dev1"].tally.complete, view.level_tabs["dev1"].tally.total) == (1, 1)
     assert (view.level_tabs["dev2"].tally.done, view.level_tabs["dev2"].tally.skipped) == (0, 1)
     assert view.section_tally("basics").complete == 2
-    assert roadmap_view.tally_text(view.section_tally("basics")) == "2/2 · 1 done"
+    assert tally_text(view.section_tally("basics")) == "2/2 · 1 done"
     assert view.summary.text() == "2 of 2 complete · 1 done · 1 skipped · 0 in progress"  # the parts add up
     assert window.status_roadmap.text() == "roadmap 100%"
     assert window.roadmap_tab.text() == "Roadmap  100%"
@@ -77,9 +80,9 @@ def test_keys_tick_and_the_bars_match_the_database(roadmap_window, qtbot) -> Non
 
 def test_clicking_the_circle_ticks_and_unticks(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
-    item = view._item_for(GAN)
+    item = view.checklist.item_for(GAN)
     rect = view.checklist.visualItemRect(item)
-    glyph = view.glyph_rect(QRectF(rect)).center().toPoint()
+    glyph = glyph_rect(QRectF(rect)).center().toPoint()
     qtbot.mouseClick(view.checklist.viewport(), Qt.MouseButton.LeftButton, pos=glyph)
     assert _db(window)[GAN][0] == DONE and view.current_id == GAN
     qtbot.mouseClick(view.checklist.viewport(), Qt.MouseButton.LeftButton, pos=glyph)
@@ -93,7 +96,7 @@ def test_clicking_the_circle_ticks_and_unticks(roadmap_window, qtbot) -> None:
 def test_level_selector_filters_and_is_remembered(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
     qtbot.mouseClick(view.level_tabs["dev2"], Qt.MouseButton.LeftButton)
-    ids = [view.checklist.item(i).data(roadmap_view.ID_ROLE) for i in range(view.checklist.count())]
+    ids = [view.checklist.item(i).data(ID_ROLE) for i in range(view.checklist.count())]
     assert ids == ["basics", GAN]
     assert view.current_id == GAN
     assert window.settings.get_str("roadmap/level") == "dev2"
@@ -102,17 +105,17 @@ def test_level_selector_filters_and_is_remembered(roadmap_window, qtbot) -> None
 
 def test_the_note_is_saved_as_you_type_and_letters_do_not_tick(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
-    view.note.setFocus()
-    qtbot.keyClicks(view.note, "dslr done")
+    view.detail.note.setFocus()
+    qtbot.keyClicks(view.detail.note, "dslr done")
     assert _db(window).get(READ) is None or _db(window)[READ][0] == PENDING
     qtbot.waitUntil(lambda: READ in _db(window) and _db(window)[READ][2] == "dslr done", timeout=3000)
-    assert view.note_status.text() == "Saved"
+    assert view.detail.note_status.text() == "Saved"
     # Switching milestones right after typing saves at once (no debounce wait).
-    qtbot.keyClicks(view.note, "!")
+    qtbot.keyClicks(view.detail.note, "!")
     view.select(GAN)
     assert _db(window)[READ][2] == "dslr done!"
     view.select(READ)
-    assert view.note.toPlainText() == "dslr done!"
+    assert view.detail.note.toPlainText() == "dslr done!"
 
 
 def test_reset_asks_first_then_undo_restores(roadmap_window, qtbot, monkeypatch) -> None:
@@ -120,14 +123,14 @@ def test_reset_asks_first_then_undo_restores(roadmap_window, qtbot, monkeypatch)
     view.set_state(READ, DONE)
     view.set_state(GAN, IN_PROGRESS)
     before = _db(window)
-    monkeypatch.setattr(roadmap_view, "confirm", lambda *args: False)
+    monkeypatch.setattr(roadmap_view, "ask_to_reset", lambda *args: False)
     view.reset_button.click()
     assert _db(window) == before  # cancelled: nothing lost
 
-    monkeypatch.setattr(roadmap_view, "confirm", lambda *args: True)
+    monkeypatch.setattr(roadmap_view, "ask_to_reset", lambda *args: True)
     view.reset_button.click()
     assert {row[0] for row in _db(window).values()} == {PENDING}
-    assert view.banner.isVisible() and "2 milestones back to pending" in view.banner_text.text()
+    assert view.banner.isVisible() and "2 milestones back to pending" in view.banner.text.text()
     assert view.level_tabs[None].tally.complete == 0
 
     view.checklist.setFocus()
@@ -142,19 +145,19 @@ def test_reset_asks_first_then_undo_restores(roadmap_window, qtbot, monkeypatch)
 def test_the_undo_button_in_the_banner(roadmap_window, monkeypatch) -> None:
     window, view = roadmap_window
     view.set_state(GAN, SKIPPED)
-    monkeypatch.setattr(roadmap_view, "confirm", lambda *args: True)
+    monkeypatch.setattr(roadmap_view, "ask_to_reset", lambda *args: True)
     view.reset_all()
-    view.undo_button.click()
+    view.banner.undo_button.click()
     assert _db(window)[GAN][0] == SKIPPED
 
 
 def test_export_to_a_file_and_to_the_clipboard(roadmap_window, tmp_path, monkeypatch) -> None:
     window, view = roadmap_window
     view.set_state(READ, DONE)
-    view.note.setPlainText("Read the transformer paper twice.")
+    view.detail.note.setPlainText("Read the transformer paper twice.")
     target = tmp_path / "out" / "my-roadmap"
     target.parent.mkdir()
-    monkeypatch.setattr(roadmap_view.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(export.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     written = view.export_to_file()
     assert written == target.with_suffix(".md")
     text = written.read_text(encoding="utf-8")
@@ -168,28 +171,28 @@ def test_export_to_a_file_and_to_the_clipboard(roadmap_window, tmp_path, monkeyp
 def test_an_unwritable_export_target_says_so(roadmap_window, tmp_path, monkeypatch) -> None:
     _window, view = roadmap_window
     warnings = []
-    monkeypatch.setattr(roadmap_view.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(export.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "missing-folder" / "x.md"), ""))
-    monkeypatch.setattr(roadmap_view.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    monkeypatch.setattr(export.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     assert view.export_to_file() is None
     assert warnings and "could not be written" in warnings[0]
 
 
 def test_links_open_in_the_reader(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
-    assert "guide:reading" in view.guides_links.text() and "q:multi-head" in view.questions_links.text()
-    view.guides_links.linkActivated.emit("guide:reading")
+    assert "guide:reading" in view.detail.guides_links.text() and "q:multi-head" in view.detail.questions_links.text()
+    view.detail.guides_links.linkActivated.emit("guide:reading")
     assert window.views.currentWidget() is window.splitter
     assert window.reader.current_page == "guide:reading"
     window.show_view("roadmap")
-    view.questions_links.linkActivated.emit("q:multi-head")
+    view.detail.questions_links.linkActivated.emit("q:multi-head")
     assert window.reader.current_page == "q:multi-head"
 
 
 def test_study_this_milestone_starts_a_session_on_its_questions(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
-    assert view.study_button.text() == "Study this milestone  ·  2 cards"
-    qtbot.mouseClick(view.study_button, Qt.MouseButton.LeftButton)
+    assert view.detail.study_button.text() == "Study this milestone  ·  2 cards"
+    qtbot.mouseClick(view.detail.study_button, Qt.MouseButton.LeftButton)
     cards = window.flashcards
     assert window.views.currentWidget() is cards and cards.pages.currentWidget() is cards.review_page
     assert cards.scope.kind == "milestone" and cards.scope.value == READ
@@ -208,7 +211,7 @@ def test_milestones_in_progress_are_flashcard_decks(roadmap_window) -> None:
 def test_mastering_every_linked_card_suggests_done_but_never_ticks(roadmap_window, qtbot) -> None:
     window, view = roadmap_window
     view.select(GAN)
-    assert not view.suggestion.isVisible()
+    assert not view.detail.suggestion.isVisible()
     conn = window.workspace.progress.conn
     start = datetime.now(UTC) - timedelta(days=20)  # two Easy answers, the second 8 days ago
     StudySession.open(conn, ["gan-objective"], StudySettings(), lambda: start).answer(Rating.Easy)
@@ -217,11 +220,11 @@ def test_mastering_every_linked_card_suggests_done_but_never_ticks(roadmap_windo
     window.show_view("library")
     window.show_view("roadmap")  # mastery is re-read when the view is shown
     assert view.current_id == GAN
-    assert view.suggestion.isVisible() and "mastered its linked card" in view.suggestion_text.text()
-    assert "1 of 1" in view.mastery_label.text()
+    assert view.detail.suggestion.isVisible() and "mastered its linked card" in view.detail.suggestion_text.text()
+    assert "1 of 1" in view.detail.mastery_label.text()
     assert GAN not in _db(window)
-    qtbot.mouseClick(view.mark_done_button, Qt.MouseButton.LeftButton)
-    assert _db(window)[GAN][0] == DONE and not view.suggestion.isVisible()
+    qtbot.mouseClick(view.detail.mark_done_button, Qt.MouseButton.LeftButton)
+    assert _db(window)[GAN][0] == DONE and not view.detail.suggestion.isVisible()
 
 
 def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_window, qtbot, monkeypatch) -> None:
@@ -232,15 +235,15 @@ def test_a_retired_milestone_is_listed_with_its_history_and_cannot_change(make_w
     window.show_view("roadmap")
     view = window.view("roadmap")
     assert view.select("rm.gone")
-    assert view.detail_caption.text() == "Retired  ·  rm.gone" and view.detail_title.text() == "Gone"
-    assert view.note.toPlainText() == "old note"
-    assert not view.state_buttons[PENDING].isEnabled() and not view.state_buttons[PENDING].isVisible()
+    assert view.detail.caption.text() == "Retired  ·  rm.gone" and view.detail.title.text() == "Gone"
+    assert view.detail.note.toPlainText() == "old note"
+    assert not view.detail.state_buttons[PENDING].isEnabled() and not view.detail.state_buttons[PENDING].isVisible()
     _key(qtbot, view, Qt.Key.Key_R)
     assert _db(window)["rm.gone"][0] == DONE
     assert view.level_tabs[None].tally.total == 2  # retired milestones are not counted
     # The status bar is filled after the first paint, and the retired 'done' does not count.
     qtbot.waitUntil(lambda: window.status_roadmap.text() == "roadmap 0%", timeout=3000)
-    monkeypatch.setattr(roadmap_view, "confirm", lambda *args: True)
+    monkeypatch.setattr(roadmap_view, "ask_to_reset", lambda *args: True)
     view.set_state(READ, DONE)
     view.reset_all()
     assert _db(window)["rm.gone"][0] == DONE  # a reset leaves history alone
@@ -253,3 +256,12 @@ def test_dark_theme_switch_repaints_without_errors(roadmap_window) -> None:
     assert view.theme.dark and view.level_tabs[None].theme.dark
     image = view.grab()
     assert not image.isNull()
+
+
+def test_a_theme_switch_while_typing_keeps_the_note(roadmap_window, qtbot) -> None:
+    window, view = roadmap_window
+    view.detail.note.setFocus()
+    qtbot.keyClicks(view.detail.note, "half a thought")  # still inside the typing pause
+    window.set_theme("dark")
+    assert view.detail.note.toPlainText() == "half a thought"
+    assert _db(window)[READ][2] == "half a thought"
