@@ -6,7 +6,6 @@ library holds and where the user's data lives.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,8 @@ from .outline import Outline
 from .pack_folders import pack_dirs
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import sqlite_utils
 
     from .content import Library
