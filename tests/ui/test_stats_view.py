@@ -28,16 +28,18 @@ def _first_inked_column(image: QImage, background: QColor, top: int, bottom: int
     raise AssertionError("nothing drawn")
 
 
-def _stats(make_window, theme: str):
+def _stats(make_window, qtbot, theme: str):
     window = make_window(theme)
     window.set_theme(theme)
     window.show_view("stats")
-    return window, window.stats
+    view = window.stats
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)  # computed off the UI thread
+    return window, view
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, theme) -> None:
-    window, view = _stats(make_window, theme)
+def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, qtbot, theme) -> None:
+    window, view = _stats(make_window, qtbot, theme)
     counts = dict((label, count) for label, count, _key in view.states.parts)
     assert counts["New"] == 3  # the starter pack, never studied: the bar is all "New"
     image = view.states.grab().toImage()
@@ -49,7 +51,7 @@ def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_true_retention_line_lines_up_with_the_bar_and_legend(make_window, qtbot, theme) -> None:
-    window, view = _stats(make_window, theme)
+    window, view = _stats(make_window, qtbot, theme)
     body: QWidget = view.retention_label.parentWidget()
     qtbot.waitUntil(lambda: view.retention_label.height() > 0 and view.states.width() > 100, timeout=2000)
     image = body.grab().toImage().scaled(body.size())  # one pixel a logical pixel, whatever the screen
