@@ -242,7 +242,7 @@ class _StudyDays:
     def __call__(self, text: str) -> date:
         if not text.endswith("+00:00"):  # not written by iso(): read it whole
             return study_day(datetime.fromisoformat(text), self.day_start_hour)
-        key = text[:14] + "0134"[int(text[14:16]) // 15]  # "2026-03-10T11:" and the quarter
+        key = text[:14] + "0123"[int(text[14:16]) // 15]  # "2026-03-10T11:" and the quarter
         day = self.known.get(key)
         if day is None:
             day = self.known[key] = study_day(datetime.fromisoformat(text), self.day_start_hour)
