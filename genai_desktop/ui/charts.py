@@ -41,11 +41,12 @@ class Chart(QWidget):
 
 
 class Heatmap(Chart):
-    """A year of reviews as a contribution graph: one column a week, Monday on top. The cells grow
-    with the width so the weeks fill the panel; the height follows (heightForWidth)."""
+    """A year of reviews as a contribution graph: one column a week, Monday on top. The weeks
+    always fill the width; cells stay square up to MAX_STEP and then only widen, so a very wide
+    window does not make a very tall chart. The height follows the width (heightForWidth)."""
 
     LEFT, TOP = 34, 18  # room for the weekday and month labels
-    MIN_STEP, MAX_STEP = 9.0, 26.0  # a cell and its gap, in pixels
+    MIN_STEP, MAX_STEP = 9.0, 26.0  # a cell and its gap, in pixels (the rows' step at most MAX_STEP)
     GAP_SHARE = 0.2
 
     def __init__(self, theme: themes.Theme, parent=None) -> None:
@@ -66,14 +67,18 @@ class Heatmap(Chart):
         return (self.today - self._start()).days // 7 + 1
 
     def _step(self, width: int | None = None) -> float:
+        """The columns' step: the width shared by the weeks."""
         width = self.width() if width is None else width
-        return min(self.MAX_STEP, max(self.MIN_STEP, (width - self.LEFT) / self._weeks()))
+        return max(self.MIN_STEP, (width - self.LEFT) / self._weeks())
+
+    def _row_step(self, width: int | None = None) -> float:
+        return min(self.MAX_STEP, self._step(width))
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return int(self.TOP + 7 * self._step(width) + 4)
+        return int(self.TOP + 7 * self._row_step(width) + 4)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         width = self.LEFT + int(self._weeks() * 15)
@@ -93,9 +98,9 @@ class Heatmap(Chart):
     def _cell(self, day: date) -> QRectF:
         offset = (day - self._start()).days
         week, weekday = divmod(offset, 7)
-        step = self._step()
-        size = step * (1 - self.GAP_SHARE)
-        return QRectF(self.LEFT + week * step, self.TOP + weekday * step, size, size)
+        step, row_step = self._step(), self._row_step()
+        gap = row_step * self.GAP_SHARE  # the same gap both ways
+        return QRectF(self.LEFT + week * step, self.TOP + weekday * row_step, step - gap, row_step - gap)
 
     def _color(self, count: int) -> QColor:
         t = self.theme
@@ -111,8 +116,7 @@ class Heatmap(Chart):
         t = self.theme
         p.setFont(_font(self, 10))
         p.setPen(QColor(t.muted))
-        step = self._step()
-        radius = max(2.0, step * 0.18)
+        radius = max(2.0, self._row_step() * 0.18)
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
             rect = self._cell(self._start() + timedelta(days=row))
             p.drawText(QRectF(0, rect.top(), self.LEFT - 4, rect.height()), Qt.AlignmentFlag.AlignVCenter, name)
@@ -135,8 +139,7 @@ class Heatmap(Chart):
         p.end()
 
     def day_at(self, x: float, y: float) -> date | None:
-        step = self._step()
-        week, weekday = int((x - self.LEFT) // step), int((y - self.TOP) // step)
+        week, weekday = int((x - self.LEFT) // self._step()), int((y - self.TOP) // self._row_step())
         if x < self.LEFT or y < self.TOP or not 0 <= weekday < 7:
             return None
         day = self._start() + timedelta(days=week * 7 + weekday)
