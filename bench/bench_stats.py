@@ -1,8 +1,8 @@
 """The statistics at a million reviews (core/stats.compute, no Qt; the view runs it off the UI thread).
 
-100,000 cards, 1,000,000 reviews spread over three years, ratings and card states before each
-answer as the app writes them (a sixth of the lapses' JSON written by another program, to keep
-the parsing fallback honest).
+100,000 cards, 1,000,000 reviews spread over three years and stored in time order (as answers are
+appended), ratings and card states before each answer as the app writes them (a sixth of them
+written as another program might, to keep the JSON-parsing fallback honest).
 
 - stats_compute_ms_1m: everything the Stats view shows with the default range (one month), median of 3.
 - stats_compute_year_ms_1m / stats_compute_all_ms_1m: the same with the year and all-time ranges.
@@ -52,6 +52,7 @@ def _fill(conn, library) -> None:
             else:
                 before = f'{{"due": "{due}", "last_review": "{last_review}", "state": {state}}}'
             reviews.append((f"r{n}-{k}", q.id, rng.choice((1, 2, 3, 3, 3, 4)), iso(at), 8000, before, "{}"))
+    reviews.sort(key=lambda row: row[3])  # in time order, as answers are appended
     with db.transaction(conn):  # one write, not one autocommit per row
         conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
                          "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)

@@ -460,16 +460,13 @@ class LineChart(Chart):
             return
         self._paint_dates(p, plot)
         scale = 100 if self.percent else 1
-        for moment, label in self.markers:
+        for moment, _label in self.markers:
             x = self._x(plot, moment)
             p.setPen(QPen(QColor(t.muted), 1, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-            p.setPen(QColor(t.muted))
-            p.drawText(QRectF(x - 60, plot.top() - 2, 56, 14),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         past, future = QPainterPath(), QPainterPath()
         previous: QPointF | None = None
-        for moment, value in self.points:
+        for moment, value in self._drawn_points():
             point = QPointF(self._x(plot, moment), plot.bottom() - plot.height() * min(value * scale, top) / top)
             path = future if self.now and moment > self.now else past
             if previous is None:
@@ -486,7 +483,27 @@ class LineChart(Chart):
         p.drawPath(past)
         p.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
         p.drawPath(future)
+        for moment, label in self.markers:  # over the series, in the half of the plot the line is not in
+            x = self._x(plot, moment)
+            width = p.fontMetrics().horizontalAdvance(label) + 8
+            value = self._value_at(moment)
+            high = value is not None and value * scale > top / 2
+            box = QRectF(x - width - 2, plot.bottom() - 18 if high else plot.top() + 2, width, 16)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(t.surface))
+            p.drawRoundedRect(box, 3, 3)
+            p.setPen(QColor(t.muted))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         p.end()
+
+    def _drawn_points(self) -> list[tuple[datetime, float]]:
+        """A value that holds until the next point (steps) is drawn on to now and the last marker
+        (the next due date): it stays what it is until then."""
+        if not self.steps or not self.points:
+            return self.points
+        last_at, last_value = self.points[-1]
+        horizon = max([last_at, *([self.now] if self.now else []), *(at for at, _label in self.markers)])
+        return self.points + [(horizon, last_value)] if horizon > last_at else self.points
 
     def _paint_dates(self, p: QPainter, plot: QRectF) -> None:
         start, end = self.span
