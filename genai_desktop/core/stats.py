@@ -208,7 +208,7 @@ def _true_retention(conn: sqlite3.Connection, stats: Stats, since: date, day_sta
     seen_today: set[tuple[str, int]] = set()
     # The card before the answer is read by SQLite, the interval only for cards in review.
     for qid, reviewed_at, rating, interval in conn.execute(
-            f"SELECT question_id, julianday(reviewed_at), rating, CASE WHEN {_IN_REVIEW_BEFORE} THEN "
+            f"SELECT question_id, {_quarter('reviewed_at')}, rating, CASE WHEN {_IN_REVIEW_BEFORE} THEN "
             "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, '$.last_review')) "
             "END FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at", (iso(day_start(since, day_start_hour)),)):
         day = days.from_today(reviewed_at)
@@ -226,24 +226,25 @@ def _true_retention(conn: sqlite3.Connection, stats: Stats, since: date, day_sta
             stats.retention.young_pass += passed
 
 
-_UNIX_EPOCH = 2440587.5  # as a Julian day (SQLite's julianday)
+def _quarter(column: str) -> str:
+    """SQL: the quarter hour since 1970 (UTC) a stored time falls in. The tiny nudge keeps a moment
+    stored exactly on a quarter in that quarter (julianday is a double: ~40 µs of rounding, far
+    below the millisecond the times are stored in)."""
+    return f"CAST((julianday({column}) - 2440587.5) * 96 + 1e-7 AS INTEGER)"
 
 
 class _StudyDays:
-    """Study days (study_day) of SQLite julianday values, counted from today and remembered per
-    quarter hour: every zone's offset, and every change of it, falls on a quarter hour, so all
-    moments of one quarter share a study day. Over 100k cards that is a few thousand conversions
-    instead of 100k, and no date string is parsed."""
+    """Study days (study_day) counted from today, of quarter hours since 1970 (``_quarter``),
+    remembered per quarter: every zone's offset, and every change of it, falls on a quarter hour,
+    so all moments of one quarter share a study day. Over 100k cards that is a few thousand
+    conversions instead of 100k, and no date string is parsed in Python."""
 
     def __init__(self, day_start_hour: int, today: date) -> None:
         self.day_start_hour = day_start_hour
         self.today = today
         self.known: dict[int, int] = {}
 
-    def from_today(self, julian_day: float) -> int:
-        # The tiny nudge keeps a moment stored exactly on a quarter in that quarter (julianday is
-        # a double: ~40 µs of rounding, far below the millisecond the times are stored in).
-        quarter = int((julian_day - _UNIX_EPOCH) * 96 + 1e-7)
+    def from_today(self, quarter: int) -> int:
         days = self.known.get(quarter)
         if days is None:
             moment = datetime.fromtimestamp(quarter * 900, UTC)
@@ -265,16 +266,16 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: dateti
     mastered: set[str] = set()
     suspended_ids: set[str] = set()
     known: set[str] = set()
-    for qid, state, suspended, stability, due, last_review in conn.execute(
-            "SELECT question_id, state, suspended, stability, julianday(due), julianday(last_review) "
-            "FROM cards WHERE state != ? OR suspended = 1", (NEW,)):
+    for qid, state, suspended, stability, interval, last_review, due in conn.execute(
+            f"SELECT question_id, state, suspended, stability, julianday(due) - julianday(last_review), "
+            f"{_quarter('last_review')}, {_quarter('due')} FROM cards WHERE state != ? OR suspended = 1", (NEW,)):
         known.add(qid)
         if suspended:  # before the NEW check: suspending a card never studied keeps it in state NEW
             counts["suspended"] += 1
             suspended_ids.add(qid)
             continue
         if state == State.Review:
-            interval = int(due - last_review) if last_review is not None else 0
+            interval = int(interval or 0)
             counts["mature" if interval >= MATURE_DAYS else "young"] += 1
             intervals[bisect_right(DAY_EDGES, interval)] += 1
             if stability:
