@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -38,6 +38,18 @@ _PERIOD_TITLES = {"day": "Reviews per day, last 30 days", "week": "Reviews per w
                   "month": "Reviews per month, all time"}
 _BUTTONS = (("Again", "again"), ("Hard", "hard"), ("Good", "good"), ("Easy", "easy"))
 _running: set[Job] = set()  # jobs kept alive until their thread ends, even if the view goes first
+
+
+def _keep_until_done(job: Job) -> None:
+    """Hold the job until Qt deletes it after its thread has ended (dropping it on ``finished``
+    could destroy a thread still winding down, which aborts the process); on quit, wait for it."""
+    app = QCoreApplication.instance()
+    if not app.property("stats_jobs_waited_on_quit"):
+        app.setProperty("stats_jobs_waited_on_quit", True)
+        app.aboutToQuit.connect(lambda: [running.wait() for running in list(_running)])
+    _running.add(job)
+    job.finished.connect(job.deleteLater)
+    job.destroyed.connect(lambda *_args: _running.discard(job))
 
 
 def _percent(value: float | None) -> str:
@@ -238,8 +250,8 @@ class StatsView(QScrollArea):
                                 interview.mock_history(conn, 30))
         self._generation += 1
         generation = self._generation
-        path, library, range_days = self.workspace.paths.progress_db, self.workspace.library, \
-            core_stats.RANGES[self.range_key]
+        path, library = self.workspace.paths.progress_db, self.workspace.library
+        range_days = core_stats.RANGES[self.range_key]
 
         def work(_progress) -> tuple[int, core_stats.Stats]:
             # A connection of its own: SQLite connections are not for two threads at once, and a
@@ -256,11 +268,7 @@ class StatsView(QScrollArea):
         # Bound methods of the view: delivered on the UI thread (queued), and dropped if the view is gone.
         job.succeeded.connect(self._computed)
         job.failed.connect(self._failed)
-        # Qt deletes the thread object once run() has returned; the Python reference goes with it,
-        # never before (dropping it on ``finished`` could destroy a thread still winding down).
-        _running.add(job)
-        job.finished.connect(job.deleteLater)
-        job.destroyed.connect(lambda *_args, job=job: _running.discard(job))
+        _keep_until_done(job)
         self.status.setText("Counting…" if self.data is None else "Updating…")
         job.start()
 

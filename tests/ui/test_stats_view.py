@@ -147,3 +147,19 @@ def test_the_heatmap_fills_its_panel(make_window, qtbot) -> None:
     assert view.heatmap.width() - last.right() < view.heatmap._step()  # no empty weeks' worth of room
     assert margin <= 20  # the panel's own padding, no more
     assert view.heatmap.height() == view.heatmap.heightForWidth(view.heatmap.width())
+
+
+def test_an_unreadable_database_says_so_and_keeps_the_last_numbers(make_window, qtbot, monkeypatch) -> None:
+    import sqlite3
+
+    window, view = _stats(make_window, qtbot, "light")
+    shown = view.data
+
+    def unreadable(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(stats_view.db, "connect", unreadable)
+    view.set_range("year")
+    qtbot.waitUntil(lambda: "could not be read" in view.status.text(), timeout=5000)
+    assert "disk I/O error" in view.status.text()
+    assert view.data is shown and view.total_figure.value.text() == "0"  # the last numbers stay
