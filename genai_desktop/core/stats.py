@@ -234,22 +234,33 @@ def _quarter(column: str) -> str:
 
 
 class _StudyDays:
-    """Study days (study_day) counted from today, of quarter hours since 1970 (``_quarter``),
-    remembered per quarter: every zone's offset, and every change of it, falls on a quarter hour,
-    so all moments of one quarter share a study day. Over 100k cards that is a few thousand
-    conversions instead of 100k, and no date string is parsed in Python."""
+    """Study days (study_day) counted from today, of quarter hours since 1970 (``_quarter``).
+
+    Arithmetic, not a time-zone conversion per card: the zone's offset is looked up once per UTC
+    day, and a quarter hour's study day is its local time less the day start, in whole days. On
+    a day whose offset changes (daylight saving) each quarter is converted by study_day itself."""
 
     def __init__(self, day_start_hour: int, today: date) -> None:
         self.day_start_hour = day_start_hour
+        self.shift = day_start_hour * 3600
         self.today = today
-        self.known: dict[int, int] = {}
+        self.today_number = (today - date(1970, 1, 1)).days
+        self.offsets: dict[int, int | None] = {}  # UTC day since 1970 -> the zone's offset, in seconds
+
+    def _offset(self, utc_day: int) -> int | None:
+        first, last = (datetime.fromtimestamp(utc_day * 86400 + s, UTC).astimezone().utcoffset() for s in (0, 86399))
+        return int(first.total_seconds()) if first == last else None
 
     def from_today(self, quarter: int) -> int:
-        days = self.known.get(quarter)
-        if days is None:
+        utc_day = quarter // 96
+        if utc_day in self.offsets:
+            offset = self.offsets[utc_day]
+        else:
+            offset = self.offsets[utc_day] = self._offset(utc_day)
+        if offset is None:
             moment = datetime.fromtimestamp(quarter * 900, UTC)
-            days = self.known[quarter] = (study_day(moment, self.day_start_hour) - self.today).days
-        return days
+            return (study_day(moment, self.day_start_hour) - self.today).days
+        return (quarter * 900 + offset - self.shift) // 86400 - self.today_number
 
 
 def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: datetime, day_start_hour: int,

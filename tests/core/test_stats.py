@@ -275,3 +275,28 @@ def test_recall_curve_starts_at_one_decays_by_study_day_and_resets_at_a_review(c
     assert after[-1][0] == until
     assert 0.9 < after[-1][1] < 1.0
     assert recall_curve([(first, None)], until) == []  # no stability: no curve
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                                  "Asia/Kathmandu", "America/St_Johns"])
+def test_study_days_in_bulk_match_study_day_across_daylight_saving(zone, monkeypatch) -> None:
+    """_StudyDays counts by arithmetic on each UTC day's offset: it must agree with study_day for
+    every quarter hour, on the days the clocks change too (Lord Howe moves by half an hour)."""
+    import time
+
+    from genai_desktop.core.stats import _StudyDays
+    from genai_desktop.core.study import study_day
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        today = date(2026, 3, 10)
+        for hour in (0, 4, 23):
+            days = _StudyDays(hour, today)
+            start = int(datetime(2025, 9, 20, tzinfo=UTC).timestamp()) // 900
+            for quarter in range(start, start + 96 * 230):  # through autumn and spring changes
+                expected = (study_day(datetime.fromtimestamp(quarter * 900, UTC), hour) - today).days
+                assert days.from_today(quarter) == expected, (zone, hour, quarter)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
