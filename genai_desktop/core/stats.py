@@ -85,6 +85,13 @@ _IN_REVIEW_BEFORE = (f"(CASE WHEN substr(state_before, 1, 9) = '{{\"state\":' AN
                      f"ELSE coalesce(json_extract(state_before, '$.state'), -1) = {int(State.Review)} END)")
 
 
+def _quarter(column: str) -> str:
+    """SQL: the quarter hour since 1970 (UTC) a stored time falls in. The tiny nudge keeps a moment
+    stored exactly on a quarter in that quarter (julianday is a double: ~40 µs of rounding, far
+    below the millisecond the times are stored in)."""
+    return f"CAST((julianday({column}) - 2440587.5) * 96 + 1e-7 AS INTEGER)"
+
+
 @dataclass
 class Stats:
     today: date
@@ -141,8 +148,9 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
             range_days: int | None = 30) -> Stats:
     """Everything the statistics view shows; ``range_days`` (None: all) bounds the review charts.
 
-    Reviews are counted in SQL, never row by row in Python: days and hours by index range counts
-    between study-day boundaries, buttons and hours in one grouped pass over the range."""
+    Reviews are counted in SQL: days by index range counts between study-day boundaries, answer
+    buttons and hours in one grouped pass over the range; only true retention (the last 30 days)
+    comes to Python review by review."""
     now = clock()
     today = study_day(now, day_start_hour)
     stats = Stats(today, range_days=range_days)
@@ -183,20 +191,19 @@ def _count_days(conn: sqlite3.Connection, stats: Stats, first: date, day_start_h
 def _count_range(conn: sqlite3.Connection, stats: Stats, since: datetime | None) -> None:
     """Answer buttons (learning vs review) and the hourly breakdown over the range."""
     buttons = {"learning": [0, 0, 0, 0], "review": [0, 0, 0, 0]}
-    # Grouped by UTC quarter hour (reviewed_at is written in UTC): every zone's offset is a whole
-    # number of quarter hours, so each group falls in one local hour, converted once per group.
+    # Grouped by quarter hour: every zone's offset, and every change of it, is a whole number of
+    # quarter hours, so each group falls in one local hour, converted once per group.
     where, args = ("WHERE reviewed_at >= ?", (iso(since),)) if since else ("", ())
-    local_hour: dict[tuple[str, int], int] = {}
-    for utc_hour, quarter, in_review, rating, n in conn.execute(
-            f"SELECT substr(reviewed_at, 1, 13), CAST(substr(reviewed_at, 15, 2) AS INTEGER) / 15, "
-            f"{_IN_REVIEW_BEFORE}, rating, count(*) FROM reviews {where} GROUP BY 1, 2, 3, 4", args):
+    local_hour: dict[int, int] = {}
+    for quarter, in_review, rating, n in conn.execute(
+            f"SELECT {_quarter('reviewed_at')}, {_IN_REVIEW_BEFORE}, rating, count(*) FROM reviews {where} "
+            "GROUP BY 1, 2, 3", args):
         if not 1 <= rating <= 4:
             continue
         buttons["review" if in_review else "learning"][rating - 1] += n
-        hour = local_hour.get((utc_hour, quarter))
+        hour = local_hour.get(quarter)
         if hour is None:
-            moment = datetime.fromisoformat(f"{utc_hour}:{quarter * 15:02d}:00+00:00")
-            hour = local_hour[utc_hour, quarter] = moment.astimezone().hour
+            hour = local_hour[quarter] = datetime.fromtimestamp(quarter * 900, UTC).astimezone().hour
         stats.hourly_reviews[hour] += n
         if rating > 1:
             stats.hourly_correct[hour] += n
@@ -224,13 +231,6 @@ def _true_retention(conn: sqlite3.Connection, stats: Stats, since: date, day_sta
         else:
             stats.retention.young_total += 1
             stats.retention.young_pass += passed
-
-
-def _quarter(column: str) -> str:
-    """SQL: the quarter hour since 1970 (UTC) a stored time falls in. The tiny nudge keeps a moment
-    stored exactly on a quarter in that quarter (julianday is a double: ~40 µs of rounding, far
-    below the millisecond the times are stored in)."""
-    return f"CAST((julianday({column}) - 2440587.5) * 96 + 1e-7 AS INTEGER)"
 
 
 class _StudyDays:

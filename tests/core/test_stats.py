@@ -158,8 +158,11 @@ def test_hours_follow_a_zone_whose_offset_is_not_whole_hours(conn, clock, monkey
         library = load_pack_for_tests()
         _review(conn, "attention-basics", 3, datetime(2026, 3, 10, 4, 10, tzinfo=UTC), None)  # 09:55 local
         _review(conn, "attention-basics", 3, datetime(2026, 3, 10, 4, 20, tzinfo=UTC), None)  # 10:05 local
+        # A review a progress file gave with its own offset (not UTC): 11:20 in Kathmandu.
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES ('offset', 'gan-objective', 1, '2026-03-10T07:35:00+02:00', 0, NULL, '{}')")
         stats = compute(conn, library, clock=clock, range_days=30)
-        assert {h: n for h, n in enumerate(stats.hourly_reviews) if n} == {9: 1, 10: 1}
+        assert {h: n for h, n in enumerate(stats.hourly_reviews) if n} == {9: 1, 10: 1, 11: 1}
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
