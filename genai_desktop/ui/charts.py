@@ -52,6 +52,7 @@ class Heatmap(Chart):
     def __init__(self, theme: themes.Theme, parent=None) -> None:
         super().__init__(theme, parent)
         self.counts: dict[date, int] = {}
+        self.peak = 1
         self.today = date.today()
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
@@ -60,6 +61,7 @@ class Heatmap(Chart):
 
     def set_data(self, counts: dict[date, int], today: date) -> None:
         self.counts, self.today = counts, today
+        self.peak = max(counts.values(), default=1)  # once, not once a cell
         self.updateGeometry()  # the number of week columns may change with today
         self.update()
 
@@ -106,8 +108,7 @@ class Heatmap(Chart):
         t = self.theme
         if not count:
             return QColor(t.badge)
-        peak = max(self.counts.values() or [1])
-        level = 0.35 + 0.65 * min(1.0, count / max(1, peak))
+        level = 0.35 + 0.65 * min(1.0, count / max(1, self.peak))
         return _mix(t.good, t.surface, level)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
