@@ -8,6 +8,8 @@ card's review history.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -27,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.card_browser import COLUMNS, Browser, Undo
+from ..core.stats import recall_curve
 from ..core.study import StudySettings, format_duration, format_interval
 from ..core.workspace import Workspace
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
+from .charts import LineChart
 
 SHORT = ("Question", "Topic", "Level", "State", "Due", "Ivl", "Stab.", "Diff.", "Recall", "Revs", "Lapses",
          "Last", "Added")
@@ -309,21 +313,30 @@ def _title_fonts(dialog: QDialog) -> None:
 
 
 class CardInfoDialog(QDialog):
+    """One card: its numbers, charts of stability, difficulty and recall over its reviews (with the
+    next due date), and the review log."""
+
     def __init__(self, browser: Browser, qid: str, workspace: Workspace, theme: themes.Theme, parent=None) -> None:
         super().__init__(parent)
         question = workspace.library.question(qid)
         self.setWindowTitle("Card info")
-        self.resize(640, 420)
+        self.resize(680, 720)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
         title = QLabel(question.title if question else qid, objectName="DialogTitle", wordWrap=True)
         layout.addWidget(title)
-        row = browser.order.index(browser.ids.index(qid)) if browser.ids.index(qid) in browser.order else None
+        place = browser.ids.index(qid)
+        row = browser.order.index(place) if place in browser.order else None
         if row is not None:
             facts = [f"{name}: {browser.cell(row, c)}" for c, name in enumerate(COLUMNS)
                      if c >= 3 and browser.cell(row, c)]
             layout.addWidget(QLabel("   ·   ".join(facts), objectName="Muted", wordWrap=True))
         history = browser.history(qid)
+        due = browser.due[place]
+        self.charts = self._charts(history, None if due == float("inf") else datetime.fromtimestamp(due, UTC),
+                                   browser, theme)
+        for chart in self.charts:
+            layout.addWidget(chart)
         self.table = QTableWidget(len(history), 6)
         self.table.setHorizontalHeaderLabels(["Date", "Rating", "Interval", "Time", "Stability", "Difficulty"])
         self.table.verticalHeader().hide()
@@ -356,3 +369,29 @@ class CardInfoDialog(QDialog):
             QTableWidget {{ background: {theme.surface}; color: {theme.text}; border: 1px solid {theme.border};
                             border-radius: 8px; }}""")
         _title_fonts(self)
+
+    @staticmethod
+    def _charts(history: list[dict], due: datetime | None, browser: Browser,
+                theme: themes.Theme) -> list[LineChart]:
+        """Stability, difficulty and recall on one time span, from the first review to the next due
+        date (or now, if later); none for a card never reviewed."""
+        reviews = [r for r in history if r["at"] is not None]
+        if not reviews:
+            return []
+        now = browser.clock()
+        start = reviews[0]["at"]
+        end = max(now, due or now, reviews[-1]["at"])
+        end += (end - start) * 0.03 + timedelta(hours=1)  # the last point and the due line clear the edge
+        markers = [(due, "due")] if due else []
+        settings = browser.settings
+        recall = recall_curve([(r["at"], r["stability"]) for r in reviews], max(due or now, now),
+                              day_start_hour=settings.day_start_hour, desired_retention=settings.desired_retention)
+        charts = [LineChart(theme, "Stability", "easy", unit=" d", steps=True),
+                  LineChart(theme, "Difficulty (1–10)", "hard", ceiling=10, steps=True),
+                  LineChart(theme, "Recall probability", "good", percent=True)]
+        series = ([(r["at"], r["stability"]) for r in reviews if r["stability"] is not None],
+                  [(r["at"], r["difficulty"]) for r in reviews if r["difficulty"] is not None],
+                  recall)
+        for chart, points in zip(charts, series, strict=True):
+            chart.set_data(points, (start, end), now=now, markers=markers)
+        return charts

@@ -8,8 +8,9 @@ allows, and delivers its result (or a message for the user) back on the UI threa
   connections never cross threads (the app opens them with the default ``check_same_thread``).
 - ``progress(done, total)`` reports to the UI and raises ``Cancelled`` once ``cancel()`` was
   called, so cancellable work stops at its next report and leaves nothing half-done.
-- A ``UserError`` (core/errors.py) is a message written for the user: ``failed`` carries it.
-  Anything else is a bug: it is logged with its traceback and the user sees a short
+- A ``UserError`` (core/errors.py) is a message written for the user: ``failed`` carries it;
+  so does a storage failure (a full disk, a locked or unreadable database), in the words of
+  core/errors.py ``storage_message``. Anything else is a bug: it is logged with its traceback and the user sees a short
   "unexpected" message instead of a traceback.
 
 ``run_in_background`` wires the signals for the common case; dialogs that show a progress bar
@@ -80,9 +81,16 @@ class Job(QThread):
             pass  # whoever cancelled closes or resets its view when the thread finishes
         except UserError as exc:  # written for the user (ExportError, TransferError, BackupError…)
             self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: never a traceback in the user's face; the log has it
-            log.exception("background job %s failed", self.objectName())
-            self.failed.emit(UNEXPECTED.format(error=type(exc).__name__))
+        except Exception as exc:
+            from ..core.errors import storage_message
+
+            storage = storage_message(exc)
+            if storage is not None:  # the disk or the database file, not the code: said in words
+                log.warning("background job %s: %s", self.objectName(), exc)
+                self.failed.emit(storage[:1].upper() + storage[1:])
+            else:  # a bug: never a traceback in the user's face; the log has it
+                log.exception("background job %s failed", self.objectName())
+                self.failed.emit(UNEXPECTED.format(error=type(exc).__name__))
         else:
             self.succeeded.emit(result)
 

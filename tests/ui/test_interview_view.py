@@ -247,7 +247,7 @@ def test_a_five_question_mock_on_transformers_with_the_keyboard_only(builtin_win
     # Stats shows the reviews and the readiness with this mock on its chart.
     press(qtbot, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     stats = window.stats
-    assert stats.total_figure.value.text() == "5"
+    qtbot.waitUntil(lambda: stats.total_figure.value.text() == "5", timeout=5000)  # counted off the UI thread
     assert stats.readiness.overall.text() == f"{after.overall:.0%}"
     assert stats.readiness.chart.values == [round(100 * ticked / total)]
 

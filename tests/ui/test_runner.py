@@ -43,7 +43,12 @@ def test_a_user_error_is_the_message_and_a_bug_is_logged_not_shown(qtbot, caplog
     def bug(_progress):
         raise ValueError("a programming error, not for the user")
 
-    for work in (user_error, bug):
+    def disk_full(_progress):
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    for work in (user_error, bug, disk_full):
         job = Job(work)
         job.failed.connect(messages.append)
         with qtbot.waitSignal(job.finished, timeout=5000), caplog.at_level(logging.ERROR):
@@ -51,6 +56,7 @@ def test_a_user_error_is_the_message_and_a_bug_is_logged_not_shown(qtbot, caplog
     assert messages[0] == "That file is not a progress file."
     assert messages[1] == UNEXPECTED.format(error="ValueError") and "programming error" not in messages[1]
     assert any(r.exc_info and r.exc_info[0] is ValueError for r in caplog.records)
+    assert messages[2].startswith("The disk is full")
 
 
 def test_cancel_stops_at_the_next_progress_report_and_reports_nothing(qtbot) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
+
+from genai_desktop.ui import runner, stats_view
 
 
 def _luminance(color: QColor) -> float:
@@ -28,16 +32,18 @@ def _first_inked_column(image: QImage, background: QColor, top: int, bottom: int
     raise AssertionError("nothing drawn")
 
 
-def _stats(make_window, theme: str):
+def _stats(make_window, qtbot, theme: str):
     window = make_window(theme)
     window.set_theme(theme)
     window.show_view("stats")
-    return window, window.stats
+    view = window.stats
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)  # computed off the UI thread
+    return window, view
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, theme) -> None:
-    window, view = _stats(make_window, theme)
+def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, qtbot, theme) -> None:
+    window, view = _stats(make_window, qtbot, theme)
     counts = dict((label, count) for label, count, _key in view.states.parts)
     assert counts["New"] == 3  # the starter pack, never studied: the bar is all "New"
     image = view.states.grab().toImage()
@@ -49,7 +55,7 @@ def test_the_new_segment_of_the_card_bar_stands_out_from_the_panel(make_window, 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_true_retention_line_lines_up_with_the_bar_and_legend(make_window, qtbot, theme) -> None:
-    window, view = _stats(make_window, theme)
+    window, view = _stats(make_window, qtbot, theme)
     body: QWidget = view.retention_label.parentWidget()
     qtbot.waitUntil(lambda: view.retention_label.height() > 0 and view.states.width() > 100, timeout=2000)
     image = body.grab().toImage().scaled(body.size())  # one pixel a logical pixel, whatever the screen
@@ -60,3 +66,100 @@ def test_the_true_retention_line_lines_up_with_the_bar_and_legend(make_window, q
     text = _first_inked_column(image, surface, label.top(), label.bottom())
     assert legend == 0
     assert abs(text - legend) <= 1  # a glyph's side bearing, no more
+
+
+def _seed_reviews(conn, now: datetime) -> None:
+    """Reviews today, 3 months ago and 2 years ago, and a leech (eight lapses)."""
+    rows = [("attention-basics", 3, now - timedelta(hours=1), None),
+            ("attention-basics", 1, now - timedelta(days=90), 2),
+            ("gan-objective", 4, now - timedelta(days=730), 2)]
+    rows += [("gan-objective", 1, now - timedelta(days=100 + n), 2) for n in range(8)]
+    for n, (qid, rating, at, state) in enumerate(rows):
+        before = None if state is None else f'{{"state":{state},"due":"{at.isoformat()}","last_review":null}}'
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES (?, ?, ?, ?, 0, ?, '{}')",
+                     (f"seed-{n}", qid, rating, at.astimezone(UTC).isoformat(timespec="milliseconds"), before))
+
+
+def test_the_range_buttons_recount_the_review_charts(make_window, qtbot) -> None:
+    window = make_window("light")
+    _seed_reviews(window.workspace.progress.conn, datetime.now(UTC))
+    window.show_view("stats")
+    view = window.stats
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)
+    assert view.range_buttons["month"].isChecked()
+    assert view.data.answer_buttons == {"learning": [0, 0, 1, 0], "review": [0, 0, 0, 0]}
+    assert view.per_period_panel.heading.text() == "Reviews per day, last 30 days"
+    assert len(view.per_period.values) == 30 and view.per_period.values[-1] == 1
+    assert view.leech_figure.value.text() == "1"
+    assert "1 card forgotten 8+ times (0 suspended)" in view.leech_label.text()
+    assert view.buttons.captions["learning"].text() == "New and learning cards — 1 answer · 100% correct"
+
+    with qtbot.waitSignal(view.computed, timeout=5000):
+        view.range_buttons["year"].click()
+    assert view.data.range_days == 365
+    assert view.data.answer_buttons["review"] == [9, 0, 0, 0]
+    assert view.per_period_panel.heading.text() == "Reviews per week, last year"
+    assert sum(view.per_period.values) == 10
+    assert view.hourly_panel.heading.text() == "Hours of the day, last year"
+
+    with qtbot.waitSignal(view.computed, timeout=5000):
+        view.range_buttons["all"].click()
+    assert view.data.answer_buttons["review"] == [9, 0, 0, 1]
+    assert view.per_period_panel.heading.text() == "Reviews per month, all time"
+    assert sum(view.per_period.values) == 11 and len(view.per_period.values) >= 24
+    assert sum(view.hourly.values) == 11
+    for chart in (view.per_period, view.hourly, view.forecast, view.intervals, view.recalls):
+        labels = [f"{tick:,}" for tick in chart.ticks()]
+        assert len(labels) == len(set(labels))  # no axis repeats a label
+
+
+def test_a_late_result_for_an_older_range_is_dropped(make_window, qtbot, monkeypatch) -> None:
+    import time
+
+    from genai_desktop.core import stats as core_stats
+
+    window = make_window("light")
+    window.show_view("stats")
+    view = window.stats
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)
+    compute = core_stats.compute
+
+    def slow_year(*args, **kwargs):
+        if kwargs.get("range_days") == 365:
+            time.sleep(0.6)  # the year's numbers arrive after the newer request's
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(core_stats, "compute", slow_year)
+    view.set_range("year")
+    view.set_range("all")
+    qtbot.waitUntil(lambda: view.data.range_days is None, timeout=5000)
+    qtbot.waitUntil(lambda: not runner._running, timeout=5000)  # the year's job has ended, too
+    assert view.data.range_days is None and view.range_buttons["all"].isChecked()
+
+
+def test_the_heatmap_fills_its_panel(make_window, qtbot) -> None:
+    window, view = _stats(make_window, qtbot, "light")
+    panel = view.heatmap.parentWidget()
+    qtbot.waitUntil(lambda: view.heatmap.width() > 500, timeout=2000)
+    last = view.heatmap._cell(view.data.today)
+    margin = panel.width() - view.heatmap.geometry().right()
+    assert view.heatmap.width() - last.right() < view.heatmap._step()  # no empty weeks' worth of room
+    assert margin <= 20  # the panel's own padding, no more
+    assert view.heatmap.height() == view.heatmap.heightForWidth(view.heatmap.width())
+
+
+def test_an_unreadable_database_says_so_and_keeps_the_last_numbers(make_window, qtbot, monkeypatch) -> None:
+    import sqlite3
+
+    window, view = _stats(make_window, qtbot, "light")
+    shown = view.data
+
+    def unreadable(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(stats_view.db, "connect", unreadable)
+    view.set_range("year")
+    qtbot.waitUntil(lambda: "could not be read" in view.status.text(), timeout=5000)
+    assert "disk i/o error" in view.status.text().lower()
+    assert view.data is shown and view.total_figure.value.text() == "0"  # the last numbers stay
