@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from fsrs import Rating, Scheduler
+from fsrs import Rating
 
 from .content import LEVEL_NAMES, Library, Question
 from .db import fault_point, transaction
@@ -243,12 +243,13 @@ def choose_questions(conn: sqlite3.Connection, library: Library, setup: MockSetu
     return pool[:setup.count]
 
 
-def recall_probabilities(conn: sqlite3.Connection, question_ids: list[str], clock: Clock = system_clock,
-                         desired_retention: float = 0.9) -> dict[str, float]:
-    """FSRS recall probability now of each studied (not new) card among ``question_ids``."""
+def recall_probabilities(conn: sqlite3.Connection, question_ids: list[str],
+                         clock: Clock = system_clock) -> dict[str, float]:
+    """FSRS recall probability now of each studied (not new) card among ``question_ids``, as
+    the flashcards count it: study days since the last review, the user's fitted weights."""
     if not question_ids:
         return {}
-    scheduler = Scheduler(desired_retention=desired_retention)
+    scheduler = StudySettings.load(conn).scheduler()
     now = clock()
     found: dict[str, float] = {}
     for row in conn.execute("SELECT question_id, card_id, state, step, stability, difficulty, due, last_review "
@@ -495,7 +496,7 @@ def readiness(conn: sqlite3.Connection, library: Library, *, clock: Clock = syst
     now = clock()
     topics = [t for t in library.topics if t.pack == "builtin" and t.questions]
     ids = [q.id for t in topics for q in t.questions]
-    recall = recall_probabilities(conn, ids, clock, desired_retention)
+    recall = recall_probabilities(conn, ids, clock)
     coverage = last_coverage(conn, now - timedelta(days=RECENT_DAYS))
     rows = []
     for topic in topics:

@@ -187,7 +187,7 @@ class Roadmap:
         retention = desired_retention or settings.desired_retention
         every = sorted({q for ids in linked.values() for q in ids})
         mastered = mastered_ids(self.conn, every, desired_retention=retention, clock=clock or self.clock,
-                                day_start_hour=settings.day_start_hour)
+                                day_start_hour=settings.day_start_hour, parameters=settings.fsrs_parameters)
         return {mid: Mastery(sum(1 for q in ids if q in mastered), len(ids)) for mid, ids in linked.items()}
 
     # ------------------------------------------------------------ writing

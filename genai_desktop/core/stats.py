@@ -16,10 +16,12 @@ import json
 import sqlite3
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from fsrs import Card, State
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from .content import Library
 from .study import (
@@ -145,7 +147,7 @@ class Stats:
 
 def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int = 4,
             desired_retention: float = 0.9, clock: Clock = system_clock, retention_days: int = 30,
-            range_days: int | None = 30) -> Stats:
+            range_days: int | None = 30, parameters: Sequence[float] = ()) -> Stats:
     """Everything the statistics view shows; ``range_days`` (None: all) bounds the review charts.
 
     Reviews are counted in SQL: days by index range counts between study-day boundaries, answer
@@ -164,7 +166,7 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
     _count_days(conn, stats, min(heatmap_start, stats.first_day), day_start_hour)
     _count_range(conn, stats, None if range_days is None else day_start(stats.first_day, day_start_hour))
     _true_retention(conn, stats, today - timedelta(days=retention_days - 1), day_start_hour)
-    _cards(conn, library, stats, now, day_start_hour, desired_retention)
+    _cards(conn, library, stats, now, _scheduler(day_start_hour, desired_retention, parameters))
     return stats
 
 
@@ -263,12 +265,19 @@ class _StudyDays:
         return (quarter * 900 + offset - self.shift) // 86400 - self.today_number
 
 
-def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: datetime, day_start_hour: int,
-           desired_retention: float) -> None:
+def _scheduler(day_start_hour: int, desired_retention: float, parameters: Sequence[float]) -> StudyScheduler:
+    """The flashcards' scheduler: recall decays with the user's fitted weights (FSRS-6's w20)
+    when they have some, so Stats, mastery and the card's chart agree with the reviews."""
+    return StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention,
+                          parameters=tuple(parameters) or DEFAULT_PARAMETERS)
+
+
+def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: datetime,
+           scheduler: StudyScheduler) -> None:
     """States, forecast, mastery, the interval/stability/recall distributions and leeches."""
+    day_start_hour = scheduler.day_start_hour
     days = _StudyDays(day_start_hour, stats.today)
     # Recall follows StudyScheduler.get_card_retrievability, without building an fsrs Card per row.
-    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention)
     factor, decay = scheduler._FACTOR, scheduler._DECAY
     forecast = [0] * 30
     counts: Counter[str] = Counter()
@@ -322,11 +331,11 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: dateti
 
 
 def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_retention: float = 0.9,
-                 clock: Clock = system_clock, day_start_hour: int = 4) -> set[str]:
+                 clock: Clock = system_clock, day_start_hour: int = 4, parameters: Sequence[float] = ()) -> set[str]:
     """The questions mastered now: durable recall (see the module docstring)."""
     if not question_ids:
         return set()
-    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention)
+    scheduler = _scheduler(day_start_hour, desired_retention, parameters)
     now = clock()
     found = set()
     # The ids go in as one JSON array and are looked up by primary key: the roadmap asks about a
@@ -341,12 +350,12 @@ def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_r
 
 
 def recall_curve(reviews: list[tuple[datetime, float | None]], until: datetime, *, day_start_hour: int = 4,
-                 desired_retention: float = 0.9) -> list[tuple[datetime, float]]:
+                 desired_retention: float = 0.9, parameters: Sequence[float] = ()) -> list[tuple[datetime, float]]:
     """A card's recall probability over time, from its reviews (moment, stability after it),
     oldest first, to ``until``: 1 at each review, then the value of each study day as the
     scheduler counts it (StudyScheduler.get_card_retrievability), sampled at the day's start.
     Before the first review with a stability there is no curve."""
-    scheduler = StudyScheduler(day_start_hour=day_start_hour, desired_retention=desired_retention)
+    scheduler = _scheduler(day_start_hour, desired_retention, parameters)
     points: list[tuple[datetime, float]] = []
     usable = [(at, stability) for at, stability in reviews if stability]
     for n, (at, stability) in enumerate(usable):

@@ -385,7 +385,8 @@ class CardInfoDialog(QDialog):
         markers = [(due, "due")] if due else []
         settings = browser.settings
         recall = recall_curve([(r["at"], r["stability"]) for r in reviews], max(due or now, now),
-                              day_start_hour=settings.day_start_hour, desired_retention=settings.desired_retention)
+                              day_start_hour=settings.day_start_hour, desired_retention=settings.desired_retention,
+                              parameters=settings.fsrs_parameters)
         charts = [LineChart(theme, "Stability", "easy", unit=" d", steps=True),
                   LineChart(theme, "Difficulty (1–10)", "hard", ceiling=10, steps=True),
                   LineChart(theme, "Recall probability", "good", percent=True)]

@@ -245,7 +245,8 @@ class StatsView(QScrollArea):
             try:
                 return generation, core_stats.compute(
                     reader, library, day_start_hour=settings.day_start_hour,
-                    desired_retention=settings.desired_retention, range_days=range_days)
+                    desired_retention=settings.desired_retention, range_days=range_days,
+                    parameters=settings.fsrs_parameters)
             finally:
                 reader.close()
 

@@ -303,3 +303,17 @@ def test_study_days_in_bulk_match_study_day_across_daylight_saving(zone, monkeyp
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_recall_decays_with_the_user_s_fitted_weights() -> None:
+    """FSRS-6's last weight shapes the forgetting curve: fitted weights change the recall shown."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    from genai_desktop.core.stats import recall_curve
+
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    fitted = (*DEFAULT_PARAMETERS[:20], 0.6)
+    default_curve = recall_curve([(start, 5.0)], start + timedelta(days=20))
+    fitted_curve = recall_curve([(start, 5.0)], start + timedelta(days=20), parameters=fitted)
+    assert default_curve[0][1] == fitted_curve[0][1] == 1.0
+    assert abs(default_curve[-1][1] - fitted_curve[-1][1]) > 0.02
