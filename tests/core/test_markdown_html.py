@@ -169,3 +169,17 @@ def test_gfm_tables_strikethrough_and_autolinks() -> None:
     html = render("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~old~~ www.example.com")
     assert '<td align="right">2</td>' in html and "<s>old</s>" in html
     assert '<a href="http://www.example.com">www.example.com</a>' in html
+
+
+def test_an_underscore_in_an_email_address_stays_in_the_link_and_emphasis_still_works() -> None:
+    html = render("Write to first_last@example.org, not _here_ or snake_case or a_b@nodomain.")
+    assert '<a href="mailto:first_last@example.org">first_last@example.org</a>' in html
+    assert "<em>here</em>" in html and "snake_case" in html
+    assert "a_b@nodomain" in html and "mailto:b@" not in html  # no period after @: no address
+
+
+def test_ftp_urls_are_linked_like_http_ones_but_not_inside_code_or_words() -> None:
+    html = render("Get it from ftp://ftp.example.org/pub/file.txt. Or `ftp://in.code` or xftp://a.b")
+    assert '<a href="ftp://ftp.example.org/pub/file.txt">ftp://ftp.example.org/pub/file.txt</a>.' in html
+    assert "<code>ftp://in.code</code>" in html
+    assert 'href="ftp://a.b"' not in html
