@@ -199,7 +199,7 @@ def _email_underscore(state: StateInline, silent: bool) -> bool:
     when the address after it is whole (GFM: the domain has a period and does not end in "-" or
     "_"), and only after local-part characters: an underscore between them can neither open nor
     close emphasis, so no emphasis is lost."""
-    if silent or state.linkLevel > 0 or state.src[state.pos] != "_" or not _EMAIL_LOCAL_END.search(state.pending):
+    if state.src[state.pos] != "_" or silent or state.linkLevel > 0 or not _EMAIL_LOCAL_END.search(state.pending):
         return False  # silent: only skipping over the text, which steps over an "_" anyway
     match = _EMAIL_FROM_UNDERSCORE.match(state.src, state.pos, state.posMax)
     if match is None or not match.group(0)[-1].isalnum():
@@ -216,11 +216,10 @@ def _ftp_autolink(state: StateInline, silent: bool) -> bool:
     trailing punctuation and unbalanced parentheses), so the plugin's own http matcher decides the
     URL's extent, given the same text with the scheme spelled "http". Called at the ``:``, with
     "ftp" still in the pending text, like the plugin's rule for the other schemes."""
-    from mdit_py_plugins.gfm_autolink._match import match_http
-
-    if state.linkLevel > 0 or silent or not state.pending.endswith("ftp") \
+    if state.src[state.pos] != ":" or silent or state.linkLevel > 0 or not state.pending.endswith("ftp") \
             or not state.src.startswith("ftp", state.pos - 3):
         return False  # silent: autolinks are never part of a link's text (the plugin's rule, #160)
+    from mdit_py_plugins.gfm_autolink._match import match_http
     before = state.pos - 3
     if before > 0 and state.src[before - 1] not in _AUTOLINK_PRECEDERS:
         return False  # "xftp://" or "a/ftp://": not a URL of its own
