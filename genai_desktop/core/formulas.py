@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import UserError
@@ -46,7 +47,7 @@ class Formula:
     latex: str
     display: bool
 
-    @property
+    @cached_property  # six regular expressions, asked for again by every key and render
     def normalised(self) -> str:
         # Multi-line display formulas break ziamath's parser on stray newlines.
         return repair_for_ziamath(" ".join(self.latex.split()), self.display)
