@@ -254,13 +254,22 @@ def _render(data_dir: Path, path: Path, whole_page: bool) -> int:
         import html
         import re
 
+        from .core.markdown_html import INLINE_FORMULA_STYLE
         from .ui.theme import LIGHT_THEME, document_css
 
         def inline_svg(match: re.Match) -> str:
             svg = formulas.svg(match.group(1)) or ""
-            return 'src="data:image/svg+xml;base64,' + base64.b64encode(svg.encode("utf-8")).decode("ascii") + '"'
+            attributes = match.group(2)
+            box = re.search(r'viewBox="[-\d.]+ ([-\d.]+) [-\d.]+ ([-\d.]+)"', svg)
+            if box and INLINE_FORMULA_STYLE in attributes:
+                # A browser can align an image's bottom below the baseline by the formula's depth
+                # (ziamath draws its baseline at y = 0), which the reader does with padding.
+                depth = float(box.group(1)) + float(box.group(2))
+                attributes = attributes.replace(INLINE_FORMULA_STYLE, f"vertical-align: -{depth:.2f}px")
+            data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            return f'<img src="data:image/svg+xml;base64,{data}"{attributes}>'
 
-        body = re.sub(r'src="formula:([0-9a-f]+)"', inline_svg, body)
+        body = re.sub(r'<img src="formula:([0-9a-f]+)"([^>]*)>', inline_svg, body)
         body = (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(path.stem)}</title>'
                 f'<style>{document_css(LIGHT_THEME, 16.0)}</style></head><body>\n{body}\n</body></html>')
     sys.stdout.write(body + "\n")

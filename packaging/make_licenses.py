@@ -1,9 +1,9 @@
 """Write THIRD_PARTY_LICENSES: every distribution the app runs on, with its licence and its text.
 
-The list is the runtime dependency closure of the installed ``genai-study-desk`` distribution
-(extras such as ``test`` and ``build`` are left out), read with importlib.metadata, plus what
-ships inside a build without being a Python requirement: the Python interpreter, Qt itself
-(through PySide6, under LGPLv3) and PyInstaller's bootloader.
+The list is the runtime dependency closure of the dependencies pyproject.toml declares (extras
+such as ``test`` and ``build`` are left out), followed through the installed distributions with
+importlib.metadata, plus what ships inside a build without being a Python requirement: the
+Python interpreter, Qt itself (through PySide6, under LGPLv3) and PyInstaller's bootloader.
 
     python packaging/make_licenses.py [OUT]      (default: THIRD_PARTY_LICENSES at the repo root)
 """
@@ -19,7 +19,6 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "genai-study-desk"
 HERE_LICENSES = Path(__file__).resolve().parent / "licenses"
 # Files in a .dist-info folder that carry licence terms or the notices they require.
 _LICENSE_NAME = re.compile(r"^(licen[cs]e|copying|notice|authors|copyright)", re.I)
@@ -40,12 +39,33 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def runtime_closure(root: str = PROJECT) -> list[metadata.Distribution]:
-    """The installed distributions ``root`` needs at run time, without extras, sorted by name."""
+def project_requirements() -> list[str]:
+    """The app's runtime requirements as pyproject.toml declares them now. Not the installed
+    ``genai-study-desk`` metadata: an editable install keeps the dependencies declared when it
+    was installed, so a dependency dropped since would still be listed."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return tomllib.load(file)["project"]["dependencies"]
+
+
+def _needed(text: str) -> list[str]:
+    """The distribution a requirement line names, or nothing when its marker leaves it out here
+    (an extra's requirement, another platform's)."""
     from packaging.requirements import Requirement  # ships with pip, pytest and PyInstaller
 
+    requirement = Requirement(text)
+    if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+        return [requirement.name]
+    return []
+
+
+def runtime_closure(requirements: list[str] | None = None) -> list[metadata.Distribution]:
+    """The installed distributions ``requirements`` (the project's, by default) need at run
+    time, themselves included, without extras, sorted by name."""
     seen: dict[str, metadata.Distribution] = {}
-    pending = [root]
+    pending = [name for text in (project_requirements() if requirements is None else requirements)
+               for name in _needed(text)]
     while pending:
         name = canonical(pending.pop())
         if name in seen:
@@ -56,10 +76,7 @@ def runtime_closure(root: str = PROJECT) -> list[metadata.Distribution]:
             continue  # an optional platform dependency that is not installed here
         seen[name] = dist
         for text in dist.requires or []:
-            requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                pending.append(requirement.name)
-    seen.pop(canonical(root), None)
+            pending.extend(_needed(text))
     return sorted(seen.values(), key=lambda d: canonical(d.metadata["Name"]))
 
 
@@ -173,14 +190,22 @@ def render(items: list[Component]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _installed(name: str) -> bool:
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", nargs="?", default=str(ROOT / "THIRD_PARTY_LICENSES"))
     args = parser.parse_args(argv)
-    try:
-        metadata.distribution(PROJECT)
-    except metadata.PackageNotFoundError:
-        print(f"make_licenses: {PROJECT} is not installed here; run `pip install .` first", file=sys.stderr)
+    missing = [name for text in project_requirements() for name in _needed(text) if not _installed(name)]
+    if missing:
+        print(f"make_licenses: not installed here: {', '.join(missing)}; install requirements.lock first",
+              file=sys.stderr)
         return 1
     items = components()
     out = Path(args.out)

@@ -1,5 +1,7 @@
 """The command line's shortcut for a plain GUI start must never change what a command means."""
 
+import re
+
 import pytest
 
 from genai_desktop import cli
@@ -75,7 +77,7 @@ def test_search_prints_the_search_box_s_ranked_results(capsys, tmp_path):
 
 def test_render_prints_the_readers_html_and_a_whole_page_with_html(tmp_path, capsys):
     page = tmp_path / "note.md"
-    page.write_text("# Title\n\n- [x] done\n\n```python\nx = 1\n```\n", encoding="utf-8")
+    page.write_text("# Title\n\n- [x] done\n\n```python\nx = 1\n```\n\nWith $x_i$ inline.\n", encoding="utf-8")
     data = ["--data-dir", str(tmp_path / "data")]
     assert cli.main(["render", str(page), *data]) == 0
     out = capsys.readouterr().out
@@ -83,6 +85,8 @@ def test_render_prints_the_readers_html_and_a_whole_page_with_html(tmp_path, cap
     assert cli.main(["render", str(page), "--html", *data]) == 0
     out = capsys.readouterr().out
     assert out.startswith("<!DOCTYPE html>") and "<style>" in out and "<h1>Title</h1>" in out
+    # The formula travels inside the page, lowered by its depth below the baseline.
+    assert 'src="data:image/svg+xml;base64,' in out and re.search(r'style="vertical-align: -\d+\.\d\dpx"', out)
 
 
 def test_render_of_a_missing_file_is_one_line_and_exit_1(tmp_path, capsys):

@@ -40,6 +40,8 @@ MAX_TABLE_DEPTH = 6
 PAGE_FORMULA_SECONDS = 10
 PAGE_BUDGET_SPENT = (f"not rendered yet: this page's formulas took too long (over {PAGE_FORMULA_SECONDS} s); "
                      "open the page again to render more")
+INLINE_FORMULA_STYLE = "vertical-align: top"  # marks a formula in a line of text (inline_formula_keys)
+_INLINE_FORMULA = re.compile(r'<img src="formula:([0-9a-f]+)"[^>]*style="' + INLINE_FORMULA_STYLE + '"')
 COPY_SCHEME = "copy"  # <a href="copy:TEXT">: the reader puts TEXT (percent-encoded) on the clipboard
 _TABLE_PART = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th|caption)\b[^>]*>", re.I)
 _TEXT_ALIGN = re.compile(r"text-align:(left|right|center)")
@@ -140,8 +142,9 @@ class MarkdownRenderer:
         if display:
             return (f'<table class="formula" width="100%" cellpadding="4"><tr><td align="center">'
                     f'<img src="formula:{key}" alt="{alt}"></td></tr></table>')
-        # Centred on the line like the text around it (the reader sizes it to the text).
-        return f'<img src="formula:{key}" alt="{alt}" style="vertical-align: middle">'
+        # The reader sizes it to the text and pads it so its baseline is the text's (the padding
+        # is computed for this alignment: ui/formula_baseline.py).
+        return f'<img src="formula:{key}" alt="{alt}" style="{INLINE_FORMULA_STYLE}">'
 
     def error_box(self, message: str, source: str) -> str:
         src = (f'<pre style="white-space: pre-wrap">{html.escape(source)}</pre>' if source else "")
@@ -381,6 +384,12 @@ def replace_math(text: str, replacement: str) -> str:
     from .markdown_rules import MATH_DISPLAY, MATH_INLINE
 
     return MATH_INLINE.sub(replacement, MATH_DISPLAY.sub(replacement, text))
+
+
+def inline_formula_keys(body: str) -> set[str]:
+    """The keys of the formulas ``body`` (HTML of ``MarkdownRenderer``) shows inside a line of
+    text, as opposed to on a line of their own: the reader aligns those with the text."""
+    return set(_INLINE_FORMULA.findall(body))
 
 
 def formulas_in(text: str) -> list[Formula]:

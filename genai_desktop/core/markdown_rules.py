@@ -1,7 +1,8 @@
 """The app's markdown-it parser: CommonMark plus GFM and the syntax the notes use.
 
 On top of markdown-it's CommonMark preset: GFM tables, strikethrough, task lists and
-autolinks (linkify), footnotes, and four rules of the app's own:
+autolinks (mdit-py-plugins' gfm_autolink, completed by two small rules below: ``ftp://`` URLs
+and e-mail addresses with ``_`` before the ``@``), footnotes, and four rules of the app's own:
 
 - math: ``$…$``, ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``, inline or on their own lines (also inside
   list items and block quotes); money such as "$5 … $3" stays text (MATH_* below);
@@ -35,6 +36,11 @@ _BLOCK_OPENERS = {"$$": "$$", "\\[": "\\]"}
 _CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)")
 # Not inside more brackets ("[[[x]]]") and not Obsidian's embed "![[x]]": both stay CommonMark.
 _WIKI_LINK = re.compile(r"(?<![\[!])\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\](?!\])")
+# GFM's e-mail autolink, from an underscore of its local part on: the rest of the local part, "@",
+# then labels of alphanumerics, "-" and "_" joined by periods (at least one), taken whole.
+_EMAIL_FROM_UNDERSCORE = re.compile(r"_[A-Za-z0-9._+-]*@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+(?![A-Za-z0-9_-])")
+_EMAIL_LOCAL_END = re.compile(r"[A-Za-z0-9._+-]$")
+_AUTOLINK_PRECEDERS = " \t\r\n*_~("  # what may stand before an autolink (GFM), or the start of a line
 
 
 @cache
@@ -50,6 +56,8 @@ def parser() -> MarkdownIt:
     # GFM's autolink extension as its spec words it (www., scheme and e-mail links; trailing
     # punctuation and unbalanced parentheses left out): linkify-it links differently.
     md.use(gfm_autolink_plugin)
+    md.inline.ruler.before("emphasis", "email_underscore", _email_underscore)
+    md.inline.ruler.after("gfm_autolink_protocol", "ftp_autolink", _ftp_autolink)
     md.use(footnote_plugin, inline=False)
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.inline.ruler.before("link", "wiki_link", _wiki_link)
@@ -219,6 +227,60 @@ def _emit_paragraph(out: list[Token], opener: Token, inline: Token, closer: Toke
         return
     part = Token("inline", "", 0, children=children, level=inline.level, content="")
     out.extend([opener.copy(), part, closer.copy()])
+
+
+# ---------------------------------------------------------------- autolinks
+
+def _email_underscore(state: StateInline, silent: bool) -> bool:
+    """An ``_`` inside an e-mail address's local part is text, not an emphasis delimiter.
+
+    gfm_autolink finds a bare address at its ``@`` by looking back through the text not yet
+    made a token; the emphasis rule makes every ``_`` a token of its own, so "a.b-c_d@a.b" was
+    linked from "d" on. Kept as text, the whole local part is there to look back through. Only
+    when the address after it is whole (GFM: the domain has a period and does not end in "-" or
+    "_"), and only after local-part characters: an underscore between them can neither open nor
+    close emphasis, so no emphasis is lost."""
+    if state.src[state.pos] != "_" or silent or state.linkLevel > 0 or not _EMAIL_LOCAL_END.search(state.pending):
+        return False  # silent: only skipping over the text, which steps over an "_" anyway
+    match = _EMAIL_FROM_UNDERSCORE.match(state.src, state.pos, state.posMax)
+    if match is None or not match.group(0)[-1].isalnum():
+        return False
+    state.pending += "_"
+    state.pos += 1
+    return True
+
+
+def _ftp_autolink(state: StateInline, silent: bool) -> bool:
+    """``ftp://host/path`` becomes a link, as GFM says; gfm_autolink links http(s), mailto and xmpp.
+
+    GFM matches ftp URLs exactly like http ones (a valid domain, then up to the next space, less
+    trailing punctuation and unbalanced parentheses), so the plugin's own http matcher decides the
+    URL's extent, given the same text with the scheme spelled "http". Called at the ``:``, with
+    "ftp" still in the pending text, like the plugin's rule for the other schemes."""
+    if state.src[state.pos] != ":" or silent or state.linkLevel > 0 or not state.pending.endswith("ftp") \
+            or not state.src.startswith("ftp", state.pos - 3):
+        return False  # silent: autolinks are never part of a link's text (the plugin's rule, #160)
+    from mdit_py_plugins.gfm_autolink._match import match_http
+    before = state.pos - 3
+    if before > 0 and state.src[before - 1] not in _AUTOLINK_PRECEDERS:
+        return False  # "xftp://" or "a/ftp://": not a URL of its own
+    found = match_http("http" + state.src[state.pos:state.posMax])
+    if found is None:
+        return False
+    url = "ftp" + found[0][4:]
+    href = state.md.normalizeLink(url)
+    if not state.md.validateLink(href):
+        return False
+    state.pending = state.pending[:-3]
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": href}
+    token.markup, token.info = "autolink", "auto"  # marked like the plugin's links
+    token = state.push("text", "", 0)
+    token.content = state.md.normalizeLinkText(url)
+    token = state.push("link_close", "a", -1)
+    token.markup, token.info = "autolink", "auto"
+    state.pos += len(url) - 3
+    return True
 
 
 # ---------------------------------------------------------------- callouts

@@ -79,6 +79,9 @@ class NotePanel(QWidget):
         self.view = _NoteView(workspace, theme)
         self.view.clicked.connect(self.start_editing)
         self.view.internal_link.connect(self.link_clicked)
+        # Formulas render on a worker thread: the note is first laid out with placeholders of
+        # their estimated size, so the box takes the note's real height when they arrive.
+        self.view.formulas_arrived.connect(self._fit)
         self.editor = QPlainTextEdit(objectName="NoteEditor")
         self.editor.setPlaceholderText("Write in markdown: **bold**, - lists, `code`, $x^2$, [a link](q:question-id)")
         self.editor.setTabChangesFocus(True)

@@ -10,6 +10,7 @@ internal ids navigate, http/https/mailto go to the system browser, everything el
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,7 @@ class Reader(QTextBrowser):
         self._formulas: DeferredFormulas | None = None
         self._formula_loader: FormulaLoader | None = None
         self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
+        self._inline: set[str] = set()  # formula keys of this document that stand in a line of text
         self._refused_arrived = False  # a formula came back refused: the page needs its error box
         self._arrived: list[str] = []  # formula keys arrived since the last re-layout
         self._image_positions: dict[str, list[int]] | None = None  # formula key -> its places in the document
@@ -344,6 +346,7 @@ class Reader(QTextBrowser):
     def setHtml(self, text: str, *, same_page: bool = False) -> None:  # noqa: N802 (Qt name)
         """``same_page``: the page shown, set again (its header changed): formulas still on
         their way keep coming; the ones that arrived load from the cache."""
+        self._inline = _inline_formulas(text)  # before the layout, which loads the images
         if same_page:
             super().setHtml(text)
             self._image_positions = None
@@ -472,9 +475,32 @@ class Reader(QTextBrowser):
         return positions
 
     def _formula_scale(self) -> float:
+        """Formulas are drawn at the text's size: ziamath's em (RENDER_SIZE_PX) to the page's,
+        and 8 % more, as STIX Two Math's letters are smaller than the page font's at one em."""
         from ..core.formulas import RENDER_SIZE_PX
 
         return self.font_px / RENDER_SIZE_PX * 1.08
+
+    def _text_line(self):
+        """The body text's metrics, which inline formulas are aligned to (ui/formula_baseline.py)."""
+        from PySide6.QtGui import QFontMetricsF
+
+        from .formula_baseline import TextLine
+
+        metrics = QFontMetricsF(self.document().defaultFont())
+        return TextLine(metrics.ascent(), metrics.descent())
+
+    def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
+        """(top, bottom) padding of an inline formula drawn ``above`` and ``below`` its baseline,
+        in whole device pixels (the image's height is), keeping the baseline where the exact
+        padding puts it: the rounding is shared out evenly above and below."""
+        from .formula_baseline import padding
+
+        top, bottom = padding(above, below, self._text_line())
+        dpr = self._dpr()
+        height = above + below + top + bottom
+        spare = (math.ceil(height * dpr - 1e-6) / dpr - height) / 2
+        return top + spare, bottom + spare
 
     def _formula_image(self, key: str) -> QImage:
         cache_key = ("f", key, self.zoom, self._dpr())
@@ -484,26 +510,36 @@ class Reader(QTextBrowser):
         svg = source.svg(key)
         if svg is None:
             if key in self._awaited and (size := source.placeholder_size(key)) is not None:
-                return self._formula_placeholder(*size)
+                return self._formula_placeholder(*size, inline=key in self._inline)
             # Refused on the worker thread after the page was converted: the next conversion
             # shows the error box with the source; until then, the reason.
             return self._placeholder(f"Formula not rendered: {source.error(key) or 'the renderer failed'}")
         from PySide6.QtSvg import QSvgRenderer  # only pages with formulas need it
 
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-        size = renderer.defaultSize()
         scale = self._formula_scale()
-        image = self._rasterise(renderer, size.width() * scale, size.height() * scale)
+        box = renderer.viewBoxF()  # ziamath draws the formula's baseline at y = 0
+        width, height = box.width() * scale, box.height() * scale
+        if key in self._inline:
+            top, bottom = self._inline_padding(-box.top() * scale, box.bottom() * scale)
+            image = self._rasterise(renderer, width, height + top + bottom, QRectF(0, top, width, height))
+        else:
+            image = self._rasterise(renderer, width, height)
         self._images[cache_key] = image
         return image
 
-    def _formula_placeholder(self, width: float, height: float) -> QImage:
+    def _formula_placeholder(self, width: float, height: float, *, inline: bool) -> QImage:
         """A faint box of about the formula's size, while the formula is rendered (not cached:
-        the formula itself replaces it)."""
+        the formula itself replaces it). An inline one is padded like the formula will be, as if
+        a fifth of it hung below the baseline, so its line barely moves when the formula comes."""
         from PySide6.QtGui import QImage
 
         scale, dpr = self._formula_scale(), self._dpr()
-        width, height = width * scale, height * scale
+        width, box = width * scale, height * scale
+        top = bottom = 0.0
+        if inline:
+            top, bottom = self._inline_padding(box * 0.8, box * 0.2)
+        height = box + top + bottom
         image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
                        QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(QColor(0, 0, 0, 0))
@@ -512,13 +548,14 @@ class Reader(QTextBrowser):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QColor(0, 0, 0, 0))
         painter.setBrush(QColor(self.theme.hover))
-        painter.drawRoundedRect(QRectF(1, height * 0.15, width - 2, height * 0.7), 4, 4)
+        painter.drawRoundedRect(QRectF(1, top + box * 0.15, width - 2, box * 0.7), 4, 4)
         painter.end()
         return image
 
-    def _rasterise(self, renderer, width: float, height: float) -> QImage:
+    def _rasterise(self, renderer, width: float, height: float, drawing: QRectF | None = None) -> QImage:
         """An SVG drawn at ``width`` x ``height`` logical pixels on a transparent ground, at the
-        screen's pixel ratio (sharp on high-density screens)."""
+        screen's pixel ratio (sharp on high-density screens); or drawn into ``drawing`` (logical
+        pixels) with the rest left blank (an inline formula's padding)."""
         from PySide6.QtGui import QImage
 
         dpr = self._dpr()
@@ -527,7 +564,11 @@ class Reader(QTextBrowser):
         image.fill(QColor(0, 0, 0, 0))
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+        if drawing is None:
+            renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+        else:
+            renderer.render(painter, QRectF(drawing.x() * dpr, drawing.y() * dpr,
+                                            drawing.width() * dpr, drawing.height() * dpr))
         painter.end()
         image.setDevicePixelRatio(dpr)
         return image
@@ -642,6 +683,14 @@ class Reader(QTextBrowser):
                          Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, label[:160])
         painter.end()
         return image
+
+
+def _inline_formulas(body: str) -> set[str]:
+    if "formula:" not in body:
+        return set()  # most pages: the markdown pipeline is not loaded for them
+    from ..core.markdown_html import inline_formula_keys
+
+    return inline_formula_keys(body)
 
 
 def _with_header(body: str, header: str) -> str:

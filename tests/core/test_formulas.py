@@ -36,6 +36,30 @@ def test_cache_writes_to_disk_and_reloads(tmp_path: Path) -> None:
     assert fresh.get(formula, "#000000") == (key, None)
 
 
+def test_asking_for_formulas_not_rendered_lists_the_folder_once(tmp_path: Path, monkeypatch) -> None:
+    """The reader asks for the SVG of every placeholder it lays out: one listing of the cache
+    folder answers them all, not a file look-up each (17 stats cost a first render 16 ms)."""
+    import os
+
+    from genai_desktop.core import formulas as module
+
+    key, _ = FormulaCache(tmp_path).get(Formula("x", False), "#000000")
+    fresh = FormulaCache(tmp_path)  # a new session: the SVG is on disk only
+    listings = []
+    listdir = os.listdir
+    monkeypatch.setattr(module.os, "listdir", lambda folder: listings.append(folder) or listdir(folder))
+    exists = Path.exists
+
+    def looked_up(path: Path) -> bool:
+        if path.suffix == ".svg":
+            pytest.fail(f"looked up {path.name} on its own")
+        return exists(path)
+
+    monkeypatch.setattr(Path, "exists", looked_up)
+    assert all(fresh.svg(f"{n:020x}") is None for n in range(50))
+    assert fresh.svg(key).startswith("<svg") and len(listings) == 1
+
+
 def test_cache_keys_depend_on_colour_and_mode() -> None:
     f = Formula("x", False)
     assert f.key("#000") != f.key("#fff") != Formula("x", True).key("#fff")

@@ -176,3 +176,17 @@ def test_a_link_to_a_script_or_a_local_file_keeps_its_words_and_loses_the_link()
         html = render(f"A [plain words]({url}) and ![a picture]({url}).")
         assert html == "<p>A plain words and a picture.</p>\n", url
     assert '<a href="https://example.org">' in render("[ok](https://example.org)")
+
+
+def test_an_underscore_in_an_email_address_stays_in_the_link_and_emphasis_still_works() -> None:
+    html = render("Write to first_last@example.org, not _here_ or snake_case or a_b@nodomain.")
+    assert '<a href="mailto:first_last@example.org">first_last@example.org</a>' in html
+    assert "<em>here</em>" in html and "snake_case" in html
+    assert "a_b@nodomain" in html and "mailto:b@" not in html  # no period after @: no address
+
+
+def test_ftp_urls_are_linked_like_http_ones_but_not_inside_code_or_words() -> None:
+    html = render("Get it from ftp://ftp.example.org/pub/file.txt. Or `ftp://in.code` or xftp://a.b")
+    assert '<a href="ftp://ftp.example.org/pub/file.txt">ftp://ftp.example.org/pub/file.txt</a>.' in html
+    assert "<code>ftp://in.code</code>" in html
+    assert 'href="ftp://a.b"' not in html

@@ -83,19 +83,11 @@ def test_at_least_99_percent_of_the_commonmark_spec_examples_render_as_the_spec_
     assert rate >= 0.99
 
 
-# GFM examples (by their line in spec.txt) that mdit-py-plugins' gfm_autolink 0.7 links short of
-# the spec; known gaps of that plugin, left until it (or a rule of ours) covers them.
-GFM_KNOWN_GAPS: dict[int, str] = {
-    9302: "ftp:// links: gfm_autolink knows http, https, mailto and xmpp only",
-    9346: "an e-mail whose local part has '_': the emphasis rule splits the text before '@' is seen",
-}
-
-
 @pytest.mark.parametrize("extension", ["table", "tasklist", "strikethrough", "autolink"])
 def test_every_gfm_extension_example_renders_as_the_spec_says(extension: str) -> None:
     examples = [e for e in GFM if e["extension"] == extension]
     assert examples
-    failed = [e for e in failures(examples) if e["start_line"] not in GFM_KNOWN_GAPS]
+    failed = failures(examples)
     assert not failed, [(e["start_line"], e["markdown"], render(e["markdown"])) for e in failed]
 
 

@@ -158,3 +158,21 @@ def test_bookmarks_follow_a_change_underneath_the_window(qtbot, make_window) -> 
     window.refresh_after_data_change(library_changed=True)
     assert bookmark_rows(window.sidebar) == ["q:gan-objective"]
     assert not tools.star.isChecked()
+
+
+def test_the_note_box_takes_the_height_of_its_formulas_when_they_arrive(qtbot, make_window, monkeypatch) -> None:
+    import genai_desktop.core.formulas as formulas_module
+
+    # Placeholders far smaller than the formulas: the box must grow when the formulas come.
+    monkeypatch.setattr(formulas_module, "estimate_size", lambda formula: (8.0, 2.0))
+    window = make_window()
+    tools = ready(qtbot, window)
+    window.workspace.save_note("multi-head", "Scaled by\n\n$$\\begin{pmatrix}a\\\\b\\\\c\\\\d\\end{pmatrix}$$")
+    window.reader.show_page("q:multi-head")
+    view = tools.notes.view
+    assert view.isVisible() and view.formulas_pending()
+    before = view.height()
+    qtbot.waitUntil(lambda: not view.formulas_pending() and not view._formula_relayout.isActive(),  # noqa: SLF001
+                    timeout=30_000)
+    assert view.height() > before + 30
+    assert view.height() == view.content_height()
