@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 
 from ..core import interview
 from ..core import stats as core_stats
+from ..core.changes import Changes
 from ..core.study import StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
@@ -109,6 +110,10 @@ class StatsView(QScrollArea):
 
     def on_shown(self) -> None:
         self.refresh()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.progress and self.isVisible():  # hidden: counted again when shown
+            self.refresh()
 
     def refresh(self) -> None:
         conn = self.workspace.progress.conn
