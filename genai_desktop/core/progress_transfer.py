@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from .changes import Changes
 from .clock import Clock, iso, system_clock
 from .content import MAX_PAGE_BYTES
 from .db import transaction
@@ -609,6 +610,13 @@ class MergeSummary:
     @property
     def packs_changed(self) -> bool:
         return bool(self.packs_added or self.packs_updated)
+
+    @property
+    def changes(self) -> Changes:
+        """A merge writes reviews, cards, notes, bookmarks, milestones and maybe settings and
+        packs underneath whatever is open: sessions built before it end."""
+        return Changes(library=self.packs_changed, cards=True, reviews=True, notes=True, roadmap=True,
+                       settings=self.settings_taken, sessions_void=True)
 
     def lines(self) -> list[str]:
         """What was merged, one line per kind, in words a user reads."""

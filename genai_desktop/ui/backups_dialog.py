@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import backups
+from ..core.changes import Changes
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
@@ -225,5 +226,7 @@ class BackupsDialog(QDialog):
 def show_backups(window: QMainWindow) -> None:
     """Settings → Backups…: restoring reloads what the main window shows."""
     dialog = BackupsDialog(window.workspace, window.theme, window)
-    dialog.restored.connect(lambda: window.refresh_after_data_change(leave_sessions=True))
+    # The whole database was replaced: everything shown was read from the old one.
+    dialog.restored.connect(lambda: window.apply_changes(Changes(cards=True, reviews=True, notes=True, roadmap=True,
+                                                                  settings=True, sessions_void=True)))
     dialog.exec()

@@ -14,6 +14,7 @@ import sqlite3
 from PySide6.QtCore import QObject
 
 from ..core.card_state import NOTE, STUDY, UNBURY, UNSUSPEND, card_state, state_line, unhide
+from ..core.changes import Changes
 from ..core.study import Scope, StudySettings
 from .note_editor import NotePanel
 
@@ -69,6 +70,6 @@ class CardStateLine(QObject):
                 return
             done = "Unsuspended" if action == UNSUSPEND else "Unburied"
             self.window.statusBar().showMessage(f"{done}: the card is back in the flashcards", 4000)
-            self.window.after_cards_changed()  # counts, decks, the card browser, and this line
+            self.window.apply_changes(Changes(cards=True))  # counts, decks, the card browser, and this line
         elif action == NOTE:
             self.notes.start_editing()

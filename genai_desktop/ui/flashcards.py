@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.changes import Changes
 from ..core.content import LEVEL_NAMES
 from ..core.db import transaction
 from ..core.roadmap import Roadmap, milestone_scope
@@ -444,6 +445,14 @@ class FlashcardsView(QWidget):
         if self.pages.currentWidget() is self.deck_page:
             self.refresh_deck()
         self.setFocus()
+
+    def on_changes(self, changes: Changes) -> None:
+        """A session keeps its queue unless the rows it came from were replaced; the deck list
+        shows a change at once while it is on screen (otherwise when it is shown)."""
+        if changes.sessions_void and self.session is not None:
+            self.leave()
+        elif changes.progress and self.session is None and self.isVisible():
+            self.refresh_deck()
 
     def start(self, scope: Scope | None = None, *, ahead: bool = False, every_new: bool = False,
               ids: list[str] | None = None) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.changes import Changes
 from ..core.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
 from ..core.packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
 from .transfer_dialogs import LAST_DIR_KEY, TransferDialog, default_folder
@@ -215,7 +216,7 @@ class NotesImportDialog(TransferDialog):
         plan = self.plan
         self.pack_folder = folder
         window = self.window_
-        window.refresh_after_data_change(library_changed=True)
+        window.apply_changes(Changes(library=True))
         first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
         if first is not None:
             window.show_view("library")
@@ -297,7 +298,7 @@ def remove_pack_flow(window, pack_id: str) -> bool:
     except PackError as exc:
         QMessageBox.warning(window, "Remove pack", str(exc))
         return False
-    window.refresh_after_data_change(library_changed=True)
+    window.apply_changes(Changes(library=True))
     if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
         first = next(window.workspace.library.questions(), None)
         if first is not None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__, startup_gc
+from ..core.changes import Changes
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
@@ -399,7 +400,7 @@ class MainWindow(QMainWindow):
         button = self._views_by_name[name][1]
         self.views.setCurrentWidget(widget)
         button.setChecked(True)
-        if hasattr(widget, "on_shown"):
+        if widget is not self.splitter:  # the library view follows the reader instead
             widget.on_shown()
         return True
 
@@ -497,27 +498,28 @@ class MainWindow(QMainWindow):
         if self.show_view("flashcards"):
             self.flashcards.start(scope, ahead=ahead, every_new=scope.kind == "milestone")
 
-    def refresh_after_data_change(self, *, library_changed: bool = False, leave_sessions: bool = False) -> None:
-        """The library or the progress database changed underneath the window (an import, a
-        merge, a restored backup): re-read what is on screen. ``leave_sessions`` ends a review
-        session whose queue came from the old database."""
-        if library_changed:
+    def apply_changes(self, changes: Changes) -> None:
+        """A mutation (an import, a merge, a restored backup, the card browser, the scheduling
+        dialog) reports what it changed: the window reads again what it shows of that, then
+        every view does the same for itself (``on_changes``)."""
+        if changes.library:
             self.workspace.reload_library()
             self.sidebar.populate(self.workspace.outline)
             self._update_status()
-        for view in self.created_views():
-            if view is self.splitter:
-                continue
-            if leave_sessions and hasattr(view, "leave"):
-                view.leave()
-            elif hasattr(view, "on_shown") and view.isVisible():
-                view.on_shown()
-        self.refresh_counts()
-        self.refresh_roadmap_status()
-        if self.library_tools is not None:
+        if changes.progress:
+            self.refresh_counts()
+        if changes.progress or changes.roadmap:
+            self.refresh_roadmap_status()
+        if self.library_tools is not None and (changes.notes or changes.library):
             self.library_tools.on_data_changed()
         if self.reader.current_page:
-            self.reader.refresh()
+            if changes.library or changes.notes:
+                self.reader.refresh()
+            elif changes.cards or changes.reviews or changes.sessions_void:
+                self.reader.refresh_header()  # the card-state line under the title
+        for view in self.created_views():
+            if view is not self.splitter:
+                view.on_changes(changes)
 
     def _open_from_card(self, page_id: str) -> None:
         """A link in a flashcard's answer or the roadmap opens the page in the library view."""
@@ -546,7 +548,7 @@ class MainWindow(QMainWindow):
         if self.library_tools is not None:
             self.library_tools.set_theme(self.theme)
         for view in self.created_views():
-            if hasattr(view, "set_theme") and view is not self.splitter:
+            if view is not self.splitter:
                 view.set_theme(self.theme)
         if getattr(self, "card_browser", None) is not None:
             self.card_browser.theme = self.theme
@@ -594,18 +596,11 @@ class MainWindow(QMainWindow):
         browser = getattr(self, "card_browser", None)
         if browser is None:
             browser = self.card_browser = CardBrowserWindow(self.workspace, self.theme, self)
-            browser.changed.connect(self.after_cards_changed)
+            browser.changed.connect(lambda: self.apply_changes(Changes(cards=True)))
             browser.finished.connect(lambda _result: setattr(self, "card_browser", None))
         browser.show()
         browser.raise_()
         browser.activateWindow()
-
-    def after_cards_changed(self) -> None:
-        """Card states changed outside a session (the card browser, the reader's card line)."""
-        self.refresh_counts()
-        flashcards = self._views_by_name["flashcards"][0]
-        if isinstance(flashcards, QWidget) and flashcards.session is None:
-            flashcards.refresh_deck()  # a session keeps its queue; the deck list shows the change at once
 
     def show_scheduling(self):
         from .scheduling_dialog import show_scheduling

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import fsrs_fit
+from ..core.changes import Changes
 from ..core.db import transaction
 from ..core.study import NEW, StudySettings
 from ..core.worker import WorkerCancelled, call_in_process
@@ -346,10 +347,7 @@ class SchedulingDialog(QDialog):
 def show_scheduling(window) -> SchedulingDialog:
     """Open the dialog for the main window; the Flashcards view follows what it changes."""
     dialog = SchedulingDialog(window.workspace, window.theme, window)
-    dialog.settings_changed.connect(window.refresh_counts)
-    flashcards = next((v for v in window.created_views() if hasattr(v, "refresh_deck")), None)
-    if flashcards is not None:
-        dialog.settings_changed.connect(flashcards.refresh_deck)
+    dialog.settings_changed.connect(lambda: window.apply_changes(Changes(settings=True)))
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import db, interview
 from ..core import stats as core_stats
+from ..core.changes import Changes
 from ..core.study import LEECH_LAPSES, StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
@@ -216,6 +217,10 @@ class StatsView(QScrollArea):
 
     def on_shown(self) -> None:
         self.refresh()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.progress and self.isVisible():  # hidden: counted again when shown
+            self.refresh()
 
     def set_range(self, key: str) -> None:
         """Show the review charts over another time range ("month", "year", "all")."""

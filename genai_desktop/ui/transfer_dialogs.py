@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.anki_export import ExportResult, export_apkg
+from ..core.changes import Changes
 from ..core.content import LEVEL_NAMES, LEVELS
 from ..core.progress_transfer import MergeSummary, export_progress, import_progress
 from ..core.study import Scope
@@ -431,7 +432,7 @@ def import_progress_flow(window) -> TransferDialog | None:
         return import_progress(conn, paths.packs, source, backups_dir=paths.backups)
 
     def succeeded(summary: MergeSummary) -> None:
-        window.refresh_after_data_change(library_changed=summary.packs_changed, leave_sessions=True)
+        window.apply_changes(summary.changes)
         lines = "".join(f"<br>•&nbsp;&nbsp;{html.escape(line)}" for line in summary.lines())
         hint = f"A backup of your progress was saved first: {summary.backup.name}" if summary.backup else ""
         dialog.show_result("Progress merged", f"From <b>{html.escape(source.name)}</b>:{lines}", hint, rich=True)
@@ -457,7 +458,7 @@ def import_anki_text_flow(window) -> TransferDialog | None:
 
     def succeeded(outcome) -> None:
         folder, plan = outcome
-        window.refresh_after_data_change(library_changed=True)
+        window.apply_changes(Changes(library=True))
         topics = len(plan.topics)
         text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are now "
                 f"the pack “{plan.title}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "

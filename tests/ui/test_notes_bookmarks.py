@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from genai_desktop.core import notes
+from genai_desktop.core.changes import Changes
 from genai_desktop.ui.sidebar import PAGE_ROLE
 
 
@@ -155,7 +156,7 @@ def test_bookmarks_follow_a_change_underneath_the_window(qtbot, make_window) -> 
     with conn:
         conn.execute("DELETE FROM bookmarks")
         conn.execute("INSERT INTO bookmarks VALUES ('gan-objective', '2026-01-01T00:00:00+00:00')")
-    window.refresh_after_data_change(library_changed=True)
+    window.apply_changes(Changes(library=True))
     assert bookmark_rows(window.sidebar) == ["q:gan-objective"]
     assert not tools.star.isChecked()
 

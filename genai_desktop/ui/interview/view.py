@@ -20,6 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from ...core import interview
+from ...core.changes import Changes
 from ...core.content import LEVEL_NAMES, LEVELS
 from ...core.interview import Mock, MockSetup
 from ...core.study import RATING_NAMES, Clock, Scope, StudySettings, format_duration, system_clock
@@ -495,6 +496,12 @@ class InterviewView(QWidget):
     def leave(self) -> None:
         """The data changed underneath (an import, a restore): a running mock ends."""
         self.new_mock()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.sessions_void:
+            self.leave()
+        elif changes.progress and self.isVisible():
+            self.on_shown()
 
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:

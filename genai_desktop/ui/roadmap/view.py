@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.changes import Changes
 from ...core.roadmap import (
     DONE,
     LEVEL_FILTERS,
@@ -329,6 +330,10 @@ class RoadmapView(QWidget):
         # Cards may have been studied since: mastery and suggestions are re-read every time.
         self.refresh()
         self.checklist.setFocus()
+
+    def on_changes(self, changes: Changes) -> None:
+        if (changes.roadmap or changes.progress) and self.isVisible():
+            self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
