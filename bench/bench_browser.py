@@ -36,8 +36,8 @@ def _library():
 
 
 def _fill(conn, library) -> None:
-    from genai_desktop.core import db
-    from genai_desktop.core.study import card_id_for, iso
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import card_id_for, iso
 
     rng = random.Random(1)
     now = datetime.now(UTC)
@@ -61,9 +61,9 @@ def _fill(conn, library) -> None:
 
 
 def run() -> dict[str, float]:
-    from genai_desktop.core import db
-    from genai_desktop.core.card_browser import Browser
-    from genai_desktop.core.study import StudySettings
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.card_browser import Browser
+    from genai_desktop.core.study.session import StudySettings
 
     folder = WORK / "browser-100k"
     shutil.rmtree(folder, ignore_errors=True)
@@ -99,7 +99,7 @@ def run() -> dict[str, float]:
         start = time.perf_counter()
         browser.reschedule(selected)
         reschedules.append((time.perf_counter() - start) * 1000)
-    from genai_desktop.core.card_state import card_state, state_line
+    from genai_desktop.core.study.card_state import card_state, state_line
 
     settings, lines = StudySettings.load(conn), []
     for qid in random.Random(5).sample(browser.ids, 500):

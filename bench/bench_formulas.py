@@ -27,7 +27,7 @@ RUNS = 5
 
 
 def _heaviest_page(library) -> tuple[str, str, int]:
-    from genai_desktop.core.markdown_html import formulas_in
+    from genai_desktop.core.render.markdown_html import formulas_in
 
     pages = [(f"q:{q.id}", q.markdown) for q in library.questions()]
     pages += [(f"guide:{g.id}", g.body) for g in library.guides]
@@ -61,9 +61,9 @@ def _wait_for_formulas(app, reader, limit_s: float = 300) -> tuple[float, float]
 
 def run() -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from genai_desktop.core.formulas import estimate_size, render_svg
-    from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in, replace_math
-    from genai_desktop.core.pages import render_page
+    from genai_desktop.core.render.formulas import estimate_size, render_svg
+    from genai_desktop.core.render.markdown_html import MarkdownRenderer, formulas_in, replace_math
+    from genai_desktop.core.render.pages import render_page
     from genai_desktop.core.workspace import Workspace
     from genai_desktop.ui import theme
     from genai_desktop.ui.app import make_application

@@ -27,9 +27,9 @@ FIRST_DAY = date(2024, 1, 1)
 def run() -> dict[str, float]:
     from fsrs.scheduler import DEFAULT_PARAMETERS
 
-    from genai_desktop.core import db
-    from genai_desktop.core.fsrs_fit import evaluate, optimise, review_history
-    from genai_desktop.core.study import StudySettings
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.fsrs_fit import evaluate, optimise, review_history
+    from genai_desktop.core.study.session import StudySettings
     from tests.fsrs_synthetic import TRUE_PARAMETERS, simulate_learner, write_reviews
 
     work = WORK / "fsrs"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from common import WORK
 
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.notes_import import plan_file
-from genai_desktop.core.packs import write_pack
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.packs.notes_import import plan_file
+from genai_desktop.core.packs.user_packs import write_pack
 
 QUESTIONS = 100_000
 WORDS = ("attention token embedding decoder encoder gradient loss sampling diffusion latent prior "

@@ -24,8 +24,8 @@ N = 100_000
 
 def _fill(conn, library) -> None:
     """Every built-in question and 100k others reviewed; 300 past mock attempts."""
-    from genai_desktop.core import db
-    from genai_desktop.core.study import card_id_for, iso
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import card_id_for, iso
 
     now = datetime.now(UTC)
     builtin = [q.id for q in library.questions()]
@@ -51,8 +51,8 @@ def run() -> dict[str, float]:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from genai_desktop.core import interview
-    from genai_desktop.core.interview import MockSetup
+    from genai_desktop.core.study import interview
+    from genai_desktop.core.study.interview import MockSetup
     from genai_desktop.core.workspace import Workspace
     from genai_desktop.ui.app import build_window, make_application
 

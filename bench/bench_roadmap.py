@@ -22,8 +22,8 @@ N = 100_000
 
 def _fill_cards(conn, library) -> None:
     """Every built-in question reviewed recently (so mastery has work), plus 100k other cards."""
-    from genai_desktop.core import db
-    from genai_desktop.core.study import _CARD_COLUMNS, card_id_for, iso
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import _CARD_COLUMNS, card_id_for, iso
 
     now = datetime.now(UTC)
     rows = []
@@ -38,7 +38,7 @@ def _fill_cards(conn, library) -> None:
 
 def run() -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from genai_desktop.core.roadmap import DONE, IN_PROGRESS, Roadmap
+    from genai_desktop.core.study.roadmap import DONE, IN_PROGRESS, Roadmap
     from genai_desktop.core.workspace import Workspace
     from genai_desktop.ui.app import build_window, make_application
 

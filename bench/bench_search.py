@@ -53,7 +53,7 @@ def keystrokes(queries: list[str]) -> list[str]:
 
 
 def _corpus() -> tuple[list[str], list[str]]:
-    from genai_desktop.core.library import pages_of
+    from genai_desktop.core.search.index import pages_of
     from genai_desktop.core.workspace import load_library
     from genai_desktop.paths import content_dir
 
@@ -64,7 +64,7 @@ def _corpus() -> tuple[list[str], list[str]]:
 
 
 def generated_pages():
-    from genai_desktop.core.library import Page
+    from genai_desktop.core.search.index import Page
 
     body_words, title_words = _corpus()
     rng = random.Random(6)
@@ -83,7 +83,7 @@ def generated_pages():
 
 
 def _stamp() -> dict:
-    from genai_desktop.core.library import INDEX_VERSION
+    from genai_desktop.core.search.index import INDEX_VERSION
 
     return {"n": N, "generator": GENERATOR_VERSION, "index": INDEX_VERSION}
 
@@ -95,7 +95,7 @@ def _ready(folder: Path) -> bool:
 
 def build(folder: Path) -> None:
     """The generated index and the Anki collection over the same notes (cached)."""
-    from genai_desktop.core.library import ContentIndex
+    from genai_desktop.core.search.index import ContentIndex
 
     if _ready(folder):
         return
@@ -103,7 +103,7 @@ def build(folder: Path) -> None:
     folder.mkdir(parents=True)
     pages = generated_pages()
     start = time.perf_counter()
-    from genai_desktop.core.content import load_pack
+    from genai_desktop.core.content.library import load_pack
     from genai_desktop.paths import content_dir
 
     index = ContentIndex(folder / "index.sqlite")
@@ -132,7 +132,7 @@ def build(folder: Path) -> None:
 
 
 def time_ours(index, typed: list[str], rounds: int = 3) -> tuple[float, int]:
-    from genai_desktop.core.search import search
+    from genai_desktop.core.search.query import search
 
     for text in typed:  # warm the page cache, as a user's second search would find it
         search(index, text)
@@ -176,7 +176,7 @@ def quality(index) -> tuple[float, float, list[str]]:
     """(top-3 hit rate, p95 ms, the queries missed) over bench/search_quality.toml."""
     import tomllib
 
-    from genai_desktop.core.search import search
+    from genai_desktop.core.search.query import search
 
     queries = tomllib.loads(QUALITY.read_text(encoding="utf-8"))["query"]
     hits, times, missed = 0, [], []
@@ -195,7 +195,7 @@ def quality(index) -> tuple[float, float, list[str]]:
 def run() -> dict[str, float]:
     import tempfile
 
-    from genai_desktop.core.library import ContentIndex
+    from genai_desktop.core.search.index import ContentIndex
     from genai_desktop.core.workspace import load_library
     from genai_desktop.paths import content_dir
 

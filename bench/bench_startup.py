@@ -44,7 +44,7 @@ def run() -> dict[str, float]:
 
 def page_render_p95(data) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from genai_desktop.core.pages import largest_question
+    from genai_desktop.core.render.pages import largest_question
     from genai_desktop.core.workspace import Workspace
     from genai_desktop.ui import theme
     from genai_desktop.ui.app import make_application
@@ -72,7 +72,7 @@ def page_render_p95(data) -> float:
     # formulas, styling or highlighting), measured here so a slower machine shows as such.
     from PySide6.QtWidgets import QTextBrowser
 
-    from genai_desktop.core.library import plain_text
+    from genai_desktop.core.search.index import plain_text
 
     bare = QTextBrowser()
     bare.resize(900, 800)

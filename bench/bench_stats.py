@@ -28,8 +28,8 @@ def _library():
 
 
 def _fill(conn, library) -> None:
-    from genai_desktop.core import db
-    from genai_desktop.core.study import card_id_for, iso
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import card_id_for, iso
 
     rng = random.Random(5)
     now = datetime.now(UTC)
@@ -61,8 +61,8 @@ def _fill(conn, library) -> None:
 
 
 def run() -> dict[str, float]:
-    from genai_desktop.core import db
-    from genai_desktop.core.stats import compute
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.stats import compute
 
     folder = WORK / "stats-1m"
     shutil.rmtree(folder, ignore_errors=True)

@@ -24,8 +24,8 @@ ANSWERS = 300
 def _build_progress_db(path) -> list[str]:
     from fsrs import Card, Rating, Scheduler, State
 
-    from genai_desktop.core import db
-    from genai_desktop.core.study import _CARD_COLUMNS, card_id_for, card_to_json, iso
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import _CARD_COLUMNS, card_id_for, card_to_json, iso
 
     conn = db.open_progress(path).conn
     rng = random.Random(1)
@@ -63,8 +63,8 @@ def _build_progress_db(path) -> list[str]:
 def ours(ids, path) -> dict[str, float]:
     from fsrs import Rating
 
-    from genai_desktop.core import db
-    from genai_desktop.core.study import StudySession, StudySettings
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import StudySession, StudySettings
 
     conn = db.open_progress(path).conn
     builds = []

@@ -21,7 +21,7 @@ PER_CARD = 20
 
 def _histories(seed: int = 11) -> list[tuple]:
     """(uid, question id, rating, time) rows: 20 reviews a card, spread over a year."""
-    from genai_desktop.core.study import iso
+    from genai_desktop.core.study.session import iso
 
     rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(days=365)
@@ -36,8 +36,8 @@ def _histories(seed: int = 11) -> list[tuple]:
 
 
 def _database(path, rows):
-    from genai_desktop.core import db
-    from genai_desktop.core.progress_transfer import recompute_cards
+    from genai_desktop.core.store import db
+    from genai_desktop.core.transfer.progress import recompute_cards
 
     database = db.open_progress(path)
     conn = database.conn
@@ -50,9 +50,9 @@ def _database(path, rows):
 
 
 def run() -> dict[str, float]:
-    from genai_desktop.core.anki_export import export_apkg
-    from genai_desktop.core.content import load_pack
-    from genai_desktop.core.progress_transfer import export_progress, import_progress
+    from genai_desktop.core.content.library import load_pack
+    from genai_desktop.core.transfer.anki_export import export_apkg
+    from genai_desktop.core.transfer.progress import export_progress, import_progress
     from genai_desktop.paths import content_dir
 
     work = WORK / "transfer"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.session import StudySession, StudySettings
 
 
 class SteppingClock:

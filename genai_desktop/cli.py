@@ -161,7 +161,7 @@ def _gui(data_dir: Path, theme: str | None) -> int:
 
 
 def _content(data_dir: Path) -> int:
-    from .core.markdown_html import formulas_in
+    from .core.render.markdown_html import formulas_in
     from .core.workspace import load_library
     from .paths import DataPaths
 
@@ -196,7 +196,7 @@ def _search(data_dir: Path, query: str, as_json: bool, limit: int) -> int:
     """The search box's results for ``query``, in its order: page id, title, caption, snippet."""
     import json
 
-    from .core.search import MARK_END, MARK_START, corrections, marked_spans, strip_marks
+    from .core.search.query import MARK_END, MARK_START, corrections, marked_spans, strip_marks
     from .core.workspace import Workspace
 
     workspace = Workspace(data_dir)
@@ -236,9 +236,9 @@ def _render(data_dir: Path, path: Path, whole_page: bool) -> int:
     """The reader's HTML for ``path`` (its wiki-links resolved against the library); with
     ``whole_page``, a standalone page with the reader's stylesheet and the formulas as SVG."""
     from .core.errors import UserError
-    from .core.formulas import FormulaCache
-    from .core.markdown_html import MarkdownRenderer
-    from .core.pages import wiki_link_target
+    from .core.render.formulas import FormulaCache
+    from .core.render.markdown_html import MarkdownRenderer
+    from .core.render.pages import wiki_link_target
     from .core.workspace import load_library
     from .paths import DataPaths
 
@@ -254,7 +254,7 @@ def _render(data_dir: Path, path: Path, whole_page: bool) -> int:
         import html
         import re
 
-        from .core.markdown_html import INLINE_FORMULA_STYLE
+        from .core.render.markdown_html import INLINE_FORMULA_STYLE
         from .ui.theme import LIGHT_THEME, document_css
 
         def inline_svg(match: re.Match) -> str:
@@ -277,7 +277,7 @@ def _render(data_dir: Path, path: Path, whole_page: bool) -> int:
 
 
 def _check(path: Path) -> int:
-    from .core.checks import check_pack
+    from .core.content.checks import check_pack
 
     problems = check_pack(path)
     for problem in problems:
@@ -297,8 +297,8 @@ def _screenshot(data_dir: Path, args) -> int:
 
 def _import_notes(data_dir: Path, path: Path, as_json: bool) -> int:
     """Read, parse and store a notes file; bad input is one clear line on stderr and exit 1."""
-    from .core.notes_import import NotesError, plan_file
-    from .core.packs import PackError, pack_id_for, read_pack_info, write_pack
+    from .core.packs.notes_import import NotesError, plan_file
+    from .core.packs.user_packs import PackError, pack_id_for, read_pack_info, write_pack
     from .paths import DataPaths
 
     paths = DataPaths(data_dir)
@@ -324,9 +324,9 @@ def _import_notes(data_dir: Path, path: Path, as_json: bool) -> int:
 
 def _transfer(verb: str, data_dir: Path, args) -> int:
     """Anki export and progress transfer; a refused file or scope is one clear line, exit 1."""
-    from .core import notes
-    from .core.anki_export import ExportError, export_apkg, parse_scope
-    from .core.progress_transfer import TransferError, export_progress, import_progress
+    from .core.content import notes
+    from .core.transfer.anki_export import ExportError, export_apkg, parse_scope
+    from .core.transfer.progress import TransferError, export_progress, import_progress
     from .core.workspace import Workspace
 
     workspace = Workspace(data_dir)

@@ -88,7 +88,7 @@ def check_page(ctx: Context) -> str:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QTextDocument
 
-    from .core.markdown_html import formulas_in
+    from .core.render.markdown_html import formulas_in
 
     library = ctx.workspace.library
     question = next((q for q in library.questions() if "```" in q.markdown and formulas_in(q.markdown)), None)
@@ -126,7 +126,7 @@ def check_highlighting(ctx: Context) -> str:
     from pygments.styles import get_style_by_name
     from pygments.util import ClassNotFound
 
-    from .core.markdown_html import DARK, LIGHT
+    from .core.render.markdown_html import DARK, LIGHT
 
     languages = set()
     for question in ctx.workspace.library.questions():

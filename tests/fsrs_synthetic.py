@@ -20,8 +20,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from genai_desktop.core.db import transaction
-from genai_desktop.core.study import day_start, iso
+from genai_desktop.core.store.db import transaction
+from genai_desktop.core.study.session import day_start, iso
 
 DEFAULT_PARAMETERS: tuple[float, ...] = (
     0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,

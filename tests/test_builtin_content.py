@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from genai_desktop.core.checks import check_pack
-from genai_desktop.core.content import load_pack
+from genai_desktop.core.content.checks import check_pack
+from genai_desktop.core.content.library import load_pack
 from genai_desktop.paths import content_dir
 
 from .conftest import SHARED, needs_shared
@@ -68,7 +68,7 @@ def test_text_is_our_own() -> None:
 def test_the_library_has_its_figures_each_placed_and_regenerable(tmp_path, library) -> None:
     from pathlib import Path
 
-    from genai_desktop.core.figures import svg_problems
+    from genai_desktop.core.render.figures import svg_problems
 
     figures = sorted((content_dir() / "figures").glob("*.svg"))
     assert len(figures) >= 30

@@ -54,7 +54,7 @@ def test_a_mistyped_verb_is_named_in_the_error(capsys):
 def test_search_prints_the_search_box_s_ranked_results(capsys, tmp_path):
     import json
 
-    from genai_desktop.core.search import strip_marks
+    from genai_desktop.core.search.query import strip_marks
     from genai_desktop.core.workspace import Workspace
 
     data = tmp_path / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from genai_desktop import cli
-from genai_desktop.core import db
+from genai_desktop.core.store import db
 
 NOTES = "# My notes\n\n## What is attention?\n\nA weighted average of values.\n"
 
@@ -76,7 +76,7 @@ def test_read_only_and_full_storage_are_one_line(tmp_path: Path, capsys, monkeyp
     def fail(*_args, **_kwargs):
         raise error
 
-    monkeypatch.setattr("genai_desktop.core.progress_transfer.export_progress", fail)
+    monkeypatch.setattr("genai_desktop.core.transfer.progress.export_progress", fail)
     assert cli.main(["--data-dir", str(data), "export-progress", str(tmp_path / "out.zip")]) == 1
     assert words in _one_line(capsys)
 
@@ -89,7 +89,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(tmp_p
     def bug(*_args, **_kwargs):
         raise ZeroDivisionError("a bug, not the user's mistake")
 
-    monkeypatch.setattr("genai_desktop.core.progress_transfer.export_progress", bug)
+    monkeypatch.setattr("genai_desktop.core.transfer.progress.export_progress", bug)
     assert cli.main(["--data-dir", str(data), "export-progress", str(tmp_path / "out.zip")]) == 1
     line = _one_line(capsys)
     assert "unexpectedly" in line and "ZeroDivisionError" in line

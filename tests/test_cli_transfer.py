@@ -33,7 +33,7 @@ def test_progress_moves_between_two_data_folders(tmp_path: Path, capsys) -> None
 
 def test_export_apkg_bookmarks_scope_takes_bookmarked_questions_and_skips_bookmarked_guides(tmp_path: Path,
                                                                                            capsys) -> None:
-    from genai_desktop.core import notes
+    from genai_desktop.core.content import notes
     from genai_desktop.core.workspace import Workspace
 
     workspace = Workspace(tmp_path / "data")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core.markdown_html import MarkdownRenderer
-from genai_desktop.core.pages import render_page
-from genai_desktop.core.study import Rating, StudySession
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
+from genai_desktop.core.render.pages import render_page
+from genai_desktop.core.study.session import Rating, StudySession
 from genai_desktop.core.workspace import Workspace
 
 from .conftest import SHARED
@@ -66,7 +66,7 @@ def test_a_full_session_runs_offline(no_network, data_dir: Path) -> None:
     if hasattr(workspace, "search"):
         assert workspace.search("attention")
     else:
-        search = pytest.importorskip("genai_desktop.core.search")
+        search = pytest.importorskip("genai_desktop.core.search.query")
         assert search.search(workspace.index, "attention")
 
     # Review.
@@ -79,14 +79,14 @@ def test_a_full_session_runs_offline(no_network, data_dir: Path) -> None:
     assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] > 0
 
     # Import the user's own notes (when the importer is present).
-    notes_import = pytest.importorskip("genai_desktop.core.notes_import")
+    notes_import = pytest.importorskip("genai_desktop.core.packs.notes_import")
     seeds = sorted((SHARED / "seeds").glob("*")) if (SHARED / "seeds").is_dir() else []
     notes = seeds[0] if seeds else None
     if notes is None:
         notes = data_dir / "notes.md"
         notes.write_text("# My notes\n\n## What is attention?\n\nA weighted average of values.\n", encoding="utf-8")
     plan = notes_import.plan_file(notes)
-    from genai_desktop.core import packs
+    from genai_desktop.core.packs import user_packs as packs
 
     packs.write_pack(workspace.paths.packs, plan)
     workspace.reload_library()

@@ -11,25 +11,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..paths import DataPaths, content_dir
-from . import library_cache
-from .fingerprint import fingerprint
-from .outline import Outline
-from .pack_folders import pack_dirs
+from .content import cache as library_cache
+from .content.fingerprint import fingerprint
+from .content.outline import Outline
+from .packs.folders import pack_dirs
 
 if TYPE_CHECKING:
     import sqlite3
 
     import sqlite_utils
 
-    from .content import Library
-    from .formulas import FormulaCache
-    from .library import ContentIndex
-    from .search import SearchHit
+    from .content.library import Library
+    from .render.formulas import FormulaCache
+    from .search.index import ContentIndex
+    from .search.query import SearchHit
 
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
     """The built-in pack followed by every imported pack in the data folder."""
-    from .content import load_pack
+    from .content.library import load_pack
 
     library = load_pack(content_root)
     for pack_dir in pack_dirs(packs_root):
@@ -81,7 +81,7 @@ class Workspace:
     def formulas(self) -> FormulaCache:
         """The rendered-formula cache: only pages with formulas need it."""
         if self._formulas is None:
-            from .formulas import FormulaCache
+            from .render.formulas import FormulaCache
 
             self._formulas = FormulaCache(self.paths.formula_cache)
         return self._formulas
@@ -89,7 +89,7 @@ class Workspace:
     @property
     def progress(self) -> sqlite_utils.Database:
         if self._progress is None:
-            from . import db
+            from .store import db
 
             self._progress = db.open_progress(self.paths.progress_db, self.paths.backups)
         return self._progress
@@ -103,7 +103,7 @@ class Workspace:
         """Open or rebuild the search index (~150 ms; seconds after a large import) on a worker
         thread, with that thread's own connections, so the first search finds it ready. A
         search typed meanwhile waits for this one index (the lock) instead of building a second."""
-        from . import db
+        from .store import db
 
         conn = db.connect(self.paths.progress_db)
         try:
@@ -115,7 +115,7 @@ class Workspace:
     def _open_index(self, progress_conn: sqlite3.Connection | None) -> ContentIndex:
         with self._index_lock:
             if self._index is None:
-                from .library import ContentIndex
+                from .search.index import ContentIndex
 
                 index = ContentIndex(self.paths.index_db)
                 index.ensure(self.library, self.fingerprint)
@@ -125,20 +125,20 @@ class Workspace:
 
     def _sync_notes(self, index: ContentIndex, progress_conn: sqlite3.Connection) -> None:
         """Copy the user's notes into the index (after a rebuild, or if written elsewhere)."""
-        from . import notes
+        from .content import notes
 
         index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(progress_conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Pages matching what the user typed, best first (see core/search.py)."""
-        from .search import search
+        from .search.query import search
 
         return search(self.index, query, limit)
 
     def save_note(self, key: str, body: str) -> None:
         """Save the user's note on a question or guide (a key from notes.key_for) and make it
         searchable at once."""
-        from . import notes
+        from .content import notes
 
         stamp = notes.save_note(self.progress.conn, key, body)
         if self._index is not None:

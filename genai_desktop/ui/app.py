@@ -65,7 +65,7 @@ def install_error_hook(log_dir: Path) -> None:
 
         _log().error("Uncaught exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if QApplication.instance() is not None:
-            from ..core.data_folder import describe_storage_error
+            from ..core.store.data_folder import describe_storage_error
 
             # A full disk, a read-only folder or a locked database is not a bug: say what happened.
             what = (describe_storage_error(value)

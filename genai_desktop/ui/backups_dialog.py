@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import backups
 from ..core.changes import Changes
+from ..core.store import backups
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.card_browser import COLUMNS, Browser, Undo
-from ..core.stats import recall_curve
-from ..core.study import StudySettings, format_duration, format_interval
+from ..core.study.card_browser import COLUMNS, Browser, Undo
+from ..core.study.session import StudySettings, format_duration, format_interval
+from ..core.study.stats import recall_curve
 from ..core.workspace import Workspace
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet

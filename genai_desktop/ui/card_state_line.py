@@ -13,9 +13,9 @@ import sqlite3
 
 from PySide6.QtCore import QObject
 
-from ..core.card_state import NOTE, STUDY, UNBURY, UNSUSPEND, card_state, state_line, unhide
 from ..core.changes import Changes
-from ..core.study import Scope, StudySettings
+from ..core.study.card_state import NOTE, STUDY, UNBURY, UNSUSPEND, card_state, state_line, unhide
+from ..core.study.session import Scope, StudySettings
 from .note_editor import NotePanel
 
 log = logging.getLogger("genai_desktop")

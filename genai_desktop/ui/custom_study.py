@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.study import CUSTOM_DAYS, Scope, StudySettings, due_ahead, forgotten_recently, system_clock
+from ..core.study.session import CUSTOM_DAYS, Scope, StudySettings, due_ahead, forgotten_recently, system_clock
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
 

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.changes import Changes
-from ..core.content import LEVEL_NAMES
-from ..core.db import transaction
-from ..core.roadmap import Roadmap, milestone_scope
-from ..core.study import (
+from ..core.content.library import LEVEL_NAMES
+from ..core.store.db import transaction
+from ..core.study.roadmap import Roadmap, milestone_scope
+from ..core.study.session import (
     LEECH_LAPSES,
     RATINGS,
     Scope,

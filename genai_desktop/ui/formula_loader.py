@@ -15,7 +15,7 @@ import threading
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from ..core.formulas import Formula, FormulaCache
+from ..core.render.formulas import Formula, FormulaCache
 
 log = logging.getLogger(__name__)
 IDLE_CHECK_S = 30.0  # how often an idle worker looks whether its reader still exists

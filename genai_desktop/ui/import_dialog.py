@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.changes import Changes
-from ..core.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
-from ..core.packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
+from ..core.packs.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
+from ..core.packs.user_packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
 from .transfer_dialogs import LAST_DIR_KEY, TransferDialog, default_folder
 
 NOTES_FILTER = "Notes (*.md *.markdown *.txt);;All files (*)"

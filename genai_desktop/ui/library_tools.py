@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QToolButton
 
-from ..core import notes
-from ..core.search import corrections, matched_words
+from ..core.content import notes
+from ..core.search.query import corrections, matched_words
 from . import theme as themes
 from .card_state_line import CardStateLine
 from .find_highlight import FindHighlighter

@@ -431,12 +431,12 @@ class MainWindow(QMainWindow):
 
     def bookmarked_ids(self) -> list[str]:
         """Bookmarked questions (not guides): the flashcards' and the Anki export's Bookmarks scope."""
-        from ..core import notes
+        from ..core.content import notes
 
         return notes.bookmarked_questions(self.workspace.progress.conn)
 
     def refresh_counts(self) -> None:
-        from ..core.study import StudySession, StudySettings, due_counts
+        from ..core.study.session import StudySession, StudySettings, due_counts
 
         conn = self.workspace.progress.conn
         settings = StudySettings.load(conn)
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def refresh_roadmap_status(self) -> None:
         """'roadmap 34% (Dev 1: 7/9)' in the status bar and the percentage on the tab."""
-        from ..core.roadmap import LEVEL_SHORT_NAMES, Roadmap
+        from ..core.study.roadmap import LEVEL_SHORT_NAMES, Roadmap
 
         roadmap = Roadmap(self.workspace.progress.conn, self.workspace.library)
         overall = roadmap.overall()

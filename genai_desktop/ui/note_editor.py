@@ -120,7 +120,7 @@ class NotePanel(QWidget):
         self.setVisible(key is not None)
         if key is None:
             return
-        from ..core import notes
+        from ..core.content import notes
 
         self._loaded_body = notes.note(self.workspace.progress.conn, key)
         self.editor.blockSignals(True)
@@ -151,7 +151,7 @@ class NotePanel(QWidget):
         self._save_timer.stop()
         if self.key is None or self.body() == self._loaded_body:
             return True
-        from ..core.notes import NoteTooLong
+        from ..core.content.notes import NoteTooLong
 
         try:
             self.workspace.save_note(self.key, self.body())

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QImage
 
-    from ..core.formulas import DeferredFormulas
-    from ..core.markdown_html import MarkdownRenderer
+    from ..core.render.formulas import DeferredFormulas
+    from ..core.render.markdown_html import MarkdownRenderer
     from .formula_loader import FormulaLoader
 
 BASE_FONT_PX = 16.0
@@ -105,8 +105,8 @@ class Reader(QTextBrowser):
         """Built on first use: a start that shows the cached last page never loads the pipeline.
         Its formulas come from a DeferredFormulas: converting a page never renders one."""
         if self._renderer is None:
-            from ..core.markdown_html import MarkdownRenderer
-            from ..core.pages import wiki_link_target
+            from ..core.render.markdown_html import MarkdownRenderer
+            from ..core.render.pages import wiki_link_target
 
             # The library is read at each link: a library reloaded later is the one linked to.
             self._renderer = MarkdownRenderer(self.formula_source, self.theme.page,
@@ -117,7 +117,7 @@ class Reader(QTextBrowser):
     @property
     def formula_source(self) -> DeferredFormulas:
         if self._formulas is None:
-            from ..core.formulas import DeferredFormulas
+            from ..core.render.formulas import DeferredFormulas
 
             self._formulas = DeferredFormulas(self.workspace.formulas)
         return self._formulas
@@ -136,13 +136,13 @@ class Reader(QTextBrowser):
             key = (page_id, self.theme.name)
             prerendered = self._page_html.get(key)
             if prerendered is None:
-                from ..core.pages import PageNotFound, render_page
+                from ..core.render.pages import PageNotFound, render_page
 
                 try:
                     prerendered = render_page(self.workspace.library, page_id, self.renderer)
                 except PageNotFound:
                     return False
-                from ..core.markdown_html import PAGE_BUDGET_SPENT
+                from ..core.render.markdown_html import PAGE_BUDGET_SPENT
 
                 # Not kept while formulas are still coming: one may turn out to be an error box.
                 if PAGE_BUDGET_SPENT[:27] not in prerendered and not self.formula_source.has_pending():
@@ -477,7 +477,7 @@ class Reader(QTextBrowser):
     def _formula_scale(self) -> float:
         """Formulas are drawn at the text's size: ziamath's em (RENDER_SIZE_PX) to the page's,
         and 8 % more, as STIX Two Math's letters are smaller than the page font's at one em."""
-        from ..core.formulas import RENDER_SIZE_PX
+        from ..core.render.formulas import RENDER_SIZE_PX
 
         return self.font_px / RENDER_SIZE_PX * 1.08
 
@@ -593,13 +593,13 @@ class Reader(QTextBrowser):
 
     @staticmethod
     def _picture(root: Path, relative: str) -> Path | None:
-        from ..core.pictures import pack_picture  # the one rule for what a pack may show
+        from ..core.render.pictures import pack_picture  # the one rule for what a pack may show
 
         return pack_picture(root, relative)
 
     def _figure_svg(self, target: Path) -> str | None:
         """The SVG in this theme's colours, or None when the file is refused (see core/figures.py)."""
-        from ..core.figures import svg_problems, themed_svg
+        from ..core.render.figures import svg_problems, themed_svg
 
         if svg_problems(target):
             return None
@@ -688,7 +688,7 @@ class Reader(QTextBrowser):
 def _inline_formulas(body: str) -> set[str]:
     if "formula:" not in body:
         return set()  # most pages: the markdown pipeline is not loaded for them
-    from ..core.markdown_html import inline_formula_keys
+    from ..core.render.markdown_html import inline_formula_keys
 
     return inline_formula_keys(body)
 

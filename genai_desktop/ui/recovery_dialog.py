@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import backups
+from ..core.store import backups
 from ..paths import APP_NAME
 
 RESTORED, STARTED_FRESH, QUIT = "restored", "fresh", "quit"

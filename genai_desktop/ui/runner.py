@@ -97,7 +97,7 @@ class Job(QThread):
     def _call(self) -> Any:
         if self.db_path is None:
             return self.work(self._progress)
-        from ..core import db
+        from ..core.store import db
 
         conn = db.connect(self.db_path)  # this thread's own; WAL lets the window keep reading
         try:

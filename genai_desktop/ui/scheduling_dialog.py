@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import fsrs_fit
 from ..core.changes import Changes
-from ..core.db import transaction
-from ..core.study import NEW, StudySettings
+from ..core.store.db import transaction
+from ..core.study import fsrs_fit
+from ..core.study.session import NEW, StudySettings
 from ..core.worker import WorkerCancelled, call_in_process
 from . import theme as themes
 from .charts import BarChart

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.search import SearchHit, marked_spans, parse_query
+from ..core.search.query import SearchHit, marked_spans, parse_query
 from . import theme as themes
 from .find_highlight import match_colors
 

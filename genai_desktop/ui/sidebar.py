@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.outline import Outline
+from ..core.content.outline import Outline
 from . import theme as themes
 
 # The sidebar is on the way to the first paint, so it never reads ``Qt``: that builds all of

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-from ..core.data_folder import FolderProblem, check_content, check_data_folder
+from ..core.store.data_folder import FolderProblem, check_content, check_data_folder
 from ..paths import APP_NAME, DataPaths
 from . import theme as themes
 from .settings import Settings
 from .single_instance import SingleInstance
 
 if TYPE_CHECKING:
-    from ..core.backups import Health
+    from ..core.store.backups import Health
 
 
 def apply_saved_theme(paths: DataPaths, choice: str | None) -> themes.Theme:
@@ -62,7 +62,7 @@ def resolve_database(paths: DataPaths, health: Health, theme: themes.Theme, pare
     """Deal with what the database check found; True when the app may open the database."""
     from PySide6.QtWidgets import QMessageBox
 
-    from ..core import backups
+    from ..core.store import backups
 
     while True:
         if health.ok:
@@ -122,7 +122,7 @@ class Startup:
     def database_ready(self, window=None) -> bool:
         """Check the progress database (``PRAGMA quick_check``, a write lock) and deal with what
         is found, in dialogs over ``window`` if given; True when the app may open it."""
-        from ..core import backups
+        from ..core.store import backups
 
         health = backups.check_database(self.paths.progress_db, backups_dir=self.paths.backups)
         if health.ok:
@@ -156,7 +156,7 @@ class Startup:
             window.first_paint.callbacks.append(self.instance.listen)
 
         def daily_backup() -> None:
-            from ..core import backups
+            from ..core.store import backups
             from .runner import run_in_background
 
             # A large database can take longer than a frame to copy.

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import db, interview
-from ..core import stats as core_stats
 from ..core.changes import Changes
-from ..core.study import LEECH_LAPSES, StudySettings
+from ..core.store import db
+from ..core.study import interview
+from ..core.study import stats as core_stats
+from ..core.study.session import LEECH_LAPSES, StudySettings
 from ..core.workspace import Workspace
 from . import theme as themes
 from .charts import BarChart, Heatmap, ProgressList, StackedBar

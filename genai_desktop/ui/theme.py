@@ -11,7 +11,7 @@ from typing import NamedTuple
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..core.page_style import DARK, LIGHT, PageStyle
+from ..core.render.page_style import DARK, LIGHT, PageStyle
 
 
 class Theme(NamedTuple):

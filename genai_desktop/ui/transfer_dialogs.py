@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.anki_export import ExportResult, export_apkg
 from ..core.changes import Changes
-from ..core.content import LEVEL_NAMES, LEVELS
-from ..core.progress_transfer import MergeSummary, export_progress, import_progress
-from ..core.study import Scope
+from ..core.content.library import LEVEL_NAMES, LEVELS
+from ..core.study.session import Scope
+from ..core.transfer.anki_export import ExportResult, export_apkg
+from ..core.transfer.progress import MergeSummary, export_progress, import_progress
 from . import theme as themes
 from .dialog_buttons import button_row
 from .runner import Job, Progress
@@ -451,7 +451,7 @@ def import_anki_text_flow(window) -> TransferDialog | None:
                               "Anki notes in plain text (*.txt *.tsv *.csv);;All files (*)")
     if source is None:
         return None
-    from ..core.anki_text_import import import_anki_text
+    from ..core.transfer.anki_text_import import import_anki_text
 
     dialog = TransferDialog(window, "Import Anki text")
     packs = window.workspace.paths.packs

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import db
+from genai_desktop.core.store import db
 
 
 class FakeClock:

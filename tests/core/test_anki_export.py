@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from genai_desktop.core.anki_export import (
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.render.markdown_html import formulas_in
+from genai_desktop.core.study.session import Scope
+from genai_desktop.core.transfer.anki_export import (
     APP_TAG,
     FIELDS,
     ExportError,
@@ -20,9 +23,6 @@ from genai_desktop.core.anki_export import (
     note_guid,
     parse_scope,
 )
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.markdown_html import formulas_in
-from genai_desktop.core.study import Scope
 
 T0 = 1_750_000_000.0
 
@@ -160,13 +160,13 @@ def test_the_package_holds_only_the_collection_and_an_empty_media_map(starter_pa
 def test_genanki_is_not_imported_until_an_export_runs() -> None:
     import subprocess
 
-    code = ("import sys, genai_desktop.core.anki_export; "
+    code = ("import sys, genai_desktop.core.transfer.anki_export; "
             "assert 'genanki' not in sys.modules, 'genanki imported at module level'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_imported_notes_without_a_level_get_no_level_tag_or_caption(tmp_path, collection) -> None:
-    from genai_desktop.core.content import Library, Question, Topic
+    from genai_desktop.core.content.library import Library, Question, Topic
 
     question = Question("mine.q", "My question", "mine.topic", "", (), "Short answer.", "", tmp_path, 1, "mine")
     library = Library([Topic("mine.topic", "Mine", 1, "", tmp_path, "mine", [question])])

@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from genai_desktop.core.anki_text_import import (
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.packs.notes_import.model import NotesError
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer, formulas_in
+from genai_desktop.core.transfer.anki_text_import import (
     AnkiTextError,
     html_to_markdown,
     import_anki_text,
     plan_anki_text,
     read_anki_text,
 )
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in
-from genai_desktop.core.notes_import.model import NotesError
 
 NOTES = [
     ("Transformers::Attention", "Basic", ["What does <b>attention</b> compute?",

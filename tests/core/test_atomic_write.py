@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core.atomic_write import write_text_atomic
+from genai_desktop.core.store.atomic_write import write_text_atomic
 
 
 def test_writes_the_text_and_leaves_no_partial_file(tmp_path: Path) -> None:

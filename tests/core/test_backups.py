@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import backups, db
+from genai_desktop.core.store import backups, db
 
 
 class Clock:

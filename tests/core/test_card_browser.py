@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from fsrs import Rating, State
 
-from genai_desktop.core import card_browser
-from genai_desktop.core.card_browser import COLUMNS, Browser, parse_query
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.study import StudySession, StudySettings, day_start, inconsistent_cards, study_day
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.study import card_browser
+from genai_desktop.core.study.card_browser import COLUMNS, Browser, parse_query
+from genai_desktop.core.study.session import StudySession, StudySettings, day_start, inconsistent_cards, study_day
 
 ALL = ["attention-basics", "multi-head", "gan-objective"]
 
@@ -212,7 +212,7 @@ def _due(conn, qid):
 
 
 def test_reschedule_gives_the_due_an_answer_would_give_at_the_current_retention(conn, clock, library) -> None:  # noqa: F811
-    from genai_desktop.core.study import StudyScheduler, card_from_row, iso
+    from genai_desktop.core.study.session import StudyScheduler, card_from_row, iso
 
     answer(conn, clock, "multi-head", Rating.Easy)  # new -> review
     clock.advance(days=12)

@@ -4,8 +4,8 @@ import json
 
 from fsrs import Rating
 
-from genai_desktop.core.card_state import card_state, state_line, unhide
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.card_state import card_state, state_line, unhide
+from genai_desktop.core.study.session import StudySession, StudySettings
 
 SETTINGS = StudySettings()
 
@@ -52,7 +52,7 @@ def test_a_leech_says_how_often_it_lapsed_and_offers_a_note(conn, clock) -> None
 
 
 def test_the_state_is_one_query_through_indexes(conn) -> None:
-    from genai_desktop.core.card_state import _STATE_QUERY
+    from genai_desktop.core.study.card_state import _STATE_QUERY
 
     plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + _STATE_QUERY, ("q1",)))
     assert "SCAN c" not in plan and "SCAN r" not in plan, plan

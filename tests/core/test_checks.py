@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from genai_desktop.core.checks import check_pack
+from genai_desktop.core.content.checks import check_pack
 
 
 def test_valid_pack_has_no_problems(starter_pack: Path) -> None:
@@ -31,7 +31,7 @@ def test_roadmap_links_are_checked(starter_pack: Path) -> None:
 
 
 def test_builtin_key_points_must_be_a_short_checklist() -> None:
-    from genai_desktop.core.content import checklist_problem
+    from genai_desktop.core.content.library import checklist_problem
 
     assert checklist_problem("- one idea\n- a second idea\n- a third idea") is None
     assert "3 to 6 bullets" in checklist_problem("- only\n- two")

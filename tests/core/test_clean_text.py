@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from genai_desktop.core import content
-from genai_desktop.core.anki_text_import import plan_anki_text
-from genai_desktop.core.checks import check_pack
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.notes_import import plan_text
-from genai_desktop.core.notes_import.reading import decode_notes
-from genai_desktop.core.text_clean import UNSAFE_CHARACTERS, clean_text
+from genai_desktop.core.content import library as content
+from genai_desktop.core.content.checks import check_pack
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.content.text_clean import UNSAFE_CHARACTERS, clean_text
+from genai_desktop.core.packs.notes_import import plan_text
+from genai_desktop.core.packs.notes_import.reading import decode_notes
+from genai_desktop.core.transfer.anki_text_import import plan_anki_text
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 CONTROLS = "".join(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0)))
@@ -117,7 +117,7 @@ def test_a_topic_linked_from_outside_the_pack_is_not_read(tmp_path: Path, starte
 
 
 def test_the_size_limit_admits_every_pack_the_notes_import_can_write() -> None:
-    from genai_desktop.core.notes_import.reading import MAX_BYTES
+    from genai_desktop.core.packs.notes_import.reading import MAX_BYTES
 
     assert content.MAX_PAGE_BYTES >= 2 * MAX_BYTES
 
@@ -131,7 +131,7 @@ def test_titles_taken_from_a_file_name_are_cleaned() -> None:
 
 
 def test_the_pack_list_reads_pack_toml_cleaned_and_capped(tmp_path: Path) -> None:
-    from genai_desktop.core.packs import read_pack_info
+    from genai_desktop.core.packs.user_packs import read_pack_info
 
     folder = tmp_path / "mine"
     folder.mkdir()

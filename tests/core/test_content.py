@@ -1,8 +1,8 @@
 import os
 from pathlib import Path
 
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.fingerprint import fingerprint
+from genai_desktop.core.content.fingerprint import fingerprint
+from genai_desktop.core.content.library import load_pack
 
 
 def test_loads_topics_questions_guides_and_roadmap(starter_pack: Path) -> None:

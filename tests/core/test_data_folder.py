@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import data_folder
+from genai_desktop.core.store import data_folder
 
 
 def test_a_writable_folder_with_room_passes(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import db
+from genai_desktop.core.store import db
 
 
 def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core.anki_export import (
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.transfer.anki_export import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     AnkiHtml,
     export_apkg,
     sanitize_card_html,
 )
-from genai_desktop.core.content import load_pack
 
 HOSTILE = """\
 <script>alert('s')</script>

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import figures
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.library import plain_text
-from genai_desktop.core.markdown_html import MarkdownRenderer
+from genai_desktop.core.render import figures
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
+from genai_desktop.core.search.index import plain_text
 
 GOOD = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80" width="200" height="80">'
         '<title>Two boxes and an arrow</title>'
@@ -83,7 +83,7 @@ def test_figure_paths() -> None:
 
 
 def test_check_refuses_a_bad_figure_and_a_picture_without_alt_text(tmp_path: Path, starter_pack: Path) -> None:
-    from genai_desktop.core.checks import check_pack
+    from genai_desktop.core.content.checks import check_pack
 
     (starter_pack / "figures").mkdir()
     (starter_pack / "figures" / "good.svg").write_text(GOOD, encoding="utf-8")
@@ -103,9 +103,9 @@ def test_check_refuses_a_bad_figure_and_a_picture_without_alt_text(tmp_path: Pat
 
 
 def test_search_finds_a_page_by_its_figure_caption(tmp_path: Path, starter_pack: Path) -> None:
-    from genai_desktop.core.content import load_pack
-    from genai_desktop.core.library import ContentIndex, pages_of
-    from genai_desktop.core.search import search
+    from genai_desktop.core.content.library import load_pack
+    from genai_desktop.core.search.index import ContentIndex, pages_of
+    from genai_desktop.core.search.query import search
 
     (starter_pack / "figures").mkdir()
     (starter_pack / "figures" / "good.svg").write_text(GOOD, encoding="utf-8")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core.formulas import Formula, FormulaCache, FormulaError, render_svg
+from genai_desktop.core.render.formulas import Formula, FormulaCache, FormulaError, render_svg
 
 
 def test_renders_svg_in_the_requested_colour() -> None:
@@ -41,7 +41,7 @@ def test_asking_for_formulas_not_rendered_lists_the_folder_once(tmp_path: Path, 
     folder answers them all, not a file look-up each (17 stats cost a first render 16 ms)."""
     import os
 
-    from genai_desktop.core import formulas as module
+    from genai_desktop.core.render import formulas as module
 
     key, _ = FormulaCache(tmp_path).get(Formula("x", False), "#000000")
     fresh = FormulaCache(tmp_path)  # a new session: the SVG is on disk only
@@ -85,7 +85,7 @@ def test_cache_keys_depend_on_colour_and_mode() -> None:
     ("\\exp(x) + \\max (a, b) + \\max_x f", True, "\\mathrm{exp}(x) + \\mathrm{max}(a, b) + \\max_x f"),
 ])
 def test_what_ziamath_draws_wrongly_is_rewritten_and_renders(latex: str, display: bool, drawn: str) -> None:
-    from genai_desktop.core.formulas import repair_for_ziamath
+    from genai_desktop.core.render.formulas import repair_for_ziamath
 
     assert " ".join(repair_for_ziamath(latex, display).split()) == drawn
     assert "<svg" in render_svg(Formula(latex, display))
@@ -159,8 +159,8 @@ def test_no_gap_between_a_function_name_and_its_parenthesis(latex: str) -> None:
 # ---------------------------------------------------------------- the reader's deferred source
 
 def test_deferred_formulas_never_render_and_queue_what_is_not_known(tmp_path: Path, monkeypatch) -> None:
-    from genai_desktop.core import formulas as module
-    from genai_desktop.core.formulas import DeferredFormulas
+    from genai_desktop.core.render import formulas as module
+    from genai_desktop.core.render.formulas import DeferredFormulas
 
     cache = FormulaCache(tmp_path)
     known = Formula("a^2", False)
@@ -178,7 +178,7 @@ def test_deferred_formulas_never_render_and_queue_what_is_not_known(tmp_path: Pa
 
 
 def test_deferred_formulas_answer_what_a_worker_rendered_or_refused(tmp_path: Path) -> None:
-    from genai_desktop.core.formulas import DeferredFormulas
+    from genai_desktop.core.render.formulas import DeferredFormulas
 
     cache = FormulaCache(tmp_path)
     deferred = DeferredFormulas(cache)
@@ -203,7 +203,7 @@ def test_deferred_formulas_answer_what_a_worker_rendered_or_refused(tmp_path: Pa
 def test_the_placeholder_estimate_is_within_a_factor_of_two(latex: str, display: bool) -> None:
     import re
 
-    from genai_desktop.core.formulas import estimate_size
+    from genai_desktop.core.render.formulas import estimate_size
 
     formula = Formula(latex, display)
     svg = render_svg(formula)

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from genai_desktop.core import db
-from genai_desktop.core.fsrs_fit import (
+from genai_desktop.core.store import db
+from genai_desktop.core.study.fsrs_fit import (
     MIN_CARDS,
     MIN_REVIEWS,
     FitCancelled,
@@ -25,7 +25,7 @@ from genai_desktop.core.fsrs_fit import (
     simulate_workload,
     suggest_retention,
 )
-from genai_desktop.core.study import StudySettings, day_start, iso
+from genai_desktop.core.study.session import StudySettings, day_start, iso
 from genai_desktop.core.worker import WorkerCancelled, call_in_process
 from tests.fsrs_synthetic import TRUE_PARAMETERS, simulate_learner, write_reviews
 
@@ -209,7 +209,7 @@ def test_unreadable_stored_weights_fall_back_to_the_defaults(conn):
 
 
 def test_a_study_session_schedules_with_the_adopted_weights(conn, clock):
-    from genai_desktop.core.study import StudySession
+    from genai_desktop.core.study.session import StudySession
 
     fitted = (*DEFAULT_PARAMETERS[:2], 0.7, *DEFAULT_PARAMETERS[3:])  # Good on a new card: 0.7 days, not 2.3
     StudySettings(parameters=fitted).save(conn)

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core.formulas import Formula, FormulaCache, FormulaError, render_svg
-from genai_desktop.core.markdown_html import MarkdownRenderer
+from genai_desktop.core.render.formulas import Formula, FormulaCache, FormulaError, render_svg
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
 
 # Pieces that have broken markdown and LaTeX pipelines before: fences, math delimiters, lists,
 # tables, html, placeholders that look like our own tokens, control and bidi characters.
@@ -80,7 +80,7 @@ def test_formula_renderer_finishes_or_explains_within_its_bound(latex: str, disp
     "}{",
 ])
 def test_known_hostile_formulas_show_the_error_box_without_rendering(latex: str, monkeypatch) -> None:
-    from genai_desktop.core import formulas
+    from genai_desktop.core.render import formulas
 
     def never(*_args, **_kwargs):
         raise AssertionError("the renderer was reached")
@@ -99,7 +99,7 @@ def test_a_page_of_hostile_formulas_renders_with_error_boxes(renderer: MarkdownR
 @HOSTILE
 @given(text=markdown_text)
 def test_notes_importer_reads_anything_or_explains(text: str) -> None:
-    notes_import = pytest.importorskip("genai_desktop.core.notes_import")
+    notes_import = pytest.importorskip("genai_desktop.core.packs.notes_import")
     try:
         plan = notes_import.plan_text(text, "notes.md")
         assert plan.question_count >= 0
@@ -110,7 +110,7 @@ def test_notes_importer_reads_anything_or_explains(text: str) -> None:
 @HOSTILE
 @given(data=st.binary(max_size=2000))
 def test_notes_importer_reads_any_bytes_from_a_file_or_explains(tmp_path_factory, data: bytes) -> None:
-    notes_import = pytest.importorskip("genai_desktop.core.notes_import")
+    notes_import = pytest.importorskip("genai_desktop.core.packs.notes_import")
     path = Path(tmp_path_factory.mktemp("notes")) / "notes.md"
     path.write_bytes(data)
     try:
@@ -122,7 +122,7 @@ def test_notes_importer_reads_any_bytes_from_a_file_or_explains(tmp_path_factory
 @HOSTILE
 @given(query=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(QUERY_PIECES), max_size=20).map("".join)))
 def test_search_accepts_any_query(tmp_path_factory, query: str) -> None:
-    search = pytest.importorskip("genai_desktop.core.search")
+    search = pytest.importorskip("genai_desktop.core.search.query")
     index = _index(tmp_path_factory)
     index.last_error = None
     hits = search.search(index, query)

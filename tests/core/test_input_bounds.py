@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core import formulas
-from genai_desktop.core.checks import check_pack
-from genai_desktop.core.formulas import Formula, FormulaCache, FormulaError
-from genai_desktop.core.library import ContentIndex, Page
-from genai_desktop.core.markdown_html import MAX_TABLE_DEPTH, PAGE_FORMULA_SECONDS, MarkdownRenderer, formulas_in
-from genai_desktop.core.notes_import import plan_text
-from genai_desktop.core.search import search
+from genai_desktop.core.content.checks import check_pack
+from genai_desktop.core.packs.notes_import import plan_text
+from genai_desktop.core.render import formulas
+from genai_desktop.core.render.formulas import Formula, FormulaCache, FormulaError
+from genai_desktop.core.render.markdown_html import MAX_TABLE_DEPTH, PAGE_FORMULA_SECONDS, MarkdownRenderer, formulas_in
+from genai_desktop.core.search.index import ContentIndex, Page
+from genai_desktop.core.search.query import search
 from tests.conftest import REPO
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from fsrs import Rating
 
-from genai_desktop.core import db, interview
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.interview import Mock, MockSetup, key_points, rating_for
-from genai_desktop.core.study import StudySession, StudySettings, inconsistent_cards
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.store import db
+from genai_desktop.core.study import interview
+from genai_desktop.core.study.interview import Mock, MockSetup, key_points, rating_for
+from genai_desktop.core.study.session import StudySession, StudySettings, inconsistent_cards
 from genai_desktop.paths import content_dir
 from tests.core.conftest import FakeClock
 

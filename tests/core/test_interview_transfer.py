@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import db, interview
-from genai_desktop.core.interview import Mock, MockSetup
-from genai_desktop.core.progress_transfer import TransferError, export_progress, import_progress
-from genai_desktop.core.study import inconsistent_cards
+from genai_desktop.core.store import db
+from genai_desktop.core.study import interview
+from genai_desktop.core.study.interview import Mock, MockSetup
+from genai_desktop.core.study.session import inconsistent_cards
+from genai_desktop.core.transfer.progress import TransferError, export_progress, import_progress
 from tests.core.conftest import FakeClock
 from tests.core.test_interview import library  # noqa: F401 - the built-in library, loaded once
 from tests.core.test_progress_validation import NOW, progress_json, review, write
@@ -114,7 +115,7 @@ def test_a_file_without_attempts_imports(folders, tmp_path) -> None:
 
 def test_an_older_app_reads_a_file_with_attempts(folders, library, tmp_path, monkeypatch) -> None:  # noqa: F811
     """An older app knows no attempts table: it reads the rest and leaves that one alone."""
-    from genai_desktop.core import progress_transfer
+    from genai_desktop.core.transfer import progress as progress_transfer
 
     (conn, clock), (other, _) = folders
     run_mock(conn, library, clock, "gans", [{0}])

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.fingerprint import fingerprint
-from genai_desktop.core.library import ContentIndex, pages_of, plain_text
+from genai_desktop.core.content.fingerprint import fingerprint
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.search.index import ContentIndex, pages_of, plain_text
 
 
 def test_plain_text_drops_markup_but_keeps_words() -> None:

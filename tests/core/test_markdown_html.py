@@ -1,7 +1,7 @@
 import re
 
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer, formulas_in
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer, formulas_in
 
 
 def render(text: str) -> str:
@@ -79,7 +79,7 @@ def test_a_picture_with_a_title_is_served_like_any_other() -> None:
 
 
 def test_an_inline_formula_wrapped_onto_the_next_line_is_still_a_formula() -> None:
-    from genai_desktop.core.markdown_html import formulas_in
+    from genai_desktop.core.render.markdown_html import formulas_in
 
     text = "so $2 \\times 32 \\times\n128 = 8{,}192$ bytes, and it costs $5 on\nMonday or $3 on Friday.\n\n$a\n\nb$"
     assert [f.latex for f in formulas_in(text)] == ["2 \\times 32 \\times\n128 = 8{,}192"]

@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
 
 SPEC = Path(__file__).parent / "spec"
 COMMONMARK = json.loads((SPEC / "commonmark-0.31.2.json").read_text(encoding="utf-8"))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import db, notes
+from genai_desktop.core.content import notes
+from genai_desktop.core.store import db
 from genai_desktop.core.workspace import Workspace
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer
-from genai_desktop.core.notes_import import ImportCancelled, NotesError, Progress, plan_file, plan_text
-from genai_desktop.core.notes_import.reading import MAX_BYTES, decode_notes, repair_mojibake
+from genai_desktop.core.packs.notes_import import ImportCancelled, NotesError, Progress, plan_file, plan_text
+from genai_desktop.core.packs.notes_import.reading import MAX_BYTES, decode_notes, repair_mojibake
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
 from tests.conftest import SHARED, needs_shared
 
 SEEDS = SHARED / "seeds"
@@ -344,7 +344,7 @@ def test_progress_is_reported() -> None:
 
 @needs_shared()
 def test_seeds_001_and_003_share_questions_that_can_be_skipped() -> None:
-    from genai_desktop.core.notes_import import find_duplicates, title_key
+    from genai_desktop.core.packs.notes_import import find_duplicates, title_key
 
     first, second = (plan_file(next(SEEDS.glob(f"{n}_*.txt"))) for n in ("001", "003"))
     duplicates = find_duplicates(second, ((e.title, first.title) for e in first.entries()))
@@ -355,7 +355,7 @@ def test_seeds_001_and_003_share_questions_that_can_be_skipped() -> None:
 
 
 def test_a_question_asked_twice_in_one_file_is_a_duplicate_and_choices_drop_topics_left_empty() -> None:
-    from genai_desktop.core.notes_import import find_duplicates
+    from genai_desktop.core.packs.notes_import import find_duplicates
 
     plan = plan_text("# A\n\n## What is X?\nX.\n\n## Why Y?\n\n# B\n\n## what is x\nAgain.\n", "n.md")
     duplicates = find_duplicates(plan, [])

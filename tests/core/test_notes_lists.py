@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from genai_desktop.core.formulas import FormulaCache
-from genai_desktop.core.markdown_html import MarkdownRenderer
-from genai_desktop.core.notes_import import plan_file
-from genai_desktop.core.notes_import.lists import normalise_lists
+from genai_desktop.core.packs.notes_import import plan_file
+from genai_desktop.core.packs.notes_import.lists import normalise_lists
+from genai_desktop.core.render.formulas import FormulaCache
+from genai_desktop.core.render.markdown_html import MarkdownRenderer
 from tests.conftest import SHARED, needs_shared
 
 

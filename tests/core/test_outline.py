@@ -1,6 +1,6 @@
-from genai_desktop.core import library_cache
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.outline import Outline
+from genai_desktop.core.content import cache as library_cache
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.content.outline import Outline
 from genai_desktop.core.workspace import Workspace
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from genai_desktop.core.notes_import import plan_text
-from genai_desktop.core.pack_folders import pack_dirs
-from genai_desktop.core.packs import list_packs, write_pack
-from genai_desktop.core.progress_transfer import export_progress
+from genai_desktop.core.packs.folders import pack_dirs
+from genai_desktop.core.packs.notes_import import plan_text
+from genai_desktop.core.packs.user_packs import list_packs, write_pack
+from genai_desktop.core.transfer.progress import export_progress
 from genai_desktop.core.workspace import library_fingerprint, load_library
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import packs
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.notes_import import plan_file, plan_text
-from genai_desktop.core.packs import (
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.packs import user_packs as packs
+from genai_desktop.core.packs.notes_import import plan_file, plan_text
+from genai_desktop.core.packs.user_packs import (
     NO_ANSWER,
     PackError,
     key_points_and_answer,
@@ -18,7 +18,7 @@ from genai_desktop.core.packs import (
     remove_pack,
     write_pack,
 )
-from genai_desktop.core.study import Scope, StudySession
+from genai_desktop.core.study.session import Scope, StudySession
 from genai_desktop.core.workspace import Workspace
 from tests.conftest import SHARED, needs_shared
 

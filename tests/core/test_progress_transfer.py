@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fsrs import Card, Rating, ReviewLog, Scheduler
 
-from genai_desktop.core import db
-from genai_desktop.core.progress_transfer import (
+from genai_desktop.core.store import db
+from genai_desktop.core.study.session import StudySession, StudySettings, card_id_for, card_to_json
+from genai_desktop.core.transfer.progress import (
     TransferError,
     export_progress,
     import_progress,
     read_progress_file,
 )
-from genai_desktop.core.study import StudySession, StudySettings, card_id_for, card_to_json
 from genai_desktop.paths import DataPaths
 from tests.core.conftest import FakeClock
 
@@ -104,7 +104,7 @@ def studied(laptops) -> tuple[Install, Install]:
 def independent_replay(conn, qid: str) -> Card:
     """fsrs's own reschedule over the log, as a check that does not share our replay code (with the
     flashcards' day counting, core/study.StudyScheduler, which every replay follows)."""
-    from genai_desktop.core.study import StudyScheduler, StudySettings
+    from genai_desktop.core.study.session import StudyScheduler, StudySettings
 
     logs = [ReviewLog(card_id_for(qid), Rating(rating), datetime.fromisoformat(at), None)
             for rating, at in conn.execute("SELECT rating, reviewed_at FROM reviews WHERE question_id = ?", (qid,))]
@@ -164,7 +164,7 @@ def test_merging_two_laptops_gives_the_union_with_newer_edits_and_replayed_cards
     assert befores.count(None) == 1
     assert card_row(b.conn, "q12") == b_only_card  # untouched by the merge
     # and the merged log replays to what is stored, with the flashcards' own day counting
-    from genai_desktop.core.study import inconsistent_cards
+    from genai_desktop.core.study.session import inconsistent_cards
 
     assert inconsistent_cards(b.conn) == []
 
@@ -282,7 +282,7 @@ def test_a_failure_during_the_merge_rolls_everything_back(laptops, tmp_path, mon
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk trouble")
 
-    monkeypatch.setattr("genai_desktop.core.progress_transfer.recompute_cards", explode)
+    monkeypatch.setattr("genai_desktop.core.transfer.progress.recompute_cards", explode)
     with pytest.raises(RuntimeError):
         import_progress(b.conn, None, tmp_path / "a.zip")
     assert (b.review_uids(), b.rows("SELECT * FROM cards ORDER BY 1")) == before
@@ -364,7 +364,7 @@ def test_settings_without_a_stamp_count_as_oldest(laptops, tmp_path) -> None:
 
 
 def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops, tmp_path) -> None:
-    from genai_desktop.core.study import StudyScheduler
+    from genai_desktop.core.study.session import StudyScheduler
 
     a, b = studied(laptops)
     StudySettings(desired_retention=0.90).save(a.conn, now=datetime(2026, 3, 2, tzinfo=UTC))
@@ -391,7 +391,7 @@ FITTED = (0.1, 0.4, 1.0, 3.5, 6.4, 0.83, 3.0, 0.001, 1.3, 0.17, 1.1, 0.9, 0.06, 
 
 
 def test_fitted_weights_travel_with_the_settings_and_the_merge_replays_with_them(laptops, tmp_path) -> None:
-    from genai_desktop.core.study import StudyScheduler
+    from genai_desktop.core.study.session import StudyScheduler
 
     a, b = studied(laptops)
     StudySettings(parameters=FITTED).save(b.conn, now=datetime(2026, 3, 3, tzinfo=UTC))

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core import db, progress_transfer
-from genai_desktop.core.progress_transfer import TransferError, export_progress, import_progress, read_progress_file
+from genai_desktop.core.store import db
+from genai_desktop.core.transfer import progress as progress_transfer
+from genai_desktop.core.transfer.progress import TransferError, export_progress, import_progress, read_progress_file
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 REVIEW_COLUMNS = ["uid", "question_id", "rating", "reviewed_at", "duration_ms", "state_before", "state_after"]

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating
 
-from genai_desktop.core import db
 from genai_desktop.core.clock import iso
-from genai_desktop.core.content import load_pack
+from genai_desktop.core.content.library import load_pack
 from genai_desktop.core.errors import UserError
-from genai_desktop.core.roadmap import (
+from genai_desktop.core.store import db
+from genai_desktop.core.study.roadmap import (
     DONE,
     IN_PROGRESS,
     PENDING,
@@ -26,7 +26,7 @@ from genai_desktop.core.roadmap import (
     summary_text,
     tally_text,
 )
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.session import StudySession, StudySettings
 
 from .conftest import FakeClock
 

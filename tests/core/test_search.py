@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.fingerprint import fingerprint
-from genai_desktop.core.library import ContentIndex, Page
-from genai_desktop.core.search import (
+from genai_desktop.core.content.fingerprint import fingerprint
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.search.index import ContentIndex, Page
+from genai_desktop.core.search.query import (
     MARK_END,
     MARK_START,
     Marker,
@@ -183,7 +183,7 @@ def test_builtin_like_pack_end_to_end(tmp_path: Path, starter_pack: Path) -> Non
 
 
 def test_a_failed_query_reads_as_no_results_but_is_recorded(index: ContentIndex, monkeypatch) -> None:
-    from genai_desktop.core import search as search_module
+    from genai_desktop.core.search import query as search_module
 
     broken = search_module._Plan("attention AND", "title : attention AND", frozenset({"attention"}))  # bad FTS5
     monkeypatch.setattr(search_module, "_plan", lambda _index, _query: broken)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core.content import Problem, load_pack
-from genai_desktop.core.glossary import load_glossary
-from genai_desktop.core.library import ContentIndex, Page, plain_text
-from genai_desktop.core.search import (
+from genai_desktop.core.content.library import Problem, load_pack
+from genai_desktop.core.search.glossary import load_glossary
+from genai_desktop.core.search.index import ContentIndex, Page, plain_text
+from genai_desktop.core.search.query import (
     MARK_END,
     MARK_START,
     corrections,
@@ -92,7 +92,7 @@ def test_the_builtin_glossary_is_data_in_the_pack_and_valid() -> None:
 
 
 def test_check_reports_a_broken_glossary(tmp_path: Path, starter_pack: Path) -> None:
-    from genai_desktop.core.checks import check_pack
+    from genai_desktop.core.content.checks import check_pack
 
     (starter_pack / "glossary.toml").write_text(
         '[[term]]\nforms = ["gan"]\n\n[[term]]\nforms = ["vae", "vae"]\n\n'

@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fsrs import Rating
 
-from genai_desktop.core import db
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.stats import compute, mastered_ids
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.store import db
+from genai_desktop.core.study.session import StudySession, StudySettings
+from genai_desktop.core.study.stats import compute, mastered_ids
 
 from .conftest import FakeClock
 
@@ -197,7 +197,7 @@ def test_reviews_per_period_are_days_weeks_or_months_by_range(history) -> None:
 
 def _card(conn, qid: str, *, state: int = 2, stability: float, last_review: datetime, due: datetime,
           suspended: int = 0) -> None:
-    from genai_desktop.core.study import card_id_for, iso
+    from genai_desktop.core.study.session import card_id_for, iso
 
     conn.execute("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, last_review, "
                  "suspended, buried_day) VALUES (?, ?, ?, NULL, ?, 5.0, ?, ?, ?, NULL)",
@@ -207,8 +207,8 @@ def _card(conn, qid: str, *, state: int = 2, stability: float, last_review: date
 def test_interval_stability_and_recall_distributions_follow_the_scheduler(setup) -> None:
     from fsrs import Card, State
 
-    from genai_desktop.core.stats import DAY_LABELS, RECALL_LABELS
-    from genai_desktop.core.study import StudyScheduler
+    from genai_desktop.core.study.session import StudyScheduler
+    from genai_desktop.core.study.stats import DAY_LABELS, RECALL_LABELS
 
     conn, library, clock = setup
     now = clock()
@@ -260,8 +260,8 @@ def test_mastery_in_bulk_agrees_with_mastered_ids(setup) -> None:
 
 
 def test_recall_curve_starts_at_one_decays_by_study_day_and_resets_at_a_review(clock) -> None:
-    from genai_desktop.core.stats import recall_curve
-    from genai_desktop.core.study import day_start, study_day
+    from genai_desktop.core.study.session import day_start, study_day
+    from genai_desktop.core.study.stats import recall_curve
 
     first = clock()
     second = day_start(study_day(first, 4) + timedelta(days=10), 4) + timedelta(hours=8)
@@ -287,8 +287,8 @@ def test_study_days_in_bulk_match_study_day_across_daylight_saving(zone, monkeyp
     every quarter hour, on the days the clocks change too (Lord Howe moves by half an hour)."""
     import time
 
-    from genai_desktop.core.stats import _StudyDays
-    from genai_desktop.core.study import study_day
+    from genai_desktop.core.study.session import study_day
+    from genai_desktop.core.study.stats import _StudyDays
 
     monkeypatch.setenv("TZ", zone)
     time.tzset()
@@ -309,7 +309,7 @@ def test_recall_decays_with_the_user_s_fitted_weights() -> None:
     """FSRS-6's last weight shapes the forgetting curve: fitted weights change the recall shown."""
     from fsrs.scheduler import DEFAULT_PARAMETERS
 
-    from genai_desktop.core.stats import recall_curve
+    from genai_desktop.core.study.stats import recall_curve
 
     start = datetime(2026, 3, 1, 12, tzinfo=UTC)
     fitted = (*DEFAULT_PARAMETERS[:20], 0.6)

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 from fsrs import Rating, State
 
-from genai_desktop.core import db, study
-from genai_desktop.core.content import load_pack
-from genai_desktop.core.study import (
+from genai_desktop.core.content.library import load_pack
+from genai_desktop.core.store import db
+from genai_desktop.core.study import session as study
+from genai_desktop.core.study.session import (
     Scope,
     StudySession,
     StudySettings,

@@ -32,8 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genai_desktop.core import backups, db
-from genai_desktop.core.study import StudySession, StudySettings, inconsistent_cards
+from genai_desktop.core.store import backups, db
+from genai_desktop.core.study.session import StudySession, StudySettings, inconsistent_cards
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_DELAY_S = 0.8  # start-up takes ~0.2 s, so roughly three kills in four land mid-answers

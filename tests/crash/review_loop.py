@@ -31,8 +31,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from genai_desktop.core import backups, db, interview
-from genai_desktop.core.study import RATINGS, StudySession, StudySettings
+from genai_desktop.core.store import backups, db
+from genai_desktop.core.study import interview
+from genai_desktop.core.study.session import RATINGS, StudySession, StudySettings
 from genai_desktop.core.workspace import Workspace
 
 # Loose limits so the queue rarely runs dry; when it does, the clock moves on a day.

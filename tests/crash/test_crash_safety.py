@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from genai_desktop.core import db
+from genai_desktop.core.store import db
 
 from . import harness
 
@@ -76,7 +76,7 @@ def test_the_checker_reports_a_card_that_disagrees_with_its_log(tmp_path: Path) 
 
     from fsrs import Rating
 
-    from genai_desktop.core.study import StudySession, StudySettings
+    from genai_desktop.core.study.session import StudySession, StudySettings
 
     data = tmp_path / "data"
     data.mkdir()

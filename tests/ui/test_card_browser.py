@@ -7,7 +7,7 @@ from fsrs import Rating
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QDialog, QInputDialog
 
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.session import StudySession, StudySettings
 
 
 def _open(window, qtbot):

@@ -9,8 +9,8 @@ import pytest
 from fsrs import Rating
 from PySide6.QtGui import QColor
 
-from genai_desktop.core.card_browser import Browser
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.card_browser import Browser
+from genai_desktop.core.study.session import StudySession, StudySettings
 from genai_desktop.core.workspace import Workspace
 from genai_desktop.ui import theme as themes
 from genai_desktop.ui.card_browser import CardInfoDialog

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.session import StudySession, StudySettings
 
 
 def ready(qtbot, window):

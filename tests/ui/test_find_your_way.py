@@ -261,7 +261,7 @@ def test_the_zoom_level_shows_briefly(make_window, qtbot) -> None:
 def test_tabs_keep_their_positions_when_badges_appear(make_window, qtbot) -> None:
     from fsrs import Rating
 
-    from genai_desktop.core.study import StudySession
+    from genai_desktop.core.study.session import StudySession
 
     window = make_window()
     qtbot.waitUntil(lambda: "new today" in window.status_due.text(), timeout=3000)

@@ -89,9 +89,9 @@ def test_status_bar_and_tree_show_due_counts(make_window, qtbot) -> None:
 
 
 def test_card_caption_has_no_dangling_separator_for_imported_notes(make_window, data_dir, tmp_path) -> None:
-    from genai_desktop.core.notes_import import plan_text
-    from genai_desktop.core.packs import write_pack
-    from genai_desktop.core.study import Scope
+    from genai_desktop.core.packs.notes_import import plan_text
+    from genai_desktop.core.packs.user_packs import write_pack
+    from genai_desktop.core.study.session import Scope
     from genai_desktop.paths import DataPaths
 
     paths = DataPaths(data_dir)
@@ -199,7 +199,7 @@ def test_changing_a_limit_refreshes_the_deck_list(make_window, qtbot) -> None:
 
 
 def test_study_this_milestone_delivers_its_new_cards_past_the_daily_limit(make_window) -> None:
-    from genai_desktop.core.roadmap import milestone_scope
+    from genai_desktop.core.study.roadmap import milestone_scope
 
     window = make_window()
     window.show_view("flashcards")
@@ -212,7 +212,7 @@ def test_study_this_milestone_delivers_its_new_cards_past_the_daily_limit(make_w
 
 
 def test_the_leech_setting_is_saved_from_the_deck_page(make_window) -> None:
-    from genai_desktop.core.study import leech_auto_suspend
+    from genai_desktop.core.study.session import leech_auto_suspend
 
     window = make_window()
     window.show_view("flashcards")

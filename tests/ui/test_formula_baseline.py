@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSize, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 
-from genai_desktop.core.formulas import Formula
+from genai_desktop.core.render.formulas import Formula
 from genai_desktop.core.workspace import Workspace
 from genai_desktop.ui import theme as themes
 from genai_desktop.ui.formula_baseline import TextLine, padding

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from genai_desktop.core.study import Scope
+from genai_desktop.core.study.session import Scope
 from genai_desktop.ui import import_dialog
 from genai_desktop.ui.sidebar import PACK_ROLE, PAGE_ROLE
 

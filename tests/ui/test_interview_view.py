@@ -11,8 +11,8 @@ from fsrs import Rating
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from genai_desktop.core import interview
-from genai_desktop.core.interview import MockSetup
+from genai_desktop.core.study import interview
+from genai_desktop.core.study.interview import MockSetup
 from genai_desktop.core.workspace import Workspace
 from tests.core.conftest import FakeClock
 

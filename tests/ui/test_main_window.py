@@ -181,7 +181,7 @@ def test_the_tabs_do_not_shift_back_as_counts_shrink_while_studying(make_window,
     going from 10 to 9 to nothing must not move the tabs to its right each time."""
     from fsrs import Rating
 
-    from genai_desktop.core.study import StudySession
+    from genai_desktop.core.study.session import StudySession
 
     window = make_window()
     qtbot.waitUntil(lambda: "new today" in window.status_due.text(), timeout=3000)  # counts filled in

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from genai_desktop.core import notes
 from genai_desktop.core.changes import Changes
+from genai_desktop.core.content import notes
 from genai_desktop.ui.sidebar import PAGE_ROLE
 
 
@@ -162,7 +162,7 @@ def test_bookmarks_follow_a_change_underneath_the_window(qtbot, make_window) -> 
 
 
 def test_the_note_box_takes_the_height_of_its_formulas_when_they_arrive(qtbot, make_window, monkeypatch) -> None:
-    import genai_desktop.core.formulas as formulas_module
+    import genai_desktop.core.render.formulas as formulas_module
 
     # Placeholders far smaller than the formulas: the box must grow when the formulas come.
     monkeypatch.setattr(formulas_module, "estimate_size", lambda formula: (8.0, 2.0))

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
-import genai_desktop.core.formulas as formulas_module
-from genai_desktop.core.formulas import Formula, FormulaCache, estimate_size
+import genai_desktop.core.render.formulas as formulas_module
+from genai_desktop.core.render.formulas import Formula, FormulaCache, estimate_size
 from genai_desktop.ui.reader import _with_header
 
 IMAGE = QTextDocument.ResourceType.ImageResource

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from genai_desktop.core import backups, db
+from genai_desktop.core.store import backups, db
 from genai_desktop.paths import DataPaths
 from genai_desktop.ui import theme as themes
 from genai_desktop.ui.backups_dialog import BackupsDialog

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from genai_desktop.core import db
 from genai_desktop.core.errors import UserError
+from genai_desktop.core.store import db
 from genai_desktop.ui.runner import UNEXPECTED, Cancelled, Job, run_in_background, wait_for_all
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from genai_desktop.core.fsrs_fit import MIN_REVIEWS
-from genai_desktop.core.study import StudySettings
+from genai_desktop.core.study.fsrs_fit import MIN_REVIEWS
+from genai_desktop.core.study.session import StudySettings
 from genai_desktop.ui.scheduling_dialog import SchedulingDialog
 from tests.fsrs_synthetic import simulate_learner, write_reviews
 

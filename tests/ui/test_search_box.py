@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from genai_desktop.core.search import MARK_START
+from genai_desktop.core.search.query import MARK_START
 from genai_desktop.ui.find_highlight import match_colors
 from genai_desktop.ui.search_box import no_results_html
 

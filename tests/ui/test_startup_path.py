@@ -30,7 +30,7 @@ def report_and_quit():
 
     # PySide creates types on first use; resolving a QWidget's type creates all of them.
     built = {"qt_namespace": "Qt" in QtCore.__dict__, "widget_types": "QTabWidget" in QtWidgets.__dict__,
-             "full_library": "genai_desktop.core.content" in sys.modules, "sqlite3": "sqlite3" in sys.modules,
+             "full_library": "genai_desktop.core.content.library" in sys.modules, "sqlite3": "sqlite3" in sys.modules,
              "dataclasses": "dataclasses" in sys.modules, "gc_enabled": gc.isenabled()}
     print("PROBE " + json.dumps(built), flush=True)
     main_window.QApplication.quit()

@@ -117,7 +117,7 @@ def test_the_range_buttons_recount_the_review_charts(make_window, qtbot) -> None
 def test_a_late_result_for_an_older_range_is_dropped(make_window, qtbot, monkeypatch) -> None:
     import time
 
-    from genai_desktop.core import stats as core_stats
+    from genai_desktop.core.study import stats as core_stats
 
     window = make_window("light")
     window.show_view("stats")

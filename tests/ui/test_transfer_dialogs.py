@@ -8,9 +8,9 @@ from pathlib import Path
 from fsrs import Rating
 from PySide6.QtCore import Qt
 
-from genai_desktop.core import db
-from genai_desktop.core.progress_transfer import export_progress
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.store import db
+from genai_desktop.core.study.session import StudySession, StudySettings
+from genai_desktop.core.transfer.progress import export_progress
 from genai_desktop.ui import transfer_dialogs
 
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import interview
-from ...core.study import RATING_NAMES, RATINGS, format_duration
+from ...core.study import interview
+from ...core.study.session import RATING_NAMES, RATINGS, format_duration
 from .. import theme as themes
 from ..labels import styled_label
 from ..reader import Reader

@@ -9,7 +9,7 @@ import html
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...core import interview
+from ...core.study import interview
 from .. import theme as themes
 from ..charts import BarChart, ProgressList
 

@@ -19,11 +19,11 @@ from fsrs import Rating
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
-from ...core import interview
 from ...core.changes import Changes
-from ...core.content import LEVEL_NAMES, LEVELS
-from ...core.interview import Mock, MockSetup
-from ...core.study import RATING_NAMES, Clock, Scope, StudySettings, format_duration, system_clock
+from ...core.content.library import LEVEL_NAMES, LEVELS
+from ...core.study import interview
+from ...core.study.interview import Mock, MockSetup
+from ...core.study.session import RATING_NAMES, Clock, Scope, StudySettings, format_duration, system_clock
 from ...core.workspace import Workspace
 from .. import theme as themes
 from .pages import (

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ...core.roadmap import PENDING, SKIPPED, STATE_LABELS, Record, retired_title, row_caption, tally_text
+from ...core.study.roadmap import PENDING, SKIPPED, STATE_LABELS, Record, retired_title, row_caption, tally_text
 from .. import theme as themes
 from .checklist import ID_ROLE, KIND_ROLE, RETIRED, SECTION
 from .painting import GLYPH_LEFT, glyph_rect, paint_bar, paint_state_glyph, pixel_font, state_color

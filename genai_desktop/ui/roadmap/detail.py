@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.content import Library, Milestone
-from ...core.roadmap import (
+from ...core.content.library import Library, Milestone
+from ...core.study.roadmap import (
     DONE,
     IN_PROGRESS,
     LEVEL_FILTER_NAMES,
@@ -37,7 +37,7 @@ from ...core.roadmap import (
     format_done_day,
     retired_title,
 )
-from ...core.stats import MASTERY, MASTERY_STABILITY
+from ...core.study.stats import MASTERY, MASTERY_STABILITY
 from .. import theme as themes
 from .painting import paint_bar
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...core.errors import UserError
-from ...core.roadmap import Roadmap
+from ...core.study.roadmap import Roadmap
 
 DEFAULT_NAME = "roadmap-progress.md"
 

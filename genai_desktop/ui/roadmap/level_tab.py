@@ -6,8 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy
 
-from ...core.content import LEVEL_NAMES
-from ...core.roadmap import LEVEL_FILTER_NAMES, Tally
+from ...core.content.library import LEVEL_NAMES
+from ...core.study.roadmap import LEVEL_FILTER_NAMES, Tally
 from .. import theme as themes
 from .painting import paint_bar, pixel_font
 

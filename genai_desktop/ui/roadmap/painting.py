@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 
-from ...core.roadmap import DONE, IN_PROGRESS, SKIPPED, Tally
+from ...core.study.roadmap import DONE, IN_PROGRESS, SKIPPED, Tally
 from .. import theme as themes
 
 

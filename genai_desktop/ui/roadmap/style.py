@@ -3,7 +3,7 @@ banner, state buttons) by object name."""
 
 from __future__ import annotations
 
-from ...core.roadmap import PENDING, STATES
+from ...core.study.roadmap import PENDING, STATES
 from .. import theme as themes
 from .painting import state_color
 

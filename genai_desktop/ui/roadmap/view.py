@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.changes import Changes
-from ...core.roadmap import (
+from ...core.study.roadmap import (
     DONE,
     LEVEL_FILTERS,
     Mastery,

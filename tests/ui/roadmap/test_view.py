@@ -8,8 +8,8 @@ from fsrs import Rating
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtWidgets import QApplication
 
-from genai_desktop.core.roadmap import DONE, IN_PROGRESS, PENDING, SKIPPED, Roadmap, tally_text
-from genai_desktop.core.study import StudySession, StudySettings
+from genai_desktop.core.study.roadmap import DONE, IN_PROGRESS, PENDING, SKIPPED, Roadmap, tally_text
+from genai_desktop.core.study.session import StudySession, StudySettings
 from genai_desktop.ui.roadmap import export
 from genai_desktop.ui.roadmap import view as roadmap_view
 from genai_desktop.ui.roadmap.checklist import ID_ROLE

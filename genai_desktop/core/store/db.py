@@ -1,0 +1,242 @@
+"""The user's progress database: opening, pragmas, schema migrations and backups.
+
+This file is precious (months of reviews), unlike the content index, which is a cache. So:
+WAL journaling (a committed answer survives the process being killed), foreign keys on,
+migrations keyed by ``PRAGMA user_version`` and each one preceded by a backup made with
+SQLite's online backup API (never a file copy of a live database).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..clock import system_clock
+from ..errors import UserError
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+MigrationStep = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE cards (
+            question_id TEXT PRIMARY KEY,
+            card_id     INTEGER NOT NULL UNIQUE,
+            state       INTEGER NOT NULL,
+            step        INTEGER,
+            stability   REAL,
+            difficulty  REAL,
+            due         TEXT NOT NULL,
+            last_review TEXT,
+            suspended   INTEGER NOT NULL DEFAULT 0,
+            buried_day  TEXT
+        );
+        CREATE INDEX cards_state_due ON cards(state, due);
+        CREATE TABLE reviews (
+            id           INTEGER PRIMARY KEY,
+            uid          TEXT NOT NULL UNIQUE,
+            question_id  TEXT NOT NULL,
+            rating       INTEGER NOT NULL,
+            reviewed_at  TEXT NOT NULL,
+            duration_ms  INTEGER NOT NULL,
+            state_before TEXT,
+            state_after  TEXT NOT NULL
+        );
+        CREATE INDEX reviews_question ON reviews(question_id, reviewed_at);
+        CREATE INDEX reviews_time ON reviews(reviewed_at);
+        CREATE TABLE notes (
+            question_id TEXT PRIMARY KEY,
+            body        TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE bookmarks (
+            question_id TEXT PRIMARY KEY,
+            created_at  TEXT NOT NULL
+        );
+        CREATE TABLE milestones (
+            milestone_id TEXT PRIMARY KEY,
+            state        TEXT NOT NULL DEFAULT 'pending',
+            done_at      TEXT,
+            note         TEXT NOT NULL DEFAULT '',
+            updated_at   TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    # Every write to a card row adds 1, so an answer can tell that the row it previewed was
+    # changed underneath it (another process, a progress import) and recompute instead of
+    # overwriting that change with a stale outcome.
+    conn.execute("ALTER TABLE cards ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    # Interview practice (core/interview.py): one row per answered mock question. The rating was
+    # recorded as the review ``review_uid`` in the same transaction; ``uid`` is the identity a
+    # progress transfer merges by, as for reviews.
+    run_script(
+        conn,
+        """
+        CREATE TABLE attempts (
+            id             INTEGER PRIMARY KEY,
+            uid            TEXT NOT NULL UNIQUE,
+            question_id    TEXT NOT NULL,
+            mock_id        TEXT NOT NULL,
+            started_at     TEXT NOT NULL,
+            seconds_used   INTEGER NOT NULL,
+            seconds_allowed INTEGER NOT NULL,
+            points_total   INTEGER NOT NULL,
+            points_ticked  TEXT NOT NULL,
+            outline        TEXT NOT NULL DEFAULT '',
+            rating         INTEGER NOT NULL,
+            review_uid     TEXT,
+            created_at     TEXT NOT NULL
+        );
+        CREATE INDEX attempts_question ON attempts(question_id, created_at);
+        CREATE INDEX attempts_time ON attempts(created_at);
+        CREATE INDEX attempts_mock ON attempts(mock_id);
+        """
+    )
+
+
+# Append only: a released step is never edited, so every old database can be brought forward.
+MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseError(UserError, RuntimeError):
+    """A progress database that cannot be used; the message is written for the user."""
+
+
+# Tests only: called at the points where a kill would split a write (between its statements and
+# right before COMMIT), so the crash test can prove a write lands whole or not at all.
+FAULT_HOOK: Callable[[str], None] | None = None
+_savepoints = itertools.count(1)
+
+
+def fault_point(where: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(where)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, ``ROLLBACK`` on any error.
+
+    Connections are opened in autocommit mode (``isolation_level=None``), where ``with conn:``
+    begins nothing, so every multi-statement write goes through here. IMMEDIATE takes the write
+    lock up front: what the block reads cannot change before it commits. Inside an open
+    transaction it nests as a savepoint."""
+    if conn.in_transaction:
+        name = f"nested_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        fault_point("commit")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection for the calling thread only (SQLite's default check): work on another
+    thread opens its own (ui/runner.py ``Job(db_path=...)``); WAL lets them read and write
+    beside each other."""
+    uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    conn = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode: a commit survives a killed process; a power cut may lose the
+        # last few commits but never corrupts the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def backup(conn: sqlite3.Connection, dest: Path) -> Path:
+    """Copy a live database to ``dest`` with SQLite's online backup API."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(tmp)
+    try:
+        conn.backup(target)
+    except BaseException:
+        target.close()
+        tmp.unlink(missing_ok=True)  # a half-written copy is no backup (and may fill the disk)
+        raise
+    target.close()
+    tmp.replace(dest)
+    return dest
+
+
+def migrate(conn: sqlite3.Connection, backup_dir: Path | None = None) -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version the file had before."""
+    found = schema_version(conn)
+    if found > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"This progress database was written by a newer version of the app (schema {found}, "
+            f"this app knows {SCHEMA_VERSION}). Update the app; your data has not been touched."
+        )
+    if found < SCHEMA_VERSION and found > 0 and backup_dir is not None:
+        stamp = system_clock().strftime("%Y%m%d-%H%M%S")
+        backup(conn, backup_dir / f"progress-{stamp}-before-v{SCHEMA_VERSION}.sqlite")
+    for version in range(found, SCHEMA_VERSION):
+        with transaction(conn):
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+    return found
+
+
+def open_progress(path: Path, backup_dir: Path | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the progress database."""
+    import sqlite_utils  # ~75 ms of imports: kept off the start-up path until first needed
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = connect(path)
+        migrate(conn, backup_dir)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"The progress database {path} cannot be opened: {exc}") from exc
+    return sqlite_utils.Database(conn)
