@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__, startup_gc
-from ..core.changes import Changes
 from ..core.workspace import Workspace
 from ..paths import APP_NAME
 from . import theme as themes
@@ -34,6 +33,8 @@ from .sidebar import Sidebar
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
+
+    from ..core.changes import Changes  # a dataclass: kept off the first frame's imports
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
@@ -596,11 +597,16 @@ class MainWindow(QMainWindow):
         browser = getattr(self, "card_browser", None)
         if browser is None:
             browser = self.card_browser = CardBrowserWindow(self.workspace, self.theme, self)
-            browser.changed.connect(lambda: self.apply_changes(Changes(cards=True)))
+            browser.changed.connect(self._cards_changed_in_browser)
             browser.finished.connect(lambda _result: setattr(self, "card_browser", None))
         browser.show()
         browser.raise_()
         browser.activateWindow()
+
+    def _cards_changed_in_browser(self) -> None:
+        from ..core.changes import Changes
+
+        self.apply_changes(Changes(cards=True))
 
     def show_scheduling(self):
         from .scheduling_dialog import show_scheduling
