@@ -1,4 +1,4 @@
-"""The card browser's data at 100,000 cards (core/card_browser.py, no Qt).
+"""The card browser's data at 100,000 cards (core/study/card_browser.py, no Qt).
 
 - browser_open_ms_100k: reading every card and the review log aggregate into columns (once, when
   the browser opens and after an action), median of 3.
@@ -7,7 +7,7 @@
 - browser_sort_added_ms_100k: sort by "Added / first studied" with nothing cached, median of 5.
 - browser_reschedule_ms_10k: "Reschedule now" on 10,000 selected cards (one transaction), median of 3
   (each run after the retention moved, so every card in review is written).
-- reader_card_state_p95_ms_100k: the reader's card-state line for one page (core/card_state.py:
+- reader_card_state_p95_ms_100k: the reader's card-state line for one page (core/study/card_state.py:
   one query, the line's HTML), p95 over 500 random cards.
 """
 

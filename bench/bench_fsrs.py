@@ -1,4 +1,4 @@
-"""FSRS fitted to a user's reviews (core/fsrs_fit.py): how long, and whether it learns the user.
+"""FSRS fitted to a user's reviews (core/study/fsrs_fit.py): how long, and whether it learns the user.
 
 The reviews come from a synthetic learner whose memory follows FSRS-6 with known weights that
 differ from the defaults (tests/fsrs_synthetic.py, the generator the tests use too), scheduled

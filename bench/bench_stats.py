@@ -1,4 +1,4 @@
-"""The statistics at a million reviews (core/stats.compute, no Qt; the view runs it off the UI thread).
+"""The statistics at a million reviews (core/study/stats.compute, no Qt; the view runs it off the UI thread).
 
 100,000 cards, 1,000,000 reviews spread over three years and stored in time order (as answers are
 appended), ratings and card states before each answer as the app writes them (a sixth of them

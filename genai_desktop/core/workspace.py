@@ -130,7 +130,7 @@ class Workspace:
         index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(progress_conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Pages matching what the user typed, best first (see core/search.py)."""
+        """Pages matching what the user typed, best first (see core/search/query.py)."""
         from .search.query import search
 
         return search(self.index, query, limit)

@@ -1,6 +1,6 @@
 """The card browser (Ctrl+B, or "Browse cards" in the Flashcards view): every card in one table.
 
-The table reads core/card_browser.Browser through a model that maps a visible row to the
+The table reads core/study/card_browser.Browser through a model that maps a visible row to the
 browser's ordered list; sorting and filtering happen in the core. Actions apply to the selected
 rows, each one transaction; Ctrl+Z takes back the last one. ``i`` or a double-click shows the
 card's review history.

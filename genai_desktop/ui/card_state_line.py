@@ -3,7 +3,7 @@ under the breadcrumbs ("Due in 3 days · Study now", "Suspended · Unsuspend"), 
 
 Installed with the library tools after the first paint (it reads the progress database). The
 line is not part of the page's cached HTML: the reader asks ``header_for`` each time it shows a
-page (one indexed query, core/card_state.py) and ``refresh`` when cards changed elsewhere.
+page (one indexed query, core/study/card_state.py) and ``refresh`` when cards changed elsewhere.
 """
 
 from __future__ import annotations

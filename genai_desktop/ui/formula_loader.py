@@ -2,7 +2,7 @@
 
 The same pattern as the Backups dialog's job (a Python thread that reports through a queued Qt
 signal), kept running: pages ask for formulas over and over, and ziamath renders one at a time
-anyway (core/formulas.py holds its lock). The thread is a daemon because a render cannot be
+anyway (core/render/formulas.py holds its lock). The thread is a daemon because a render cannot be
 interrupted safely from outside; quitting mid-render simply ends it, and nothing it does is
 ever half-written (the disk cache writes each SVG to a temporary file, then renames it).
 """

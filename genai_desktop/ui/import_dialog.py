@@ -7,7 +7,7 @@ left out. The pack's name can be changed there, questions without an answer can 
 and questions already in the library (or asked twice in the file) can be skipped. Several files
 chosen at once are previewed and imported one after the other, so a question the first one
 brought is offered as a duplicate in the next. Nothing is written until Import is pressed, and
-core/packs.py writes the pack atomically. Removing a pack (the sidebar's context menu) also lives here.
+core/packs/user_packs.py writes the pack atomically. Removing a pack (the sidebar's context menu) also lives here.
 
 Imported lazily from the File menu and the sidebar: nothing here is on the start-up path.
 """

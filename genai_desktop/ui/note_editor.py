@@ -54,7 +54,7 @@ class _NoteView(Reader):
 class NotePanel(QWidget):
     """Shows, edits and saves the note of the question or guide in the reader."""
 
-    saved = Signal(str)  # the note's key (core/notes.py key_for)
+    saved = Signal(str)  # the note's key (core/content/notes.py key_for)
     link_clicked = Signal(str)
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, reader: Reader, parent=None) -> None:
@@ -64,7 +64,7 @@ class NotePanel(QWidget):
         self.workspace = workspace
         self.theme = theme
         self.reader = reader  # the answer above: the note shares its text column and zoom
-        self.key: str | None = None  # core/notes.py key_for: a question id or "guide:<id>"
+        self.key: str | None = None  # core/content/notes.py key_for: a question id or "guide:<id>"
         self._loaded_body = ""
         self.title = QLabel("MY NOTE", objectName="NoteTitle")
         self.status = QLabel(objectName="NoteStatus")

@@ -46,7 +46,7 @@ class Reader(QTextBrowser):
     page_changed = Signal(str)
     history_changed = Signal()
     internal_link = Signal(str)
-    card_action = Signal(str)  # a "card:<action>" link in the card-state line (core/card_state.py)
+    card_action = Signal(str)  # a "card:<action>" link in the card-state line (core/study/card_state.py)
     first_painted = Signal()  # the page is on screen: what can wait until then starts
     formulas_arrived = Signal()  # formulas that were placeholders are drawn; the page's height changed
 
@@ -598,7 +598,7 @@ class Reader(QTextBrowser):
         return pack_picture(root, relative)
 
     def _figure_svg(self, target: Path) -> str | None:
-        """The SVG in this theme's colours, or None when the file is refused (see core/figures.py)."""
+        """The SVG in this theme's colours, or None when the file is refused (see core/render/figures.py)."""
         from ..core.render.figures import svg_problems, themed_svg
 
         if svg_problems(target):

@@ -46,7 +46,7 @@ def marked_html(text: str, style: str) -> str:
 
 
 def no_results_html(query: str) -> str:
-    """What was searched, and the one tip (of what core/search.py understands) that fits it."""
+    """What was searched, and the one tip (of what core/search/query.py understands) that fits it."""
     parsed = parse_query(query)
     if parsed.is_empty:  # only -exclusions, or only punctuation: nothing to look for yet
         if parsed.excluded:

@@ -2,7 +2,7 @@
 buttons, hour of day), forecast, card distributions (interval, stability, recall now), states,
 leeches, mastery, and interview readiness with the mock scores over time.
 
-The numbers come from core/stats.compute, run off the UI thread on a read-only connection of its
+The numbers come from core/study/stats.compute, run off the UI thread on a read-only connection of its
 own (at a million reviews it takes longer than a frame); the view shows the last result until the
 new one arrives, and a result that a newer request overtook is dropped.
 """

@@ -16,7 +16,7 @@ from ..core.render.page_style import DARK, LIGHT, PageStyle
 
 class Theme(NamedTuple):
     """One colour scheme: the window chrome (as a stylesheet) and the page (as document CSS).
-    A NamedTuple, not a dataclass: see core/page_style.py."""
+    A NamedTuple, not a dataclass: see core/render/page_style.py."""
 
     name: str
     window: str

@@ -2,7 +2,7 @@
 skips parsing.
 
 Parsing the built-in pack (TOML front matter, regexes over every file) costs about 14 ms;
-loading the pickled library about 2 ms. The outline (core/outline.py) has its own small file
+loading the pickled library about 2 ms. The outline (core/content/outline.py) has its own small file
 in ``marshal`` format, built into Python: a start reads it to paint the sidebar, and the full
 library (pickle and the content dataclasses) loads after the first paint. The key holds the
 app version and Python's, so an update never loads old shapes. The files live in the user's
@@ -23,7 +23,7 @@ from .outline import Outline
 if TYPE_CHECKING:
     from .library import Library
 
-FORMAT = 5  # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (core/text_clean.py); 5: glossary
+FORMAT = 5  # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (core/content/text_clean.py); 5: glossary
 
 
 def _key(fingerprint: str) -> str:

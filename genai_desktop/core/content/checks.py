@@ -81,7 +81,7 @@ def _glossary_problems(library: Library, root: Path, pages: list[tuple[Path, str
 
 def picture_problems(root: Path, target: str, alt: str) -> list[str]:
     """Why a picture a page shows is not acceptable: outside the pack or missing, no alt text,
-    not a real image, or (for an SVG) anything the figure rules refuse (see core/figures.py)."""
+    not a real image, or (for an SVG) anything the figure rules refuse (see core/render/figures.py)."""
     from ..render.figures import svg_problems
     from ..render.pictures import pack_picture
 

@@ -139,7 +139,7 @@ class Library:
     milestones: list[Milestone] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pack_titles: dict[str, str] = field(default_factory=dict)  # user pack id -> its title (pack.toml)
-    # Abbreviations and synonyms for search (glossary.toml, core/glossary.py): normalised forms.
+    # Abbreviations and synonyms for search (glossary.toml, core/search/glossary.py): normalised forms.
     glossary: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
@@ -382,7 +382,7 @@ def _inside(root: Path, path: Path, problems: list[Problem]) -> bool:
 
 
 def _pack_title(manifest: Path) -> str:
-    """A user pack's title from its pack.toml (written by core/packs.py)."""
+    """A user pack's title from its pack.toml (written by core/packs/user_packs.py)."""
     import tomllib
 
     text = _read(manifest, [], MAX_SMALL_FILE_BYTES) if manifest.is_file() else None

@@ -2,13 +2,13 @@
 
 They are keyed by content id, never by file or position, so they survive content updates: a
 page that disappears from the library keeps its note and bookmark, and both come back with it.
-The search index holds a copy of each note (core/library.py ``sync_notes``) so notes are found
+The search index holds a copy of each note (core/search/index.py ``sync_notes``) so notes are found
 like answers; Workspace.save_note keeps the two in step.
 
 The tables were made for questions (their key column is ``question_id``). Guides share them
 without a schema change: a question's key stays its bare id, so every existing database and
 progress file keeps its meaning, and a guide's key is its page id "guide:<id>". Question ids
-never hold a colon (core/content.py checks them), so no question key starts with "guide:" and
+never hold a colon (core/content/library.py checks them), so no question key starts with "guide:" and
 the two kinds cannot collide. ``key_for`` and ``page_for`` are the only places that know this rule.
 """
 

@@ -1,7 +1,7 @@
 """The library's table of contents: topics with their question titles, guides and pack titles.
 
 It is what the sidebar and the status bar draw, and it is cached apart from the full library
-(core/library_cache.py): a start reads a few kilobytes and paints, and the answers (and the
+(core/content/cache.py): a start reads a few kilobytes and paints, and the answers (and the
 content module's dataclasses) load after the first paint. Plain slotted classes, not
 dataclasses: this module is on the way to the first paint, where each dataclass costs ~0.5 ms.
 """

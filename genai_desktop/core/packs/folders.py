@@ -1,7 +1,7 @@
 """Which folders under the data folder's packs/ are packs: the one rule the library loader, the
 pack list, the search fingerprint and the progress export share.
 
-A pack folder is named by its pack id (core/packs.py ``pack_id_for``: lower-case letters,
+A pack folder is named by its pack id (core/packs/user_packs.py ``pack_id_for``: lower-case letters,
 digits and dashes). Everything else is not a pack: the progress import's and the importer's
 staging folders (``.incoming-*``, ``.packs-staging``), hidden folders a file manager or a sync
 tool leaves behind, and stray files. A killed import must never leave a folder that loads as a

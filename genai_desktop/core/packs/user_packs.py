@@ -86,7 +86,7 @@ def list_packs(packs_root: Path) -> list[PackInfo]:
 
 def read_pack_info(folder: Path) -> PackInfo | None:
     """The pack's pack.toml, or None when it is missing, unreadable, larger than content.py
-    allows or a link out of the pack. Text is cleaned (core/text_clean.py); a count that is not
+    allows or a link out of the pack. Text is cleaned (core/content/text_clean.py); a count that is not
     a number reads as 0."""
     manifest = folder / MANIFEST
     try:

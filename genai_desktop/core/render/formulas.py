@@ -60,7 +60,7 @@ class Formula:
 
 
 # What ziamath 0.13 draws wrongly, rewritten to LaTeX it draws right (each case is rendered by
-# tests/core/test_formulas.py). Applied before rendering, so the page keeps the author's LaTeX.
+# tests/core/render/test_formulas.py). Applied before rendering, so the page keeps the author's LaTeX.
 _FUNCTION_BEFORE_PAREN = re.compile(r"\\(exp|log|ln|lg|max|min|sup|inf|det|sin|cos|tan|arg|gcd|Pr)\s*(?=\()")
 _UNARY_MINUS = re.compile(r"(=|\\approx|\\leq?|\\geq?|\\ne|\\to|\\in|<|>|\(|\[|\\\{|,|&)(\s*)-(?![->])")
 _NORM_BARS = re.compile(r"\\(?:[Bb]igg?)([lr]?)\s*(?:\\\||\\Vert)")

@@ -3,8 +3,8 @@
 The reader, the note editor's preview, flashcards, the interview view and the Anki export all
 convert markdown here. Parsing is strict CommonMark 0.31.2 plus GFM tables, strikethrough,
 task lists, autolinks and footnotes, and the app's math, callouts and wiki-links (see
-core/markdown_rules.py). Lenient list habits of imported notes are repaired when they are
-imported (core/notes_import/lists.py), never here.
+core/render/markdown_rules.py). Lenient list habits of imported notes are repaired when they are
+imported (core/packs/notes_import/lists.py), never here.
 
 Rendering replaces what QTextBrowser cannot show well:
 - code is highlighted with pygments (inline styles: the document stylesheet cannot reach
@@ -34,7 +34,7 @@ from .page_style import DARK, LIGHT, PageStyle  # noqa: F401 - DARK re-exported 
 # hung the reader; 8 take ~15 ms, 14 almost a second). The page's own boxes nest at most two
 # deep inside the key-points box's two, so raw HTML is cut to this many levels.
 MAX_TABLE_DEPTH = 6
-# Each formula is bounded (core/formulas.py), but a page of many costly ones adds up: once a
+# Each formula is bounded (core/render/formulas.py), but a page of many costly ones adds up: once a
 # page has spent this long on formulas, the rest show an error box until it is shown again
 # (rendered ones are cached, so each showing gets further).
 PAGE_FORMULA_SECONDS = 10

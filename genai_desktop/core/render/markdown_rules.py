@@ -10,7 +10,7 @@ and e-mail addresses with ``_`` before the ``@``), footnotes, and four rules of 
 - Obsidian callouts: a block quote whose first line is ``[!NOTE] Title``;
 - wiki-links ``[[Title]]``, ``[[id]]`` or ``[[target|label]]``, resolved when rendered.
 
-Parsing only: what the tokens become is core/markdown_html.py's job. markdown-it and its
+Parsing only: what the tokens become is core/render/markdown_html.py's job. markdown-it and its
 plugins are imported here, and this module is imported on the first conversion (start-up
 shows a cached page and never needs it).
 """

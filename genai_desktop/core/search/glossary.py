@@ -1,7 +1,7 @@
 """The field's abbreviations and synonyms (``glossary.toml`` in a pack), for search.
 
 Each term lists the forms a learner may type for one idea: ``["kv cache", "key-value cache"]``.
-A query holding any form also finds pages that use another (core/search.py), both ways. Forms
+A query holding any form also finds pages that use another (core/search/query.py), both ways. Forms
 are compared as their words (lower case, without diacritics, split at anything that is not a
 letter or digit), so "key-value cache" and "key value cache" are one form.
 

@@ -4,7 +4,7 @@ It can be deleted at any time and is rebuilt from the packs when their fingerpri
 One FTS5 table ``fts`` (title, body, note) uses porter stemming, so "models" finds "model".
 Porter alone cannot do search-as-you-type: a half-typed "discriminat" is stemmed on its own and
 matches nothing (the stored stem of "discriminator" is "discrimin"). So ``terms`` lists every
-word as written with its stem; core/search.py expands a typed prefix into the words that start
+word as written with its stem; core/search/query.py expands a typed prefix into the words that start
 with it, one per stem. (Measured at 100,000 questions: this is smaller and faster than a second,
 unstemmed FTS table with prefix indexes.) The ``note`` column holds the user's own note on a
 question, copied from the progress database by ``sync_notes``/``set_note``.
@@ -40,7 +40,7 @@ _LATEX_COMMAND = re.compile(r"\\([a-zA-Z]+)")
 _LATEX_SILENT = {"left", "right", "mathrm", "text", "mathbf", "operatorname", "big", "Big"}
 # A short formula in a table cell (a row is shown as text, formulas and all).
 _TABLE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n|]{1,60}?)(?<=[^\s\\])\$(?![\d$])")
-GRAM = 3  # the typo index's n-grams (core/search.py)
+GRAM = 3  # the typo index's n-grams (core/search/query.py)
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,9 @@ class ContentIndex:
         self._local = threading.local()
         self.conn  # noqa: B018 - opens (or creates, or replaces a damaged) index now, on this thread
         # Answers that only change with the index's words (stems, prefix expansions), kept by
-        # core/search.py across keystrokes; emptied whenever words are added or removed.
+        # core/search/query.py across keystrokes; emptied whenever words are added or removed.
         self.memo: dict[tuple[str, str], object] = {}
-        # Page bodies by rowid made ready for marking matches (core/search.py scannable()), so a
+        # Page bodies by rowid made ready for marking matches (core/search/query.py scannable()), so a
         # snippet does not prepare the same answers again keystroke after keystroke (bounded;
         # emptied with the memo).
         self.scannable: dict[int, str | None] = {}
@@ -196,7 +196,7 @@ class ContentIndex:
             -- Every word's trigrams (" tr", "tra", …, "er "), to find the words a typo was meant to be.
             CREATE TABLE grams (gram TEXT NOT NULL, surface TEXT NOT NULL, length INTEGER NOT NULL,
                                 PRIMARY KEY (gram, surface)) WITHOUT ROWID;
-            -- The glossary (core/glossary.py): forms of one term share ``term``.
+            -- The glossary (core/search/glossary.py): forms of one term share ``term``.
             CREATE TABLE synonyms (term INTEGER NOT NULL, form TEXT NOT NULL);
             PRAGMA user_version = {INDEX_VERSION};
             """

@@ -12,7 +12,7 @@ every word reaches FTS5 inside double quotes, so no input can make the query fai
 
 What it understands beyond the letters typed:
 
-- the field's abbreviations and synonyms (the pack's glossary.toml, core/glossary.py), both
+- the field's abbreviations and synonyms (the pack's glossary.toml, core/search/glossary.py), both
   ways: ``kv cache`` also finds "key-value cache", ``mixture of experts`` also finds "MoE";
 - typos: a word of four letters or more that starts no word of the library is matched to the
   library's words within an edit distance of 1 (2 from six letters on), found through a trigram
@@ -21,7 +21,7 @@ What it understands beyond the letters typed:
   neither are single letters.
 
 Ranking: pages whose title matches the whole query come first, then the rest; each group is
-ordered by bm25 with the title weighted above notes and notes above the body (core/library.py).
+ordered by bm25 with the title weighted above notes and notes above the body (core/search/index.py).
 When every word together matches fewer than FEW_HITS pages, the pages that match some of the
 words follow (``partial``), so "attention complexity" still shows where attention's cost is
 discussed. Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns

@@ -19,7 +19,7 @@ MIN_FREE_BYTES = 20 * 1024 * 1024  # room for a day's backup and the write-ahead
 
 class FolderProblem(NamedTuple):
     """Why the data folder cannot be used, worded for the user (checked at every start, hence
-    a NamedTuple rather than a dataclass: see core/page_style.py)."""
+    a NamedTuple rather than a dataclass: see core/render/page_style.py)."""
 
     kind: str  # read-only, full, unusable, no-content
     title: str

@@ -97,7 +97,7 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 
 def _v3(conn: sqlite3.Connection) -> None:
-    # Interview practice (core/interview.py): one row per answered mock question. The rating was
+    # Interview practice (core/study/interview.py): one row per answered mock question. The rating was
     # recorded as the review ``review_uid`` in the same transaction; ``uid`` is the identity a
     # progress transfer merges by, as for reviews.
     run_script(

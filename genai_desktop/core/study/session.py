@@ -170,7 +170,7 @@ class StudySettings:
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_start_hour: int = 4
-    # FSRS weights fitted to this user's reviews (core/fsrs_fit.py); empty: FSRS-6's defaults.
+    # FSRS weights fitted to this user's reviews (core/study/fsrs_fit.py); empty: FSRS-6's defaults.
     # Kept only when they predicted the user's reviews better than the ones they replaced.
     parameters: tuple[float, ...] = ()
     # When the user last chose these settings (ISO UTC; "" when unknown: saved before the stamp

@@ -78,7 +78,7 @@ DAY_EDGES = (1, 2, 3, 7, 14, 21, 30, 60, 90, 180, 365)
 DAY_LABELS = ("<1d", "1d", "2d", "3–6d", "1–2w", "2–3w", "3w–1m", "1–2m", "2–3m", "3–6m", "6m–1y", "1y+")
 RECALL_LABELS = tuple(f"{n}–{n + 10}%" for n in range(0, 100, 10))
 
-# Whether the card was in review before an answer (the rule of core/study.lapses, in bulk).
+# Whether the card was in review before an answer (the rule of core/study/session.lapses, in bulk).
 # card_to_json writes the state first, one digit and a comma ('{"state":2,...'): that digit is read
 # without parsing the JSON, which tripled the scan at 1M reviews; a state written any other way
 # (a progress file from elsewhere, spaces after the colon) is parsed.

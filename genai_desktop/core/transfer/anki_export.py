@@ -1,7 +1,7 @@
 """Export flashcards to an Anki package (.apkg) for review in Anki, AnkiDroid or AnkiMobile.
 
 One note per question, with the fields Question, KeyPoints, Answer, Topic and Level. The HTML
-comes from the same markdown pipeline as the reader (core/markdown_html.py) with two changes
+comes from the same markdown pipeline as the reader (core/render/markdown_html.py) with two changes
 for Anki: formulas stay LaTeX between MathJax delimiters ``\\( \\)`` / ``\\[ \\]`` (Anki
 typesets them itself), and links into this app's library become plain text.
 

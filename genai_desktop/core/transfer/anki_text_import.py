@@ -16,7 +16,7 @@ back, any others are added to the back. Each deck becomes a topic; the HTML Anki
 markdown (bold, italics, lists, code, tables, line breaks); MathJax ``\\( \\)`` / ``\\[ \\]`` and
 the ``[$]…[/$]`` LaTeX tags become ``$…$`` / ``$$…$$``; cloze deletions ask with ``[…]`` and
 answer in bold. Media files are not part of a text export: images and sounds are named, not
-shown. The result is an ``ImportPlan`` written by ``core/packs.py``, so importing the same file
+shown. The result is an ``ImportPlan`` written by ``core/packs/user_packs.py``, so importing the same file
 again updates the same pack and keeps the review history of every card still in it.
 """
 

@@ -66,7 +66,7 @@ MAX_UNPACKED_BYTES = 1 << 30  # the whole archive
 MAX_MEMBERS = 20_000  # files in the archive
 MAX_MANIFEST_BYTES = 16 << 20
 MAX_DATA_BYTES = 128 << 20
-MAX_PACK_FILE_BYTES = MAX_PAGE_BYTES  # the largest topic file a pack may hold (core/content.py)
+MAX_PACK_FILE_BYTES = MAX_PAGE_BYTES  # the largest topic file a pack may hold (core/content/library.py)
 MAX_ROWS = 500_000  # all tables together
 MAX_JSON_DEPTH = 16  # the format nests 6 deep
 MAX_ID_CHARS = 500
@@ -86,7 +86,7 @@ TABLES = {
     "notes": ("question_id", ("question_id", "body", "updated_at")),
     "bookmarks": ("question_id", ("question_id", "created_at")),
     "milestones": ("milestone_id", ("milestone_id", "state", "updated_at")),
-    # Mock interview answers (core/interview.py), unioned by uid like reviews. A file from before
+    # Mock interview answers (core/study/interview.py), unioned by uid like reviews. A file from before
     # them has no such table (read as empty); an older app reading a newer file ignores it.
     "attempts": ("uid", ("uid", "question_id", "mock_id", "started_at", "seconds_used", "seconds_allowed",
                          "points_total", "points_ticked", "outline", "rating", "review_uid", "created_at")),
@@ -451,7 +451,7 @@ def _whole(column: str, value: object, low: int, high: int) -> str | None:
 def _row_problem(table: str, row: dict, now: datetime) -> str | None:
     """Why a row cannot be merged, or None. Every value of the columns the merge uses is checked
     for type and range; text in other columns must be plain values. Text is cleaned here
-    (core/text_clean.py), so nothing with control or direction characters reaches the database."""
+    (core/content/text_clean.py), so nothing with control or direction characters reaches the database."""
     key = TABLES[table][0]
     problem = _id_problem(key, row[key])
     if problem:

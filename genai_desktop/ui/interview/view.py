@@ -1,5 +1,5 @@
 """The Interview view: set up a mock, answer each question against the clock, tick the key
-points covered, confirm the rating, see the summary and readiness (core/interview.py does the work).
+points covered, confirm the rating, see the summary and readiness (core/study/interview.py does the work).
 
 Keys: Enter starts and confirms; Space ends an answer (Ctrl+Enter while typing); T types an
 outline and Esc leaves the box; 1–6 tick points; A/H/G/E change the rating; F the full answer;

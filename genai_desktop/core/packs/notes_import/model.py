@@ -1,6 +1,6 @@
 """What an import will create, before anything is written: the plan shown in the preview.
 
-The parsers fill these plain dataclasses; ``core/packs.py`` turns a plan into a pack folder and
+The parsers fill these plain dataclasses; ``core/packs/user_packs.py`` turns a plan into a pack folder and
 the preview dialog and ``genai-desktop import`` describe it. Nothing here touches the disk.
 """
 

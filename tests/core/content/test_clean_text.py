@@ -1,6 +1,6 @@
 """Clean text (issue 23): NUL and other control characters are removed and bidirectional
 override and isolate characters neutralised in everything imported, by one rule
-(core/text_clean.py); pack files are size-capped and never read through a link out of the pack."""
+(core/content/text_clean.py); pack files are size-capped and never read through a link out of the pack."""
 
 from __future__ import annotations
 

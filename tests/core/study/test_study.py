@@ -20,7 +20,7 @@ from genai_desktop.core.study.session import (
     study_day,
 )
 
-from .conftest import FakeClock  # conn and clock themselves are conftest fixtures
+from ..conftest import FakeClock  # conn and clock themselves are conftest fixtures
 
 IDS = [f"q{n:02d}" for n in range(30)]
 

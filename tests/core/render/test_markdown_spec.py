@@ -1,4 +1,4 @@
-"""The renderer against the CommonMark 0.31.2 spec and the GFM extension examples (tests/core/spec).
+"""The renderer against the CommonMark 0.31.2 spec and the GFM extension examples (tests/core/render/spec).
 
 Each example goes through the app's own renderer (the same parser, every app rule on: math,
 wiki-links, callouts) and both HTMLs are normalised fairly before comparing: whitespace between

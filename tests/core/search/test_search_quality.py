@@ -24,7 +24,7 @@ from genai_desktop.core.search.query import (
 from genai_desktop.core.workspace import load_library
 from genai_desktop.paths import content_dir
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 GLOSSARY = (("kv cache", "key value cache"), ("moe", "mixture of experts"),
             ("rlhf", "reinforcement learning from human feedback"))
 

@@ -12,7 +12,7 @@ import pytest
 from genai_desktop.core.store import backups, db
 from genai_desktop.core.study.session import StudySession, StudySettings
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "migrations"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "migrations"
 VERSIONS = sorted(int(m.group(1)) for p in FIXTURES.glob("v*.sqlite") if (m := re.fullmatch(r"v(\d+)\.sqlite", p.name)))
 
 

@@ -259,7 +259,7 @@ def test_a_v2_database_migrates_and_takes_attempts(library, clock, tmp_path) -> 
 
     path = tmp_path / "old" / "progress.sqlite"
     path.parent.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "migrations" / "v2.sqlite", path)
+    shutil.copy(Path(__file__).resolve().parents[2] / "fixtures" / "migrations" / "v2.sqlite", path)
     progress = db.open_progress(path, tmp_path / "backups")
     conn = progress.conn
     try:

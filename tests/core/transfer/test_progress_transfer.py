@@ -103,7 +103,7 @@ def studied(laptops) -> tuple[Install, Install]:
 
 def independent_replay(conn, qid: str) -> Card:
     """fsrs's own reschedule over the log, as a check that does not share our replay code (with the
-    flashcards' day counting, core/study.StudyScheduler, which every replay follows)."""
+    flashcards' day counting, core/study/session.StudyScheduler, which every replay follows)."""
     from genai_desktop.core.study.session import StudyScheduler, StudySettings
 
     logs = [ReviewLog(card_id_for(qid), Rating(rating), datetime.fromisoformat(at), None)
@@ -387,7 +387,7 @@ def test_the_replay_uses_the_desired_retention_of_the_settings_that_win(laptops,
 
 
 FITTED = (0.1, 0.4, 1.0, 3.5, 6.4, 0.83, 3.0, 0.001, 1.3, 0.17, 1.1, 0.9, 0.06, 0.26, 1.6, 0.6, 1.9, 0.54,
-          0.09, 0.07, 0.4)  # weights as a fit of one user's reviews might give (core/fsrs_fit.py)
+          0.09, 0.07, 0.4)  # weights as a fit of one user's reviews might give (core/study/fsrs_fit.py)
 
 
 def test_fitted_weights_travel_with_the_settings_and_the_merge_replays_with_them(laptops, tmp_path) -> None:
@@ -460,7 +460,7 @@ def test_unusable_settings_in_a_file_are_reported_and_never_stored(laptops, tmp_
 
 
 def test_guide_notes_and_bookmarks_travel_and_merge_like_question_ones(laptops, tmp_path) -> None:
-    """Guides share the notes and bookmarks tables under "guide:<id>" keys (core/notes.py)."""
+    """Guides share the notes and bookmarks tables under "guide:<id>" keys (core/content/notes.py)."""
     a, b = laptops
     stamp = "2025-01-0{}T10:00:00.000+00:00".format
     with a.conn:

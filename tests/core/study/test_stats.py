@@ -9,7 +9,7 @@ from genai_desktop.core.store import db
 from genai_desktop.core.study.session import StudySession, StudySettings
 from genai_desktop.core.study.stats import compute, mastered_ids
 
-from .conftest import FakeClock
+from ..conftest import FakeClock
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from genai_desktop.core.study.roadmap import (
 )
 from genai_desktop.core.study.session import StudySession, StudySettings
 
-from .conftest import FakeClock
+from ..conftest import FakeClock
 
 # Two sections; levels all, dev1 and researcher (none for dev2), a link to a missing question.
 ROADMAP = """
