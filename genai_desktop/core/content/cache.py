@@ -23,7 +23,8 @@ from .outline import Outline
 if TYPE_CHECKING:
     from .library import Library
 
-FORMAT = 5  # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (core/content/text_clean.py); 5: glossary
+# 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (text_clean.py); 5: glossary
+FORMAT = 5
 
 
 def _key(fingerprint: str) -> str:
