@@ -16,8 +16,8 @@ from genai_desktop.core.study.interview import Mock, MockSetup
 from genai_desktop.core.study.session import inconsistent_cards
 from genai_desktop.core.transfer.progress import TransferError, export_progress, import_progress
 from tests.core.conftest import FakeClock
-from tests.core.test_interview import library  # noqa: F401 - the built-in library, loaded once
-from tests.core.test_progress_validation import NOW, progress_json, review, write
+from tests.core.study.test_interview import library  # noqa: F401 - the built-in library, loaded once
+from tests.core.transfer.test_progress_validation import NOW, progress_json, review, write
 
 ATTEMPT_COLUMNS = ["uid", "question_id", "mock_id", "started_at", "seconds_used", "seconds_allowed", "points_total",
                    "points_ticked", "outline", "rating", "review_uid", "created_at"]
