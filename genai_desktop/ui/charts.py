@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from . import theme as themes
@@ -296,17 +296,46 @@ def _spaced_labels(painter: QPainter, centres: Sequence[float], labels: Sequence
 
 
 class StackedBar(Chart):
-    """One horizontal bar split by card state, with a legend below."""
+    """One horizontal bar split by card state, with a legend below that wraps to the width."""
+
+    LEGEND_TOP = 33
+    LEGEND_ROW = 20
 
     def __init__(self, theme: themes.Theme, parent=None, *, percent: bool = False) -> None:
         super().__init__(theme, parent)
         self.parts: list[tuple[str, int, str]] = []
         self.percent = percent  # the legend gives each part's share, too
-        self.setMinimumHeight(58)  # the bar (4-22) and the legend (33-53), no empty band under it
+        self.setMinimumHeight(58)  # the bar (4-22) and one legend row (33-53), no empty band under it
 
     def set_data(self, parts: list[tuple[str, int, str]]) -> None:
         self.parts = parts  # (label, count, theme colour key)
+        self._fit_height()
         self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        rows = 1 + max((y for _x, y, _text, _key in self._legend(self.width())), default=0)
+        self.setMinimumHeight(self.LEGEND_TOP + rows * self.LEGEND_ROW + 5)
+
+    def _legend(self, width: int) -> list[tuple[float, int, str, str]]:
+        """(x, row, text, colour key) of each legend entry: an entry that would pass the right
+        edge starts the next row, so a narrow panel never cuts one off."""
+        metrics = QFontMetrics(_font(self, 12))
+        shown_total = sum(count for _, count, _ in self.parts)
+        placed, x, row = [], 0.0, 0
+        for label, count, key in self.parts:
+            text = f"{label} {count:,}"
+            if self.percent and shown_total:
+                text += f" · {count / shown_total:.0%}"
+            advance = 16 + metrics.horizontalAdvance(text)
+            if x > 0 and x + advance > width:
+                x, row = 0.0, row + 1
+            placed.append((x, row, text, key))
+            x += advance + 22
+        return placed
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -325,18 +354,13 @@ class StackedBar(Chart):
                 p.drawRect(QRectF(x, bar.top(), width, bar.height()))
                 x += width
         p.setFont(_font(self, 12))
-        x = 0.0
-        shown_total = sum(count for _, count, _ in self.parts)
-        for label, count, key in self.parts:
+        for x, row, text, key in self._legend(self.width()):
+            top = self.LEGEND_TOP + row * self.LEGEND_ROW
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(getattr(t, key)))
-            p.drawRoundedRect(QRectF(x, 38, 11, 11), 2, 2)
+            p.drawRoundedRect(QRectF(x, top + 5, 11, 11), 2, 2)
             p.setPen(QColor(t.text))
-            text = f"{label} {count:,}"
-            if self.percent and shown_total:
-                text += f" · {count / shown_total:.0%}"
-            p.drawText(QRectF(x + 16, 33, 200, 20), Qt.AlignmentFlag.AlignVCenter, text)
-            x += 16 + p.fontMetrics().horizontalAdvance(text) + 22
+            p.drawText(QRectF(x + 16, top, self.width() - x - 16, 20), Qt.AlignmentFlag.AlignVCenter, text)
         p.end()
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from genai_desktop.ui import theme as themes
-from genai_desktop.ui.charts import BarChart, Heatmap, LineChart, nice_ticks
+from genai_desktop.ui.charts import BarChart, Heatmap, LineChart, StackedBar, nice_ticks
 
 
 @pytest.mark.parametrize(("peak", "ticks"), [(0, [0, 1]), (1, [0, 1]), (2, [0, 1, 2]), (3, [0, 1, 2, 3]),
@@ -115,3 +115,20 @@ def test_a_line_chart_draws_its_series_in_its_colour_and_dashes_the_projection(q
 
 def _close(a: QColor, b: QColor) -> bool:
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 30
+
+
+def test_a_stacked_bar_s_legend_wraps_instead_of_running_off_the_panel(qtbot) -> None:
+    chart = StackedBar(themes.LIGHT_THEME, percent=True)
+    qtbot.addWidget(chart)
+    chart.set_data([("Again", 557, "again"), ("Hard", 3, "hard"), ("Good", 11, "good"), ("Easy", 1, "easy")])
+    chart.resize(420, chart.minimumHeight())
+    chart.show()
+    qtbot.waitUntil(lambda: chart.width() == 420)
+    entries = chart._legend(420)
+    metrics = chart.fontMetrics()
+    assert all(x + 16 + metrics.horizontalAdvance(text) <= 420 + 2 for x, _row, text, _key in entries)
+    assert max(row for _x, row, _t, _k in entries) >= 1  # the last entries moved to a second row
+    assert chart.minimumHeight() >= StackedBar.LEGEND_TOP + 2 * StackedBar.LEGEND_ROW
+    chart.resize(1000, chart.minimumHeight())
+    qtbot.waitUntil(lambda: chart.minimumHeight() == 58)
+    assert {row for _x, row, _t, _k in chart._legend(1000)} == {0}  # room for all on one row
