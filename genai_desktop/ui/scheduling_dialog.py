@@ -144,8 +144,9 @@ class SchedulingDialog(QDialog):
         self.sim_retention = QDoubleSpinBox(decimals=2, minimum=low, maximum=high, singleStep=0.01,
                                             value=settings.desired_retention, prefix="retention ")
         self.days_group = QButtonGroup(self)
-        self.month_button = QPushButton("30 days", checkable=True, checked=True)
-        self.year_button = QPushButton("365 days", checkable=True)
+        # Chips, as the Stats view's time ranges: the chosen span shows as chosen.
+        self.month_button = QPushButton("30 days", checkable=True, checked=True, objectName="RangeChip")
+        self.year_button = QPushButton("365 days", checkable=True, objectName="RangeChip")
         for days, button in ((30, self.month_button), (365, self.year_button)):
             self.days_group.addButton(button, days)
         for widget in (self.sim_new, self.sim_retention, self.month_button, self.year_button):

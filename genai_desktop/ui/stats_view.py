@@ -351,10 +351,6 @@ class StatsView(QScrollArea):
             QLabel#RetentionTable, QLabel#Weakest, QLabel#ChartCaption {{ color: {t.text}; font-size: 13px; }}
             QFrame#Panel {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px; }}
             QFrame#Panel QLabel {{ border: none; background: transparent; }}
-            QPushButton#RangeChip {{ border: 1px solid {t.border}; border-radius: 11px; padding: 3px 12px;
-                                     color: {t.muted}; background: transparent; }}
-            QPushButton#RangeChip:hover {{ background: {t.hover}; }}
-            QPushButton#RangeChip:checked {{ background: {t.selection}; color: {t.text}; border-color: {t.accent}; }}
         """)
 
 

@@ -140,6 +140,10 @@ def chrome_stylesheet(t: Theme) -> str:
                            color: {t.muted}; background: transparent; }}
     QToolButton#ViewTab:hover {{ background: {t.hover}; color: {t.text}; }}
     QToolButton#ViewTab:checked {{ background: {t.selection}; color: {t.text}; font-weight: 600; }}
+    QPushButton#RangeChip {{ border: 1px solid {t.border}; border-radius: 11px; padding: 3px 12px;
+                             color: {t.muted}; background: transparent; }}
+    QPushButton#RangeChip:hover {{ background: {t.hover}; }}
+    QPushButton#RangeChip:checked {{ background: {t.selection}; color: {t.text}; border-color: {t.accent}; }}
     QToolButton#NavButton {{ border: none; border-radius: 6px; padding: 4px 8px; color: {t.muted}; }}
     QToolButton#NavButton:hover {{ background: {t.hover}; color: {t.text}; }}
     QToolButton#NavButton:disabled {{ color: {t.border}; }}
