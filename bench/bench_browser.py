@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from common import WORK, median
+from common import WORK, insert_progress, median
 
 N = 100_000
 WORDS = ("attention", "transformer", "retrieval", "agent", "diffusion", "scaling", "tokenizer", "quantization",
@@ -36,7 +36,6 @@ def _library():
 
 
 def _fill(conn, library) -> None:
-    from genai_desktop.core.store import db
     from genai_desktop.core.study.session import card_id_for, iso
 
     rng = random.Random(1)
@@ -53,11 +52,7 @@ def _fill(conn, library) -> None:
         for k in range(rng.randint(1, 5)):
             reviews.append((f"r{n}-{k}", q.id, rng.choice((1, 2, 3, 3, 4)),
                             iso(last - timedelta(days=k * 5)), 8000, '{"state":2}', "{}"))
-    with db.transaction(conn):  # one write, not one autocommit per row
-        conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
-                         "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
-        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
-                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+    insert_progress(conn, cards, reviews)
 
 
 def run() -> dict[str, float]:

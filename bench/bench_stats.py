@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from common import WORK, median
+from common import WORK, insert_progress, median
 
 CARDS, REVIEWS, DAYS = 100_000, 1_000_000, 3 * 365
 
@@ -28,7 +28,6 @@ def _library():
 
 
 def _fill(conn, library) -> None:
-    from genai_desktop.core.store import db
     from genai_desktop.core.study.session import card_id_for, iso
 
     rng = random.Random(5)
@@ -53,11 +52,7 @@ def _fill(conn, library) -> None:
                 before = f'{{"due": "{due}", "last_review": "{last_review}", "state": {state}}}'
             reviews.append((f"r{n}-{k}", q.id, rng.choice((1, 2, 3, 3, 3, 4)), iso(at), 8000, before, "{}"))
     reviews.sort(key=lambda row: row[3])  # in time order, as answers are appended
-    with db.transaction(conn):  # one write, not one autocommit per row
-        conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
-                         "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
-        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
-                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+    insert_progress(conn, cards, reviews)
 
 
 def run() -> dict[str, float]:

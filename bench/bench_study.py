@@ -15,7 +15,7 @@ import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
-from common import WORK, median, percentile
+from common import WORK, insert_progress, median, percentile
 
 N = 100_000
 ANSWERS = 300
@@ -25,7 +25,7 @@ def _build_progress_db(path) -> list[str]:
     from fsrs import Card, Rating, Scheduler, State
 
     from genai_desktop.core.store import db
-    from genai_desktop.core.study.session import _CARD_COLUMNS, card_id_for, card_to_json, iso
+    from genai_desktop.core.study.session import card_id_for, card_to_json, iso
 
     conn = db.open_progress(path).conn
     rng = random.Random(1)
@@ -52,10 +52,7 @@ def _build_progress_db(path) -> list[str]:
             moment = card.due + timedelta(hours=rng.randint(0, 48))
         cards.append((qid, card.card_id, int(card.state), card.step, card.stability, card.difficulty,
                       iso(card.due), iso(card.last_review), 0, None))
-    with db.transaction(conn):  # one write, not one autocommit per row
-        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
-        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
-                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+    insert_progress(conn, cards, reviews)
     conn.close()
     return ids
 

@@ -48,3 +48,16 @@ def save(results: dict[str, float]) -> dict[str, float]:
     merged.update({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()})
     RESULTS.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
     return merged
+
+
+def insert_progress(conn, cards: list[tuple], reviews: list[tuple]) -> None:
+    """Generated cards (the cards table's ten columns, in core/study/session.py's order) and
+    review log rows (uid, question id, rating, reviewed at, duration, state before and after),
+    in one write rather than one autocommit per row."""
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import _CARD_COLUMNS
+
+    with db.transaction(conn):
+        conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
+        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)

@@ -35,6 +35,7 @@ from ..core.workspace import Workspace
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
 from .charts import LineChart
+from .dialog_buttons import button_row
 
 SHORT = ("Question", "Topic", "Level", "State", "Due", "Ivl", "Stab.", "Diff.", "Recall", "Revs", "Lapses",
          "Last", "Added")
@@ -361,10 +362,7 @@ class CardInfoDialog(QDialog):
         close = QPushButton("Close")
         close.setDefault(True)
         close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(close))
         self.setStyleSheet(dialog_stylesheet(theme) + f"""
             QTableWidget {{ background: {theme.surface}; color: {theme.text}; border: 1px solid {theme.border};
                             border-radius: 8px; }}""")

@@ -15,6 +15,19 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from . import theme as themes
 
 
+def _draw_y_grid(p: QPainter, chart: Chart, plot: QRectF, ticks: list[int], labels: list[str]) -> None:
+    """The horizontal grid lines of a chart's y ticks, each labelled at the left."""
+    t = chart.theme
+    top = ticks[-1] or 1
+    p.setFont(_font(chart, 10))
+    for tick, label in zip(ticks, labels, strict=True):
+        y = plot.bottom() - plot.height() * tick / top
+        p.setPen(QPen(QColor(t.border), 1))
+        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        p.setPen(QColor(t.muted))
+        p.drawText(QRectF(0, y - 8, 34, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+
+
 def _font(widget: QWidget, px: int, bold: bool = False) -> QFont:
     font = QFont(widget.font())
     font.setPixelSize(px)
@@ -192,14 +205,7 @@ class BarChart(Chart):
         plot = self._plot()
         ticks = self.ticks()
         top = ticks[-1]
-        p.setFont(_font(self, 10))
-        for tick in ticks:
-            y = plot.bottom() - plot.height() * tick / top
-            p.setPen(QPen(QColor(t.border), 1))
-            p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            p.setPen(QColor(t.muted))
-            p.drawText(QRectF(0, y - 8, 34, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       f"{tick:,}{self.unit}")
+        _draw_y_grid(p, self, plot, ticks, [f"{tick:,}{self.unit}" for tick in ticks])
         slot = self._slot(plot)
         color = QColor(getattr(t, self.color_key))
         p.setPen(Qt.PenStyle.NoPen)
@@ -462,16 +468,9 @@ class LineChart(Chart):
             p.setPen(color)
             p.drawText(QRectF(0, 0, plot.right(), 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        f"now {self._value_text(current)}")
-        p.setFont(_font(self, 10))
         ticks = self.ticks()
         top = ticks[-1] or 1
-        for tick in ticks:
-            y = plot.bottom() - plot.height() * tick / top
-            p.setPen(QPen(QColor(t.border), 1))
-            p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            p.setPen(QColor(t.muted))
-            p.drawText(QRectF(0, y - 8, 34, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       f"{tick}%" if self.percent else f"{tick:,}")
+        _draw_y_grid(p, self, plot, ticks, [f"{tick}%" if self.percent else f"{tick:,}" for tick in ticks])
         if not self.points or self.span is None:
             p.setFont(_font(self, 12))
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No reviews yet")

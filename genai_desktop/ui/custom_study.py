@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..core.study.session import CUSTOM_DAYS, Scope, StudySettings, due_ahead, forgotten_recently, system_clock
 from . import theme as themes
 from .backups_dialog import dialog_stylesheet
+from .dialog_buttons import button_row
 
 NEW, AHEAD, FORGOTTEN = "new", "ahead", "forgotten"
 MAX_EXTRA_NEW = 9999  # the daily limit's own maximum
@@ -78,11 +78,7 @@ class CustomStudyDialog(QDialog):
         cancel = QPushButton("Cancel")
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(cancel, self.ok))
 
         # Counting a large library's cards is a query: once the typing pauses, not per keystroke.
         self._recount = QTimer(self, singleShot=True, interval=150, timeout=self._count)
