@@ -40,6 +40,7 @@ ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 # Formulas arriving within this long of each other are laid out together: a page of 70 is laid
 # out a few times while they come in, not 70 times.
 FORMULA_RELAYOUT_MS = 60
+CORNER_BUTTONS_PX = 88  # the outline button and the star in the top-right corner (ui/outline.py), with a gap
 
 
 class Reader(QTextBrowser):
@@ -331,14 +332,17 @@ class Reader(QTextBrowser):
         # scrollable and selectable.
         text_width = MAX_TEXT_EM * self.font_px
         side = max(28, int((self._viewport_width() - text_width) / 2))
+        # The outline button and the bookmark star float in the top-right corner: lines keep
+        # out from under them (a narrow window gives the right side more room than the left).
+        right = max(side, CORNER_BUTTONS_PX)
         if self.fixed_side_margin is not None:
-            side = self.fixed_side_margin
+            side = right = self.fixed_side_margin
         root = self.document().rootFrame()
         fmt = root.frameFormat()
-        if (fmt.leftMargin(), fmt.rightMargin()) == (side, side) and fmt.topMargin() in (4, 22):
+        if (fmt.leftMargin(), fmt.rightMargin()) == (side, right) and fmt.topMargin() in (4, 22):
             return
         fmt.setLeftMargin(side)
-        fmt.setRightMargin(side)
+        fmt.setRightMargin(right)
         fmt.setTopMargin(22 if self.fixed_side_margin is None else 4)
         fmt.setBottomMargin(48 if self.fixed_side_margin is None else 8)
         root.setFrameFormat(fmt)

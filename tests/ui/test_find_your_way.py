@@ -353,6 +353,9 @@ def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(bui
     viewport = window.reader.viewport().width()
     assert viewport - 60 <= tools.star.geometry().right() <= viewport
     assert tools.outline.button.geometry().right() < tools.star.geometry().left()
+    # …and the page's lines keep out from under them, at the top of the page and scrolled down.
+    right_margin = window.reader.document().rootFrame().frameFormat().rightMargin()
+    assert viewport - right_margin <= tools.outline.button.geometry().left()
 
 
 def test_my_notes_gets_its_jump_once_a_pack_is_imported_and_its_pages_are_followed(make_window, qtbot,
