@@ -148,6 +148,12 @@ class SearchPopup(QFrame):
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps the keyboard
         self.list.setMouseTracking(True)
         self.list.setUniformItemSizes(False)
+        # Rows are as tall as their text wrapped to the list's width: lay them out again when
+        # the width changes (the popup is sized after its results arrive), or a row laid out
+        # at the first, narrow width leaves a tall gap under it. A top-to-bottom list relays
+        # out on a width change only when it wraps its items' text (QListView::resizeEvent).
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.delegate = HitDelegate(theme, self.list)

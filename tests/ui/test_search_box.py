@@ -150,3 +150,25 @@ def test_nothing_found_says_what_was_searched_and_a_tip_that_fits() -> None:
     assert "punctuation" in no_results_html("*** ::")
     shown = no_results_html("<script> " * 30)
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "…" in shown
+
+
+def test_result_rows_follow_one_another_without_gaps(qtbot, make_window) -> None:
+    """Rows are as tall as their wrapped text: results that arrive while the list is still
+    narrow (the popup is placed after them) are laid out again at its real width, leaving no
+    tall gap under a row (seen at 1024 px: 300 px between the first two results)."""
+    window = make_window()
+    tools = ready(qtbot, window)
+    popup = tools.search.popup
+    hits = window.workspace.search("attention")
+    assert len(hits) >= 3
+    popup.resize(140, 400)  # narrow when the results arrive
+    popup.show()
+    popup.show_hits(hits, "attention")
+    qtbot.wait(50)
+    popup.resize(600, 400)  # then placed under the field at its width
+    qtbot.waitUntil(lambda: popup.list.viewport().width() > 500)
+    qtbot.wait(400)  # the list lays its items out again a moment after a resize
+    listing = popup.list
+    rects = [listing.visualItemRect(listing.item(i)) for i in range(3)]
+    assert all(rects[i + 1].top() == rects[i].bottom() + 1 for i in range(2)), [r.getRect() for r in rects]
+    assert all(r.height() <= 160 for r in rects), [r.getRect() for r in rects]
