@@ -329,7 +329,8 @@ class CardInfoDialog(QDialog):
         place = browser.ids.index(qid)
         row = browser.order.index(place) if place in browser.order else None
         if row is not None:
-            facts = [f"{name}: {browser.cell(row, c)}" for c, name in enumerate(COLUMNS)
+            # A fact never breaks inside itself ("Lapses:⏎0"): lines wrap between facts only.
+            facts = [f"{name}: {browser.cell(row, c)}".replace(" ", "\u00a0") for c, name in enumerate(COLUMNS)
                      if c >= 3 and browser.cell(row, c)]
             layout.addWidget(QLabel("   ·   ".join(facts), objectName="Muted", wordWrap=True))
         history = browser.history(qid)
