@@ -216,11 +216,14 @@ class NotesImportDialog(TransferDialog):
         plan = self.plan
         self.pack_folder = folder
         window = self.window_
-        window.apply_changes(Changes(library=True))
-        first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
-        if first is not None:
-            window.show_view("library")
-            window.reader.show_page(f"q:{first.id}")
+
+        def open_first_imported() -> None:  # once the library (loaded on the runner) has it
+            first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
+            if first is not None:
+                window.show_view("library")
+                window.reader.show_page(f"q:{first.id}")
+
+        window.apply_changes(Changes(library=True), then=open_first_imported)
         imported = f"{_plural(plan.question_count, 'question')} in {_plural(len(plan.topics), 'topic')}"
         if plan.guides:  # most notes have no pages: "and 0 pages" reads like something went missing
             imported += f" and {_plural(len(plan.guides), 'page')}"
@@ -298,10 +301,13 @@ def remove_pack_flow(window, pack_id: str) -> bool:
     except PackError as exc:
         QMessageBox.warning(window, "Remove pack", str(exc))
         return False
-    window.apply_changes(Changes(library=True))
-    if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
-        first = next(window.workspace.library.questions(), None)
-        if first is not None:
-            window.reader.show_page(f"q:{first.id}")
-    window.statusBar().showMessage(f"Removed the pack “{title}”", 5000)
+
+    def leave_removed_page() -> None:  # once the library (loaded on the runner) is without the pack
+        if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
+            first = next(window.workspace.library.questions(), None)
+            if first is not None:
+                window.reader.show_page(f"q:{first.id}")
+        window.statusBar().showMessage(f"Removed the pack “{title}”", 5000)
+
+    window.apply_changes(Changes(library=True), then=leave_removed_page)
     return True

@@ -106,6 +106,12 @@ class Job(QThread):
             conn.close()
 
 
+def busy() -> bool:
+    """Whether any job is still running (or its ``finished`` not yet delivered): a scripted
+    tour waits for the quiet before its next step."""
+    return bool(_running)
+
+
 def wait_for_all(timeout_ms: int = 30_000) -> None:
     """The app is closing: cancel what can be cancelled (at its next progress report) and let
     the rest finish (a backup, an index build) before the workspace closes its databases."""
