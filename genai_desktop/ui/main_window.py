@@ -441,16 +441,16 @@ class MainWindow(QMainWindow):
         return notes.bookmarked_questions(self.workspace.progress.conn)
 
     def refresh_counts(self) -> None:
-        from ..core.study import StudySession, StudySettings, due_counts
+        from ..core.deck_counts import deck_counts
+        from ..core.study import StudySettings, due_counts
 
         conn = self.workspace.progress.conn
         settings = StudySettings.load(conn)
         by_topic = due_counts(conn, self.workspace.library, settings)
         self.sidebar.set_due_counts(by_topic)
-        session = StudySession.open(conn, [q.id for q in self.workspace.library.questions()], settings,
-                                    whole_library=True)
-        new, learning, review = session.counts()
-        due = learning + review
+        # Counted, not queued: a whole-library session would sort every due card for a number.
+        today = deck_counts(conn, {"all": [q.id for q in self.workspace.library.questions()]}, settings)["all"]
+        new, due = today.new, today.due
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
         self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
@@ -506,7 +506,8 @@ class MainWindow(QMainWindow):
     def apply_changes(self, changes: Changes, then: Callable[[], None] | None = None) -> None:
         """A mutation (an import, a merge, a restored backup, the card browser, the scheduling
         dialog) reports what it changed: the window reads again what it shows of that, then
-        every view does the same for itself (``on_changes``). ``then`` runs once they have.
+        every view does the same for itself (``on_changes``). ``then`` runs once they have (or,
+        should the library fail to load, once the status bar has said why).
 
         A library change loads the library on the runner (seconds after a large import): the
         window keeps showing the library it has until the new one is swapped in, and the change
@@ -555,10 +556,14 @@ class MainWindow(QMainWindow):
             callback()
 
     def _library_failed(self, message: str) -> None:
-        """The library could not be read again: the window keeps the one it has."""
+        """The library could not be read again: the window keeps the one it has, says why, and
+        lets whoever waits go on (a dialog never hangs on "Loading the library…")."""
+        _changes, callbacks = self._library_reload
         self._library_reload = None
         self._reload_again = False
         self.statusBar().showMessage(message, 10000)
+        for callback in callbacks:
+            callback()
 
     def _apply(self, changes: Changes) -> None:
         if changes.progress:
