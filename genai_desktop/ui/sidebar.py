@@ -80,6 +80,20 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
+def shared_prefix_lengths(titles: list[str]) -> list[int]:
+    """For each title, the longest start it shares with any other title of the list. In sorted
+    order the title sharing most with a given one is a neighbour, so comparing neighbours is
+    enough: n log n, where every pair was n² (seconds for a topic of a few hundred imported
+    questions, minutes for a 100,000-question pack)."""
+    order = sorted(range(len(titles)), key=titles.__getitem__)
+    shared = [0] * len(titles)
+    for before, after in zip(order, order[1:], strict=False):
+        common = len(_common_prefix(titles[before], titles[after]))
+        shared[before] = max(shared[before], common)
+        shared[after] = max(shared[after], common)
+    return shared
+
+
 class _BadgeDelegate(QStyledItemDelegate):
     """Draws counts right-aligned (topic sizes, due cards) and group headings in small caps."""
 
@@ -454,9 +468,7 @@ class Sidebar(QWidget):
         """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
         each departs from the sibling it shares most with."""
         titles = [parent.child(row).text() for row in range(parent.rowCount())]
-        for row, title in enumerate(titles):
-            shared = max((len(_common_prefix(title, other)) for n, other in enumerate(titles) if n != row),
-                         default=0)
+        for row, (title, shared) in enumerate(zip(titles, shared_prefix_lengths(titles), strict=True)):
             if shared >= COLLIDING_PREFIX:
                 cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
                 parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
