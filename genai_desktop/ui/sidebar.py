@@ -532,12 +532,15 @@ class Sidebar(QWidget):
             self._expanded_before_filter = self.expanded_ids()
         self._following = True
         try:
+            # Collapsed first: rows the filter hides or shows under an expanded topic each cost
+            # the tree a relayout (seconds for a few thousand questions); under collapsed topics
+            # they cost nothing, and the topics are expanded again below.
+            self.tree.collapseAll()
             self.proxy.setFilterFixedString(text.strip())
             if text.strip():
                 self.tree.expandAll()
             elif self._expanded_before_filter is not None:
                 # Back to the tree as the user left it (expandAll opened every topic).
-                self.tree.collapseAll()
                 for page_id in self._expanded_before_filter:
                     self.expand(page_id)
                 self._expanded_before_filter = None
