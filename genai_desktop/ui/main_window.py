@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from ..core.workspace import LoadedLibrary
+    from .sidebar import PackRows
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
@@ -530,16 +531,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Loading the library…")
         from .runner import run_in_background
 
-        run_in_background(lambda _progress: self.workspace.load_fresh(), done=self._library_loaded,
-                          failed=self._library_failed, name="library-reload")
+        run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
+                              name="library-reload")
 
-    def _library_loaded(self, loaded: LoadedLibrary) -> None:
+    def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows]:
+        """On the runner: the library, and the sidebar's rows for the imported packs (a
+        100,000-question pack is seconds of rows to make; adding them made is not)."""
+        loaded = self.workspace.load_fresh()
+        return loaded, self.sidebar.build_pack_rows(loaded.outline)
+
+    def _library_loaded(self, result: tuple[LoadedLibrary, PackRows]) -> None:
+        loaded, pack_rows = result
         from .runner import run_in_background
 
         if self._reload_again:  # the packs changed again while this load ran: load them again
             self._reload_again = False
-            run_in_background(lambda _progress: self.workspace.load_fresh(), done=self._library_loaded,
-                              failed=self._library_failed, name="library-reload")
+            run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
+                              name="library-reload")
             return
         changes, callbacks = self._library_reload
         self._library_reload = None
@@ -549,7 +557,7 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         run_in_background(lambda conn, _progress: workspace.refresh_index(conn), db_path=workspace.paths.progress_db,
                           failed=lambda message: self.statusBar().showMessage(message, 8000), name="search-index")
-        self.sidebar.populate(loaded.outline)
+        self.sidebar.populate(loaded.outline, packs_built=pack_rows)
         self._update_status()
         self._apply(changes)
         for callback in callbacks:
