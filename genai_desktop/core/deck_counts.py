@@ -22,6 +22,9 @@ from .clock import Clock, day_start, iso, study_day, system_clock
 from .study import NEW, StudySettings, done_today, learning_horizon
 
 Key = TypeVar("Key", bound=Hashable)
+# The cards due before a moment in some states, not hidden today (core/study.py _DUE_QUERY, unsorted).
+_DUE_IDS = ("SELECT question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
+            "AND (buried_day IS NULL OR buried_day != ?)")
 
 
 @dataclass(frozen=True)
@@ -52,27 +55,26 @@ def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], s
     learning_until = iso(learning_horizon(now, hour))
     # One pass over the due index for what is due today, and one over the cards that are not
     # new any more or are hidden today: everything else a scope holds is a new card.
-    learning: set[str] = set()
-    review: set[str] = set()
-    for qid, state in conn.execute(
-            "SELECT question_id, state FROM cards WHERE suspended = 0 AND (buried_day IS NULL OR buried_day != ?) "
-            "AND ((state = ? AND due < ?) OR (state IN (?, ?) AND due < ?))",
-            (today_iso, State.Review, day_end, State.Learning, State.Relearning, learning_until)):
-        (review if state == State.Review else learning).add(qid)
+    # Two ranges of the (state, due) index, as the session reads them, unsorted: only counted.
+    review = {qid for (qid,) in conn.execute(_DUE_IDS.format(f"= {State.Review}"), (day_end, today_iso))}
+    learning = {qid for (qid,) in conn.execute(_DUE_IDS.format(f"IN ({State.Learning}, {State.Relearning})"),
+                                               (learning_until, today_iso))}
     not_new = {qid for (qid,) in conn.execute(
         "SELECT question_id FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?", (NEW, today_iso))}
 
     counts: dict[Key, DeckCounts] = {}
     for key, ids in scopes.items():
+        # The due cards a scope holds: set intersections, run in C (a scope's ids are distinct).
+        review_n = len(review.intersection(ids)) if review else 0
+        learning_n = len(learning.intersection(ids)) if learning else 0
+        # Its new cards in order, as far as today's limit: a scope rarely needs more than its first few.
         wanted_new = new_left + max(0, (extra_new or {}).get(key, 0))
-        learning_n = review_n = new_n = 0
-        for qid in ids:
-            if qid in not_new:
-                if qid in review:
-                    review_n += 1
-                elif qid in learning:
-                    learning_n += 1
-            elif new_n < wanted_new:
-                new_n += 1
+        new_n = 0
+        if wanted_new:
+            for qid in ids:
+                if qid not in not_new:
+                    new_n += 1
+                    if new_n >= wanted_new:
+                        break
         counts[key] = DeckCounts(new_n, learning_n, min(review_n, reviews_left))
     return counts

@@ -148,6 +148,8 @@ class FlashcardsView(QWidget):
         self.theme = theme
         self.bookmarks = bookmarks
         self.session: StudySession | None = None
+        self._scope_ids_of: object | None = None  # the library the kept scope ids are of
+        self._scope_ids_kept: dict[Scope, list[str]] = {}
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
         self.revealed = False
@@ -256,6 +258,23 @@ class FlashcardsView(QWidget):
         scopes += [Scope("pack", p, f"My notes · {library.pack_titles.get(p, p)}") for p in packs]
         return scopes
 
+    def _scope_ids(self, scopes: list[Scope]) -> dict[Scope, list[str]]:
+        """Each deck's questions. Those that only the library decides (all, a level, a topic, a
+        pack, a milestone) are kept until the library is replaced: at 100,000 questions each
+        is a pass over all of them, and the deck list is shown again after every session."""
+        library = self.workspace.library
+        if self._scope_ids_of is not library:
+            self._scope_ids_of, self._scope_ids_kept = library, {}
+        ids: dict[Scope, list[str]] = {}
+        for scope in scopes:
+            if scope.kind == "bookmarks":  # changes with a star, not with the library
+                ids[scope] = scope.question_ids(library, self.bookmarks())
+            else:
+                if scope not in self._scope_ids_kept:
+                    self._scope_ids_kept[scope] = scope.question_ids(library)
+                ids[scope] = self._scope_ids_kept[scope]
+        return ids
+
     def refresh_deck(self) -> None:
         self.flush_settings()  # the boxes are about to show what is stored
         settings = StudySettings.load(self.conn)
@@ -269,10 +288,9 @@ class FlashcardsView(QWidget):
         self.leech_box.blockSignals(False)
         selected = self.scope
         self.scope_list.clear()
-        library, bookmarks = self.workspace.library, self.bookmarks()
         scopes = self._scopes()
         # Every deck counted from one read of the cards (core/deck_counts.py), not a session each.
-        counted = deck_counts(self.conn, {scope: scope.question_ids(library, bookmarks) for scope in scopes},
+        counted = deck_counts(self.conn, self._scope_ids(scopes),
                               settings, extra_new={scope: custom_new_today(self.conn, _scope_key(scope), settings)
                                                    for scope in scopes})
         total_due = total_new = 0

@@ -532,7 +532,7 @@ class MainWindow(QMainWindow):
         from .runner import run_in_background
 
         run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
-                              name="library-reload")
+                          name="library-reload")
 
     def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows]:
         """On the runner: the library, and the sidebar's rows for the imported packs (a
