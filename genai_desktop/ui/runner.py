@@ -120,10 +120,10 @@ def _share_the_interpreter() -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
-def busy() -> bool:
-    """Whether any job is still running (or its ``finished`` not yet delivered): a scripted
-    tour waits for the quiet before its next step."""
-    return bool(_running)
+def busy(ignoring: tuple[str, ...] = ()) -> bool:
+    """Whether any job is still running (or its ``finished`` not yet delivered), other than
+    those named in ``ignoring``: a scripted tour waits for the quiet before its next step."""
+    return any(job.objectName() not in ignoring for job in _running)
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> None:
