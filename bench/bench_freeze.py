@@ -94,17 +94,16 @@ class Tour:
         self.stalls: dict[str, float] = {}
 
     def settle(self, timeout_s: float = 120.0) -> None:
-        from PySide6.QtTest import QTest
-
         from genai_desktop.ui import runner
+        from genai_desktop.ui.stall_meter import run_events_for
 
         deadline = time.monotonic() + timeout_s
-        QTest.qWait(30)
+        run_events_for(30)
         # Not for the search index: rebuilt after the import (a minute at 100k), it runs on
         # while the tour goes on, as it does while a user goes on.
         while runner.busy(ignoring=("search-index",)) and time.monotonic() < deadline:
-            QTest.qWait(10)
-        QTest.qWait(30)  # what the last job handed back, and the repaint after it
+            run_events_for(10)
+        run_events_for(30)  # what the last job handed back, and the repaint after it
 
     def step(self, name: str, action: Callable[[], object]) -> None:
         self.meter.take()
@@ -130,7 +129,7 @@ def run() -> dict[str, float]:
     from genai_desktop.ui import runner
     from genai_desktop.ui.app import build_window, make_application
     from genai_desktop.ui.runner import run_in_background
-    from genai_desktop.ui.stall_meter import StallMeter
+    from genai_desktop.ui.stall_meter import StallMeter, run_events_for
 
     floor = floor_rss_mb()
     source = notes_file()
@@ -151,7 +150,7 @@ def run() -> dict[str, float]:
         QTest.qWaitForWindowExposed(window)
 
     tour.step("start", start)
-    QTest.qWait(300)  # the first-paint callbacks (menus, counts, search tools)
+    run_events_for(300)  # the first-paint callbacks (menus, counts, search tools)
     tour.step("start (after paint)", lambda: None)
     rss_start = resident_mb()
     for name in window.view_names()[1:] + ["library"]:
@@ -178,7 +177,7 @@ def run() -> dict[str, float]:
         def change(box=box) -> None:
             for _ in range(3):  # three clicks on the arrow, as a user steps to a value
                 box.stepUp()
-                QTest.qWait(60)
+                run_events_for(60)
         tour.step(f"scheduling {name}", change)
     tour.step("open library", lambda: window.show_view("library"))
     tour.step("type a search", lambda: QTest.keyClicks(window.search_field, "attention decoder", delay=40))
@@ -194,9 +193,9 @@ def run() -> dict[str, float]:
             if flashcards.session is None or flashcards.session.current is None:
                 break
             flashcards.reveal()
-            QTest.qWait(5)
+            run_events_for(5)
             flashcards.rate(rng.choice((Rating.Again, Rating.Good, Rating.Good, Rating.Easy)))
-            QTest.qWait(5)
+            run_events_for(5)
 
     tour.step("answer 20 cards", answer)
     tour.step("leave the session", flashcards.leave)
@@ -204,7 +203,7 @@ def run() -> dict[str, float]:
     meter.stop()
     tour.settle(timeout_s=0)
     while runner.busy():  # the index, before the window and its databases close
-        QTest.qWait(100)
+        run_events_for(100)
 
     deck = []
     window.show_view("flashcards")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 
 
 class StallMeter(QObject):
@@ -46,3 +46,12 @@ class StallMeter(QObject):
         self._longest_ms = 0.0
         self._last_beat = now
         return longest
+
+
+def run_events_for(ms: int) -> None:
+    """Run the event loop for ``ms`` as the app's own loop runs it, giving the interpreter to
+    the runner's threads while it waits. (QTest.qWait keeps the interpreter while it sleeps:
+    under it a job in Python crawls, ten times slower or worse, and a tour measures nothing real.)"""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
