@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..paths import DataPaths, content_dir
 from . import library_cache
+from .errors import UserError
 from .fingerprint import fingerprint
 from .outline import Outline
 from .pack_folders import pack_dirs
@@ -44,6 +45,10 @@ def library_fingerprint(content_root: Path, packs_root: Path | None) -> str:
     return "|".join(parts)
 
 
+class IndexUpdating(UserError):
+    """A search asked for while the index is being rebuilt."""
+
+
 @dataclass(frozen=True)
 class LoadedLibrary:
     """A library read from the folders, not yet the workspace's (``Workspace.load_fresh``)."""
@@ -66,6 +71,7 @@ class Workspace:
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
+        self._index_rebuilding = threading.Event()  # set while refresh_index brings it up to date
 
     @property
     def library(self) -> Library:
@@ -143,7 +149,12 @@ class Workspace:
         index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(progress_conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Pages matching what the user typed, best first (see core/search.py)."""
+        """Pages matching what the user typed, best first (see core/search.py). While the index
+        is rebuilt on a worker (``refresh_index``) it says so at once: a search writes to the
+        index (the stems it learns) and would wait for the rebuild, a minute at 100,000 pages."""
+        if self._index_rebuilding.is_set():
+            raise IndexUpdating("The search index is being updated for the changed library. "
+                                "Search again in a moment.")
         from .search import search
 
         return search(self.index, query, limit)
@@ -191,11 +202,13 @@ class Workspace:
             index = self._index
             if index is None:
                 return  # opened (and built) on first use, from the library then adopted
+            self._index_rebuilding.set()
             try:
                 if index.ensure(self.library, self.fingerprint):
                     # A rebuilt index starts without the user's notes.
                     self._sync_notes(index, progress_conn or self.progress.conn)
             finally:
+                self._index_rebuilding.clear()
                 if progress_conn is not None:
                     index.close_thread_connection()  # a worker's connection goes with it
 
