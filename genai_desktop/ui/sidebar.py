@@ -52,6 +52,9 @@ GROUP_ROW_HEIGHT = 30
 ITEM_PADDING_PX = 10  # QTreeView::item's 4 px above and below (theme.chrome_stylesheet) and a margin
 
 
+MAX_EXPANDED_MATCHES = 3000  # rows a filter opens at once (see Sidebar._expand_matches)
+
+
 def row_heights(line_height: int) -> tuple[int, int]:
     """Rows and group headings: 28 and 30 px, taller when the font's lines need more
     (some system fonts, such as CJK ones, have tall lines at 14 px)."""
@@ -562,7 +565,7 @@ class Sidebar(QWidget):
             self.tree.collapseAll()
             self.proxy.setFilterFixedString(text.strip())
             if text.strip():
-                self.tree.expandAll()
+                self._expand_matches()
             elif self._expanded_before_filter is not None:
                 # Back to the tree as the user left it (expandAll opened every topic).
                 for page_id in self._expanded_before_filter:
@@ -580,6 +583,22 @@ class Sidebar(QWidget):
         index = self.proxy.mapFromSource(item.index()) if item is not None else None
         self._set_current(index if index is not None and index.isValid() else None)
         self.tree.scrollToTop()  # after: making a row current scrolls the view to it
+
+    def _expand_matches(self) -> None:
+        """Open the rows the filter left, shallowest first, as far as MAX_EXPANDED_MATCHES rows:
+        a word that matches most of a 100,000-question pack shows its topics closed instead of
+        laying out every question (seconds)."""
+        budget = MAX_EXPANDED_MATCHES
+        level = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        while level and budget > 0:
+            deeper = []
+            for index in level:
+                children = self.proxy.rowCount(index)
+                if children and children <= budget:
+                    self.tree.setExpanded(index, True)
+                    budget -= children
+                    deeper += [self.proxy.index(row, 0, index) for row in range(children)]
+            level = deeper
 
     def first_match(self) -> str | None:
         """The first row the filter matched by its own title (not a topic shown only because a
