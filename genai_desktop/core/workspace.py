@@ -7,9 +7,8 @@ library holds and where the user's data lives.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..paths import DataPaths, content_dir
 from . import library_cache
@@ -49,9 +48,10 @@ class IndexUpdating(UserError):
     """A search asked for while the index is being rebuilt."""
 
 
-@dataclass(frozen=True)
-class LoadedLibrary:
-    """A library read from the folders, not yet the workspace's (``Workspace.load_fresh``)."""
+class LoadedLibrary(NamedTuple):
+    """A library read from the folders, not yet the workspace's (``Workspace.load_fresh``).
+    (A NamedTuple, not a dataclass: this module is on the way to the first paint, which does
+    without the dataclasses module; tests/ui/test_startup_path.py.)"""
 
     fingerprint: str
     library: Library
