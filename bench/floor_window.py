@@ -6,8 +6,18 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextBrowser, QTreeWidget
 
 
+def resident_kb() -> int:
+    """This process's resident memory (Linux); 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
 def report_and_quit():
     print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+    print(f"RSS_KB {resident_kb()}", flush=True)  # the memory floor (bench_freeze)
     QApplication.quit()
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..paths import DataPaths, content_dir
 from .content import cache as library_cache
 from .content.fingerprint import fingerprint
 from .content.outline import Outline
+from .errors import UserError
 from .packs.folders import pack_dirs
 
 if TYPE_CHECKING:
@@ -43,6 +44,20 @@ def library_fingerprint(content_root: Path, packs_root: Path | None) -> str:
     return "|".join(parts)
 
 
+class IndexUpdating(UserError):
+    """A search asked for while the index is being rebuilt."""
+
+
+class LoadedLibrary(NamedTuple):
+    """A library read from the folders, not yet the workspace's (``Workspace.load_fresh``).
+    (A NamedTuple, not a dataclass: this module is on the way to the first paint, which does
+    without the dataclasses module; tests/ui/test_startup_path.py.)"""
+
+    fingerprint: str
+    library: Library
+    outline: Outline
+
+
 class Workspace:
     def __init__(self, data_root: Path, content_root: Path | None = None) -> None:
         self.paths = DataPaths(data_root)
@@ -56,6 +71,7 @@ class Workspace:
         self._progress: sqlite_utils.Database | None = None
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
+        self._index_rebuilding = threading.Event()  # set while refresh_index brings it up to date
 
     @property
     def library(self) -> Library:
@@ -96,8 +112,11 @@ class Workspace:
 
     @property
     def index(self) -> ContentIndex:
-        """The search index, opened (or rebuilt) on first use; see ``warm_index``."""
-        return self._open_index(None)
+        """The search index, opened (or rebuilt) on first use; see ``warm_index``. Once open it
+        is handed out without the lock: a rebuild on a worker (``refresh_index``) holds the
+        lock for seconds, and a search typed meanwhile reads the index as it was."""
+        index = self._index
+        return index if index is not None else self._open_index(None)
 
     def warm_index(self) -> None:
         """Open or rebuild the search index (~150 ms; seconds after a large import) on a worker
@@ -130,7 +149,12 @@ class Workspace:
         index.sync_notes({notes.page_for(key): note for key, note in notes.all_notes(progress_conn).items()})
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Pages matching what the user typed, best first (see core/search/query.py)."""
+        """Pages matching what the user typed, best first (see core/search/query.py). While the index
+        is rebuilt on a worker (``refresh_index``) it says so at once: a search writes to the
+        index (the stems it learns) and would wait for the rebuild, a minute at 100,000 pages."""
+        if self._index_rebuilding.is_set():
+            raise IndexUpdating("The search index is being updated for the changed library. "
+                                "Search again in a moment.")
         from .search.query import search
 
         return search(self.index, query, limit)
@@ -144,20 +168,54 @@ class Workspace:
         if self._index is not None:
             self._index.set_note(notes.page_for(key), body if stamp else "", stamp)
 
-    def _load_library(self) -> Library:
-        library = library_cache.load(self.paths.library_cache, self.fingerprint)
+    def _load_library(self, fingerprint: str | None = None) -> Library:
+        fingerprint = fingerprint or self.fingerprint
+        library = library_cache.load(self.paths.library_cache, fingerprint)
         if library is None:
             library = load_library(self.content_root, self.paths.packs)
-            library_cache.save(self.paths.library_cache, self.fingerprint, library)
+            library_cache.save(self.paths.library_cache, fingerprint, library)
         return library
 
-    def reload_library(self) -> None:
-        self.fingerprint = library_fingerprint(self.content_root, self.paths.packs)
+    def load_fresh(self) -> LoadedLibrary:
+        """The library as the folders hold it now, with its outline, built without touching
+        this workspace: a worker thread runs it (seconds after a large import) while the window
+        keeps the library it shows; ``adopt`` then swaps it in at once."""
+        fingerprint = library_fingerprint(self.content_root, self.paths.packs)
+        library = self._load_library(fingerprint)
+        outline = Outline.of(library)
+        library_cache.save_outline(self.paths.outline_cache, fingerprint, outline)
+        return LoadedLibrary(fingerprint, library, outline)
+
+    def adopt(self, loaded: LoadedLibrary) -> None:
+        """Make ``loaded`` (from ``load_fresh``) the library; the search index follows with
+        ``refresh_index``."""
         with self._library_lock:
-            self._library = self._load_library()
-        self._outline = None
-        if self._index is not None and self._index.ensure(self.library, self.fingerprint):
-            self._sync_notes(self._index, self.progress.conn)  # a rebuilt index starts without the user's notes
+            self.fingerprint = loaded.fingerprint
+            self._library = loaded.library
+        self._outline = loaded.outline
+
+    def refresh_index(self, progress_conn: sqlite3.Connection | None = None) -> None:
+        """Bring an open search index up to the adopted library (a rebuild after an import takes
+        seconds: the window runs it on a worker, with that thread's ``progress_conn``). Searches
+        meanwhile read the index as it was: the rebuild is one transaction."""
+        with self._index_lock:
+            index = self._index
+            if index is None:
+                return  # opened (and built) on first use, from the library then adopted
+            self._index_rebuilding.set()
+            try:
+                if index.ensure(self.library, self.fingerprint):
+                    # A rebuilt index starts without the user's notes.
+                    self._sync_notes(index, progress_conn or self.progress.conn)
+            finally:
+                self._index_rebuilding.clear()
+                if progress_conn is not None:
+                    index.close_thread_connection()  # a worker's connection goes with it
+
+    def reload_library(self) -> None:
+        """Load the library again now, on this thread (the command line, tests)."""
+        self.adopt(self.load_fresh())
+        self.refresh_index()
 
     def close(self) -> None:
         if self._progress is not None:

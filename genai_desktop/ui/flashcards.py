@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from ..core.changes import Changes
 from ..core.content.library import LEVEL_NAMES
 from ..core.store.db import transaction
+from ..core.study.deck_counts import deck_counts
 from ..core.study.roadmap import Roadmap, milestone_scope
 from ..core.study.session import (
     LEECH_LAPSES,
@@ -58,6 +59,7 @@ from .reader import Reader
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2
+SETTINGS_PAUSE_MS = 400  # a scheduling box saves this long after its last step
 
 
 class _ScopeDelegate(QStyledItemDelegate):
@@ -146,6 +148,8 @@ class FlashcardsView(QWidget):
         self.theme = theme
         self.bookmarks = bookmarks
         self.session: StudySession | None = None
+        self._scope_ids_of: object | None = None  # the library the kept scope ids are of
+        self._scope_ids_kept: dict[Scope, list[str]] = {}
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
         self.revealed = False
@@ -153,7 +157,9 @@ class FlashcardsView(QWidget):
         self.card_timer = CardTimer()
         self.session_timer = QElapsedTimer()
         self.tick = QTimer(self, interval=1000, timeout=self._update_clock)
-        self.deck_refresh = QTimer(self, singleShot=True, interval=250, timeout=self._refresh_deck_if_shown)
+        # The scheduling boxes save once the stepping pauses: each save re-counts every deck and
+        # the window's badge, which a user clicking an arrow five times needs once, not five times.
+        self.settings_pause = QTimer(self, singleShot=True, interval=SETTINGS_PAUSE_MS, timeout=self._save_settings)
 
         self.pages = QStackedWidget()
         self.deck_page = self._build_deck_page()
@@ -218,7 +224,7 @@ class FlashcardsView(QWidget):
         form.addRow("Reviews a day", self.review_limit)
         form.addRow("Next day starts at", self.day_start)
         for box in (self.retention, self.new_limit, self.review_limit, self.day_start):
-            box.valueChanged.connect(self._save_settings)
+            box.valueChanged.connect(lambda _value: self.settings_pause.start())
         self.leech_box = QCheckBox(f"Suspend leeches ({LEECH_LAPSES} lapses)")
         self.leech_box.setToolTip(f"A card forgotten {LEECH_LAPSES} times in review is a leech: suspend it then, "
                                   "to rework it (Ctrl+B lists leeches)")
@@ -252,7 +258,25 @@ class FlashcardsView(QWidget):
         scopes += [Scope("pack", p, f"My notes · {library.pack_titles.get(p, p)}") for p in packs]
         return scopes
 
+    def _scope_ids(self, scopes: list[Scope]) -> dict[Scope, list[str]]:
+        """Each deck's questions. Those that only the library decides (all, a level, a topic, a
+        pack, a milestone) are kept until the library is replaced: at 100,000 questions each
+        is a pass over all of them, and the deck list is shown again after every session."""
+        library = self.workspace.library
+        if self._scope_ids_of is not library:
+            self._scope_ids_of, self._scope_ids_kept = library, {}
+        ids: dict[Scope, list[str]] = {}
+        for scope in scopes:
+            if scope.kind == "bookmarks":  # changes with a star, not with the library
+                ids[scope] = scope.question_ids(library, self.bookmarks())
+            else:
+                if scope not in self._scope_ids_kept:
+                    self._scope_ids_kept[scope] = scope.question_ids(library)
+                ids[scope] = self._scope_ids_kept[scope]
+        return ids
+
     def refresh_deck(self) -> None:
+        self.flush_settings()  # the boxes are about to show what is stored
         settings = StudySettings.load(self.conn)
         for box, value in ((self.retention, settings.desired_retention), (self.new_limit, settings.new_per_day),
                            (self.review_limit, settings.reviews_per_day), (self.day_start, settings.day_start_hour)):
@@ -264,18 +288,21 @@ class FlashcardsView(QWidget):
         self.leech_box.blockSignals(False)
         selected = self.scope
         self.scope_list.clear()
+        scopes = self._scopes()
+        # Every deck counted from one read of the cards (core/deck_counts.py), not a session each.
+        counted = deck_counts(self.conn, self._scope_ids(scopes),
+                              settings, extra_new={scope: custom_new_today(self.conn, _scope_key(scope), settings)
+                                                   for scope in scopes})
         total_due = total_new = 0
-        for scope in self._scopes():
-            session = StudySession.open(self.conn, scope.question_ids(self.workspace.library, self.bookmarks()),
-                                        settings, extra_new=custom_new_today(self.conn, _scope_key(scope), settings))
-            new, learning, review = session.counts()
+        for scope in scopes:
+            deck = counted[scope]
             if scope.kind == "all":
-                total_due, total_new = learning + review, new
-            parts = [f"{learning + review} due" if learning + review else "", f"{new} new" if new else ""]
+                total_due, total_new = deck.due, deck.new
+            parts = [f"{deck.due} due" if deck.due else "", f"{deck.new} new" if deck.new else ""]
             counts = " · ".join(p for p in parts if p) or "done for today"
             item = QListWidgetItem(scope.label)
             item.setData(SCOPE_ROLE, scope)
-            item.setData(COUNTS_ROLE, (learning + review, new))
+            item.setData(COUNTS_ROLE, (deck.due, deck.new))
             item.setToolTip(f"{scope.label}: {counts}")
             self.scope_list.addItem(item)
             if scope == selected:
@@ -293,13 +320,20 @@ class FlashcardsView(QWidget):
         if item is not None:
             self.scope = item.data(SCOPE_ROLE)
 
+    def flush_settings(self) -> None:
+        """Save a change still inside its pause now: a session about to start, or the view
+        being left, goes by what the boxes show."""
+        if self.settings_pause.isActive():
+            self.settings_pause.stop()
+            self._save_settings()
+
     def _save_settings(self) -> None:
         with transaction(self.conn):  # read and written together: settings chosen elsewhere (the weights) stay
             settings = StudySettings.load(self.conn)
             replace(settings, desired_retention=round(self.retention.value(), 2), new_per_day=self.new_limit.value(),
                     reviews_per_day=self.review_limit.value(), day_start_hour=self.day_start.value()).save(self.conn)
         self.counts_changed.emit()
-        self.deck_refresh.start()  # the deck counts follow the new limits once the typing pauses
+        self._refresh_deck_if_shown()  # the deck counts follow the new limits
 
     # ------------------------------------------------------------ review page
     def _build_review_page(self) -> QWidget:
@@ -463,6 +497,7 @@ class FlashcardsView(QWidget):
         if scope is not None:
             self.scope = scope
             self.custom_from = None  # a session asked for elsewhere (the roadmap) is no custom one
+        self.flush_settings()
         if ids is None:
             ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
         settings = StudySettings.load(self.conn)
@@ -588,6 +623,7 @@ class FlashcardsView(QWidget):
         self.progress.setValue(answered if left else max(1, answered + left))
 
     def hideEvent(self, event) -> None:  # noqa: N802
+        self.flush_settings()
         self.card_timer.pause()
         super().hideEvent(event)
 
@@ -642,6 +678,7 @@ class FlashcardsView(QWidget):
         """Custom study for the selected deck (the deck a finished session studied): ask how."""
         from .custom_study import CustomStudyDialog
 
+        self.flush_settings()
         scope = self.custom_from or self.scope
         ids = scope.question_ids(self.workspace.library, self.bookmarks())
         settings = StudySettings.load(self.conn)

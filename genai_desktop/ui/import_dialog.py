@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ..core.changes import Changes
 from ..core.packs.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
@@ -216,19 +217,25 @@ class NotesImportDialog(TransferDialog):
         plan = self.plan
         self.pack_folder = folder
         window = self.window_
-        window.apply_changes(Changes(library=True))
-        first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
-        if first is not None:
-            window.show_view("library")
-            window.reader.show_page(f"q:{first.id}")
-        imported = f"{_plural(plan.question_count, 'question')} in {_plural(len(plan.topics), 'topic')}"
-        if plan.guides:  # most notes have no pages: "and 0 pages" reads like something went missing
-            imported += f" and {_plural(len(plan.guides), 'page')}"
-        verb = "is" if plan.question_count == 1 and not plan.guides else "are"
-        self.show_result("Notes imported",
-                         f"{imported} {verb} in your library under MY NOTES, searchable and ready as flashcards.",
-                         "Flashcards → choose the pack as the deck. Right-click the pack in the library to "
-                         "remove it.")
+
+        def imported_in_library() -> None:  # the library, loaded on the runner, has the pack now
+            first = next((q for q in window.workspace.library.questions() if q.pack == folder.name), None)
+            if first is not None:
+                window.show_view("library")
+                window.reader.show_page(f"q:{first.id}")
+            if not isValid(self):
+                return  # the dialog was closed while the library loaded
+            imported = f"{_plural(plan.question_count, 'question')} in {_plural(len(plan.topics), 'topic')}"
+            if plan.guides:  # most notes have no pages: "and 0 pages" reads like something went missing
+                imported += f" and {_plural(len(plan.guides), 'page')}"
+            verb = "is" if plan.question_count == 1 and not plan.guides else "are"
+            self.show_result("Notes imported",
+                             f"{imported} {verb} in your library under MY NOTES, searchable and ready as flashcards.",
+                             "Flashcards → choose the pack as the deck. Right-click the pack in the library to "
+                             "remove it.")
+
+        self.working_label.setText("Loading the library…")
+        window.apply_changes(Changes(library=True), then=imported_in_library)
 
 
 def _plural(count: int, word: str) -> str:
@@ -298,10 +305,13 @@ def remove_pack_flow(window, pack_id: str) -> bool:
     except PackError as exc:
         QMessageBox.warning(window, "Remove pack", str(exc))
         return False
-    window.apply_changes(Changes(library=True))
-    if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
-        first = next(window.workspace.library.questions(), None)
-        if first is not None:
-            window.reader.show_page(f"q:{first.id}")
-    window.statusBar().showMessage(f"Removed the pack “{title}”", 5000)
+
+    def leave_removed_page() -> None:  # once the library (loaded on the runner) is without the pack
+        if window.reader.current_page and not window.workspace.library.has_page(window.reader.current_page):
+            first = next(window.workspace.library.questions(), None)
+            if first is not None:
+                window.reader.show_page(f"q:{first.id}")
+        window.statusBar().showMessage(f"Removed the pack “{title}”", 5000)
+
+    window.apply_changes(Changes(library=True), then=leave_removed_page)
     return True

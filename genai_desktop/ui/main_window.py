@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from ..core.changes import Changes  # a dataclass: kept off the first frame's imports
+    from ..core.workspace import LoadedLibrary
+    from .sidebar import PackRows
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
@@ -88,6 +90,9 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace, theme_choice: str = "system") -> None:
         super().__init__()
         self.workspace = workspace
+        # A library load on the runner: the changes and callbacks waiting for it (apply_changes).
+        self._library_reload: tuple[Changes, list[Callable[[], None]]] | None = None
+        self._reload_again = False
         self.settings = Settings(workspace.paths.settings_file)
         self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
         self.theme = themes.resolve(self.theme_choice, self.settings.get_bool("system_dark"))
@@ -437,16 +442,16 @@ class MainWindow(QMainWindow):
         return notes.bookmarked_questions(self.workspace.progress.conn)
 
     def refresh_counts(self) -> None:
-        from ..core.study.session import StudySession, StudySettings, due_counts
+        from ..core.study.deck_counts import deck_counts
+        from ..core.study.session import StudySettings, due_counts
 
         conn = self.workspace.progress.conn
         settings = StudySettings.load(conn)
         by_topic = due_counts(conn, self.workspace.library, settings)
         self.sidebar.set_due_counts(by_topic)
-        session = StudySession.open(conn, [q.id for q in self.workspace.library.questions()], settings,
-                                    whole_library=True)
-        new, learning, review = session.counts()
-        due = learning + review
+        # Counted, not queued: a whole-library session would sort every due card for a number.
+        today = deck_counts(conn, {"all": [q.id for q in self.workspace.library.questions()]}, settings)["all"]
+        new, due = today.new, today.due
         shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
         self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
         self.status_due.setText(f"{due} due · {new} new today")
@@ -499,14 +504,76 @@ class MainWindow(QMainWindow):
         if self.show_view("flashcards"):
             self.flashcards.start(scope, ahead=ahead, every_new=scope.kind == "milestone")
 
-    def apply_changes(self, changes: Changes) -> None:
+    def apply_changes(self, changes: Changes, then: Callable[[], None] | None = None) -> None:
         """A mutation (an import, a merge, a restored backup, the card browser, the scheduling
         dialog) reports what it changed: the window reads again what it shows of that, then
-        every view does the same for itself (``on_changes``)."""
+        every view does the same for itself (``on_changes``). ``then`` runs once they have (or,
+        should the library fail to load, once the status bar has said why).
+
+        A library change loads the library on the runner (seconds after a large import): the
+        window keeps showing the library it has until the new one is swapped in, and the change
+        reaches the views only then, so no view ever reads a library half loaded."""
         if changes.library:
-            self.workspace.reload_library()
-            self.sidebar.populate(self.workspace.outline)
-            self._update_status()
+            self._reload_library(changes, then)
+            return
+        self._apply(changes)
+        if then is not None:
+            then()
+
+    def _reload_library(self, changes: Changes, then: Callable[[], None] | None) -> None:
+        if self._library_reload is not None:  # one load at a time; it runs again when this one ends
+            pending, callbacks = self._library_reload
+            self._library_reload = (pending | changes, callbacks + ([then] if then else []))
+            self._reload_again = True
+            return
+        self._library_reload = (changes, [then] if then else [])
+        self._reload_again = False
+        self.statusBar().showMessage("Loading the library…")
+        from .runner import run_in_background
+
+        run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
+                          name="library-reload")
+
+    def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows]:
+        """On the runner: the library, and the sidebar's rows for the imported packs (a
+        100,000-question pack is seconds of rows to make; adding them made is not)."""
+        loaded = self.workspace.load_fresh()
+        return loaded, self.sidebar.build_pack_rows(loaded.outline)
+
+    def _library_loaded(self, result: tuple[LoadedLibrary, PackRows]) -> None:
+        loaded, pack_rows = result
+        from .runner import run_in_background
+
+        if self._reload_again:  # the packs changed again while this load ran: load them again
+            self._reload_again = False
+            run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
+                              name="library-reload")
+            return
+        changes, callbacks = self._library_reload
+        self._library_reload = None
+        self.statusBar().clearMessage()
+        self.workspace.adopt(loaded)
+        # The index catches up on the runner; a search typed meanwhile finds what it held.
+        workspace = self.workspace
+        run_in_background(lambda conn, _progress: workspace.refresh_index(conn), db_path=workspace.paths.progress_db,
+                          failed=lambda message: self.statusBar().showMessage(message, 8000), name="search-index")
+        self.sidebar.populate(loaded.outline, packs_built=pack_rows)
+        self._update_status()
+        self._apply(changes)
+        for callback in callbacks:
+            callback()
+
+    def _library_failed(self, message: str) -> None:
+        """The library could not be read again: the window keeps the one it has, says why, and
+        lets whoever waits go on (a dialog never hangs on "Loading the library…")."""
+        _changes, callbacks = self._library_reload
+        self._library_reload = None
+        self._reload_again = False
+        self.statusBar().showMessage(message, 10000)
+        for callback in callbacks:
+            callback()
+
+    def _apply(self, changes: Changes) -> None:
         if changes.progress:
             self.refresh_counts()
         if changes.progress or changes.roadmap:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.errors import UserError
 from ..core.search.query import SearchHit, marked_spans, parse_query
 from . import theme as themes
 from .find_highlight import match_colors
@@ -217,6 +218,14 @@ class SearchPopup(QFrame):
                              "<b>\"a phrase\"</b> exactly these words · <b>-word</b> leave out pages with it")
         self.message.setVisible(True)
 
+    def show_message(self, text: str) -> None:
+        """A word instead of results (the index is being rebuilt): plain text, never markup."""
+        self.list.clear()
+        self.list.setVisible(False)
+        self.footer.setVisible(False)
+        self.message.setText(html.escape(text))
+        self.message.setVisible(True)
+
     def move_selection(self, step: int) -> None:
         count = self.list.count()
         if count:
@@ -280,9 +289,13 @@ class SearchController(QObject):
         if not query.strip():
             self.popup.show_tips()
         else:
-            hits = self.search(query)
-            fixed = self.corrections(query) if self.corrections and hits else None
-            self.popup.show_hits(hits, query, fixed)
+            try:
+                hits = self.search(query)
+            except UserError as exc:  # the index is not ready (rebuilding after an import)
+                self.popup.show_message(str(exc))
+            else:
+                fixed = self.corrections(query) if self.corrections and hits else None
+                self.popup.show_hits(hits, query, fixed)
         self.popup.show()
         self.popup.place_under(self.field)
 

@@ -52,6 +52,9 @@ GROUP_ROW_HEIGHT = 30
 ITEM_PADDING_PX = 10  # QTreeView::item's 4 px above and below (theme.chrome_stylesheet) and a margin
 
 
+MAX_EXPANDED_MATCHES = 3000  # rows a filter opens at once (see Sidebar._expand_matches)
+
+
 def row_heights(line_height: int) -> tuple[int, int]:
     """Rows and group headings: 28 and 30 px, taller when the font's lines need more
     (some system fonts, such as CJK ones, have tall lines at 14 px)."""
@@ -78,6 +81,20 @@ def _common_prefix(a: str, b: str) -> str:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return a[:n]
+
+
+def shared_prefix_lengths(titles: list[str]) -> list[int]:
+    """For each title, the longest start it shares with any other title of the list. In sorted
+    order the title sharing most with a given one is a neighbour, so comparing neighbours is
+    enough: n log n, where every pair was n² (seconds for a topic of a few hundred imported
+    questions, minutes for a 100,000-question pack)."""
+    order = sorted(range(len(titles)), key=titles.__getitem__)
+    shared = [0] * len(titles)
+    for before, after in zip(order, order[1:], strict=False):
+        common = len(_common_prefix(titles[before], titles[after]))
+        shared[before] = max(shared[before], common)
+        shared[after] = max(shared[after], common)
+    return shared
 
 
 class _BadgeDelegate(QStyledItemDelegate):
@@ -218,6 +235,76 @@ class _Filter(QSortFilterProxyModel):
         self.setAutoAcceptChildRows(True)
 
 
+PackRows = tuple[list[QStandardItem], dict[str, QStandardItem]]  # top rows, and every row by page id
+
+
+class RowBuilder:
+    """Makes the tree's rows for topics, pages and packs, outside any model: the sidebar adds
+    them, and a worker may make a large pack's (see ``Sidebar.build_pack_rows``)."""
+
+    def __init__(self, row_size: QSize, due_by_page: dict[str, int] | None = None) -> None:
+        self.row_size = row_size
+        self.due_by_page = due_by_page or {}
+        self.items: dict[str, QStandardItem] = {}
+
+    def page(self, text: str, page_id: str) -> QStandardItem:
+        item = _row(text, self.row_size)
+        item.setData(page_id, PAGE_ROLE)
+        item.setToolTip(text)
+        self.items[page_id] = item
+        return item
+
+    def topic(self, topic) -> QStandardItem:
+        item = self.page(topic.title, f"topic:{topic.id}")
+        item.setData(len(topic.questions), COUNT_ROLE)
+        font = item.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        item.setFont(font)
+        due_total = 0
+        for question in topic.questions:
+            due_total += self.due_by_page.get(f"q:{question.id}", 0)
+            item.appendRow(self.page(question.title, f"q:{question.id}"))
+        if due_total:
+            item.setData(due_total, DUE_ROLE)
+        _mark_collisions(item)
+        return item
+
+    def pack(self, pack: str, title: str, topics: list, guides: list) -> QStandardItem:
+        """One imported pack: its topics and pages under its title (a lone topic stands alone)."""
+        if len(topics) == 1 and not guides:
+            item = self.topic(topics[0])
+        else:
+            item = _row(title, self.row_size)
+            item.setToolTip(f"{title} (imported notes; right-click to remove)")
+            item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
+            font = item.font()
+            font.setWeight(QFont.Weight.DemiBold)
+            item.setFont(font)
+            for topic in topics:
+                item.appendRow(self.topic(topic))
+            for guide in guides:
+                item.appendRow(self.page(guide.title, f"guide:{guide.id}"))
+            self.items[f"pack:{pack}"] = item
+        _mark_pack(item, pack)
+        return item
+
+
+def _mark_pack(item: QStandardItem, pack: str) -> None:
+    item.setData(pack, PACK_ROLE)
+    for row in range(item.rowCount()):
+        _mark_pack(item.child(row), pack)
+
+
+def _mark_collisions(parent: QStandardItem) -> None:
+    """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
+    each departs from the sibling it shares most with."""
+    titles = [parent.child(row).text() for row in range(parent.rowCount())]
+    for row, (title, shared) in enumerate(zip(titles, shared_prefix_lengths(titles), strict=True)):
+        if shared >= COLLIDING_PREFIX:
+            cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
+            parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
+
+
 class Sidebar(QWidget):
     """The library's table of contents. Only the user opens pages from it (a click, the arrow
     keys in the tree, Enter in the filter); the filter itself only narrows the tree, and the
@@ -298,65 +385,53 @@ class Sidebar(QWidget):
         self.tree.viewport().update()
 
     # ------------------------------------------------------------ content
-    def populate(self, outline: Outline, due_by_page: dict[str, int] | None = None) -> None:
+    def populate(self, outline: Outline, due_by_page: dict[str, int] | None = None,
+                 packs_built: PackRows | None = None) -> None:
+        """Fill the tree from ``outline``. ``packs_built``: the imported packs' rows, made on a
+        worker by ``build_pack_rows`` from this outline (100,000 rows take seconds to make)."""
         expanded = self.expanded_ids()
         self.model.clear()
         self._items.clear()
-        due_by_page = due_by_page or {}
+        builder = RowBuilder(self._row_size, due_by_page)
         root = self.model.invisibleRootItem()
-        builtin = [t for t in outline.topics if t.pack == "builtin"]
-        packs: dict[str, list] = {}
-        for topic in outline.topics:
-            if topic.pack != "builtin":
-                packs.setdefault(topic.pack, []).append(topic)
         self._add_group(root, "LIBRARY")
-        for topic in builtin:
-            self._add_topic(root, topic, due_by_page)
+        for topic in outline.topics:
+            if topic.pack == "builtin":
+                root.appendRow(builder.topic(topic))
         guides = [g for g in outline.guides if g.pack == "builtin"]
         if guides:
             self._add_group(root, "STUDY GUIDES")
             for guide in guides:
-                item = self._item(guide.title, f"guide:{guide.id}")
-                root.appendRow(item)
-        pack_guides: dict[str, list] = {}
-        for guide in outline.guides:
-            if guide.pack != "builtin":
-                pack_guides.setdefault(guide.pack, []).append(guide)
-        if packs or pack_guides:
+                root.appendRow(builder.page(guide.title, f"guide:{guide.id}"))
+        self._items.update(builder.items)
+        if packs_built is None:
+            packs_built = self.build_pack_rows(outline, due_by_page)
+        rows, items = packs_built
+        if rows:
             self._add_group(root, "MY NOTES")
-            for pack in sorted(set(packs) | set(pack_guides), key=lambda p: outline.pack_titles.get(p, p).lower()):
-                self._add_pack(root, pack, outline.pack_titles.get(pack, pack), packs.get(pack, []),
-                               pack_guides.get(pack, []), due_by_page)
+            for item in rows:
+                root.appendRow(item)
+            self._items.update(items)
         self._add_bookmarks(root)
         for page_id in expanded:
             self.expand(page_id)
         self._update_jumps()
 
-    def _add_pack(self, root: QStandardItem, pack: str, title: str, topics: list, guides: list,
-                  due_by_page: dict[str, int]) -> None:
-        """One imported pack: its topics and pages under its title (a lone topic stands alone)."""
-        if len(topics) == 1 and not guides:
-            self._add_topic(root, topics[0], due_by_page)
-            self._mark_pack(root.child(root.rowCount() - 1), pack)
-            return
-        item = _row(title, self._row_size)
-        item.setToolTip(f"{title} (imported notes; right-click to remove)")
-        item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
-        font = item.font()
-        font.setWeight(QFont.Weight.DemiBold)
-        item.setFont(font)
-        for topic in topics:
-            self._add_topic(item, topic, due_by_page)
-        for guide in guides:
-            item.appendRow(self._item(guide.title, f"guide:{guide.id}"))
-        self._mark_pack(item, pack)
-        root.appendRow(item)
-        self._items[f"pack:{pack}"] = item
-
-    def _mark_pack(self, item: QStandardItem, pack: str) -> None:
-        item.setData(pack, PACK_ROLE)
-        for row in range(item.rowCount()):
-            self._mark_pack(item.child(row), pack)
+    def build_pack_rows(self, outline: Outline, due_by_page: dict[str, int] | None = None) -> PackRows:
+        """The MY NOTES rows of ``outline``, no model's yet: a worker thread may make them (a
+        QStandardItem is no QObject and belongs to no thread until it is in a model)."""
+        builder = RowBuilder(self._row_size, due_by_page)
+        packs: dict[str, list] = {}
+        for topic in outline.topics:
+            if topic.pack != "builtin":
+                packs.setdefault(topic.pack, []).append(topic)
+        pack_guides: dict[str, list] = {}
+        for guide in outline.guides:
+            if guide.pack != "builtin":
+                pack_guides.setdefault(guide.pack, []).append(guide)
+        rows = [builder.pack(pack, outline.pack_titles.get(pack, pack), packs.get(pack, []), pack_guides.get(pack, []))
+                for pack in sorted(set(packs) | set(pack_guides), key=lambda p: outline.pack_titles.get(p, p).lower())]
+        return rows, builder.items
 
     def _on_context_menu(self, pos) -> None:
         pack = self.tree.indexAt(pos).data(PACK_ROLE)
@@ -402,30 +477,6 @@ class Sidebar(QWidget):
         item.setEnabled(True)
         root.appendRow(item)
 
-    def _add_topic(self, root: QStandardItem, topic, due_by_page: dict[str, int]) -> None:
-        item = self._item(topic.title, f"topic:{topic.id}")
-        item.setData(len(topic.questions), COUNT_ROLE)
-        font = item.font()
-        font.setWeight(QFont.Weight.DemiBold)
-        item.setFont(font)
-        due_total = 0
-        for question in topic.questions:
-            child = self._item(question.title, f"q:{question.id}")
-            due = due_by_page.get(f"q:{question.id}", 0)
-            due_total += due
-            item.appendRow(child)
-        if due_total:
-            item.setData(due_total, DUE_ROLE)
-        self._mark_collisions(item)
-        root.appendRow(item)
-
-    def _item(self, text: str, page_id: str) -> QStandardItem:
-        item = _row(text, self._row_size)
-        item.setData(page_id, PAGE_ROLE)
-        item.setToolTip(text)
-        self._items[page_id] = item
-        return item
-
     def set_due_counts(self, due_by_topic: dict[str, int]) -> None:
         for page_id, item in self._items.items():
             if page_id.startswith("topic:"):
@@ -448,18 +499,6 @@ class Sidebar(QWidget):
     def _update_jumps(self) -> None:
         for title, button in self.jump_buttons.items():
             button.setVisible(self.group_index(title).isValid())
-
-    @staticmethod
-    def _mark_collisions(parent: QStandardItem) -> None:
-        """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
-        each departs from the sibling it shares most with."""
-        titles = [parent.child(row).text() for row in range(parent.rowCount())]
-        for row, title in enumerate(titles):
-            shared = max((len(_common_prefix(title, other)) for n, other in enumerate(titles) if n != row),
-                         default=0)
-            if shared >= COLLIDING_PREFIX:
-                cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
-                parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
 
     # ------------------------------------------------------------ selection
     def select(self, page_id: str) -> None:
@@ -520,12 +559,15 @@ class Sidebar(QWidget):
             self._expanded_before_filter = self.expanded_ids()
         self._following = True
         try:
+            # Collapsed first: rows the filter hides or shows under an expanded topic each cost
+            # the tree a relayout (seconds for a few thousand questions); under collapsed topics
+            # they cost nothing, and the topics are expanded again below.
+            self.tree.collapseAll()
             self.proxy.setFilterFixedString(text.strip())
             if text.strip():
-                self.tree.expandAll()
+                self._expand_matches()
             elif self._expanded_before_filter is not None:
                 # Back to the tree as the user left it (expandAll opened every topic).
-                self.tree.collapseAll()
                 for page_id in self._expanded_before_filter:
                     self.expand(page_id)
                 self._expanded_before_filter = None
@@ -541,6 +583,22 @@ class Sidebar(QWidget):
         index = self.proxy.mapFromSource(item.index()) if item is not None else None
         self._set_current(index if index is not None and index.isValid() else None)
         self.tree.scrollToTop()  # after: making a row current scrolls the view to it
+
+    def _expand_matches(self) -> None:
+        """Open the rows the filter left, shallowest first, as far as MAX_EXPANDED_MATCHES rows:
+        a word that matches most of a 100,000-question pack shows its topics closed instead of
+        laying out every question (seconds)."""
+        budget = MAX_EXPANDED_MATCHES
+        level = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        while level and budget > 0:
+            deeper = []
+            for index in level:
+                children = self.proxy.rowCount(index)
+                if children and children <= budget:
+                    self.tree.setExpanded(index, True)
+                    budget -= children
+                    deeper += [self.proxy.index(row, 0, index) for row in range(children)]
+            level = deeper
 
     def first_match(self) -> str | None:
         """The first row the filter matched by its own title (not a topic shown only because a

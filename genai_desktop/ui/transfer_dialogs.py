@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ..core.changes import Changes
 from ..core.content.library import LEVEL_NAMES, LEVELS
@@ -432,10 +433,15 @@ def import_progress_flow(window) -> TransferDialog | None:
         return import_progress(conn, paths.packs, source, backups_dir=paths.backups)
 
     def succeeded(summary: MergeSummary) -> None:
-        window.apply_changes(summary.changes)
-        lines = "".join(f"<br>•&nbsp;&nbsp;{html.escape(line)}" for line in summary.lines())
-        hint = f"A backup of your progress was saved first: {summary.backup.name}" if summary.backup else ""
-        dialog.show_result("Progress merged", f"From <b>{html.escape(source.name)}</b>:{lines}", hint, rich=True)
+        def merged() -> None:  # once the window shows it (a library change loads on the runner)
+            if not isValid(dialog):
+                return
+            lines = "".join(f"<br>•&nbsp;&nbsp;{html.escape(line)}" for line in summary.lines())
+            hint = f"A backup of your progress was saved first: {summary.backup.name}" if summary.backup else ""
+            dialog.show_result("Progress merged", f"From <b>{html.escape(source.name)}</b>:{lines}", hint, rich=True)
+
+        dialog.working_label.setText("Loading what arrived…")
+        window.apply_changes(summary.changes, then=merged)
 
     dialog.on_success = succeeded
     dialog.open()
@@ -457,15 +463,21 @@ def import_anki_text_flow(window) -> TransferDialog | None:
     packs = window.workspace.paths.packs
 
     def succeeded(outcome) -> None:
-        folder, plan = outcome
-        window.apply_changes(Changes(library=True))
-        topics = len(plan.topics)
-        text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are now "
-                f"the pack “{plan.title}” in {topics} topic{'s' if topics != 1 else ''}. They are in the library "
-                "and can be studied as a flashcard deck.")
-        notes = " ".join(plan.warnings)
-        dialog.show_result("Anki notes imported", text,
-                           (notes + " " if notes else "") + "Importing the same file again updates this pack.")
+        _folder, plan = outcome
+
+        def imported() -> None:  # once the library, loaded on the runner, has the pack
+            if not isValid(dialog):
+                return
+            topics = len(plan.topics)
+            text = (f"{plan.question_count} card{'s' if plan.question_count != 1 else ''} from {source.name} are "
+                    f"now the pack “{plan.title}” in {topics} topic{'s' if topics != 1 else ''}. They are in the "
+                    "library and can be studied as a flashcard deck.")
+            notes = " ".join(plan.warnings)
+            dialog.show_result("Anki notes imported", text,
+                               (notes + " " if notes else "") + "Importing the same file again updates this pack.")
+
+        dialog.working_label.setText("Loading the library…")
+        window.apply_changes(Changes(library=True), then=imported)
 
     dialog.on_success = succeeded
     dialog.open()

@@ -27,10 +27,20 @@ def test_each_view_takes_what_a_change_means_for_it(make_window, qtbot, monkeypa
     assert flashcards.session is None and flashcards.pages.currentWidget() is flashcards.deck_page
 
 
-def test_a_library_change_reloads_the_library_once(make_window, monkeypatch) -> None:
+def test_a_library_change_loads_the_library_on_the_runner_once(make_window, qtbot, monkeypatch) -> None:
     window = make_window()
-    reloads = []
-    real = window.workspace.reload_library
-    monkeypatch.setattr(window.workspace, "reload_library", lambda: (reloads.append(1), real()))
-    window.apply_changes(Changes(library=True) | Changes(notes=True))
-    assert reloads == [1]
+    window.show_view("flashcards")
+    loads, seen, done = [], [], []
+    real = window.workspace.load_fresh
+    monkeypatch.setattr(window.workspace, "load_fresh", lambda: (loads.append(1), real())[1])
+    monkeypatch.setattr(window.flashcards, "on_changes", seen.append)
+    before = window.workspace.library
+
+    window.apply_changes(Changes(library=True) | Changes(notes=True), then=lambda: done.append("import"))
+    window.apply_changes(Changes(library=True), then=lambda: done.append("remove"))  # while the first loads
+    assert window.workspace.library is before and seen == []  # the views keep the library they show
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=5000)
+    assert done == ["import", "remove"]
+    assert window.workspace.library is not before
+    assert seen == [Changes(library=True, notes=True)]  # once, with both changes, after the swap
+    assert loads in ([1], [1, 1])  # the second load runs only if the first had not finished

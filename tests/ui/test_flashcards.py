@@ -2,6 +2,7 @@ import re
 
 from fsrs import Rating
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 
 def _reviews(window):
@@ -332,3 +333,28 @@ def test_time_on_card_pauses_through_the_answers_open_in_library_link(make_windo
     window.show_view("flashcards")
     clock.now += 1_000
     assert view.card_timer.elapsed() == 4_000
+
+
+def test_stepping_a_scheduling_box_saves_and_recounts_once_it_pauses(make_window, qtbot, monkeypatch) -> None:
+    from genai_desktop.core.study.session import StudySettings
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    saves, decks = [], []
+    real_save, real_deck = StudySettings.save, view.refresh_deck
+    monkeypatch.setattr(StudySettings, "save",
+                        lambda self, conn, now=None: (saves.append(1), real_save(self, conn, now)))
+    monkeypatch.setattr(view, "refresh_deck", lambda: (decks.append(1), real_deck()))
+    start = view.review_limit.value()
+    for _ in range(5):  # five clicks on the arrow
+        view.review_limit.stepUp()
+    assert saves == [] and decks == []  # nothing yet: the user is still stepping
+    qtbot.waitUntil(lambda: bool(saves), timeout=3000)
+    QTest.qWait(50)
+    assert len(saves) == 1 and len(decks) == 1
+    assert StudySettings.load(window.workspace.progress.conn).reviews_per_day == start + 5
+
+    view.new_limit.stepUp()  # a change inside its pause is saved before a session starts from it
+    view.start()
+    assert StudySettings.load(window.workspace.progress.conn).new_per_day == view.new_limit.value()

@@ -163,7 +163,7 @@ def test_remove_pack_from_the_sidebar(make_window, qtbot, tmp_path, monkeypatch)
     with qtbot.waitSignal(window.sidebar.remove_pack_requested):
         window.sidebar.remove_pack_requested.emit("interview-notes")
     assert not (window.workspace.paths.packs / "interview-notes").exists()
-    assert "MY NOTES" not in [r[0] for r in tree_rows(window.sidebar)]
+    qtbot.waitUntil(lambda: "MY NOTES" not in [r[0] for r in tree_rows(window.sidebar)], timeout=5000)  # reloaded
     assert window.reader.current_page and window.workspace.library.has_page(window.reader.current_page)
 
 

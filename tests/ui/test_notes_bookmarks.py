@@ -156,8 +156,8 @@ def test_bookmarks_follow_a_change_underneath_the_window(qtbot, make_window) -> 
     with conn:
         conn.execute("DELETE FROM bookmarks")
         conn.execute("INSERT INTO bookmarks VALUES ('gan-objective', '2026-01-01T00:00:00+00:00')")
-    window.apply_changes(Changes(library=True))
-    assert bookmark_rows(window.sidebar) == ["q:gan-objective"]
+    window.apply_changes(Changes(library=True))  # loaded on the runner
+    qtbot.waitUntil(lambda: bookmark_rows(window.sidebar) == ["q:gan-objective"], timeout=5000)
     assert not tools.star.isChecked()
 
 

@@ -44,3 +44,17 @@ def test_rows_are_28_px_and_grow_for_fonts_with_tall_lines() -> None:
     assert row_heights(16) == (28, 30)  # DejaVu Sans at 14 px
     assert row_heights(20) == (30, 30)
     assert row_heights(25) == (35, 35)
+
+
+def test_shared_prefixes_match_comparing_every_pair() -> None:
+    import random
+
+    from genai_desktop.ui.sidebar import _common_prefix, shared_prefix_lengths
+
+    rng = random.Random(8)
+    words = ["why", "what", "does", "attention", "att", "scale", "", "a"]
+    for size in (0, 1, 2, 7, 40):
+        titles = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 5))) for _ in range(size)]
+        every_pair = [max((len(_common_prefix(t, o)) for n, o in enumerate(titles) if n != row), default=0)
+                      for row, t in enumerate(titles)]
+        assert shared_prefix_lengths(titles) == every_pair, titles

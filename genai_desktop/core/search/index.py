@@ -233,6 +233,11 @@ class ContentIndex:
             self._add_terms(f"{p.title} {p.body}" for p in pages)
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
             self.conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        # Again: a search on another thread reads the old rows until the commit and may have
+        # kept some of them meanwhile (Workspace.refresh_index rebuilds on a worker).
+        self.memo.clear()
+        self.scannable.clear()
+        self.page_rows.clear()
 
     # ------------------------------------------------------------ words and stems
     def _add_terms(self, texts: Iterable[str], *, count: bool = True) -> None:

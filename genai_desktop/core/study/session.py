@@ -281,9 +281,8 @@ class Scope:
     label: str = "All questions"
 
     def question_ids(self, library: Library, bookmarks: Iterable[str] = ()) -> list[str]:
-        ordered = [q.id for q in library.questions()]
         if self.kind == "all":
-            return ordered
+            return [q.id for q in library.questions()]
         if self.kind == "topic":
             topic = library.topic(self.value)
             return [q.id for q in topic.questions] if topic else []
@@ -293,17 +292,18 @@ class Scope:
             # The questions' own level: a milestone of one level may link questions of another
             # (a Researcher milestone reading a Developer Level 1 question).
             return [q.id for q in library.questions() if q.level == self.value]
+        # The rest pick from the library in its order (a topic's list is its own: no pass over
+        # every question, which the deck list would pay once per topic).
         if self.kind == "milestone":
             milestone = library.milestone(self.value)
             wanted = set(milestone.questions) if milestone else set()
-            return [q for q in ordered if q in wanted]
-        if self.kind == "bookmarks":
+        elif self.kind == "bookmarks":
             wanted = set(bookmarks)
-            return [q for q in ordered if q in wanted]
-        if self.kind == "questions":  # a list of ids, comma-separated (a mock's missed questions)
+        elif self.kind == "questions":  # a list of ids, comma-separated (a mock's missed questions)
             wanted = set(self.value.split(","))
-            return [q for q in ordered if q in wanted]
-        raise ValueError(f"unknown scope {self.kind!r}")
+        else:
+            raise ValueError(f"unknown scope {self.kind!r}")
+        return [q.id for q in library.questions() if q.id in wanted] if wanted else []
 
 
 # ---------------------------------------------------------------- storage
@@ -508,20 +508,7 @@ class StudySession:
         return found
 
     def _done_today(self, today: date) -> tuple[int, int]:
-        start = iso(day_start(today, self.settings.day_start_hour))
-        new_done = reviews_done = 0
-        seen: set[str] = set()
-        for qid, before_state in self.conn.execute(
-                "SELECT question_id, json_extract(state_before, '$.state') FROM reviews WHERE reviewed_at >= ? "
-                "ORDER BY reviewed_at", (start,)):
-            if qid in seen:
-                continue
-            seen.add(qid)
-            if before_state is None:
-                new_done += 1
-            elif before_state == State.Review:
-                reviews_done += 1
-        return new_done, reviews_done
+        return done_today(self.conn, today, self.settings.day_start_hour)
 
     # ------------------------------------------------------------ the current card
     def _pick(self) -> None:
@@ -737,6 +724,25 @@ class StudySession:
         known = {qid for (qid,) in self.conn.execute(
             "SELECT question_id FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?", (NEW, today))}
         return sum(1 for qid in self.scope_ids if qid not in known)
+
+
+def done_today(conn: sqlite3.Connection, today: date, day_start_hour: int) -> tuple[int, int]:
+    """(new cards, review cards) answered so far on the study day ``today``: what is left of the
+    daily limits. A card counts once, by its state before its first answer today."""
+    start = iso(day_start(today, day_start_hour))
+    new_done = reviews_done = 0
+    seen: set[str] = set()
+    for qid, before_state in conn.execute(
+            "SELECT question_id, json_extract(state_before, '$.state') FROM reviews WHERE reviewed_at >= ? "
+            "ORDER BY reviewed_at", (start,)):
+        if qid in seen:
+            continue
+        seen.add(qid)
+        if before_state is None:
+            new_done += 1
+        elif before_state == State.Review:
+            reviews_done += 1
+    return new_done, reviews_done
 
 
 # ---------------------------------------------------------------- leeches

@@ -1,0 +1,231 @@
+"""Never freeze: the longest UI-thread stall during a scripted tour of a real main window, at
+100,000 imported questions and 100,000 reviews (offscreen).
+
+A heartbeat timer (ui/stall_meter.py, every 5 ms) records the longest gap in the UI thread's
+event loop during each step; work the runner does on its threads does not count, work on the
+UI thread does, whoever started it. Each step waits for the runner's jobs to finish, so what a
+job hands back to the UI thread counts for the step that started it.
+
+- ui_max_block_ms_100k: the longest stall of the whole tour (each step's maximum is printed).
+- deck_list_ms_100k: building the Flashcards deck list (every scope's counts), median of 5.
+- rss_after_start_mb / floor_rss_mb / rss_vs_floor_ratio: resident memory once the window has
+  started (after its first-paint work) against a bare window's (bench/floor_window.py).
+- rss_100k_mb: resident memory after the tour.
+
+The notes file is generated once under bench/.work (bench_import.generate); FREEZE_N runs the
+tour at another size (the metric names keep saying 100k: for quick local looks only).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import BENCH, REPO, WORK, median, python
+
+N = int(os.environ.get("FREEZE_N", "100000"))
+REVIEWS = N
+
+
+def resident_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def floor_rss_mb() -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([python(), str(BENCH / "floor_window.py")], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=REPO)
+    for line in out.stdout.splitlines():
+        if line.startswith("RSS_KB "):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"floor_window.py printed no RSS_KB line:\n{out.stdout}\n{out.stderr}")
+
+
+def notes_file() -> Path:
+    from bench_import import generate
+
+    path = WORK / "freeze" / f"notes-{N}.md"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        generate(path, N)
+    return path
+
+
+def fill_reviews(conn, question_ids: list[str]) -> None:
+    """Four in five imported questions studied (one or two reviews each, REVIEWS in all), due
+    spread around today: the deck list, the badge and the Stats view all have work."""
+    from genai_desktop.core.store import db
+    from genai_desktop.core.study.session import _CARD_COLUMNS, card_id_for, iso
+
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    studied = question_ids[: len(question_ids) * 4 // 5]
+    cards, reviews = [], []
+    for n, qid in enumerate(studied):
+        last = now - timedelta(days=rng.uniform(0, 60))
+        state = 1 if n % 50 == 0 else 2
+        cards.append((qid, card_id_for(qid), state, 0 if state == 1 else None, rng.uniform(0.5, 90),
+                      rng.uniform(1, 10), iso(now + timedelta(days=rng.uniform(-20, 40))), iso(last), 0, None))
+    for n in range(REVIEWS):
+        qid = studied[n % len(studied)]
+        at = now - timedelta(days=rng.uniform(0, 365))
+        reviews.append((f"freeze-{n}", qid, rng.choice((1, 3, 3, 3, 4)), iso(at), 6000, None, "{}"))
+    reviews.sort(key=lambda row: row[3])
+    with db.transaction(conn):
+        conn.executemany(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         cards)
+        conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                         "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+
+
+class Tour:
+    """Runs steps on the window, each followed by the quiet (no job running), and keeps each
+    step's longest stall."""
+
+    def __init__(self, meter) -> None:
+        self.meter = meter
+        self.stalls: dict[str, float] = {}
+
+    def settle(self, timeout_s: float = 120.0) -> None:
+        from genai_desktop.ui import runner
+        from genai_desktop.ui.stall_meter import run_events_for
+
+        deadline = time.monotonic() + timeout_s
+        run_events_for(30)
+        # Not for the search index: rebuilt after the import (a minute at 100k), it runs on
+        # while the tour goes on, as it does while a user goes on.
+        while runner.busy(ignoring=("search-index",)) and time.monotonic() < deadline:
+            run_events_for(10)
+        run_events_for(30)  # what the last job handed back, and the repaint after it
+
+    def step(self, name: str, action: Callable[[], object]) -> None:
+        self.meter.take()
+        started = time.perf_counter()
+        action()
+        self.settle()
+        stall = self.meter.take()
+        while name in self.stalls:  # a step taken again (opening a view twice) keeps its own line
+            name += "'"
+        self.stalls[name] = stall
+        print(f"  {name:<28} {stall:8.1f} ms stall   ({time.perf_counter() - started:6.2f} s)", flush=True)
+
+
+def run() -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fsrs import Rating
+    from PySide6.QtTest import QTest
+
+    from genai_desktop.core.changes import Changes
+    from genai_desktop.core.packs.notes_import import plan_file
+    from genai_desktop.core.packs.user_packs import write_pack
+    from genai_desktop.core.workspace import Workspace
+    from genai_desktop.ui import runner
+    from genai_desktop.ui.app import build_window, make_application
+    from genai_desktop.ui.runner import run_in_background
+    from genai_desktop.ui.stall_meter import StallMeter, run_events_for
+
+    floor = floor_rss_mb()
+    source = notes_file()
+    data = WORK / "freeze" / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    app = make_application()
+    meter = StallMeter()
+    meter.start()
+    tour = Tour(meter)
+    workspace = Workspace(data)
+    window = None
+
+    def start() -> None:
+        nonlocal window
+        window = build_window(workspace, "light")
+        window.resize(1280, 800)
+        window.show()
+        QTest.qWaitForWindowExposed(window)
+
+    tour.step("start", start)
+    run_events_for(300)  # the first-paint callbacks (menus, counts, search tools)
+    tour.step("start (after paint)", lambda: None)
+    rss_start = resident_mb()
+    for name in window.view_names()[1:] + ["library"]:
+        tour.step(f"open {name}", lambda name=name: window.show_view(name))
+
+    def import_notes() -> None:
+        packs = workspace.paths.packs
+        # The dialog's work, on the runner as the dialog runs it; then the library reloads.
+        run_in_background(lambda _progress: write_pack(packs, plan_file(source)),
+                          done=lambda _folder: window.apply_changes(Changes(library=True)), name="import")
+
+    tour.step("import notes + reload", import_notes)
+    imported = [q.id for q in workspace.library.questions() if q.pack != "builtin"]
+    assert len(imported) == N, f"{len(imported)} questions imported, {N} expected"
+    fill_reviews(workspace.progress.conn, imported)  # not a step: stands in for months of study
+    tour.step("progress changed", lambda: window.apply_changes(Changes(cards=True, reviews=True)))
+
+    tour.step("open stats", lambda: window.show_view("stats"))
+    tour.step("open flashcards", lambda: window.show_view("flashcards"))
+    flashcards = window.flashcards
+    for name in ("retention", "new_limit", "review_limit", "day_start"):
+        box = getattr(flashcards, name)
+
+        def change(box=box) -> None:
+            for _ in range(3):  # three clicks on the arrow, as a user steps to a value
+                box.stepUp()
+                run_events_for(60)
+        tour.step(f"scheduling {name}", change)
+    tour.step("open library", lambda: window.show_view("library"))
+    tour.step("type a search", lambda: QTest.keyClicks(window.search_field, "attention decoder", delay=40))
+    tour.step("clear the search", lambda: window.search_field.clear())
+    tour.step("filter the tree", lambda: QTest.keyClicks(window.sidebar.filter, "gradient", delay=40))
+    tour.step("clear the filter", lambda: window.sidebar.filter.clear())
+    tour.step("open flashcards", lambda: window.show_view("flashcards"))
+
+    def answer() -> None:
+        flashcards.start()
+        rng = random.Random(1)
+        for _ in range(20):
+            if flashcards.session is None or flashcards.session.current is None:
+                break
+            flashcards.reveal()
+            run_events_for(5)
+            flashcards.rate(rng.choice((Rating.Again, Rating.Good, Rating.Good, Rating.Easy)))
+            run_events_for(5)
+
+    tour.step("answer 20 cards", answer)
+    tour.step("leave the session", flashcards.leave)
+    tour.step("open roadmap", lambda: window.show_view("roadmap"))
+    meter.stop()
+    tour.settle(timeout_s=0)
+    while runner.busy():  # the index, before the window and its databases close
+        run_events_for(100)
+
+    deck = []
+    window.show_view("flashcards")
+    for _ in range(5):
+        started = time.perf_counter()
+        flashcards.refresh_deck()
+        deck.append((time.perf_counter() - started) * 1000)
+    rss_end = resident_mb()
+    worst = max(tour.stalls, key=tour.stalls.get)
+    print(f"  worst step: {worst} ({tour.stalls[worst]:.1f} ms)")
+    window.close()
+    workspace.close()
+    app.processEvents()
+    return {
+        "ui_max_block_ms_100k": round(tour.stalls[worst], 1),
+        "deck_list_ms_100k": round(median(deck), 1),
+        "rss_after_start_mb": round(rss_start, 1),
+        "floor_rss_mb": round(floor, 1),
+        "rss_vs_floor_ratio": round(rss_start / floor, 2),
+        "rss_100k_mb": round(rss_end, 1),
+    }
+
+
+if __name__ == "__main__":
+    print(run())
