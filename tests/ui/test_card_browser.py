@@ -116,7 +116,8 @@ def test_reschedule_now_follows_a_retention_changed_while_the_browser_is_open(ma
     assert {browser.browser.question_id(r): browser.model.index(r, 12).data() for r in range(3)}["gan-objective"] == ""
     due = conn.execute("SELECT due FROM cards WHERE question_id = 'multi-head'").fetchone()[0]
     window.show_view("flashcards")
-    window.flashcards.retention.setValue(0.95)  # saved at once
+    window.flashcards.retention.setValue(0.95)  # saved once the stepping pauses
+    qtbot.waitUntil(lambda: StudySettings.load(conn).desired_retention == 0.95, timeout=3000)
     _select(browser, {"multi-head", "gan-objective"})
     browser.buttons["reschedule"].click()
     assert "Rescheduled: 1 card" in browser.status.text() and "Ctrl+Z" in browser.status.text()

@@ -104,7 +104,8 @@ def test_the_flashcards_panel_opens_it_and_its_settings_keep_the_weights(make_wi
     StudySettings(parameters=fitted).save(conn)
     window.show_view("flashcards")
     flashcards = window.flashcards
-    flashcards.retention.setValue(0.86)  # saved as it changes
+    flashcards.retention.setValue(0.86)  # saved once the stepping pauses
+    qtbot.waitUntil(lambda: StudySettings.load(conn).desired_retention == 0.86, timeout=3000)
     stored = StudySettings.load(conn)
     assert stored.desired_retention == 0.86 and stored.parameters == fitted
     qtbot.mouseClick(flashcards.scheduling_button, Qt.MouseButton.LeftButton)
