@@ -42,6 +42,17 @@ def run() -> dict[str, float]:
     return results
 
 
+def _wait_for_formulas(app, reader, limit_s: float = 120) -> None:
+    """Formulas render on a worker and arrive one by one: a page visited again finds them in the
+    cache, which is what a page change measures (a worker still rendering would compete for the
+    interpreter and keep the page out of the reader's page cache)."""
+    end = time.perf_counter() + limit_s
+    while reader.formulas_pending() and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    app.processEvents()
+
+
 def page_render_p95(data) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from genai_desktop.core.render.pages import largest_question
@@ -56,8 +67,8 @@ def page_render_p95(data) -> float:
     reader.resize(900, 800)
     reader.show()
     page = largest_question(workspace.library)
-    reader.show_page(page)  # formulas rendered and cached once
-    app.processEvents()
+    reader.show_page(page)  # formulas rendered and cached once (off the UI thread: wait for them)
+    _wait_for_formulas(app, reader)
     _as_the_app_does_after_start()
     times, first = [], []
     for n in range(80):
@@ -120,7 +131,7 @@ def figure_page_render(data) -> dict[str, float]:
     reader.show()
     page = f"q:{qid}"
     reader.show_page(page)
-    app.processEvents()
+    _wait_for_formulas(app, reader)
     draws = []
     for target in re.findall(r"\]\((figures/[^)\s]+\.svg)", workspace.library.question(qid).answer):
         for dark in (False, True):
