@@ -5,6 +5,9 @@
 - browser_sort_ms_100k: sort by due with nothing cached (the first click on the column), median of 5.
 - browser_filter_ms_100k: a text filter plus a state chip over the sorted order, median of 5.
 - browser_sort_added_ms_100k: sort by "Added / first studied" with nothing cached, median of 5.
+- browser_sort_floor_ms_100k: the floor in the same run, Python's own sort of 100,000 random
+  numbers by index (what a column sort cannot beat); browser_sort_vs_floor_ratio beside it, so a
+  slower machine shows as such.
 - browser_reschedule_ms_10k: "Reschedule now" on 10,000 selected cards (one transaction), median of 3
   (each run after the retention moved, so every card in review is written).
 - reader_card_state_p95_ms_100k: the reader's card-state line for one page (core/study/card_state.py:
@@ -87,6 +90,12 @@ def run() -> dict[str, float]:
         start = time.perf_counter()
         browser.sort(12)  # added / first studied
         added_sorts.append((time.perf_counter() - start) * 1000)
+    keys = [random.Random(n).random() for n in range(len(browser.ids))]
+    floors = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sorted(range(len(keys)), key=keys.__getitem__)
+        floors.append((time.perf_counter() - start) * 1000)
     reschedules = []
     selected = browser.ids[:10_000]
     for retention in (0.85, 0.95, 0.85):
@@ -105,6 +114,8 @@ def run() -> dict[str, float]:
     conn.close()
     shutil.rmtree(folder, ignore_errors=True)
     return {"browser_open_ms_100k": median(opens), "browser_sort_ms_100k": median(sorts),
-            "browser_filter_ms_100k": median(filters), "browser_sort_added_ms_100k": median(added_sorts),
+            "browser_filter_ms_100k": median(filters),
+            "browser_sort_floor_ms_100k": median(floors),
+            "browser_sort_vs_floor_ratio": median(sorts) / median(floors), "browser_sort_added_ms_100k": median(added_sorts),
             "browser_reschedule_ms_10k": median(reschedules),
             "reader_card_state_p95_ms_100k": lines[int(len(lines) * 0.95)]}
