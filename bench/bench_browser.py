@@ -116,6 +116,7 @@ def run() -> dict[str, float]:
     return {"browser_open_ms_100k": median(opens), "browser_sort_ms_100k": median(sorts),
             "browser_filter_ms_100k": median(filters),
             "browser_sort_floor_ms_100k": median(floors),
-            "browser_sort_vs_floor_ratio": median(sorts) / median(floors), "browser_sort_added_ms_100k": median(added_sorts),
+            "browser_sort_vs_floor_ratio": median(sorts) / median(floors),
+            "browser_sort_added_ms_100k": median(added_sorts),
             "browser_reschedule_ms_10k": median(reschedules),
             "reader_card_state_p95_ms_100k": lines[int(len(lines) * 0.95)]}
