@@ -1,6 +1,6 @@
 """A synthetic learner whose memory follows FSRS-6 with known parameters, for checking the fit.
 
-Shared by tests/core/study/session/test_fsrs_fit.py (a few thousand reviews) and bench/bench_fsrs.py (50k):
+Shared by tests/core/study/test_fsrs_fit.py (a few thousand reviews) and bench/bench_fsrs.py (50k):
 one generator, so the test and the benchmark measure the same thing.
 
 The learner's memory runs on ``TRUE_PARAMETERS`` (someone who forgets new cards faster and

@@ -289,7 +289,7 @@ class FlashcardsView(QWidget):
         selected = self.scope
         self.scope_list.clear()
         scopes = self._scopes()
-        # Every deck counted from one read of the cards (core/deck_counts.py), not a session each.
+        # Every deck counted from one read of the cards (core/study/deck_counts.py), not a session each.
         counted = deck_counts(self.conn, self._scope_ids(scopes),
                               settings, extra_new={scope: custom_new_today(self.conn, _scope_key(scope), settings)
                                                    for scope in scopes})

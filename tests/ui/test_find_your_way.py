@@ -1,5 +1,5 @@
 """Issue 22, "Find your way": the filter never moves the page, the sidebar follows the reader,
-the reader's comforts. The search-quality half lives in tests/core/search/query/test_search_quality.py."""
+the reader's comforts. The search-quality half lives in tests/core/search/test_search_quality.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 queue: a deck list of twenty-odd scopes built twenty-odd sessions, each reading the card table
 again (seconds at 100,000 questions). Here the card table is read once, into the cards due today
 and the cards that can no longer be new, and every scope is counted against those sets, with
-the same rules and daily limits as the session (tests/core/test_deck_counts.py holds the two to
+the same rules and daily limits as the session (tests/core/study/test_deck_counts.py holds the two to
 the same numbers).
 """
 
@@ -22,7 +22,7 @@ from ..clock import Clock, day_start, iso, study_day, system_clock
 from .session import NEW, StudySettings, done_today, learning_horizon
 
 Key = TypeVar("Key", bound=Hashable)
-# The cards due before a moment in some states, not hidden today (core/study.py _DUE_QUERY, unsorted).
+# The cards due before a moment in some states, not hidden today (core/study/session.py _DUE_QUERY, unsorted).
 _DUE_IDS = ("SELECT question_id FROM cards WHERE due < ? AND state {} AND suspended = 0 "
             "AND (buried_day IS NULL OR buried_day != ?)")
 
@@ -43,7 +43,7 @@ class DeckCounts:
 def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], settings: StudySettings,
                 clock: Clock = system_clock, extra_new: Mapping[Key, int] | None = None) -> dict[Key, DeckCounts]:
     """Each scope's counts (its question ids in library order). ``extra_new``: new cards a scope
-    was given today over the daily limit (core/study.py ``custom_new_today``)."""
+    was given today over the daily limit (core/study/session.py ``custom_new_today``)."""
     now = clock()
     hour = settings.day_start_hour
     today = study_day(now, hour)
