@@ -20,9 +20,8 @@ from .packs.folders import pack_dirs
 if TYPE_CHECKING:
     import sqlite3
 
-    import sqlite_utils
-
     from .content.library import Library
+    from .store.db import ProgressDatabase
     from .render.formulas import FormulaCache
     from .search.index import ContentIndex
     from .search.query import SearchHit
@@ -68,7 +67,7 @@ class Workspace:
         self._library_lock = threading.Lock()  # the search index may ask for it from its thread
         self._outline: Outline | None = None
         self._formulas: FormulaCache | None = None
-        self._progress: sqlite_utils.Database | None = None
+        self._progress: ProgressDatabase | None = None
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
         self._index_rebuilding = threading.Event()  # set while refresh_index brings it up to date
@@ -103,7 +102,7 @@ class Workspace:
         return self._formulas
 
     @property
-    def progress(self) -> sqlite_utils.Database:
+    def progress(self) -> ProgressDatabase:
         if self._progress is None:
             from .store import db
 

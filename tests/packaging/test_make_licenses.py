@@ -9,7 +9,7 @@ def test_every_runtime_dependency_is_listed_with_version_and_licence(tmp_path) -
     out = tmp_path / "THIRD_PARTY_LICENSES"
     assert make_licenses.main([str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    for name in ("PySide6_Essentials", "shiboken6", "sqlite-utils", "markdown-it-py", "mdit-py-plugins", "Pygments",
+    for name in ("PySide6_Essentials", "shiboken6", "markdown-it-py", "mdit-py-plugins", "Pygments",
                  "ziamath", "ziafont", "latex2mathml", "fsrs"):
         dist = metadata.distribution(name)
         assert f"\n{dist.metadata['Name']} {dist.version}\n" in text, name

@@ -13,13 +13,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..clock import system_clock
 from ..errors import UserError
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 MigrationStep = Callable[[sqlite3.Connection], None]
 
@@ -229,14 +225,28 @@ def migrate(conn: sqlite3.Connection, backup_dir: Path | None = None) -> int:
     return found
 
 
-def open_progress(path: Path, backup_dir: Path | None = None) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the progress database."""
-    import sqlite_utils  # ~75 ms of imports: kept off the start-up path until first needed
+class ProgressDatabase:
+    """The open progress database: its connection (the UI thread's; a worker opens its own on
+    the same path) and the path it came from.
 
+    A plain object: the sqlite-utils wrapper it replaced was only ever asked for ``.conn``, and
+    importing it cost 13 MB of resident memory and 75-600 ms on the start-up path (measured)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def table_names(self) -> list[str]:
+        return [name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
+
+def open_progress(path: Path, backup_dir: Path | None = None) -> ProgressDatabase:
+    """Open (creating if needed) and migrate the progress database."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = connect(path)
         migrate(conn, backup_dir)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"The progress database {path} cannot be opened: {exc}") from exc
-    return sqlite_utils.Database(conn)
+    return ProgressDatabase(conn, path)
