@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     import sqlite3
 
     from .content.library import Library
-    from .store.db import ProgressDatabase
     from .render.formulas import FormulaCache
     from .search.index import ContentIndex
     from .search.query import SearchHit
+    from .store.db import ProgressDatabase
 
 
 def load_library(content_root: Path, packs_root: Path | None) -> Library:
