@@ -7,6 +7,10 @@ UI thread does, whoever started it. Each step waits for the runner's jobs to fin
 job hands back to the UI thread counts for the step that started it.
 
 - ui_max_block_ms_100k: the longest stall of the whole tour (each step's maximum is printed).
+- ui_block_floor_ms / ui_block_vs_floor_ratio: the floor, measured in the same run: the longest
+  gap the heartbeat sees in an idle event loop (a bare widget shown, nothing to do) for two
+  seconds: what this machine's load and timer jitter alone cost. The ratio reads the tour's
+  worst step against it.
 - deck_list_ms_100k: building the Flashcards deck list (every scope's counts), median of 5.
 - rss_after_start_mb / floor_rss_mb / rss_vs_floor_ratio: resident memory once the window has
   started (after its first-paint work) against a bare window's (bench/floor_window.py).
@@ -115,7 +119,8 @@ class Tour:
         while name in self.stalls:  # a step taken again (opening a view twice) keeps its own line
             name += "'"
         self.stalls[name] = stall
-        print(f"  {name:<28} {stall:8.1f} ms stall   ({time.perf_counter() - started:6.2f} s)", flush=True)
+        print(f"  {name:<28} {stall:8.1f} ms stall   ({time.perf_counter() - started:6.2f} s, {resident_mb():5.0f} MB)",
+              flush=True)
 
 
 def run() -> dict[str, float]:
@@ -139,6 +144,7 @@ def tour() -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from fsrs import Rating
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
 
     from genai_desktop.core.changes import Changes
     from genai_desktop.core.packs.notes_import import plan_file
@@ -167,6 +173,14 @@ def tour() -> dict[str, float]:
         window.show()
         QTest.qWaitForWindowExposed(window)
 
+    idle = QWidget()  # the floor: an event loop with a bare widget and nothing to do
+    idle.show()
+    QTest.qWaitForWindowExposed(idle)
+    meter.take()
+    run_events_for(2000)
+    floor_block = meter.take()
+    idle.close()
+    print(f"  {'idle (floor)':<28} {floor_block:8.1f} ms stall", flush=True)
     tour.step("start", start)
     run_events_for(300)  # the first-paint callbacks (menus, counts, search tools)
     tour.step("start (after paint)", lambda: None)
@@ -237,6 +251,8 @@ def tour() -> dict[str, float]:
     app.processEvents()
     return {
         "ui_max_block_ms_100k": round(tour.stalls[worst], 1),
+        "ui_block_floor_ms": round(floor_block, 1),
+        "ui_block_vs_floor_ratio": round(tour.stalls[worst] / max(floor_block, 1.0), 1),
         "deck_list_ms_100k": round(median(deck), 1),
         "rss_after_start_mb": round(rss_start, 1),
         "floor_rss_mb": round(floor, 1),
