@@ -22,6 +22,7 @@ tour at another size (the metric names keep saying 100k: for quick local looks o
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -142,6 +143,7 @@ def run() -> dict[str, float]:
 
 def tour() -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    importlib.import_module("genai_desktop.ui")  # first, as in the app: before PySide6 (see source_lines.py)
     from fsrs import Rating
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWidget
