@@ -23,8 +23,9 @@ from .outline import Outline
 if TYPE_CHECKING:
     from .library import Library
 
-# 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (text_clean.py); 5: glossary
-FORMAT = 5
+# 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (text_clean.py); 5: glossary;
+# 6: Question has slots
+FORMAT = 6
 
 
 def _key(fingerprint: str) -> str:

@@ -51,7 +51,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 100,000 imported questions are 100,000 of these
 class Question:
     """One interview question: its Key points block and full answer, and where it came from."""
 
