@@ -121,8 +121,62 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+# Whether a review's card was in the Review state before the answer, read from state_before (the
+# rule of core/study/session.lapses, in bulk). card_to_json writes the state first, one digit and a
+# comma ('{"state":2,...'): that digit is read without parsing the JSON; a state written any other
+# way (a progress file from elsewhere, spaces after the colon) is parsed. Text that is not JSON is
+# "not in review", never an error: the value is computed as each row is written. Frozen: migration
+# 4 stores it as the column reviews.in_review_before, so a change needs a migration of its own.
+IN_REVIEW_BEFORE = ("(CASE WHEN substr(state_before, 1, 9) = '{\"state\":' AND substr(state_before, 11, 1) = ',' "
+                    "THEN substr(state_before, 10, 1) = '2' "
+                    "WHEN json_valid(state_before) THEN coalesce(json_extract(state_before, '$.state'), -1) = 2 "
+                    "ELSE 0 END)")
+
+# A time stored exactly as clock.iso writes it (UTC, milliseconds): such text sorts as time sorts.
+# Progress files from elsewhere may give other offsets or precisions; those rows are few, and the
+# statistics find them through an index of their own (reviews_odd_time).
+ISO_UTC_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00"
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    # The statistics at a million reviews (core/study/stats.py) read indexes, not the wide review
+    # rows (their JSON card states are most of the file). Whether the card was in review before the
+    # answer becomes a stored generated column, which SQLite keeps right on every insert, whoever
+    # writes it; SQLite cannot add a stored column to a table, so the table is rebuilt with its ids.
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE reviews_v4 (
+            id           INTEGER PRIMARY KEY,
+            uid          TEXT NOT NULL UNIQUE,
+            question_id  TEXT NOT NULL,
+            rating       INTEGER NOT NULL,
+            reviewed_at  TEXT NOT NULL,
+            duration_ms  INTEGER NOT NULL,
+            state_before TEXT,
+            state_after  TEXT NOT NULL,
+            in_review_before INTEGER GENERATED ALWAYS AS ({IN_REVIEW_BEFORE}) STORED
+        );
+        INSERT INTO reviews_v4 (id, uid, question_id, rating, reviewed_at, duration_ms, state_before, state_after)
+            SELECT id, uid, question_id, rating, reviewed_at, duration_ms, state_before, state_after
+            FROM reviews ORDER BY id;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_v4 RENAME TO reviews;
+        CREATE INDEX reviews_question ON reviews(question_id, reviewed_at);
+        -- Time ranges with what the charts count of each answer: covering for the review charts.
+        CREATE INDEX reviews_time ON reviews(reviewed_at, rating, in_review_before);
+        -- Lapses (Again on a card in review), by card: the leeches without reading other answers.
+        CREATE INDEX reviews_lapses ON reviews(question_id, rating, in_review_before)
+            WHERE rating = 1 AND in_review_before = 1;
+        -- Times not written by clock.iso (see ISO_UTC_GLOB): usually none.
+        CREATE INDEX reviews_odd_time ON reviews(reviewed_at, rating)
+            WHERE reviewed_at NOT GLOB '{ISO_UTC_GLOB}';
+        """,
+    )
+
+
 # Append only: a released step is never edited, so every old database can be brought forward.
-MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3]
+MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

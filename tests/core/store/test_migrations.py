@@ -22,8 +22,9 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[tuple]
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     result = {}
     for table in tables:
-        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-        rows = sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        # table_xinfo: generated columns too (reviews.in_review_before), which table_info leaves out
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")]
+        rows = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
         result[table] = (columns, rows)
     return result
 
@@ -103,3 +104,26 @@ def test_a_failing_migration_rolls_back_and_leaves_the_data(tmp_path: Path, monk
     assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3
     conn.close()
     assert [b.reason for b in backups.list_backups(tmp_path / "backups")] == [f"before-v{db.SCHEMA_VERSION}"]
+
+
+def test_v4_stores_whether_each_review_found_its_card_in_review(tmp_path: Path) -> None:
+    """Migration 4 rebuilds reviews with in_review_before (generated from state_before) and the
+    statistics' indexes; every review keeps its id, and rows written later get the flag too."""
+    path = tmp_path / "progress.sqlite"
+    shutil.copy(FIXTURES / "v3.sqlite", path)
+    conn = db.open_progress(path, tmp_path / "backups").conn
+    flags = dict(conn.execute("SELECT uid, in_review_before FROM reviews"))
+    assert flags == {"r1": 0, "r2": 1, "r3": 0}  # r2's card was in review (state 2); r1, r3 were new
+    assert [uid for (uid,) in conn.execute("SELECT uid FROM reviews ORDER BY id")] == ["r1", "r2", "r3"]
+    indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                "AND tbl_name = 'reviews' AND sql IS NOT NULL")}
+    assert indexes == {"reviews_question", "reviews_time", "reviews_lapses", "reviews_odd_time"}
+    written = {"app": '{"state":2,"step":null}', "other": '{"step": null, "state": 2}',
+               "learning": '{"state":1,"step":0}', "broken": "{not json"}
+    for uid, before in written.items():
+        conn.execute("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES (?, 'gan-basics', 1, '2025-02-01T08:00:00.000+00:00', 0, ?, '{}')",
+                     (uid, before))
+    flags = dict(conn.execute("SELECT uid, in_review_before FROM reviews"))
+    assert {uid: flags[uid] for uid in written} == {"app": 1, "other": 1, "learning": 0, "broken": 0}
+    conn.close()
