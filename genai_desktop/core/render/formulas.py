@@ -408,6 +408,12 @@ class DeferredFormulas:
         pending, self._pending = self._pending, {}
         return pending
 
+    def expect(self, formulas: dict[str, tuple[Formula, str]]) -> None:
+        """Formulas queued by another ``DeferredFormulas`` (a page converted on a worker thread)
+        that the reader shows as placeholders: ``placeholder_size`` answers for them too."""
+        for key, (formula, _color) in formulas.items():
+            self._queued[key] = formula
+
     def placeholder_size(self, key: str) -> tuple[float, float] | None:
         """The estimated size of a formula handed out unrendered, or None for an unknown key."""
         formula = self._queued.get(key)
