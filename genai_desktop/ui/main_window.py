@@ -752,4 +752,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_state()
+        self.reader.stop()  # a page or formulas arriving later would find the databases closed
         super().closeEvent(event)

@@ -177,6 +177,14 @@ class Reader(QTextBrowser):
         self.history_changed.emit()
         return True
 
+    def stop(self) -> None:
+        """The window is closing: a conversion or formulas still on their way are not shown
+        (the page would be announced to views whose database is closed by then)."""
+        self._conversion += 1
+        self._converting = False
+        if self._formula_loader is not None:
+            self._formula_loader.close()
+
     def converting(self) -> bool:
         """The page shown is still being converted (only its title is on screen)."""
         return self._converting
@@ -191,7 +199,8 @@ class Reader(QTextBrowser):
         return self._page_html.get((page_id, self.theme.name))
 
     def _keep_html(self, page: ConvertedPage, theme_name: str) -> None:
-        # Not kept while formulas are still coming: one may turn out to be an error box.
+        """Keep a converted page for its next visit. Not while formulas are still coming: one
+        may turn out to be an error box (``_formulas_all_in`` keeps it once none did)."""
         if not page.complete or self._page_html_library is not self.workspace.library:
             return
         if len(self._page_html) >= PAGE_HTML_CACHE:
@@ -501,8 +510,19 @@ class Reader(QTextBrowser):
             self._arrived.append(key)
         if self._to_install:
             self._formula_install.start()
+        elif not self._awaited and not self._refused_arrived:
+            self._formulas_all_in()
         if self._arrived and not self._formula_relayout.isActive():
             self._formula_relayout.start()
+
+    def _formulas_all_in(self) -> None:
+        """Every formula of the page arrived rendered: its HTML is what converting it again
+        would give (the same keys, now in the cache), so the next visit only sets it."""
+        page = self.current_page
+        if page is not None and not self._converting and self.body_html:
+            from ..core.render.pages import ConvertedPage
+
+            self._keep_html(ConvertedPage(page, self.body_html, {}, frozenset(self._inline)), self.theme.name)
 
     def _relayout_formulas(self) -> None:
         """Lay the page out again with the formulas that arrived (their sizes differ from the
