@@ -179,11 +179,28 @@ class Reader(QTextBrowser):
 
     def stop(self) -> None:
         """The window is closing: a conversion or formulas still on their way are not shown
-        (the page would be announced to views whose database is closed by then)."""
+        (the page would be announced to views whose database is closed by then). A page still
+        being converted stays so: ``final_body`` converts it for the next start."""
         self._conversion += 1
-        self._converting = False
         if self._formula_loader is not None:
             self._formula_loader.close()
+
+    def final_body(self) -> str | None:
+        """The page's HTML as the next start may show it, or None: not while formulas are still
+        coming (one may turn out to be refused). A page still being converted is converted
+        here, on this thread: this is for the window closing, when a short wait costs nothing."""
+        page = self.current_page
+        if page is None or (self._awaited and not self._converting):
+            return None
+        if not self._converting:
+            return self.body_html or None
+        from ..core.render.pages import PageNotFound, convert_page
+
+        try:
+            converted = convert_page(self.workspace.library, page, self.workspace.formulas, self.theme.page)
+        except PageNotFound:
+            return None
+        return converted.html if converted.complete else None
 
     def converting(self) -> bool:
         """The page shown is still being converted (only its title is on screen)."""
@@ -454,7 +471,8 @@ class Reader(QTextBrowser):
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
         layout, which loads their placeholders (``inline``: those in a line of text)."""
         self._inline = inline
-        self.formula_source.expect(pending)
+        if pending:  # not otherwise: a page without formulas never loads the formula module
+            self.formula_source.expect(pending)
         self._awaited = set(pending)
         self._refused_arrived = False
         self._arrived = []
