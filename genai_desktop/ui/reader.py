@@ -71,8 +71,10 @@ class Reader(QTextBrowser):
         self._to_install: list[str] = []  # formula keys arrived and not drawn in yet
         self._conversion = 0  # counts conversions started: only the latest one is shown
         self._converting = False  # the page shown waits for its conversion (its title is shown)
+        self._scroll_bar_held = False  # shown while the title waits for its page (_hold_scroll_bar)
         self._image_positions: dict[str, list[int]] | None = None  # formula key -> its places in the document
         self._images: dict[tuple, QImage] = {}
+        self._text_line_for: tuple | None = None  # ((font family, pixel size), its TextLine)
         self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
         self._page_html_library = None
         self._history: list[str] = []
@@ -162,6 +164,9 @@ class Reader(QTextBrowser):
         self.asset_page = page_id
         self._pending_scroll = None
         self.header_html = self.page_header(page_id) if self.page_header else ""
+        # While only the title shows, the scroll bar stays: the page arriving then has the width
+        # it will be laid out at, instead of bringing the bar in and being laid out twice.
+        self._hold_scroll_bar(converting)
         self.setHtml(_with_header(prerendered, self.header_html))
         self.current_page = page_id
         if record:
@@ -205,6 +210,13 @@ class Reader(QTextBrowser):
     def converting(self) -> bool:
         """The page shown is still being converted (only its title is on screen)."""
         return self._converting
+
+    def _hold_scroll_bar(self, hold: bool) -> None:
+        # By name, through the property, as in __init__ (no Qt enums on the start-up path).
+        policy = "ScrollBarAlwaysOn" if hold else "ScrollBarAsNeeded"
+        if self._scroll_bar_held != hold:
+            self._scroll_bar_held = hold
+            self.setProperty("verticalScrollBarPolicy", policy)
 
     def _cached_html(self, page_id: str) -> str | None:
         """The page's HTML as converted before, if still valid. A page's HTML depends on the
@@ -253,6 +265,7 @@ class Reader(QTextBrowser):
                 error = MarkdownRenderer(formulas, style).error_box(f"This page could not be shown: {message}", "")
                 self.body_html = self.body_html + error
                 self.setHtml(_with_header(self.body_html, self.header_html), same_page=True)
+                self._hold_scroll_bar(False)
 
         run_in_background(work, done=done, failed=failed, name="convert-page")
 
@@ -262,6 +275,7 @@ class Reader(QTextBrowser):
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
         self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline)
+        self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
 
@@ -551,19 +565,25 @@ class Reader(QTextBrowser):
             self.refresh()
             self.formulas_arrived.emit()
             return
+        from time import perf_counter
+
+        deadline = perf_counter() + FORMULA_INSTALL_MS / 1000
         bar = self.verticalScrollBar()
         value = bar.value()
         document = self.document()
         if self._image_positions is None:
             self._image_positions = self._formula_positions()
-        # Only the characters of the formulas that arrived: ~2 ms, where the whole page took
-        # 25-120 ms on the heaviest built-in page.
-        for key in self._arrived:
-            for position in self._image_positions.get(key, ()):
+        # Only the characters of the formulas that arrived (1-2 ms each, where the whole page
+        # took 25-120 ms on the heaviest built-in page), in slices like their drawing in.
+        while self._arrived and perf_counter() < deadline:
+            for position in self._image_positions.get(self._arrived.pop(0), ()):
                 document.markContentsDirty(position, 1)
-        self._arrived = []
         bar.setValue(value)
         self.viewport().update()
+        if self._arrived:
+            self._formula_relayout.start(0)
+            return
+        self._formula_relayout.setInterval(FORMULA_RELAYOUT_MS)
         self.formulas_arrived.emit()
 
     # ------------------------------------------------------------ links
@@ -628,13 +648,18 @@ class Reader(QTextBrowser):
         return self.font_px / RENDER_SIZE_PX * 1.08
 
     def _text_line(self):
-        """The body text's metrics, which inline formulas are aligned to (ui/formula_baseline.py)."""
-        from PySide6.QtGui import QFontMetricsF
+        """The body text's metrics, which inline formulas are aligned to (ui/formula_baseline.py);
+        measured once per font size (a page of inline formulas asked 88 times: ~25 ms)."""
+        font = self.document().defaultFont()
+        key = (font.family(), font.pixelSize())
+        if self._text_line_for is None or self._text_line_for[0] != key:
+            from PySide6.QtGui import QFontMetricsF
 
-        from .formula_baseline import TextLine
+            from .formula_baseline import TextLine
 
-        metrics = QFontMetricsF(self.document().defaultFont())
-        return TextLine(metrics.ascent(), metrics.descent())
+            metrics = QFontMetricsF(font)
+            self._text_line_for = (key, TextLine(metrics.ascent(), metrics.descent()))
+        return self._text_line_for[1]
 
     def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
         """(top, bottom) padding of an inline formula drawn ``above`` and ``below`` its baseline,
