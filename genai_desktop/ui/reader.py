@@ -274,7 +274,7 @@ class Reader(QTextBrowser):
         self._converting = False
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
-        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline)
+        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes)
         self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
@@ -481,12 +481,14 @@ class Reader(QTextBrowser):
             pending = dict(sorted(pending.items(), key=lambda item: text.find(f"formula:{item[0]}")))
         self._set_document(text, pending, _inline_formulas(text))
 
-    def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str]) -> None:
+    def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
+                      sizes: dict[str, tuple[float, float]] | None = None) -> None:
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
-        layout, which loads their placeholders (``inline``: those in a line of text)."""
+        layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
+        the placeholders' sizes, if estimated already)."""
         self._inline = inline
         if pending:  # not otherwise: a page without formulas never loads the formula module
-            self.formula_source.expect(pending)
+            self.formula_source.expect(pending, sizes)
         self._awaited = set(pending)
         self._refused_arrived = False
         self._arrived = []

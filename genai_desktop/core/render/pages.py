@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..content.library import LEVEL_NAMES, Library
-from .formulas import DeferredFormulas, Formula, FormulaCache
+from .formulas import DeferredFormulas, Formula, FormulaCache, estimate_size
 from .markdown_html import PAGE_BUDGET_SPENT, MarkdownRenderer, inline_formula_keys
 from .page_style import PageStyle
 
@@ -61,6 +61,9 @@ class ConvertedPage:
     # Formulas not rendered yet (they show as placeholders), by key, top of the page first.
     pending: dict[str, tuple[Formula, str]]
     inline: frozenset[str]  # keys of the formulas that stand in a line of text
+    # The placeholders' estimated sizes (estimate_size) by key, worked out here rather than on
+    # the UI thread while the page is laid out.
+    sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -80,7 +83,8 @@ def convert_page(library: Library, page_id: str, formulas: FormulaCache, style: 
     if len(pending) > 1:  # in page order: the top of the page is rendered first
         pending = dict(sorted(pending.items(), key=lambda item: body.find(f"formula:{item[0]}")))
     inline = frozenset(inline_formula_keys(body)) if "formula:" in body else frozenset()
-    return ConvertedPage(page_id, body, pending, inline)
+    sizes = {key: estimate_size(formula) for key, (formula, _color) in pending.items()}
+    return ConvertedPage(page_id, body, pending, inline, sizes)
 
 
 def wiki_link_target(library: Library, target: str) -> str | None:
