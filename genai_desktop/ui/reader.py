@@ -252,7 +252,7 @@ class Reader(QTextBrowser):
             return convert_page(library, page_id, formulas, style)
 
         def done(page: ConvertedPage) -> None:
-            if theme_name == self.theme.name:
+            if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
             if conversion == self._conversion:
                 self._show_converted(page, scroll)

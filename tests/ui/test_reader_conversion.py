@@ -158,3 +158,18 @@ def test_a_stopped_reader_shows_nothing_that_arrives_later(reader: Reader, qtbot
     assert reader.toPlainText() == title_only
     body = reader.final_body()  # the window closing: converted here for the next start
     assert body is not None and len(body) > len(reader.body_html) + 200
+
+
+def test_a_search_result_on_a_page_still_converting_goes_to_its_first_match_once_it_arrives(
+        make_window, qtbot, page_shown) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    highlighter = window.library_tools.highlighter
+    window.library_tools.open_result("q:gan-objective", "discriminator")
+    assert window.reader.converting()  # only the title yet: no match in it
+    page_shown(window.reader)
+    assert highlighter.page == "q:gan-objective" and highlighter.matches
+    assert highlighter.current >= 0  # stepped to, as when the page was there already
+    match = highlighter.matches[highlighter.current]
+    assert "discriminator" in match.selectedText().lower()
+    assert window.reader.textCursor().position() == match.selectionEnd()  # the cursor put on it
