@@ -347,11 +347,13 @@ def test_the_search_box_says_which_word_a_typo_was_read_as(builtin_window, qtbot
     qtbot.waitUntil(lambda: not popup.message.isVisible())
 
 
-def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(builtin_window, qtbot) -> None:
+def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(builtin_window, qtbot,
+                                                                             page_shown) -> None:
     window = builtin_window()
     qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
     tools = window.library_tools
     window.reader.show_page(LONG_GUIDE)
+    page_shown(window.reader)
     window.resize(1000, 600)
     qtbot.waitUntil(lambda: window.reader.viewport().width() < 700)
     viewport = window.reader.viewport().width()
