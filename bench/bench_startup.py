@@ -53,6 +53,22 @@ def _wait_for_formulas(app, reader, limit_s: float = 120) -> None:
     app.processEvents()
 
 
+def _time_arrival(reader) -> list[float]:
+    """The UI-thread time of each page set in ``reader`` when its conversion arrives from the
+    runner (with its frame), appended as it happens."""
+    spent: list[float] = []
+    show = reader._show_converted  # noqa: SLF001
+
+    def timed(page, scroll) -> None:
+        start = time.perf_counter()
+        show(page, scroll)
+        reader.viewport().repaint()
+        spent.append((time.perf_counter() - start) * 1000)
+
+    reader._show_converted = timed  # noqa: SLF001
+    return spent
+
+
 def page_render_p95(data) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from genai_desktop.core.render.pages import largest_question
@@ -71,13 +87,21 @@ def page_render_p95(data) -> float:
     _wait_for_formulas(app, reader)
     _as_the_app_does_after_start()
     times, first = [], []
+    arrival = _time_arrival(reader)
     for n in range(80):
         if n >= 60:
             reader._page_html.clear()  # noqa: SLF001 - a first visit: the markdown converted again
+        arrival.clear()
         start = time.perf_counter()
         reader.show_page(page, record=False)
         reader.viewport().repaint()  # the first frame the user sees
-        (first if n >= 60 else times).append((time.perf_counter() - start) * 1000)
+        spent = (time.perf_counter() - start) * 1000
+        while reader.converting():  # a first visit: converted on the runner, then set
+            app.processEvents()
+            time.sleep(0.001)
+        # UI-thread time: the title at once, the page when its conversion arrives.
+        (first if n >= 60 else times).append(spent + sum(arrival))
+        _wait_for_formulas(app, reader)
         app.processEvents()
     # The floor: the same page's words as plain HTML paragraphs in a bare QTextBrowser (no
     # formulas, styling or highlighting), measured here so a slower machine shows as such.

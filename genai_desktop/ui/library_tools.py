@@ -79,6 +79,9 @@ class LibraryTools(QObject):
         self._warm_index()
 
         self.highlighter = FindHighlighter(self.reader, window.theme)
+        # A search result opened on a page still being converted (only its title shows yet):
+        # the first match is gone to once the page arrives (_on_page_changed).
+        self._first_match_owed = False
         self.highlighter.changed.connect(self._on_matches)
         self.search = SearchController(window.search_field, self.workspace.search, window.theme, window,
                                        lambda query: corrections(self.workspace.index, query))
@@ -154,7 +157,9 @@ class LibraryTools(QObject):
             self.reader.show_page(page_id)
         words = matched_words(self.workspace.index, query, page_id)
         self.highlighter.highlight(words, page_id)
-        self.highlighter.step(True)
+        self._first_match_owed = self.reader.converting()
+        if not self._first_match_owed:
+            self.highlighter.step(True)
         self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_matches(self, current: int, total: int) -> None:
@@ -165,8 +170,12 @@ class LibraryTools(QObject):
     # ------------------------------------------------------------ pages
     def _on_page_changed(self, page_id: str) -> None:
         if self.highlighter.page == page_id:
-            self.highlighter.reapply()  # the same page re-rendered (zoom, theme)
+            self.highlighter.reapply()  # the same page re-rendered (zoom, theme) or arrived whole
+            if self._first_match_owed and not self.reader.converting():
+                self._first_match_owed = False
+                self.highlighter.step(True)
         elif self.highlighter.page is not None:
+            self._first_match_owed = False
             self.highlighter.clear()
         key = notes.key_for(page_id)  # questions and guides carry a star and a note; topics do not
         self.star.setVisible(key is not None)

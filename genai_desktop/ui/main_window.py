@@ -727,12 +727,13 @@ class MainWindow(QMainWindow):
 
     def _save_start_page(self) -> None:
         page = self.reader.current_page
-        if not page or not self.reader.body_html or self.reader.formulas_pending():
+        body = self.reader.final_body()
+        if not page or not body:
             return  # a formula still on its way would show as "not rendered" at the next start
         try:
             path = self.workspace.paths.start_page_cache
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(f"{self._start_page_key(page)}\n{self.reader.body_html}", encoding="utf-8")
+            tmp.write_text(f"{self._start_page_key(page)}\n{body}", encoding="utf-8")
             tmp.replace(path)
         except OSError:
             pass  # only costs start-up speed
@@ -752,4 +753,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_state()
+        self.reader.stop()  # a page or formulas arriving later would find the databases closed
         super().closeEvent(event)

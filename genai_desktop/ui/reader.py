@@ -1,8 +1,9 @@
 """The reader: a QTextBrowser that shows library pages, with history, zoom and safe resources.
 
-Every image goes through ``loadResource``: formulas come from the formula cache (one not rendered
-yet shows as a faint box of about its size while a worker thread renders it, then takes its
-place: see ``_await_formulas``), pack images
+A page not converted before is converted on the runner (ui/runner.py) while its title shows
+(``show_page``); the UI thread only sets the HTML. Every image goes through ``loadResource``:
+formulas come from the formula cache (one not rendered yet shows as a faint box of about its
+size while the runner renders it, then takes its place: see ``_await_formulas``), pack images
 only from inside the pack's own folder, and anything else (network, ``file:``, ``../``) is
 answered with a placeholder box that shows the image's alt text. Links open only on click:
 internal ids navigate, http/https/mailto go to the system browser, everything else is ignored.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
     from ..core.render.formulas import DeferredFormulas
     from ..core.render.markdown_html import MarkdownRenderer
+    from ..core.render.pages import ConvertedPage
     from .formula_loader import FormulaLoader
 
 BASE_FONT_PX = 16.0
@@ -40,6 +42,9 @@ ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 # Formulas arriving within this long of each other are laid out together: a page of 70 is laid
 # out a few times while they come in, not 70 times.
 FORMULA_RELAYOUT_MS = 60
+# Formulas that arrive together are drawn in slices of about this long, the event loop running
+# between two: a batch of 70 never holds the UI thread for the whole batch.
+FORMULA_INSTALL_MS = 20
 CORNER_BUTTONS_PX = 88  # the outline button and the star in the top-right corner (ui/outline.py), with a gap
 
 
@@ -62,9 +67,14 @@ class Reader(QTextBrowser):
         self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
         self._inline: set[str] = set()  # formula keys of this document that stand in a line of text
         self._refused_arrived = False  # a formula came back refused: the page needs its error box
-        self._arrived: list[str] = []  # formula keys arrived since the last re-layout
+        self._arrived: list[str] = []  # formula keys drawn in since the last re-layout
+        self._to_install: list[str] = []  # formula keys arrived and not drawn in yet
+        self._conversion = 0  # counts conversions started: only the latest one is shown
+        self._converting = False  # the page shown waits for its conversion (its title is shown)
+        self._scroll_bar_held = False  # shown while the title waits for its page (_hold_scroll_bar)
         self._image_positions: dict[str, list[int]] | None = None  # formula key -> its places in the document
         self._images: dict[tuple, QImage] = {}
+        self._text_line_for: tuple | None = None  # ((font family, pixel size), its TextLine)
         self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
         self._page_html_library = None
         self._history: list[str] = []
@@ -82,6 +92,7 @@ class Reader(QTextBrowser):
         self._figure_refit = QTimer(self, singleShot=True, interval=150, timeout=self._refit_figures)
         self._formula_relayout = QTimer(self, singleShot=True, interval=FORMULA_RELAYOUT_MS,
                                         timeout=self._relayout_formulas)
+        self._formula_install = QTimer(self, singleShot=True, interval=0, timeout=self._install_formulas)
         self.body_html = ""  # the page as rendered (and cached): without the header below
         # Extra HTML under a page's breadcrumbs, from the progress database (the card-state line):
         # set once the database is open, after the first paint. Never cached with the page.
@@ -125,37 +136,37 @@ class Reader(QTextBrowser):
 
     # ------------------------------------------------------------ pages and history
     def show_page(self, page_id: str, *, record: bool = True, prerendered: str | None = None) -> bool:
-        """Show a page; ``prerendered`` is its HTML from the start-up cache, if still valid."""
+        """Show a page; ``prerendered`` is its HTML from the start-up cache, if still valid.
+
+        A page converted before (in this library and theme) is set at once. Any other is
+        converted on the runner: until it arrives the reader shows the page's breadcrumbs and
+        title (the page, its history entry and ``page_changed`` are all the new page's at
+        once), then the whole page in its place; ``page_changed`` is emitted again then, as
+        for a page set again (outline and find highlights follow)."""
+        converting = False
         if prerendered is None:
             if not self.workspace.library.has_page(page_id):
                 return False
-            # A page's HTML depends on the library and the theme only (zoom is the stylesheet's):
-            # Back, Forward and a zoom step reuse it instead of converting the markdown again.
-            if self._page_html_library is not self.workspace.library:  # reloaded: its pages may differ
-                self._page_html.clear()
-                self._page_html_library = self.workspace.library
-            key = (page_id, self.theme.name)
-            prerendered = self._page_html.get(key)
+            prerendered = self._cached_html(page_id)
             if prerendered is None:
-                from ..core.render.pages import PageNotFound, render_page
+                from ..core.render.pages import PageNotFound, page_heading
 
                 try:
-                    prerendered = render_page(self.workspace.library, page_id, self.renderer)
+                    prerendered = page_heading(self.workspace.library, page_id)
                 except PageNotFound:
                     return False
-                from ..core.render.markdown_html import PAGE_BUDGET_SPENT
-
-                # Not kept while formulas are still coming: one may turn out to be an error box.
-                if PAGE_BUDGET_SPENT[:27] not in prerendered and not self.formula_source.has_pending():
-                    if len(self._page_html) >= PAGE_HTML_CACHE:
-                        self._page_html.pop(next(iter(self._page_html)))
-                    self._page_html[key] = prerendered
+                converting = True
         if record and self.current_page is not None:
             self._remember_scroll()
+        self._conversion += 1  # whatever was being converted for the reader is no longer shown
+        self._converting = converting
         self.body_html = prerendered
         self.asset_page = page_id
         self._pending_scroll = None
         self.header_html = self.page_header(page_id) if self.page_header else ""
+        # While only the title shows, the scroll bar stays: the page arriving then has the width
+        # it will be laid out at, instead of bringing the bar in and being laid out twice.
+        self._hold_scroll_bar(converting)
         self.setHtml(_with_header(prerendered, self.header_html))
         self.current_page = page_id
         if record:
@@ -165,9 +176,108 @@ class Reader(QTextBrowser):
             if not self._history or self._history[-1] != page_id:
                 self._history.append(page_id)
             self._cursor = len(self._history) - 1
+        if converting:
+            self._convert(page_id)
         self.page_changed.emit(page_id)
         self.history_changed.emit()
         return True
+
+    def stop(self) -> None:
+        """The window is closing: a conversion or formulas still on their way are not shown
+        (the page would be announced to views whose database is closed by then). A page still
+        being converted stays so: ``final_body`` converts it for the next start."""
+        self._conversion += 1
+        if self._formula_loader is not None:
+            self._formula_loader.close()
+
+    def final_body(self) -> str | None:
+        """The page's HTML as the next start may show it, or None: not while formulas are still
+        coming (one may turn out to be refused). A page still being converted is converted
+        here, on this thread: this is for the window closing, when a short wait costs nothing."""
+        page = self.current_page
+        if page is None or (self._awaited and not self._converting):
+            return None
+        if not self._converting:
+            return self.body_html or None
+        from ..core.render.pages import PageNotFound, convert_page
+
+        try:
+            converted = convert_page(self.workspace.library, page, self.workspace.formulas, self.theme.page)
+        except PageNotFound:
+            return None
+        return converted.html if converted.complete else None
+
+    def converting(self) -> bool:
+        """The page shown is still being converted (only its title is on screen)."""
+        return self._converting
+
+    def _hold_scroll_bar(self, hold: bool) -> None:
+        # By name, through the property, as in __init__ (no Qt enums on the start-up path).
+        policy = "ScrollBarAlwaysOn" if hold else "ScrollBarAsNeeded"
+        if self._scroll_bar_held != hold:
+            self._scroll_bar_held = hold
+            self.setProperty("verticalScrollBarPolicy", policy)
+
+    def _cached_html(self, page_id: str) -> str | None:
+        """The page's HTML as converted before, if still valid. A page's HTML depends on the
+        library and the theme only (zoom is the stylesheet's): Back, Forward and a zoom step
+        reuse it instead of converting the markdown again."""
+        if self._page_html_library is not self.workspace.library:  # reloaded: its pages may differ
+            self._page_html.clear()
+            self._page_html_library = self.workspace.library
+        return self._page_html.get((page_id, self.theme.name))
+
+    def _keep_html(self, page: ConvertedPage, theme_name: str) -> None:
+        """Keep a converted page for its next visit. Not while formulas are still coming: one
+        may turn out to be an error box (``_formulas_all_in`` keeps it once none did)."""
+        if not page.complete or self._page_html_library is not self.workspace.library:
+            return
+        if len(self._page_html) >= PAGE_HTML_CACHE:
+            self._page_html.pop(next(iter(self._page_html)))
+        self._page_html[(page.page_id, theme_name)] = page.html
+
+    def _convert(self, page_id: str, *, scroll: int | None = None) -> None:
+        """Convert ``page_id`` on the runner and show it when it arrives, unless another page
+        (or this one again) was shown meanwhile. ``scroll``: where to put the page then (a page
+        set again keeps its place); otherwise a restore asked for meanwhile (Back) applies."""
+        from ..core.render.pages import convert_page
+        from .runner import run_in_background
+
+        self._conversion += 1
+        conversion = self._conversion
+        library, formulas, style, theme_name = (self.workspace.library, self.workspace.formulas,
+                                                self.theme.page, self.theme.name)
+
+        def work(_progress) -> ConvertedPage:
+            return convert_page(library, page_id, formulas, style)
+
+        def done(page: ConvertedPage) -> None:
+            if theme_name == self.theme.name and library is self.workspace.library:  # still valid
+                self._keep_html(page, theme_name)
+            if conversion == self._conversion:
+                self._show_converted(page, scroll)
+
+        def failed(message: str) -> None:
+            if conversion == self._conversion:
+                self._converting = False
+                from ..core.render.markdown_html import MarkdownRenderer
+
+                error = MarkdownRenderer(formulas, style).error_box(f"This page could not be shown: {message}", "")
+                self.body_html = self.body_html + error
+                self.setHtml(_with_header(self.body_html, self.header_html), same_page=True)
+                self._hold_scroll_bar(False)
+
+        run_in_background(work, done=done, failed=failed, name="convert-page")
+
+    def _show_converted(self, page: ConvertedPage, scroll: int | None) -> None:
+        """The converted page in place of its title (or of itself, set again)."""
+        self._converting = False
+        position = self.scroll_position() if scroll is None else scroll
+        self.body_html = page.html
+        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes)
+        self._hold_scroll_bar(False)
+        self.scroll_to(position)
+        self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
 
     def refresh_header(self) -> None:
         """Show the page's header as it is now (a card studied, unsuspended…): the page is set
@@ -243,10 +353,18 @@ class Reader(QTextBrowser):
             self.verticalScrollBar().setValue(value)
 
     def refresh(self) -> None:
-        if self.current_page:
-            bar = self.verticalScrollBar().value()
-            self.show_page(self.current_page, record=False)
-            self.verticalScrollBar().setValue(bar)
+        """Show the page again (a new theme or zoom) at the same place. A page that has to be
+        converted again stays on screen as it is until it has been."""
+        page = self.current_page
+        if not page:
+            return
+        position = self.scroll_position()
+        if self._cached_html(page) is not None or not self.workspace.library.has_page(page):
+            self.show_page(page, record=False)
+            self.scroll_to(position)
+        else:
+            self._converting = True
+            self._convert(page, scroll=position)
 
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:
@@ -349,21 +467,32 @@ class Reader(QTextBrowser):
 
     def setHtml(self, text: str, *, same_page: bool = False) -> None:  # noqa: N802 (Qt name)
         """``same_page``: the page shown, set again (its header changed): formulas still on
-        their way keep coming; the ones that arrived load from the cache."""
-        self._inline = _inline_formulas(text)  # before the layout, which loads the images
+        their way keep coming; the ones that arrived load from the cache. Otherwise the
+        formulas ``text`` was converted with by this reader's renderer and that are not
+        rendered yet are asked for (``show_html`` of a note, a flashcard)."""
         if same_page:
+            self._inline = _inline_formulas(text)  # before the layout, which loads the images
             super().setHtml(text)
             self._image_positions = None
             self._update_margins()
             return
-        # The formulas this HTML was converted with and that are not rendered yet: asked for
-        # before the layout, which loads their placeholders.
         pending = self._formulas.take_pending() if self._formulas is not None else {}
-        if len(pending) > 1:  # top of the page first (conversion finds display formulas first)
+        if len(pending) > 1:  # top of the page first
             pending = dict(sorted(pending.items(), key=lambda item: text.find(f"formula:{item[0]}")))
+        self._set_document(text, pending, _inline_formulas(text))
+
+    def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
+                      sizes: dict[str, tuple[float, float]] | None = None) -> None:
+        """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
+        layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
+        the placeholders' sizes, if estimated already)."""
+        self._inline = inline
+        if pending:  # not otherwise: a page without formulas never loads the formula module
+            self.formula_source.expect(pending, sizes)
         self._awaited = set(pending)
         self._refused_arrived = False
         self._arrived = []
+        self._to_install = []
         self._image_positions = None
         super().setHtml(text)
         self._update_margins()
@@ -379,26 +508,55 @@ class Reader(QTextBrowser):
             from .formula_loader import FormulaLoader
 
             self._formula_loader = FormulaLoader(self.workspace.formulas, self)
-            self._formula_loader.arrived.connect(self._formula_arrived)
+            self._formula_loader.arrived.connect(self._formulas_arrived)
         self._formula_loader.request(pending)
 
     def formulas_pending(self) -> bool:
-        """Some formula of the page shown is still a placeholder."""
-        return bool(self._awaited)
+        """Some formula of the page shown is still a placeholder (or the page is still being
+        converted, so its formulas are not even asked for yet)."""
+        return bool(self._awaited) or self._converting
 
-    def _formula_arrived(self, key: str) -> None:
-        if key not in self._awaited:
-            return  # asked for by a page shown before this one
-        self._awaited.discard(key)
-        if self.formula_source.svg(key) is None:
-            self._refused_arrived = True
+    def _formulas_arrived(self, keys: list[str]) -> None:
+        """A batch of rendered formulas (ui/formula_loader.py); those of the page shown are
+        drawn in over as many event-loop passes as it takes to keep each pass short."""
+        self._to_install += [key for key in keys if key in self._awaited]  # not an earlier page's
+        if self._to_install and not self._formula_install.isActive():
+            self._install_formulas()
+
+    def _install_formulas(self) -> None:
+        """Draw arrived formulas in place of their placeholders for at most FORMULA_INSTALL_MS,
+        then let the event loop run (input, painting) before the next slice."""
+        from time import perf_counter
+
         from PySide6.QtCore import QUrl
 
-        # The document keeps the placeholder it loaded: give it the formula under the same name.
-        self.document().addResource(2, QUrl(f"formula:{key}"), self._formula_image(key))
-        self._arrived.append(key)
-        if not self._formula_relayout.isActive():
+        deadline = perf_counter() + FORMULA_INSTALL_MS / 1000
+        document = self.document()
+        while self._to_install and perf_counter() < deadline:
+            key = self._to_install.pop(0)
+            if key not in self._awaited:
+                continue  # arrived twice (asked for again by a page set again)
+            self._awaited.discard(key)
+            if self.formula_source.svg(key) is None:
+                self._refused_arrived = True
+            # The document keeps the placeholder it loaded: give it the formula under the same name.
+            document.addResource(2, QUrl(f"formula:{key}"), self._formula_image(key))
+            self._arrived.append(key)
+        if self._to_install:
+            self._formula_install.start()
+        elif not self._awaited and not self._refused_arrived:
+            self._formulas_all_in()
+        if self._arrived and not self._formula_relayout.isActive():
             self._formula_relayout.start()
+
+    def _formulas_all_in(self) -> None:
+        """Every formula of the page arrived rendered: its HTML is what converting it again
+        would give (the same keys, now in the cache), so the next visit only sets it."""
+        page = self.current_page
+        if page is not None and not self._converting and self.body_html:
+            from ..core.render.pages import ConvertedPage
+
+            self._keep_html(ConvertedPage(page, self.body_html, {}, frozenset(self._inline)), self.theme.name)
 
     def _relayout_formulas(self) -> None:
         """Lay the page out again with the formulas that arrived (their sizes differ from the
@@ -409,19 +567,25 @@ class Reader(QTextBrowser):
             self.refresh()
             self.formulas_arrived.emit()
             return
+        from time import perf_counter
+
+        deadline = perf_counter() + FORMULA_INSTALL_MS / 1000
         bar = self.verticalScrollBar()
         value = bar.value()
         document = self.document()
         if self._image_positions is None:
             self._image_positions = self._formula_positions()
-        # Only the characters of the formulas that arrived: ~2 ms, where the whole page took
-        # 25-120 ms on the heaviest built-in page.
-        for key in self._arrived:
-            for position in self._image_positions.get(key, ()):
+        # Only the characters of the formulas that arrived (1-2 ms each, where the whole page
+        # took 25-120 ms on the heaviest built-in page), in slices like their drawing in.
+        while self._arrived and perf_counter() < deadline:
+            for position in self._image_positions.get(self._arrived.pop(0), ()):
                 document.markContentsDirty(position, 1)
-        self._arrived = []
         bar.setValue(value)
         self.viewport().update()
+        if self._arrived:
+            self._formula_relayout.start(0)
+            return
+        self._formula_relayout.setInterval(FORMULA_RELAYOUT_MS)
         self.formulas_arrived.emit()
 
     # ------------------------------------------------------------ links
@@ -486,13 +650,18 @@ class Reader(QTextBrowser):
         return self.font_px / RENDER_SIZE_PX * 1.08
 
     def _text_line(self):
-        """The body text's metrics, which inline formulas are aligned to (ui/formula_baseline.py)."""
-        from PySide6.QtGui import QFontMetricsF
+        """The body text's metrics, which inline formulas are aligned to (ui/formula_baseline.py);
+        measured once per font size (a page of inline formulas asked 88 times: ~25 ms)."""
+        font = self.document().defaultFont()
+        key = (font.family(), font.pixelSize())
+        if self._text_line_for is None or self._text_line_for[0] != key:
+            from PySide6.QtGui import QFontMetricsF
 
-        from .formula_baseline import TextLine
+            from .formula_baseline import TextLine
 
-        metrics = QFontMetricsF(self.document().defaultFont())
-        return TextLine(metrics.ascent(), metrics.descent())
+            metrics = QFontMetricsF(font)
+            self._text_line_for = (key, TextLine(metrics.ascent(), metrics.descent()))
+        return self._text_line_for[1]
 
     def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
         """(top, bottom) padding of an inline formula drawn ``above`` and ``below`` its baseline,

@@ -33,3 +33,14 @@ def make_window(qtbot, data_dir: Path, starter_pack: Path):
     for window, workspace in made:
         window.close()
         workspace.close()
+
+
+@pytest.fixture
+def page_shown(qtbot):
+    """``page_shown(reader)`` waits until the reader's page is converted: a page not shown before
+    is converted on the runner, its title showing meanwhile (ui/reader.py ``show_page``)."""
+
+    def wait(reader, timeout: int = 15_000) -> None:
+        qtbot.waitUntil(lambda: not reader.converting(), timeout=timeout)
+
+    return wait

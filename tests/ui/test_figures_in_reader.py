@@ -34,6 +34,7 @@ def reader(qtbot, data_dir: Path, starter_pack: Path):
     qtbot.addWidget(view)
     view.show()
     assert view.show_page("q:attention-basics")
+    qtbot.waitUntil(lambda: not view.converting(), timeout=15_000)
     yield view
     workspace.close()
 

@@ -199,12 +199,13 @@ def _bar(window):
     return window.reader.verticalScrollBar()
 
 
-def test_back_and_forward_restore_the_scroll_position(builtin_window, qtbot) -> None:
+def test_back_and_forward_restore_the_scroll_position(builtin_window, qtbot, page_shown) -> None:
     window = builtin_window()
     window.reader.show_page(LONG_GUIDE)
     qtbot.waitUntil(lambda: _bar(window).maximum() > 2000)
     _bar(window).setValue(1500)
     window.reader.show_page("q:inf-kv-cache-memory")
+    page_shown(window.reader)
     _bar(window).setValue(300)
     assert _bar(window).value() == 300
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
@@ -227,11 +228,13 @@ def test_a_restart_restores_the_scroll_position(builtin_window, qtbot) -> None:
     qtbot.waitUntil(lambda: _bar(window).value() == 1800, timeout=3000)
 
 
-def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_window, qtbot) -> None:
+def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_window, qtbot, page_shown) -> None:
     window = builtin_window()
     qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
     outline = window.library_tools.outline
     window.reader.show_page(LONG_GUIDE)
+    assert outline.headings()[0][1] == window.workspace.library.guide("genai-with-llms").title  # the title at once
+    page_shown(window.reader)
     headings = outline.headings()
     assert len(headings) >= 5 and outline.button.isVisible()
     assert headings[0][1] == window.workspace.library.guide("genai-with-llms").title  # the page title first
@@ -244,6 +247,7 @@ def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_win
     qtbot.waitUntil(lambda: outline.current() == 0)
     assert third[1] in [action.text().strip() for action in outline.menu.actions()]
     window.reader.show_page("topic:gans")  # a short page without sub-headings: no outline
+    page_shown(window.reader)
     assert not outline.button.isVisible()
 
 
@@ -343,11 +347,13 @@ def test_the_search_box_says_which_word_a_typo_was_read_as(builtin_window, qtbot
     qtbot.waitUntil(lambda: not popup.message.isVisible())
 
 
-def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(builtin_window, qtbot) -> None:
+def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(builtin_window, qtbot,
+                                                                             page_shown) -> None:
     window = builtin_window()
     qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
     tools = window.library_tools
     window.reader.show_page(LONG_GUIDE)
+    page_shown(window.reader)
     window.resize(1000, 600)
     qtbot.waitUntil(lambda: window.reader.viewport().width() < 700)
     viewport = window.reader.viewport().width()

@@ -162,15 +162,28 @@ def test_status_bar_fills_when_another_view_opens_before_the_reader_paints(qtbot
     workspace.close()
 
 
-def test_start_up_trusts_the_remembered_system_scheme_then_checks_it(make_window, qtbot, data_dir) -> None:
+def test_start_up_trusts_the_remembered_system_scheme_then_checks_it(make_window, qtbot, data_dir,
+                                                                    monkeypatch) -> None:
     from genai_desktop.paths import DataPaths
     from genai_desktop.ui.settings import Settings
 
     remembered = Settings(DataPaths(data_dir).settings_file)
     remembered.set("system_dark", True)  # dark when the app last ran
     remembered.sync()
+    from genai_desktop.ui import main_window
+
+    # As built, before the event loop runs: the theme of the first paint (make_window's waits
+    # could let the check after the first paint run first).
+    built: list[bool] = []
+    real_init = main_window.MainWindow.__init__
+
+    def record(self, *args, **kwargs) -> None:
+        real_init(self, *args, **kwargs)
+        built.append(self.theme.dark)
+
+    monkeypatch.setattr(main_window.MainWindow, "__init__", record)
     window = make_window("system")
-    assert window.theme.dark  # no need to ask Qt on the way to the first paint ...
+    assert built == [True]  # no need to ask Qt on the way to the first paint ...
     qtbot.waitUntil(lambda: not window.theme.dark, timeout=3000)  # ... offscreen reports light
     assert window.theme_choice == "system"
     assert window.settings.get_bool("system_dark") is False

@@ -1,9 +1,10 @@
 """The reader never renders a formula on the UI thread: placeholders of about the right size,
-then each formula as it arrives from the worker thread (ui/formula_loader.py)."""
+then each formula as it arrives from the runner (ui/formula_loader.py)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -37,11 +38,13 @@ def _record_render_threads(monkeypatch) -> list[int]:
     return threads
 
 
-def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_window, qtbot, monkeypatch) -> None:
+def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_window, qtbot, monkeypatch,
+                                                                          page_shown) -> None:
     threads = _record_render_threads(monkeypatch)
     window = make_window()
     reader = window.reader
     reader.show_page(PAGE)
+    page_shown(reader)
     keys = _formula_keys(reader)
     assert keys and reader.formulas_pending()
     placeholders = {key: _resource(reader, key) for key in keys}
@@ -62,10 +65,11 @@ def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_w
     assert abs(reader.document().size().height() - height) < 1
 
 
-def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window) -> None:
+def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window, page_shown) -> None:
     window = make_window()
     reader = window.reader
     reader.show_page(PAGE)
+    page_shown(reader)
     key = _formula_keys(reader)[0]
     latex = reader.formula_source._queued[key]  # noqa: SLF001 - the formula behind the key
     width, height = estimate_size(latex)
@@ -94,32 +98,82 @@ def test_a_page_shown_again_uses_the_rendered_formulas_at_once(make_window, qtbo
     reader.show_page("q:attention-basics")  # has formulas of its own: let them arrive too
     qtbot.waitUntil(lambda: not reader.formulas_pending(), timeout=30_000)
     threads = _record_render_threads(monkeypatch)
-    reader.show_page(PAGE)
-    assert not reader.formulas_pending() and threads == []
+    reader.show_page(PAGE)  # converted before, with every formula: set at once, nothing to render
+    assert not reader.converting() and not reader.formulas_pending() and threads == []
 
 
 def test_the_loader_drops_the_formulas_of_a_page_left_behind(tmp_path: Path, qtbot) -> None:
+    from genai_desktop.ui import runner
     from genai_desktop.ui.formula_loader import FormulaLoader
 
     release = threading.Event()
     rendered: list[str] = []
+    threads: set[int] = set()
 
     class SlowCache(FormulaCache):
         def get(self, formula: Formula, color: str):
             release.wait(10)
             rendered.append(formula.latex)
+            threads.add(threading.get_ident())
             return super().get(formula, color)
 
     cache = SlowCache(tmp_path)
     loader = FormulaLoader(cache)
     arrived: list[str] = []
-    loader.arrived.connect(arrived.append)
+    loader.arrived.connect(arrived.extend)
     old = {Formula(f"a_{n}", False).key("#000"): (Formula(f"a_{n}", False), "#000") for n in range(5)}
     new = {Formula("b", False).key("#000"): (Formula("b", False), "#000")}
     loader.request(old)
+    assert runner.busy()  # the work is the runner's: waited for when the app closes
     qtbot.waitUntil(lambda: len(loader._queue) == 4, timeout=5000)  # noqa: SLF001 - the first is rendering
     loader.request(new)
     release.set()
-    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: len(arrived) == 2 and not runner.busy(), timeout=10_000)
     assert rendered == ["a_0", "b"] and arrived[-1] in new and loader.idle()
+    assert threading.get_ident() not in threads
     loader.close()
+
+
+def test_formulas_rendered_while_the_ui_thread_was_busy_arrive_as_one_batch(tmp_path: Path, qtbot) -> None:
+    from genai_desktop.ui.formula_loader import FormulaLoader
+
+    loader = FormulaLoader(FormulaCache(tmp_path))
+    batches: list[list[str]] = []
+    loader.arrived.connect(batches.append)
+    formulas = {Formula(f"x_{n}", False).key("#000"): (Formula(f"x_{n}", False), "#000") for n in range(4)}
+    loader.request(formulas)
+    deadline = time.monotonic() + 30
+    while loader._working and time.monotonic() < deadline:  # noqa: SLF001 - the UI thread busy meanwhile
+        time.sleep(0.02)
+    qtbot.waitUntil(lambda: sum(map(len, batches)) == 4, timeout=10_000)
+    assert len(batches) < 4 and sorted(key for batch in batches for key in batch) == sorted(formulas)
+
+
+def test_a_request_after_the_queue_ran_dry_starts_a_new_job(tmp_path: Path, qtbot) -> None:
+    from genai_desktop.ui.formula_loader import FormulaLoader
+
+    loader = FormulaLoader(FormulaCache(tmp_path))
+    arrived: list[str] = []
+    loader.arrived.connect(arrived.extend)
+    first, second = Formula("p", False), Formula("q", False)
+    loader.request({first.key("#000"): (first, "#000")})
+    qtbot.waitUntil(lambda: len(arrived) == 1, timeout=30_000)
+    loader.request({second.key("#000"): (second, "#000")})
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=30_000)
+    assert arrived == [first.key("#000"), second.key("#000")]
+
+
+def test_a_closed_loader_reports_nothing(tmp_path: Path, qtbot) -> None:
+    from genai_desktop.ui import runner
+    from genai_desktop.ui.formula_loader import FormulaLoader
+
+    loader = FormulaLoader(FormulaCache(tmp_path))
+    arrived: list[str] = []
+    loader.arrived.connect(arrived.extend)
+    formulas = {Formula(f"y_{n}", False).key("#000"): (Formula(f"y_{n}", False), "#000") for n in range(5)}
+    loader.request(formulas)
+    loader.close()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=30_000)
+    assert arrived == []
+    loader.request(formulas)  # closed for good
+    assert not runner.busy()

@@ -386,6 +386,7 @@ class DeferredFormulas:
         self.cache = cache
         self._pending: dict[str, tuple[Formula, str]] = {}
         self._queued: dict[str, Formula] = {}  # every key handed out unrendered, for its placeholder
+        self._sizes: dict[str, tuple[float, float]] = {}  # placeholder_size's answers
 
     def has(self, formula: Formula, color: str) -> bool:
         """Always True: ``get`` never renders, so the page's formula time budget never applies."""
@@ -408,10 +409,22 @@ class DeferredFormulas:
         pending, self._pending = self._pending, {}
         return pending
 
+    def expect(self, formulas: dict[str, tuple[Formula, str]],
+               sizes: dict[str, tuple[float, float]] | None = None) -> None:
+        """Formulas queued by another ``DeferredFormulas`` (a page converted on a worker thread)
+        that the reader shows as placeholders: ``placeholder_size`` answers for them too, from
+        ``sizes`` when the worker estimated them already."""
+        for key, (formula, _color) in formulas.items():
+            self._queued[key] = formula
+        self._sizes.update(sizes or {})
+
     def placeholder_size(self, key: str) -> tuple[float, float] | None:
-        """The estimated size of a formula handed out unrendered, or None for an unknown key."""
-        formula = self._queued.get(key)
-        return estimate_size(formula) if formula is not None else None
+        """The estimated size of a formula handed out unrendered, or None for an unknown key
+        (estimated once: the layout asks again each time the page is laid out)."""
+        size = self._sizes.get(key)
+        if size is None and (formula := self._queued.get(key)) is not None:
+            size = self._sizes[key] = estimate_size(formula)
+        return size
 
     def error(self, key: str) -> str | None:
         return self.cache.error(key)
