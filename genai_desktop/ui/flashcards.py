@@ -315,17 +315,18 @@ class FlashcardsView(QWidget):
 
     def _list_scopes(self, scopes: list[Scope]) -> None:
         """The decks in their order, each keeping the counts it showed (new decks show none yet)."""
-        shown = {self.scope_list.item(row).data(SCOPE_ROLE): self.scope_list.item(row)
-                 for row in range(self.scope_list.count())}
+        shown = {item.data(SCOPE_ROLE): (item.data(COUNTS_ROLE), item.toolTip())
+                 for item in map(self.scope_list.item, range(self.scope_list.count()))}
         selected = self.scope
         self.scope_list.blockSignals(True)  # the selection is put back below, not lost on the way
         self.scope_list.clear()
         for scope in scopes:
             item = QListWidgetItem(scope.label)
             item.setData(SCOPE_ROLE, scope)
-            if scope in shown:
-                item.setData(COUNTS_ROLE, shown[scope].data(COUNTS_ROLE))
-                item.setToolTip(shown[scope].toolTip())
+            if scope in shown:  # read before the clear, which deletes the old items
+                counts, tip = shown[scope]
+                item.setData(COUNTS_ROLE, counts)
+                item.setToolTip(tip)
             self.scope_list.addItem(item)
             if scope == selected:
                 self.scope_list.setCurrentItem(item)

@@ -367,3 +367,26 @@ def test_stepping_a_scheduling_box_saves_and_recounts_once_it_pauses(make_window
     view.new_limit.stepUp()  # a change inside its pause is saved before a session starts from it
     view.start()
     assert StudySettings.load(window.workspace.progress.conn).new_per_day == view.new_limit.value()
+
+
+def test_the_deck_list_keeps_its_counts_on_screen_until_the_new_ones_arrive(make_window, qtbot) -> None:
+    """Counted on the runner: a deck listed again shows what it showed (no blank, no jump), a
+    deck new to the list shows no count until its own arrives (never a false "done for today")."""
+    from genai_desktop.core.content import notes
+    from genai_desktop.ui.flashcards import COUNTS_ROLE
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    _counted(qtbot)
+    before = view.scope_list.item(0).data(COUNTS_ROLE)
+    assert before == (0, 3) and view.scope_list.item(0).text() == "All questions"
+    notes.set_bookmark(window.workspace.progress.conn, notes.key_for("q:attention-basics"), True)  # a new deck
+    with qtbot.waitSignal(view.deck_counted, timeout=5000):
+        view.refresh_deck()
+        labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
+        bookmarked = view.scope_list.item(labels.index("★ Bookmarked questions"))
+        assert view.scope_list.item(0).data(COUNTS_ROLE) == before  # still on screen while counting
+        assert bookmarked.data(COUNTS_ROLE) is None
+    _counted(qtbot)
+    assert bookmarked.data(COUNTS_ROLE) == (0, 1) and "1 new" in bookmarked.toolTip()
