@@ -56,6 +56,7 @@ from ..core.workspace import Workspace
 from . import theme as themes
 from .labels import styled_label
 from .reader import Reader
+from .runner import Recount
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -78,14 +79,15 @@ class _ScopeDelegate(QStyledItemDelegate):
         opt.text = ""
         opt.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         t = self.view.theme
-        due, new = index.data(COUNTS_ROLE) or (0, 0)
+        counted = index.data(COUNTS_ROLE)  # None: a deck listed a moment ago, its counts not in yet
+        due, new = counted or (0, 0)
         rect = opt.rect.adjusted(14, 0, -14, 0)
         painter.save()
         right = rect.right()
         metrics = painter.fontMetrics()
         counts = [(f"{new} new", t.easy)] if new else []
         counts += [(f"{due} due", t.good)] if due else []
-        for text, color in counts or [("done for today", t.muted)]:
+        for text, color in counts or ([("done for today", t.muted)] if counted else []):
             width = metrics.horizontalAdvance(text)
             painter.setPen(QColor(color))
             painter.drawText(QRect(right - width, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter,
@@ -138,6 +140,7 @@ class FlashcardsView(QWidget):
     """Registered as a top-level view by the main window."""
 
     counts_changed = Signal()
+    deck_counted = Signal()  # the deck list shows counts just counted (ui/runner.py Recount)
     browse_requested = Signal()
     scheduling_requested = Signal()  # Settings → Scheduling: fit FSRS, suggest a retention
     open_page = Signal(str)
@@ -150,6 +153,7 @@ class FlashcardsView(QWidget):
         self.session: StudySession | None = None
         self._scope_ids_of: object | None = None  # the library the kept scope ids are of
         self._scope_ids_kept: dict[Scope, list[str]] = {}
+        self._recount: Recount | None = None  # the deck list's counts, on the runner
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
         self.revealed = False
@@ -258,24 +262,34 @@ class FlashcardsView(QWidget):
         scopes += [Scope("pack", p, f"My notes · {library.pack_titles.get(p, p)}") for p in packs]
         return scopes
 
-    def _scope_ids(self, scopes: list[Scope]) -> dict[Scope, list[str]]:
-        """Each deck's questions. Those that only the library decides (all, a level, a topic, a
-        pack, a milestone) are kept until the library is replaced: at 100,000 questions each
-        is a pass over all of them, and the deck list is shown again after every session."""
+    def _scope_ids_work(self, scopes: list[Scope]):
+        """A function for the runner giving each deck's questions, and those newly listed for the
+        view to keep. Those that only the library decides (all, a level, a topic, a pack, a
+        milestone) are kept until the library is replaced: at 100,000 questions each is a pass
+        over all of them, and the deck list is shown again after every session."""
         library = self.workspace.library
         if self._scope_ids_of is not library:
             self._scope_ids_of, self._scope_ids_kept = library, {}
-        ids: dict[Scope, list[str]] = {}
-        for scope in scopes:
-            if scope.kind == "bookmarks":  # changes with a star, not with the library
-                ids[scope] = scope.question_ids(library, self.bookmarks())
-            else:
-                if scope not in self._scope_ids_kept:
-                    self._scope_ids_kept[scope] = scope.question_ids(library)
-                ids[scope] = self._scope_ids_kept[scope]
-        return ids
+        kept = dict(self._scope_ids_kept)  # the worker reads its own copy; only the UI thread adds
+        bookmarks = list(self.bookmarks())
+
+        def ids_of() -> tuple[dict[Scope, list[str]], dict[Scope, list[str]]]:
+            ids: dict[Scope, list[str]] = {}
+            listed: dict[Scope, list[str]] = {}
+            for scope in scopes:
+                if scope.kind == "bookmarks":  # changes with a star, not with the library
+                    ids[scope] = scope.question_ids(library, bookmarks)
+                elif scope in kept:
+                    ids[scope] = kept[scope]
+                else:
+                    ids[scope] = listed[scope] = scope.question_ids(library)
+            return ids, listed
+        return library, ids_of
 
     def refresh_deck(self) -> None:
+        """The settings boxes and the list of decks at once; every deck's counts from the runner
+        (core/study/deck_counts.py: a second at 100,000 questions), each deck showing the counts
+        it had until they arrive."""
         self.flush_settings()  # the boxes are about to show what is stored
         settings = StudySettings.load(self.conn)
         for box, value in ((self.retention, settings.desired_retention), (self.new_limit, settings.new_per_day),
@@ -286,31 +300,75 @@ class FlashcardsView(QWidget):
         self.leech_box.blockSignals(True)
         self.leech_box.setChecked(leech_auto_suspend(self.conn))
         self.leech_box.blockSignals(False)
-        selected = self.scope
-        self.scope_list.clear()
         scopes = self._scopes()
-        # Every deck counted from one read of the cards (core/study/deck_counts.py), not a session each.
-        counted = deck_counts(self.conn, self._scope_ids(scopes),
-                              settings, extra_new={scope: custom_new_today(self.conn, _scope_key(scope), settings)
-                                                   for scope in scopes})
-        total_due = total_new = 0
+        if scopes != self._listed_scopes():
+            self._list_scopes(scopes)
+        if self._recount is None:
+            self._recount = Recount(self._count_work, self._show_deck_counts,
+                                    failed=lambda message: self.deck_summary.setText(
+                                        f"The cards could not be counted: {message}"),
+                                    db_path=self.workspace.paths.progress_db, name="deck-counts", parent=self)
+        self._recount.request()
+
+    def _listed_scopes(self) -> list[Scope]:
+        return [self.scope_list.item(row).data(SCOPE_ROLE) for row in range(self.scope_list.count())]
+
+    def _list_scopes(self, scopes: list[Scope]) -> None:
+        """The decks in their order, each keeping the counts it showed (new decks show none yet)."""
+        shown = {item.data(SCOPE_ROLE): (item.data(COUNTS_ROLE), item.toolTip())
+                 for item in map(self.scope_list.item, range(self.scope_list.count()))}
+        selected = self.scope
+        self.scope_list.blockSignals(True)  # the selection is put back below, not lost on the way
+        self.scope_list.clear()
         for scope in scopes:
+            item = QListWidgetItem(scope.label)
+            item.setData(SCOPE_ROLE, scope)
+            if scope in shown:  # read before the clear, which deletes the old items
+                counts, tip = shown[scope]
+                item.setData(COUNTS_ROLE, counts)
+                item.setToolTip(tip)
+            self.scope_list.addItem(item)
+            if scope == selected:
+                self.scope_list.setCurrentItem(item)
+        self.scope_list.blockSignals(False)
+        if self.scope_list.currentItem() is None:
+            self.scope_list.setCurrentRow(0)
+        else:
+            self.scope = self.scope_list.currentItem().data(SCOPE_ROLE)
+
+    def _count_work(self):
+        scopes = self._listed_scopes()
+        library, ids_of = self._scope_ids_work(scopes)
+
+        def work(conn, _progress) -> tuple[object, list[Scope], dict, dict[Scope, list[str]]]:
+            settings = StudySettings.load(conn)
+            ids, listed = ids_of()
+            # Every deck counted from one read of the cards (core/study/deck_counts.py), not a session each.
+            counted = deck_counts(conn, ids, settings,
+                                  extra_new={scope: custom_new_today(conn, _scope_key(scope), settings)
+                                             for scope in scopes})
+            return library, scopes, counted, listed
+        return work
+
+    def _show_deck_counts(self, result: tuple[object, list[Scope], dict, dict[Scope, list[str]]]) -> None:
+        library, scopes, counted, listed = result
+        if library is self._scope_ids_of:
+            self._scope_ids_kept.update(listed)
+        if scopes != self._listed_scopes():
+            return  # the list changed meanwhile: its own count is on its way
+        total_due = total_new = 0
+        for row, scope in enumerate(scopes):
             deck = counted[scope]
             if scope.kind == "all":
                 total_due, total_new = deck.due, deck.new
             parts = [f"{deck.due} due" if deck.due else "", f"{deck.new} new" if deck.new else ""]
             counts = " · ".join(p for p in parts if p) or "done for today"
-            item = QListWidgetItem(scope.label)
-            item.setData(SCOPE_ROLE, scope)
+            item = self.scope_list.item(row)
             item.setData(COUNTS_ROLE, (deck.due, deck.new))
             item.setToolTip(f"{scope.label}: {counts}")
-            self.scope_list.addItem(item)
-            if scope == selected:
-                self.scope_list.setCurrentItem(item)
-        if self.scope_list.currentItem() is None:
-            self.scope_list.setCurrentRow(0)
         self.deck_summary.setText(f"{total_due} due and {total_new} new today across the library. "
                                   "Pick what to study, then press Enter.")
+        self.deck_counted.emit()
 
     def _refresh_deck_if_shown(self) -> None:
         if self.pages.currentWidget() is self.deck_page:

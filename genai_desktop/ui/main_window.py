@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
         # A library load on the runner: the changes and callbacks waiting for it (apply_changes).
         self._library_reload: tuple[Changes, list[Callable[[], None]]] | None = None
         self._reload_again = False
+        self._counts = None  # the due counts' Recount (ui/runner.py), made with the first count
+        self._due_by_topic: dict[str, int] | None = None  # what the tree shows, to skip an unchanged pass
         self.settings = Settings(workspace.paths.settings_file)
         self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
         self.theme = themes.resolve(self.theme_choice, self.settings.get_bool("system_dark"))
@@ -442,23 +444,41 @@ class MainWindow(QMainWindow):
         return notes.bookmarked_questions(self.workspace.progress.conn)
 
     def refresh_counts(self) -> None:
-        from ..core.study.deck_counts import deck_counts
-        from ..core.study.session import StudySettings, due_counts
+        """The due badge, the status bar's counts and the tree's due counts, counted on the runner
+        (a second at 100,000 questions); what is shown stays until the new counts arrive."""
+        if self._counts is None:
+            from .runner import Recount
 
-        conn = self.workspace.progress.conn
-        settings = StudySettings.load(conn)
-        by_topic = due_counts(conn, self.workspace.library, settings)
-        self.sidebar.set_due_counts(by_topic)
-        # Counted, not queued: a whole-library session would sort every due card for a number.
-        today = deck_counts(conn, {"all": [q.id for q in self.workspace.library.questions()]}, settings)["all"]
-        new, due = today.new, today.due
-        shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
-        self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
-        self.status_due.setText(f"{due} due · {new} new today")
+            _ = self.workspace.progress  # opened (created, migrated) here once: the runner finds it ready
+            self._counts = Recount(self._count_work, self._show_counts, db_path=self.workspace.paths.progress_db,
+                                   name="due-counts", parent=self)
+        self._counts.request()
         if getattr(self, "card_browser", None) is not None:
             self.card_browser.stale = True  # re-read when next activated (a reload is not free at 100k)
         if self.library_tools is not None:
-            self.library_tools.card_line.refresh()  # the reader's card-state line
+            self.library_tools.card_line.refresh()  # the reader's card-state line: one card, read here
+
+    def _count_work(self) -> Callable:
+        library = self.workspace.library  # the one shown now; a reload swaps in another, never edits it
+
+        def work(conn, _progress) -> tuple[dict[str, int], int, int]:
+            from ..core.study.deck_counts import deck_counts
+            from ..core.study.session import StudySettings, due_counts
+
+            settings = StudySettings.load(conn)
+            # Counted, not queued: a whole-library session would sort every due card for a number.
+            today = deck_counts(conn, {"all": [q.id for q in library.questions()]}, settings)["all"]
+            return due_counts(conn, library, settings), today.due, today.new
+        return work
+
+    def _show_counts(self, counted: tuple[dict[str, int], int, int]) -> None:
+        by_topic, due, new = counted
+        if by_topic != self._due_by_topic:  # a pass over every row of the tree: only when a count moved
+            self._due_by_topic = by_topic
+            self.sidebar.set_due_counts(by_topic)
+        shown = f"{MAX_TAB_COUNT}+" if due > MAX_TAB_COUNT else str(due)
+        self._set_tab_label(self.flashcards_tab, f"Flashcards  {shown}" if due else "Flashcards")
+        self.status_due.setText(f"{due} due · {new} new today")
 
     @staticmethod
     def _reserve_tab_width(tab: QToolButton, widest: str) -> None:
@@ -558,6 +578,7 @@ class MainWindow(QMainWindow):
         run_in_background(lambda conn, _progress: workspace.refresh_index(conn), db_path=workspace.paths.progress_db,
                           failed=lambda message: self.statusBar().showMessage(message, 8000), name="search-index")
         self.sidebar.populate(loaded.outline, packs_built=pack_rows)
+        self._due_by_topic = None  # new rows: the next count fills them in whatever it says
         self._update_status()
         self._apply(changes)
         for callback in callbacks:

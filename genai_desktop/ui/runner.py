@@ -152,3 +152,50 @@ def run_in_background(work: Callable[..., Any], *,
     job.finished.connect(job.deleteLater)
     job.start()
     return job
+
+
+class Recount(QObject):
+    """Work whose newest result is all that matters (a due badge, a deck list's counts), run on
+    the runner one at a time: a request while a run is under way runs once more after it, with
+    whatever inputs ``work`` reads then, so a burst of answers costs two runs, not one per answer.
+    What is on screen stays until a result arrives (no flicker); ``done`` gets every result, in
+    order, each newer than the last. ``db_path`` as for ``Job``."""
+
+    def __init__(self, make_work: Callable[[], Callable[..., Any]], done: Callable[[Any], None], *,
+                 failed: Callable[[str], None] | None = None, db_path: Path | None = None, name: str = "",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # ``make_work`` runs on the UI thread at each start: it reads what the work needs from
+        # UI-side objects (the library, the settings boxes) so the work itself touches none.
+        self.make_work = make_work
+        self.done = done
+        self.failed = failed
+        self.db_path = db_path
+        self.name = name
+        self.running = False
+        self.again = False
+
+    def request(self) -> None:
+        if self.running:
+            self.again = True
+            return
+        self.running, self.again = True, False
+        job = Job(self.make_work(), None, db_path=self.db_path, name=self.name)
+        # Connected before it starts: a count of a small library can be done before a later connect.
+        job.succeeded.connect(self._succeeded)
+        job.failed.connect(self._failed)
+        job.finished.connect(self._finished)
+        job.finished.connect(job.deleteLater)
+        job.start()
+
+    def _succeeded(self, result: Any) -> None:
+        self.done(result)
+
+    def _failed(self, message: str) -> None:
+        if self.failed is not None:
+            self.failed(message)
+
+    def _finished(self) -> None:
+        self.running = False
+        if self.again:
+            self.request()

@@ -4,6 +4,13 @@ from fsrs import Rating
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from genai_desktop.ui import runner
+
+
+def _counted(qtbot) -> None:
+    """The deck list and the badges are counted on the runner: wait for the last count to land."""
+    qtbot.waitUntil(lambda: not runner.busy(ignoring=("search-index",)), timeout=5000)
+
 
 def _reviews(window):
     return window.workspace.progress.conn.execute(
@@ -82,8 +89,8 @@ def test_status_bar_and_tree_show_due_counts(make_window, qtbot) -> None:
     window.show_view("flashcards")
     window.flashcards.start()
     window.flashcards.reveal()
-    window.flashcards.rate(Rating.Again)
-    window.refresh_counts()
+    window.flashcards.rate(Rating.Again)  # asks for the counts again, as every answer does
+    _counted(qtbot)
     assert window.status_due.text().startswith("1 due")
     topic = window.sidebar._items["topic:attention"]
     assert topic.data(Qt.ItemDataRole.UserRole + 3) == 1
@@ -193,8 +200,7 @@ def test_changing_a_limit_refreshes_the_deck_list(make_window, qtbot) -> None:
     window = make_window()
     window.show_view("flashcards")
     view = window.flashcards
-    first = view.scope_list.item(0)
-    assert "3 new" in first.toolTip()
+    qtbot.waitUntil(lambda: "3 new" in view.scope_list.item(0).toolTip())
     view.new_limit.setValue(1)
     qtbot.waitUntil(lambda: "1 new" in view.scope_list.item(0).toolTip())
 
@@ -258,13 +264,14 @@ def test_custom_study_counts_each_choice_and_refuses_an_empty_one(make_window, q
     assert not dialog.ok.isEnabled()
 
 
-def test_study_ahead_runs_a_session_and_returns_to_its_deck(make_window) -> None:
+def test_study_ahead_runs_a_session_and_returns_to_its_deck(make_window, qtbot) -> None:
     window = make_window()
     view = _start_all(window)
     for _ in range(3):
         view.reveal()
         view.rate(Rating.Easy)  # all three in review, due in days
     view.leave()
+    _counted(qtbot)
     labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
     view.scope_list.setCurrentRow(labels.index("Attention"))
     assert "done for today" in view.scope_list.currentItem().toolTip()
@@ -282,16 +289,18 @@ def test_study_ahead_runs_a_session_and_returns_to_its_deck(make_window) -> None
     assert view.scope_list.currentItem().text() == "Attention"
 
 
-def test_more_new_cards_from_custom_study_show_in_the_deck_list_at_once(make_window) -> None:
+def test_more_new_cards_from_custom_study_show_in_the_deck_list_at_once(make_window, qtbot) -> None:
     window = make_window()
     window.show_view("flashcards")
     view = window.flashcards
     view.new_limit.setValue(0)
     view.refresh_deck()
+    _counted(qtbot)
     labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
     view.scope_list.setCurrentRow(labels.index("Attention"))
     assert "done for today" in view.scope_list.currentItem().toolTip()
     view.run_custom_study(view.scope, "new", 1, [])
+    _counted(qtbot)
     assert view.scope_list.currentItem().text() == "Attention"
     assert "1 new" in view.scope_list.currentItem().toolTip()
     assert "done for today" in view.scope_list.item(0).toolTip()  # All questions keeps today's limit
@@ -358,3 +367,26 @@ def test_stepping_a_scheduling_box_saves_and_recounts_once_it_pauses(make_window
     view.new_limit.stepUp()  # a change inside its pause is saved before a session starts from it
     view.start()
     assert StudySettings.load(window.workspace.progress.conn).new_per_day == view.new_limit.value()
+
+
+def test_the_deck_list_keeps_its_counts_on_screen_until_the_new_ones_arrive(make_window, qtbot) -> None:
+    """Counted on the runner: a deck listed again shows what it showed (no blank, no jump), a
+    deck new to the list shows no count until its own arrives (never a false "done for today")."""
+    from genai_desktop.core.content import notes
+    from genai_desktop.ui.flashcards import COUNTS_ROLE
+
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    _counted(qtbot)
+    before = view.scope_list.item(0).data(COUNTS_ROLE)
+    assert before == (0, 3) and view.scope_list.item(0).text() == "All questions"
+    notes.set_bookmark(window.workspace.progress.conn, notes.key_for("q:attention-basics"), True)  # a new deck
+    with qtbot.waitSignal(view.deck_counted, timeout=5000):
+        view.refresh_deck()
+        labels = [view.scope_list.item(i).text() for i in range(view.scope_list.count())]
+        bookmarked = view.scope_list.item(labels.index("★ Bookmarked questions"))
+        assert view.scope_list.item(0).data(COUNTS_ROLE) == before  # still on screen while counting
+        assert bookmarked.data(COUNTS_ROLE) is None
+    _counted(qtbot)
+    assert bookmarked.data(COUNTS_ROLE) == (0, 1) and "1 new" in bookmarked.toolTip()
