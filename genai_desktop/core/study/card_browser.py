@@ -112,6 +112,7 @@ class Browser:
     first: list[str] = field(default_factory=list)
     _sorted: dict[int, list[int]] = field(default_factory=dict)
     _ranks: dict[int, list[int]] = field(default_factory=dict)  # per column: card index -> place in _sorted
+    _place: dict[str, int] = field(default_factory=dict)  # question id -> card index
     sort_column: int = 4
     descending: bool = False
     text: str = ""
@@ -351,6 +352,12 @@ class Browser:
 
     def question_id(self, row: int) -> str:
         return self.ids[self.order[row]]
+
+    def rows_of(self, qids: Iterable[str]) -> list[int]:
+        """The rows showing these cards, in the order shown (cards the filter hides have none):
+        one C-level pass, for keeping a selection of thousands across a sort or a reload."""
+        places = {self._place[q] for q in qids if q in self._place}
+        return list(compress(range(len(self.order)), map(places.__contains__, self.order)))
 
     def is_leech(self, row: int) -> bool:
         return self.lapses[self.order[row]] >= LEECH_LAPSES
