@@ -357,6 +357,8 @@ class Browser:
         """The rows showing these cards, in the order shown (cards the filter hides have none):
         one C-level pass, for keeping a selection of thousands across a sort or a reload."""
         places = {self._place[q] for q in qids if q in self._place}
+        if not places:
+            return []
         return list(compress(range(len(self.order)), map(places.__contains__, self.order)))
 
     def is_leech(self, row: int) -> bool:
