@@ -249,9 +249,29 @@ class Browser:
     @property
     def recall(self) -> list[float]:
         if self._recall is None:
-            now, scheduler = self.clock(), self._scheduler()
-            self._recall = [self._recall_at(i, now, scheduler) for i in range(len(self.ids))]
+            self._recall = self._recall_now()
         return self._recall
+
+    def _recall_now(self) -> list[float]:
+        """``_recall_at`` for every card, with one study-day computation per quarter hour of
+        last reviews instead of two per card (seconds at 100k cards). Exact: every UTC offset
+        in use is a whole number of quarter hours, so a study day starts on a quarter-hour
+        boundary (in UTC seconds, a multiple of 900) and each quarter hour lies in one study day."""
+        now, scheduler = self.clock(), self._scheduler()
+        factor, decay = scheduler._FACTOR, scheduler._DECAY
+        elapsed_since: dict[int, int] = {}  # quarter hour (UTC seconds // 900) -> study days since
+        recall = []
+        for last, stability in zip(self.last, self.stability, strict=True):
+            if last == _NEVER or stability <= 0:
+                recall.append(_MISSING)
+                continue
+            quarter = int(last // 900)
+            elapsed = elapsed_since.get(quarter)
+            if elapsed is None:
+                start = datetime.fromtimestamp(quarter * 900, UTC)
+                elapsed = elapsed_since[quarter] = scheduler.elapsed_days(start, now)
+            recall.append((1 + factor * elapsed / stability) ** decay)
+        return recall
 
     # ------------------------------------------------------------ sort and filter
     def sort(self, column: int, descending: bool = False) -> None:

@@ -319,3 +319,29 @@ def test_a_fork_changes_without_touching_the_browser_it_came_from(conn, clock, l
     assert set(rows(fork, 3)) == {"suspended"} and fork.title is b.title  # the text is shared, not copied
     fork.undo(undo)
     assert rows(fork, 3) == shown
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York", "Asia/Kathmandu"])
+def test_recall_for_every_card_equals_the_recall_of_each_card(clock, zone, monkeypatch) -> None:  # noqa: F811
+    """The quarter-hour shortcut gives what one card's study days give, in zones with half- and
+    three-quarter-hour offsets and across a daylight-saving change."""
+    import random
+    import time as time_module
+
+    monkeypatch.setenv("TZ", zone)
+    time_module.tzset()
+    try:
+        rng = random.Random(zone)
+        now = clock().timestamp()
+        b = _random_browser(1, 4000)
+        b.clock = clock
+        # Last reviews up to a year back (a DST change or two), some exactly on quarter hours.
+        b.last = [rng.choice((card_browser._NEVER, now - rng.uniform(0, 365 * 86400),
+                              (now // 900 - rng.randrange(35_000)) * 900)) for _ in range(4000)]
+        b.stability = [rng.choice((card_browser._MISSING, rng.uniform(0.1, 300))) for _ in range(4000)]
+        b._recall = None
+        scheduler = b._scheduler()
+        assert b.recall == [b._recall_at(i, clock(), scheduler) for i in range(4000)]
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()
