@@ -403,10 +403,11 @@ class CardBrowserWindow(QDialog):
         rows = self.browser.rows_of(ids)
         selection = QItemSelection()
         last_column = self.model.columnCount() - 1
+        index = self.model.createIndex  # the rows exist: no rowCount() call into Python per index
         start = 0
         for n in range(1, len(rows) + 1):
             if n == len(rows) or rows[n] != rows[n - 1] + 1:  # a run of consecutive rows ends
-                selection.select(self.model.index(rows[start], 0), self.model.index(rows[n - 1], last_column))
+                selection.select(index(rows[start], 0), index(rows[n - 1], last_column))
                 start = n
         self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if rows and scroll:
