@@ -17,6 +17,9 @@
 - browser_open_ui_block_ms_100k: the window itself (ui/card_browser.py) opened at 100k cards: the
   longest UI-thread stall (ui/stall_meter.py) from the click until its rows are shown;
   browser_action_ui_block_ms_10k: the same for "Reschedule now" on 10,000 selected rows.
+  browser_ui_block_floor_ms: the floor in the same run, the longest UI-thread gap while a runner job
+  only counts in Python for 1.5 s (the machine's scheduling and the interpreter's sharing, no work
+  on the UI thread at all).
 - reader_card_state_p95_ms_100k: the reader's card-state line for one page (core/study/card_state.py:
   one query, the line's HTML), p95 over 500 random cards.
 """
@@ -131,7 +134,7 @@ def run() -> dict[str, float]:
         state_line(card_state(conn, qid, settings))
         lines.append((time.perf_counter() - start) * 1000)
     lines.sort()
-    open_block, action_block = _window_stalls(conn, library, folder / "progress.sqlite", selected)
+    open_block, action_block, block_floor = _window_stalls(conn, library, folder / "progress.sqlite", selected)
     conn.close()
     shutil.rmtree(folder, ignore_errors=True)
     return {"browser_open_ms_100k": median(opens), "browser_prepare_ms_100k": median(prepares),
@@ -139,6 +142,7 @@ def run() -> dict[str, float]:
             "browser_filter_ms_100k": median(filters), "browser_filter_broad_ms_100k": median(broad_filters),
             "browser_action_job_ms_10k": median(jobs),
             "browser_open_ui_block_ms_100k": open_block, "browser_action_ui_block_ms_10k": action_block,
+            "browser_ui_block_floor_ms": block_floor,
             "browser_sort_floor_ms_100k": median(floors),
             "browser_sort_vs_floor_ratio": median(sorts) / median(floors),
             "browser_sort_added_ms_100k": median(added_sorts),
@@ -146,7 +150,7 @@ def run() -> dict[str, float]:
             "reader_card_state_p95_ms_100k": lines[int(len(lines) * 0.95)]}
 
 
-def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, float]:
+def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, float, float]:
     """The longest UI-thread stall while the real window opens at 100k cards (until its rows are
     shown), and while "Reschedule now" runs on ``selected`` (until the result is shown)."""
     import os
@@ -155,7 +159,7 @@ def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, 
     from PySide6.QtCore import QItemSelection, QItemSelectionModel
 
     from genai_desktop.core.study.session import StudySettings
-    from genai_desktop.ui import theme
+    from genai_desktop.ui import runner, theme
     from genai_desktop.ui.app import make_application
     from genai_desktop.ui.card_browser import CardBrowserWindow
     from genai_desktop.ui.stall_meter import StallMeter, run_events_for
@@ -195,9 +199,20 @@ def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, 
     run_events_for(50)
     action_block = meter.take()
     assert window.status.text().startswith("Rescheduled"), window.status.text()
+
+    def count_for_a_while(_progress) -> int:
+        end, n = time.perf_counter() + 1.5, 0
+        while time.perf_counter() < end:
+            n += 1
+        return n
+
+    meter.take()
+    runner.run_in_background(count_for_a_while, name="floor")
+    until(lambda: not runner.busy())
+    block_floor = meter.take()
     meter.stop()
     window.close()
     window.deleteLater()
     run_events_for(50)
     app.processEvents()
-    return open_block, action_block
+    return open_block, action_block, block_floor

@@ -256,7 +256,7 @@ class CardBrowserWindow(QDialog):
 
         def done(browser: Browser, _none: None) -> None:
             self.loaded = True
-            self._adopt(browser, self.selected_ids())
+            self._adopt(browser)
 
         self._in_background(work, done, self.count.setText, "card-browser-load")
 
@@ -273,21 +273,32 @@ class CardBrowserWindow(QDialog):
             twin.reload()
             return twin.prepare(), None
 
-        self._in_background(work, lambda browser, _none: self._adopt(browser, self.selected_ids()),
-                            self.status.setText, "card-browser-refresh")
+        self._in_background(work, lambda browser, _none: self._adopt(browser), self.status.setText,
+                            "card-browser-refresh")
 
-    def _adopt(self, browser: Browser, select: list[str]) -> None:
+    def _adopt(self, browser: Browser, select: list[str] | None = None) -> None:
         """Show a browser made on the runner, with the sort and filter the window has now (they
-        may have changed while it was made) and ``select`` selected."""
+        may have changed while it was made) and ``select`` selected (None: what is selected now)."""
         browser.conn = self.workspace.progress.conn  # the runner's connection closed with its job
         shown = self.browser
         view = (shown.sort_column, shown.descending, shown.text, shown.chips)
         if (browser.sort_column, browser.descending, browser.text, browser.chips) != view:
             browser.sort_column, browser.descending, browser.text, browser.chips = view
             browser.apply()
-        self.browser = browser
-        self.model.swap(browser)
-        self._reselect(select)
+        if select is None and browser.ids is shown.ids and browser.order == shown.order:
+            # The same cards on the same rows (an action that moved none, sorted by title say):
+            # new cell values, and the selection stays as it is. Reselecting thousands of
+            # scattered rows costs Qt a second at 10k.
+            self.browser = self.model.browser = browser
+            if browser.order:
+                self.model.dataChanged.emit(self.model.index(0, 0),
+                                            self.model.index(len(browser.order) - 1, len(COLUMNS) - 1))
+        else:
+            if select is None:
+                select = self.selected_ids()
+            self.browser = browser
+            self.model.swap(browser)
+            self._reselect(select)
         self._update_count()
 
     # ------------------------------------------------------------ filter and selection
@@ -337,7 +348,7 @@ class CardBrowserWindow(QDialog):
         ids = self.selected_ids()
         if not ids or self.working:
             return
-        self._change(lambda twin: action(twin, ids, **options), ids)
+        self._change(lambda twin: action(twin, ids, **options))
 
     def set_due(self) -> None:
         ids = self.selected_ids()
@@ -345,9 +356,9 @@ class CardBrowserWindow(QDialog):
             return
         days, ok = QInputDialog.getInt(self, "Set due date", "Due in how many days (0 = today)?", 0, 0, 36500)
         if ok:
-            self._change(lambda twin: twin.set_due(ids, days), ids)
+            self._change(lambda twin: twin.set_due(ids, days))
 
-    def _change(self, change: Callable[[Browser], Undo], ids: list[str]) -> None:
+    def _change(self, change: Callable[[Browser], Undo]) -> None:
         shown = self.browser
         self.status.setText("Working…")
 
@@ -356,11 +367,11 @@ class CardBrowserWindow(QDialog):
             undo = change(twin)  # one transaction on the runner's connection
             return twin.prepare(), undo
 
-        self._in_background(work, lambda browser, undo: self._after(browser, undo, ids), self.status.setText,
+        self._in_background(work, lambda browser, undo: self._after(browser, undo), self.status.setText,
                             "card-browser-action")
 
-    def _after(self, browser: Browser, undo: Undo, ids: list[str]) -> None:
-        self._adopt(browser, ids)
+    def _after(self, browser: Browser, undo: Undo) -> None:
+        self._adopt(browser)  # the cards acted on stay selected, wherever they moved
         if undo.rows:
             self.undo_stack.append(undo)
             self.status.setText(f"{undo.label}  ·  Ctrl+Z undo")
