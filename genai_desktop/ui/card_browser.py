@@ -79,10 +79,18 @@ class CardModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
+    about_to_sort = Signal()
+    resorted = Signal()
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
+        # A reset, not a layout change: on layoutChanged the views walk every row through
+        # index() and rowCount() (in Python here), a second or more at 100k rows per click.
+        # The window keeps the selection across it by card (about_to_sort / resorted).
+        self.about_to_sort.emit()
+        self.beginResetModel()
         self.browser.sort(column, order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
+        self.endResetModel()
+        self.resorted.emit()
 
     def refilter(self, text: str, chips) -> None:
         self.beginResetModel()
@@ -181,8 +189,8 @@ class CardBrowserWindow(QDialog):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         # A sort moves rows: the selection follows its cards, not the row numbers.
         self._sorting_selection: list[str] = []
-        self.model.layoutAboutToBeChanged.connect(self._before_sort)
-        self.model.layoutChanged.connect(self._after_sort)
+        self.model.about_to_sort.connect(self._before_sort)
+        self.model.resorted.connect(self._after_sort)
         layout.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
@@ -420,7 +428,11 @@ class CardBrowserWindow(QDialog):
             if n == len(rows) or rows[n] != rows[n - 1] + 1:  # a run of consecutive rows ends
                 selection.select(index(rows[start], 0), index(rows[n - 1], last_column))
                 start = n
-        self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        # Clear, then select: ClearAndSelect compares the old ranges with the new ones pairwise,
+        # seconds for a few thousand scattered rows; either step alone is linear.
+        model = self.table.selectionModel()
+        model.clearSelection()
+        model.select(selection, QItemSelectionModel.SelectionFlag.Select)
         if rows and scroll:
             self.table.scrollTo(self.model.index(rows[0], 0))
         self._update_buttons()
