@@ -17,6 +17,8 @@
 - browser_open_ui_block_ms_100k: the window itself (ui/card_browser.py) opened at 100k cards: the
   longest UI-thread stall (ui/stall_meter.py) from the click until its rows are shown;
   browser_action_ui_block_ms_10k: the same for "Reschedule now" on 10,000 selected rows.
+  browser_click_sort_ui_ms_100k: a click on the Due header of that window (the model, the view and
+  the header included), nothing selected, median of 5.
   browser_ui_block_floor_ms: the floor in the same run, the longest UI-thread gap while a runner job
   only counts in Python for 1.5 s (the machine's scheduling and the interpreter's sharing, no work
   on the UI thread at all).
@@ -134,7 +136,7 @@ def run() -> dict[str, float]:
         state_line(card_state(conn, qid, settings))
         lines.append((time.perf_counter() - start) * 1000)
     lines.sort()
-    open_block, action_block, block_floor = _window_stalls(conn, library, folder / "progress.sqlite", selected)
+    open_block, action_block, block_floor, clicks = _window_stalls(conn, library, folder / "progress.sqlite", selected)
     conn.close()
     shutil.rmtree(folder, ignore_errors=True)
     return {"browser_open_ms_100k": median(opens), "browser_prepare_ms_100k": median(prepares),
@@ -142,7 +144,7 @@ def run() -> dict[str, float]:
             "browser_filter_ms_100k": median(filters), "browser_filter_broad_ms_100k": median(broad_filters),
             "browser_action_job_ms_10k": median(jobs),
             "browser_open_ui_block_ms_100k": open_block, "browser_action_ui_block_ms_10k": action_block,
-            "browser_ui_block_floor_ms": block_floor,
+            "browser_ui_block_floor_ms": block_floor, "browser_click_sort_ui_ms_100k": clicks,
             "browser_sort_floor_ms_100k": median(floors),
             "browser_sort_vs_floor_ratio": median(sorts) / median(floors),
             "browser_sort_added_ms_100k": median(added_sorts),
@@ -150,13 +152,13 @@ def run() -> dict[str, float]:
             "reader_card_state_p95_ms_100k": lines[int(len(lines) * 0.95)]}
 
 
-def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, float, float]:
+def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, float, float, float]:
     """The longest UI-thread stall while the real window opens at 100k cards (until its rows are
     shown), and while "Reschedule now" runs on ``selected`` (until the result is shown)."""
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
     from genai_desktop.core.study.session import StudySettings
     from genai_desktop.ui import runner, theme
@@ -182,6 +184,12 @@ def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, 
     until(lambda: window.loaded and not window.working)
     run_events_for(50)  # the first paint of the rows
     open_block = meter.take()
+    clicks = []
+    for _ in range(5):
+        window.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        start = time.perf_counter()
+        window.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        clicks.append((time.perf_counter() - start) * 1000)
 
     StudySettings(desired_retention=0.9).save(conn)  # every card in review moves
     window.browser.sort(0)  # library order by title: select the 10k cards wherever they are
@@ -215,4 +223,4 @@ def _window_stalls(conn, library, db_path, selected: list[str]) -> tuple[float, 
     window.deleteLater()
     run_events_for(50)
     app.processEvents()
-    return open_block, action_block, block_floor
+    return open_block, action_block, block_floor, median(clicks)
