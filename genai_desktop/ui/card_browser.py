@@ -1,16 +1,22 @@
 """The card browser (Ctrl+B, or "Browse cards" in the Flashcards view): every card in one table.
 
 The table reads core/study/card_browser.Browser through a model that maps a visible row to the
-browser's ordered list; sorting and filtering happen in the core. Actions apply to the selected
-rows, each one transaction; Ctrl+Z takes back the last one. ``i`` or a double-click shows the
-card's review history.
+browser's ordered list; sorting and filtering happen in the core. The window opens at once and
+its rows arrive from the runner ("Loading cards…" meanwhile): reading 100k cards and preparing
+every column's order takes seconds, and a click on a header then only picks a prepared order.
+Actions apply to the selected rows, each one transaction, on the runner too: a fork of the
+browser (core ``Browser.fork``) is changed there and swapped in when done, and the window says
+what changed with a ``Changes``. Ctrl+Z takes back the last one. ``i`` or a double-click shows
+the card's review history.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.changes import Changes
 from ..core.study.card_browser import COLUMNS, Browser, Undo
 from ..core.study.session import StudySettings, format_duration, format_interval
 from ..core.study.stats import recall_curve
@@ -36,6 +43,7 @@ from . import theme as themes
 from .backups_dialog import dialog_stylesheet
 from .charts import LineChart
 from .dialog_buttons import button_row
+from .runner import run_in_background
 
 SHORT = ("Question", "Topic", "Level", "State", "Due", "Ivl", "Stab.", "Diff.", "Recall", "Revs", "Lapses",
          "Last", "Added")
@@ -71,10 +79,18 @@ class CardModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
+    about_to_sort = Signal()
+    resorted = Signal()
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
+        # A reset, not a layout change: on layoutChanged the views walk every row through
+        # index() and rowCount() (in Python here), a second or more at 100k rows per click.
+        # The window keeps the selection across it by card (about_to_sort / resorted).
+        self.about_to_sort.emit()
+        self.beginResetModel()
         self.browser.sort(column, order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
+        self.endResetModel()
+        self.resorted.emit()
 
     def refilter(self, text: str, chips) -> None:
         self.beginResetModel()
@@ -83,6 +99,12 @@ class CardModel(QAbstractTableModel):
 
     def reloaded(self) -> None:
         self.beginResetModel()
+        self.endResetModel()
+
+    def swap(self, browser: Browser) -> None:
+        """Show another browser (one read or changed on the runner)."""
+        self.beginResetModel()
+        self.browser = browser
         self.endResetModel()
 
 
@@ -101,7 +123,7 @@ class _Table(QTableView):
 class CardBrowserWindow(QDialog):
     """Not modal: the library and the flashcards stay usable beside it."""
 
-    changed = Signal()  # an action changed card states: due counts and decks refresh
+    changed = Signal(object)  # Changes: an action changed card states; due counts and decks refresh
 
     def __init__(self, workspace: Workspace, theme: themes.Theme, parent: QWidget | None = None,
                  clock=None) -> None:
@@ -110,11 +132,15 @@ class CardBrowserWindow(QDialog):
         self.theme = theme
         self.setWindowTitle("Browse cards")
         self.resize(1000, 600)
-        kwargs = {"clock": clock} if clock else {}
-        self.browser = Browser.load(workspace.progress.conn, workspace.library, **kwargs)
+        self._clock_kwargs = {"clock": clock} if clock else {}
+        conn = workspace.progress.conn
+        # Empty until the rows arrive; a sort or filter chosen meanwhile carries over to them.
+        self.browser = Browser(conn, StudySettings.load(conn), **self._clock_kwargs)
         self.model = CardModel(self.browser, self)
         self.undo_stack: list[Undo] = []
         self.stale = False  # cards changed elsewhere (a study session): re-read on activation
+        self.loaded = False
+        self.working = False  # a read or an action on the runner: one at a time
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
@@ -161,18 +187,22 @@ class CardBrowserWindow(QDialog):
         header.setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda _index: self.show_info())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        # A sort moves rows: the selection follows its cards, not the row numbers.
+        self._sorting_selection: list[str] = []
+        self.model.about_to_sort.connect(self._before_sort)
+        self.model.resorted.connect(self._after_sort)
         layout.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
         actions.setSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("suspend", "Suspend", lambda: self._run(self.browser.suspend)),
-                                ("unsuspend", "Unsuspend", lambda: self._run(self.browser.suspend, on=False)),
-                                ("bury", "Bury", lambda: self._run(self.browser.bury)),
-                                ("unbury", "Unbury", lambda: self._run(self.browser.bury, on=False)),
-                                ("forget", "Forget", lambda: self._run(self.browser.forget)),
+        for key, text, slot in (("suspend", "Suspend", lambda: self._run(Browser.suspend)),
+                                ("unsuspend", "Unsuspend", lambda: self._run(Browser.suspend, on=False)),
+                                ("bury", "Bury", lambda: self._run(Browser.bury)),
+                                ("unbury", "Unbury", lambda: self._run(Browser.bury, on=False)),
+                                ("forget", "Forget", lambda: self._run(Browser.forget)),
                                 ("due", "Set due date…", self.set_due),
-                                ("reschedule", "Reschedule now", lambda: self._run(self.browser.reschedule)),
+                                ("reschedule", "Reschedule now", lambda: self._run(Browser.reschedule)),
                                 ("info", "Card info   i", self.show_info)):
             button = QPushButton(text)
             button.setAutoDefault(False)
@@ -194,96 +224,217 @@ class CardBrowserWindow(QDialog):
         self.apply_theme()
         self._update_count()
         self._update_buttons()
+        self._load()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.stale:
             self.refresh()
         super().changeEvent(event)
 
+    # ------------------------------------------------------------ the runner
+    def _in_background(self, work: Callable[[Any], tuple[Browser, Any]],
+                       done: Callable[[Browser, Any], None], failed: Callable[[str], None], name: str) -> None:
+        """``work(conn)`` on the runner with that thread's own connection; it returns the browser
+        to show and what ``done`` needs beside it. ``done`` runs on the UI thread."""
+        self.working = True
+        self._update_buttons()
+
+        def finish(result: tuple[Browser, Any]) -> None:
+            self.working = False
+            done(*result)
+            self._update_buttons()
+            if self.stale and self.isActiveWindow():  # answers elsewhere while this ran
+                self.refresh()
+
+        def fail(message: str) -> None:
+            self.working = False
+            failed(message)
+            self._update_buttons()
+
+        run_in_background(lambda conn, _progress: work(conn), done=finish, failed=fail,
+                          db_path=self.workspace.paths.progress_db, name=name)
+
+    def _load(self) -> None:
+        library, settings_kwargs = self.workspace.library, self._clock_kwargs
+        self.count.setText("Loading cards…")
+
+        def work(conn) -> tuple[Browser, None]:
+            browser = Browser.load(conn, library, **settings_kwargs)
+            return browser.prepare(), None
+
+        def done(browser: Browser, _none: None) -> None:
+            self.loaded = True
+            self._adopt(browser)
+
+        self._in_background(work, done, self.count.setText, "card-browser-load")
+
     def refresh(self) -> None:
-        """Read the cards again, keeping the sort, the filter and the selection."""
-        ids = self.selected_ids()
-        self.stale = False
-        self.browser.settings = StudySettings.load(self.workspace.progress.conn)  # the day start may have moved
-        self.browser.reload()
-        self.model.reloaded()
-        self._reselect(ids)
+        """Read the cards again on the runner, keeping the sort, the filter and the selection."""
+        if self.working or not self.loaded:
+            return  # whatever runs now ends by refreshing if the cards are still stale
+        self.stale = False  # an answer given while this runs marks it stale again
+        shown = self.browser
+
+        def work(conn) -> tuple[Browser, None]:
+            twin = shown.fork(conn)
+            twin.settings = StudySettings.load(conn)  # the day start may have moved
+            twin.reload()
+            return twin.prepare(), None
+
+        self._in_background(work, lambda browser, _none: self._adopt(browser), self.status.setText,
+                            "card-browser-refresh")
+
+    def _adopt(self, browser: Browser, select: list[str] | None = None) -> None:
+        """Show a browser made on the runner, with the sort and filter the window has now (they
+        may have changed while it was made) and ``select`` selected (None: what is selected now)."""
+        browser.conn = self.workspace.progress.conn  # the runner's connection closed with its job
+        shown = self.browser
+        view = (shown.sort_column, shown.descending, shown.text, shown.chips)
+        if (browser.sort_column, browser.descending, browser.text, browser.chips) != view:
+            browser.sort_column, browser.descending, browser.text, browser.chips = view
+            browser.apply()
+        if select is None and browser.ids is shown.ids and browser.order == shown.order:
+            # The same cards on the same rows (an action that moved none, sorted by title say):
+            # new cell values, and the selection stays as it is. Reselecting thousands of
+            # scattered rows costs Qt a second at 10k.
+            self.browser = self.model.browser = browser
+            if browser.order:
+                self.model.dataChanged.emit(self.model.index(0, 0),
+                                            self.model.index(len(browser.order) - 1, len(COLUMNS) - 1))
+        else:
+            if select is None:
+                select = self.selected_ids()
+            self.browser = browser
+            self.model.swap(browser)
+            self._reselect(select)
         self._update_count()
 
     # ------------------------------------------------------------ filter and selection
     def _refilter(self, *_args) -> None:
         wanted = [name for name, chip in self.chips.items() if chip.isChecked()]
+        selected = self.selected_ids()
         self.model.refilter(self.filter.text(), wanted)
+        if selected:
+            self._reselect(selected, scroll=False)  # the cards still shown stay selected
         self._update_count()
         self._update_buttons()
 
+    def _before_sort(self, *_args) -> None:
+        self._sorting_selection = self.selected_ids()
+
+    def _after_sort(self, *_args) -> None:
+        if self._sorting_selection:
+            self._reselect(self._sorting_selection, scroll=False)
+            self._sorting_selection = []
+
     def _update_count(self) -> None:
+        if not self.loaded:
+            return  # "Loading cards…" (or why not) stays until the rows arrive
         shown, total = len(self.browser.order), len(self.browser.ids)
         self.count.setText(f"{shown:,} of {total:,} cards" if shown != total else f"{total:,} cards")
 
+    def _selected_rows(self) -> list[int]:
+        """From the selection's ranges, not one index per row and column: Ctrl+A at 100k is cheap."""
+        rows: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        return sorted(rows)
+
     def selected_ids(self) -> list[str]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.browser.question_id(row) for row in rows]
+        return [self.browser.question_id(row) for row in self._selected_rows()]
 
     def _update_buttons(self, *_args) -> None:
-        some = bool(self.table.selectionModel().selectedRows())
+        selection = self.table.selectionModel().selection()
+        some = not selection.isEmpty() and not self.working
+        one = len(selection) <= 2 and len(self._selected_rows()) == 1
         for key, button in self.buttons.items():
-            button.setEnabled(some if key != "info" else len(self.table.selectionModel().selectedRows()) == 1)
+            button.setEnabled(some if key != "info" else one)
 
     # ------------------------------------------------------------ actions
-    def _run(self, action, **options) -> None:
+    def _run(self, action: Callable[..., Undo], **options) -> None:
+        """``action`` (a ``Browser`` method) on the selected cards, on the runner."""
         ids = self.selected_ids()
-        if not ids:
+        if not ids or self.working:
             return
-        self._after(action(ids, **options), ids)
+        self._change(lambda twin: action(twin, ids, **options))
 
     def set_due(self) -> None:
         ids = self.selected_ids()
-        if not ids:
+        if not ids or self.working:
             return
         days, ok = QInputDialog.getInt(self, "Set due date", "Due in how many days (0 = today)?", 0, 0, 36500)
         if ok:
-            self._after(self.browser.set_due(ids, days), ids)
+            self._change(lambda twin: twin.set_due(ids, days))
 
-    def _after(self, undo: Undo, ids: list[str]) -> None:
-        self.model.reloaded()
+    def _change(self, change: Callable[[Browser], Undo]) -> None:
+        shown = self.browser
+        self.status.setText("Working…")
+
+        def work(conn) -> tuple[Browser, Undo]:
+            twin = shown.fork(conn)
+            undo = change(twin)  # one transaction on the runner's connection
+            return twin.prepare(), undo
+
+        self._in_background(work, lambda browser, undo: self._after(browser, undo), self.status.setText,
+                            "card-browser-action")
+
+    def _after(self, browser: Browser, undo: Undo) -> None:
+        self._adopt(browser)  # the cards acted on stay selected, wherever they moved
         if undo.rows:
             self.undo_stack.append(undo)
             self.status.setText(f"{undo.label}  ·  Ctrl+Z undo")
         else:
             self.status.setText(undo.label)
-        self._reselect(ids)
-        self._update_count()
-        self.changed.emit()
-        self.stale = False  # this window made the change and shows it already
+        self._changed()
 
     def undo(self) -> None:
+        if self.working:
+            self.status.setText("Still working on the last change…")
+            return
         if not self.undo_stack:
             self.status.setText("Nothing to undo")
             return
         undo = self.undo_stack.pop()
-        self.browser.undo(undo)
-        self.model.reloaded()
-        self.status.setText(f"Undone · {undo.label}")
-        self._reselect([qid for qid, _row in undo.rows])
-        self._update_count()
-        self.changed.emit()
+        shown = self.browser
+
+        def work(conn) -> tuple[Browser, None]:
+            twin = shown.fork(conn)
+            twin.undo(undo)
+            return twin.prepare(), None
+
+        def done(browser: Browser, _none: None) -> None:
+            self._adopt(browser, [qid for qid, _row in undo.rows])
+            self.status.setText(f"Undone · {undo.label}")
+            self._changed()
+
+        def failed(message: str) -> None:
+            self.undo_stack.append(undo)  # nothing was written: it can be tried again
+            self.status.setText(message)
+
+        self._in_background(work, done, failed, "card-browser-undo")
+
+    def _changed(self) -> None:
+        self.changed.emit(Changes(cards=True))
         self.stale = False  # this window made the change and shows it already
 
-    def _reselect(self, ids: list[str]) -> None:
-        wanted = set(ids)
-        selection = self.table.selectionModel()
-        selection.clearSelection()
-        flags = (selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-        first = None
-        for row in range(len(self.browser.order)):
-            if self.browser.question_id(row) in wanted:
-                selection.select(self.model.index(row, 0), flags)
-                first = row if first is None else first
-                if len(wanted) == 1:
-                    break
-        if first is not None:
-            self.table.scrollTo(self.model.index(first, 0))
+    def _reselect(self, ids: list[str], scroll: bool = True) -> None:
+        """Select the rows showing these cards: one selection of runs of rows, not a call per row."""
+        rows = self.browser.rows_of(ids)
+        selection = QItemSelection()
+        last_column = self.model.columnCount() - 1
+        index = self.model.createIndex  # the rows exist: no rowCount() call into Python per index
+        start = 0
+        for n in range(1, len(rows) + 1):
+            if n == len(rows) or rows[n] != rows[n - 1] + 1:  # a run of consecutive rows ends
+                selection.select(index(rows[start], 0), index(rows[n - 1], last_column))
+                start = n
+        # Clear, then select: ClearAndSelect compares the old ranges with the new ones pairwise,
+        # seconds for a few thousand scattered rows; either step alone is linear.
+        model = self.table.selectionModel()
+        model.clearSelection()
+        model.select(selection, QItemSelectionModel.SelectionFlag.Select)
+        if rows and scroll:
+            self.table.scrollTo(self.model.index(rows[0], 0))
         self._update_buttons()
 
     def show_info(self) -> None:

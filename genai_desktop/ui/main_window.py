@@ -685,16 +685,11 @@ class MainWindow(QMainWindow):
         browser = getattr(self, "card_browser", None)
         if browser is None:
             browser = self.card_browser = CardBrowserWindow(self.workspace, self.theme, self)
-            browser.changed.connect(self._cards_changed_in_browser)
+            browser.changed.connect(self.apply_changes)  # the Changes its action made
             browser.finished.connect(lambda _result: setattr(self, "card_browser", None))
         browser.show()
         browser.raise_()
         browser.activateWindow()
-
-    def _cards_changed_in_browser(self) -> None:
-        from ..core.changes import Changes
-
-        self.apply_changes(Changes(cards=True))
 
     def show_scheduling(self):
         from .scheduling_dialog import show_scheduling

@@ -243,3 +243,107 @@ def test_reschedule_gives_the_due_an_answer_would_give_at_the_current_retention(
     assert inconsistent_cards(conn) == []
     b.undo(undo)
     assert _due(conn, "multi-head") == review_due
+
+
+def _random_browser(seed: int, n: int) -> Browser:
+    """A browser over random rows (no database): few distinct values in some columns and many
+    ties, the sentinels new cards carry, and words for the filter."""
+    import random
+
+    rng = random.Random(seed)
+    words = ("attention", "cache", "kv", "agent", "gan", "loss")
+    b = Browser(None, StudySettings())  # type: ignore[arg-type]  # sorting and filtering read no database
+    b.ids = [f"q{i}" for i in range(n)]
+    b.title = [" ".join(rng.choice(words) for _ in range(3)) for _ in range(n)]
+    b.title_key = [t.casefold() for t in b.title]
+    b.topic = [rng.choice(("Attention", "GANs", "Agents")) for _ in range(n)]
+    b.level = [rng.choice(("Dev L1", "Dev L2", "Researcher")) for _ in range(n)]
+    b.haystack = [f"{t} {p} {lv}".casefold() for t, p, lv in zip(b.title_key, b.topic, b.level, strict=True)]
+    b.state = [rng.choice(card_browser.STATES) for _ in range(n)]
+    b.due = [rng.choice((card_browser._NEVER, float(rng.randrange(50)), rng.random())) for _ in range(n)]
+    b.last = [card_browser._NEVER] * n
+    for name in ("interval", "stability", "difficulty"):
+        setattr(b, name, [rng.choice((card_browser._MISSING, rng.random() * 10, 1.0)) for _ in range(n)])
+    b._recall = [rng.choice((card_browser._MISSING, 0.9, rng.random())) for _ in range(n)]
+    b.reviews = [rng.randrange(4) for _ in range(n)]
+    b.lapses = [rng.choice((0, 0, 1, 9)) for _ in range(n)]
+    b.last_rating = [rng.randrange(5) for _ in range(n)]
+    b.first = [rng.choice((card_browser._NOT_STUDIED, f"2026-01-{rng.randrange(10, 29)}T10:00:00")) for _ in range(n)]
+    return b
+
+
+def _plain(b: Browser, column: int, descending: bool, text: str, chips: frozenset[str]) -> list[int]:
+    """The browser's rows as a plain sorted() and a row-by-row filter give them."""
+    keys = getattr(b, card_browser._SORT_KEYS[column])
+    order = sorted(range(len(b.ids)), key=keys.__getitem__)
+    if descending:
+        order = order[::-1]
+    wanted, unwanted = parse_query(text)
+    states = chips - {"leech"}
+    return [i for i in order if all(w in b.haystack[i] for w in wanted)
+            and not any(w in b.haystack[i] for w in unwanted)
+            and (not states or b.state[i] in states)
+            and ("leech" not in chips or b.lapses[i] >= card_browser.LEECH_LAPSES)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_prepared_orders_and_filters_equal_a_plain_sort_and_filter(seed) -> None:
+    b = _random_browser(seed, 1500).prepare()
+    filters = [("", frozenset()), ("attention", frozenset()), ("kv -gan", frozenset({"review", "new"})),
+               ('"cache kv"', frozenset()), ("a", frozenset({"leech"})), ("", frozenset({"buried"}))]
+    for column in range(len(COLUMNS)):
+        for descending in (False, True):
+            b.sort(column, descending)
+            for text, chips in filters:
+                b.set_filter(text, chips)
+                assert b.order == _plain(b, column, descending, text, chips), (column, descending, text, chips)
+
+
+def test_stable_order_groups_few_keys_and_sorts_many_exactly_as_sorted(monkeypatch) -> None:
+    import random
+
+    monkeypatch.setattr(card_browser, "_SORT_RUN", 100)  # many runs to merge, ties across them
+    rng = random.Random(7)
+    for keys in ([rng.randrange(5) for _ in range(3000)], [rng.random() for _ in range(3000)],
+                 [rng.choice(("b", "a", "c")) for _ in range(500)], [], [rng.randrange(1000) for _ in range(3000)],
+                 [rng.choice((float("inf"), -1.0, rng.random())) for _ in range(3001)]):
+        assert card_browser.stable_order(keys) == sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def test_a_fork_changes_without_touching_the_browser_it_came_from(conn, clock, library) -> None:  # noqa: F811
+    answer(conn, clock, "multi-head", Rating.Good)
+    b = Browser.load(conn, library, clock=clock).prepare()
+    shown = rows(b, 3)
+    order = list(b.order)
+    fork = b.fork(conn)
+    undo = fork.suspend(ALL)
+    assert rows(b, 3) == shown and b.order == order  # the window's copy: as it was
+    assert set(rows(fork, 3)) == {"suspended"} and fork.title is b.title  # the text is shared, not copied
+    fork.undo(undo)
+    assert rows(fork, 3) == shown
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York", "Asia/Kathmandu"])
+def test_recall_for_every_card_equals_the_recall_of_each_card(clock, zone, monkeypatch) -> None:  # noqa: F811
+    """The quarter-hour shortcut gives what one card's study days give, in zones with half- and
+    three-quarter-hour offsets and across a daylight-saving change."""
+    import random
+    import time as time_module
+
+    monkeypatch.setenv("TZ", zone)
+    time_module.tzset()
+    try:
+        rng = random.Random(zone)
+        now = clock().timestamp()
+        b = _random_browser(1, 4000)
+        b.clock = clock
+        # Last reviews up to a year back (a DST change or two), some exactly on quarter hours.
+        b.last = [rng.choice((card_browser._NEVER, now - rng.uniform(0, 365 * 86400),
+                              (now // 900 - rng.randrange(35_000)) * 900)) for _ in range(4000)]
+        b.stability = [rng.choice((card_browser._MISSING, rng.uniform(0.1, 300))) for _ in range(4000)]
+        b._recall = None
+        scheduler = b._scheduler()
+        assert b.recall == [b._recall_at(i, clock(), scheduler) for i in range(4000)]
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()
