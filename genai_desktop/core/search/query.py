@@ -31,6 +31,7 @@ them into highlighting after escaping the text.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import sqlite3
 import unicodedata
@@ -38,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import islice
+from operator import itemgetter
 
 from .index import GRAM, ContentIndex, grams, typo_candidate
 
@@ -421,7 +423,7 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
             in_title = {rowid for (rowid,) in conn.execute(
                 "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
-        best = sorted(candidates, key=lambda c: (c[0] not in in_title, c[1]))[:limit]
+        best = _title_matches_first(candidates, in_title, limit)
         some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
             # Too little for all the words together: the pages with some of them follow.
@@ -449,6 +451,20 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             hit.title  # noqa: B018 - marked now: every list shows these at once
         hits.append(hit)
     return hits
+
+
+def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int],
+                         limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` (rowid, rank) pairs: title matches first, each group by rank, ties in
+    rowid order. The same as sorting by (not in title, rank), but the ranks are compared in C:
+    a Python key for each of 2,000 candidates was a fifth of a keystroke at 100,000 pages."""
+    by_rank = itemgetter(1)
+    titles = [c for c in candidates if c[0] in in_title]
+    best = heapq.nsmallest(limit, titles, key=by_rank)  # stable, as sorted()[:limit]
+    if len(best) < limit:
+        others = [c for c in candidates if c[0] not in in_title] if titles else candidates
+        best += heapq.nsmallest(limit - len(best), others, key=by_rank)
+    return best
 
 
 # Results marked by search() itself: as many as a result list shows before scrolling (the search
