@@ -40,6 +40,7 @@ DUE_ROLE = USER_ROLE + 3
 GROUP_ROLE = USER_ROLE + 4
 PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
 HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
+LATER_ROLE = USER_ROLE + 8  # a filtered topic's placeholder row: its matches are made when it is opened
 SPLIT_ROLE = USER_ROLE + 7  # where a title departs from a sibling's that starts the same way
 # Sibling titles sharing at least this many leading characters would look the same once cut
 # to the sidebar's width ("How do RNNs, LSTMs and…" twice): they show where they differ.
@@ -334,11 +335,23 @@ def filtered_rows(outline: Outline, bookmarks: list[tuple[str, str]], needle: st
     def holds(text: str) -> bool:
         return needle in text.lower()
 
+    budget = [MAX_EXPANDED_MATCHES]  # question rows made now; a topic past it gets them when opened
+
     def topic_row(topic) -> QStandardItem | None:
-        if holds(topic.title):
-            return builder.topic(topic)
-        questions = [q for q in topic.questions if holds(q.title)]
-        return builder.topic(topic, questions) if questions else None
+        questions = topic.questions if holds(topic.title) else [q for q in topic.questions if holds(q.title)]
+        if not questions:
+            return None
+        if len(questions) <= budget[0]:
+            budget[0] -= len(questions)
+            return builder.topic(topic, questions)
+        # Made and thrown away at every filter, 46,000 rows cost the UI thread 230 ms to delete:
+        # a topic the filter leaves closed holds one placeholder until it is opened.
+        item = builder.topic(topic, [])
+        later = _row("…", row_size)
+        later.setData([(q.title, f"q:{q.id}") for q in questions], LATER_ROLE)
+        later.setSelectable(False)
+        item.appendRow(later)
+        return item
 
     if holds("LIBRARY"):
         rows.append(group_row("LIBRARY", group_size))
@@ -467,6 +480,7 @@ class Sidebar(QWidget):
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
+        self.tree.expanded.connect(self._fill_later)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self.filter.returnPressed.connect(self.open_first_match)
@@ -637,6 +651,23 @@ class Sidebar(QWidget):
         if page_id and not self._following:  # select() follows the reader: no echo back to it
             self.page_selected.emit(page_id)
 
+    def _fill_later(self, index: QModelIndex) -> None:
+        """A filtered topic opened: its matching questions replace the placeholder."""
+        if self._filter_model is None:
+            return
+        item = self._filter_model.itemFromIndex(self.proxy.mapToSource(index))
+        later = item.child(0) if item is not None and item.rowCount() == 1 else None
+        pages = later.data(LATER_ROLE) if later is not None else None
+        if not pages:
+            return
+        builder = RowBuilder(self._row_size)
+        item.removeRow(0)
+        item.appendRows([builder.page(title, page_id) for title, page_id in pages])
+        _mark_collisions(item)
+        if item.data(PACK_ROLE):
+            _mark_pack(item, item.data(PACK_ROLE))
+        self._items.update(builder.items)
+
     def _on_activated(self, index: QModelIndex) -> None:
         if index.data(PAGE_ROLE) and self.proxy.hasChildren(index):
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
@@ -673,9 +704,13 @@ class Sidebar(QWidget):
             run_in_background(lambda _progress: make(), done=lambda built: self._show_filtered(built, wanted),
                               name="sidebar-filter")
 
+    def filter_pending(self) -> bool:
+        """True while typed text waits to be shown filtered (the pause, or the worker)."""
+        return bool(self.filter.text().strip()) and self._filter_shown != self._filter_wanted
+
     def _settle_filter(self) -> None:
         """A filter typed but not shown yet is shown now (the matches are about to be read)."""
-        if self.filter.text().strip() and self._filter_shown != self._filter_wanted:
+        if self.filter_pending():
             self._start_filter(here=True)
 
     def _show_filtered(self, built: PackRows, wanted: int) -> None:
@@ -743,7 +778,7 @@ class Sidebar(QWidget):
             deeper = []
             for item in level:
                 children = item.rowCount()
-                if children and children <= budget:
+                if children and children <= budget and not item.child(0).data(LATER_ROLE):
                     self.tree.setExpanded(self.proxy.mapFromSource(item.index()), True)
                     budget -= children
                     deeper += [child for child in map(item.child, range(children)) if child.hasChildren()]
