@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import UserError
-from ..core.search.query import SearchHit, marked_spans, parse_query
+from ..core.search.query import MARKED_AT_ONCE, SearchHit, marked_spans, parse_query
 from . import theme as themes
 from .find_highlight import match_colors
 
@@ -156,6 +156,11 @@ class SearchPopup(QFrame):
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        # Rows laid out a batch at a time, later ones in the event loop's next passes: a result's
+        # snippet is cut when first read (core/search/query.py MARKED_AT_ONCE), so the rows below
+        # the fold cost the keystroke nothing, and a next keystroke replaces them unbuilt.
+        self.list.setLayoutMode(QListWidget.LayoutMode.Batched)
+        self.list.setBatchSize(MARKED_AT_ONCE)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.delegate = HitDelegate(theme, self.list)
         self.list.setItemDelegate(self.delegate)

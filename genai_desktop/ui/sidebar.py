@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilterProxyModel, Signal
+from functools import partial
+
+from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilterProxyModel, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -38,6 +40,7 @@ DUE_ROLE = USER_ROLE + 3
 GROUP_ROLE = USER_ROLE + 4
 PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
 HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
+LATER_ROLE = USER_ROLE + 8  # a filtered topic's placeholder row: its matches are made when it is opened
 SPLIT_ROLE = USER_ROLE + 7  # where a title departs from a sibling's that starts the same way
 # Sibling titles sharing at least this many leading characters would look the same once cut
 # to the sidebar's width ("How do RNNs, LSTMs and…" twice): they show where they differ.
@@ -53,6 +56,8 @@ ITEM_PADDING_PX = 10  # QTreeView::item's 4 px above and below (theme.chrome_sty
 
 
 MAX_EXPANDED_MATCHES = 3000  # rows a filter opens at once (see Sidebar._expand_matches)
+# Typing pauses this long before the tree is filtered: a burst of letters filters once.
+FILTER_DEBOUNCE_MS = 120
 
 
 def row_heights(line_height: int) -> tuple[int, int]:
@@ -227,14 +232,6 @@ class _Tree(QTreeView):
             painter.eraseRect(rect)
 
 
-class _Filter(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setRecursiveFilteringEnabled(True)
-        self.setProperty("filterCaseSensitivity", "CaseInsensitive")
-        self.setAutoAcceptChildRows(True)
-
-
 PackRows = tuple[list[QStandardItem], dict[str, QStandardItem]]  # top rows, and every row by page id
 
 
@@ -254,7 +251,9 @@ class RowBuilder:
         self.items[page_id] = item
         return item
 
-    def topic(self, topic) -> QStandardItem:
+    def topic(self, topic, questions: list | None = None) -> QStandardItem:
+        """A topic's row with its questions (``questions``: only these, for a filter; the count
+        and the due badge stay the whole topic's)."""
         item = self.page(topic.title, f"topic:{topic.id}")
         item.setData(len(topic.questions), COUNT_ROLE)
         font = item.font()
@@ -263,16 +262,19 @@ class RowBuilder:
         due_total = 0
         for question in topic.questions:
             due_total += self.due_by_page.get(f"q:{question.id}", 0)
+        for question in topic.questions if questions is None else questions:
             item.appendRow(self.page(question.title, f"q:{question.id}"))
         if due_total:
             item.setData(due_total, DUE_ROLE)
         _mark_collisions(item)
         return item
 
-    def pack(self, pack: str, title: str, topics: list, guides: list) -> QStandardItem:
-        """One imported pack: its topics and pages under its title (a lone topic stands alone)."""
+    def pack(self, pack: str, title: str, topics: list, guides: list,
+             shown: tuple[list, list] | None = None) -> QStandardItem:
+        """One imported pack: its topics and pages under its title (a lone topic stands alone).
+        ``shown``: (topic rows already made, guides) to show instead of all, for a filter."""
         if len(topics) == 1 and not guides:
-            item = self.topic(topics[0])
+            item = shown[0][0] if shown else self.topic(topics[0])
         else:
             item = _row(title, self.row_size)
             item.setToolTip(f"{title} (imported notes; right-click to remove)")
@@ -280,13 +282,113 @@ class RowBuilder:
             font = item.font()
             font.setWeight(QFont.Weight.DemiBold)
             item.setFont(font)
-            for topic in topics:
-                item.appendRow(self.topic(topic))
-            for guide in guides:
+            for topic_row in shown[0] if shown else (self.topic(topic) for topic in topics):
+                item.appendRow(topic_row)
+            for guide in shown[1] if shown else guides:
                 item.appendRow(self.page(guide.title, f"guide:{guide.id}"))
             self.items[f"pack:{pack}"] = item
         _mark_pack(item, pack)
         return item
+
+
+BOOKMARKS_HINT = "Star a question or guide (Ctrl+D) to keep it here"
+
+
+def group_row(title: str, size: QSize) -> QStandardItem:
+    """A group heading (LIBRARY, STUDY GUIDES, MY NOTES, BOOKMARKS): small caps, never selected."""
+    item = _row(title, size)
+    item.setData(True, GROUP_ROLE)
+    item.setSelectable(False)
+    item.setEnabled(True)
+    return item
+
+
+def bookmark_rows(bookmarks: list[tuple[str, str]], size: QSize) -> list[QStandardItem]:
+    """The BOOKMARKS group's rows: one a bookmark, or a muted hint while there are none."""
+    rows = []
+    for page_id, title in bookmarks:
+        item = _row(title, size)
+        item.setData(page_id, PAGE_ROLE)
+        item.setToolTip(title)
+        rows.append(item)
+    if not bookmarks:
+        hint = _row(BOOKMARKS_HINT, size)
+        hint.setSelectable(False)
+        hint.setData(True, HINT_ROLE)
+        font = hint.font()
+        font.setItalic(True)
+        hint.setFont(font)
+        rows.append(hint)
+    return rows
+
+
+def filtered_rows(outline: Outline, bookmarks: list[tuple[str, str]], needle: str, row_size: QSize,
+                  group_size: QSize, due_by_page: dict[str, int] | None = None) -> PackRows:
+    """The tree's rows whose text holds ``needle`` (any case), with their parents, and every row
+    under a row that holds it: what the filter shows, made apart from any model so a worker can
+    make it (plain Python over the outline; 100,000 titles in a few hundred ms, none of them
+    on the UI thread). Returns the top rows and the rows by page id."""
+    needle = needle.lower()
+    builder = RowBuilder(row_size, due_by_page)
+    rows: list[QStandardItem] = []
+
+    def holds(text: str) -> bool:
+        return needle in text.lower()
+
+    budget = [MAX_EXPANDED_MATCHES]  # question rows made now; a topic past it gets them when opened
+
+    def topic_row(topic) -> QStandardItem | None:
+        questions = topic.questions if holds(topic.title) else [q for q in topic.questions if holds(q.title)]
+        if not questions:
+            return None
+        if len(questions) <= budget[0]:
+            budget[0] -= len(questions)
+            return builder.topic(topic, questions)
+        # Made and thrown away at every filter, 46,000 rows cost the UI thread 230 ms to delete:
+        # a topic the filter leaves closed holds one placeholder until it is opened.
+        item = builder.topic(topic, [])
+        later = _row("…", row_size)
+        later.setData([(q.title, f"q:{q.id}") for q in questions], LATER_ROLE)
+        later.setSelectable(False)
+        item.appendRow(later)
+        return item
+
+    if holds("LIBRARY"):
+        rows.append(group_row("LIBRARY", group_size))
+    rows += filter(None, (topic_row(t) for t in outline.topics if t.pack == "builtin"))
+    guides = [g for g in outline.guides if g.pack == "builtin"]
+    if guides and holds("STUDY GUIDES"):
+        rows.append(group_row("STUDY GUIDES", group_size))
+    rows += [builder.page(g.title, f"guide:{g.id}") for g in guides if holds(g.title)]
+    packs = _packs_of(outline)
+    if packs and holds("MY NOTES"):
+        rows.append(group_row("MY NOTES", group_size))
+    for pack, title, topics, pack_guides in packs:
+        if holds(title):
+            rows.append(builder.pack(pack, title, topics, pack_guides))
+            continue
+        shown = ([row for row in map(topic_row, topics) if row is not None], [g for g in pack_guides if holds(g.title)])
+        if shown[0] or shown[1]:
+            rows.append(builder.pack(pack, title, topics, pack_guides, shown))
+    if holds("BOOKMARKS"):
+        rows.append(group_row("BOOKMARKS", group_size))
+        rows[-1].setData(len(bookmarks) or None, COUNT_ROLE)
+    rows += [row for row in bookmark_rows(bookmarks, row_size) if holds(row.text())]
+    return rows, builder.items
+
+
+def _packs_of(outline: Outline) -> list[tuple[str, str, list, list]]:
+    """(pack, title, topics, guides) of each imported pack, by title."""
+    packs: dict[str, list] = {}
+    for topic in outline.topics:
+        if topic.pack != "builtin":
+            packs.setdefault(topic.pack, []).append(topic)
+    guides: dict[str, list] = {}
+    for guide in outline.guides:
+        if guide.pack != "builtin":
+            guides.setdefault(guide.pack, []).append(guide)
+    return [(pack, outline.pack_titles.get(pack, pack), packs.get(pack, []), guides.get(pack, []))
+            for pack in sorted(set(packs) | set(guides), key=lambda p: outline.pack_titles.get(p, p).lower())]
 
 
 def _mark_pack(item: QStandardItem, pack: str) -> None:
@@ -319,7 +421,8 @@ class Sidebar(QWidget):
         self.setObjectName("Sidebar")
         self.filter = QLineEdit(placeholderText="Filter topics and questions…")
         self.model = QStandardItemModel(self)
-        self.proxy = _Filter(self)
+        # Filtering swaps the proxy's source (see _show_filtered): the tree keeps one selection model.
+        self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.tree = _Tree()
         font = QFont(self.tree.font())
@@ -354,15 +457,30 @@ class Sidebar(QWidget):
         jumps.addStretch(1)
         layout.addLayout(jumps)
         layout.addWidget(self.tree)
-        self._items: dict[str, QStandardItem] = {}
+        # Rows by page id of the tree as shown: the whole tree's (``_tree_items``), or while a
+        # filter is shown the filtered model's.
+        self._tree_items: dict[str, QStandardItem] = {}
+        self._items = self._tree_items
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
         self._bookmarks_header: QStandardItem | None = None
         self._following = False  # True while the current row moves without the user (select, filter)
         self.current_page: str | None = None  # the reader's page, which the tree follows
         self._expanded_before_filter: list[str] | None = None
+        self._expandable: list[str] = []  # topic and pack ids of the whole tree
+        self._outline: Outline | None = None
+        self._due_by_page: dict[str, int] | None = None
+        # While a filter is shown, the tree shows a model of the matching rows only, made on a
+        # worker (``filtered_rows``): the proxy's own filter ran over every row on the UI thread
+        # at each keystroke (650 ms at 100,000 questions). The whole tree's model stays as it was.
+        self._filter_model: QStandardItemModel | None = None
+        self._filter_shown = 0  # the request the filtered model answers
+        self._filter_wanted = 0  # counts filter requests: a worker's answer to an older one is dropped
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self._start_filter)
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
+        self.tree.expanded.connect(self._fill_later)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self.filter.returnPressed.connect(self.open_first_match)
@@ -389,7 +507,11 @@ class Sidebar(QWidget):
                  packs_built: PackRows | None = None) -> None:
         """Fill the tree from ``outline``. ``packs_built``: the imported packs' rows, made on a
         worker by ``build_pack_rows`` from this outline (100,000 rows take seconds to make)."""
-        expanded = self.expanded_ids()
+        filtering = self._filter_model is not None or self._filter_timer.isActive()
+        if filtering:
+            self._show_whole_tree(restore=False)
+        expanded = self._expanded_before_filter if self._expanded_before_filter is not None else self.expanded_ids()
+        self._outline, self._due_by_page = outline, due_by_page
         self.model.clear()
         self._items.clear()
         builder = RowBuilder(self._row_size, due_by_page)
@@ -413,24 +535,19 @@ class Sidebar(QWidget):
                 root.appendRow(item)
             self._items.update(items)
         self._add_bookmarks(root)
+        self._expandable = [page_id for page_id in self._items if page_id.startswith(("topic:", "pack:"))]
         for page_id in expanded:
             self.expand(page_id)
         self._update_jumps()
+        if filtering:
+            self._expanded_before_filter = expanded
+            self._filter_soon()
 
     def build_pack_rows(self, outline: Outline, due_by_page: dict[str, int] | None = None) -> PackRows:
         """The MY NOTES rows of ``outline``, no model's yet: a worker thread may make them (a
         QStandardItem is no QObject and belongs to no thread until it is in a model)."""
         builder = RowBuilder(self._row_size, due_by_page)
-        packs: dict[str, list] = {}
-        for topic in outline.topics:
-            if topic.pack != "builtin":
-                packs.setdefault(topic.pack, []).append(topic)
-        pack_guides: dict[str, list] = {}
-        for guide in outline.guides:
-            if guide.pack != "builtin":
-                pack_guides.setdefault(guide.pack, []).append(guide)
-        rows = [builder.pack(pack, outline.pack_titles.get(pack, pack), packs.get(pack, []), pack_guides.get(pack, []))
-                for pack in sorted(set(packs) | set(pack_guides), key=lambda p: outline.pack_titles.get(p, p).lower())]
+        rows = [builder.pack(pack, title, topics, guides) for pack, title, topics, guides in _packs_of(outline)]
         return rows, builder.items
 
     def _on_context_menu(self, pos) -> None:
@@ -450,35 +567,22 @@ class Sidebar(QWidget):
         if self._bookmarks_header is not None:
             root.removeRows(self._bookmarks_header.row(), root.rowCount() - self._bookmarks_header.row())
         self._add_bookmarks(root)
+        if self._filter_model is not None:
+            self._filter_soon()  # the filtered rows show bookmarks too
 
     def _add_bookmarks(self, root: QStandardItem) -> None:
         # Rows stay out of ``_items``: select() keeps pointing at the question in its topic.
         self._add_group(root, "BOOKMARKS")
         self._bookmarks_header = root.child(root.rowCount() - 1)
         self._bookmarks_header.setData(len(self._bookmarks) or None, COUNT_ROLE)
-        for page_id, title in self._bookmarks:
-            item = _row(title, self._row_size)
-            item.setData(page_id, PAGE_ROLE)
-            item.setToolTip(title)
+        for item in bookmark_rows(self._bookmarks, self._row_size):
             root.appendRow(item)
-        if not self._bookmarks:
-            hint = _row("Star a question or guide (Ctrl+D) to keep it here", self._row_size)
-            hint.setSelectable(False)
-            hint.setData(True, HINT_ROLE)
-            font = hint.font()
-            font.setItalic(True)
-            hint.setFont(font)
-            root.appendRow(hint)
 
     def _add_group(self, root: QStandardItem, title: str) -> None:
-        item = _row(title, self._group_row_size)
-        item.setData(True, GROUP_ROLE)
-        item.setSelectable(False)
-        item.setEnabled(True)
-        root.appendRow(item)
+        root.appendRow(group_row(title, self._group_row_size))
 
     def set_due_counts(self, due_by_topic: dict[str, int]) -> None:
-        for page_id, item in self._items.items():
+        for page_id, item in self._tree_items.items():
             if page_id.startswith("topic:"):
                 item.setData(due_by_topic.get(page_id[6:]) or None, DUE_ROLE)
 
@@ -536,73 +640,154 @@ class Sidebar(QWidget):
             self.tree.expand(self.proxy.mapFromSource(item.index()))
 
     def expanded_ids(self) -> list[str]:
-        found = []
-        for page_id, item in self._items.items():
-            if page_id.startswith(("topic:", "pack:")) and self.tree.isExpanded(
-                    self.proxy.mapFromSource(item.index())):
-                found.append(page_id)
-        return found
+        """The topics and packs open in the tree as shown."""
+        items = self._items
+        ids = self._expandable if self._filter_model is None else [
+            page_id for page_id in items if page_id.startswith(("topic:", "pack:"))]
+        return [page_id for page_id in ids if self.tree.isExpanded(self.proxy.mapFromSource(items[page_id].index()))]
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         page_id = current.data(PAGE_ROLE)
         if page_id and not self._following:  # select() follows the reader: no echo back to it
             self.page_selected.emit(page_id)
 
+    def _fill_later(self, index: QModelIndex) -> None:
+        """A filtered topic opened: its matching questions replace the placeholder."""
+        if self._filter_model is None:
+            return
+        item = self._filter_model.itemFromIndex(self.proxy.mapToSource(index))
+        later = item.child(0) if item is not None and item.rowCount() == 1 else None
+        pages = later.data(LATER_ROLE) if later is not None else None
+        if not pages:
+            return
+        builder = RowBuilder(self._row_size)
+        item.removeRow(0)
+        item.appendRows([builder.page(title, page_id) for title, page_id in pages])
+        _mark_collisions(item)
+        if item.data(PACK_ROLE):
+            _mark_pack(item, item.data(PACK_ROLE))
+        self._items.update(builder.items)
+
     def _on_activated(self, index: QModelIndex) -> None:
         if index.data(PAGE_ROLE) and self.proxy.hasChildren(index):
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
 
     def _on_filter(self, text: str) -> None:
-        # Filtering removes rows, the current one too: the selection model then makes some
-        # neighbour current, which must never open it (issue 22: "fi" opened another question).
-        if text.strip() and self._expanded_before_filter is None:
-            self._expanded_before_filter = self.expanded_ids()
+        """Typing filters once it pauses (FILTER_DEBOUNCE_MS), on a worker; emptying the filter
+        shows the whole tree again at once, as the user left it."""
+        if text.strip():
+            if self._expanded_before_filter is None:
+                self._expanded_before_filter = self.expanded_ids()
+            self._filter_soon()
+        else:
+            self._show_whole_tree(restore=True)
+
+    def _filter_soon(self) -> None:
+        self._filter_wanted += 1  # whatever a worker is making now answers an older text
+        self._filter_timer.start()
+
+    def _start_filter(self, *, here: bool = False) -> None:
+        """Make the filtered rows for the filter's text: on the runner, or ``here`` (on this
+        thread) when an answer is needed now (Enter, a caller reading the matches)."""
+        from .runner import run_in_background
+
+        self._filter_timer.stop()
+        self._filter_wanted += 1
+        wanted, outline = self._filter_wanted, self._outline
+        if outline is None:
+            return
+        make = partial(filtered_rows, outline, list(self._bookmarks), self.filter.text().strip(), QSize(self._row_size),
+                       QSize(self._group_row_size), self._due_by_page)
+        if here:
+            self._show_filtered(make(), wanted)
+        else:
+            run_in_background(lambda _progress: make(), done=lambda built: self._show_filtered(built, wanted),
+                              name="sidebar-filter")
+
+    def filter_pending(self) -> bool:
+        """True while typed text waits to be shown filtered (the pause, or the worker)."""
+        return bool(self.filter.text().strip()) and self._filter_shown != self._filter_wanted
+
+    def _settle_filter(self) -> None:
+        """A filter typed but not shown yet is shown now (the matches are about to be read)."""
+        if self.filter_pending():
+            self._start_filter(here=True)
+
+    def _show_filtered(self, built: PackRows, wanted: int) -> None:
+        """Show the matching rows: one model swapped under the proxy, a few topics opened."""
+        if wanted != self._filter_wanted or not self.filter.text().strip():
+            return  # typed on meanwhile, or emptied: a newer request (or none) stands
+        rows, items = built
+        model = QStandardItemModel(self)
+        root = model.invisibleRootItem()
+        for row in rows:
+            root.appendRow(row)
+        # Rows the swap removes include the current one: the selection model then makes some
+        # other row current, which must never open it (issue 22: "fi" opened another question).
         self._following = True
         try:
-            # Collapsed first: rows the filter hides or shows under an expanded topic each cost
-            # the tree a relayout (seconds for a few thousand questions); under collapsed topics
-            # they cost nothing, and the topics are expanded again below.
-            self.tree.collapseAll()
-            self.proxy.setFilterFixedString(text.strip())
-            if text.strip():
-                self._expand_matches()
-            elif self._expanded_before_filter is not None:
-                # Back to the tree as the user left it (expandAll opened every topic).
-                for page_id in self._expanded_before_filter:
+            self.proxy.setSourceModel(model)
+            if self._filter_model is not None:
+                self._filter_model.deleteLater()
+            self._filter_model, self._items, self._filter_shown = model, items, wanted
+            self._expand_matches()
+            # The open page's row stays current when the filter shows it, without scrolling there.
+            item = items.get(self.current_page or "")
+            index = self.proxy.mapFromSource(item.index()) if item is not None else None
+            if index is not None and index.isValid():
+                self.tree.setCurrentIndex(index)
+            else:
+                self.tree.selectionModel().clear()
+        finally:
+            self._following = False
+        self.tree.scrollToTop()  # the matches from the first (the one Enter opens)
+
+    def _show_whole_tree(self, *, restore: bool) -> None:
+        """Back to the whole tree: opened as the user left it (``restore``), the open page's row
+        current and revealed."""
+        self._filter_timer.stop()
+        self._filter_wanted += 1
+        if self._filter_model is None:
+            self._expanded_before_filter = None if restore else self._expanded_before_filter
+            if restore and self.current_page:
+                self.select(self.current_page)
+            return
+        self._following = True
+        try:
+            self.proxy.setSourceModel(self.model)
+            self._filter_model.deleteLater()
+            self._filter_model, self._items = None, self._tree_items
+            if restore:
+                for page_id in self._expanded_before_filter or ():
                     self.expand(page_id)
                 self._expanded_before_filter = None
         finally:
             self._following = False
-        if not text.strip():
-            if self.current_page:
-                self.select(self.current_page)  # back to the open page's row, revealed
-            return
-        # The matches from the first (the one Enter opens); the open page's row stays current
-        # when the filter shows it, without scrolling there.
-        item = self._items.get(self.current_page or "")
-        index = self.proxy.mapFromSource(item.index()) if item is not None else None
-        self._set_current(index if index is not None and index.isValid() else None)
-        self.tree.scrollToTop()  # after: making a row current scrolls the view to it
+        if restore and self.current_page:
+            self.select(self.current_page)  # back to the open page's row, revealed
 
     def _expand_matches(self) -> None:
         """Open the rows the filter left, shallowest first, as far as MAX_EXPANDED_MATCHES rows:
         a word that matches most of a 100,000-question pack shows its topics closed instead of
-        laying out every question (seconds)."""
+        laying out every question (seconds). Walks the filtered model's items, descending only
+        into rows with rows under them (a proxy index for each question cost 12 us apiece)."""
         budget = MAX_EXPANDED_MATCHES
-        level = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        root = self._filter_model.invisibleRootItem()
+        level = [root.child(row) for row in range(root.rowCount())]
         while level and budget > 0:
             deeper = []
-            for index in level:
-                children = self.proxy.rowCount(index)
-                if children and children <= budget:
-                    self.tree.setExpanded(index, True)
+            for item in level:
+                children = item.rowCount()
+                if children and children <= budget and not item.child(0).data(LATER_ROLE):
+                    self.tree.setExpanded(self.proxy.mapFromSource(item.index()), True)
                     budget -= children
-                    deeper += [self.proxy.index(row, 0, index) for row in range(children)]
+                    deeper += [child for child in map(item.child, range(children)) if child.hasChildren()]
             level = deeper
 
     def first_match(self) -> str | None:
         """The first row the filter matched by its own title (not a topic shown only because a
         question under it matched); the first page row when none does."""
+        self._settle_filter()
         needle = self.filter.text().strip().lower()
         first, index = None, self.proxy.index(0, 0)
         while index.isValid():
@@ -625,6 +810,7 @@ class Sidebar(QWidget):
         self.tree.setFocus()
 
     def visible_page_ids(self) -> list[str]:
+        self._settle_filter()
         found, index = [], self.proxy.index(0, 0)
         while index.isValid():
             if index.data(PAGE_ROLE):

@@ -100,7 +100,11 @@ def test_a_tour_at_thousands_of_questions_never_stalls_the_ui(make_window, qtbot
     step("new-card limit", spin)
 
     step("library", lambda: window.show_view("library"))
-    step("filter", lambda: QTest.keyClicks(window.sidebar.filter, "diffusion", delay=10))
+    def filter_tree() -> None:
+        QTest.keyClicks(window.sidebar.filter, "diffusion", delay=10)
+        qtbot.waitUntil(lambda: not window.sidebar.filter_pending())  # filtered once typing paused
+
+    step("filter", filter_tree)
     step("clear filter", window.sidebar.filter.clear)
     step("flashcards again", lambda: window.show_view("flashcards"))
 

@@ -173,3 +173,36 @@ def test_result_rows_follow_one_another_without_gaps(qtbot, make_window) -> None
     rects = [listing.visualItemRect(listing.item(i)) for i in range(3)]
     assert all(rects[i + 1].top() == rects[i].bottom() + 1 for i in range(2)), [r.getRect() for r in rects]
     assert all(r.height() <= 160 for r in rects), [r.getRect() for r in rects]
+
+
+def test_results_below_the_fold_are_marked_after_the_keystroke_not_during_it(qtbot) -> None:
+    """The popup lays its rows out a batch at a time: a keystroke builds the first rows' text
+    (core/search/query.py marks the rest only when read), the event loop the others after."""
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    from genai_desktop.core.search.query import MARK_END, SearchHit
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.search_box import SearchPopup
+    from genai_desktop.ui.stall_meter import run_events_for
+
+    window = QWidget()
+    window.resize(900, 800)
+    qtbot.addWidget(window)
+    field = QLineEdit(window)
+    popup = SearchPopup(themes.resolve("light"), window)
+    window.show()
+    read: list[int] = []
+
+    def hit(n: int) -> SearchHit:
+        def marking() -> tuple[str, str, bool]:
+            read.append(n)
+            return f"Title {MARK_START}{n}{MARK_END}", f"A snippet of result {n}", False
+        return SearchHit(f"q:{n}", "question", "Topic", False, -1.0, marking=marking)
+
+    popup.show_hits([hit(n) for n in range(50)], "x")
+    popup.show()
+    popup.place_under(field)
+    assert 0 < len(set(read)) < 30  # the rows a window shows, and a batch more at most
+    run_events_for(300)
+    assert sorted(set(read)) == list(range(50))  # all laid out, after the keystroke
+    assert popup.hits()[49].plain_title == "Title 49"

@@ -127,14 +127,14 @@ class ContentIndex:
         # Answers that only change with the index's words (stems, prefix expansions), kept by
         # core/search/query.py across keystrokes; emptied whenever words are added or removed.
         self.memo: dict[tuple[str, str], object] = {}
-        # Page bodies by rowid made ready for marking matches (core/search/query.py scannable()), so a
-        # snippet does not prepare the same answers again keystroke after keystroke (bounded;
-        # emptied with the memo).
-        self.scannable: dict[int, str | None] = {}
-        # The rows search results show (page id, kind, topic, title, body, note) by rowid: reading
-        # 50 of them from the FTS table again at every keystroke was a sixth of a search. Bounded
-        # with the scannable bodies; a rebuild empties both, a note edit drops its page's row.
-        self.page_rows: dict[int, tuple] = {}
+        # The pages search results show (page id, kind, topic, title, body, note, and the body
+        # made ready for marking) by rowid: reading 50 of them from the FTS table and preparing
+        # them again at every keystroke was a sixth of a search. Bounded (core/search/query.py
+        # _page_rows); a rebuild empties it, a note edit drops its page's row.
+        self.page_rows: dict[int, object] = {}
+        # Answers that depend on the indexed library alone (the glossary's forms), not on the words
+        # notes add: only a rebuild empties it.
+        self.library_memo: dict[str, object] = {}
         # The last error a query met (None while every query ran). Search answers "nothing found"
         # rather than crash a keystroke, so this is how a quoting bug or a damaged index shows.
         self.last_error: str | None = None
@@ -215,8 +215,8 @@ class ContentIndex:
 
     def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
         self.memo.clear()
-        self.scannable.clear()  # rowids are reused: a kept body would mark another page's text
-        self.page_rows.clear()
+        self.page_rows.clear()  # rowids are reused: a kept row would show another page's text
+        self.library_memo.clear()
         with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
             self.conn.execute("DELETE FROM fts")
@@ -236,8 +236,8 @@ class ContentIndex:
         # Again: a search on another thread reads the old rows until the commit and may have
         # kept some of them meanwhile (Workspace.refresh_index rebuilds on a worker).
         self.memo.clear()
-        self.scannable.clear()
         self.page_rows.clear()
+        self.library_memo.clear()
 
     # ------------------------------------------------------------ words and stems
     def _add_terms(self, texts: Iterable[str], *, count: bool = True) -> None:

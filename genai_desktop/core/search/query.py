@@ -31,10 +31,15 @@ them into highlighting after escaping the text.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from itertools import islice
+from operator import itemgetter
 
 from .index import GRAM, ContentIndex, grams, typo_candidate
 
@@ -80,15 +85,36 @@ class Query:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result. Its marked title and snippet are made when first read: search() makes the
+    first MARKED_AT_ONCE (what a result list shows before any scrolling) and leaves the rest to
+    whoever shows them, so a keystroke no longer cuts fifty snippets to show seven."""
+
     page_id: str
     kind: str  # question, guide or topic
-    title: str  # with MARK_START/MARK_END around matched words
     topic: str  # the topic's title ("Study guide" for guides)
-    snippet: str  # from the answer, or from the user's note when ``in_note``
-    in_note: bool
     title_match: bool
     score: float
     partial: bool = False  # matches only some of the words (shown after the full matches)
+    # () -> (marked title, snippet, in_note); pure Python over text already read, so any thread may call it
+    marking: Callable[[], tuple[str, str, bool]] = field(default=lambda: ("", "", False), repr=False, compare=False)
+
+    @cached_property
+    def _marked(self) -> tuple[str, str, bool]:
+        return self.marking()
+
+    @property
+    def title(self) -> str:
+        """The page's title with MARK_START/MARK_END around matched words."""
+        return self._marked[0]
+
+    @property
+    def snippet(self) -> str:
+        """About SNIPPET_TOKENS words from the answer, or from the user's note when ``in_note``, marked."""
+        return self._marked[1]
+
+    @property
+    def in_note(self) -> bool:
+        return self._marked[2]
 
     @property
     def plain_title(self) -> str:
@@ -198,6 +224,23 @@ class _Plan:
     relaxed: str | None = None  # any of the words, for when all of them find too little
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected) for the typos
 
+    @cached_property
+    def marker(self) -> Marker:
+        """Compiled once per query (a few hundred microseconds), not once per keystroke's use."""
+        return Marker(self.forms)
+
+    @cached_property
+    def word_forms(self) -> frozenset[str]:
+        """The forms that can only match a whole word equal to them: plain ASCII letters and
+        digits. Whether such a form marks anything in a page is whether the page has that word,
+        which is what lets a page's marked title and snippet be kept across keystrokes
+        (``_shown``). Every other form (a glossary phrase, an accented word) counts as present."""
+        return frozenset(f for f in self.forms if f.isascii() and f.isalnum())
+
+    @cached_property
+    def other_forms(self) -> frozenset[str]:
+        return self.forms - self.word_forms
+
 
 def highlightable(word: str) -> bool:
     """Worth painting in a page: never a stop word or a single letter."""
@@ -206,7 +249,9 @@ def highlightable(word: str) -> bool:
 
 def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Each glossary form (as words) -> the other forms of its term."""
-    found = index.memo.get(("glossary", ""))
+    # Kept with the index's content rather than in the memo: it changes only with a rebuild,
+    # and reading it again after every note edit cost the next keystroke ~5 ms.
+    found = index.library_memo.get("glossary")
     if found is None:
         terms: dict[int, list[str]] = {}
         for term, form in index.conn.execute("SELECT term, form FROM synonyms ORDER BY rowid"):
@@ -214,7 +259,7 @@ def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
         found = {tuple(form.split()): tuple(f for f in forms if f != form)
                  for forms in terms.values() for form in forms}
         found[()] = frozenset(form.split()[0] for forms in terms.values() for form in forms)  # first words
-        _remember(index, {("glossary", ""): found})
+        index.library_memo["glossary"] = found
     return found
 
 
@@ -378,15 +423,15 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
             in_title = {rowid for (rowid,) in conn.execute(
                 "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
-        best = sorted(candidates, key=lambda c: (c[0] not in in_title, c[1]))[:limit]
-        partial: set[int] = set()
+        best = _title_matches_first(candidates, in_title, limit)
+        some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
             # Too little for all the words together: the pages with some of them follow.
             found = {rowid for rowid, _ in best}
             more = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT {limit}",
                                 (plan.relaxed,)).fetchall()
             more = [c for c in more if c[0] not in found][:limit - len(best)]
-            partial = {rowid for rowid, _ in more}
+            some_words = {rowid for rowid, _ in more}
             best += more
         if not best:
             return []
@@ -396,18 +441,103 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
         # keystroke either: it finds nothing until it is rebuilt. Either way it is recorded.
         _query_failed(index, exc)
         return []
-    marker = Marker(plan.forms)
+    shown = _shown(index)
     hits = []
-    for rowid, rank in best:
-        page_id, kind, topic, title, body, note = rows[rowid]
-        note_snippet, in_note = marker.snippet(note) if note else ("", False)
-        snippet = note_snippet if in_note else marker.snippet(body, scanned=_scannable_body(index, rowid, body))[0]
-        hits.append(SearchHit(page_id, kind, marker.mark(title), topic, snippet, in_note,
-                              rowid in in_title, -rank, rowid in partial))
+    for n, (rowid, rank) in enumerate(best):
+        row = rows[rowid]
+        hit = SearchHit(row.page_id, row.kind, row.topic, rowid in in_title, -rank, rowid in some_words,
+                        partial(_marked_page, shown, plan, rowid, row))
+        if n < MARKED_AT_ONCE:
+            hit.title  # noqa: B018 - marked now: every list shows these at once
+        hits.append(hit)
     return hits
 
 
-SCANNABLE_LIMIT = 4000  # scannable bodies kept across keystrokes (a few MB at most)
+def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int],
+                         limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` (rowid, rank) pairs: title matches first, each group by rank, ties in
+    rowid order. The same as sorting by (not in title, rank), but the ranks are compared in C:
+    a Python key for each of 2,000 candidates was a fifth of a keystroke at 100,000 pages."""
+    by_rank = itemgetter(1)
+    titles = [c for c in candidates if c[0] in in_title]
+    best = heapq.nsmallest(limit, titles, key=by_rank)  # stable, as sorted()[:limit]
+    if len(best) < limit:
+        others = [c for c in candidates if c[0] not in in_title] if titles else candidates
+        best += heapq.nsmallest(limit - len(best), others, key=by_rank)
+    return best
+
+
+# Results marked by search() itself: as many as a result list shows before scrolling (the search
+# box shows about seven); the rest are marked when read.
+MARKED_AT_ONCE = 10
+SHOWN_LIMIT = 3000  # marked titles and snippets kept between keystrokes (see _shown)
+
+
+def _shown(index: ContentIndex) -> dict[tuple, tuple[str, str, bool]]:
+    """Marked titles and snippets of the pages recently shown, by (rowid, the query's forms that
+    can match in that page). Typing "decod", "decode", "decoder" changes the query's forms but
+    not the ones a given page holds, so most results of a keystroke were cut and marked at the
+    one before: marking was two thirds of a search. Kept in the memo, so whatever empties it (a
+    rebuild, a note edited) empties these too."""
+    shown = index.memo.get(("shown", ""))
+    if shown is None or len(shown) >= SHOWN_LIMIT:
+        shown = {}
+        _remember(index, {("shown", ""): shown})
+    return shown
+
+
+def _marked_page(shown: dict, plan: _Plan, rowid: int, row: _PageRow) -> tuple[str, str, bool]:
+    """(marked title, snippet, whether the snippet is from the user's note) for one result."""
+    words = row.words
+    key = None
+    if words is not None:
+        # The spans a form marks depend only on whether the page has the word equal to it:
+        # forms the page lacks change nothing (see _Plan.word_forms).
+        key = (rowid, plan.other_forms, plan.word_forms.intersection(words))
+        found = shown.get(key)
+        if found is not None:
+            return found
+    marker = plan.marker
+    note_snippet, in_note = marker.snippet(row.note) if row.note else ("", False)
+    snippet = note_snippet if in_note else marker.snippet(row.body, scanned=row.scanned)[0]
+    found = (marker.mark(row.title), snippet, in_note)
+    if key is not None:
+        shown[key] = found
+    return found
+
+
+class _PageRow:
+    """A result's page as search shows it, read once and kept across keystrokes (index.page_rows),
+    with what marking it needs made on first use: the body ready for scanning and the set of
+    its words."""
+
+    __slots__ = ("page_id", "kind", "topic", "title", "body", "note", "_scanned", "_words")
+
+    def __init__(self, page_id: str, kind: str, topic: str, title: str, body: str, note: str) -> None:
+        self.page_id, self.kind, self.topic, self.title, self.body, self.note = page_id, kind, topic, title, body, note
+        self._scanned: str | None | bool = False  # False: not made yet (None means "cannot be")
+        self._words: frozenset[str] | None | bool = False
+
+    @property
+    def scanned(self) -> str | None:
+        if self._scanned is False:
+            self._scanned = scannable(self.body)
+        return self._scanned
+
+    @property
+    def words(self) -> frozenset[str] | None:
+        """Every word of the title, body and note as the marker sees them (lower case); None when
+        lower-casing changes a text's length (a rare letter): the marker then matches such a
+        text case-insensitively, where a word set would not say what it finds."""
+        if self._words is False:
+            texts = (self.title, self.body, self.note)
+            lowered = [text.lower() for text in texts]
+            same = all(len(low) == len(text) for low, text in zip(lowered, texts, strict=True))
+            self._words = frozenset(_WORD.findall("\n".join(lowered))) if same else None
+        return self._words
+
+
+PAGE_ROWS_LIMIT = 4000  # pages kept across keystrokes (a few MB at most)
 WORD_START = "\x01"  # stands in, in a scannable text, for the separator before each word
 _BEFORE_A_WORD = re.compile(r"[\W_](?=[^\W_])")
 
@@ -425,29 +555,21 @@ def scannable(text: str) -> str | None:
     return WORD_START + _BEFORE_A_WORD.sub(WORD_START, lower)
 
 
-def _page_rows(index: ContentIndex, rowids: list[int]) -> dict[int, tuple]:
+def _page_rows(index: ContentIndex, rowids: list[int]) -> dict[int, _PageRow]:
     """The rows ``rowids`` show in the results, read once and kept across keystrokes."""
     kept = index.page_rows
     missing = [rowid for rowid in rowids if rowid not in kept]
     if missing:
-        if len(kept) + len(missing) > SCANNABLE_LIMIT:
+        if len(kept) + len(missing) > PAGE_ROWS_LIMIT:
             kept.clear()
             missing = rowids
         # Snippets are cut here rather than by FTS5's snippet(): that would run the whole
         # query again for every row (measured: 3-5 ms for 50 rows at 100k, this takes ~1).
-        kept.update((row[0], row[1:]) for row in index.conn.execute(
+        kept.update((row[0], _PageRow(*row[1:])) for row in index.conn.execute(
             "SELECT f.rowid, p.page_id, p.kind, p.topic_title, f.title, f.body, f.note "
             "FROM fts AS f JOIN pages AS p ON p.rowid = f.rowid "
             f"WHERE f.rowid IN ({','.join(str(rowid) for rowid in missing)})"))
     return {rowid: kept[rowid] for rowid in rowids}
-
-
-def _scannable_body(index: ContentIndex, rowid: int, body: str) -> str | None:
-    if rowid not in index.scannable:
-        if len(index.scannable) >= SCANNABLE_LIMIT:
-            index.scannable.clear()
-        index.scannable[rowid] = scannable(body)
-    return index.scannable[rowid]
 
 
 def _trie_pattern(words: frozenset[str]) -> str:
@@ -505,12 +627,7 @@ class Marker:
             else:
                 matches = ((m.start() + start, m.end() + start) for m in self.pattern.finditer(lower)
                            if m.start() + start == 0 or not text[m.start() + start - 1].isalnum())
-        found = []
-        for span in matches:
-            found.append(span)
-            if len(found) >= most:
-                break
-        return found
+        return list(islice(matches, most))
 
     def mark(self, text: str, start: int = 0, end: int | None = None) -> str:
         """``text[start:end]`` with MARK_START/MARK_END around each match."""
@@ -522,6 +639,19 @@ class Marker:
         pieces.append(text[position:end])
         return "".join(pieces)
 
+    @staticmethod
+    def _best_cluster(text: str, spans: list[tuple[int, int]], reach: int) -> int:
+        """Where the best cluster starts: the span followed, within ``reach`` characters (about
+        a snippet's words), by the most different words, then the most matches, then the first."""
+        starts = [s for s, _ in spans]
+        words = [text[s:e].lower() for s, e in spans]
+
+        def score(n: int) -> tuple[int, int, int]:
+            near = words[n:bisect.bisect_left(starts, starts[n] + reach)]
+            return len(set(near)), len(near), -n
+
+        return starts[max(range(len(spans)), key=score)]
+
     def snippet(self, text: str, length: int = SNIPPET_TOKENS, scanned: str | None = None) -> tuple[str, bool]:
         """About ``length`` words of ``text`` around its best cluster of matches (the most
         different query words, then the most matches), marked; True if anything matched."""
@@ -529,21 +659,13 @@ class Marker:
         spans = self.spans(text, most=12, scanned=scanned)
         start = 0
         if spans:
-            reach = length * 7  # characters: about ``length`` words of English
-            starts = [s for s, _ in spans]
-            words = [text[s:e].lower() for s, e in spans]
-
-            def score(n: int) -> tuple[int, int, int]:
-                near = words[n:bisect.bisect_left(starts, starts[n] + reach)]
-                return len(set(near)), len(near), -n
-
-            best = starts[max(range(len(spans)), key=score)]
+            best = spans[0][0] if len(spans) == 1 else self._best_cluster(text, spans, length * 7)
             before = [m.start() for m in _WORD.finditer(text, max(0, best - 60), best)]
             start = before[-2] if len(before) >= 2 else (before[0] if before else best)
             if start <= 60 and len(_WORD.findall(text, 0, start)) <= 2:
                 start = 0  # close to the beginning: show it from the first word
-        words = [m.end() for m, _ in zip(_WORD.finditer(text, start), range(length), strict=False)]
-        end = words[-1] if words else len(text)
+        shown = list(islice(_WORD.finditer(text, start), length))
+        end = shown[-1].end() if shown else len(text)
         body = self.mark(text, start, end).strip()
         more = _WORD.search(text, end) is not None
         return (ELLIPSIS if start else "") + body + (ELLIPSIS if more else ""), bool(spans)
