@@ -162,7 +162,7 @@ def test_cancelling_the_file_chooser_does_nothing(make_window, monkeypatch) -> N
     assert window.findChild(transfer_dialogs.TransferDialog) is None
 
 
-def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_path, monkeypatch) -> None:
+def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_path, monkeypatch, page_shown) -> None:
     window = make_window()
     export = tmp_path / "Phone deck.txt"
     export.write_text("#separator:tab\n#html:true\n#deck column:1\n"
@@ -178,6 +178,7 @@ def test_import_anki_text_adds_a_pack_to_the_library(make_window, qtbot, tmp_pat
     assert library.question("phone-deck.what-is-dropout").pack == "phone-deck"
     assert library.topic("phone-deck.phone-ml").title == "Phone › ML"
     window.reader.show_page("q:phone-deck.what-is-dropout")
+    page_shown(window.reader)
     assert "Randomly zeroing units" in window.reader.toPlainText()
     dialog.accept()
     # Export to Anki offers the new pack by its title, as the sidebar does, not by its folder name.
