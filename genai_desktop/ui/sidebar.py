@@ -467,6 +467,7 @@ class Sidebar(QWidget):
         self.current_page: str | None = None  # the reader's page, which the tree follows
         self._expanded_before_filter: list[str] | None = None
         self._expandable: list[str] = []  # topic and pack ids of the whole tree
+        self._topic_rows: list[tuple[str, QStandardItem]] = []  # (topic id, its row) of the whole tree
         self._outline: Outline | None = None
         self._due_by_page: dict[str, int] | None = None
         # While a filter is shown, the tree shows a model of the matching rows only, made on a
@@ -536,6 +537,9 @@ class Sidebar(QWidget):
             self._items.update(items)
         self._add_bookmarks(root)
         self._expandable = [page_id for page_id in self._items if page_id.startswith(("topic:", "pack:"))]
+        # The rows a due count is shown on, found once here, not among every row at each count.
+        self._topic_rows = [(page_id[6:], self._items[page_id]) for page_id in self._expandable
+                            if page_id.startswith("topic:")]
         for page_id in expanded:
             self.expand(page_id)
         self._update_jumps()
@@ -582,9 +586,8 @@ class Sidebar(QWidget):
         root.appendRow(group_row(title, self._group_row_size))
 
     def set_due_counts(self, due_by_topic: dict[str, int]) -> None:
-        for page_id, item in self._tree_items.items():
-            if page_id.startswith("topic:"):
-                item.setData(due_by_topic.get(page_id[6:]) or None, DUE_ROLE)
+        for topic_id, item in self._topic_rows:
+            item.setData(due_by_topic.get(topic_id) or None, DUE_ROLE)
 
     # ------------------------------------------------------------ groups
     def group_index(self, title: str) -> QModelIndex:

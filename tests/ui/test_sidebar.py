@@ -58,3 +58,16 @@ def test_shared_prefixes_match_comparing_every_pair() -> None:
         every_pair = [max((len(_common_prefix(t, o)) for n, o in enumerate(titles) if n != row), default=0)
                       for row, t in enumerate(titles)]
         assert shared_prefix_lengths(titles) == every_pair, titles
+
+
+def test_due_counts_land_on_their_topics_rows_and_go_when_nothing_is_due(make_window) -> None:
+    from genai_desktop.ui.sidebar import DUE_ROLE
+
+    window = make_window()
+    sidebar = window.sidebar
+    topics = [t.id for t in window.workspace.outline.topics][:2]
+    sidebar.set_due_counts({topics[0]: 7, topics[1]: 0})
+    assert sidebar._tree_items[f"topic:{topics[0]}"].data(DUE_ROLE) == 7
+    assert sidebar._tree_items[f"topic:{topics[1]}"].data(DUE_ROLE) is None
+    sidebar.set_due_counts({})
+    assert sidebar._tree_items[f"topic:{topics[0]}"].data(DUE_ROLE) is None
