@@ -149,6 +149,7 @@ def tour() -> dict[str, float]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWidget
 
+    from genai_desktop import startup_gc
     from genai_desktop.core.changes import Changes
     from genai_desktop.core.packs.notes_import import plan_file
     from genai_desktop.core.packs.user_packs import write_pack
@@ -193,9 +194,13 @@ def tour() -> dict[str, float]:
 
     def import_notes() -> None:
         packs = workspace.paths.packs
-        # The dialog's work, on the runner as the dialog runs it; then the library reloads.
-        run_in_background(lambda _progress: write_pack(packs, plan_file(source)),
-                          done=lambda _folder: window.apply_changes(Changes(library=True)), name="import")
+
+        def work(_progress):  # the dialog's work, on the runner as the dialog runs it; then the library reloads
+            with startup_gc.building():
+                plan = plan_file(source)
+            return write_pack(packs, plan)
+
+        run_in_background(work, done=lambda _folder: window.apply_changes(Changes(library=True)), name="import")
 
     tour.step("import notes + reload", import_notes)
     imported = [q.id for q in workspace.library.questions() if q.pack != "builtin"]

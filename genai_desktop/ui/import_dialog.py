@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from .. import startup_gc
 from ..core.changes import Changes
 from ..core.packs.notes_import import Duplicate, ImportPlan, NotesError, Progress, find_duplicates, plan_file
 from ..core.packs.user_packs import PackError, pack_id_for, read_pack_info, remove_pack, write_pack
@@ -103,7 +104,12 @@ class NotesImportDialog(TransferDialog):
     # ------------------------------------------------------------ reading
     def start_reading(self) -> None:
         source = self.source
-        self.run_job(f"Reading {source.name}…", lambda report: plan_file(source, Progress(report)))
+
+        def read(report) -> ImportPlan:
+            with startup_gc.building():  # a 100,000-question file: no full collections stalling the window
+                return plan_file(source, Progress(report))
+
+        self.run_job(f"Reading {source.name}…", read)
 
     def on_success(self, result: object) -> None:
         if isinstance(result, ImportPlan):

@@ -557,8 +557,9 @@ class MainWindow(QMainWindow):
     def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows]:
         """On the runner: the library, and the sidebar's rows for the imported packs (a
         100,000-question pack is seconds of rows to make; adding them made is not)."""
-        loaded = self.workspace.load_fresh()
-        return loaded, self.sidebar.build_pack_rows(loaded.outline)
+        with startup_gc.building():  # no full collections holding the GIL while 100k questions load
+            loaded = self.workspace.load_fresh()
+            return loaded, self.sidebar.build_pack_rows(loaded.outline)
 
     def _library_loaded(self, result: tuple[LoadedLibrary, PackRows]) -> None:
         loaded, pack_rows = result
