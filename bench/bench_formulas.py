@@ -26,7 +26,7 @@ import os
 import shutil
 import time
 
-from common import WORK, median
+from common import WORK, median, time_arrival
 
 RUNS = 5
 
@@ -63,20 +63,6 @@ def _wait_for_formulas(app, reader, limit_s: float = 300) -> tuple[float, float]
         time.sleep(0.002)
     return (time.perf_counter() - start) * 1000, longest
 
-
-def _time_arrival(reader) -> list[float]:
-    """The UI-thread time of each converted page set in ``reader`` (with its first frame)."""
-    spent: list[float] = []
-    show = reader._show_converted  # noqa: SLF001
-
-    def timed(page, scroll) -> None:
-        start = time.perf_counter()
-        show(page, scroll)
-        reader.viewport().repaint()
-        spent.append((time.perf_counter() - start) * 1000)
-
-    reader._show_converted = timed  # noqa: SLF001
-    return spent
 
 
 def run() -> dict[str, float]:
@@ -120,7 +106,7 @@ def run() -> dict[str, float]:
         reader = _reader(workspace, theme.LIGHT_THEME)
         reader.renderer.to_html("warm *up*\n\n```python\nx = 1\n```")  # as the window does after start-up
         app.processEvents()
-        arrival = _time_arrival(reader)
+        arrival = time_arrival(reader)
         start = time.perf_counter()
         reader.show_page(page)
         reader.viewport().repaint()

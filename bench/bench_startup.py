@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from common import WORK, median, percentile, python, time_to_first_paint
+from common import WORK, median, percentile, python, time_arrival, time_to_first_paint
 
 RUNS = 7
 PAGE_EXTRA: dict[str, float] = {}  # the page's first render and its floor, filled by page_render_p95
@@ -53,21 +53,6 @@ def _wait_for_formulas(app, reader, limit_s: float = 120) -> None:
     app.processEvents()
 
 
-def _time_arrival(reader) -> list[float]:
-    """The UI-thread time of each page set in ``reader`` when its conversion arrives from the
-    runner (with its frame), appended as it happens."""
-    spent: list[float] = []
-    show = reader._show_converted  # noqa: SLF001
-
-    def timed(page, scroll) -> None:
-        start = time.perf_counter()
-        show(page, scroll)
-        reader.viewport().repaint()
-        spent.append((time.perf_counter() - start) * 1000)
-
-    reader._show_converted = timed  # noqa: SLF001
-    return spent
-
 
 def page_render_p95(data) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -87,7 +72,7 @@ def page_render_p95(data) -> float:
     _wait_for_formulas(app, reader)
     _as_the_app_does_after_start()
     times, first = [], []
-    arrival = _time_arrival(reader)
+    arrival = time_arrival(reader)
     for n in range(80):
         if n >= 60:
             reader._page_html.clear()  # noqa: SLF001 - a first visit: the markdown converted again

@@ -61,3 +61,19 @@ def insert_progress(conn, cards: list[tuple], reviews: list[tuple]) -> None:
         conn.executemany(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
         conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
                          "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
+
+
+def time_arrival(reader) -> list[float]:
+    """The UI-thread time of each page set in ``reader`` when its conversion arrives from the
+    runner (with its first frame), appended as it happens (bench_formulas, bench_startup)."""
+    spent: list[float] = []
+    show = reader._show_converted  # noqa: SLF001
+
+    def timed(page, scroll) -> None:
+        start = time.perf_counter()
+        show(page, scroll)
+        reader.viewport().repaint()
+        spent.append((time.perf_counter() - start) * 1000)
+
+    reader._show_converted = timed  # noqa: SLF001
+    return spent
