@@ -47,7 +47,10 @@ def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_w
     page_shown(reader)
     keys = _formula_keys(reader)
     assert keys and reader.formulas_pending()
-    placeholders = {key: _resource(reader, key) for key in keys}
+    # Only the formulas still awaited show their box: on a busy machine the first may have
+    # arrived by the time the page is shown.
+    placeholders = {key: _resource(reader, key) for key in keys if key in reader._awaited}  # noqa: SLF001
+    assert placeholders
     with qtbot.waitSignal(reader.formulas_arrived, timeout=30_000):
         pass
     qtbot.waitUntil(lambda: not reader.formulas_pending(), timeout=30_000)
@@ -55,7 +58,8 @@ def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_w
     for key in keys:
         image = _resource(reader, key)
         assert window.workspace.formulas.svg(key) is not None
-        assert image.cacheKey() != placeholders[key].cacheKey()  # the formula, not its box
+        if key in placeholders:
+            assert image.cacheKey() != placeholders[key].cacheKey()  # the formula, not its box
         assert image.cacheKey() == reader._formula_image(key).cacheKey()  # noqa: SLF001
     assert "class=\"error\"" not in reader.body_html
     # Laid out again where the formulas arrived: the page is as tall as the same HTML set afresh.
