@@ -69,18 +69,24 @@ def test_formulas_render_off_the_ui_thread_and_replace_their_placeholders(make_w
     assert abs(reader.document().size().height() - height) < 1
 
 
-def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window, page_shown) -> None:
-    window = make_window()
-    reader = window.reader
-    reader.show_page(PAGE)
-    page_shown(reader)
-    key = _formula_keys(reader)[0]
-    latex = reader.formula_source._queued[key]  # noqa: SLF001 - the formula behind the key
-    width, height = estimate_size(latex)
-    image = _resource(reader, key)
-    scale = reader._formula_scale()  # noqa: SLF001
-    dpr = image.devicePixelRatio()
-    assert abs(image.width() / dpr - width * scale) <= 1 and abs(image.height() / dpr - height * scale) <= 1
+def test_a_placeholder_has_the_estimated_size_of_its_formula(make_window, page_shown, monkeypatch) -> None:
+    held = threading.Event()  # no formula arrives while the placeholder is measured
+    real = formulas_module.render_svg
+    monkeypatch.setattr(formulas_module, "render_svg", lambda *args: held.wait(30) and real(*args))
+    try:
+        window = make_window()
+        reader = window.reader
+        reader.show_page(PAGE)
+        page_shown(reader)
+        key = _formula_keys(reader)[0]
+        latex = reader.formula_source._queued[key]  # noqa: SLF001 - the formula behind the key
+        width, height = estimate_size(latex)
+        image = _resource(reader, key)
+        scale = reader._formula_scale()  # noqa: SLF001
+        dpr = image.devicePixelRatio()
+        assert abs(image.width() / dpr - width * scale) <= 1 and abs(image.height() / dpr - height * scale) <= 1
+    finally:
+        held.set()
 
 
 def test_a_formula_refused_on_the_worker_becomes_the_error_box_with_its_source(make_window, starter_pack,
