@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from ..core.errors import UserError
 
@@ -37,6 +37,11 @@ UNEXPECTED = ("Something unexpected went wrong ({error}). The details are in the
 
 
 _running: set[Job] = set()  # started and not finished: waited for before the app's databases close
+# Started and not yet fully ended. A Job's ``finished`` reaches the UI thread while its thread
+# may still be ending; were the last reference dropped then, the garbage collector (holding the
+# interpreter) could destroy the QThread, whose destructor waits for that thread, which needs
+# the interpreter to end: both wait for ever (seen in CI). Kept here until ``isFinished()``.
+_kept: set[Job] = set()
 
 
 class Cancelled(Exception):
@@ -61,10 +66,18 @@ class Job(QThread):
         self.db_path = db_path
         self.cancel_requested = False
         self.setObjectName(name or getattr(work, "__name__", "job"))
-        self.finished.connect(lambda: _running.discard(self))
+        self.finished.connect(self._ended)
+
+    def _ended(self) -> None:
+        _running.discard(self)
+        if self.isFinished():
+            _kept.discard(self)
+        else:  # its thread is still ending: let go once it has
+            QTimer.singleShot(5, self._ended)
 
     def start(self, *args: Any) -> None:
         _running.add(self)
+        _kept.add(self)
         _share_the_interpreter()
         super().start(*args)
 
