@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -207,9 +208,18 @@ class MarkdownRenderer:
 
 # ---------------------------------------------------------------- markdown-it glue
 
-@lru_cache(maxsize=1)
+_adding_rules = threading.Lock()
+
+
 def _html_parser():
-    """The shared parser with this module's render rules (built on the first conversion)."""
+    """The shared parser with this module's render rules (added on the first conversion, under
+    a lock: another thread must not get the parser while the rules are half added)."""
+    with _adding_rules:
+        return _with_render_rules()
+
+
+@lru_cache(maxsize=1)
+def _with_render_rules():
     from .markdown_rules import parser
 
     md = parser()

@@ -18,6 +18,7 @@ shows a cached page and never needs it).
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -43,9 +44,19 @@ _EMAIL_LOCAL_END = re.compile(r"[A-Za-z0-9._+-]$")
 _AUTOLINK_PRECEDERS = " \t\r\n*_~("  # what may stand before an autolink (GFM), or the start of a line
 
 
-@cache
+_building = threading.Lock()
+
+
 def parser() -> MarkdownIt:
-    """Built once: a MarkdownIt with its rules compiled costs a few milliseconds."""
+    """The one parser, shared by every thread (parsing keeps its state per call): the reader's
+    page converter on the runner, search snippets, the importer. Built once, under a lock."""
+    with _building:
+        return _build()
+
+
+@cache
+def _build() -> MarkdownIt:
+    # A MarkdownIt with its rules compiled costs a few milliseconds.
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
@@ -70,7 +81,24 @@ def parser() -> MarkdownIt:
     # it is parsed instead and then shown as its words, never as a link (unsafe_links_as_text).
     md.validateLink = lambda _url: True
     md.core.ruler.after("bind_inline_math", "unsafe_links_as_text", unsafe_links_as_text)
+    _fill_lazy_tables(md)
     return md
+
+
+def _fill_lazy_tables(md: MarkdownIt) -> None:
+    """markdown-it compiles each ruler's chains on first use, and mdurl builds each
+    percent-encoding table on first use, both publishing the table before filling it: a second
+    thread could meet a half-built one ("none of the block rules matched", or an IndexError seen
+    at start-up when a page converted on the runner while another thread rendered a link).
+    Filled here, once, under the build lock, before any parse can reach them."""
+    import mdurl
+
+    for ruler in (md.core.ruler, md.block.ruler, md.inline.ruler, md.inline.ruler2):
+        ruler.getRules("")  # compiles every chain of that ruler
+
+    mdurl.encode("")
+    mdurl.decode("", mdurl.DECODE_DEFAULT_CHARS + "%")
+    mdurl.decode("")
 
 
 # ---------------------------------------------------------------- links
