@@ -23,9 +23,12 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 from ..core.errors import UserError
 
@@ -165,6 +168,48 @@ def run_in_background(work: Callable[..., Any], *,
     job.finished.connect(job.deleteLater)
     job.start()
     return job
+
+
+def run_and_wait(work: Callable[[Progress], Any], *, name: str, says: Callable[[int, int], str],
+                 parent: QWidget | None = None, dialog_after_ms: int = 400) -> Any:
+    """Run ``work(progress)`` on a Job and return its result once it has ended, for the rare work
+    nothing may go on without (the progress database's check and migration at start, which the
+    views would otherwise open on the UI thread). The wait is a local event loop: the window keeps
+    painting and the runner's other jobs keep reporting, while the user's input waits (Qt delivers
+    it afterwards). Past ``dialog_after_ms`` a modal dialog says what is happening, in the words
+    ``says(done, total)`` gives for the latest progress report (``(0, 0)`` before any).
+    A failure (a ``UserError`` or the disk) raises ``JobFailed`` with the message for the user."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+    job = Job(work, name=name)
+    job.succeeded.connect(lambda result: outcome.setdefault("result", result))
+    job.failed.connect(lambda message: outcome.setdefault("error", message))
+    job.finished.connect(loop.quit)
+    job.finished.connect(job.deleteLater)
+    dialog = QProgressDialog(says(0, 0), "", 0, 0, parent)  # 0..0: a busy bar, no percentage to invent
+    dialog.setCancelButton(None)  # the work cannot stop half-way (a migration is one transaction)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setWindowTitle(parent.window().windowTitle() if parent is not None else "")
+    dialog.reset()  # QProgressDialog shows itself on its own timer otherwise
+    job.progressed.connect(lambda done, total: dialog.setLabelText(says(done, total)))
+    QTimer.singleShot(dialog_after_ms, dialog, lambda: dialog.show() if job.isRunning() else None)
+    job.start()
+    try:
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+    if "error" in outcome:
+        raise JobFailed(outcome["error"])
+    return outcome.get("result")
+
+
+class JobFailed(UserError):
+    """``run_and_wait``'s work failed; the message is the one written for the user."""
 
 
 class Recount(QObject):

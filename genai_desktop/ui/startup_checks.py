@@ -2,9 +2,9 @@
 
 Each check either passes silently or explains itself in a dialog; none of them deletes
 anything. The folder and the single-instance lock are checked before the window is built.
-The database check runs right after the first paint and before anything reads the database
-(due counts, backups, the views): the window shows sooner, and sqlite3 stays off the way to
-the first paint.
+The database check (and any migration) runs right after the first paint, on the runner, and
+before anything reads the database (due counts, backups, the views): the window shows sooner,
+keeps painting while a large database is checked, and sqlite3 stays off the way to the first paint.
 """
 
 from __future__ import annotations
@@ -59,41 +59,44 @@ def claim_instance(data_dir: Path) -> SingleInstance | None:
 
 
 def resolve_database(paths: DataPaths, health: Health, theme: themes.Theme, parent=None) -> bool:
-    """Deal with what the database check found; True when the app may open the database."""
+    """Deal with what the database check found (not ok): True when the user chose a way on
+    (Retry once another program lets go, a restored backup, a fresh start), to be checked again."""
     from PySide6.QtWidgets import QMessageBox
 
     from ..core.store import backups
 
-    while True:
-        if health.ok:
-            return True
-        if health.kind == "locked":
-            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database is in use by another program",
-                              parent=parent)
-            box.setInformativeText(
-                f"Another program holds {paths.progress_db} (a database browser, a backup or sync tool). "
-                "Nothing has been changed. Close that program and choose Retry.")
-            retry = box.addButton(QMessageBox.StandardButton.Retry)
-            box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(retry)
-            box.exec()
-            if box.clickedButton() is not retry:
-                return False
-            health = backups.check_database(paths.progress_db, backups_dir=paths.backups)
-            continue
-        # An unreadable file is met with the backups too, when there are any to offer.
-        if health.kind == "corrupt" or (health.kind == "unreadable" and backups.list_backups(paths.backups)):
-            from .backups_dialog import style_dialog
-            from .recovery_dialog import QUIT, RecoveryDialog
-
-            dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail, parent)
-            style_dialog(dialog, theme)
-            dialog.exec()
-            return dialog.outcome != QUIT
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database cannot be opened", parent=parent)
-        box.setInformativeText(f"{paths.progress_db}\n\n{health.detail}\n\nNothing has been changed or deleted.")
+    if health.kind == "locked":
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database is in use by another program",
+                          parent=parent)
+        box.setInformativeText(
+            f"Another program holds {paths.progress_db} (a database browser, a backup or sync tool). "
+            "Nothing has been changed. Close that program and choose Retry.")
+        retry = box.addButton(QMessageBox.StandardButton.Retry)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(retry)
         box.exec()
-        return False
+        return box.clickedButton() is retry
+    # An unreadable file is met with the backups too, when there are any to offer.
+    if health.kind == "corrupt" or (health.kind == "unreadable" and backups.list_backups(paths.backups)):
+        from .backups_dialog import style_dialog
+        from .recovery_dialog import QUIT, RecoveryDialog
+
+        dialog = RecoveryDialog(paths.progress_db, paths.backups, health.detail, parent)
+        style_dialog(dialog, theme)
+        dialog.exec()
+        return dialog.outcome != QUIT
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The progress database cannot be opened", parent=parent)
+    box.setInformativeText(f"{paths.progress_db}\n\n{health.detail}\n\nNothing has been changed or deleted.")
+    box.exec()
+    return False
+
+
+def _what_the_wait_is(done: int, _total: int) -> str:
+    if done == 1:  # backups.prepare_database announces a migration
+        return ("Updating your progress database for this version of the app…\n\n"
+                "A backup is made first. This happens once; with a long review history it can "
+                "take a minute.")
+    return "Checking your progress database…"
 
 
 class Startup:
@@ -120,18 +123,31 @@ class Startup:
         return True
 
     def database_ready(self, window=None) -> bool:
-        """Check the progress database (``PRAGMA quick_check``, a write lock) and deal with what
-        is found, in dialogs over ``window`` if given; True when the app may open it."""
-        from ..core.store import backups
+        """Check the progress database (``PRAGMA quick_check``, a write lock), bring its schema
+        up to date, and deal with what is found, in dialogs over ``window`` if given; True when
+        the app may open it. The check and the migration run on the runner (seconds at a
+        million reviews) while the window keeps painting."""
+        health = self._prepare(window)
+        while not health.ok:
+            theme = window.theme if window is not None else apply_saved_theme(self.paths, self.theme_choice)
+            if not resolve_database(self.paths, health, theme, window):
+                self.exit_code = 1
+                return False
+            health = self._prepare(window)  # after Retry, or on the restored backup (maybe of an older schema)
+        return True
 
-        health = backups.check_database(self.paths.progress_db, backups_dir=self.paths.backups)
-        if health.ok:
-            return True
-        theme = window.theme if window is not None else apply_saved_theme(self.paths, self.theme_choice)
-        if resolve_database(self.paths, health, theme, window):
-            return True
-        self.exit_code = 1
-        return False
+    def _prepare(self, window) -> Health:
+        from ..core.store import backups
+        from .runner import JobFailed, run_and_wait
+
+        paths = self.paths
+        try:
+            health = run_and_wait(lambda progress: backups.prepare_database(paths.progress_db, paths.backups, progress),
+                                  name="open-progress", says=_what_the_wait_is, parent=window)
+        except JobFailed as exc:  # the disk (full, read-only) while backing up or migrating
+            return backups.Health("unreadable", str(exc))
+        # None: the app is closing (the runner cancelled the wait)
+        return health if health is not None else backups.Health("unreadable", "The app is closing.")
 
     def attach(self, window, content_root: Path, on_backup_error) -> None:
         """Before the window shows: its first paint checks the database, and only a usable

@@ -6,10 +6,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from genai_desktop.core.store import backups, db
 from genai_desktop.paths import DataPaths
@@ -272,20 +275,64 @@ def test_a_healthy_database_passes_the_gate_and_the_due_counts_follow(qtbot, tmp
     startup.release()
 
 
-def test_an_unexpected_error_in_the_database_check_quits_rather_than_half_starting(
-        qtbot, tmp_path: Path, starter_pack: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("error", [OSError("disk I/O error"), ValueError("a bug in the check")])
+def test_a_failing_database_check_is_explained_and_quits_rather_than_half_starting(
+        qtbot, tmp_path: Path, starter_pack: Path, monkeypatch, error: Exception) -> None:
     paths = DataPaths(tmp_path / "data")
     paths.root.mkdir()
 
     def broken_check(path, timeout=1.0, backups_dir=None):
-        raise OSError("disk I/O error")
+        raise error
 
     monkeypatch.setattr(backups, "check_database", broken_check)
-    with qtbot.capture_exceptions() as raised:  # the error hook shows these to the user
-        startup, workspace, window, exits = open_window_with_startup(qtbot, paths.root, starter_pack, monkeypatch)
-    assert [type(error) for _kind, error, _tb in raised] == [OSError]
+    told = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: told.append((box.text(), box.informativeText())))
+    startup, workspace, window, exits = open_window_with_startup(qtbot, paths.root, starter_pack, monkeypatch)
+    # The check runs on the runner: what failed there is said in a dialog (a bug only as
+    # "unexpected", its traceback in the log), and the window does not go on half-started.
     assert exits == [1] and not window.first_paint.passed
+    assert [text for text, _detail in told] == ["The progress database cannot be opened"]
+    expected = "Disk I/O error" if isinstance(error, OSError) else "Something unexpected went wrong (ValueError)"
+    assert expected in told[0][1]
     window.close()
+    startup.release()
+
+
+def test_an_old_schema_is_brought_up_to_date_on_the_runner_behind_a_dialog(qtbot, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    conn = db.connect(paths.progress_db)
+    with db.transaction(conn):
+        db.MIGRATIONS[0](conn)
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    seen: dict[str, object] = {}
+    real = db.MIGRATIONS[-1]
+
+    def slow_last_step(step_conn) -> None:
+        seen["thread"] = threading.current_thread()
+        seen["release"].wait(10)  # held until the dialog has been seen from the UI thread
+        real(step_conn)
+
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS[:-1], slow_last_step])
+    seen["release"] = threading.Event()
+
+    def look_at_the_dialog() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+        seen["label"] = dialogs[0].labelText() if dialogs else None
+        seen["release"].set()
+
+    QTimer.singleShot(600, look_at_the_dialog)  # the dialog shows after 400 ms
+    startup = Startup(paths.root, "light")
+    assert startup.claim()
+    assert startup.database_ready() and startup.exit_code == 0
+    assert seen["thread"] is not threading.main_thread()
+    assert str(seen["label"]).startswith("Updating your progress database")
+    check = db.connect(paths.progress_db)
+    assert db.schema_version(check) == db.SCHEMA_VERSION
+    check.close()
+    assert any("before-v" in path.name for path in paths.backups.iterdir())  # the backup came first
     startup.release()
 
 

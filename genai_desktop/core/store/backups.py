@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,6 +198,31 @@ def check_database(path: Path, timeout: float = 1.0, backups_dir: Path | None = 
         return Health("corrupt", str(exc))
     finally:
         conn.close()
+
+
+def prepare_database(path: Path, backups_dir: Path,
+                     progress: Callable[[int, int], None] | None = None) -> Health:
+    """The start-up check, then the schema brought up to date (a backup made first): the work
+    that must end before anything reads the database. Seconds at a million reviews (the check
+    reads every page; a migration may rebuild a table), so the UI runs it on a worker.
+    ``progress(1, 2)`` announces a migration, for the UI to say why it takes a while."""
+    health = check_database(path, backups_dir=backups_dir)
+    if not health.ok:
+        return health
+    conn = db.connect(path)
+    try:
+        if 0 < db.schema_version(conn) < db.SCHEMA_VERSION and progress is not None:
+            progress(1, 2)
+        db.migrate(conn, backups_dir)
+    except db.DatabaseError as exc:  # written by a newer app: said as it is
+        return Health("unreadable", str(exc))
+    except sqlite3.OperationalError as exc:
+        return Health("locked" if "locked" in str(exc) or "busy" in str(exc) else "unreadable", str(exc))
+    except sqlite3.DatabaseError as exc:
+        return Health("corrupt", str(exc))
+    finally:
+        conn.close()
+    return Health("ok")
 
 
 def _is_empty(path: Path) -> bool:
