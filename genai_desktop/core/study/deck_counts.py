@@ -29,10 +29,15 @@ from ..clock import Clock, day_start, iso, study_day, system_clock
 from .session import NEW, StudySettings, done_today, learning_horizon
 
 Key = TypeVar("Key", bound=Hashable)
-# The cards due before a moment in some states, not hidden today (core/study/session.py _DUE_QUERY,
-# unsorted), as one JSON array: one string crosses into Python rather than a row per card.
-_DUE_IDS = ("SELECT json_group_array(question_id) FROM cards WHERE due < ? AND state {} AND suspended = 0 "
-            "AND (buried_day IS NULL OR buried_day != ?)")
+
+def _ids_where(condition: str) -> str:
+    """SQL: the ids of the cards meeting ``condition``, as one JSON array: one string crosses into
+    Python rather than a row a card."""
+    return f"json_group_array(question_id) FILTER (WHERE {condition})"
+
+
+# Not suspended, not buried today: what a session shows (core/study/session.py _DUE_QUERY).
+_SHOWN_TODAY = "suspended = 0 AND (buried_day IS NULL OR buried_day != :today)"
 
 
 @dataclass(frozen=True)
@@ -53,30 +58,33 @@ class ScopeIndex(Generic[Key]):
     share a class. Immutable once built, so a worker thread may read one the UI thread keeps."""
 
     def __init__(self, scopes: Mapping[Key, Sequence[str]]) -> None:
-        held_by: dict[str, list[Key]] = {}
-        for key, ids in scopes.items():
+        self.keys = list(scopes)
+        # Scopes by their position while indexing: a tuple of ints hashes in C, a dataclass key
+        # (ui's Scope) in Python, a hundred thousand times over.
+        held_by: dict[str, list[int]] = {}
+        for position, ids in enumerate(scopes.values()):
             for qid in ids:
                 if qid in held_by:
-                    held_by[qid].append(key)
+                    held_by[qid].append(position)
                 else:
-                    held_by[qid] = [key]
-        classes: dict[tuple[Key, ...], int] = {}
-        self._class_of = {qid: classes.setdefault(tuple(keys), len(classes)) for qid, keys in held_by.items()}
+                    held_by[qid] = [position]
+        classes: dict[tuple[int, ...], int] = {}
+        self._class_of = {qid: classes.setdefault(tuple(held), len(classes)) for qid, held in held_by.items()}
         self._scopes_of_class = list(classes)  # in class number order (dicts keep insertion order)
         self.sizes = {key: len(ids) for key, ids in scopes.items()}
 
     def __contains__(self, key: object) -> bool:
         return key in self.sizes
 
-    def count(self, ids: Iterable[str]) -> Counter[Key]:
+    def count(self, ids: Iterable[str]) -> dict[Key, int]:
         """How many of ``ids`` (distinct) each scope holds."""
         by_class = Counter(map(self._class_of.get, ids))  # in C: a hash lookup a card
         by_class.pop(None, None)  # cards of no scope (not in the library)
-        counts: Counter[Key] = Counter()
+        counts = [0] * len(self.keys)
         for number, n in by_class.items():
-            for key in self._scopes_of_class[number]:
-                counts[key] += n
-        return counts
+            for position in self._scopes_of_class[number]:
+                counts[position] += n
+        return dict(zip(self.keys, counts, strict=True))
 
 
 def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], settings: StudySettings,
@@ -95,21 +103,25 @@ def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], s
     reviews_left = max(0, settings.reviews_per_day - reviews_done)
     day_end = iso(day_start(today + timedelta(days=1), hour))
     learning_until = iso(learning_horizon(now, hour))
-    # One pass over the due index for what is due today, and one over the cards that are not
-    # new any more or are hidden today: everything else a scope holds is a new card.
-    # Two ranges of the (state, due) index, as the session reads them, unsorted: only counted.
-    review = json.loads(conn.execute(_DUE_IDS.format(f"= {State.Review}"), (day_end, today_iso)).fetchone()[0])
-    learning = json.loads(conn.execute(_DUE_IDS.format(f"IN ({State.Learning}, {State.Relearning})"),
-                                       (learning_until, today_iso)).fetchone()[0])
-    not_new = json.loads(conn.execute(
-        "SELECT json_group_array(question_id) FROM cards WHERE state != ? OR suspended = 1 OR buried_day = ?",
-        (NEW, today_iso)).fetchone()[0])
+    # One pass over the card table for what is due today and what can no longer be new (not new
+    # any more, or hidden today): everything else a scope holds is a new card. The session reads
+    # the due cards from the (state, due) index; here they are only counted, and one scan of the
+    # table costs less than the index's lookups of each row when many are due.
+    due_review = f"state = {State.Review} AND due < :day_end AND {_SHOWN_TODAY}"
+    due_learning = f"state IN ({State.Learning}, {State.Relearning}) AND due < :learning_until AND {_SHOWN_TODAY}"
+    not_new_now = f"state != {NEW} OR suspended = 1 OR buried_day = :today"
+    review, learning, not_new = (json.loads(ids) for ids in conn.execute(
+        f"SELECT {_ids_where(due_review)}, {_ids_where(due_learning)}, {_ids_where(not_new_now)} "
+        "FROM cards NOT INDEXED",
+        {"day_end": day_end, "learning_until": learning_until, "today": today_iso}).fetchone())
 
     indexes = [index] if index is not None else []
     rest = {key: ids for key, ids in scopes.items() if index is None or key not in index}
     if rest:
         indexes.append(ScopeIndex(rest))
-    review_n, learning_n, not_new_n = Counter(), Counter(), Counter()
+    review_n: dict[Key, int] = {}
+    learning_n: dict[Key, int] = {}
+    not_new_n: dict[Key, int] = {}
     for part in indexes:
         review_n.update(part.count(review))
         learning_n.update(part.count(learning))
