@@ -435,20 +435,17 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     review = f"NOT suspended AND state = {State.Review}"
     # Days from today: the forecast's (overdue for years: 0; beyond the window: out of the month)
     # and the elapsed days of recall (none without a last review).
-    due_day = days.sql(conn, "due_quarter", before="0", after="30")
-    last_day = days.sql(conn, "last_quarter")
+    due_day = days.sql(conn, _quarter_of_julian_day("julian_due"), before="0", after="30")
+    last_day = days.sql(conn, _quarter_of_julian_day("julian_last"))
     parsed = ("SELECT question_id, suspended, state, stability, julianday(due) AS julian_due, "
               "julianday(last_review) AS julian_last FROM cards NOT INDEXED WHERE state != :new OR suspended = 1 "
               "LIMIT -1")
-    quarters = ("SELECT *, julian_due - julian_last AS span, "
-                f"{_quarter_of_julian_day('julian_due')} AS due_quarter, "
-                f"{_quarter_of_julian_day('julian_last')} AS last_quarter FROM ({parsed}) LIMIT -1")
     # Recall as StudyScheduler.get_card_retrievability: the study days since the last review, the
     # same operations in the same order (so the same doubles); the weights go in as parameters,
     # never as decimal text.
-    recalls = (f"SELECT *, CASE WHEN {review} AND stability THEN pow(1 + :factor * "
+    recalls = (f"SELECT *, julian_due - julian_last AS span, CASE WHEN {review} AND stability THEN pow(1 + :factor * "
                f"max(0, coalesce(-({last_day}), 0)) / stability, :decay) END AS recall, "
-               f"CASE WHEN NOT suspended THEN max(0, {due_day}) END AS due_day FROM ({quarters}) LIMIT -1")
+               f"CASE WHEN NOT suspended THEN max(0, {due_day}) END AS due_day FROM ({parsed}) LIMIT -1")
     row = conn.execute(
         "SELECT json_group_array(question_id), json_group_array(suspended * 16 + state), "
         f"json_group_array(min(365, CAST(coalesce(span, 0) AS INTEGER))) FILTER (WHERE {review}), "
