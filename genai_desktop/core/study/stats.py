@@ -296,14 +296,14 @@ def _true_retention(conn: sqlite3.Connection, stats: Stats, days: _StudyDays, si
     column beside min() comes from that row), passed or failed, split at the interval the card had
     when it was in review before the answer. Grouped in SQL: only four sums come to Python."""
     # The time index's range (without it SQLite walks all of reviews_question for the GROUP BY's
-    # order); the quarter hour parsed once per review (LIMIT -1: see _cards).
-    reviews = ("SELECT question_id, reviewed_at, rating, in_review_before, state_before, "
-               f"{_quarter('reviewed_at')} AS quarter FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= ? "
-               "LIMIT -1")
-    first_reviews = (
-        f"SELECT min(reviewed_at), rating, CASE WHEN in_review_before THEN julianday(json_extract(state_before, "
-        "'$.due')) - julianday(json_extract(state_before, '$.last_review')) END AS interval "
-        f"FROM ({reviews}) GROUP BY question_id, {days.sql(conn, 'quarter')}")
+    # order). Each review's quarter hour and interval are computed in a subquery (LIMIT -1: see
+    # _cards), so the grouping sorts small rows, not the JSON card states.
+    reviews = ("SELECT question_id, reviewed_at, rating, CASE WHEN in_review_before THEN "
+               "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, "
+               f"'$.last_review')) END AS interval, {_quarter('reviewed_at')} AS quarter "
+               "FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= ? LIMIT -1")
+    first_reviews = (f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) "
+                     f"GROUP BY question_id, {days.sql(conn, 'quarter')}")
     # int(interval) >= 21 is interval >= 21: int() only truncates toward zero.
     counts = conn.execute(
         f"SELECT sum(interval < {MATURE_DAYS} AND rating > 1), sum(interval < {MATURE_DAYS}), "
