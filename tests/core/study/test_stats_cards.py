@@ -75,12 +75,13 @@ def _fill_cards(conn, rng: random.Random, hour: int) -> None:
     rows = []
     for qid in QUESTIONS[:CARDS]:
         state = rng.choice((0, 1, 2, 2, 2, 2, 3))
-        last = None if state == 0 or rng.random() < 0.03 else _moment(rng, hour, 400)
+        # Mostly the last 400 days; some years back, beyond the window stats converts by arithmetic.
+        last = None if state == 0 or rng.random() < 0.03 else _moment(rng, hour, rng.choice((400, 400, 400, 2500)))
         if last is None:
             due = _moment(rng, hour, -10)
-        elif rng.random() < 0.5:
+        elif rng.random() < 0.4:
             due = last + timedelta(days=rng.choice((*DAY_EDGES, MATURE_DAYS - 1, rng.randint(0, 400))))
-        elif rng.random() < 0.5:  # in the forecast's month, on a day start or within the day
+        elif rng.random() < 0.6:  # in the forecast's month, on a day start or within the day
             start = day_start(study_day(NOW, hour) + timedelta(days=rng.randint(0, 31)), hour)
             within = rng.choice((timedelta(milliseconds=rng.choice((-1, 0, 1))), timedelta(hours=rng.uniform(0, 24))))
             due = start + within
