@@ -59,18 +59,23 @@ class ScopeIndex(Generic[Key]):
 
     def __init__(self, scopes: Mapping[Key, Sequence[str]]) -> None:
         self.keys = list(scopes)
-        # Scopes by their position while indexing: a tuple of ints hashes in C, a dataclass key
-        # (ui's Scope) in Python, a hundred thousand times over.
-        held_by: dict[str, list[int]] = {}
+        # Partition refinement, scope by scope: a question's class moves, on each scope holding
+        # it, to the class "its class, and this scope" (a step memoised for all the questions
+        # making it). Questions in the same scopes take the same steps and end in the same class;
+        # only the one dict of classes is kept, never a list of scopes per question. Scopes are
+        # numbered by position: a tuple of ints hashes in C, a dataclass key (ui's Scope) in Python.
+        class_of: dict[str, int] = {}
+        self._scopes_of_class: list[tuple[int, ...]] = [()]  # class 0: in no scope yet
+        steps: dict[tuple[int, int], int] = {}
         for position, ids in enumerate(scopes.values()):
             for qid in ids:
-                if qid in held_by:
-                    held_by[qid].append(position)
-                else:
-                    held_by[qid] = [position]
-        classes: dict[tuple[int, ...], int] = {}
-        self._class_of = {qid: classes.setdefault(tuple(held), len(classes)) for qid, held in held_by.items()}
-        self._scopes_of_class = list(classes)  # in class number order (dicts keep insertion order)
+                step = (class_of.get(qid, 0), position)
+                moved = steps.get(step)
+                if moved is None:
+                    moved = steps[step] = len(self._scopes_of_class)
+                    self._scopes_of_class.append((*self._scopes_of_class[step[0]], position))
+                class_of[qid] = moved
+        self._class_of = class_of
         self.sizes = {key: len(ids) for key, ids in scopes.items()}
 
     def __contains__(self, key: object) -> bool:
