@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..core.changes import Changes
 from ..core.content.library import LEVEL_NAMES
 from ..core.store.db import transaction
-from ..core.study.deck_counts import deck_counts
+from ..core.study.deck_counts import ScopeIndex, deck_counts
 from ..core.study.roadmap import Roadmap, milestone_scope
 from ..core.study.session import (
     LEECH_LAPSES,
@@ -153,6 +153,9 @@ class FlashcardsView(QWidget):
         self.session: StudySession | None = None
         self._scope_ids_of: object | None = None  # the library the kept scope ids are of
         self._scope_ids_kept: dict[Scope, list[str]] = {}
+        # Which of those decks hold each question (core/study/deck_counts.py), kept beside them:
+        # built on the runner with the first count of a library, and again when the decks change.
+        self._deck_index: ScopeIndex[Scope] | None = None
         self._recount: Recount | None = None  # the deck list's counts, on the runner
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
@@ -269,7 +272,7 @@ class FlashcardsView(QWidget):
         over all of them, and the deck list is shown again after every session."""
         library = self.workspace.library
         if self._scope_ids_of is not library:
-            self._scope_ids_of, self._scope_ids_kept = library, {}
+            self._scope_ids_of, self._scope_ids_kept, self._deck_index = library, {}, None
         kept = dict(self._scope_ids_kept)  # the worker reads its own copy; only the UI thread adds
         bookmarks = list(self.bookmarks())
 
@@ -338,22 +341,27 @@ class FlashcardsView(QWidget):
 
     def _count_work(self):
         scopes = self._listed_scopes()
-        library, ids_of = self._scope_ids_work(scopes)
+        library, ids_of = self._scope_ids_work(scopes)  # forgets the kept index if the library changed
+        indexed = {scope for scope in scopes if scope.kind != "bookmarks"}  # the bookmarks change with a star
+        kept = self._deck_index
+        index = kept if kept is not None and set(kept.sizes) == indexed else None
 
-        def work(conn, _progress) -> tuple[object, list[Scope], dict, dict[Scope, list[str]]]:
+        def work(conn, _progress) -> tuple[object, list[Scope], dict, dict[Scope, list[str]], ScopeIndex]:
             settings = StudySettings.load(conn)
             ids, listed = ids_of()
+            deck_index = index or ScopeIndex({scope: ids[scope] for scope in scopes if scope in indexed})
             # Every deck counted from one read of the cards (core/study/deck_counts.py), not a session each.
             counted = deck_counts(conn, ids, settings,
                                   extra_new={scope: custom_new_today(conn, _scope_key(scope), settings)
-                                             for scope in scopes})
-            return library, scopes, counted, listed
+                                             for scope in scopes}, index=deck_index)
+            return library, scopes, counted, listed, deck_index
         return work
 
-    def _show_deck_counts(self, result: tuple[object, list[Scope], dict, dict[Scope, list[str]]]) -> None:
-        library, scopes, counted, listed = result
+    def _show_deck_counts(self, result: tuple[object, list[Scope], dict, dict[Scope, list[str]], ScopeIndex]) -> None:
+        library, scopes, counted, listed, deck_index = result
         if library is self._scope_ids_of:
             self._scope_ids_kept.update(listed)
+            self._deck_index = deck_index
         if scopes != self._listed_scopes():
             return  # the list changed meanwhile: its own count is on its way
         total_due = total_new = 0

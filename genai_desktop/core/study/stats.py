@@ -13,12 +13,14 @@ Definitions follow Anki's where Anki users would compare them:
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 
 from fsrs import Card, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -83,7 +85,12 @@ def _quarter(column: str) -> str:
     """SQL: the quarter hour since 1970 (UTC) a stored time falls in. The tiny nudge keeps a moment
     stored exactly on a quarter in that quarter (julianday is a double: ~40 µs of rounding, far
     below the millisecond the times are stored in)."""
-    return f"CAST((julianday({column}) - 2440587.5) * 96 + 1e-7 AS INTEGER)"
+    return _quarter_of_julian_day(f"julianday({column})")
+
+
+def _quarter_of_julian_day(julian_day: str) -> str:
+    """``_quarter`` of a julian day already read (a time's text is parsed once)."""
+    return f"CAST(({julian_day} - 2440587.5) * 96 + 1e-7 AS INTEGER)"
 
 
 @dataclass
@@ -142,11 +149,13 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
             range_days: int | None = 30, parameters: Sequence[float] = ()) -> Stats:
     """Everything the statistics view shows; ``range_days`` (None: all) bounds the review charts.
 
-    Reviews are counted in SQL on indexes (migration 4), never by reading the wide review rows:
-    days and hours by index range counts between their boundaries, answer buttons in one pass of
-    reviews_time, leeches from reviews_lapses; only true retention (the last 30 days) comes to
-    Python review by review. The cards (100,000 rows at the bench's size) are still read one by
-    one in Python: the largest share of the default range's time."""
+    Reviews are counted in SQL on indexes (migration 4): days and hours by index range counts
+    between their boundaries, answer buttons in one pass of reviews_time, leeches from
+    reviews_lapses; true retention groups the last 30 days' reviews by card and study day in SQL.
+    The cards (100,000 rows at the bench's size) are one pass of SQL whose small integers Python
+    tallies (_cards): the largest share of the default range's time. Study days in SQL follow
+    study_day through _StudyDays.sql; tests/core/study/test_stats_cards.py holds every figure to
+    a plain card-by-card reading."""
     now = clock()
     today = study_day(now, day_start_hour)
     stats = Stats(today, range_days=range_days)
@@ -159,8 +168,9 @@ def compute(conn: sqlite3.Connection, library: Library, *, day_start_hour: int =
     heatmap_start = today - timedelta(days=371)  # the heatmap's 53 weeks, from a Monday
     _count_days(conn, stats, min(heatmap_start, stats.first_day), day_start_hour)
     _count_range(conn, stats, day_start(stats.first_day, day_start_hour), now, everything=range_days is None)
-    _true_retention(conn, stats, today - timedelta(days=retention_days - 1), day_start_hour)
-    _cards(conn, library, stats, now, _scheduler(day_start_hour, desired_retention, parameters))
+    days = _StudyDays(day_start_hour, today)
+    _true_retention(conn, stats, days, today - timedelta(days=retention_days - 1))
+    _cards(conn, library, stats, days, _scheduler(day_start_hour, desired_retention, parameters))
     return stats
 
 
@@ -281,35 +291,41 @@ def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
     return hours
 
 
-def _true_retention(conn: sqlite3.Connection, stats: Stats, since: date, day_start_hour: int) -> None:
-    days = _StudyDays(day_start_hour, stats.today)
-    seen_today: set[tuple[str, int]] = set()
-    # The card before the answer is read by SQLite, the interval only for cards in review.
-    for qid, reviewed_at, rating, interval in conn.execute(
-            f"SELECT question_id, {_quarter('reviewed_at')}, rating, CASE WHEN in_review_before THEN "
-            "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, '$.last_review')) "
-            "END FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at", (iso(day_start(since, day_start_hour)),)):
-        day = days.from_today(reviewed_at)
-        if (qid, day) in seen_today:
-            continue
-        seen_today.add((qid, day))
-        if interval is None:  # not in review before the answer (or never reviewed in it)
-            continue
-        passed = rating > 1
-        if int(interval) >= MATURE_DAYS:
-            stats.retention.mature_total += 1
-            stats.retention.mature_pass += passed
-        else:
-            stats.retention.young_total += 1
-            stats.retention.young_pass += passed
+def _true_retention(conn: sqlite3.Connection, stats: Stats, days: _StudyDays, since: date) -> None:
+    """Each card's first review of each study day from ``since`` (the earliest time text: a bare
+    column beside min() comes from that row), passed or failed, split at the interval the card had
+    when it was in review before the answer. Grouped in SQL: only four sums come to Python."""
+    # The time index's range (without it SQLite walks all of reviews_question for the GROUP BY's
+    # order). Each review's quarter hour and interval are computed in a subquery (LIMIT -1: see
+    # _cards), so the grouping sorts small rows, not the JSON card states.
+    reviews = ("SELECT question_id, reviewed_at, rating, CASE WHEN in_review_before THEN "
+               "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, "
+               f"'$.last_review')) END AS interval, {_quarter('reviewed_at')} AS quarter "
+               "FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= ? LIMIT -1")
+    first_reviews = (f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) "
+                     f"GROUP BY question_id, {days.sql(conn, 'quarter')}")
+    # int(interval) >= 21 is interval >= 21: int() only truncates toward zero.
+    counts = conn.execute(
+        f"SELECT sum(interval < {MATURE_DAYS} AND rating > 1), sum(interval < {MATURE_DAYS}), "
+        f"sum(interval >= {MATURE_DAYS} AND rating > 1), sum(interval >= {MATURE_DAYS}) FROM ({first_reviews})",
+        (iso(day_start(since, days.day_start_hour)),)).fetchone()
+    retention = stats.retention
+    retention.young_pass, retention.young_total, retention.mature_pass, retention.mature_total = (
+        n or 0 for n in counts)
 
 
 class _StudyDays:
     """Study days (study_day) counted from today, of quarter hours since 1970 (``_quarter``).
 
-    Arithmetic, not a time-zone conversion per card: the zone's offset is looked up once per UTC
-    day, and a quarter hour's study day is its local time less the day start, in whole days. On
-    a day whose offset changes (daylight saving) each quarter is converted by study_day itself."""
+    Arithmetic, not a time-zone conversion per card: a quarter hour's study day is its local time
+    less the day start, in whole days, and the zone's offset only changes a few times a year. In
+    Python (``from_today``) the offset is looked up once per UTC day, and on a day it changes
+    (daylight saving) each quarter is converted by study_day itself. In SQL (``sql``) the offsets
+    of a window of days around today are found once, as spans of quarters, and a review or card in
+    the window costs a comparison per span; one outside it (years old) is converted by study_day,
+    through a function registered on the connection."""
+
+    PAST_DAYS, FUTURE_DAYS = 3 * 366, 40  # the window SQL converts by arithmetic
 
     def __init__(self, day_start_hour: int, today: date) -> None:
         self.day_start_hour = day_start_hour
@@ -317,6 +333,7 @@ class _StudyDays:
         self.today = today
         self.today_number = (today - date(1970, 1, 1)).days
         self.offsets: dict[int, int | None] = {}  # UTC day since 1970 -> the zone's offset, in seconds
+        self._window: tuple[int, int, list[tuple[int, int]]] | None = None  # _spans, once
 
     def _offset(self, utc_day: int) -> int | None:
         first, last = (datetime.fromtimestamp(utc_day * 86400 + s, UTC).astimezone().utcoffset() for s in (0, 86399))
@@ -333,6 +350,53 @@ class _StudyDays:
             return (study_day(moment, self.day_start_hour) - self.today).days
         return (quarter * 900 + offset - self.shift) // 86400 - self.today_number
 
+    def _from_today_or_none(self, quarter: int | None) -> int | None:
+        """``from_today`` for SQL: None for no time or one the platform cannot convert."""
+        if quarter is None:
+            return None
+        try:
+            return self.from_today(quarter)
+        except (OverflowError, OSError, ValueError):
+            return None
+
+    def _spans(self) -> tuple[int, int, list[tuple[int, int]]]:
+        """The window's first and end quarter, and its spans: (first quarter, offset in quarters),
+        a span for each offset the zone has in the window, found by looking it up at each UTC
+        midnight and quarter by quarter on a day it changes."""
+        first_day = self.today_number - self.PAST_DAYS
+        end_day = self.today_number + self.FUTURE_DAYS
+
+        def offset(quarter: int) -> int:
+            seconds = datetime.fromtimestamp(quarter * 900, UTC).astimezone().utcoffset().total_seconds()
+            return int(seconds) // 900  # zones are whole quarter hours off UTC
+
+        spans = [(first_day * 96, offset(first_day * 96))]
+        for utc_day in range(first_day, end_day):
+            if offset((utc_day + 1) * 96) != spans[-1][1]:
+                for quarter in range(utc_day * 96 + 1, (utc_day + 1) * 96 + 1):
+                    if offset(quarter) != spans[-1][1]:
+                        spans.append((quarter, offset(quarter)))
+        return first_day * 96, end_day * 96, spans
+
+    def sql(self, conn: sqlite3.Connection, quarter: str, *, before: str | None = None,
+            after: str | None = None) -> str:
+        """SQL: the study day, counted from today, of the quarter hour ``quarter`` (an SQL
+        expression, e.g. ``_quarter(column)``; NULL gives NULL). ``before``/``after``: what a
+        quarter before/after the window gives instead of study_day's answer (for a caller that
+        only needs to know it is beyond its range). Registers the fallback on ``conn``."""
+        conn.create_function("genai_days_from_today", 1, self._from_today_or_none, deterministic=True)
+        if self._window is None:
+            self._window = self._spans()
+        first, end, spans = self._window
+        fallback = f"genai_days_from_today({quarter})"
+        cases = [f"WHEN {quarter} < {first} THEN {before or fallback}"]
+        ends = [start for start, _offset in spans[1:]] + [end]
+        for (_start, offset), span_end in zip(spans, ends, strict=True):
+            # Integer division floors here: in the window the dividend is positive (after 1970).
+            cases.append(f"WHEN {quarter} < {span_end} THEN "
+                         f"({quarter} + {offset - self.day_start_hour * 4}) / 96 - {self.today_number}")
+        return "CASE " + " ".join(cases) + f" ELSE {after or fallback} END"
+
 
 def _scheduler(day_start_hour: int, desired_retention: float, parameters: Sequence[float]) -> StudyScheduler:
     """The flashcards' scheduler: recall decays with the user's fitted weights (FSRS-6's w20)
@@ -341,54 +405,90 @@ def _scheduler(day_start_hour: int, desired_retention: float, parameters: Sequen
                           parameters=tuple(parameters) or DEFAULT_PARAMETERS)
 
 
-def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, now: datetime,
+def _with_pow(conn: sqlite3.Connection) -> None:
+    """SQLite's pow() is in builds with its math functions (3.35+); where it is missing, Python's
+    (the same C pow as ``**`` on the positive bases recall takes) stands in, slower but the same."""
+    try:
+        conn.execute("SELECT pow(2, 0.5)")
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+
+
+def _day_bucket(days: int | float) -> int:
+    """bisect_right(DAY_EDGES, days): the DAY_LABELS bucket of a number of days."""
+    return bisect_right(DAY_EDGES, days)
+
+
+def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _StudyDays,
            scheduler: StudyScheduler) -> None:
-    """States, forecast, mastery, the interval/stability/recall distributions and leeches."""
-    day_start_hour = scheduler.day_start_hour
-    days = _StudyDays(day_start_hour, stats.today)
-    # Recall follows StudyScheduler.get_card_retrievability, without building an fsrs Card per row.
-    factor, decay = scheduler._FACTOR, scheduler._DECAY
-    forecast = [0] * 30
+    """States, forecast, mastery, the interval/stability/recall distributions and leeches.
+
+    One pass of SQL over the card table (100,000 rows at the bench's size) gives, per card, small
+    integers: its interval and stability in whole days (capped: the last bucket starts at 365;
+    the edges are whole days, so a stability's bucket is its whole days' bucket), the forecast day
+    it falls due, its recall's tenth; they come to Python as JSON arrays and are tallied by
+    Counter. SQLite's GROUP BY would sort the 100,000 rows (most of the time this took); Counter
+    hashes them, in C, with no row object per card. A subquery with LIMIT -1 is not merged into
+    its query (SQLite's flattening rules), so what it computes, such as a time parsed to a julian
+    day, is computed once per card rather than wherever the outer query names it."""
+    _with_pow(conn)
+    review = f"NOT suspended AND state = {State.Review}"
+    # Days from today: the forecast's (overdue for years: 0; beyond the window: out of the month)
+    # and the elapsed days of recall (none without a last review).
+    due_day = days.sql(conn, _quarter_of_julian_day("julian_due"), before="0", after="30")
+    last_day = days.sql(conn, _quarter_of_julian_day("julian_last"))
+    parsed = ("SELECT question_id, suspended, state, stability, julianday(due) AS julian_due, "
+              "julianday(last_review) AS julian_last FROM cards NOT INDEXED WHERE state != :new OR suspended = 1 "
+              "LIMIT -1")
+    # Recall as StudyScheduler.get_card_retrievability: the study days since the last review, the
+    # same operations in the same order (so the same doubles); the weights go in as parameters,
+    # never as decimal text.
+    recalls = (f"SELECT *, julian_due - julian_last AS span, CASE WHEN {review} AND stability THEN pow(1 + :factor * "
+               f"max(0, coalesce(-({last_day}), 0)) / stability, :decay) END AS recall, "
+               f"CASE WHEN NOT suspended THEN max(0, {due_day}) END AS due_day FROM ({parsed}) LIMIT -1")
+    row = conn.execute(
+        "SELECT json_group_array(question_id), json_group_array(suspended * 16 + state), "
+        f"json_group_array(min(365, CAST(coalesce(span, 0) AS INTEGER))) FILTER (WHERE {review}), "
+        f"json_group_array(min(365, CAST(stability AS INTEGER))) FILTER (WHERE {review} AND stability), "
+        "json_group_array(due_day) FILTER (WHERE due_day < 30), "
+        "json_group_array(min(9, CAST(recall * 10 AS INTEGER))) FILTER (WHERE recall IS NOT NULL), sum(recall), "
+        "json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability AND recall >= :mastery), "
+        f"json_group_array(question_id) FILTER (WHERE suspended) FROM ({recalls})",
+        {"new": NEW, "factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
+         "mastery_stability": MASTERY_STABILITY}).fetchone()
+    known, kinds, interval_days, stability_days, due_days, recall_tenths = (json.loads(text) for text in row[:6])
+    recall_sum, mastered, suspended_ids = row[6], set(json.loads(row[7])), set(json.loads(row[8]))
+
     counts: Counter[str] = Counter()
-    intervals, stabilities, recalls = [0] * len(DAY_LABELS), [0] * len(DAY_LABELS), [0] * len(RECALL_LABELS)
-    recall_sum = 0.0
-    mastered: set[str] = set()
-    suspended_ids: set[str] = set()
-    known: set[str] = set()
-    for qid, state, suspended, stability, interval, last_review, due in conn.execute(
-            f"SELECT question_id, state, suspended, stability, julianday(due) - julianday(last_review), "
-            f"{_quarter('last_review')}, {_quarter('due')} FROM cards WHERE state != ? OR suspended = 1", (NEW,)):
-        known.add(qid)
+    for kind, n in Counter(kinds).items():
+        suspended, state = divmod(kind, 16)
         if suspended:  # before the NEW check: suspending a card never studied keeps it in state NEW
-            counts["suspended"] += 1
-            suspended_ids.add(qid)
-            continue
-        if state == State.Review:
-            interval = int(interval or 0)
-            counts["mature" if interval >= MATURE_DAYS else "young"] += 1
-            intervals[bisect_right(DAY_EDGES, interval)] += 1
-            if stability:
-                stabilities[bisect_right(DAY_EDGES, stability)] += 1
-                elapsed = -days.from_today(last_review) if last_review is not None else 0
-                recall = (1 + factor * max(0, elapsed) / stability) ** decay
-                recalls[min(9, int(recall * 10))] += 1
-                recall_sum += recall
-                if stability >= MASTERY_STABILITY and recall >= MASTERY:  # is_mastered, in bulk
-                    mastered.add(qid)
-        else:
-            counts["learning" if state == State.Learning else "relearning"] += 1
-        due_offset = days.from_today(due)
-        if due_offset < 30:
-            forecast[max(0, due_offset)] += 1
-    in_library = {q.id for q in library.questions()}
-    counts["new"] = len(in_library - known)
+            counts["suspended"] += n
+        elif state != State.Review:
+            counts["learning" if state == State.Learning else "relearning"] += n
+    intervals, stabilities = [0] * len(DAY_LABELS), [0] * len(DAY_LABELS)
+    for interval, n in Counter(interval_days).items():
+        intervals[_day_bucket(interval)] += n
+        counts["mature" if interval >= MATURE_DAYS else "young"] += n
+    for stability, n in Counter(stability_days).items():
+        stabilities[_day_bucket(stability)] += n
+    forecast = [0] * 30
+    for day, n in Counter(due_days).items():
+        forecast[day] += n
+    recalls_by_tenth = [0] * len(RECALL_LABELS)
+    for tenth, n in Counter(recall_tenths).items():
+        recalls_by_tenth[tenth] += n
+
+    ids_of = attrgetter("id")
+    in_library = set(map(ids_of, library.questions()))
+    counts["new"] = len(in_library.difference(known))
     stats.forecast = forecast
     stats.state_counts = {k: counts.get(k, 0) for k in
                           ("new", "learning", "relearning", "young", "mature", "suspended")}
-    stats.mastery_by_topic = [(t.title, sum(1 for q in t.questions if q.id in mastered), len(t.questions))
+    stats.mastery_by_topic = [(t.title, sum(map(mastered.__contains__, map(ids_of, t.questions))), len(t.questions))
                               for t in library.topics if t.questions]
-    stats.intervals, stats.stabilities, stats.recalls = intervals, stabilities, recalls
-    rated = sum(recalls)
+    stats.intervals, stats.stabilities, stats.recalls = intervals, stabilities, recalls_by_tenth
+    rated = len(recall_tenths)
     stats.mean_recall = recall_sum / rated if rated else None
     # The lapses alone, grouped by card in their index's order (reviews_lapses): no review row read.
     leeches = [qid for (qid,) in conn.execute(

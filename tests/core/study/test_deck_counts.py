@@ -70,3 +70,38 @@ def test_what_was_answered_today_uses_up_the_limits(conn, clock) -> None:
     after = deck_counts(conn, {"all": ids}, settings, clock)["all"]
     assert after == _session_counts(conn, ids, settings, clock)
     assert after != before
+
+
+def test_overlapping_scopes_counted_by_class_match_their_sessions(conn, clock) -> None:
+    """The deck list's shape: scopes that overlap every way (a partition like the topics, another
+    across it like the levels, random subsets like milestones, a scope of one question, one of
+    questions without cards), some counted from an index kept from an earlier count and the rest
+    indexed on the spot (the bookmarks)."""
+    from genai_desktop.core.study.deck_counts import ScopeIndex
+
+    rng = random.Random(21)
+    ids = [f"q{n:03d}" for n in range(400)]
+    _cards(conn, clock, ids, seed=21)
+    scopes: dict[str, list[str]] = {"all": ids}
+    for topic in range(6):
+        scopes[f"topic{topic}"] = ids[topic * 70:(topic + 1) * 70]
+    for level in range(3):
+        scopes[f"level{level}"] = [q for n, q in enumerate(ids) if n % 3 == level]
+    for milestone in range(4):
+        chosen = set(rng.sample(ids, rng.randint(5, 120)))
+        scopes[f"milestone{milestone}"] = [q for q in ids if q in chosen]
+    scopes["one"] = [ids[123]]
+    scopes["no cards"] = ["gone-1", "gone-2"]
+    bookmarks = [q for q in ids if rng.random() < 0.1]
+    kept = ScopeIndex(scopes)
+    scopes["bookmarks"] = bookmarks
+    for settings in (StudySettings(), StudySettings(new_per_day=7, reviews_per_day=30)):
+        extra = {"topic2": 4, "bookmarks": 2}
+        counts = deck_counts(conn, scopes, settings, clock, extra_new=extra, index=kept)
+        assert counts == deck_counts(conn, scopes, settings, clock, extra_new=extra)  # with or without a kept index
+        for key, scope_ids in scopes.items():
+            assert counts[key] == _session_counts(conn, scope_ids, settings, clock, extra=extra.get(key, 0)), \
+                (key, settings)
+    # Every count was compared somewhere below its limit and at it.
+    assert any(0 < c.new < StudySettings().new_per_day for c in counts.values())
+    assert any(c.review and c.learning for key, c in counts.items() if key != "all")
