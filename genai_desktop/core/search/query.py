@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import re
 import sqlite3
 import unicodedata
@@ -54,7 +55,8 @@ SNIPPET_TOKENS = 16
 MAX_EXPANSIONS = 10
 EXPANSIONS_BY_LENGTH = {2: 4, 3: 6}
 MIN_PREFIX = 2  # a single letter is matched as a whole word only
-RANK_WINDOW = 2000
+RANK_WINDOW = 2000  # matches a keystroke looks at, in rowid order (see search())
+RANKED_MOST = 500  # of those, how many bm25 scores: 2-4 ms at 100,000 pages
 MEMO_LIMIT = 5000  # memo entries (stems, prefix expansions) kept across keystrokes
 FEW_HITS = 5  # fewer pages than this for all the words: pages with some of them follow
 MIN_TYPO_LENGTH = 4  # shorter words are too easily another word
@@ -405,32 +407,40 @@ def fts_expression(index: ContentIndex, query: Query, *, title_only: bool = Fals
 def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     """The best ``limit`` pages for what the user typed: title matches first, then by bm25.
 
-    Ranking is exact while a query matches at most RANK_WINDOW pages, which every query of
-    two whole words does in a 100,000-question library. A looser one (two letters typed)
-    ranks the first RANK_WINDOW matches only: bm25 over 90,000 matches costs 100+ ms a
-    keystroke, and the list sharpens with the next letter anyway.
+    Ranking is exact while a query matches at most RANKED_MOST pages, so every query over a
+    library of that size is (the built-in one has about 300 pages). A looser query is ranked
+    within its first RANK_WINDOW matches: all their title matches (they come first), and the
+    first other matches up to RANKED_MOST scored in all; the list sharpens with the next letter.
     """
     plan = _plan(index, parse_query(text))
     if plan is None or limit <= 0:
         return []
     conn = index.conn
     try:
-        candidates = conn.execute(
-            f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,)).fetchall()
+        # Rowids only: FTS5 finds a match in about a microsecond, while bm25 costs 5-8 µs for each
+        # one it scores at 100,000 pages. Scoring the whole window was most of a keystroke.
+        window = [rowid for (rowid,) in conn.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,))]
         in_title: set[int] = set()
-        if candidates:
-            # Matches come in rowid order, so the title matches among the candidates are the title
-            # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
+        best: list[tuple[int, float]] = []
+        if window:
+            # Matches come in rowid order, so the title matches in the window are the title
+            # matches up to its last rowid: no ranking (and no bm25 statistics) needed.
             in_title = {rowid for (rowid,) in conn.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
-        best = _title_matches_first(candidates, in_title, limit)
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, window[-1]))}
+            worth = _worth_scoring(window, in_title, limit)
+            best = _title_matches_first(_scores(conn, plan.everything, worth, whole=worth is window),
+                                        in_title, limit)
         some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
-            # Too little for all the words together: the pages with some of them follow.
+            # Too little for all the words together: the pages with some of them follow, the best
+            # of the first RANKED_MOST (all of them in a library of that size).
             found = {rowid for rowid, _ in best}
-            more = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT {limit}",
-                                (plan.relaxed,)).fetchall()
-            more = [c for c in more if c[0] not in found][:limit - len(best)]
+            budget = max(RANKED_MOST, limit)
+            first = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {budget}",
+                                 (plan.relaxed,)).fetchall()
+            more = [c for c in heapq.nsmallest(limit, first, key=itemgetter(1)) if c[0] not in found]
+            more = more[:limit - len(best)]
             some_words = {rowid for rowid, _ in more}
             best += more
         if not best:
@@ -465,6 +475,36 @@ def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int]
         others = [c for c in candidates if c[0] not in in_title] if titles else candidates
         best += heapq.nsmallest(limit - len(best), others, key=by_rank)
     return best
+
+
+def _worth_scoring(window: list[int], in_title: set[int], limit: int) -> list[int]:
+    """The matches of ``window`` (rowids, ascending) that bm25 scores: all of them while they are
+    at most RANKED_MOST; else the title matches (shown first), and when they cannot fill the list,
+    the first other matches up to RANKED_MOST in all. Ascending, as ``window``."""
+    budget = max(RANKED_MOST, limit)
+    if len(window) <= budget:
+        return window
+    titles = [rowid for rowid in window if rowid in in_title]
+    if len(titles) >= limit:
+        return titles[:budget]  # only title matches can be shown
+    others = islice((rowid for rowid in window if rowid not in in_title), budget - len(titles))
+    return sorted([*titles, *others])
+
+
+def _scores(conn: sqlite3.Connection, expression: str, rowids: list[int], *,
+            whole: bool) -> list[tuple[int, float]]:
+    """(rowid, rank) for ``rowids`` (ascending matches of ``expression``), in rowid order.
+    ``whole``: they are every match up to the last one, so no row needs leaving out."""
+    if whole:
+        return conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
+                            (expression, rowids[-1])).fetchall()
+    # "+rowid" keeps the list away from FTS5, which would run the whole query again for each
+    # rowid of an IN (seconds); filtered here, the rows left out are never scored, as FTS5
+    # computes ``rank`` only for a row whose rank is read.
+    return conn.execute(
+        "SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
+        "AND +rowid IN (SELECT value FROM json_each(?))",
+        (expression, rowids[0], rowids[-1], json.dumps(rowids))).fetchall()
 
 
 # Results marked by search() itself: as many as a result list shows before scrolling (the search
