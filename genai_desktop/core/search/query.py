@@ -220,8 +220,10 @@ def _stems(index: ContentIndex, words: list[str]) -> set[str]:
 class _Plan:
     """One query made ready to run: its MATCH expressions and the written forms it matches."""
 
-    everything: str
-    title_only: str
+    everything: str  # for the ``fts`` table
+    # For the ``titles`` table: the words alone. Its answers are only ever asked about matches of
+    # ``everything``, which leaves out the excluded words wherever they are in the page.
+    in_titles: str
     forms: frozenset[str]
     relaxed: str | None = None  # any of the words, for when all of them find too little
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected) for the typos
@@ -380,12 +382,11 @@ def _plan(index: ContentIndex, query: Query) -> _Plan | None:
     marks = {m for m in marks if highlightable(m)} | set(typed) | phrases
     expression = " AND ".join(parts)
     relaxed = " OR ".join(parts) if len(parts) > 1 else None
-    title_only = f"{{title}} : ({expression})"
+    in_titles = expression
     for unwanted in query.excluded:
         expression = f"({expression}) NOT {_quote(unwanted)}"
-        title_only = f"({title_only}) NOT {_quote(unwanted)}"
         relaxed = relaxed and f"({relaxed}) NOT {_quote(unwanted)}"
-    plan = _Plan(expression, title_only, frozenset(marks), relaxed, tuple(corrections))
+    plan = _Plan(expression, in_titles, frozenset(marks), relaxed, tuple(corrections))
     _remember(index, {key: plan})
     return plan
 
@@ -397,11 +398,17 @@ def corrections(index: ContentIndex, text: str) -> list[tuple[str, str]]:
 
 
 def fts_expression(index: ContentIndex, query: Query, *, title_only: bool = False) -> str | None:
-    """The FTS5 MATCH expression for ``query``; None when it cannot match anything."""
+    """The FTS5 MATCH expression for ``query`` over the ``fts`` table (``title_only``: a page whose
+    title holds the words, exclusions applied to the whole page); None when it cannot match anything."""
     plan = _plan(index, query)
     if plan is None:
         return None
-    return plan.title_only if title_only else plan.everything
+    if not title_only:
+        return plan.everything
+    expression = f"{{title}} : ({plan.in_titles})"
+    for unwanted in query.excluded:
+        expression = f"({expression}) NOT {_quote(unwanted)}"
+    return expression
 
 
 def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
@@ -427,7 +434,7 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             # Matches come in rowid order, so the title matches in the window are the title
             # matches up to its last rowid: no ranking (and no bm25 statistics) needed.
             in_title = {rowid for (rowid,) in conn.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, window[-1]))}
+                "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
             worth = _worth_scoring(window, in_title, limit)
             best = _title_matches_first(_scores(conn, plan.everything, worth, whole=worth is window),
                                         in_title, limit)
