@@ -436,8 +436,12 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             in_title = {rowid for (rowid,) in conn.execute(
                 "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
             worth = _worth_scoring(window, in_title, limit)
-            best = _title_matches_first(_scores(conn, plan.everything, worth, whole=worth is window),
-                                        in_title, limit)
+            if worth is window:  # every match up to the window's last: the exact ranking
+                scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
+                                      (plan.everything, window[-1])).fetchall()
+            else:
+                scored = _scores(conn, _scoring_expression(index, plan), worth)
+            best = _title_matches_first(scored, in_title, limit)
         some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
             # Too little for all the words together: the pages with some of them follow, the best
@@ -498,20 +502,45 @@ def _worth_scoring(window: list[int], in_title: set[int], limit: int) -> list[in
     return sorted([*titles, *others])
 
 
-def _scores(conn: sqlite3.Connection, expression: str, rowids: list[int], *,
-            whole: bool) -> list[tuple[int, float]]:
-    """(rowid, rank) for ``rowids`` (ascending matches of ``expression``), in rowid order.
-    ``whole``: they are every match up to the last one, so no row needs leaving out."""
-    if whole:
-        return conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
-                            (expression, rowids[-1])).fetchall()
+def _scores(conn: sqlite3.Connection, expression: str, rowids: list[int]) -> list[tuple[int, float]]:
+    """(rowid, rank) for each of ``rowids`` (ascending), by bm25 over ``expression``; 0.0 (after
+    every real score) for a row it does not match (see _scoring_expression)."""
     # "+rowid" keeps the list away from FTS5, which would run the whole query again for each
     # rowid of an IN (seconds); filtered here, the rows left out are never scored, as FTS5
     # computes ``rank`` only for a row whose rank is read.
-    return conn.execute(
+    ranks = dict(conn.execute(
         "SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
         "AND +rowid IN (SELECT value FROM json_each(?))",
-        (expression, rowids[0], rowids[-1], json.dumps(rowids))).fetchall()
+        (expression, rowids[0], rowids[-1], json.dumps(rowids)))) if expression else {}
+    return [(rowid, ranks.get(rowid, 0.0)) for rowid in rowids]
+
+
+_PHRASE = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _scoring_expression(index: ContentIndex, plan: _Plan) -> str:
+    """What bm25 scores the chosen matches of a loose query with: ``plan.everything``, less the
+    words in at least half the pages. FTS5 gives such a word a weight of 1e-6 (its idf clamped),
+    yet counts its pages for every query it is in: "model" cost 4 ms of each "mo…" keystroke at
+    100,000 pages. A page's bm25 is a sum over the query's phrases, whatever joins them, so the OR
+    of the other phrases scores each page as the whole query does, to within a few millionths;
+    a page holding none of them is worth that little, and is given 0. "" when no phrase is left."""
+    key = ("scoring", plan.everything)
+    found = index.memo.get(key)
+    if found is None:
+        phrases = _PHRASE.findall(plan.in_titles)  # the excluded words score nothing
+        words = [phrase[1:-1].replace('""', '"') for phrase in phrases]
+        pages = index.library_memo.get("pages")
+        if pages is None:
+            pages = index.library_memo["pages"] = index.page_count()
+        # A word's pages as written, at least as many as its stem's: a lower bound is enough.
+        common = {surface for surface, docs in index.conn.execute(
+            f"SELECT surface, docs FROM terms WHERE surface IN ({','.join('?' * len(words))})", words)
+            if 2 * docs >= pages}
+        kept = [phrase for phrase, word in zip(phrases, words, strict=True) if word not in common]
+        found = plan.everything if len(kept) == len(phrases) else " OR ".join(kept)
+        _remember(index, {key: found})
+    return found
 
 
 # Results marked by search() itself: as many as a result list shows before scrolling (the search

@@ -20,6 +20,11 @@ def page(n: int, title: str, body: str) -> Page:
     return Page(f"q:p{n:03d}", "question", "builtin", title, "t", body, "Topic T")
 
 
+def unrelated(count: int) -> list[Page]:
+    """Pages without the test's words: a word in half the pages or more weighs nothing in bm25."""
+    return [page(900 + n, "Unrelated", "nothing to see") for n in range(count)]
+
+
 def plain_sort(index: ContentIndex, text: str, limit: int, among: set[str] | None = None) -> list[str]:
     """The ranking by definition: every match (or those of ``among``), title matches first (found
     with a column filter on the main table, not the titles table search() reads), then bm25, ties
@@ -56,7 +61,7 @@ def test_a_library_larger_than_the_budget_scores_only_what_it_can_show(tmp_path:
     # others, so it is never scored; the title matches come late but are all scored.
     pages = [page(n, f"Page {n}", "attention and some other words about decoding") for n in range(8)]
     pages.append(page(8, "Page 8", "attention " * 30))
-    pages += [page(n, f"Attention note {n}", "a short answer") for n in (9, 10)]
+    pages += [page(n, f"Attention note {n}", "a short answer") for n in (9, 10)] + unrelated(12)
     index = ContentIndex(tmp_path / "index.sqlite")
     index.rebuild(pages, "test")
     hits = search(index, "attention", 4)
@@ -70,6 +75,7 @@ def test_when_title_matches_fill_the_list_only_they_are_scored(tmp_path: Path, m
     monkeypatch.setattr(query, "RANKED_MOST", 3)
     # The later a page, the shorter its answer and the better its score: p009 and p007 are the best.
     pages = [page(n, "Attention" if n % 2 else "Other", "attention" + " word" * (20 - 2 * n)) for n in range(10)]
+    pages += unrelated(12)
     index = ContentIndex(tmp_path / "index.sqlite")
     index.rebuild(pages, "test")
     hits = search(index, "attention", 2)
@@ -77,6 +83,28 @@ def test_when_title_matches_fill_the_list_only_they_are_scored(tmp_path: Path, m
     assert [h.page_id for h in hits] == plain_sort(index, "attention", 2, among={"q:p001", "q:p003", "q:p005"})
     assert plain_sort(index, "attention", 2) != plain_sort(index, "attention", 2, among={"q:p001", "q:p003", "q:p005"})
     assert all(h.title_match for h in hits)
+
+
+def test_a_word_in_most_pages_is_left_out_of_the_scores_it_adds_nothing_to(tmp_path: Path, monkeypatch) -> None:
+    """FTS5 weighs a word in half the pages or more at 1e-6 but counts its pages at every
+    query: scoring a loose query without it ranks as scoring with it (to within millionths)."""
+    monkeypatch.setattr(query, "RANKED_MOST", 6)
+    pages = [page(n, f"Page {n}", "model " * (n % 3 + 1) + "attention " * (n % 7 + 1) + "filler " * n)
+             for n in range(16)]
+    pages += [page(n, f"Model {n}", "model") for n in range(16, 24)] + unrelated(10)  # "model": 24 of 34
+    index = ContentIndex(tmp_path / "index.sqlite")
+    index.rebuild(pages, "test")
+    plan = query._plan(index, parse_query("model atten"))
+    assert '"model"' in plan.everything and '"model"' not in query._scoring_expression(index, plan)
+    hits = search(index, "model atten", 5)
+    scored = {f"q:p{n:03d}" for n in range(6)}
+    assert [h.page_id for h in hits] == plain_sort(index, "model atten", 5, among=scored)
+    exact = dict(index.conn.execute("SELECT p.page_id, -f.rank FROM fts AS f JOIN pages AS p ON p.rowid = f.rowid "
+                                    "WHERE fts MATCH ?", (plan.everything,)))
+    assert all(abs(h.score - exact[h.page_id]) < 1e-5 for h in hits)
+    # Only the common word: nothing worth scoring; the title matches first, each group in order.
+    assert [h.page_id for h in search(index, "model", 8)][:3] == ["q:p016", "q:p017", "q:p018"]
+    assert [h.page_id for h in search(index, "model", 10)][8:] == ["q:p000", "q:p001"]
 
 
 def test_pages_with_some_of_the_words_are_the_best_of_the_first_ones_scored(tmp_path: Path, monkeypatch) -> None:
