@@ -424,10 +424,8 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
         return []
     conn = index.conn
     try:
-        # Rowids only: FTS5 finds a match in about a microsecond, while bm25 costs 5-8 µs for each
-        # one it scores at 100,000 pages. Scoring the whole window was most of a keystroke.
-        window = [rowid for (rowid,) in conn.execute(
-            f"SELECT rowid FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,))]
+        budget = max(RANKED_MOST, limit)
+        window = _window(conn, plan, budget)
         in_title: set[int] = set()
         best: list[tuple[int, float]] = []
         if window:
@@ -435,7 +433,7 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             # matches up to its last rowid: no ranking (and no bm25 statistics) needed.
             in_title = {rowid for (rowid,) in conn.execute(
                 "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
-            worth = _worth_scoring(window, in_title, limit)
+            worth = _worth_scoring(window, in_title, limit, budget)
             if worth is window:  # every match up to the window's last: the exact ranking
                 scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
                                       (plan.everything, window[-1])).fetchall()
@@ -447,7 +445,6 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
             # Too little for all the words together: the pages with some of them follow, the best
             # of the first RANKED_MOST (all of them in a library of that size).
             found = {rowid for rowid, _ in best}
-            budget = max(RANKED_MOST, limit)
             first = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {budget}",
                                  (plan.relaxed,)).fetchall()
             more = [c for c in heapq.nsmallest(limit, first, key=itemgetter(1)) if c[0] not in found]
@@ -488,11 +485,27 @@ def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int]
     return best
 
 
-def _worth_scoring(window: list[int], in_title: set[int], limit: int) -> list[int]:
+def _window(conn: sqlite3.Connection, plan: _Plan, budget: int) -> list[int]:
+    """The query's first RANK_WINDOW matches (rowids, ascending), or its first ``budget`` + 1 when
+    no title match follows them: past those, only title matches are ever scored (_worth_scoring).
+    Rowids only: FTS5 finds a match in about a microsecond, where bm25 costs 5-8 µs to score one
+    at 100,000 pages; but a query whose matches are spread thin reads much of the library to find
+    2,000 of them (5 ms), and the titles table tells in a fraction of that whether it must."""
+    window = [rowid for (rowid,) in conn.execute(
+        f"SELECT rowid FROM fts WHERE fts MATCH ? LIMIT {budget + 1}", (plan.everything,))]
+    more = RANK_WINDOW - len(window)
+    if len(window) > budget and more > 0 and conn.execute(
+            "SELECT 1 FROM titles WHERE titles MATCH ? AND rowid > ? LIMIT 1", (plan.in_titles, window[-1])).fetchone():
+        window += [rowid for (rowid,) in conn.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid > ? LIMIT {more}", (plan.everything, window[-1]))]
+    return window
+
+
+def _worth_scoring(window: list[int], in_title: set[int], limit: int, budget: int) -> list[int]:
     """The matches of ``window`` (rowids, ascending) that bm25 scores: all of them while they are
-    at most RANKED_MOST; else the title matches (shown first), and when they cannot fill the list,
-    the first other matches up to RANKED_MOST in all. Ascending, as ``window``."""
-    budget = max(RANKED_MOST, limit)
+    at most ``budget`` (RANKED_MOST, or ``limit`` if more); else the title matches (shown first),
+    and when they cannot fill the list, the first other matches up to ``budget`` in all.
+    Ascending, as ``window``."""
     if len(window) <= budget:
         return window
     titles = [rowid for rowid in window if rowid in in_title]
