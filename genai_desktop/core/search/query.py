@@ -533,23 +533,20 @@ _PHRASE = re.compile(r'"(?:[^"]|"")*"')
 
 def _scoring_expression(index: ContentIndex, plan: _Plan) -> str:
     """What bm25 scores the chosen matches of a loose query with: ``plan.everything``, less the
-    words in at least half the pages. FTS5 gives such a word a weight of 1e-6 (its idf clamped),
-    yet counts its pages for every query it is in: "model" cost 4 ms of each "mo…" keystroke at
-    100,000 pages. A page's bm25 is a sum over the query's phrases, whatever joins them, so the OR
-    of the other phrases scores each page as the whole query does, to within a few millionths;
-    a page holding none of them is worth that little, and is given 0. "" when no phrase is left."""
+    words whose stem is in at least half the pages (the index's ``common_stems``). FTS5 gives such
+    a word a weight of 1e-6 (its idf clamped), yet counts its pages for every query it is in:
+    "model" cost 4 ms of each "mo…" keystroke at 100,000 pages, "train" as much of each "tr…".
+    A page's bm25 is a sum over the query's phrases, whatever joins them, so the OR of the other
+    phrases scores each page as the whole query does, to within a few millionths; a page holding
+    none of them is worth that little, and is given 0. "" when no phrase is left."""
     key = ("scoring", plan.everything)
     found = index.memo.get(key)
     if found is None:
         phrases = _PHRASE.findall(plan.in_titles)  # the excluded words score nothing
         words = [phrase[1:-1].replace('""', '"') for phrase in phrases]
-        pages = index.library_memo.get("pages")
-        if pages is None:
-            pages = index.library_memo["pages"] = index.page_count()
-        # A word's pages as written, at least as many as its stem's: a lower bound is enough.
-        common = {surface for surface, docs in index.conn.execute(
-            f"SELECT surface, docs FROM terms WHERE surface IN ({','.join('?' * len(words))})", words)
-            if 2 * docs >= pages}
+        common = {surface for (surface,) in index.conn.execute(
+            "SELECT t.surface FROM terms AS t JOIN common_stems AS c ON c.stem = t.stem "
+            f"WHERE t.surface IN ({','.join('?' * len(words))})", words)}
         kept = [phrase for phrase, word in zip(phrases, words, strict=True) if word not in common]
         found = plan.everything if len(kept) == len(phrases) else " OR ".join(kept)
         _remember(index, {key: found})

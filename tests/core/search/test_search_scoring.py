@@ -86,12 +86,13 @@ def test_when_title_matches_fill_the_list_only_they_are_scored(tmp_path: Path, m
 
 
 def test_a_word_in_most_pages_is_left_out_of_the_scores_it_adds_nothing_to(tmp_path: Path, monkeypatch) -> None:
-    """FTS5 weighs a word in half the pages or more at 1e-6 but counts its pages at every
-    query: scoring a loose query without it ranks as scoring with it (to within millionths)."""
+    """FTS5 weighs a word whose stem is in half the pages or more at 1e-6 but counts its pages at
+    every query: scoring a loose query without it ranks as scoring with it (to within millionths)."""
     monkeypatch.setattr(query, "RANKED_MOST", 6)
     pages = [page(n, f"Page {n}", "model " * (n % 3 + 1) + "attention " * (n % 7 + 1) + "filler " * n)
              for n in range(16)]
-    pages += [page(n, f"Model {n}", "model") for n in range(16, 24)] + unrelated(10)  # "model": 24 of 34
+    # The stem "model" is in 24 pages of 34, though the word "model" itself is in 16 only.
+    pages += [page(n, f"Models {n}", "models") for n in range(16, 24)] + unrelated(10)
     index = ContentIndex(tmp_path / "index.sqlite")
     index.rebuild(pages, "test")
     plan = query._plan(index, parse_query("model atten"))
