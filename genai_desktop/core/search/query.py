@@ -22,6 +22,8 @@ What it understands beyond the letters typed:
 
 Ranking: pages whose title matches the whole query come first, then the rest; each group is
 ordered by bm25 with the title weighted above notes and notes above the body (core/search/index.py).
+A loose query over a large library (more than RANKED_MOST matches) is ranked within a budget, so
+that a keystroke costs about the same at 100,000 pages as at 300: see search().
 When every word together matches fewer than FEW_HITS pages, the pages that match some of the
 words follow (``partial``), so "attention complexity" still shows where attention's cost is
 discussed. Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns
