@@ -427,21 +427,8 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     conn = index.conn
     try:
         budget = max(RANKED_MOST, limit)
-        window = _window(conn, plan, budget)
-        in_title: set[int] = set()
-        best: list[tuple[int, float]] = []
-        if window:
-            # Matches come in rowid order, so the title matches in the window are the title
-            # matches up to its last rowid: no ranking (and no bm25 statistics) needed.
-            in_title = {rowid for (rowid,) in conn.execute(
-                "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
-            worth = _worth_scoring(window, in_title, limit, budget)
-            if worth is window:  # every match up to the window's last: the exact ranking
-                scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
-                                      (plan.everything, window[-1])).fetchall()
-            else:
-                scored = _scores(conn, _scoring_expression(index, plan), worth)
-            best = _title_matches_first(scored, in_title, limit)
+        scored, in_title = _scored_matches(index, plan, limit, budget)
+        best = _title_matches_first(scored, in_title, limit)
         some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
             # Too little for all the words together: the pages with some of them follow, the best
@@ -485,6 +472,36 @@ def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int]
         others = [c for c in candidates if c[0] not in in_title] if titles else candidates
         best += heapq.nsmallest(limit - len(best), others, key=by_rank)
     return best
+
+
+def _scored_matches(index: ContentIndex, plan: _Plan, limit: int,
+                    budget: int) -> tuple[list[tuple[int, float]], set[int]]:
+    """(rowid, rank) for the matches worth ranking (see search()), in rowid order, and which of
+    them have the words in their title."""
+    conn = index.conn
+    pages = index.library_memo.get("pages")
+    if pages is None:
+        pages = index.library_memo["pages"] = index.page_count()
+    if pages <= budget:
+        # A library this small is ranked whole, in one statement (the built-in one has ~300 pages).
+        scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ?", (plan.everything,)).fetchall()
+        window = [rowid for rowid, _ in scored]
+    else:
+        window = _window(conn, plan, budget)
+        scored = []
+    if not window:
+        return [], set()
+    # Matches come in rowid order, so the title matches in the window are the title matches up
+    # to its last rowid: no ranking (and no bm25 statistics) needed.
+    in_title = {rowid for (rowid,) in conn.execute(
+        "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
+    if scored:
+        return scored, in_title
+    worth = _worth_scoring(window, in_title, limit, budget)
+    if worth is window:  # every match up to the window's last: the exact ranking
+        return conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
+                            (plan.everything, window[-1])).fetchall(), in_title
+    return _scores(conn, _scoring_expression(index, plan), worth), in_title
 
 
 def _window(conn: sqlite3.Connection, plan: _Plan, budget: int) -> list[int]:

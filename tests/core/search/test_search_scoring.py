@@ -55,6 +55,16 @@ def test_within_the_budget_ranking_is_the_plain_sort_of_every_match(library: Con
     assert [h.page_id for h in search(library, text, 50)] == plain_sort(library, text, 50)
 
 
+def test_in_a_library_larger_than_the_budget_a_query_within_it_is_still_ranked_exactly(
+        library: ContentIndex, monkeypatch) -> None:
+    monkeypatch.setattr(query, "RANKED_MOST", 40)  # below the library's 120 pages: the windowed path
+    within = ['"mode collapse"', "soft -noise", '"gan noise" mode', '"attention heads"', "gan -token"]
+    assert all(len(plain_sort(library, text, 1000)) <= 40 for text in within)
+    for text in within:
+        library.memo.clear()
+        assert [h.page_id for h in search(library, text, 50)] == plain_sort(library, text, 50), text
+
+
 def test_a_library_larger_than_the_budget_scores_only_what_it_can_show(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(query, "RANKED_MOST", 4)
     # Every page matches "attention"; the best by bm25 (all attention) comes after the first four
