@@ -419,7 +419,8 @@ def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     Ranking is exact while a query matches at most RANKED_MOST pages, so every query over a
     library of that size is (the built-in one has about 300 pages). A looser query is ranked
     within its first RANK_WINDOW matches: all their title matches (they come first), and the
-    first other matches up to RANKED_MOST scored in all; the list sharpens with the next letter.
+    first other matches up to RANKED_MOST scored in all, without the words most pages hold
+    (_scoring_expression); the list sharpens with the next letter.
     """
     plan = _plan(index, parse_query(text))
     if plan is None or limit <= 0:
@@ -485,23 +486,23 @@ def _scored_matches(index: ContentIndex, plan: _Plan, limit: int,
     if pages <= budget:
         # A library this small is ranked whole, in one statement (the built-in one has ~300 pages).
         scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ?", (plan.everything,)).fetchall()
-        window = [rowid for rowid, _ in scored]
-    else:
-        window = _window(conn, plan, budget)
-        scored = []
+        return scored, _titles_up_to(conn, plan, scored[-1][0]) if scored else set()
+    window = _window(conn, plan, budget)
     if not window:
         return [], set()
-    # Matches come in rowid order, so the title matches in the window are the title matches up
-    # to its last rowid: no ranking (and no bm25 statistics) needed.
-    in_title = {rowid for (rowid,) in conn.execute(
-        "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, window[-1]))}
-    if scored:
-        return scored, in_title
+    in_title = _titles_up_to(conn, plan, window[-1])
     worth = _worth_scoring(window, in_title, limit, budget)
     if worth is window:  # every match up to the window's last: the exact ranking
         return conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
                             (plan.everything, window[-1])).fetchall(), in_title
     return _scores(conn, _scoring_expression(index, plan), worth), in_title
+
+
+def _titles_up_to(conn: sqlite3.Connection, plan: _Plan, last: int) -> set[int]:
+    """The title matches among the query's matches up to rowid ``last``: matches come in rowid
+    order, so these are the titles table's up to it (no ranking, no bm25 statistics needed)."""
+    return {rowid for (rowid,) in conn.execute(
+        "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, last))}
 
 
 def _window(conn: sqlite3.Connection, plan: _Plan, budget: int) -> list[int]:
