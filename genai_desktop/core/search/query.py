@@ -22,6 +22,8 @@ What it understands beyond the letters typed:
 
 Ranking: pages whose title matches the whole query come first, then the rest; each group is
 ordered by bm25 with the title weighted above notes and notes above the body (core/search/index.py).
+A loose query over a large library (more than RANKED_MOST matches) is ranked within a budget, so
+that a keystroke costs about the same at 100,000 pages as at 300: see search().
 When every word together matches fewer than FEW_HITS pages, the pages that match some of the
 words follow (``partial``), so "attention complexity" still shows where attention's cost is
 discussed. Snippets and titles carry MARK_START / MARK_END around matched words; the UI turns
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import re
 import sqlite3
 import unicodedata
@@ -54,7 +57,8 @@ SNIPPET_TOKENS = 16
 MAX_EXPANSIONS = 10
 EXPANSIONS_BY_LENGTH = {2: 4, 3: 6}
 MIN_PREFIX = 2  # a single letter is matched as a whole word only
-RANK_WINDOW = 2000
+RANK_WINDOW = 2000  # matches a keystroke looks at, in rowid order (see search())
+RANKED_MOST = 500  # of those, how many bm25 scores (5-8 µs each at 100,000 pages): 2-4 ms
 MEMO_LIMIT = 5000  # memo entries (stems, prefix expansions) kept across keystrokes
 FEW_HITS = 5  # fewer pages than this for all the words: pages with some of them follow
 MIN_TYPO_LENGTH = 4  # shorter words are too easily another word
@@ -218,8 +222,10 @@ def _stems(index: ContentIndex, words: list[str]) -> set[str]:
 class _Plan:
     """One query made ready to run: its MATCH expressions and the written forms it matches."""
 
-    everything: str
-    title_only: str
+    everything: str  # for the ``fts`` table
+    # For the ``titles`` table: the words alone. Its answers are only ever asked about matches of
+    # ``everything``, which leaves out the excluded words wherever they are in the page.
+    in_titles: str
     forms: frozenset[str]
     relaxed: str | None = None  # any of the words, for when all of them find too little
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected) for the typos
@@ -378,12 +384,11 @@ def _plan(index: ContentIndex, query: Query) -> _Plan | None:
     marks = {m for m in marks if highlightable(m)} | set(typed) | phrases
     expression = " AND ".join(parts)
     relaxed = " OR ".join(parts) if len(parts) > 1 else None
-    title_only = f"{{title}} : ({expression})"
+    in_titles = expression
     for unwanted in query.excluded:
         expression = f"({expression}) NOT {_quote(unwanted)}"
-        title_only = f"({title_only}) NOT {_quote(unwanted)}"
         relaxed = relaxed and f"({relaxed}) NOT {_quote(unwanted)}"
-    plan = _Plan(expression, title_only, frozenset(marks), relaxed, tuple(corrections))
+    plan = _Plan(expression, in_titles, frozenset(marks), relaxed, tuple(corrections))
     _remember(index, {key: plan})
     return plan
 
@@ -395,42 +400,45 @@ def corrections(index: ContentIndex, text: str) -> list[tuple[str, str]]:
 
 
 def fts_expression(index: ContentIndex, query: Query, *, title_only: bool = False) -> str | None:
-    """The FTS5 MATCH expression for ``query``; None when it cannot match anything."""
+    """The FTS5 MATCH expression for ``query`` over the ``fts`` table (``title_only``: a page whose
+    title holds the words, exclusions applied to the whole page); None when it cannot match anything."""
     plan = _plan(index, query)
     if plan is None:
         return None
-    return plan.title_only if title_only else plan.everything
+    if not title_only:
+        return plan.everything
+    expression = f"{{title}} : ({plan.in_titles})"
+    for unwanted in query.excluded:
+        expression = f"({expression}) NOT {_quote(unwanted)}"
+    return expression
 
 
 def search(index: ContentIndex, text: str, limit: int = 50) -> list[SearchHit]:
     """The best ``limit`` pages for what the user typed: title matches first, then by bm25.
 
-    Ranking is exact while a query matches at most RANK_WINDOW pages, which every query of
-    two whole words does in a 100,000-question library. A looser one (two letters typed)
-    ranks the first RANK_WINDOW matches only: bm25 over 90,000 matches costs 100+ ms a
-    keystroke, and the list sharpens with the next letter anyway.
+    Ranking is exact while a query matches at most RANKED_MOST pages, so every query over a
+    library of that size is (the built-in one has about 300 pages). A looser query is ranked
+    within its first RANK_WINDOW matches: all their title matches (they come first), and the
+    first other matches up to RANKED_MOST scored in all, without the words most pages hold
+    (_scoring_expression); the list sharpens with the next letter.
     """
     plan = _plan(index, parse_query(text))
     if plan is None or limit <= 0:
         return []
     conn = index.conn
     try:
-        candidates = conn.execute(
-            f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {RANK_WINDOW}", (plan.everything,)).fetchall()
-        in_title: set[int] = set()
-        if candidates:
-            # Matches come in rowid order, so the title matches among the candidates are the title
-            # matches up to the last candidate's rowid: no ranking (and no bm25 statistics) needed.
-            in_title = {rowid for (rowid,) in conn.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid <= ?", (plan.title_only, candidates[-1][0]))}
-        best = _title_matches_first(candidates, in_title, limit)
+        budget = max(RANKED_MOST, limit)
+        scored, in_title = _scored_matches(index, plan, limit, budget)
+        best = _title_matches_first(scored, in_title, limit)
         some_words: set[int] = set()
         if len(best) < min(FEW_HITS, limit) and plan.relaxed:
-            # Too little for all the words together: the pages with some of them follow.
+            # Too little for all the words together: the pages with some of them follow, the best
+            # of the first RANKED_MOST (all of them in a library of that size).
             found = {rowid for rowid, _ in best}
-            more = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT {limit}",
-                                (plan.relaxed,)).fetchall()
-            more = [c for c in more if c[0] not in found][:limit - len(best)]
+            first = conn.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ? LIMIT {budget}",
+                                 (plan.relaxed,)).fetchall()
+            more = [c for c in heapq.nsmallest(limit, first, key=itemgetter(1)) if c[0] not in found]
+            more = more[:limit - len(best)]
             some_words = {rowid for rowid, _ in more}
             best += more
         if not best:
@@ -465,6 +473,104 @@ def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int]
         others = [c for c in candidates if c[0] not in in_title] if titles else candidates
         best += heapq.nsmallest(limit - len(best), others, key=by_rank)
     return best
+
+
+def _scored_matches(index: ContentIndex, plan: _Plan, limit: int,
+                    budget: int) -> tuple[list[tuple[int, float]], set[int]]:
+    """(rowid, rank) for the matches worth ranking (see search()), in rowid order, and which of
+    them have the words in their title."""
+    conn = index.conn
+    pages = index.library_memo.get("pages")
+    if pages is None:
+        pages = index.library_memo["pages"] = index.page_count()
+    if pages <= budget:
+        # A library this small is ranked whole, in one statement (the built-in one has ~300 pages).
+        scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ?", (plan.everything,)).fetchall()
+        return scored, _titles_up_to(conn, plan, scored[-1][0]) if scored else set()
+    window = _window(conn, plan, budget)
+    if not window:
+        return [], set()
+    in_title = _titles_up_to(conn, plan, window[-1])
+    worth = _worth_scoring(window, in_title, limit, budget)
+    if worth is window:  # every match up to the window's last: the exact ranking
+        return conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid <= ?",
+                            (plan.everything, window[-1])).fetchall(), in_title
+    return _scores(conn, _scoring_expression(index, plan), worth), in_title
+
+
+def _titles_up_to(conn: sqlite3.Connection, plan: _Plan, last: int) -> set[int]:
+    """The title matches among the query's matches up to rowid ``last``: matches come in rowid
+    order, so these are the titles table's up to it (no ranking, no bm25 statistics needed)."""
+    return {rowid for (rowid,) in conn.execute(
+        "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid <= ?", (plan.in_titles, last))}
+
+
+def _window(conn: sqlite3.Connection, plan: _Plan, budget: int) -> list[int]:
+    """The query's first RANK_WINDOW matches (rowids, ascending), or its first ``budget`` + 1 when
+    no title match follows them: past those, only title matches are ever scored (_worth_scoring).
+    Rowids only: FTS5 finds a match in about a microsecond, where bm25 costs 5-8 µs to score one
+    at 100,000 pages; but a query whose matches are spread thin reads much of the library to find
+    2,000 of them (5 ms), and the titles table tells in a fraction of that whether it must."""
+    window = [rowid for (rowid,) in conn.execute(
+        f"SELECT rowid FROM fts WHERE fts MATCH ? LIMIT {budget + 1}", (plan.everything,))]
+    more = RANK_WINDOW - len(window)
+    if len(window) > budget and more > 0 and conn.execute(
+            "SELECT 1 FROM titles WHERE titles MATCH ? AND rowid > ? LIMIT 1", (plan.in_titles, window[-1])).fetchone():
+        window += [rowid for (rowid,) in conn.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid > ? LIMIT {more}", (plan.everything, window[-1]))]
+    return window
+
+
+def _worth_scoring(window: list[int], in_title: set[int], limit: int, budget: int) -> list[int]:
+    """The matches of ``window`` (rowids, ascending) that bm25 scores: all of them while they are
+    at most ``budget`` (RANKED_MOST, or ``limit`` if more); else the title matches (shown first),
+    and when they cannot fill the list, the first other matches up to ``budget`` in all.
+    Ascending, as ``window``."""
+    if len(window) <= budget:
+        return window
+    titles = [rowid for rowid in window if rowid in in_title]
+    if len(titles) >= limit:
+        return titles[:budget]  # only title matches can be shown
+    others = islice((rowid for rowid in window if rowid not in in_title), budget - len(titles))
+    return sorted([*titles, *others])
+
+
+def _scores(conn: sqlite3.Connection, expression: str, rowids: list[int]) -> list[tuple[int, float]]:
+    """(rowid, rank) for each of ``rowids`` (ascending), by bm25 over ``expression``; 0.0 (after
+    every real score) for a row it does not match (see _scoring_expression)."""
+    # "+rowid" keeps the list away from FTS5, which would run the whole query again for each
+    # rowid of an IN (seconds); filtered here, the rows left out are never scored, as FTS5
+    # computes ``rank`` only for a row whose rank is read.
+    ranks = dict(conn.execute(
+        "SELECT rowid, rank FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
+        "AND +rowid IN (SELECT value FROM json_each(?))",
+        (expression, rowids[0], rowids[-1], json.dumps(rowids)))) if expression else {}
+    return [(rowid, ranks.get(rowid, 0.0)) for rowid in rowids]
+
+
+_PHRASE = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _scoring_expression(index: ContentIndex, plan: _Plan) -> str:
+    """What bm25 scores the chosen matches of a loose query with: ``plan.everything``, less the
+    words whose stem is in at least half the pages (the index's ``common_stems``). FTS5 gives such
+    a word a weight of 1e-6 (its idf clamped), yet counts its pages for every query it is in:
+    "model" cost 4 ms of each "mo…" keystroke at 100,000 pages, "train" as much of each "tr…".
+    A page's bm25 is a sum over the query's phrases, whatever joins them, so the OR of the other
+    phrases scores each page as the whole query does, to within a few millionths; a page holding
+    none of them is worth that little, and is given 0. "" when no phrase is left."""
+    key = ("scoring", plan.everything)
+    found = index.memo.get(key)
+    if found is None:
+        phrases = _PHRASE.findall(plan.in_titles)  # the excluded words score nothing
+        words = [phrase[1:-1].replace('""', '"') for phrase in phrases]
+        common = {surface for (surface,) in index.conn.execute(
+            "SELECT t.surface FROM terms AS t JOIN common_stems AS c ON c.stem = t.stem "
+            f"WHERE t.surface IN ({','.join('?' * len(words))})", words)}
+        kept = [phrase for phrase, word in zip(phrases, words, strict=True) if word not in common]
+        found = plan.everything if len(kept) == len(phrases) else " OR ".join(kept)
+        _remember(index, {key: found})
+    return found
 
 
 # Results marked by search() itself: as many as a result list shows before scrolling (the search
