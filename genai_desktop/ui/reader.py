@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.workspace import Workspace
@@ -472,9 +472,8 @@ class Reader(QTextBrowser):
         rendered yet are asked for (``show_html`` of a note, a flashcard)."""
         if same_page:
             self._inline = _inline_formulas(text)  # before the layout, which loads the images
-            super().setHtml(text)
+            self._set_html_laid_out_once(text)
             self._image_positions = None
-            self._update_margins()
             return
         pending = self._formulas.take_pending() if self._formulas is not None else {}
         if len(pending) > 1:  # top of the page first
@@ -494,9 +493,21 @@ class Reader(QTextBrowser):
         self._arrived = []
         self._to_install = []
         self._image_positions = None
-        super().setHtml(text)
-        self._update_margins()
+        self._set_html_laid_out_once(text)
         self._await_formulas(pending)
+
+    def _set_html_laid_out_once(self, text: str) -> None:
+        """QTextEdit.setHtml with the root frame's margins: setHtml gives the document a new root
+        frame without them, and setting them after it laid the page out a second time (~11 ms
+        of the heaviest page's 30). Inside one edit block the layout hears of the new text and
+        its margins together, once, when the block ends."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        try:
+            super().setHtml(text)
+            self._update_margins()
+        finally:
+            cursor.endEditBlock()
 
     # ------------------------------------------------------------ formulas on a worker thread
     def _await_formulas(self, pending: dict) -> None:
