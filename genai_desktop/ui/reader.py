@@ -25,7 +25,7 @@ from . import theme as themes
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QImage
+    from PySide6.QtGui import QImage, QTextDocument
 
     from ..core.render.formulas import DeferredFormulas
     from ..core.render.markdown_html import MarkdownRenderer
@@ -239,26 +239,43 @@ class Reader(QTextBrowser):
     def _convert(self, page_id: str, *, scroll: int | None = None) -> None:
         """Convert ``page_id`` on the runner and show it when it arrives, unless another page
         (or this one again) was shown meanwhile. ``scroll``: where to put the page then (a page
-        set again keeps its place); otherwise a restore asked for meanwhile (Back) applies."""
+        set again keeps its place); otherwise a restore asked for meanwhile (Back) applies.
+        The runner also reads the HTML into the document the page is shown in
+        (ui/page_document.py): the UI thread only swaps it in and lays out what is on screen."""
+        from shiboken6 import isValid
+
         from ..core.render.pages import convert_page
+        from .page_document import DocumentLook, build_document
         from .runner import run_in_background
 
         self._conversion += 1
         conversion = self._conversion
         library, formulas, style, theme_name = (self.workspace.library, self.workspace.formulas,
                                                 self.theme.page, self.theme.name)
+        header, look, ui_thread = self.header_html, DocumentLook.of(self.document()), self.thread()
 
-        def work(_progress) -> ConvertedPage:
-            return convert_page(library, page_id, formulas, style)
+        def work(_progress) -> tuple[ConvertedPage, QTextDocument, str]:
+            page = convert_page(library, page_id, formulas, style)
+            return page, build_document(_with_header(page.html, header), look, ui_thread), header
 
-        def done(page: ConvertedPage) -> None:
+        def done(result: tuple[ConvertedPage, QTextDocument, str]) -> None:
+            page, document, built_with = result
             if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
-            if conversion == self._conversion:
-                self._show_converted(page, scroll)
+            # A document not shown is deleted by the event loop, here, on the thread it now
+            # belongs to (not wherever its last Python reference happens to be dropped).
+            if conversion != self._conversion or not isValid(self):  # another page shown, or the reader gone
+                document.deleteLater()
+                return
+            if built_with != self.header_html:  # the card-state line changed meanwhile
+                document.deleteLater()
+                document = None
+            else:
+                document.setParent(self)  # owned by the reader from now on
+            self._show_converted(page, scroll, document)
 
         def failed(message: str) -> None:
-            if conversion == self._conversion:
+            if conversion == self._conversion and isValid(self):
                 self._converting = False
                 from ..core.render.markdown_html import MarkdownRenderer
 
@@ -269,12 +286,15 @@ class Reader(QTextBrowser):
 
         run_in_background(work, done=done, failed=failed, name="convert-page")
 
-    def _show_converted(self, page: ConvertedPage, scroll: int | None) -> None:
-        """The converted page in place of its title (or of itself, set again)."""
+    def _show_converted(self, page: ConvertedPage, scroll: int | None,
+                        document: QTextDocument | None = None) -> None:
+        """The converted page in place of its title (or of itself, set again): ``document``,
+        the page read into a document on the runner, or (None) its HTML set here."""
         self._converting = False
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
-        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes)
+        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes,
+                           built=document, shown_at=position)
         self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
@@ -481,10 +501,13 @@ class Reader(QTextBrowser):
         self._set_document(text, pending, _inline_formulas(text))
 
     def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
-                      sizes: dict[str, tuple[float, float]] | None = None) -> None:
+                      sizes: dict[str, tuple[float, float]] | None = None, *,
+                      built: QTextDocument | None = None, shown_at: int | None = None) -> None:
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
         layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
-        the placeholders' sizes, if estimated already)."""
+        the placeholders' sizes, if estimated already). ``built``: ``text`` already read into
+        a document (ui/page_document.py), shown instead of setting the HTML here; ``shown_at``:
+        where the page is about to be scrolled to (where it is now, if None)."""
         self._inline = inline
         if pending:  # not otherwise: a page without formulas never loads the formula module
             self.formula_source.expect(pending, sizes)
@@ -493,8 +516,21 @@ class Reader(QTextBrowser):
         self._arrived = []
         self._to_install = []
         self._image_positions = None
-        self._set_html_laid_out_once(text)
-        self._await_formulas(pending)
+        if built is None:
+            self._set_html_laid_out_once(text)
+        else:
+            self._swap_document(built)
+        self._await_formulas(pending, shown_at)
+
+    def _swap_document(self, document: QTextDocument) -> None:
+        """Show ``document`` in place of the one shown now, which is deleted at the next
+        event-loop pass, not at once (as the text control would delete its own): the outline
+        holds its blocks until ``page_changed`` moves it on to the new ones."""
+        shown = self.document()
+        shown.setParent(self)
+        self.setDocument(document)
+        self._update_margins()  # the same, unless the window was resized during the conversion
+        shown.deleteLater()
 
     def _set_html_laid_out_once(self, text: str) -> None:
         """QTextEdit.setHtml with the root frame's margins: setHtml gives the document a new root
@@ -510,17 +546,34 @@ class Reader(QTextBrowser):
             cursor.endEditBlock()
 
     # ------------------------------------------------------------ formulas on a worker thread
-    def _await_formulas(self, pending: dict) -> None:
+    def _await_formulas(self, pending: dict, shown_at: int | None = None) -> None:
         """Have the formulas of ``pending`` rendered off the UI thread; each replaces its
-        placeholder when it arrives. An empty ``pending`` drops what an earlier page asked for."""
+        placeholder when it arrives. An empty ``pending`` drops what an earlier page asked for.
+        ``shown_at``: the scroll position the page is about to be shown at."""
         if not pending and self._formula_loader is None:
             return
+        if pending:
+            self._lay_out_first_screen(self.scroll_position() if shown_at is None else shown_at)
         if self._formula_loader is None:
             from .formula_loader import FormulaLoader
 
             self._formula_loader = FormulaLoader(self.workspace.formulas, self)
             self._formula_loader.arrived.connect(self._formulas_arrived)
         self._formula_loader.request(pending)
+
+    def _lay_out_first_screen(self, top: int) -> None:
+        """Lay the page out as far as the screen the view shows from ``top`` before the formula
+        worker starts. The layout loads the placeholders there through ``loadResource``, a call
+        into Python each: with the worker rendering (in Python) meanwhile, each call would first
+        wait for the interpreter (up to the runner's switch interval, ~1 ms), and the page's
+        first frame took 15-70 ms instead of 5. Laid out now, that frame finds it done. (Qt
+        lays out the rest in its own later passes; a block's rectangle is as far as it goes.)"""
+        document = self.document()
+        layout = document.documentLayout()
+        bottom = top + self.maximumViewportSize().height()
+        block = document.begin()
+        while block.isValid() and layout.blockBoundingRect(block).bottom() < bottom:
+            block = block.next()
 
     def formulas_pending(self) -> bool:
         """Some formula of the page shown is still a placeholder (or the page is still being
