@@ -44,12 +44,14 @@ def build_document(html: str, look: DocumentLook, ui_thread: QThread) -> QTextDo
     Runs on a worker thread; the caller must not use the document afterwards."""
     document = QTextDocument()
     document.setUndoRedoEnabled(False)  # a reader's page is never edited
-    document.setDocumentMargin(0)
     document.setDefaultFont(look.font)  # before the HTML: its sizes and the stylesheet's build on it
     document.setDefaultStyleSheet(look.style_sheet)
+    # The view would set its wrap mode on the document it is given, and a new option makes the
+    # document lay itself out again from the top: given the view's own, nothing changes.
     document.setDefaultTextOption(look.text_option)
     document.setHtml(html)
-    # setHtml makes a new root frame: its margins (the reader's side margins) are set after it.
+    # setHtml makes a new root frame: its margins (the reader's side margins; all four, so the
+    # document margin the reader zeroes plays no part) are set after it.
     frame = document.rootFrame().frameFormat()
     left, top, right, bottom = look.margins
     frame.setLeftMargin(left)

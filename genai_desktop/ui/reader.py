@@ -455,6 +455,10 @@ class Reader(QTextBrowser):
         # by building every QtWidgets class (~10 ms), and this runs before the first paint.
         # The scroll bar's room is always left out: a page that brings the bar in (or takes it
         # away) then keeps its margins, instead of laying itself out a second time.
+        # maximumViewportSize already leaves out a bar that is always on (held while a page is
+        # converted): counted twice, a converted page came out 14 px narrower than set at once.
+        if self._scroll_bar_held:
+            return self.maximumViewportSize().width()
         bar = self.verticalScrollBar()
         return self.maximumViewportSize().width() - (bar.width() if bar.isVisible() else bar.sizeHint().width())
 
