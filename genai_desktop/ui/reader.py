@@ -294,7 +294,7 @@ class Reader(QTextBrowser):
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
         self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes,
-                           built=document, shown_at=position)
+                           built=document)
         self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
@@ -506,12 +506,11 @@ class Reader(QTextBrowser):
 
     def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
                       sizes: dict[str, tuple[float, float]] | None = None, *,
-                      built: QTextDocument | None = None, shown_at: int | None = None) -> None:
+                      built: QTextDocument | None = None) -> None:
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
         layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
         the placeholders' sizes, if estimated already). ``built``: ``text`` already read into
-        a document (ui/page_document.py), shown instead of setting the HTML here; ``shown_at``:
-        where the page is about to be scrolled to (where it is now, if None)."""
+        a document (ui/page_document.py), shown instead of setting the HTML here."""
         self._inline = inline
         if pending:  # not otherwise: a page without formulas never loads the formula module
             self.formula_source.expect(pending, sizes)
@@ -524,7 +523,7 @@ class Reader(QTextBrowser):
             self._set_html_laid_out_once(text)
         else:
             self._swap_document(built)
-        self._await_formulas(pending, shown_at)
+        self._await_formulas(pending)
 
     def _swap_document(self, document: QTextDocument) -> None:
         """Show ``document`` in place of the one shown now, which is deleted at the next
@@ -550,34 +549,17 @@ class Reader(QTextBrowser):
             cursor.endEditBlock()
 
     # ------------------------------------------------------------ formulas on a worker thread
-    def _await_formulas(self, pending: dict, shown_at: int | None = None) -> None:
+    def _await_formulas(self, pending: dict) -> None:
         """Have the formulas of ``pending`` rendered off the UI thread; each replaces its
-        placeholder when it arrives. An empty ``pending`` drops what an earlier page asked for.
-        ``shown_at``: the scroll position the page is about to be shown at."""
+        placeholder when it arrives. An empty ``pending`` drops what an earlier page asked for."""
         if not pending and self._formula_loader is None:
             return
-        if pending:
-            self._lay_out_first_screen(self.scroll_position() if shown_at is None else shown_at)
         if self._formula_loader is None:
             from .formula_loader import FormulaLoader
 
             self._formula_loader = FormulaLoader(self.workspace.formulas, self)
             self._formula_loader.arrived.connect(self._formulas_arrived)
         self._formula_loader.request(pending)
-
-    def _lay_out_first_screen(self, top: int) -> None:
-        """Lay the page out as far as the screen the view shows from ``top`` before the formula
-        worker starts. The layout loads the placeholders there through ``loadResource``, a call
-        into Python each: with the worker rendering (in Python) meanwhile, each call would first
-        wait for the interpreter (up to the runner's switch interval, ~1 ms), and the page's
-        first frame took 15-70 ms instead of 5. Laid out now, that frame finds it done. (Qt
-        lays out the rest in its own later passes; a block's rectangle is as far as it goes.)"""
-        document = self.document()
-        layout = document.documentLayout()
-        bottom = top + self.maximumViewportSize().height()
-        block = document.begin()
-        while block.isValid() and layout.blockBoundingRect(block).bottom() < bottom:
-            block = block.next()
 
     def formulas_pending(self) -> bool:
         """Some formula of the page shown is still a placeholder (or the page is still being
