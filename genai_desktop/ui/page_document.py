@@ -8,16 +8,19 @@ thread only the document's swap and the layout of what is on screen.
 QTextDocument is reentrant: one instance may be used by any one thread at a time. The document
 is made and filled on the worker, handed to the UI thread (``moveToThread``) as the last thing
 the worker does with it, and touched by the UI thread only after that. It is built without a
-layout: no text is measured and no image is loaded on the worker (images come from the reader's
-``loadResource``, which belongs to the UI thread); the UI thread lays it out when it shows it.
+layout: no text is measured on the worker, and the only images it holds are the placeholders of
+the formulas still to come (ui/formula_placeholder.py); every other image comes from the
+reader's ``loadResource``, on the UI thread, which lays the document out when it shows it.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from PySide6.QtCore import QSizeF, QThread
+from PySide6.QtCore import QSizeF, QThread, QUrl
 from PySide6.QtGui import QFont, QTextDocument, QTextOption
+
+from .formula_placeholder import PlaceholderLook, draw_placeholders
 
 
 class DocumentLook(NamedTuple):
@@ -39,8 +42,12 @@ class DocumentLook(NamedTuple):
                    QSizeF(document.pageSize()))
 
 
-def build_document(html: str, look: DocumentLook, ui_thread: QThread) -> QTextDocument:
+def build_document(html: str, look: DocumentLook, ui_thread: QThread,
+                   placeholders: dict[str, tuple[float, float, bool]] | None = None,
+                   placeholder_look: PlaceholderLook | None = None) -> QTextDocument:
     """``html`` read into a new document set up as ``look`` says, handed over to ``ui_thread``.
+    ``placeholders``: the formulas not rendered yet, by key ((width, height, inline) each), whose
+    placeholders are drawn here into the document's resources, as ``placeholder_look`` says.
     Runs on a worker thread; the caller must not use the document afterwards."""
     document = QTextDocument()
     document.setUndoRedoEnabled(False)  # a reader's page is never edited
@@ -62,5 +69,9 @@ def build_document(html: str, look: DocumentLook, ui_thread: QThread) -> QTextDo
     # The layout the UI thread creates then starts at the view's width: without it, it would
     # lay the page out once at no width at all (~10 ms) before the view sets its own.
     document.setPageSize(look.page_size)
+    if placeholders and placeholder_look is not None:
+        # In the document's resources the layout finds them without asking the reader.
+        for key, image in draw_placeholders(placeholders, placeholder_look).items():
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"formula:{key}"), image)
     document.moveToThread(ui_thread)
     return document

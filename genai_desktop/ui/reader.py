@@ -11,7 +11,6 @@ internal ids navigate, http/https/mailto go to the system browser, everything el
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from ..core.render.markdown_html import MarkdownRenderer
     from ..core.render.pages import ConvertedPage
     from .formula_loader import FormulaLoader
+    from .formula_placeholder import PlaceholderLook
 
 BASE_FONT_PX = 16.0
 ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
@@ -253,10 +253,12 @@ class Reader(QTextBrowser):
         library, formulas, style, theme_name = (self.workspace.library, self.workspace.formulas,
                                                 self.theme.page, self.theme.name)
         header, look, ui_thread = self.header_html, DocumentLook.of(self.document()), self.thread()
+        placeholder = self._placeholder_look()
 
         def work(_progress) -> tuple[ConvertedPage, QTextDocument, str]:
             page = convert_page(library, page_id, formulas, style)
-            return page, build_document(_with_header(page.html, header), look, ui_thread), header
+            boxes = {key: (*page.sizes[key], key in page.inline) for key in page.pending if key in page.sizes}
+            return page, build_document(_with_header(page.html, header), look, ui_thread, boxes, placeholder), header
 
         def done(result: tuple[ConvertedPage, QTextDocument, str]) -> None:
             page, document, built_with = result
@@ -713,17 +715,16 @@ class Reader(QTextBrowser):
             self._text_line_for = (key, TextLine(metrics.ascent(), metrics.descent()))
         return self._text_line_for[1]
 
-    def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
-        """(top, bottom) padding of an inline formula drawn ``above`` and ``below`` its baseline,
-        in whole device pixels (the image's height is), keeping the baseline where the exact
-        padding puts it: the rounding is shared out evenly above and below."""
-        from .formula_baseline import padding
+    def _placeholder_look(self) -> PlaceholderLook:
+        """What formula placeholders drawn now look like (ui/formula_placeholder.py)."""
+        from .formula_placeholder import PlaceholderLook
 
-        top, bottom = padding(above, below, self._text_line())
-        dpr = self._dpr()
-        height = above + below + top + bottom
-        spare = (math.ceil(height * dpr - 1e-6) / dpr - height) / 2
-        return top + spare, bottom + spare
+        return PlaceholderLook(self._formula_scale(), self._dpr(), self.theme.hover, self._text_line())
+
+    def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
+        from .formula_placeholder import inline_padding
+
+        return inline_padding(above, below, self._placeholder_look())
 
     def _formula_image(self, key: str) -> QImage:
         cache_key = ("f", key, self.zoom, self._dpr())
@@ -753,27 +754,10 @@ class Reader(QTextBrowser):
 
     def _formula_placeholder(self, width: float, height: float, *, inline: bool) -> QImage:
         """A faint box of about the formula's size, while the formula is rendered (not cached:
-        the formula itself replaces it). An inline one is padded like the formula will be, as if
-        a fifth of it hung below the baseline, so its line barely moves when the formula comes."""
-        from PySide6.QtGui import QImage
+        the formula itself replaces it)."""
+        from .formula_placeholder import draw_placeholder
 
-        scale, dpr = self._formula_scale(), self._dpr()
-        width, box = width * scale, height * scale
-        top = bottom = 0.0
-        if inline:
-            top, bottom = self._inline_padding(box * 0.8, box * 0.2)
-        height = box + top + bottom
-        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor(0, 0, 0, 0))
-        image.setDevicePixelRatio(dpr)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QColor(0, 0, 0, 0))
-        painter.setBrush(QColor(self.theme.hover))
-        painter.drawRoundedRect(QRectF(1, top + box * 0.15, width - 2, box * 0.7), 4, 4)
-        painter.end()
-        return image
+        return draw_placeholder(width, height, inline=inline, look=self._placeholder_look())
 
     def _rasterise(self, renderer, width: float, height: float, drawing: QRectF | None = None) -> QImage:
         """An SVG drawn at ``width`` x ``height`` logical pixels on a transparent ground, at the

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QPainter, QTextDocument
 
+import genai_desktop.core.render.formulas as formulas_module
 import genai_desktop.ui.page_document as page_document
 from genai_desktop.core.workspace import Workspace
 from genai_desktop.ui import theme as themes
@@ -46,9 +48,9 @@ def built_on(monkeypatch) -> list[int]:
     threads: list[int] = []
     real = page_document.build_document
 
-    def recording(html, look, ui_thread):
+    def recording(*args):
         threads.append(threading.get_ident())
-        return real(html, look, ui_thread)
+        return real(*args)
 
     monkeypatch.setattr(page_document, "build_document", recording)
     return threads
@@ -115,9 +117,9 @@ def test_a_page_whose_card_state_line_changed_while_it_was_converted_shows_the_n
     release = threading.Event()
     real = page_document.build_document
 
-    def held(html, look, ui_thread):  # the document is built with the line of when it was asked for
+    def held(*args):  # the document is built with the line of when it was asked for
         release.wait(10)
-        return real(html, look, ui_thread)
+        return real(*args)
 
     monkeypatch.setattr(page_document, "build_document", held)
     line = ["Card: new"]
@@ -129,3 +131,25 @@ def test_a_page_whose_card_state_line_changed_while_it_was_converted_shows_the_n
     page_shown(reader)
     text = reader.toPlainText()
     assert "Card: due tomorrow" in text and "Card: new" not in text and "Part 11" in text
+
+
+def test_the_placeholders_are_drawn_on_the_runner_into_the_document(reader: Reader, page_shown,
+                                                                    monkeypatch) -> None:
+    held = threading.Event()  # no formula arrives while the placeholders are looked at
+    real = formulas_module.render_svg
+    monkeypatch.setattr(formulas_module, "render_svg", lambda *args: held.wait(30) and real(*args))
+    asked: list[str] = []
+    draw = reader._formula_image  # noqa: SLF001
+    monkeypatch.setattr(reader, "_formula_image", lambda key: asked.append(key) or draw(key))
+    try:
+        reader.show_page(LONG)
+        page_shown(reader)
+        reader.viewport().repaint()  # laid out and drawn where it is shown
+        keys = sorted(reader._awaited)  # noqa: SLF001
+        assert keys and asked == []  # the layout found every placeholder without asking the reader
+        for key in keys:
+            in_document = reader.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(f"formula:{key}"))
+            size = reader.formula_source.placeholder_size(key)
+            assert in_document == reader._formula_placeholder(*size, inline=key in reader._inline)  # noqa: SLF001
+    finally:
+        held.set()
