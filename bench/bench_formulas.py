@@ -2,9 +2,8 @@
 
 - heavy_page_first_render_ms: UI-thread time of showing the page the first time, median of 5
   fresh caches: the page's title set at once and its first frame, plus, when the conversion
-  arrives from the runner (with the page already read into its document and its formula
-  placeholders drawn there, ui/page_document.py), the document swapped in, laid out as far as
-  the screen shows and its frame (Qt lays out the rest in later passes, counted in
+  arrives from the runner (with its formula placeholders drawn there), the HTML set, laid out
+  as far as the screen shows and its frame (Qt lays out the rest in later passes, counted in
   heavy_page_arrival_ui_max_ms). The process is warm (ziamath and Qt loaded by an earlier
   page), the formula cache is not.
 - heavy_page_first_render_block_ms: the longer of those two UI-thread pieces (what a stall
@@ -12,9 +11,7 @@
 - heavy_page_shown_ms: wall time from asking for the page until it is on screen whole (the
   conversion runs on the runner meanwhile), median of 5.
 - heavy_page_floor_ms: the floor measured in the same run: setHtml of the same page with its
-  formulas taken out (converted beforehand) and the first frame, median of 5. It is the
-  machine's pace, no longer a lower bound: the first render no longer reads HTML on the UI
-  thread at all, and can come in under it.
+  formulas taken out (converted beforehand) and the first frame, median of 5.
 - heavy_page_sync_render_ms: what the first render cost when formulas were rendered on the UI
   thread (the renderer given the plain FormulaCache), once: the "before".
 - heavy_page_formulas_ready_ms: from showing the page until every formula has replaced its

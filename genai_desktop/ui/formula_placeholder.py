@@ -1,11 +1,11 @@
 """The faint box a formula shows as while it is rendered, and an inline formula's padding.
 
 Drawn by the reader on the UI thread (``Reader._formula_image``) and, for a page converted on
-the runner, on the worker thread into the page's document (ui/page_document.py): the layout
-then finds every placeholder in the document instead of asking the reader's ``loadResource``
-for each, a call into Python from the layout (56 calls on the heaviest built-in page, each
-waiting for the interpreter whenever the formula worker held it). QImage and QPainter on a
-QImage may be used on any thread; everything else here is arithmetic.
+the runner, on the worker thread next to the conversion: the reader puts those among its
+document's resources (``Reader._set_placeholders``), where the layout finds them instead of
+asking ``loadResource`` for each, a call into Python from the layout (56 calls on the heaviest
+built-in page, each waiting for the interpreter whenever the formula worker held it). QImage
+and QPainter on a QImage may be used on any thread; everything else here is arithmetic.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """The reader: a QTextBrowser that shows library pages, with history, zoom and safe resources.
 
 A page not converted before is converted on the runner (ui/runner.py) while its title shows
-(``show_page``); the UI thread only sets the HTML. Every image goes through ``loadResource``:
-formulas come from the formula cache (one not rendered yet shows as a faint box of about its
-size while the runner renders it, then takes its place: see ``_await_formulas``), pack images
+(``show_page``); the UI thread only sets the HTML. (The HTML is not read into a QTextDocument on
+the runner: Qt's HTML reader reads the application palette for every link, unguarded, and a
+theme change meanwhile crashed it.) Every image goes through ``loadResource``: formulas come
+from the formula cache (one not rendered yet shows as a faint box of about its size while the
+runner renders it, then takes its place: see ``_await_formulas``; a converted page brings those
+boxes drawn, see ``_set_placeholders``), pack images
 only from inside the pack's own folder, and anything else (network, ``file:``, ``../``) is
 answered with a placeholder box that shows the image's alt text. Links open only on click:
 internal ids navigate, http/https/mailto go to the system browser, everything else is ignored.
@@ -24,7 +27,7 @@ from . import theme as themes
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QImage, QTextDocument
+    from PySide6.QtGui import QImage
 
     from ..core.render.formulas import DeferredFormulas
     from ..core.render.markdown_html import MarkdownRenderer
@@ -65,6 +68,7 @@ class Reader(QTextBrowser):
         self._formulas: DeferredFormulas | None = None
         self._formula_loader: FormulaLoader | None = None
         self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
+        self._placeholder_keys: set[str] = set()  # formula keys whose placeholder is a document resource
         self._inline: set[str] = set()  # formula keys of this document that stand in a line of text
         self._refused_arrived = False  # a formula came back refused: the page needs its error box
         self._arrived: list[str] = []  # formula keys drawn in since the last re-layout
@@ -240,41 +244,30 @@ class Reader(QTextBrowser):
         """Convert ``page_id`` on the runner and show it when it arrives, unless another page
         (or this one again) was shown meanwhile. ``scroll``: where to put the page then (a page
         set again keeps its place); otherwise a restore asked for meanwhile (Back) applies.
-        The runner also reads the HTML into the document the page is shown in
-        (ui/page_document.py): the UI thread only swaps it in and lays out what is on screen."""
+        The runner also draws the placeholders of the page's formulas still to come."""
         from shiboken6 import isValid
 
         from ..core.render.pages import convert_page
-        from .page_document import DocumentLook, build_document
+        from .formula_placeholder import draw_placeholders
         from .runner import run_in_background
 
         self._conversion += 1
         conversion = self._conversion
         library, formulas, style, theme_name = (self.workspace.library, self.workspace.formulas,
                                                 self.theme.page, self.theme.name)
-        header, look, ui_thread = self.header_html, DocumentLook.of(self.document()), self.thread()
         placeholder = self._placeholder_look()
 
-        def work(_progress) -> tuple[ConvertedPage, QTextDocument, str]:
+        def work(_progress) -> tuple[ConvertedPage, dict[str, QImage]]:
             page = convert_page(library, page_id, formulas, style)
             boxes = {key: (*page.sizes[key], key in page.inline) for key in page.pending if key in page.sizes}
-            return page, build_document(_with_header(page.html, header), look, ui_thread, boxes, placeholder), header
+            return page, draw_placeholders(boxes, placeholder)
 
-        def done(result: tuple[ConvertedPage, QTextDocument, str]) -> None:
-            page, document, built_with = result
+        def done(result: tuple[ConvertedPage, dict[str, QImage]]) -> None:
+            page, placeholders = result
             if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
-            # A document not shown is deleted by the event loop, here, on the thread it now
-            # belongs to (not wherever its last Python reference happens to be dropped).
-            if conversion != self._conversion or not isValid(self):  # another page shown, or the reader gone
-                document.deleteLater()
-                return
-            if built_with != self.header_html:  # the card-state line changed meanwhile
-                document.deleteLater()
-                document = None
-            else:
-                document.setParent(self)  # owned by the reader from now on
-            self._show_converted(page, scroll, document)
+            if conversion == self._conversion and isValid(self):  # not another page since, nor a reader gone
+                self._show_converted(page, scroll, placeholders)
 
         def failed(message: str) -> None:
             if conversion == self._conversion and isValid(self):
@@ -289,14 +282,14 @@ class Reader(QTextBrowser):
         run_in_background(work, done=done, failed=failed, name="convert-page")
 
     def _show_converted(self, page: ConvertedPage, scroll: int | None,
-                        document: QTextDocument | None = None) -> None:
-        """The converted page in place of its title (or of itself, set again): ``document``,
-        the page read into a document on the runner, or (None) its HTML set here."""
+                        placeholders: dict[str, QImage] | None = None) -> None:
+        """The converted page in place of its title (or of itself, set again), with the
+        placeholders of its formulas still to come drawn on the runner."""
         self._converting = False
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
         self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes,
-                           built=document)
+                           placeholders=placeholders)
         self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
@@ -508,11 +501,10 @@ class Reader(QTextBrowser):
 
     def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
                       sizes: dict[str, tuple[float, float]] | None = None, *,
-                      built: QTextDocument | None = None) -> None:
+                      placeholders: dict[str, QImage] | None = None) -> None:
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
         layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
-        the placeholders' sizes, if estimated already). ``built``: ``text`` already read into
-        a document (ui/page_document.py), shown instead of setting the HTML here."""
+        the placeholders' sizes, if estimated already; ``placeholders``: those already drawn)."""
         self._inline = inline
         if pending:  # not otherwise: a page without formulas never loads the formula module
             self.formula_source.expect(pending, sizes)
@@ -521,21 +513,24 @@ class Reader(QTextBrowser):
         self._arrived = []
         self._to_install = []
         self._image_positions = None
-        if built is None:
-            self._set_html_laid_out_once(text)
-        else:
-            self._swap_document(built)
+        self._set_placeholders(placeholders or {})
+        self._set_html_laid_out_once(text)
         self._await_formulas(pending)
 
-    def _swap_document(self, document: QTextDocument) -> None:
-        """Show ``document`` in place of the one shown now, which is deleted at the next
-        event-loop pass, not at once (as the text control would delete its own): the outline
-        holds its blocks until ``page_changed`` moves it on to the new ones."""
-        shown = self.document()
-        shown.setParent(self)
-        self.setDocument(document)
-        self._update_margins()  # the same, unless the window was resized during the conversion
-        shown.deleteLater()
+    def _set_placeholders(self, placeholders: dict[str, QImage]) -> None:
+        """Put formula placeholders drawn on the runner (ui/formula_placeholder.py) among the
+        document's resources, where its layout finds them without calling ``loadResource``: a
+        call into Python for each (56 on the heaviest built-in page), which waited for the
+        interpreter whenever the formula worker held it. Resources outlive ``setHtml``, so
+        those of the page before that never arrived are taken out (None: asked for again)."""
+        from PySide6.QtCore import QUrl
+
+        document = self.document()
+        for key in self._placeholder_keys - placeholders.keys():
+            document.addResource(2, QUrl(f"formula:{key}"), None)  # QTextDocument.ImageResource
+        for key, image in placeholders.items():
+            document.addResource(2, QUrl(f"formula:{key}"), image)
+        self._placeholder_keys = set(placeholders)
 
     def _set_html_laid_out_once(self, text: str) -> None:
         """QTextEdit.setHtml with the root frame's margins: setHtml gives the document a new root
@@ -593,6 +588,7 @@ class Reader(QTextBrowser):
                 self._refused_arrived = True
             # The document keeps the placeholder it loaded: give it the formula under the same name.
             document.addResource(2, QUrl(f"formula:{key}"), self._formula_image(key))
+            self._placeholder_keys.discard(key)
             self._arrived.append(key)
         if self._to_install:
             self._formula_install.start()
@@ -722,6 +718,7 @@ class Reader(QTextBrowser):
         return PlaceholderLook(self._formula_scale(), self._dpr(), self.theme.hover, self._text_line())
 
     def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
+        """An inline formula's (top, bottom) padding (ui/formula_placeholder.py)."""
         from .formula_placeholder import inline_padding
 
         return inline_padding(above, below, self._placeholder_look())
