@@ -2,8 +2,10 @@
 
 - heavy_page_first_render_ms: UI-thread time of showing the page the first time, median of 5
   fresh caches: the page's title set at once and its first frame, plus, when the conversion
-  arrives from the runner, the whole page laid out with formula placeholders and its frame.
-  The process is warm (ziamath and Qt loaded by an earlier page), the formula cache is not.
+  arrives from the runner (with its formula placeholders drawn there), the HTML set, laid out
+  as far as the screen shows and its frame (Qt lays out the rest in later passes, counted in
+  heavy_page_arrival_ui_max_ms). The process is warm (ziamath and Qt loaded by an earlier
+  page), the formula cache is not.
 - heavy_page_first_render_block_ms: the longer of those two UI-thread pieces (what a stall
   meter sees), median of 5.
 - heavy_page_shown_ms: wall time from asking for the page until it is on screen whole (the

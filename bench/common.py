@@ -69,9 +69,9 @@ def time_arrival(reader) -> list[float]:
     spent: list[float] = []
     show = reader._show_converted  # noqa: SLF001
 
-    def timed(page, scroll) -> None:
+    def timed(*arrived) -> None:  # the page, where to scroll, the document built on the runner
         start = time.perf_counter()
-        show(page, scroll)
+        show(*arrived)
         reader.viewport().repaint()
         spent.append((time.perf_counter() - start) * 1000)
 

@@ -1,9 +1,12 @@
 """The reader: a QTextBrowser that shows library pages, with history, zoom and safe resources.
 
 A page not converted before is converted on the runner (ui/runner.py) while its title shows
-(``show_page``); the UI thread only sets the HTML. Every image goes through ``loadResource``:
-formulas come from the formula cache (one not rendered yet shows as a faint box of about its
-size while the runner renders it, then takes its place: see ``_await_formulas``), pack images
+(``show_page``); the UI thread only sets the HTML. (The HTML is not read into a QTextDocument on
+the runner: Qt's HTML reader reads the application palette for every link, unguarded, and a
+theme change meanwhile crashed it.) Every image goes through ``loadResource``: formulas come
+from the formula cache (one not rendered yet shows as a faint box of about its size while the
+runner renders it, then takes its place: see ``_await_formulas``; a converted page brings those
+boxes drawn, see ``_set_placeholders``), pack images
 only from inside the pack's own folder, and anything else (network, ``file:``, ``../``) is
 answered with a placeholder box that shows the image's alt text. Links open only on click:
 internal ids navigate, http/https/mailto go to the system browser, everything else is ignored.
@@ -11,13 +14,12 @@ internal ids navigate, http/https/mailto go to the system browser, everything el
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.workspace import Workspace
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from ..core.render.markdown_html import MarkdownRenderer
     from ..core.render.pages import ConvertedPage
     from .formula_loader import FormulaLoader
+    from .formula_placeholder import PlaceholderLook
 
 BASE_FONT_PX = 16.0
 ZOOM_STEPS = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0)
@@ -65,6 +68,7 @@ class Reader(QTextBrowser):
         self._formulas: DeferredFormulas | None = None
         self._formula_loader: FormulaLoader | None = None
         self._awaited: set[str] = set()  # formula keys shown as placeholders in this document
+        self._placeholder_keys: set[str] = set()  # formula keys whose placeholder is a document resource
         self._inline: set[str] = set()  # formula keys of this document that stand in a line of text
         self._refused_arrived = False  # a formula came back refused: the page needs its error box
         self._arrived: list[str] = []  # formula keys drawn in since the last re-layout
@@ -239,26 +243,34 @@ class Reader(QTextBrowser):
     def _convert(self, page_id: str, *, scroll: int | None = None) -> None:
         """Convert ``page_id`` on the runner and show it when it arrives, unless another page
         (or this one again) was shown meanwhile. ``scroll``: where to put the page then (a page
-        set again keeps its place); otherwise a restore asked for meanwhile (Back) applies."""
+        set again keeps its place); otherwise a restore asked for meanwhile (Back) applies.
+        The runner also draws the placeholders of the page's formulas still to come."""
+        from shiboken6 import isValid
+
         from ..core.render.pages import convert_page
+        from .formula_placeholder import draw_placeholders
         from .runner import run_in_background
 
         self._conversion += 1
         conversion = self._conversion
         library, formulas, style, theme_name = (self.workspace.library, self.workspace.formulas,
                                                 self.theme.page, self.theme.name)
+        placeholder = self._placeholder_look()
 
-        def work(_progress) -> ConvertedPage:
-            return convert_page(library, page_id, formulas, style)
+        def work(_progress) -> tuple[ConvertedPage, dict[str, QImage]]:
+            page = convert_page(library, page_id, formulas, style)
+            boxes = {key: (*page.sizes[key], key in page.inline) for key in page.pending if key in page.sizes}
+            return page, draw_placeholders(boxes, placeholder)
 
-        def done(page: ConvertedPage) -> None:
+        def done(result: tuple[ConvertedPage, dict[str, QImage]]) -> None:
+            page, placeholders = result
             if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
-            if conversion == self._conversion:
-                self._show_converted(page, scroll)
+            if conversion == self._conversion and isValid(self):  # not another page since, nor a reader gone
+                self._show_converted(page, scroll, placeholders)
 
         def failed(message: str) -> None:
-            if conversion == self._conversion:
+            if conversion == self._conversion and isValid(self):
                 self._converting = False
                 from ..core.render.markdown_html import MarkdownRenderer
 
@@ -269,12 +281,15 @@ class Reader(QTextBrowser):
 
         run_in_background(work, done=done, failed=failed, name="convert-page")
 
-    def _show_converted(self, page: ConvertedPage, scroll: int | None) -> None:
-        """The converted page in place of its title (or of itself, set again)."""
+    def _show_converted(self, page: ConvertedPage, scroll: int | None,
+                        placeholders: dict[str, QImage] | None = None) -> None:
+        """The converted page in place of its title (or of itself, set again), with the
+        placeholders of its formulas still to come drawn on the runner."""
         self._converting = False
         position = self.scroll_position() if scroll is None else scroll
         self.body_html = page.html
-        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes)
+        self._set_document(_with_header(page.html, self.header_html), page.pending, page.inline, page.sizes,
+                           placeholders=placeholders)
         self._hold_scroll_bar(False)
         self.scroll_to(position)
         self.page_changed.emit(page.page_id)  # as for a page set again: the outline, highlights
@@ -435,6 +450,10 @@ class Reader(QTextBrowser):
         # by building every QtWidgets class (~10 ms), and this runs before the first paint.
         # The scroll bar's room is always left out: a page that brings the bar in (or takes it
         # away) then keeps its margins, instead of laying itself out a second time.
+        # maximumViewportSize already leaves out a bar that is always on (held while a page is
+        # converted): counted twice, a converted page came out 14 px narrower than set at once.
+        if self._scroll_bar_held:
+            return self.maximumViewportSize().width()
         bar = self.verticalScrollBar()
         return self.maximumViewportSize().width() - (bar.width() if bar.isVisible() else bar.sizeHint().width())
 
@@ -472,9 +491,8 @@ class Reader(QTextBrowser):
         rendered yet are asked for (``show_html`` of a note, a flashcard)."""
         if same_page:
             self._inline = _inline_formulas(text)  # before the layout, which loads the images
-            super().setHtml(text)
+            self._set_html_laid_out_once(text)
             self._image_positions = None
-            self._update_margins()
             return
         pending = self._formulas.take_pending() if self._formulas is not None else {}
         if len(pending) > 1:  # top of the page first
@@ -482,10 +500,11 @@ class Reader(QTextBrowser):
         self._set_document(text, pending, _inline_formulas(text))
 
     def _set_document(self, text: str, pending: dict, inline: set[str] | frozenset[str],
-                      sizes: dict[str, tuple[float, float]] | None = None) -> None:
+                      sizes: dict[str, tuple[float, float]] | None = None, *,
+                      placeholders: dict[str, QImage] | None = None) -> None:
         """Set ``text``, whose formulas ``pending`` are not rendered yet: asked for before the
         layout, which loads their placeholders (``inline``: those in a line of text; ``sizes``:
-        the placeholders' sizes, if estimated already)."""
+        the placeholders' sizes, if estimated already; ``placeholders``: those already drawn)."""
         self._inline = inline
         if pending:  # not otherwise: a page without formulas never loads the formula module
             self.formula_source.expect(pending, sizes)
@@ -494,9 +513,37 @@ class Reader(QTextBrowser):
         self._arrived = []
         self._to_install = []
         self._image_positions = None
-        super().setHtml(text)
-        self._update_margins()
+        self._set_placeholders(placeholders or {})
+        self._set_html_laid_out_once(text)
         self._await_formulas(pending)
+
+    def _set_placeholders(self, placeholders: dict[str, QImage]) -> None:
+        """Put formula placeholders drawn on the runner (ui/formula_placeholder.py) among the
+        document's resources, where its layout finds them without calling ``loadResource``: a
+        call into Python for each (56 on the heaviest built-in page), which waited for the
+        interpreter whenever the formula worker held it. Resources outlive ``setHtml``, so
+        those of the page before that never arrived are taken out (None: asked for again)."""
+        from PySide6.QtCore import QUrl
+
+        document = self.document()
+        for key in self._placeholder_keys - placeholders.keys():
+            document.addResource(2, QUrl(f"formula:{key}"), None)  # QTextDocument.ImageResource
+        for key, image in placeholders.items():
+            document.addResource(2, QUrl(f"formula:{key}"), image)
+        self._placeholder_keys = set(placeholders)
+
+    def _set_html_laid_out_once(self, text: str) -> None:
+        """QTextEdit.setHtml with the root frame's margins: setHtml gives the document a new root
+        frame without them, and setting them after it laid the page out a second time (~11 ms
+        of the heaviest page's 30). Inside one edit block the layout hears of the new text and
+        its margins together, once, when the block ends."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        try:
+            super().setHtml(text)
+            self._update_margins()
+        finally:
+            cursor.endEditBlock()
 
     # ------------------------------------------------------------ formulas on a worker thread
     def _await_formulas(self, pending: dict) -> None:
@@ -541,6 +588,7 @@ class Reader(QTextBrowser):
                 self._refused_arrived = True
             # The document keeps the placeholder it loaded: give it the formula under the same name.
             document.addResource(2, QUrl(f"formula:{key}"), self._formula_image(key))
+            self._placeholder_keys.discard(key)
             self._arrived.append(key)
         if self._to_install:
             self._formula_install.start()
@@ -663,17 +711,17 @@ class Reader(QTextBrowser):
             self._text_line_for = (key, TextLine(metrics.ascent(), metrics.descent()))
         return self._text_line_for[1]
 
-    def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
-        """(top, bottom) padding of an inline formula drawn ``above`` and ``below`` its baseline,
-        in whole device pixels (the image's height is), keeping the baseline where the exact
-        padding puts it: the rounding is shared out evenly above and below."""
-        from .formula_baseline import padding
+    def _placeholder_look(self) -> PlaceholderLook:
+        """What formula placeholders drawn now look like (ui/formula_placeholder.py)."""
+        from .formula_placeholder import PlaceholderLook
 
-        top, bottom = padding(above, below, self._text_line())
-        dpr = self._dpr()
-        height = above + below + top + bottom
-        spare = (math.ceil(height * dpr - 1e-6) / dpr - height) / 2
-        return top + spare, bottom + spare
+        return PlaceholderLook(self._formula_scale(), self._dpr(), self.theme.hover, self._text_line())
+
+    def _inline_padding(self, above: float, below: float) -> tuple[float, float]:
+        """An inline formula's (top, bottom) padding (ui/formula_placeholder.py)."""
+        from .formula_placeholder import inline_padding
+
+        return inline_padding(above, below, self._placeholder_look())
 
     def _formula_image(self, key: str) -> QImage:
         cache_key = ("f", key, self.zoom, self._dpr())
@@ -703,27 +751,10 @@ class Reader(QTextBrowser):
 
     def _formula_placeholder(self, width: float, height: float, *, inline: bool) -> QImage:
         """A faint box of about the formula's size, while the formula is rendered (not cached:
-        the formula itself replaces it). An inline one is padded like the formula will be, as if
-        a fifth of it hung below the baseline, so its line barely moves when the formula comes."""
-        from PySide6.QtGui import QImage
+        the formula itself replaces it)."""
+        from .formula_placeholder import draw_placeholder
 
-        scale, dpr = self._formula_scale(), self._dpr()
-        width, box = width * scale, height * scale
-        top = bottom = 0.0
-        if inline:
-            top, bottom = self._inline_padding(box * 0.8, box * 0.2)
-        height = box + top + bottom
-        image = QImage(QSize(max(1, round(width * dpr)), max(1, round(height * dpr))),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor(0, 0, 0, 0))
-        image.setDevicePixelRatio(dpr)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QColor(0, 0, 0, 0))
-        painter.setBrush(QColor(self.theme.hover))
-        painter.drawRoundedRect(QRectF(1, top + box * 0.15, width - 2, box * 0.7), 4, 4)
-        painter.end()
-        return image
+        return draw_placeholder(width, height, inline=inline, look=self._placeholder_look())
 
     def _rasterise(self, renderer, width: float, height: float, drawing: QRectF | None = None) -> QImage:
         """An SVG drawn at ``width`` x ``height`` logical pixels on a transparent ground, at the
