@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import zlib
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -198,15 +197,6 @@ def _reference_retention(conn, hour: int, days: int = 30) -> tuple[int, int, int
             young_total += 1
             young_pass += rating > 1
     return young_pass, young_total, mature_pass, mature_total
-
-
-@pytest.fixture
-def zone(request, monkeypatch):
-    monkeypatch.setenv("TZ", request.param)
-    time.tzset()
-    yield request.param
-    monkeypatch.delenv("TZ")
-    time.tzset()
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -102,15 +101,6 @@ def _reference(conn, since: datetime | None) -> dict:
         correct[hour] += rating > 1
     leeches = sum(1 for qid, n in lapses.items() if n >= LEECH_LAPSES and qid in QUESTIONS[:10])
     return {"answer_buttons": buttons, "hourly_reviews": hours, "hourly_correct": correct, "leeches": leeches}
-
-
-@pytest.fixture
-def zone(request, monkeypatch):
-    monkeypatch.setenv("TZ", request.param)
-    time.tzset()
-    yield request.param
-    monkeypatch.delenv("TZ")
-    time.tzset()
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
