@@ -180,7 +180,7 @@ def run_and_wait(work: Callable[[Progress], Any], *, name: str, says: Callable[[
     ``says(done, total)`` gives for the latest progress report (``(0, 0)`` before any).
     A failure (a ``UserError`` or the disk) raises ``JobFailed`` with the message for the user."""
     from PySide6.QtCore import QEventLoop, Qt
-    from PySide6.QtWidgets import QProgressDialog
+    from PySide6.QtWidgets import QLabel, QProgressDialog
 
     outcome: dict[str, Any] = {}
     loop = QEventLoop()
@@ -195,7 +195,15 @@ def run_and_wait(work: Callable[[Progress], Any], *, name: str, says: Callable[[
     dialog.setMinimumDuration(0)
     dialog.setWindowTitle(parent.window().windowTitle() if parent is not None else "")
     dialog.reset()  # QProgressDialog shows itself on its own timer otherwise
-    job.progressed.connect(lambda done, total: dialog.setLabelText(says(done, total)))
+    label = QLabel(says(0, 0), wordWrap=True)  # a few lines at a readable width, not one long one
+    label.setFixedWidth(420)
+    dialog.setLabel(label)
+
+    def report(done: int, total: int) -> None:
+        dialog.setLabelText(says(done, total))
+        dialog.adjustSize()  # a longer message takes more lines
+
+    job.progressed.connect(report)
     QTimer.singleShot(dialog_after_ms, dialog, lambda: dialog.show() if job.isRunning() else None)
     job.start()
     try:
