@@ -718,6 +718,10 @@ class Sidebar(QWidget):
 
     def _show_filtered(self, built: PackRows, wanted: int) -> None:
         """Show the matching rows: one model swapped under the proxy, a few topics opened."""
+        from shiboken6 import isValid
+
+        if not isValid(self.filter):
+            return  # the window closed while the rows were built on the runner
         if wanted != self._filter_wanted or not self.filter.text().strip():
             return  # typed on meanwhile, or emptied: a newer request (or none) stands
         rows, items = built
