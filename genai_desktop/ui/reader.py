@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QTextCursor
@@ -41,6 +41,10 @@ EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 INTERNAL_SCHEMES = {"q", "guide", "topic", "milestone"}
 MAX_TEXT_EM = 42  # about 75-80 characters a line
 PAGE_HTML_CACHE = 32  # rendered pages kept (a few MB at most)
+# Pages kept laid out, as documents: a page visited again (Back, Forward, a row clicked again) is
+# swapped in instead of its HTML being parsed and laid out again (~4x cheaper on the longest
+# page). Each holds its layout and its pictures, so only a few.
+KEPT_DOCUMENTS = 4
 ZOOM_BADGE_MS = 1600  # how long the zoom level stays on screen after a change
 # Formulas arriving within this long of each other are laid out together: a page of 70 is laid
 # out a few times while they come in, not 70 times.
@@ -81,6 +85,9 @@ class Reader(QTextBrowser):
         self._text_line_for: tuple | None = None  # ((font family, pixel size), its TextLine)
         self._page_html: dict[tuple, str] = {}  # (page, theme) -> HTML of _page_html_library, oldest first
         self._page_html_library = None
+        self._kept: dict[str, _KeptDocument] = {}  # page -> its document, laid out; oldest first
+        self._document_text: str | None = None  # what the document shows, as set (None: not a page)
+        self._document_look: tuple = ()  # the look it was laid out in (_look)
         self._history: list[str] = []
         self._cursor = -1
         # Where each history entry was scrolled to when it was left: Back and Forward return there.
@@ -148,6 +155,7 @@ class Reader(QTextBrowser):
         once), then the whole page in its place; ``page_changed`` is emitted again then, as
         for a page set again (outline and find highlights follow)."""
         converting = False
+        leaving_whole = self._page_complete()  # before the new page's state replaces this one's
         if prerendered is None:
             if not self.workspace.library.has_page(page_id):
                 return False
@@ -171,7 +179,13 @@ class Reader(QTextBrowser):
         # While only the title shows, the scroll bar stays: the page arriving then has the width
         # it will be laid out at, instead of bringing the bar in and being laid out twice.
         self._hold_scroll_bar(converting)
-        self.setHtml(_with_header(prerendered, self.header_html))
+        text = _with_header(prerendered, self.header_html)
+        kept = None if converting else self._take_kept(page_id, text)
+        self._leave_document(kept, keep=leaving_whole)
+        if kept is not None:
+            self._show_kept(kept)
+        else:
+            self.setHtml(text)
         self.current_page = page_id
         if record:
             del self._history[self._cursor + 1:]
@@ -228,6 +242,7 @@ class Reader(QTextBrowser):
         reuse it instead of converting the markdown again."""
         if self._page_html_library is not self.workspace.library:  # reloaded: its pages may differ
             self._page_html.clear()
+            self._drop_kept()
             self._page_html_library = self.workspace.library
         return self._page_html.get((page_id, self.theme.name))
 
@@ -239,6 +254,80 @@ class Reader(QTextBrowser):
         if len(self._page_html) >= PAGE_HTML_CACHE:
             self._page_html.pop(next(iter(self._page_html)))
         self._page_html[(page.page_id, theme_name)] = page.html
+
+    # ------------------------------------------------------------ pages kept laid out
+    def _look(self) -> tuple:
+        """What a document's layout depends on besides its text: a kept document is shown
+        again only in the look it was laid out in (its figures are drawn for its column)."""
+        return (self.theme.name, self.zoom, self._viewport_width(), self.fixed_side_margin, self._dpr())
+
+    def _page_complete(self) -> bool:
+        """The page shown is whole: converted, every formula drawn in and laid out."""
+        return (self.current_page is not None and self._document_text is not None and not self._converting
+                and not self._awaited and not self._to_install and not self._arrived
+                and not self._refused_arrived)
+
+    def _take_kept(self, page_id: str, text: str) -> _KeptDocument | None:
+        """The page's kept document if it shows ``text`` in the look of now (taken out of the
+        kept ones: it becomes the reader's), else None."""
+        kept = self._kept.pop(page_id, None)
+        if kept is None:
+            return None
+        if kept.text == text and kept.look == self._look():
+            return kept
+        kept.document.deleteLater()
+        return None
+
+    def _leave_document(self, kept: _KeptDocument | None, *, keep: bool) -> None:
+        """Before another page (or the same one again) is set: the page shown is kept laid
+        out if ``keep`` (it was whole: _page_complete), and the reader takes ``kept``'s document,
+        or a new one, since a kept document must not be written over. A page not whole is
+        simply written over."""
+        if not keep and kept is None:
+            return
+        document = self.document()
+        ours = document.parent() is self  # else the text control's first document: setDocument deletes it
+        if keep:
+            document.setParent(self)  # the text control deletes a document of its own it lets go of
+            self._kept[self.current_page] = _KeptDocument(document, self._document_text, frozenset(self._inline),
+                                                          self._document_look)
+            while len(self._kept) > KEPT_DOCUMENTS:
+                self._kept.pop(next(iter(self._kept))).document.deleteLater()
+        self.setDocument(kept.document if kept is not None else self._new_document())
+        if not keep and ours:
+            document.deleteLater()
+
+    def _new_document(self):
+        from PySide6.QtGui import QTextDocument
+
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setDocumentMargin(0)
+        self._style_document(document)
+        return document
+
+    def _show_kept(self, kept: _KeptDocument) -> None:
+        """Show a kept document (already ``self.document()``): whole, so nothing is awaited."""
+        if self._formulas is not None:
+            self._formulas.take_pending()  # as setHtml does: nothing an earlier conversion left is asked for
+        self._inline = set(kept.inline)
+        self._awaited = set()
+        self._refused_arrived = False
+        self._arrived = []
+        self._to_install = []
+        self._image_positions = None
+        self._placeholder_keys = set()
+        self._document_text, self._document_look = kept.text, kept.look
+        self._await_formulas({})
+
+    def _drop_kept(self, *, shown_too: bool = False) -> None:
+        """Let go of the kept pages (and, ``shown_too``, never keep the one shown: a new theme or
+        zoom restyles it, and it is set again in the new look)."""
+        for kept in self._kept.values():
+            kept.document.deleteLater()
+        self._kept.clear()
+        if shown_too:
+            self._document_text = None
 
     def _convert(self, page_id: str, *, scroll: int | None = None) -> None:
         """Convert ``page_id`` on the runner and show it when it arrives, unless another page
@@ -309,9 +398,11 @@ class Reader(QTextBrowser):
 
     def show_html(self, body: str, page: str | None = None) -> None:
         """Show ``body`` (no page of the history); its pictures and figures come from ``page``'s pack."""
+        self._leave_document(None, keep=self._page_complete())  # the page shown, kept for Back
         self.current_page = None
         self.asset_page = page  # before setHtml: the document loads its images while it lays out
         self.setHtml(body)
+        self._document_text = None  # not a page: never kept
 
     def can_go_back(self) -> bool:
         return self._cursor > 0
@@ -386,6 +477,7 @@ class Reader(QTextBrowser):
         self.theme = theme
         self._renderer = None
         self._images.clear()
+        self._drop_kept(shown_too=True)
         self._apply_style()
         self.refresh()
 
@@ -413,6 +505,7 @@ class Reader(QTextBrowser):
     def set_zoom(self, zoom: float) -> None:
         self.zoom = min(max(zoom, ZOOM_STEPS[0]), ZOOM_STEPS[-1])
         self._images.clear()
+        self._drop_kept(shown_too=True)
         self._apply_style()
         self.refresh()
 
@@ -427,11 +520,14 @@ class Reader(QTextBrowser):
         return BASE_FONT_PX * self.zoom
 
     def _apply_style(self) -> None:
+        self._style_document(self.document())
+        self._update_margins()
+
+    def _style_document(self, document) -> None:
         font = QFont(self.font())
         font.setPixelSize(round(self.font_px))
-        self.document().setDefaultFont(font)
-        self.document().setDefaultStyleSheet(themes.document_css(self.theme, self.font_px))
-        self._update_margins()
+        document.setDefaultFont(font)
+        document.setDefaultStyleSheet(themes.document_css(self.theme, self.font_px))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -544,6 +640,7 @@ class Reader(QTextBrowser):
             self._update_margins()
         finally:
             cursor.endEditBlock()
+        self._document_text, self._document_look = text, self._look()
 
     # ------------------------------------------------------------ formulas on a worker thread
     def _await_formulas(self, pending: dict) -> None:
@@ -887,6 +984,13 @@ class Reader(QTextBrowser):
                          Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, label[:160])
         painter.end()
         return image
+
+
+class _KeptDocument(NamedTuple):
+    document: object  # QTextDocument, laid out; a child of the reader
+    text: str  # the HTML it was set from, header included
+    inline: frozenset[str]
+    look: tuple  # Reader._look when it was laid out
 
 
 def _inline_formulas(body: str) -> set[str]:
