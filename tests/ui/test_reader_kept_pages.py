@@ -124,3 +124,14 @@ def test_a_note_shown_in_the_reader_keeps_the_page_before_it_for_back(reader: Re
     assert reader.toPlainText() == "My note" and reader.document() is not page
     reader.show_page(LONG, record=False)
     assert reader.document() is page and "Part 3" in reader.toPlainText()
+
+
+def test_a_kept_page_opened_anew_starts_at_its_top(reader: Reader, qtbot, page_shown) -> None:
+    _visit(reader, LONG, page_shown)
+    bar = reader.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 300, timeout=5000)
+    bar.setValue(250)
+    kept = reader.document()
+    _visit(reader, QUESTION, page_shown, qtbot)
+    reader.show_page(LONG)  # its row clicked: a new visit, not Back
+    assert reader.document() is kept and bar.value() == 0
