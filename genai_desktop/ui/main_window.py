@@ -81,9 +81,33 @@ class _FirstPaint(QObject):
             self.fired = True
             self.passed = self.gate is None or self.gate()
             if self.passed:
-                for n, callback in enumerate(self.callbacks):
-                    QTimer.singleShot(10 * n, callback)
+                from .runner import run_in_background
+
+                # The callbacks import much of the core (search, study, sqlite3, json): on the
+                # runner first, where it does not hold up the window's first moments (~70 ms of
+                # imports on the UI thread right after the first paint), then they run.
+                run_in_background(_import_core, done=lambda _none: self._run_callbacks(),
+                                  failed=lambda _message: self._run_callbacks(), name="import-core")
         return self.passed
+
+    def _run_callbacks(self) -> None:
+        for n, callback in enumerate(self.callbacks):
+            QTimer.singleShot(10 * n, callback)
+
+
+# Core modules (no Qt) the first-paint callbacks and the first clicks need. Only the core:
+# PySide's own types are built lazily, and building them from two threads at once is not safe.
+CORE_MODULES = ("json", "sqlite3", "genai_desktop.core.changes", "genai_desktop.core.search.query",
+                "genai_desktop.core.study.session", "genai_desktop.core.study.card_state",
+                "genai_desktop.core.study.deck_counts", "genai_desktop.core.study.roadmap",
+                "genai_desktop.core.content.notes", "genai_desktop.core.render.markdown_html")
+
+
+def _import_core(_progress) -> None:
+    import importlib
+
+    for name in CORE_MODULES:
+        importlib.import_module(name)
 
 
 class MainWindow(QMainWindow):

@@ -231,3 +231,35 @@ def _run_layouts() -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def test_what_follows_the_first_paint_imports_the_core_on_the_runner_first() -> None:
+    """The first-paint callbacks wait for _import_core (main_window.py), which runs on a runner
+    thread: it may import only the standard library and the Qt-free core, since PySide builds
+    its own types lazily and must not do so from two threads at once."""
+    import importlib
+    import subprocess
+    import sys
+
+    from genai_desktop.ui import main_window
+
+    for name in main_window.CORE_MODULES:
+        assert name.startswith("genai_desktop.core.") or "." not in name, name
+        importlib.import_module(name)
+    probe = ("import sys, importlib; from genai_desktop.ui.main_window import CORE_MODULES\n"
+             "[importlib.import_module(n) for n in CORE_MODULES]\n"
+             "print(sorted(m for m in sys.modules if m.startswith('PySide6') and 'Qt' in m))")
+    out = subprocess.run([sys.executable, "-c", probe.replace("from genai_desktop.ui.main_window import CORE_MODULES",
+                                                              f"CORE_MODULES = {main_window.CORE_MODULES!r}")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"  # no Qt module imported by the core
+
+
+def test_the_app_lets_the_ui_thread_have_the_interpreter_often() -> None:
+    import sys
+
+    from genai_desktop.ui.app import UI_SWITCH_INTERVAL_S, make_application
+
+    make_application()
+    assert sys.getswitchinterval() == UI_SWITCH_INTERVAL_S < 0.005  # CPython's default: 5 ms
