@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QToolButton
 
@@ -88,22 +88,81 @@ class LibraryTools(QObject):
         self.search.opened.connect(self.open_result)
         self.search.left.connect(lambda: self.reader.setFocus(Qt.FocusReason.OtherFocusReason))
 
-        self.star = BookmarkStar(self.reader)
-        self.star.set_theme(window.theme)
-        self.star.clicked.connect(self.toggle_bookmark)
-        self.star.place()
-        self.outline = PageOutline(self.reader, window.theme)
+        # The rest is built over the next passes of the event loop, a part at a time: built in
+        # one go it held the window for 80-160 ms just after the first paint (the heaviest
+        # part is the card-state line, which sets the page shown again). Whatever needs a part
+        # before its turn (``notes``, ``star``…) has every part built at once (_built).
+        self._star: BookmarkStar | None = None
+        self._outline: PageOutline | None = None
+        self._notes: NotePanel | None = None
+        self._card_line: CardStateLine | None = None
+        self._actions: dict[str, QAction] = {}
+        self._parts = [self._build_page_tools, self._build_menu, self._build_card_line]
+        # A timer of our own, not QTimer.singleShot: it goes with the window if that closes first.
+        self._next_part = QTimer(self, singleShot=True, interval=0, timeout=self._build_next)
+        self._next_part.start()
 
-        self.notes = NotePanel(self.workspace, window.theme, self.reader)
-        self.notes.link_clicked.connect(self._open_link)
-        self.notes.set_zoom(self.reader.zoom)
-        window.reader_pane.layout().addWidget(self.notes)
-        self.card_line = CardStateLine(window, self.notes)
+    def _build_next(self) -> None:
+        if not self.window.isVisible():  # closed meanwhile (its databases may be closed too)
+            return
+        if self._parts:
+            self._parts.pop(0)()
+        if self._parts:
+            self._next_part.start()
 
+    def _built(self) -> None:
+        while self._parts:
+            self._parts.pop(0)()
+
+    def built(self) -> bool:
+        """Every part is in place (the menu and its shortcuts, the star, the note, the card line)."""
+        return not self._parts
+
+    def _build_page_tools(self) -> None:
+        window = self.window
+        self._star = BookmarkStar(self.reader)
+        self._star.set_theme(window.theme)
+        self._star.clicked.connect(self.toggle_bookmark)
+        self._star.place()
+        self._outline = PageOutline(self.reader, window.theme)
+        self._notes = NotePanel(self.workspace, window.theme, self.reader)
+        self._notes.link_clicked.connect(self._open_link)
+        self._notes.set_zoom(self.reader.zoom)
+        window.reader_pane.layout().addWidget(self._notes)
+
+    def _build_card_line(self) -> None:
+        self._card_line = CardStateLine(self.window, self._notes)
+
+    def _build_menu(self) -> None:
         self._build_actions()
         self.reader.page_changed.connect(self._on_page_changed)
         self.refresh_bookmarks()
         self._on_page_changed(self.reader.current_page or "")
+
+    @property
+    def star(self) -> BookmarkStar:
+        self._built()
+        return self._star
+
+    @property
+    def outline(self) -> PageOutline:
+        self._built()
+        return self._outline
+
+    @property
+    def notes(self) -> NotePanel:
+        self._built()
+        return self._notes
+
+    @property
+    def card_line(self) -> CardStateLine:
+        self._built()
+        return self._card_line
+
+    @property
+    def actions(self) -> dict[str, QAction]:
+        self._built()
+        return self._actions
 
     def _warm_index(self) -> None:
         """Open (or rebuild, ~150 ms) the search index on the runner: the first search is then
@@ -118,7 +177,6 @@ class LibraryTools(QObject):
         help_menu = next((a for a in window.menuBar().actions() if a.text() == "&Help"), None)
         if help_menu is not None:
             window.menuBar().insertMenu(help_menu, menu)
-        self.actions: dict[str, QAction] = {}
         for key, text, shortcuts, slot in (
                 ("search", "&Search the library", ["Ctrl+K"], self.focus_search),
                 ("find", "Search (outside the reader)", ["Ctrl+F"], self.find),
@@ -126,7 +184,7 @@ class LibraryTools(QObject):
                 ("previous", "&Previous match", ["Shift+F3"], lambda: self.highlighter.step(False)),
                 ("clear", "&Clear highlights", [], self.highlighter.clear),
                 ("bookmark", "&Bookmark this page", ["Ctrl+D"], self.toggle_bookmark),
-                ("note", "&Edit my note", ["Ctrl+E"], self.notes.toggle_editing)):
+                ("note", "&Edit my note", ["Ctrl+E"], self._notes.toggle_editing)):
             action = QAction(text, window)
             action.setShortcuts([QKeySequence(k) for k in shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -136,7 +194,7 @@ class LibraryTools(QObject):
                 menu.addAction(action)
             if key == "clear":
                 menu.addSeparator()
-            self.actions[key] = action
+            self._actions[key] = action
         window.search_field.setToolTip("Search questions, answers, guides and your notes (Ctrl+K)")
 
     # ------------------------------------------------------------ search
@@ -225,7 +283,8 @@ class LibraryTools(QObject):
     def flush(self) -> None:
         """The window is closing: save a note still inside its typing pause, and let a running
         index build finish before the workspace (and its databases) can be closed under it."""
-        self.notes.save()
+        if self._notes is not None:  # not built yet: no note typed
+            self._notes.save()
         wait_for_all()
 
 

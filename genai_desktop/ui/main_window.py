@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
         self.library_tools = None  # search, highlights, bookmarks, notes: after the first paint
+        self.first_paint.callbacks.append(self._import_library_tools)  # a pass of its own: ~25 ms
         self.first_paint.callbacks.append(self._install_library_tools)
         self.first_paint.callbacks.append(self._follow_system_theme)
         # Clear buttons show only over typed text, so the first frame never has one; the
@@ -694,6 +695,15 @@ class MainWindow(QMainWindow):
     def _enable_clear_buttons(self) -> None:
         self.sidebar.filter.setClearButtonEnabled(True)
         self.search_field.setClearButtonEnabled(True)
+
+    def tools_ready(self) -> bool:
+        """The library tools (search, star, notes, card line) are all in place, a few event-loop
+        passes after the first paint."""
+        return self.library_tools is not None and self.library_tools.built()
+
+    @staticmethod
+    def _import_library_tools() -> None:
+        from . import library_tools  # noqa: F401 - imported for _install_library_tools
 
     def _install_library_tools(self) -> None:
         from .library_tools import install

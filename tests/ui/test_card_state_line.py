@@ -9,7 +9,7 @@ from genai_desktop.core.study.session import StudySession, StudySettings
 
 
 def ready(qtbot, window):
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     return window.library_tools.card_line
 
 

@@ -129,7 +129,7 @@ def test_the_tree_follows_back_forward_links_and_flashcards(make_window, qtbot) 
 
 def test_a_search_result_selects_its_row(make_window, qtbot) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     window.reader.show_page("guide:reading")
     window.library_tools.open_result("q:gan-objective", "discriminator")
     assert _current_row(window) == "q:gan-objective" and _row_on_screen(window, "q:gan-objective")
@@ -230,7 +230,7 @@ def test_a_restart_restores_the_scroll_position(builtin_window, qtbot) -> None:
 
 def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_window, qtbot, page_shown) -> None:
     window = builtin_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     outline = window.library_tools.outline
     window.reader.show_page(LONG_GUIDE)
     assert outline.headings()[0][1] == window.workspace.library.guide("genai-with-llms").title  # the title at once
@@ -253,7 +253,7 @@ def test_the_outline_lists_the_headings_jumps_and_follows_the_scroll(builtin_win
 
 def test_the_zoom_level_shows_briefly(make_window, qtbot) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     badge = window.reader.zoom_badge
     assert badge.isVisible() and badge.text() == "110%"
@@ -291,7 +291,7 @@ def _run_layouts() -> None:
 # ------------------------------------------------------------------ the tour of the issue
 def test_the_tour_open_filter_clear_search_with_a_typo_open_back_restart(builtin_window, qtbot) -> None:
     window = builtin_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     sidebar, reader = window.sidebar, window.reader
     # open a page from the tree, and read down it
     index = sidebar.proxy.mapFromSource(sidebar._items[LONG_GUIDE].index())
@@ -336,7 +336,7 @@ def test_the_tour_open_filter_clear_search_with_a_typo_open_back_restart(builtin
 
 def test_the_search_box_says_which_word_a_typo_was_read_as(builtin_window, qtbot) -> None:
     window = builtin_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     window.library_tools.focus_search()
     qtbot.keyClicks(window.search_field, "tranformer")
     popup = window.library_tools.search.popup
@@ -350,7 +350,7 @@ def test_the_search_box_says_which_word_a_typo_was_read_as(builtin_window, qtbot
 def test_the_star_and_the_outline_stay_in_the_corner_when_the_window_shrinks(builtin_window, qtbot,
                                                                              page_shown) -> None:
     window = builtin_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     tools = window.library_tools
     window.reader.show_page(LONG_GUIDE)
     page_shown(window.reader)
@@ -386,7 +386,7 @@ def test_my_notes_gets_its_jump_once_a_pack_is_imported_and_its_pages_are_follow
 
 def test_removing_the_bookmark_of_the_row_in_use_never_opens_a_neighbour(make_window, qtbot) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     tools, sidebar = window.library_tools, window.sidebar
     for page in ("q:attention-basics", "q:gan-objective", "q:multi-head"):
         window.reader.show_page(page)

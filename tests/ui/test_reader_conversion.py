@@ -163,7 +163,7 @@ def test_a_stopped_reader_shows_nothing_that_arrives_later(reader: Reader, qtbot
 def test_a_search_result_on_a_page_still_converting_goes_to_its_first_match_once_it_arrives(
         make_window, qtbot, page_shown) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     highlighter = window.library_tools.highlighter
     window.library_tools.open_result("q:gan-objective", "discriminator")
     assert window.reader.converting()  # only the title yet: no match in it

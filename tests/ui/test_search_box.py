@@ -10,7 +10,7 @@ from genai_desktop.ui.search_box import no_results_html
 
 
 def ready(qtbot, window):
-    qtbot.waitUntil(lambda: window.library_tools is not None, timeout=5000)
+    qtbot.waitUntil(window.tools_ready, timeout=5000)
     return window.library_tools
 
 
