@@ -128,3 +128,19 @@ def test_import_makes_a_pack_and_a_second_import_updates_it(tmp_path: Path, caps
     assert "Updated the pack" in capsys.readouterr().out
     assert cli.main(["--data-dir", str(data), "import", str(tmp_path / "missing.md")]) == 1
     assert _one_line(capsys).startswith("genai-desktop: ")
+
+
+def test_a_screenshot_of_a_page_that_does_not_exist_says_so_and_exits_cleanly(tmp_path: Path) -> None:
+    """The start page is still being converted on the runner when the verb gives up: the process
+    waits for it instead of aborting ("QThread: Destroyed while thread is still running")."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-m", "genai_desktop", "screenshot", "--data-dir", str(tmp_path / "data"),
+                          "--page", "q:no-such-page", str(tmp_path / "shot.png")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stderr
+    assert "no page 'q:no-such-page'" in out.stderr and "Traceback" not in out.stderr
+    assert "QThread" not in out.stderr

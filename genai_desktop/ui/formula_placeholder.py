@@ -60,13 +60,30 @@ def draw_placeholder(width: float, height: float, *, inline: bool, look: Placeho
     return image
 
 
-def draw_placeholders(boxes: dict[str, tuple[float, float, bool]], look: PlaceholderLook) -> dict[str, QImage]:
+# PySide builds its types lazily, and two threads building one at once lose attributes ("type
+# object 'Qt' has no attribute 'ShortcutContext'") or crash: QImage.fill and QPainter.setPen
+# build the whole Qt namespace on their first call. So the first placeholders of a process are
+# drawn on the UI thread, and only then may the runner draw them (drawn_on_ui_thread_before).
+_types_built = False
+
+
+def drawn_on_ui_thread_before() -> bool:
+    """Placeholders were drawn on the UI thread already: every type drawing needs exists."""
+    return _types_built
+
+
+def draw_placeholders(boxes: dict[str, tuple[float, float, bool]], look: PlaceholderLook, *,
+                      on_ui_thread: bool = False) -> dict[str, QImage]:
     """A placeholder for each key of ``boxes`` ((width, height, inline) each); formulas of the
-    same estimated size share one image (about half of a page's are alike)."""
+    same estimated size share one image (about half of a page's are alike). Off the UI thread
+    only once ``drawn_on_ui_thread_before()``."""
+    global _types_built
     drawn: dict[tuple[float, float, bool], QImage] = {}
     images = {}
     for key, box in boxes.items():
         if box not in drawn:
             drawn[box] = draw_placeholder(box[0], box[1], inline=box[2], look=look)
         images[key] = drawn[box]
+    if on_ui_thread and images:
+        _types_built = True
     return images

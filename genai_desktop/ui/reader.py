@@ -337,7 +337,7 @@ class Reader(QTextBrowser):
         from shiboken6 import isValid
 
         from ..core.render.pages import convert_page
-        from .formula_placeholder import draw_placeholders
+        from .formula_placeholder import draw_placeholders, drawn_on_ui_thread_before
         from .runner import run_in_background
 
         self._conversion += 1
@@ -346,13 +346,17 @@ class Reader(QTextBrowser):
                                                 self.theme.page, self.theme.name)
         placeholder = self._placeholder_look()
 
-        def work(_progress) -> tuple[ConvertedPage, dict[str, QImage]]:
+        def work(_progress) -> tuple[ConvertedPage, dict, dict[str, QImage] | None]:
             page = convert_page(library, page_id, formulas, style)
             boxes = {key: (*page.sizes[key], key in page.inline) for key in page.pending if key in page.sizes}
-            return page, draw_placeholders(boxes, placeholder)
+            # The process's first placeholders are drawn on the UI thread (see formula_placeholder).
+            drawn = draw_placeholders(boxes, placeholder) if drawn_on_ui_thread_before() else None
+            return page, boxes, drawn
 
-        def done(result: tuple[ConvertedPage, dict[str, QImage]]) -> None:
-            page, placeholders = result
+        def done(result: tuple[ConvertedPage, dict, dict[str, QImage] | None]) -> None:
+            page, boxes, placeholders = result
+            if placeholders is None:
+                placeholders = draw_placeholders(boxes, placeholder, on_ui_thread=True)
             if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
             if conversion == self._conversion and isValid(self):  # not another page since, nor a reader gone

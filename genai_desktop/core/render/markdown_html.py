@@ -62,21 +62,29 @@ WikiLinks = Callable[[str], "str | None"]  # a [[target]] to the page id it name
 
 # ---------------------------------------------------------------- code
 
+# Pygments loads its lexers, formatters and styles lazily through module-level hooks that are not
+# thread-safe: two threads highlighting at once for the first time (a page converted on the
+# runner while another warms the pipeline) failed with "cannot import name 'HtmlFormatter' from
+# 'pygments.formatters'" (tests/core/render/test_markdown_threads.py). Highlighting is short.
+_PYGMENTS = threading.Lock()
+
+
 @lru_cache(maxsize=512)
 def highlight_code(code: str, language: str, style_name: str) -> str:
     """Pygments HTML with inline styles (the text exactly as written: no newline is added or
     dropped at either end)."""
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import TextLexer, get_lexer_by_name
-    from pygments.util import ClassNotFound
+    with _PYGMENTS:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import TextLexer, get_lexer_by_name
+        from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
-    except ClassNotFound:
-        lexer = TextLexer(stripnl=False)
-    formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style_name)
-    out = highlight(code, lexer, formatter)
+        try:
+            lexer = get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
+        except ClassNotFound:
+            lexer = TextLexer(stripnl=False)
+        formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style_name)
+        out = highlight(code, lexer, formatter)
     # pygments ends every text with a newline; the block's own last newline is not a line.
     return out[:-1] if out.endswith("\n") else out
 

@@ -68,3 +68,32 @@ def test_one_parser_is_built_however_many_threads_ask() -> None:
     for worker in workers:
         worker.join()
     assert len({id(parser) for parser in built}) == 1
+
+
+RACE = """
+import threading
+from genai_desktop.core.render.markdown_html import highlight_code
+barrier = threading.Barrier(8)
+errors = []
+def go(n):
+    barrier.wait()
+    try:
+        highlight_code(f"x = {n}\\n", ("python", "bash", "json", "c", "rust", "sql", "yaml", "go")[n], "default")
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=go, args=(n,)) for n in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(errors)
+"""
+
+
+def test_code_is_highlighted_from_several_threads_at_once_in_a_fresh_process() -> None:
+    """Pygments' lazy loading is not thread-safe: without the lock, eight threads highlighting at
+    once for the first time failed every time ("cannot import name 'HtmlFormatter'")."""
+    import subprocess
+    import sys
+
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
