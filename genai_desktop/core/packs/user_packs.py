@@ -14,7 +14,6 @@ that is still there, and with them the reviews, notes and bookmarks keyed by tho
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,6 +27,7 @@ from pathlib import Path
 from ..clock import system_clock
 from ..content.library import MAX_SMALL_FILE_BYTES, load_pack
 from ..content.text_clean import clean_text
+from ..digest import sha1
 from ..errors import UserError
 from .folders import PACK_ID, is_pack_dir
 from .notes_import.model import Entry, ImportPlan
@@ -182,7 +182,7 @@ def _title_slug(title: str) -> str:
     slug = slugify(title, 60)
     if not title.isascii():
         # Titles in other scripts lose most letters to the slug: a hash keeps them apart.
-        digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+        digest = sha1(title.encode("utf-8")).hexdigest()[:8]
         slug = f"{slug}-{digest}" if slug else digest
     return slug or "untitled"
 

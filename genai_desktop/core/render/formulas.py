@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from ..digest import sha1
 from ..errors import UserError
 
 # ziamath's time doubles with every level of nesting (a group, \left...\right, an environment):
@@ -53,10 +54,8 @@ class Formula:
         return repair_for_ziamath(" ".join(self.latex.split()), self.display)
 
     def key(self, color: str) -> str:
-        import hashlib  # loads OpenSSL: kept off the start-up path, which renders no formula
-
         raw = f"{int(self.display)}|{color}|{self.normalised}"
-        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+        return sha1(raw.encode("utf-8")).hexdigest()[:20]
 
 
 # What ziamath 0.13 draws wrongly, rewritten to LaTeX it draws right (each case is rendered by

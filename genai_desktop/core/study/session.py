@@ -11,7 +11,6 @@ card is offered, so an acknowledged answer survives the app being killed.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import math
 import sqlite3
@@ -26,6 +25,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES, LOWER_BOUNDS_PARAMET
 
 from ..clock import Clock, day_start, iso, parse_time, study_day, system_clock
 from ..content.library import Library
+from ..digest import sha1
 from ..store.db import fault_point, transaction
 
 LEECH_LAPSES = 8  # Again on a card in review this many times makes it a leech (Anki's default)
@@ -37,7 +37,7 @@ RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good",
 
 def card_id_for(question_id: str) -> int:
     """A stable integer id for fsrs, the same on every installation."""
-    return int.from_bytes(hashlib.sha1(question_id.encode()).digest()[:6], "big")
+    return int.from_bytes(sha1(question_id.encode()).digest()[:6], "big")
 
 
 def format_interval(delta: timedelta) -> str:
@@ -130,7 +130,7 @@ class StudyScheduler(Scheduler):
         if not self.fuzz:
             return None
         seed = f"{card.card_id}:{iso(card.last_review) if card.last_review else ''}".encode()
-        return int.from_bytes(hashlib.sha1(seed).digest()[:4], "big") / 2**32
+        return int.from_bytes(sha1(seed).digest()[:4], "big") / 2**32
 
     def _fuzzed(self, days: int, factor: float | None, minimum: int) -> int:
         """py-fsrs's fuzz ranges with one factor per card state, never below ``minimum``."""

@@ -20,7 +20,6 @@ genanki is imported inside ``export_apkg`` only: it is not needed until the user
 
 from __future__ import annotations
 
-import hashlib
 import html
 import itertools
 import json
@@ -37,6 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from ..content.library import LEVEL_NAMES, LEVELS, Library, Question
+from ..digest import sha1
 from ..errors import UserError
 from ..render.formulas import FormulaCache
 from ..render.markdown_html import LIGHT, MarkdownRenderer, formulas_in
@@ -224,7 +224,7 @@ class ExportResult:
 
 def stable_id(text: str) -> int:
     """A positive id below 2**31 from a stable string (deck ids; the same on every machine)."""
-    return (1 << 30) + int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "big") % (1 << 30)
+    return (1 << 30) + int.from_bytes(sha1(text.encode()).digest()[:4], "big") % (1 << 30)
 
 
 def note_guid(question_id: str) -> str:
@@ -261,7 +261,7 @@ def media_name(pack: str, relative: str) -> str:
     short hash of pack id and path keeps names apart, the stem stays readable, the suffix stays
     (Anki and the card's web view go by it)."""
     path = PurePosixPath(relative)
-    digest = hashlib.sha1(f"{pack}\0{path.as_posix()}".encode()).hexdigest()[:10]
+    digest = sha1(f"{pack}\0{path.as_posix()}".encode()).hexdigest()[:10]
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-")[:40] or "image"
     return f"gsd-{digest}-{stem}{path.suffix.lower()}"
 

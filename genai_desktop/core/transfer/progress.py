@@ -26,7 +26,6 @@ transaction; packs are swapped in by renaming a complete folder. Bad input raise
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -44,6 +43,7 @@ from ..changes import Changes
 from ..clock import Clock, iso, system_clock
 from ..content.library import MAX_PAGE_BYTES
 from ..content.text_clean import clean_text
+from ..digest import sha1
 from ..errors import UserError
 from ..packs.folders import PACK_ID, pack_dirs
 from ..store.db import transaction
@@ -168,7 +168,7 @@ def _pack_files(pack_dir: Path, skipped: list[str] | None = None) -> dict[str, f
 
 
 def _pack_digest(pack_dir: Path, files: dict[str, float]) -> str:
-    digest = hashlib.sha1()
+    digest = sha1()
     for name in sorted(files):
         digest.update(name.encode() + b"\0")
         with (pack_dir / name).open("rb") as handle:

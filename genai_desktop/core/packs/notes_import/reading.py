@@ -6,12 +6,12 @@ Every refusal raises NotesError with a sentence a user can act on; nothing is wr
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...content.text_clean import clean_text
+from ...digest import sha1
 from .model import NotesError
 
 SUFFIXES = (".md", ".markdown", ".txt")
@@ -90,7 +90,7 @@ def decode_notes(data: bytes, name: str = "the file") -> NotesText:
                         "(such as â€™ for ’).")
     if not text.strip():
         raise NotesError(f"{name} has no text in it: there is nothing to import.")
-    return NotesText(text, encoding, hashlib.sha1(data).hexdigest(), warnings)
+    return NotesText(text, encoding, sha1(data).hexdigest(), warnings)
 
 
 def _decode(data: bytes, name: str, warnings: list[str]) -> tuple[str, str]:
