@@ -11,7 +11,7 @@ from genai_desktop.core.study.session import card_id_for
 
 
 def test_the_digest_is_sha1_and_card_ids_do_not_change() -> None:
-    for data in (b"", b"abc", "attention is all you need".encode() * 100):
+    for data in (b"", b"abc", b"attention is all you need" * 100):
         assert sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
     # A card's id is stored in every user's progress database: it must never change.
     assert card_id_for("what-is-attention") == int.from_bytes(hashlib.sha1(b"what-is-attention").digest()[:6], "big")
