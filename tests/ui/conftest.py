@@ -44,3 +44,29 @@ def page_shown(qtbot):
         qtbot.waitUntil(lambda: not reader.converting(), timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def make_reader(qtbot, data_dir: Path, starter_pack: Path):
+    """``make_reader(width, height, guides={"02-long.md": text})``: a shown Reader over the starter
+    pack, with these guides added; stopped and its workspace closed after the test."""
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.reader import Reader
+
+    made = []
+
+    def factory(width: int = 900, height: int = 800, guides: dict[str, str] | None = None) -> Reader:
+        for name, text in (guides or {}).items():
+            (starter_pack / "guides" / name).write_text(text, encoding="utf-8")
+        workspace = Workspace(data_dir, content_root=starter_pack)
+        view = Reader(workspace, themes.LIGHT_THEME)
+        qtbot.addWidget(view)
+        view.resize(width, height)
+        view.show()
+        made.append((view, workspace))
+        return view
+
+    yield factory
+    for view, workspace in made:
+        view.stop()
+        workspace.close()

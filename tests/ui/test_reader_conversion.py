@@ -4,13 +4,11 @@ only sets the page's HTML when it arrives (ui/reader.py ``show_page``, issue #19
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
 import genai_desktop.core.render.pages as pages_module
 from genai_desktop.core.errors import UserError
-from genai_desktop.core.workspace import Workspace
 from genai_desktop.ui import theme as themes
 from genai_desktop.ui.reader import Reader
 
@@ -27,16 +25,8 @@ order = 2
 
 
 @pytest.fixture
-def reader(qtbot, data_dir: Path, starter_pack: Path):
-    (starter_pack / "guides" / "02-long.md").write_text(LONG_GUIDE, encoding="utf-8")
-    workspace = Workspace(data_dir, content_root=starter_pack)
-    view = Reader(workspace, themes.LIGHT_THEME)
-    qtbot.addWidget(view)
-    view.resize(700, 400)
-    view.show()
-    yield view
-    view.stop()
-    workspace.close()
+def reader(make_reader) -> Reader:
+    return make_reader(700, 400, guides={"02-long.md": LONG_GUIDE})
 
 
 @pytest.fixture
