@@ -336,7 +336,8 @@ class FlashcardsView(QWidget):
 
     def refresh_deck(self) -> None:
         """The settings boxes and the list of decks at once; every deck's counts from the runner
-        (core/study/deck_counts.py: a second at 100,000 questions), each deck showing the counts
+        (core/study/deck_counts.py: ~150 ms at 100,000 questions when every card is read, a few
+        ms when only the cards written since the last count are), each deck showing the counts
         it had until they arrive."""
         self.flush_settings()  # the boxes are about to show what is stored
         settings = StudySettings.load(self.conn)
