@@ -8,7 +8,9 @@ adds new cards to a deck today, studies ahead, or reviews the cards forgotten la
 from __future__ import annotations
 
 import html
+import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -38,7 +40,7 @@ from PySide6.QtWidgets import (
 from ..core.changes import Changes
 from ..core.content.library import LEVEL_NAMES
 from ..core.store.db import transaction
-from ..core.study.deck_counts import ScopeIndex, deck_counts
+from ..core.study.deck_counts import DeckTally, ScopeIndex, deck_counts, deck_tally
 from ..core.study.roadmap import Roadmap, milestone_scope
 from ..core.study.session import (
     LEECH_LAPSES,
@@ -136,6 +138,44 @@ class CardTimer:
         return self._valid
 
 
+class WrittenCards:
+    """Which cards were written to the progress database since a mark, when that is known: the
+    deck list's kept tally (core/study/deck_counts.py DeckTally) reads again only those.
+
+    Whether anything at all was written is told by the connection, not by whoever wrote: its
+    ``total_changes`` counts the rows this connection wrote, and ``PRAGMA data_version`` moves
+    when any other connection commits (the runner's, another process). The view notes each of its
+    own writes as it makes it (a session's answer, bury, suspend or undo: one card; a setting:
+    none). A write nobody noted (the interview, the card browser, a merge, a restored backup)
+    leaves the cards written unknown, and the next count reads every card."""
+
+    Mark = tuple[sqlite3.Connection, int, int]
+
+    def __init__(self) -> None:
+        self._notes: list[tuple[int, int, tuple[str, ...]]] = []  # total_changes before, after; cards
+
+    @staticmethod
+    def mark(conn: sqlite3.Connection) -> WrittenCards.Mark:
+        return conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+    def note(self, conn: sqlite3.Connection, before: int, cards: Iterable[str]) -> None:
+        """``conn`` wrote ``cards`` (and nothing else of a card) since its total_changes was ``before``."""
+        self._notes.append((before, conn.total_changes, tuple(cards)))
+
+    def since(self, mark: WrittenCards.Mark | None, now: WrittenCards.Mark) -> set[str] | None:
+        """The cards written between ``mark`` and ``now`` (None: not known); the notes are used up."""
+        notes, self._notes = self._notes, []
+        if mark is None or mark[0] is not now[0] or mark[1] != now[1]:
+            return None  # another connection, or another connection wrote
+        changes, cards = mark[2], set()
+        for before, after, written in notes:
+            if before != changes:
+                return None  # something this connection wrote between two noted writes
+            changes = after
+            cards.update(written)
+        return cards if changes == now[2] else None
+
+
 class FlashcardsView(QWidget):
     """Registered as a top-level view by the main window."""
 
@@ -156,6 +196,11 @@ class FlashcardsView(QWidget):
         # Which of those decks hold each question (core/study/deck_counts.py), kept beside them:
         # built on the runner with the first count of a library, and again when the decks change.
         self._deck_index: ScopeIndex[Scope] | None = None
+        # What those decks' cards were at the last count (core/study/deck_counts.py DeckTally), as
+        # of a mark of the database; None while a count has it on the runner, or none is kept.
+        self._tally: DeckTally | None = None
+        self._tally_mark: WrittenCards.Mark | None = None
+        self._written = WrittenCards()  # the cards this view wrote since
         self._recount: Recount | None = None  # the deck list's counts, on the runner
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
@@ -235,7 +280,7 @@ class FlashcardsView(QWidget):
         self.leech_box = QCheckBox(f"Suspend leeches ({LEECH_LAPSES} lapses)")
         self.leech_box.setToolTip(f"A card forgotten {LEECH_LAPSES} times in review is a leech: suspend it then, "
                                   "to rework it (Ctrl+B lists leeches)")
-        self.leech_box.toggled.connect(lambda on: set_leech_auto_suspend(self.conn, on))
+        self.leech_box.toggled.connect(self._set_leech_auto_suspend)
         form.addRow(self.leech_box)
         self.scheduling_button = QPushButton("Optimise FSRS…")
         self.scheduling_button.setToolTip("Fit the scheduler to your own reviews, find a retention, "
@@ -291,7 +336,8 @@ class FlashcardsView(QWidget):
 
     def refresh_deck(self) -> None:
         """The settings boxes and the list of decks at once; every deck's counts from the runner
-        (core/study/deck_counts.py: a second at 100,000 questions), each deck showing the counts
+        (core/study/deck_counts.py: ~150 ms at 100,000 questions when every card is read, a few
+        ms when only the cards written since the last count are), each deck showing the counts
         it had until they arrive."""
         self.flush_settings()  # the boxes are about to show what is stored
         settings = StudySettings.load(self.conn)
@@ -345,23 +391,31 @@ class FlashcardsView(QWidget):
         indexed = {scope for scope in scopes if scope.kind != "bookmarks"}  # the bookmarks change with a star
         kept = self._deck_index
         index = kept if kept is not None and set(kept.sizes) == indexed else None
+        # The kept tally goes to the count, with the cards written since it was counted (None:
+        # not known, so every card is read), and comes back with the result.
+        mark = WrittenCards.mark(self.conn)
+        tally, self._tally = self._tally, None
+        changed = self._written.since(self._tally_mark, mark)
 
-        def work(conn, _progress) -> tuple[object, list[Scope], dict, dict[Scope, list[str]], ScopeIndex]:
+        def work(conn, _progress) -> tuple:
             settings = StudySettings.load(conn)
             ids, listed = ids_of()
             deck_index = index or ScopeIndex({scope: ids[scope] for scope in scopes if scope in indexed})
-            # Every deck counted from one read of the cards (core/study/deck_counts.py), not a session each.
+            # Every deck counted from one read of the cards (core/study/deck_counts.py), not a
+            # session each; after the first, from the cards written since.
+            kept = deck_tally(conn, deck_index, settings, kept=tally, changed=changed)
             counted = deck_counts(conn, ids, settings,
                                   extra_new={scope: custom_new_today(conn, _scope_key(scope), settings)
-                                             for scope in scopes}, index=deck_index)
-            return library, scopes, counted, listed, deck_index
+                                             for scope in scopes}, index=deck_index, tally=kept)
+            return library, scopes, counted, listed, deck_index, kept, mark
         return work
 
-    def _show_deck_counts(self, result: tuple[object, list[Scope], dict, dict[Scope, list[str]], ScopeIndex]) -> None:
-        library, scopes, counted, listed, deck_index = result
+    def _show_deck_counts(self, result: tuple) -> None:
+        library, scopes, counted, listed, deck_index, tally, mark = result
         if library is self._scope_ids_of:
             self._scope_ids_kept.update(listed)
             self._deck_index = deck_index
+            self._tally, self._tally_mark = tally, mark
         if scopes != self._listed_scopes():
             return  # the list changed meanwhile: its own count is on its way
         total_due = total_new = 0
@@ -393,11 +447,23 @@ class FlashcardsView(QWidget):
             self.settings_pause.stop()
             self._save_settings()
 
+    def _note_write(self, before: int, cards: Iterable[str] = ()) -> None:
+        """This view wrote ``cards`` (and no other card) since the connection's total_changes
+        was ``before``: the deck list's next count reads those again, not every card."""
+        self._written.note(self.conn, before, cards)
+
+    def _set_leech_auto_suspend(self, on: bool) -> None:
+        before = self.conn.total_changes
+        set_leech_auto_suspend(self.conn, on)
+        self._note_write(before)
+
     def _save_settings(self) -> None:
+        before = self.conn.total_changes
         with transaction(self.conn):  # read and written together: settings chosen elsewhere (the weights) stay
             settings = StudySettings.load(self.conn)
             replace(settings, desired_retention=round(self.retention.value(), 2), new_per_day=self.new_limit.value(),
                     reviews_per_day=self.review_limit.value(), day_start_hour=self.day_start.value()).save(self.conn)
+        self._note_write(before)  # settings only: no card
         self.counts_changed.emit()
         self._refresh_deck_if_shown()  # the deck counts follow the new limits
 
@@ -644,7 +710,9 @@ class FlashcardsView(QWidget):
     def rate(self, rating: Rating) -> None:
         if self.session is None or not self.revealed or self.session.current is None:
             return
+        before, qid = self.conn.total_changes, self.session.current
         self.session.answer(rating, self.card_timer.elapsed())
+        self._note_write(before, (qid,))
         leech = self.session.last_leech
         self._say(f"Leech: forgotten {LEECH_LAPSES} times, suspended  ·  Ctrl+Z undo" if leech else "")
         self.counts_changed.emit()
@@ -653,7 +721,9 @@ class FlashcardsView(QWidget):
     def undo(self) -> None:
         if self.session is not None and self.session.can_undo():
             kind = self.session.undo_kind()
-            self.session.undo()
+            before = self.conn.total_changes
+            qid = self.session.undo()
+            self._note_write(before, (qid,) if qid else ())
             self._say({"bury": "Undone · card unburied", "suspend": "Undone · card unsuspended"}.get(
                 kind, "Undone · answer taken back"))
             self.pages.setCurrentWidget(self.review_page)
@@ -663,14 +733,18 @@ class FlashcardsView(QWidget):
 
     def bury(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
+            before, qid = self.conn.total_changes, self.session.current
             self.session.bury()
+            self._note_write(before, (qid,) if qid else ())
             self._say("Buried until tomorrow  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()
 
     def suspend(self) -> None:
         if self.session and self.pages.currentWidget() is self.review_page:
+            before, qid = self.conn.total_changes, self.session.current
             self.session.suspend()
+            self._note_write(before, (qid,) if qid else ())
             self._say("Suspended  ·  Ctrl+Z undo")
             self.counts_changed.emit()
             self._show_card()

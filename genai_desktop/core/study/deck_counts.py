@@ -11,6 +11,11 @@ The scopes overlap (all, levels, topics, milestones, packs): a question is count
 class (the questions held by exactly the same scopes), and each scope adds up its classes
 (``ScopeIndex``). The classes are few, the index is built once per library, and a count costs a
 hash lookup per card read, not a set intersection per scope over its every question.
+
+That read and those lookups are still most of a count at 100,000 cards (~150 ms), and what they
+give changes only when a card row is written or the study day ends. A ``DeckTally`` keeps it
+between counts: the deck list hands back the cards written since (``deck_tally``), and only those
+are read again; learning cards, few and due as the clock moves, are read at each count.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from fsrs import State
@@ -81,56 +86,175 @@ class ScopeIndex(Generic[Key]):
     def __contains__(self, key: object) -> bool:
         return key in self.sizes
 
-    def count(self, ids: Iterable[str]) -> dict[Key, int]:
-        """How many of ``ids`` (distinct) each scope holds."""
-        by_class = Counter(map(self._class_of.get, ids))  # in C: a hash lookup a card
-        by_class.pop(None, None)  # cards of no scope (not in the library)
+    def class_of(self, question_id: str) -> int | None:
+        """The class of a question (None: in no scope of this index)."""
+        return self._class_of.get(question_id)
+
+    def classes(self, ids: Iterable[str]) -> Counter[int | None]:
+        """How many of ``ids`` (distinct) fall in each class (None: in no scope)."""
+        return Counter(map(self._class_of.get, ids))  # in C: a hash lookup a card
+
+    def totals(self, by_class: Mapping[int | None, int]) -> dict[Key, int]:
+        """Each scope's sum over its classes of ``by_class`` (cards in no scope left out)."""
         counts = [0] * len(self.keys)
         for number, n in by_class.items():
-            for position in self._scopes_of_class[number]:
-                counts[position] += n
+            if number is not None:
+                for position in self._scopes_of_class[number]:
+                    counts[position] += n
         return dict(zip(self.keys, counts, strict=True))
+
+    def count(self, ids: Iterable[str]) -> dict[Key, int]:
+        """How many of ``ids`` (distinct) each scope holds."""
+        return self.totals(self.classes(ids))
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What a card's place in a tally depends on besides its row: the study day."""
+
+    today: str  # the study day, ISO date
+    day_end: str  # when it ends (ISO UTC): a review card due before is due today
+
+    @classmethod
+    def of(cls, settings: StudySettings, now: datetime) -> _Day:
+        today = study_day(now, settings.day_start_hour)
+        return cls(today.isoformat(), iso(day_start(today + timedelta(days=1), settings.day_start_hour)))
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"day_end": self.day_end, "today": self.today}
+
+
+# Due for review today, and no longer new (not new any more, or hidden today): the rules of the
+# session's queues (core/study/session.py), written once for the whole read and the re-reads.
+_DUE_REVIEW = f"state = {State.Review} AND due < :day_end AND {_SHOWN_TODAY}"
+_DUE_LEARNING = f"state IN ({State.Learning}, {State.Relearning}) AND due < :learning_until AND {_SHOWN_TODAY}"
+_NOT_NEW_NOW = f"state != {NEW} OR suspended = 1 OR buried_day = :today"
+
+
+class DeckTally:
+    """For one study day and one ScopeIndex: the cards due for review today and the cards that
+    can no longer be new, as sets and counted by class. These are what cost a pass over the card
+    table and a hash lookup a card (most of a deck list's count at 100,000 cards); they change only
+    when a card row is written or the study day ends, so the deck list keeps its tally between two
+    counts and ``reread`` brings it up to date from the cards written since (a session's few), not
+    from the whole table. Learning cards are not kept: few, and due as the clock moves
+    (``learning_horizon``), they are read at each count from the (state, due) index.
+
+    Mutable: one thread at a time (the deck list hands it to its one count on the runner and takes
+    it back with the result)."""
+
+    def __init__(self, conn: sqlite3.Connection, index: ScopeIndex, settings: StudySettings, now: datetime) -> None:
+        self.index = index
+        self.day = _Day.of(settings, now)
+        # One pass over the card table: the session reads the due cards from the (state, due)
+        # index; here they are only counted, and one scan of the table costs less than the
+        # index's lookups of each row when many are due.
+        review, not_new = (json.loads(ids) for ids in conn.execute(
+            f"SELECT {_ids_where(_DUE_REVIEW)}, {_ids_where(_NOT_NEW_NOW)} FROM cards NOT INDEXED",
+            self.day.params).fetchone())
+        self.review_by_class = index.classes(review)
+        self.not_new_by_class = index.classes(not_new)
+        # As sets once a card is looked up (a reread, a scope outside the index): a count that
+        # needs none (the first, a read anew after a write nobody noted) does not build them.
+        self._read: tuple[list[str], list[str]] | None = (review, not_new)
+        self._sets: tuple[set[str], set[str]] = (set(), set())
+
+    @property
+    def review(self) -> set[str]:
+        """The cards due for review today."""
+        return self._as_sets()[0]
+
+    @property
+    def not_new(self) -> set[str]:
+        """The cards that can no longer be new today."""
+        return self._as_sets()[1]
+
+    def _as_sets(self) -> tuple[set[str], set[str]]:
+        if self._read is not None:
+            self._sets, self._read = (set(self._read[0]), set(self._read[1])), None
+        return self._sets
+
+    def fits(self, index: ScopeIndex, settings: StudySettings, now: datetime) -> bool:
+        """Whether this tally counts for ``index`` on the study day of ``now``."""
+        return self.index is index and self.day == _Day.of(settings, now)
+
+    def reread(self, conn: sqlite3.Connection, question_ids: Iterable[str]) -> None:
+        """Read again the rows of ``question_ids`` (written, inserted or deleted since the tally
+        was read): each card moves in or out of the two sets, its class's counts with it. A card
+        unchanged stays where it is, so reading one again is harmless."""
+        ids = sorted(set(question_ids))
+        if not ids:
+            return
+        now_in = {qid: (bool(review), bool(not_new)) for qid, review, not_new in conn.execute(
+            f"SELECT question_id, {_DUE_REVIEW}, {_NOT_NEW_NOW} FROM cards "
+            "WHERE question_id IN (SELECT value FROM json_each(:ids))",
+            {**self.day.params, "ids": json.dumps(ids)})}
+        review_set, not_new_set = self._as_sets()
+        for qid in ids:
+            review, not_new = now_in.get(qid, (False, False))  # no row: a new card
+            self._move(qid, review, review_set, self.review_by_class)
+            self._move(qid, not_new, not_new_set, self.not_new_by_class)
+
+    def _move(self, qid: str, inside: bool, members: set[str], by_class: Counter[int | None]) -> None:
+        if inside == (qid in members):
+            return
+        if inside:
+            members.add(qid)
+            by_class[self.index.class_of(qid)] += 1
+        else:
+            members.remove(qid)
+            by_class[self.index.class_of(qid)] -= 1
+
+
+def deck_tally(conn: sqlite3.Connection, index: ScopeIndex, settings: StudySettings, clock: Clock = system_clock,
+               kept: DeckTally | None = None, changed: Iterable[str] | None = None) -> DeckTally:
+    """A tally for now: ``kept`` brought up to date when it is for ``index`` and today's study
+    day and ``changed`` holds every card written since it was read (None: not known); otherwise
+    one read anew."""
+    now = clock()
+    if kept is not None and changed is not None and kept.fits(index, settings, now):
+        kept.reread(conn, changed)
+        return kept
+    return DeckTally(conn, index, settings, now)
 
 
 def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], settings: StudySettings,
                 clock: Clock = system_clock, extra_new: Mapping[Key, int] | None = None,
-                index: ScopeIndex[Key] | None = None) -> dict[Key, DeckCounts]:
+                index: ScopeIndex[Key] | None = None, tally: DeckTally | None = None) -> dict[Key, DeckCounts]:
     """Each scope's counts (its question ids in library order, distinct). ``extra_new``: new
     cards a scope was given today over the daily limit (core/study/session.py
     ``custom_new_today``). ``index``: a ScopeIndex kept for some of the scopes (those that only
-    change with the library); the others are indexed here."""
+    change with the library); the others (the bookmarks) are counted card by card. ``tally``: a
+    DeckTally kept up to date (``deck_tally``) for that index; read here when missing or for
+    another index or day."""
     now = clock()
     hour = settings.day_start_hour
-    today = study_day(now, hour)
-    today_iso = today.isoformat()
-    new_done, reviews_done = done_today(conn, today, hour)
+    if index is None:
+        index = tally.index if tally is not None else ScopeIndex(scopes)
+    if tally is None or not tally.fits(index, settings, now):
+        tally = DeckTally(conn, index, settings, now)
+    new_done, reviews_done = done_today(conn, study_day(now, hour), hour)
     new_left = max(0, settings.new_per_day - new_done)
     reviews_left = max(0, settings.reviews_per_day - reviews_done)
-    day_end = iso(day_start(today + timedelta(days=1), hour))
-    learning_until = iso(learning_horizon(now, hour))
-    # One pass over the card table for what is due today and what can no longer be new (not new
-    # any more, or hidden today): everything else a scope holds is a new card. The session reads
-    # the due cards from the (state, due) index; here they are only counted, and one scan of the
-    # table costs less than the index's lookups of each row when many are due.
-    due_review = f"state = {State.Review} AND due < :day_end AND {_SHOWN_TODAY}"
-    due_learning = f"state IN ({State.Learning}, {State.Relearning}) AND due < :learning_until AND {_SHOWN_TODAY}"
-    not_new_now = f"state != {NEW} OR suspended = 1 OR buried_day = :today"
-    review, learning, not_new = (json.loads(ids) for ids in conn.execute(
-        f"SELECT {_ids_where(due_review)}, {_ids_where(due_learning)}, {_ids_where(not_new_now)} "
-        "FROM cards NOT INDEXED",
-        {"day_end": day_end, "learning_until": learning_until, "today": today_iso}).fetchone())
+    # The learning cards due today, from the (state, due) index: few, and due as the clock moves.
+    (learning_json,) = conn.execute(
+        f"SELECT json_group_array(question_id) FROM cards WHERE {_DUE_LEARNING}",
+        {**tally.day.params, "learning_until": iso(learning_horizon(now, hour))}).fetchone()
+    learning = json.loads(learning_json)
 
-    indexes = [index] if index is not None else []
-    rest = {key: ids for key, ids in scopes.items() if index is None or key not in index}
+    review_n = index.totals(tally.review_by_class)
+    not_new_n = index.totals(tally.not_new_by_class)
+    learning_n = index.count(learning)
+    rest = [key for key in scopes if key not in index]
     if rest:
-        indexes.append(ScopeIndex(rest))
-    review_n: dict[Key, int] = {}
-    learning_n: dict[Key, int] = {}
-    not_new_n: dict[Key, int] = {}
-    for part in indexes:
-        review_n.update(part.count(review))
-        learning_n.update(part.count(learning))
-        not_new_n.update(part.count(not_new))
+        learning_set = set(learning)
+        review_set, not_new_set = tally.review, tally.not_new
+        for key in rest:
+            ids = scopes[key]
+            review_n[key] = sum(1 for qid in ids if qid in review_set)
+            not_new_n[key] = sum(1 for qid in ids if qid in not_new_set)
+            learning_n[key] = sum(1 for qid in ids if qid in learning_set)
 
     counts: dict[Key, DeckCounts] = {}
     for key, ids in scopes.items():
