@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .content.library import Library
     from .render.formulas import FormulaCache
+    from .search.build import ChildBuild
     from .search.index import ContentIndex
     from .search.query import SearchHit
     from .store.db import ProgressDatabase
@@ -71,6 +72,11 @@ class Workspace:
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
         self._index_rebuilding = threading.Event()  # set while refresh_index brings it up to date
+        # The window sets this: its rebuilds run in a child process (core/search/build.py), off
+        # the interpreter its UI thread runs on. The command line and tests rebuild in-process.
+        self.build_index_elsewhere = False
+        self._index_child: ChildBuild | None = None
+        self._closing = False
 
     @property
     def library(self) -> Library:
@@ -136,10 +142,39 @@ class Workspace:
                 from .search.index import ContentIndex
 
                 index = ContentIndex(self.paths.index_db)
-                index.ensure(self.library, self.fingerprint)
+                self._update_index(index)
                 self._sync_notes(index, progress_conn or self.progress.conn)
                 self._index = index
         return self._index
+
+    def _update_index(self, index: ContentIndex) -> bool:
+        """Rebuild ``index`` if it was built from another library; True if it was rebuilt."""
+        if self.build_index_elsewhere and not self._closing and index.fingerprint() != self.fingerprint:
+            from .search.build import ChildBuild
+
+            child = self._index_child = ChildBuild(self.paths.root, self.content_root)
+            try:
+                built = child.run()
+            finally:
+                self._index_child = None
+            if self._closing:
+                return False  # the window is closing: the next start rebuilds
+            if built and index.fingerprint() == self.fingerprint:
+                index.forget_cached()  # searches meanwhile may have kept the old pages' rows
+                return True
+            # The child failed, or the folders changed under it: rebuild here (slower for the window).
+        return index.ensure(self.library, self.fingerprint)
+
+    def build_index_file(self) -> None:
+        """Bring the index file up to this library, on this thread, without the user's notes
+        (the ``build-index`` verb: the window's child process; the window then copies the notes in)."""
+        from .search.index import ContentIndex
+
+        index = ContentIndex(self.paths.index_db)
+        try:
+            index.ensure(self.library, self.fingerprint)
+        finally:
+            index.close()
 
     def _sync_notes(self, index: ContentIndex, progress_conn: sqlite3.Connection) -> None:
         """Copy the user's notes into the index (after a rebuild, or if written elsewhere)."""
@@ -203,7 +238,7 @@ class Workspace:
                 return  # opened (and built) on first use, from the library then adopted
             self._index_rebuilding.set()
             try:
-                if index.ensure(self.library, self.fingerprint):
+                if self._update_index(index):
                     # A rebuilt index starts without the user's notes.
                     self._sync_notes(index, progress_conn or self.progress.conn)
             finally:
@@ -217,6 +252,9 @@ class Workspace:
         self.refresh_index()
 
     def close(self) -> None:
+        self._closing = True
+        if (child := self._index_child) is not None:
+            child.stop()  # the worker waiting for it returns without building in its place
         if self._progress is not None:
             self._progress.conn.close()
             self._progress = None

@@ -100,6 +100,9 @@ def install_error_hook(log_dir: Path) -> None:
 def build_window(workspace: Workspace, theme_choice: str = "system"):
     from .main_window import MainWindow
 
+    # A rebuild of the search index is a long run of Python: in a child process it leaves this
+    # interpreter to the window (core/search/build.py).
+    workspace.build_index_elsewhere = True
     return MainWindow(workspace, theme_choice)  # applies its theme to the application
 
 

@@ -225,10 +225,14 @@ class ContentIndex:
         self.rebuild(pages_of(library), fingerprint, getattr(library, "glossary", ()))
         return True
 
-    def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
+    def forget_cached(self) -> None:
+        """Drop every answer kept from the index's rows: after a rebuild, here or in another process."""
         self.memo.clear()
         self.page_rows.clear()  # rowids are reused: a kept row would show another page's text
         self.library_memo.clear()
+
+    def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
+        self.forget_cached()
         with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
             self.conn.execute("DELETE FROM fts")
@@ -253,9 +257,7 @@ class ContentIndex:
             self._find_common_stems(len(pages))
         # Again: a search on another thread reads the old rows until the commit and may have
         # kept some of them meanwhile (Workspace.refresh_index rebuilds on a worker).
-        self.memo.clear()
-        self.page_rows.clear()
-        self.library_memo.clear()
+        self.forget_cached()
 
     # ------------------------------------------------------------ words and stems
     def _add_terms(self, texts: Iterable[str], *, count: bool = True) -> None:
