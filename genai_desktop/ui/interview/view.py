@@ -57,6 +57,9 @@ class InterviewView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.theme = theme
+        # The view's own style sheet before its first child: set after, it restyled every widget
+        # again (the Stats view's 48 ms of a first open); each widget added now is styled once.
+        self.apply_theme()
         self.bookmarks = bookmarks
         self.clock = clock
         self.rng = rng or random.Random()
@@ -80,7 +83,6 @@ class InterviewView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self._wire()
-        self.apply_theme()
 
     @property
     def conn(self):

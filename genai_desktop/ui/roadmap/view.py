@@ -66,6 +66,9 @@ class RoadmapView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.theme = theme
+        # The view's own style sheet before its first child: set after, it restyled every widget
+        # again (the Stats view's 48 ms of a first open); each widget added now is styled once.
+        self.apply_theme()
         self.level = level if level in LEVEL_FILTERS else None
         # What the checklist and the detail pane are drawn from, re-read by refresh().
         self.records: dict[str, Record] = {}
@@ -104,7 +107,6 @@ class RoadmapView(QWidget):
         self.empty.hide()
         outer.addWidget(self.empty, 1)
         self._shortcuts()
-        self.apply_theme()
         self.refresh()
 
     @property
