@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
+ALL_CARDS = ""  # the counts' key for the whole library beside its topics' (no topic id is empty)
 
 
 class _FirstPaint(QObject):
@@ -119,6 +120,9 @@ class MainWindow(QMainWindow):
         self._reload_again = False
         self._counts = None  # the due counts' Recount (ui/runner.py), made with the first count
         self._due_by_topic: dict[str, int] | None = None  # what the tree shows, to skip an unchanged pass
+        # For the counts: the library, which of its topics hold each question (a ScopeIndex, built
+        # on the runner with the first count of a library) and every question id.
+        self._count_decks: tuple | None = None
         self.settings = Settings(workspace.paths.settings_file)
         self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
         self.theme = themes.resolve(self.theme_choice, self.settings.get_bool("system_dark"))
@@ -488,19 +492,33 @@ class MainWindow(QMainWindow):
 
     def _count_work(self) -> Callable:
         library = self.workspace.library  # the one shown now; a reload swaps in another, never edits it
+        kept = self._count_decks if self._count_decks is not None and self._count_decks[0] is library else None
 
-        def work(conn, _progress) -> tuple[dict[str, int], int, int]:
-            from ..core.study.deck_counts import deck_counts
-            from ..core.study.session import StudySettings, due_counts
+        def work(conn, _progress) -> tuple:
+            from ..core.clock import system_clock
+            from ..core.study.deck_counts import DeckTally, ScopeIndex, deck_counts, due_by_scope
+            from ..core.study.session import StudySettings
 
             settings = StudySettings.load(conn)
+            if kept is None:  # once a library: which topics hold each question (100,000 of them after an import)
+                every = [q.id for q in library.questions()]
+                scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
+                decks = (library, ScopeIndex(scopes), every)
+            else:
+                decks = kept
+            _, index, every = decks
+            tally = DeckTally(conn, index, settings, system_clock())  # one read of the cards for both counts
             # Counted, not queued: a whole-library session would sort every due card for a number.
-            today = deck_counts(conn, {"all": [q.id for q in library.questions()]}, settings)["all"]
-            return due_counts(conn, library, settings), today.due, today.new
+            today = deck_counts(conn, {ALL_CARDS: every}, settings, index=index, tally=tally)[ALL_CARDS]
+            due = due_by_scope(conn, index, settings, tally=tally)
+            by_topic = {key: n for key, n in due.items() if n and key != ALL_CARDS}
+            return by_topic, today.due, today.new, decks
         return work
 
-    def _show_counts(self, counted: tuple[dict[str, int], int, int]) -> None:
-        by_topic, due, new = counted
+    def _show_counts(self, counted: tuple) -> None:
+        by_topic, due, new, decks = counted
+        if decks[0] is self.workspace.library:
+            self._count_decks = decks
         if by_topic != self._due_by_topic:  # a pass over every row of the tree: only when a count moved
             self._due_by_topic = by_topic
             self.sidebar.set_due_counts(by_topic)

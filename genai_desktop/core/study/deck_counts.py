@@ -219,6 +219,14 @@ def deck_tally(conn: sqlite3.Connection, index: ScopeIndex, settings: StudySetti
     return DeckTally(conn, index, settings, now)
 
 
+def _learning_due(conn: sqlite3.Connection, tally: DeckTally, now: datetime, hour: int) -> list[str]:
+    """The learning cards due today, from the (state, due) index: few, and due as the clock moves."""
+    (learning_json,) = conn.execute(
+        f"SELECT json_group_array(question_id) FROM cards WHERE {_DUE_LEARNING}",
+        {**tally.day.params, "learning_until": iso(learning_horizon(now, hour))}).fetchone()
+    return json.loads(learning_json)
+
+
 def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], settings: StudySettings,
                 clock: Clock = system_clock, extra_new: Mapping[Key, int] | None = None,
                 index: ScopeIndex[Key] | None = None, tally: DeckTally | None = None) -> dict[Key, DeckCounts]:
@@ -237,11 +245,7 @@ def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], s
     new_done, reviews_done = done_today(conn, study_day(now, hour), hour)
     new_left = max(0, settings.new_per_day - new_done)
     reviews_left = max(0, settings.reviews_per_day - reviews_done)
-    # The learning cards due today, from the (state, due) index: few, and due as the clock moves.
-    (learning_json,) = conn.execute(
-        f"SELECT json_group_array(question_id) FROM cards WHERE {_DUE_LEARNING}",
-        {**tally.day.params, "learning_until": iso(learning_horizon(now, hour))}).fetchone()
-    learning = json.loads(learning_json)
+    learning = _learning_due(conn, tally, now, hour)
 
     review_n = index.totals(tally.review_by_class)
     not_new_n = index.totals(tally.not_new_by_class)
@@ -264,3 +268,16 @@ def deck_counts(conn: sqlite3.Connection, scopes: Mapping[Key, Sequence[str]], s
         new_n = min(wanted_new, len(ids) - not_new_n[key])
         counts[key] = DeckCounts(new_n, learning_n[key], min(review_n[key], reviews_left))
     return counts
+
+
+def due_by_scope(conn: sqlite3.Connection, index: ScopeIndex[Key], settings: StudySettings,
+                 clock: Clock = system_clock, tally: DeckTally | None = None) -> dict[Key, int]:
+    """Cards due by the end of today in each scope of ``index``, learning and review, before any
+    daily limit (the library tree's due counts). ``tally``: one already read for ``index`` (the
+    window's badge counts the library's decks from the same read)."""
+    now = clock()
+    if tally is None or not tally.fits(index, settings, now):
+        tally = DeckTally(conn, index, settings, now)
+    review = index.totals(tally.review_by_class)
+    learning = index.count(_learning_due(conn, tally, now, settings.day_start_hour))
+    return {key: review[key] + learning[key] for key in index.keys}

@@ -857,25 +857,6 @@ def learning_horizon(now: datetime, day_start_hour: int) -> datetime:
     return max(day_start(study_day(now, day_start_hour) + timedelta(days=1), day_start_hour), now + LEARN_AHEAD)
 
 
-def due_counts(conn: sqlite3.Connection, library: Library, settings: StudySettings,
-               clock: Clock = system_clock) -> dict[str, int]:
-    """Cards due by the end of today per topic id (learning + review; new cards not counted)."""
-    now = clock()
-    end = iso(day_start(study_day(now, settings.day_start_hour) + timedelta(days=1), settings.day_start_hour))
-    today = study_day(now, settings.day_start_hour).isoformat()
-    due = {qid for (qid,) in conn.execute(
-        "SELECT question_id FROM cards WHERE suspended = 0 AND (buried_day IS NULL OR buried_day != ?) "
-        "AND ((state = ? AND due < ?) OR (state IN (?, ?) AND due < ?))",
-        (today, State.Review, end, State.Learning, State.Relearning,
-         iso(learning_horizon(now, settings.day_start_hour))))}
-    counts: dict[str, int] = {}
-    for topic in library.topics:
-        n = sum(1 for q in topic.questions if q.id in due)
-        if n:
-            counts[topic.id] = n
-    return counts
-
-
 # ---------------------------------------------------------------- consistency
 
 _SCHEDULING_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
