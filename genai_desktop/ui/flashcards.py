@@ -521,19 +521,27 @@ class FlashcardsView(QWidget):
         self.show_button = QPushButton("Show answer   Space", objectName="Primary")
         self.show_button.setMinimumHeight(44)
         self.show_button.clicked.connect(self.reveal)
+        # The four rating buttons in one row shown and hidden whole: each widget shown in a
+        # visible window lays the whole window out again before it returns (Qt activates every
+        # parent's layout), ~6 ms a time; revealing an answer showed five.
+        self.rating_row = QWidget()
+        ratings = QHBoxLayout(self.rating_row)
+        ratings.setContentsMargins(0, 0, 0, 0)
+        ratings.setSpacing(10)
         self.rating_buttons: dict[Rating, QPushButton] = {}
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(28, 6, 28, 6)
-        buttons.setSpacing(10)
-        buttons.addStretch(1)
-        buttons.addWidget(self.show_button, 6)
         for n, rating in enumerate(RATINGS, 1):
             button = QPushButton(objectName=f"Rate{rating.name}")
             button.setMinimumHeight(44)
             button.setToolTip(f"{rating.name} ({n})")
             button.clicked.connect(lambda _=False, r=rating: self.rate(r))
             self.rating_buttons[rating] = button
-            buttons.addWidget(button, 3)
+            ratings.addWidget(button, 3)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(28, 6, 28, 6)
+        buttons.setSpacing(10)
+        buttons.addStretch(1)
+        buttons.addWidget(self.show_button, 6)
+        buttons.addWidget(self.rating_row, 12)
         buttons.addStretch(1)
         outer.addLayout(buttons)
 
@@ -669,9 +677,8 @@ class FlashcardsView(QWidget):
         self.question.setText(question.title)
         self.answer_view.show_html("")
         self.answer_view.hide()
+        self.rating_row.hide()
         self.show_button.show()
-        for button in self.rating_buttons.values():
-            button.hide()
         self._update_queue_label()
         self._update_progress()
         self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
@@ -683,12 +690,11 @@ class FlashcardsView(QWidget):
             return
         self.revealed = True
         self._render_answer()
-        self.answer_view.show()
-        self.show_button.hide()
         for rating, preview in self.session.previews().items():
-            button = self.rating_buttons[rating]
-            button.setText(f"{preview.label}   {RATINGS.index(rating) + 1}")
-            button.show()
+            self.rating_buttons[rating].setText(f"{preview.label}   {RATINGS.index(rating) + 1}")
+        self.show_button.hide()
+        self.rating_row.show()
+        self.answer_view.show()
         self.hint.setText("1 Again  ·  2 Hard  ·  3 Good  ·  4 Easy  ·  F full answer  ·  Ctrl+Z undo")
 
     def _render_answer(self) -> None:
