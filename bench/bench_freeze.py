@@ -37,7 +37,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import BENCH, REPO, WORK, median, python
+from common import BENCH, REPO, WORK, compile_app, median, python
 
 N = int(os.environ.get("FREEZE_N", "100000"))
 REVIEWS = N
@@ -131,6 +131,7 @@ class Tour:
 def run() -> dict[str, float]:
     """The tour in a process of its own: memory left behind by the suites run before it (a 100k
     notes file parsed, a million reviews generated) must not count as the window's."""
+    compile_app()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     child = subprocess.Popen([python(), str(BENCH / "bench_freeze.py"), "--json"], env=env, cwd=REPO,
                              stdout=subprocess.PIPE, text=True)

@@ -9,22 +9,18 @@ page_render_floor_ms (setHtml of its plain text in a bare QTextBrowser, the same
 
 from __future__ import annotations
 
-import compileall
 import os
 import shutil
 import time
-from pathlib import Path
 
-from common import WORK, median, percentile, python, time_arrival, time_to_first_paint
+from common import WORK, compile_app, median, percentile, python, time_arrival, time_to_first_paint
 
 RUNS = 7
 PAGE_EXTRA: dict[str, float] = {}  # the page's first render and its floor, filled by page_render_p95
 
 
 def run() -> dict[str, float]:
-    # An installed app starts from bytecode; this machine sets PYTHONDONTWRITEBYTECODE, so
-    # without this every measured start would also compile our sources.
-    compileall.compile_dir(Path(__file__).resolve().parent.parent / "genai_desktop", quiet=1)
+    compile_app()
     data = WORK / "startup-data"
     shutil.rmtree(data, ignore_errors=True)
     app = [python(), "-m", "genai_desktop", "--data-dir", str(data)]

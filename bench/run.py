@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The checkout this file is in, not whichever one the virtualenv was installed from (a worktree).
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from common import save  # noqa: E402
+from common import compile_app, save  # noqa: E402
 
 SUITES = ["bench_startup", "bench_study", "bench_crash", "bench_roadmap", "bench_bundle", "bench_import",
           "bench_transfer", "bench_search", "bench_interview", "bench_browser", "bench_fsrs",
@@ -63,6 +63,7 @@ GOALS = {
 
 def main(selected: list[str]) -> int:
     results: dict[str, float] = {}
+    compile_app()
     for name in selected or SUITES:
         print(f"running {name} …", flush=True)
         results.update(importlib.import_module(name).run())

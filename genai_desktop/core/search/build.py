@@ -18,7 +18,6 @@ caller rebuilds on its own thread as before: slower for the window, never a miss
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -50,13 +49,12 @@ class ChildBuild:
 
     def run(self) -> bool:
         """Build and wait; True if the child finished its work."""
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         with self._lock:
             if self._stopped:
                 return False
             try:
                 self._process = subprocess.Popen(
-                    self.command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE, text=True, errors="replace",
                     creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # no console flash on Windows
             except OSError as exc:
