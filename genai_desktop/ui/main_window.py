@@ -101,7 +101,8 @@ class _FirstPaint(QObject):
 CORE_MODULES = ("json", "sqlite3", "genai_desktop.core.changes", "genai_desktop.core.search.query",
                 "genai_desktop.core.study.session", "genai_desktop.core.study.card_state",
                 "genai_desktop.core.study.deck_counts", "genai_desktop.core.study.roadmap",
-                "genai_desktop.core.content.notes", "genai_desktop.core.render.markdown_html")
+                "genai_desktop.core.content.notes", "genai_desktop.core.render.markdown_html",
+                "genai_desktop.core.study.stats", "genai_desktop.core.study.interview")
 
 
 def _import_core(_progress) -> None:
@@ -206,8 +207,10 @@ class MainWindow(QMainWindow):
         self.first_paint.callbacks.append(self.refresh_counts)
         self.first_paint.callbacks.append(self.refresh_roadmap_status)
         self.library_tools = None  # search, highlights, bookmarks, notes: after the first paint
+        self.view_warm_up = None  # the views' modules imported ahead (ui/warm_up.py), after the first paint
         self.first_paint.callbacks.append(self._import_library_tools)  # a pass of its own: ~25 ms
         self.first_paint.callbacks.append(self._install_library_tools)
+        self.first_paint.callbacks.append(self._warm_up_views)
         self.first_paint.callbacks.append(self._follow_system_theme)
         # Clear buttons show only over typed text, so the first frame never has one; the
         # style's icon for them costs ~2 ms to load.
@@ -727,6 +730,12 @@ class MainWindow(QMainWindow):
         from .library_tools import install
 
         self.library_tools = install(self)
+
+    def _warm_up_views(self) -> None:
+        from .warm_up import ViewWarmUp
+
+        self.view_warm_up = ViewWarmUp(self)
+        self.view_warm_up.start()
 
     def warm_up(self) -> None:
         """After the first paint: import what the first click will need, so it feels instant."""
