@@ -27,14 +27,19 @@ def probes(tmp_path: Path, monkeypatch) -> list[str]:
         sys.modules.pop(name, None)
 
 
-def test_modules_are_imported_one_pass_at_a_time(qtbot, probes) -> None:
-    import builtins
-
+def _warming(qtbot, probes: list[str]) -> tuple[QWidget, ViewWarmUp]:
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
     warming = ViewWarmUp(window, tuple(probes))
     warming.start()
+    return window, warming
+
+
+def test_modules_are_imported_one_pass_at_a_time(qtbot, probes) -> None:
+    import builtins
+
+    _window, warming = _warming(qtbot, probes)
     assert builtins.warm_probes == []  # nothing on the spot: the start's own work comes first
     qtbot.waitUntil(lambda: builtins.warm_probes == probes[:1], timeout=2000)
     assert not warming.done()
@@ -45,11 +50,7 @@ def test_modules_are_imported_one_pass_at_a_time(qtbot, probes) -> None:
 def test_a_window_gone_imports_nothing_more(qtbot, probes) -> None:
     import builtins
 
-    window = QWidget()
-    qtbot.addWidget(window)
-    window.show()
-    warming = ViewWarmUp(window, tuple(probes))
-    warming.start()
+    window, warming = _warming(qtbot, probes)
     qtbot.waitUntil(lambda: len(builtins.warm_probes) == 1, timeout=2000)
     window.hide()
     qtbot.waitUntil(warming.done, timeout=2000)

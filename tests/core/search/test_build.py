@@ -48,6 +48,15 @@ def _add_pack(workspace: Workspace) -> None:
     workspace.adopt(workspace.load_fresh())
 
 
+def _window_workspace(data_dir: Path, starter_pack: Path, monkeypatch, child_code: str | None = None) -> Workspace:
+    """A workspace as the window has it (rebuilds in a child); ``child_code``: a stand-in child."""
+    if child_code is not None:
+        monkeypatch.setattr(build, "child_command", lambda *_: [sys.executable, "-c", child_code])
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    workspace.build_index_elsewhere = True
+    return workspace
+
+
 def _refresh_on_a_worker(workspace: Workspace) -> None:
     conn = db.connect(workspace.paths.progress_db)
     try:
@@ -57,8 +66,7 @@ def _refresh_on_a_worker(workspace: Workspace) -> None:
 
 
 def test_the_child_builds_the_index_the_workspace_searches(data_dir: Path, starter_pack: Path, monkeypatch) -> None:
-    workspace = Workspace(data_dir, content_root=starter_pack)
-    workspace.build_index_elsewhere = True
+    workspace = _window_workspace(data_dir, starter_pack, monkeypatch)
     workspace.progress  # noqa: B018 - the database the notes come from
     workspace.save_note("attention-basics", "my own mnemonic: zebra keys")
     _rebuild_forbidden_here(monkeypatch)
@@ -76,9 +84,7 @@ def test_the_child_builds_the_index_the_workspace_searches(data_dir: Path, start
 
 def test_a_child_that_fails_leaves_the_rebuild_to_this_process(data_dir: Path, starter_pack: Path,
                                                                 monkeypatch) -> None:
-    monkeypatch.setattr(build, "child_command", lambda *_: [sys.executable, "-c", "import sys; sys.exit(3)"])
-    workspace = Workspace(data_dir, content_root=starter_pack)
-    workspace.build_index_elsewhere = True
+    workspace = _window_workspace(data_dir, starter_pack, monkeypatch, "import sys; sys.exit(3)")
     assert workspace.search("attention")
     assert workspace.index.fingerprint() == workspace.fingerprint
     workspace.close()
@@ -86,9 +92,7 @@ def test_a_child_that_fails_leaves_the_rebuild_to_this_process(data_dir: Path, s
 
 def test_closing_the_workspace_stops_the_child_and_builds_nothing_in_its_place(data_dir: Path, starter_pack: Path,
                                                                                monkeypatch) -> None:
-    monkeypatch.setattr(build, "child_command", lambda *_: [sys.executable, "-c", "import time; time.sleep(60)"])
-    workspace = Workspace(data_dir, content_root=starter_pack)
-    workspace.build_index_elsewhere = True
+    workspace = _window_workspace(data_dir, starter_pack, monkeypatch, "import time; time.sleep(60)")
     _rebuild_forbidden_here(monkeypatch)
     worker = threading.Thread(target=workspace.warm_index)
     worker.start()
