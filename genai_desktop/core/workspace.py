@@ -143,6 +143,8 @@ class Workspace:
 
                 index = ContentIndex(self.paths.index_db)
                 self._update_index(index)
+                if self._closing:
+                    return index  # left as it was: the next start brings it up to date
                 self._sync_notes(index, progress_conn or self.progress.conn)
                 self._index = index
         return self._index
