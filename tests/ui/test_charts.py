@@ -132,3 +132,27 @@ def test_a_stacked_bar_s_legend_wraps_instead_of_running_off_the_panel(qtbot) ->
     chart.resize(1000, chart.minimumHeight())
     qtbot.waitUntil(lambda: chart.minimumHeight() == 58)
     assert {row for _x, row, _t, _k in chart._legend(1000)} == {0}  # room for all on one row
+
+
+def test_the_heatmap_is_drawn_again_only_when_its_data_theme_or_size_change(qtbot, monkeypatch) -> None:
+    heatmap = Heatmap(themes.LIGHT_THEME)
+    qtbot.addWidget(heatmap)
+    heatmap.resize(700, heatmap.heightForWidth(700))
+    today = date(2026, 3, 10)
+    heatmap.set_data({today: 3}, today)
+    drawn = []
+    real_draw = Heatmap._draw
+    monkeypatch.setattr(Heatmap, "_draw", lambda self, p: (drawn.append(1), real_draw(self, p)))
+
+    def picture() -> QImage:
+        return heatmap.grab().toImage()
+
+    first = picture()
+    assert picture() == first and len(drawn) == 1  # a repaint reuses the picture
+    heatmap.set_data({today: 3, today - timedelta(days=1): 5}, today)
+    assert picture() != first and len(drawn) == 2  # new data: drawn again
+    heatmap.set_theme(themes.DARK_THEME)
+    dark = picture()
+    assert dark != first and len(drawn) == 3
+    heatmap.resize(900, heatmap.heightForWidth(900))
+    assert picture().size() != dark.size() and len(drawn) == 4
