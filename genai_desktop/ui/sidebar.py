@@ -254,7 +254,7 @@ class RowBuilder:
         due = self.due_by_page
         if due:
             row.due = sum(due.get(f"q:{question.id}", 0) for question in topic.questions) or None
-        row.questions = list(topic.questions if questions is None else questions)
+        row.questions = topic.questions if questions is None else questions  # the outline's own list
         row.splits = collision_splits([question.title for question in row.questions])
         self.where.add_topic(row)
         return row
