@@ -296,6 +296,9 @@ def tour() -> dict[str, float]:
 if __name__ == "__main__":
     import sys
 
+    # The checkout this file is in, not whichever one the virtualenv was installed from (a
+    # worktree's editable install points elsewhere): Python puts only bench/ on a script's path.
+    sys.path.insert(1, str(REPO))
     if "--json" in sys.argv:
         print("RESULT " + json.dumps(tour()), flush=True)
     else:

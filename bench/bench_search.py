@@ -56,11 +56,11 @@ def keystrokes(queries: list[str]) -> list[str]:
 
 
 def _corpus() -> tuple[list[str], list[str]]:
-    from genai_desktop.core.search.index import pages_of
+    from genai_desktop.core.search.index import iter_pages
     from genai_desktop.core.workspace import load_library
     from genai_desktop.paths import content_dir
 
-    pages = pages_of(load_library(content_dir(), None))
+    pages = list(iter_pages(load_library(content_dir(), None)))
     body_words = " ".join(p.body for p in pages).split()
     title_words = " ".join(p.title for p in pages).split()
     return body_words, title_words

@@ -15,6 +15,7 @@ from .content import cache as library_cache
 from .content.fingerprint import fingerprint
 from .content.outline import Outline
 from .errors import UserError
+from .memory import release_free_memory
 from .packs.folders import pack_dirs
 
 if TYPE_CHECKING:
@@ -233,20 +234,24 @@ class Workspace:
     def refresh_index(self, progress_conn: sqlite3.Connection | None = None) -> None:
         """Bring an open search index up to the adopted library (a rebuild after an import takes
         seconds: the window runs it on a worker, with that thread's ``progress_conn``). Searches
-        meanwhile read the index as it was: the rebuild is one transaction."""
+        meanwhile read the index as it was: the rebuild is one transaction.
+
+        It is the last step of a library reload: the library replaced, the reload's parse and
+        the rebuild's pages are all garbage by its end, and their memory goes back to the system."""
         with self._index_lock:
             index = self._index
-            if index is None:
-                return  # opened (and built) on first use, from the library then adopted
-            self._index_rebuilding.set()
-            try:
-                if self._update_index(index):
-                    # A rebuilt index starts without the user's notes.
-                    self._sync_notes(index, progress_conn or self.progress.conn)
-            finally:
-                self._index_rebuilding.clear()
-                if progress_conn is not None:
-                    index.close_thread_connection()  # a worker's connection goes with it
+            # None: opened (and built) on first use, from the library then adopted.
+            if index is not None:
+                self._index_rebuilding.set()
+                try:
+                    if self._update_index(index):
+                        # A rebuilt index starts without the user's notes.
+                        self._sync_notes(index, progress_conn or self.progress.conn)
+                finally:
+                    self._index_rebuilding.clear()
+                    if progress_conn is not None:
+                        index.close_thread_connection()  # a worker's connection goes with it
+        release_free_memory()
 
     def reload_library(self) -> None:
         """Load the library again now, on this thread (the command line, tests)."""

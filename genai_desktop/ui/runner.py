@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 from ..core.errors import UserError
+from ..core.memory import share_one_heap
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Job(QThread):
         _running.add(self)
         _kept.add(self)
         _share_the_interpreter()
+        share_one_heap()  # before the thread exists: its allocations go to the main heap
         super().start(*args)
 
     def cancel(self) -> None:

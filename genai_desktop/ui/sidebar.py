@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, QSortFilterProxyModel, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QPainter,
-    QPainterPath,
-    QPalette,
-    QStandardItem,
-    QStandardItemModel,
-    QTextDocument,
+from PySide6.QtCore import (
+    QIdentityProxyModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QTimer,
+    Signal,
 )
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -28,34 +28,48 @@ from PySide6.QtWidgets import (
 
 from ..core.content.outline import Outline
 from . import theme as themes
+from .sidebar_model import (  # noqa: F401 - the roles and helpers are this module's API too
+    COLLIDING_PREFIX,
+    COUNT_ROLE,
+    DUE_ROLE,
+    GROUP,
+    GROUP_ROLE,
+    HINT,
+    HINT_ROLE,
+    PACK,
+    PACK_ROLE,
+    PAGE,
+    PAGE_ROLE,
+    SPLIT_ROLE,
+    TOPIC,
+    USER_ROLE,
+    LibraryModel,
+    Row,
+    RowIndex,
+    Rows,
+    _common_prefix,
+    collision_splits,
+    selectable,
+    shared_prefix_lengths,
+)
 
 # The sidebar is on the way to the first paint, so it never reads ``Qt``: that builds all of
 # its enums (~13 ms, see theme.resolve), and so does any call into an overload set that
-# takes one of them (QPainter.setPen, fillRect, QBrush(...)). Hence the role spelled as a
-# number (tests/ui/test_sidebar.py checks it) and enum properties set by name.
-USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
-PAGE_ROLE = USER_ROLE + 1
-COUNT_ROLE = USER_ROLE + 2
-DUE_ROLE = USER_ROLE + 3
-GROUP_ROLE = USER_ROLE + 4
-PACK_ROLE = USER_ROLE + 5  # the user pack a MY NOTES row belongs to
-HINT_ROLE = USER_ROLE + 6  # a muted line of help, such as the empty BOOKMARKS group's
-LATER_ROLE = USER_ROLE + 8  # a filtered topic's placeholder row: its matches are made when it is opened
-SPLIT_ROLE = USER_ROLE + 7  # where a title departs from a sibling's that starts the same way
-# Sibling titles sharing at least this many leading characters would look the same once cut
-# to the sidebar's width ("How do RNNs, LSTMs and…" twice): they show where they differ.
-COLLIDING_PREFIX = 24
+# takes one of them (QPainter.setPen, fillRect, QBrush(...)). Hence the roles spelled as
+# numbers (ui/sidebar_model.py; tests/ui/test_sidebar.py checks them), enum properties set by
+# name, and no flags() in the model (its answer is one of Qt's enums): group headings and
+# hints stay unselected through the tree's selectionCommand() instead.
 JUMPS = (("LIBRARY", "Library"), ("STUDY GUIDES", "Guides"), ("MY NOTES", "My notes"), ("BOOKMARKS", "Bookmarks"))
 
 
-# Row heights ride on the items (Qt.ItemDataRole.SizeHintRole): the C++ delegate reads them
-# without calling into Python, where a sizeHint() override cost ~4 ms of the first paint.
+# Row heights are the model's Qt.ItemDataRole.SizeHintRole: the C++ delegate reads them,
+# where a Python sizeHint() override cost ~4 ms of the first paint.
 ROW_HEIGHT = 28
 GROUP_ROW_HEIGHT = 30
 ITEM_PADDING_PX = 10  # QTreeView::item's 4 px above and below (theme.chrome_stylesheet) and a margin
 
 
-MAX_EXPANDED_MATCHES = 3000  # rows a filter opens at once (see Sidebar._expand_matches)
+MAX_EXPANDED_MATCHES = 1000  # rows a filter opens at once (see Sidebar._expand_matches)
 # Typing pauses this long before the tree is filtered: a burst of letters filters once.
 FILTER_DEBOUNCE_MS = 120
 
@@ -67,39 +81,12 @@ def row_heights(line_height: int) -> tuple[int, int]:
     return max(ROW_HEIGHT, needed), max(GROUP_ROW_HEIGHT, needed)
 
 
-def _row(text: str, size: QSize) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setSizeHint(size)
-    return item
-
-
 def _scale_font(font: QFont, factor: float) -> None:
     # Stylesheets set pixel sizes, where pointSizeF() is -1.
     if font.pixelSize() > 0:
         font.setPixelSize(max(9, round(font.pixelSize() * factor)))
     else:
         font.setPointSizeF(max(7.0, font.pointSizeF() * factor))
-
-
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
-
-
-def shared_prefix_lengths(titles: list[str]) -> list[int]:
-    """For each title, the longest start it shares with any other title of the list. In sorted
-    order the title sharing most with a given one is a neighbour, so comparing neighbours is
-    enough: n log n, where every pair was n² (seconds for a topic of a few hundred imported
-    questions, minutes for a 100,000-question pack)."""
-    order = sorted(range(len(titles)), key=titles.__getitem__)
-    shared = [0] * len(titles)
-    for before, after in zip(order, order[1:], strict=False):
-        common = len(_common_prefix(titles[before], titles[after]))
-        shared[before] = max(shared[before], common)
-        shared[after] = max(shared[after], common)
-    return shared
 
 
 class _BadgeDelegate(QStyledItemDelegate):
@@ -221,7 +208,16 @@ class _BadgeDelegate(QStyledItemDelegate):
 
 class _Tree(QTreeView):
     """A tree whose leaf rows keep a plain indentation: Fusion would tint the branch area of a
-    selected row in the selection colour, a stray block left of the highlighted question."""
+    selected row in the selection colour, a stray block left of the highlighted question.
+    Group headings and hints may become current (the arrow keys pass them) but are never
+    selected, as a QStandardItem that is not selectable."""
+
+    CLEAR = QItemSelectionModel.SelectionFlag.Clear
+
+    def selectionCommand(self, index: QModelIndex, event=None):  # noqa: N802
+        if index.isValid() and not selectable(index):
+            return self.CLEAR
+        return super().selectionCommand(index, event)
 
     def drawBranches(self, painter: QPainter, rect: QRect, index: QModelIndex) -> None:  # noqa: N802
         if self.model().hasChildren(index):
@@ -232,149 +228,114 @@ class _Tree(QTreeView):
             painter.eraseRect(rect)
 
 
-PackRows = tuple[list[QStandardItem], dict[str, QStandardItem]]  # top rows, and every row by page id
+PackRows = tuple[list[Row], RowIndex]  # the MY NOTES rows, and where each page's row is among them
 
 
 class RowBuilder:
-    """Makes the tree's rows for topics, pages and packs, outside any model: the sidebar adds
-    them, and a worker may make a large pack's (see ``Sidebar.build_pack_rows``)."""
+    """Makes the tree's rows for topics, pages and packs, outside any model: plain Python, so a
+    worker makes a large pack's (see ``Sidebar.build_pack_rows``). A topic's questions are no
+    objects of their own: the model reads them from the outline's entries when shown."""
 
-    def __init__(self, row_size: QSize, due_by_page: dict[str, int] | None = None) -> None:
-        self.row_size = row_size
+    def __init__(self, due_by_page: dict[str, int] | None = None) -> None:
         self.due_by_page = due_by_page or {}
-        self.items: dict[str, QStandardItem] = {}
+        self.where = RowIndex()
 
-    def page(self, text: str, page_id: str) -> QStandardItem:
-        item = _row(text, self.row_size)
-        item.setData(page_id, PAGE_ROLE)
-        item.setToolTip(text)
-        self.items[page_id] = item
-        return item
+    def page(self, text: str, page_id: str) -> Row:
+        row = Row(text, PAGE, page_id, text)
+        self.where.rows[page_id] = row
+        return row
 
-    def topic(self, topic, questions: list | None = None) -> QStandardItem:
+    def topic(self, topic, questions: list | None = None) -> Row:
         """A topic's row with its questions (``questions``: only these, for a filter; the count
         and the due badge stay the whole topic's)."""
-        item = self.page(topic.title, f"topic:{topic.id}")
-        item.setData(len(topic.questions), COUNT_ROLE)
-        font = item.font()
-        font.setWeight(QFont.Weight.DemiBold)
-        item.setFont(font)
-        due_total = 0
-        for question in topic.questions:
-            due_total += self.due_by_page.get(f"q:{question.id}", 0)
-        for question in topic.questions if questions is None else questions:
-            item.appendRow(self.page(question.title, f"q:{question.id}"))
-        if due_total:
-            item.setData(due_total, DUE_ROLE)
-        _mark_collisions(item)
-        return item
+        row = self.page(topic.title, f"topic:{topic.id}")
+        row.kind = TOPIC
+        row.count = len(topic.questions)
+        due = self.due_by_page
+        if due:
+            row.due = sum(due.get(f"q:{question.id}", 0) for question in topic.questions) or None
+        row.questions = topic.questions if questions is None else questions  # the outline's own list
+        row.splits = collision_splits([question.title for question in row.questions])
+        self.where.add_topic(row)
+        return row
 
     def pack(self, pack: str, title: str, topics: list, guides: list,
-             shown: tuple[list, list] | None = None) -> QStandardItem:
+             shown: tuple[list, list] | None = None) -> Row:
         """One imported pack: its topics and pages under its title (a lone topic stands alone).
         ``shown``: (topic rows already made, guides) to show instead of all, for a filter."""
         if len(topics) == 1 and not guides:
-            item = shown[0][0] if shown else self.topic(topics[0])
+            row = shown[0][0] if shown else self.topic(topics[0])
         else:
-            item = _row(title, self.row_size)
-            item.setToolTip(f"{title} (imported notes; right-click to remove)")
-            item.setData(sum(len(t.questions) for t in topics) or None, COUNT_ROLE)
-            font = item.font()
-            font.setWeight(QFont.Weight.DemiBold)
-            item.setFont(font)
-            for topic_row in shown[0] if shown else (self.topic(topic) for topic in topics):
-                item.appendRow(topic_row)
+            row = Row(title, PACK, None, f"{title} (imported notes; right-click to remove)")
+            row.count = sum(len(t.questions) for t in topics) or None
+            for topic_row in shown[0] if shown else [self.topic(topic) for topic in topics]:
+                row.add(topic_row)
             for guide in shown[1] if shown else guides:
-                item.appendRow(self.page(guide.title, f"guide:{guide.id}"))
-            self.items[f"pack:{pack}"] = item
-        _mark_pack(item, pack)
-        return item
+                row.add(self.page(guide.title, f"guide:{guide.id}"))
+            self.where.rows[f"pack:{pack}"] = row
+        _mark_pack(row, pack)
+        return row
 
 
 BOOKMARKS_HINT = "Star a question or guide (Ctrl+D) to keep it here"
 
 
-def group_row(title: str, size: QSize) -> QStandardItem:
+def group_row(title: str) -> Row:
     """A group heading (LIBRARY, STUDY GUIDES, MY NOTES, BOOKMARKS): small caps, never selected."""
-    item = _row(title, size)
-    item.setData(True, GROUP_ROLE)
-    item.setSelectable(False)
-    item.setEnabled(True)
-    return item
+    return Row(title, GROUP)
 
 
-def bookmark_rows(bookmarks: list[tuple[str, str]], size: QSize) -> list[QStandardItem]:
+def bookmark_rows(bookmarks: list[tuple[str, str]]) -> list[Row]:
     """The BOOKMARKS group's rows: one a bookmark, or a muted hint while there are none."""
-    rows = []
-    for page_id, title in bookmarks:
-        item = _row(title, size)
-        item.setData(page_id, PAGE_ROLE)
-        item.setToolTip(title)
-        rows.append(item)
+    rows = [Row(title, PAGE, page_id, title) for page_id, title in bookmarks]
     if not bookmarks:
-        hint = _row(BOOKMARKS_HINT, size)
-        hint.setSelectable(False)
-        hint.setData(True, HINT_ROLE)
-        font = hint.font()
-        font.setItalic(True)
-        hint.setFont(font)
-        rows.append(hint)
+        rows.append(Row(BOOKMARKS_HINT, HINT))
     return rows
 
 
-def filtered_rows(outline: Outline, bookmarks: list[tuple[str, str]], needle: str, row_size: QSize,
-                  group_size: QSize, due_by_page: dict[str, int] | None = None) -> PackRows:
+def filtered_rows(outline: Outline, bookmarks: list[tuple[str, str]], needle: str,
+                  due_by_page: dict[str, int] | None = None) -> tuple[Row, RowIndex]:
     """The tree's rows whose text holds ``needle`` (any case), with their parents, and every row
     under a row that holds it: what the filter shows, made apart from any model so a worker can
     make it (plain Python over the outline; 100,000 titles in a few hundred ms, none of them
-    on the UI thread). Returns the top rows and the rows by page id."""
+    on the UI thread). Returns the root of the rows and where each page's row is."""
     needle = needle.lower()
-    builder = RowBuilder(row_size, due_by_page)
-    rows: list[QStandardItem] = []
+    builder = RowBuilder(due_by_page)
+    root = Row("")
 
     def holds(text: str) -> bool:
         return needle in text.lower()
 
-    budget = [MAX_EXPANDED_MATCHES]  # question rows made now; a topic past it gets them when opened
-
-    def topic_row(topic) -> QStandardItem | None:
+    def topic_row(topic) -> Row | None:
         questions = topic.questions if holds(topic.title) else [q for q in topic.questions if holds(q.title)]
-        if not questions:
-            return None
-        if len(questions) <= budget[0]:
-            budget[0] -= len(questions)
-            return builder.topic(topic, questions)
-        # Made and thrown away at every filter, 46,000 rows cost the UI thread 230 ms to delete:
-        # a topic the filter leaves closed holds one placeholder until it is opened.
-        item = builder.topic(topic, [])
-        later = _row("…", row_size)
-        later.setData([(q.title, f"q:{q.id}") for q in questions], LATER_ROLE)
-        later.setSelectable(False)
-        item.appendRow(later)
-        return item
+        return builder.topic(topic, questions) if questions else None
 
     if holds("LIBRARY"):
-        rows.append(group_row("LIBRARY", group_size))
-    rows += filter(None, (topic_row(t) for t in outline.topics if t.pack == "builtin"))
+        root.add(group_row("LIBRARY"))
+    for row in filter(None, (topic_row(t) for t in outline.topics if t.pack == "builtin")):
+        root.add(row)
     guides = [g for g in outline.guides if g.pack == "builtin"]
     if guides and holds("STUDY GUIDES"):
-        rows.append(group_row("STUDY GUIDES", group_size))
-    rows += [builder.page(g.title, f"guide:{g.id}") for g in guides if holds(g.title)]
+        root.add(group_row("STUDY GUIDES"))
+    for guide in guides:
+        if holds(guide.title):
+            root.add(builder.page(guide.title, f"guide:{guide.id}"))
     packs = _packs_of(outline)
     if packs and holds("MY NOTES"):
-        rows.append(group_row("MY NOTES", group_size))
+        root.add(group_row("MY NOTES"))
     for pack, title, topics, pack_guides in packs:
         if holds(title):
-            rows.append(builder.pack(pack, title, topics, pack_guides))
+            root.add(builder.pack(pack, title, topics, pack_guides))
             continue
         shown = ([row for row in map(topic_row, topics) if row is not None], [g for g in pack_guides if holds(g.title)])
         if shown[0] or shown[1]:
-            rows.append(builder.pack(pack, title, topics, pack_guides, shown))
+            root.add(builder.pack(pack, title, topics, pack_guides, shown))
     if holds("BOOKMARKS"):
-        rows.append(group_row("BOOKMARKS", group_size))
-        rows[-1].setData(len(bookmarks) or None, COUNT_ROLE)
-    rows += [row for row in bookmark_rows(bookmarks, row_size) if holds(row.text())]
-    return rows, builder.items
+        root.add(group_row("BOOKMARKS")).count = len(bookmarks) or None
+    for row in bookmark_rows(bookmarks):
+        if holds(row.title):
+            root.add(row)
+    return root, builder.where
 
 
 def _packs_of(outline: Outline) -> list[tuple[str, str, list, list]]:
@@ -391,20 +352,11 @@ def _packs_of(outline: Outline) -> list[tuple[str, str, list, list]]:
             for pack in sorted(set(packs) | set(guides), key=lambda p: outline.pack_titles.get(p, p).lower())]
 
 
-def _mark_pack(item: QStandardItem, pack: str) -> None:
-    item.setData(pack, PACK_ROLE)
-    for row in range(item.rowCount()):
-        _mark_pack(item.child(row), pack)
-
-
-def _mark_collisions(parent: QStandardItem) -> None:
-    """SPLIT_ROLE on sibling rows whose titles start alike: the offset of the word where
-    each departs from the sibling it shares most with."""
-    titles = [parent.child(row).text() for row in range(parent.rowCount())]
-    for row, (title, shared) in enumerate(zip(titles, shared_prefix_lengths(titles), strict=True)):
-        if shared >= COLLIDING_PREFIX:
-            cut = title.rfind(" ", 0, shared)  # back to the start of the word that differs
-            parent.child(row).setData(max(cut, 0), SPLIT_ROLE)
+def _mark_pack(row: Row, pack: str) -> None:
+    """PACK_ROLE on a pack's row and every row under it (its questions read their topic's)."""
+    row.pack = pack
+    for child in row.children:
+        _mark_pack(child, pack)
 
 
 class Sidebar(QWidget):
@@ -420,15 +372,17 @@ class Sidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("Sidebar")
         self.filter = QLineEdit(placeholderText="Filter topics and questions…")
-        self.model = QStandardItemModel(self)
-        # Filtering swaps the proxy's source (see _show_filtered): the tree keeps one selection model.
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
         self.tree = _Tree()
         font = QFont(self.tree.font())
         font.setPixelSize(themes.SIDEBAR_FONT_PX)  # the stylesheet's size, before it is applied
         row, group_row = row_heights(QFontMetrics(font).height())
         self._row_size, self._group_row_size = QSize(0, row), QSize(0, group_row)
+        self.model = LibraryModel(self._row_size, self._group_row_size, self)
+        # Filtering swaps the proxy's source (see _show_filtered): the tree keeps one selection model.
+        # An identity proxy maps an index without asking the model (a QSortFilterProxyModel asked
+        # the Python model for each row's index again at every call: 3,000 opened rows, 0.1 s).
+        self.proxy = QIdentityProxyModel(self)
+        self.proxy.setSourceModel(self.model)
         self.tree.setModel(self.proxy)
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(False)
@@ -459,21 +413,21 @@ class Sidebar(QWidget):
         layout.addWidget(self.tree)
         # Rows by page id of the tree as shown: the whole tree's (``_tree_items``), or while a
         # filter is shown the filtered model's.
-        self._tree_items: dict[str, QStandardItem] = {}
+        self._tree_items = Rows(self.model)
         self._items = self._tree_items
         self._bookmarks: list[tuple[str, str]] = []  # (page id, title), newest first
-        self._bookmarks_header: QStandardItem | None = None
+        self._bookmarks_at = 0  # the BOOKMARKS heading's row among the top rows
         self._following = False  # True while the current row moves without the user (select, filter)
         self.current_page: str | None = None  # the reader's page, which the tree follows
         self._expanded_before_filter: list[str] | None = None
         self._expandable: list[str] = []  # topic and pack ids of the whole tree
-        self._topic_rows: list[tuple[str, QStandardItem]] = []  # (topic id, its row) of the whole tree
+        self._topic_rows: list[tuple[str, Row]] = []  # (topic id, its row) of the whole tree
         self._outline: Outline | None = None
         self._due_by_page: dict[str, int] | None = None
         # While a filter is shown, the tree shows a model of the matching rows only, made on a
         # worker (``filtered_rows``): the proxy's own filter ran over every row on the UI thread
         # at each keystroke (650 ms at 100,000 questions). The whole tree's model stays as it was.
-        self._filter_model: QStandardItemModel | None = None
+        self._filter_model: LibraryModel | None = None
         self._filter_shown = 0  # the request the filtered model answers
         self._filter_wanted = 0  # counts filter requests: a worker's answer to an older one is dropped
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DEBOUNCE_MS)
@@ -481,7 +435,6 @@ class Sidebar(QWidget):
         self.filter.textChanged.connect(self._on_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
-        self.tree.expanded.connect(self._fill_later)
         self.tree.setProperty("contextMenuPolicy", "CustomContextMenu")
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self.filter.returnPressed.connect(self.open_first_match)
@@ -507,38 +460,40 @@ class Sidebar(QWidget):
     def populate(self, outline: Outline, due_by_page: dict[str, int] | None = None,
                  packs_built: PackRows | None = None) -> None:
         """Fill the tree from ``outline``. ``packs_built``: the imported packs' rows, made on a
-        worker by ``build_pack_rows`` from this outline (100,000 rows take seconds to make)."""
+        worker by ``build_pack_rows`` from this outline (the rows of 100,000 questions are a few
+        hundred ms of Python to make; swapping them in is not)."""
         filtering = self._filter_model is not None or self._filter_timer.isActive()
         if filtering:
             self._show_whole_tree(restore=False)
         expanded = self._expanded_before_filter if self._expanded_before_filter is not None else self.expanded_ids()
         self._outline, self._due_by_page = outline, due_by_page
-        self.model.clear()
-        self._items.clear()
-        builder = RowBuilder(self._row_size, due_by_page)
-        root = self.model.invisibleRootItem()
-        self._add_group(root, "LIBRARY")
+        builder = RowBuilder(due_by_page)
+        root = Row("")
+        root.add(group_row("LIBRARY"))
         for topic in outline.topics:
             if topic.pack == "builtin":
-                root.appendRow(builder.topic(topic))
+                root.add(builder.topic(topic))
         guides = [g for g in outline.guides if g.pack == "builtin"]
         if guides:
-            self._add_group(root, "STUDY GUIDES")
+            root.add(group_row("STUDY GUIDES"))
             for guide in guides:
-                root.appendRow(builder.page(guide.title, f"guide:{guide.id}"))
-        self._items.update(builder.items)
+                root.add(builder.page(guide.title, f"guide:{guide.id}"))
+        where = builder.where
         if packs_built is None:
             packs_built = self.build_pack_rows(outline, due_by_page)
-        rows, items = packs_built
+        rows, pack_where = packs_built
         if rows:
-            self._add_group(root, "MY NOTES")
-            for item in rows:
-                root.appendRow(item)
-            self._items.update(items)
-        self._add_bookmarks(root)
-        self._expandable = [page_id for page_id in self._items if page_id.startswith(("topic:", "pack:"))]
+            root.add(group_row("MY NOTES"))
+            for row in rows:
+                root.add(row)
+            where.update(pack_where)
+        self._bookmarks_at = len(root.children)
+        for row in self._bookmark_rows():
+            root.add(row)
+        self.model.set_rows(root, where)
+        self._expandable = [page_id for page_id in where.rows if page_id.startswith(("topic:", "pack:"))]
         # The rows a due count is shown on, found once here, not among every row at each count.
-        self._topic_rows = [(page_id[6:], self._items[page_id]) for page_id in self._expandable
+        self._topic_rows = [(page_id[6:], where.rows[page_id]) for page_id in self._expandable
                             if page_id.startswith("topic:")]
         for page_id in expanded:
             self.expand(page_id)
@@ -548,11 +503,11 @@ class Sidebar(QWidget):
             self._filter_soon()
 
     def build_pack_rows(self, outline: Outline, due_by_page: dict[str, int] | None = None) -> PackRows:
-        """The MY NOTES rows of ``outline``, no model's yet: a worker thread may make them (a
-        QStandardItem is no QObject and belongs to no thread until it is in a model)."""
-        builder = RowBuilder(self._row_size, due_by_page)
+        """The MY NOTES rows of ``outline``, no model's yet: plain Python, which a worker thread
+        may make."""
+        builder = RowBuilder(due_by_page)
         rows = [builder.pack(pack, title, topics, guides) for pack, title, topics, guides in _packs_of(outline)]
-        return rows, builder.items
+        return rows, builder.where
 
     def _on_context_menu(self, pos) -> None:
         pack = self.tree.indexAt(pos).data(PACK_ROLE)
@@ -567,27 +522,24 @@ class Sidebar(QWidget):
     def set_bookmarks(self, entries: list[tuple[str, str]]) -> None:
         """The BOOKMARKS group, last in the tree: (page id, title) pairs, newest first."""
         self._bookmarks = list(entries)
-        root = self.model.invisibleRootItem()
-        if self._bookmarks_header is not None:
-            root.removeRows(self._bookmarks_header.row(), root.rowCount() - self._bookmarks_header.row())
-        self._add_bookmarks(root)
+        if self.model.root.children:  # else populate() adds them
+            self.model.replace_tail(self._bookmarks_at, self._bookmark_rows())
         if self._filter_model is not None:
             self._filter_soon()  # the filtered rows show bookmarks too
 
-    def _add_bookmarks(self, root: QStandardItem) -> None:
-        # Rows stay out of ``_items``: select() keeps pointing at the question in its topic.
-        self._add_group(root, "BOOKMARKS")
-        self._bookmarks_header = root.child(root.rowCount() - 1)
-        self._bookmarks_header.setData(len(self._bookmarks) or None, COUNT_ROLE)
-        for item in bookmark_rows(self._bookmarks, self._row_size):
-            root.appendRow(item)
-
-    def _add_group(self, root: QStandardItem, title: str) -> None:
-        root.appendRow(group_row(title, self._group_row_size))
+    def _bookmark_rows(self) -> list[Row]:
+        """The BOOKMARKS heading with its rows. They stay out of the rows by page id: select()
+        keeps pointing at the question in its topic."""
+        header = group_row("BOOKMARKS")
+        header.count = len(self._bookmarks) or None
+        return [header, *bookmark_rows(self._bookmarks)]
 
     def set_due_counts(self, due_by_topic: dict[str, int]) -> None:
-        for topic_id, item in self._topic_rows:
-            item.setData(due_by_topic.get(topic_id) or None, DUE_ROLE)
+        for topic_id, row in self._topic_rows:
+            due = due_by_topic.get(topic_id) or None
+            if row.due != due:
+                row.due = due
+                self.model.row_changed(row)
 
     # ------------------------------------------------------------ groups
     def group_index(self, title: str) -> QModelIndex:
@@ -613,9 +565,8 @@ class Sidebar(QWidget):
         scrolled only as far as needed to show it. A page the filter hides stays unselected
         until the filter lets it back in."""
         self.current_page = page_id
-        item = self._items.get(page_id)
-        index = self.proxy.mapFromSource(item.index()) if item is not None else None
-        if index is None or not index.isValid():
+        index = self._index(page_id)
+        if not index.isValid():
             self._set_current(None)
             return
         parent = index.parent()
@@ -637,39 +588,27 @@ class Sidebar(QWidget):
         finally:
             self._following = False
 
+    def _index(self, page_id: str) -> QModelIndex:
+        """The tree's (the proxy's) index of ``page_id``'s row as shown; invalid when not shown."""
+        model = self._filter_model or self.model
+        found = model.where.find(page_id)
+        return self.proxy.mapFromSource(model.index_of(*found)) if found is not None else QModelIndex()
+
     def expand(self, page_id: str) -> None:
-        item = self._items.get(page_id)
-        if item is not None:
-            self.tree.expand(self.proxy.mapFromSource(item.index()))
+        index = self._index(page_id)
+        if index.isValid():
+            self.tree.expand(index)
 
     def expanded_ids(self) -> list[str]:
         """The topics and packs open in the tree as shown."""
-        items = self._items
         ids = self._expandable if self._filter_model is None else [
-            page_id for page_id in items if page_id.startswith(("topic:", "pack:"))]
-        return [page_id for page_id in ids if self.tree.isExpanded(self.proxy.mapFromSource(items[page_id].index()))]
+            page_id for page_id in self._filter_model.where.rows if page_id.startswith(("topic:", "pack:"))]
+        return [page_id for page_id in ids if self.tree.isExpanded(self._index(page_id))]
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         page_id = current.data(PAGE_ROLE)
         if page_id and not self._following:  # select() follows the reader: no echo back to it
             self.page_selected.emit(page_id)
-
-    def _fill_later(self, index: QModelIndex) -> None:
-        """A filtered topic opened: its matching questions replace the placeholder."""
-        if self._filter_model is None:
-            return
-        item = self._filter_model.itemFromIndex(self.proxy.mapToSource(index))
-        later = item.child(0) if item is not None and item.rowCount() == 1 else None
-        pages = later.data(LATER_ROLE) if later is not None else None
-        if not pages:
-            return
-        builder = RowBuilder(self._row_size)
-        item.removeRow(0)
-        item.appendRows([builder.page(title, page_id) for title, page_id in pages])
-        _mark_collisions(item)
-        if item.data(PACK_ROLE):
-            _mark_pack(item, item.data(PACK_ROLE))
-        self._items.update(builder.items)
 
     def _on_activated(self, index: QModelIndex) -> None:
         if index.data(PAGE_ROLE) and self.proxy.hasChildren(index):
@@ -699,8 +638,7 @@ class Sidebar(QWidget):
         wanted, outline = self._filter_wanted, self._outline
         if outline is None:
             return
-        make = partial(filtered_rows, outline, list(self._bookmarks), self.filter.text().strip(), QSize(self._row_size),
-                       QSize(self._group_row_size), self._due_by_page)
+        make = partial(filtered_rows, outline, list(self._bookmarks), self.filter.text().strip(), self._due_by_page)
         if here:
             self._show_filtered(make(), wanted)
         else:
@@ -716,7 +654,7 @@ class Sidebar(QWidget):
         if self.filter_pending():
             self._start_filter(here=True)
 
-    def _show_filtered(self, built: PackRows, wanted: int) -> None:
+    def _show_filtered(self, built: tuple[Row, RowIndex], wanted: int) -> None:
         """Show the matching rows: one model swapped under the proxy, a few topics opened."""
         from shiboken6 import isValid
 
@@ -724,11 +662,8 @@ class Sidebar(QWidget):
             return  # the window closed while the rows were built on the runner
         if wanted != self._filter_wanted or not self.filter.text().strip():
             return  # typed on meanwhile, or emptied: a newer request (or none) stands
-        rows, items = built
-        model = QStandardItemModel(self)
-        root = model.invisibleRootItem()
-        for row in rows:
-            root.appendRow(row)
+        model = LibraryModel(self._row_size, self._group_row_size, self)
+        model.set_rows(*built)
         # Rows the swap removes include the current one: the selection model then makes some
         # other row current, which must never open it (issue 22: "fi" opened another question).
         self._following = True
@@ -736,12 +671,11 @@ class Sidebar(QWidget):
             self.proxy.setSourceModel(model)
             if self._filter_model is not None:
                 self._filter_model.deleteLater()
-            self._filter_model, self._items, self._filter_shown = model, items, wanted
+            self._filter_model, self._items, self._filter_shown = model, Rows(model), wanted
             self._expand_matches()
             # The open page's row stays current when the filter shows it, without scrolling there.
-            item = items.get(self.current_page or "")
-            index = self.proxy.mapFromSource(item.index()) if item is not None else None
-            if index is not None and index.isValid():
+            index = self._index(self.current_page or "")
+            if index.isValid():
                 self.tree.setCurrentIndex(index)
             else:
                 self.tree.selectionModel().clear()
@@ -776,19 +710,21 @@ class Sidebar(QWidget):
     def _expand_matches(self) -> None:
         """Open the rows the filter left, shallowest first, as far as MAX_EXPANDED_MATCHES rows:
         a word that matches most of a 100,000-question pack shows its topics closed instead of
-        laying out every question (seconds). Walks the filtered model's items, descending only
-        into rows with rows under them (a proxy index for each question cost 12 us apiece)."""
+        laying out every question. The view asks the model about each row it lays out (twice,
+        ~10 us in Python): a thousand rows, forty screens of matches, are ~10 ms of the UI
+        thread, three thousand were ~40. Walks the filtered rows, descending only into rows
+        with rows under them (questions never have any)."""
         budget = MAX_EXPANDED_MATCHES
-        root = self._filter_model.invisibleRootItem()
-        level = [root.child(row) for row in range(root.rowCount())]
+        model = self._filter_model
+        level = list(model.root.children)
         while level and budget > 0:
             deeper = []
-            for item in level:
-                children = item.rowCount()
-                if children and children <= budget and not item.child(0).data(LATER_ROLE):
-                    self.tree.setExpanded(self.proxy.mapFromSource(item.index()), True)
+            for row in level:
+                children = row.row_count()
+                if children and children <= budget:
+                    self.tree.setExpanded(self.proxy.mapFromSource(model.index_of(row.parent, row.position)), True)
                     budget -= children
-                    deeper += [child for child in map(item.child, range(children)) if child.hasChildren()]
+                    deeper += [child for child in row.children if child.row_count()]
             level = deeper
 
     def first_match(self) -> str | None:

@@ -1,7 +1,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-from genai_desktop.ui.sidebar import COUNT_ROLE, GROUP_ROLE, USER_ROLE, row_heights
+from genai_desktop.ui.sidebar import COUNT_ROLE, GROUP_ROLE, PAGE_ROLE, USER_ROLE, row_heights
 
 
 def test_the_role_spelled_as_a_number_is_qts_user_role() -> None:
@@ -71,3 +71,72 @@ def test_due_counts_land_on_their_topics_rows_and_go_when_nothing_is_due(make_wi
     assert sidebar._tree_items[f"topic:{topics[1]}"].data(DUE_ROLE) is None
     sidebar.set_due_counts({})
     assert sidebar._tree_items[f"topic:{topics[0]}"].data(DUE_ROLE) is None
+
+
+# ------------------------------------------------------------------ the tree at scale (issue "Never freeze")
+def _large_outline(per_topic: int):
+    from genai_desktop.core.content.outline import Entry, Outline
+
+    topics = [Entry("gans", "GANs", "builtin", [Entry("gan-loss", "The GAN loss")])]
+    topics += [Entry(f"t{n}", f"Imported {n}", "notes", [Entry(f"n{n}-{k}", f"Note {k} of topic {n}", "notes")
+                                                          for k in range(per_topic)]) for n in range(3)]
+    return Outline(topics, [Entry("guide", "A guide")], {"notes": "My imports"}, set())
+
+
+def test_a_large_pack_s_rows_make_no_object_per_question(qtbot) -> None:
+    """The rows of 6,000 questions are a handful of objects, none of them for the garbage
+    collector to walk per question: a worker makes them while the UI thread waits for the
+    interpreter (a full collection walks every tracked object)."""
+    import gc
+
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.sidebar import Sidebar
+
+    side = Sidebar(themes.resolve("light"))
+    qtbot.addWidget(side)
+    outline = _large_outline(2000)
+    gc.collect()
+    before = len(gc.get_objects())
+    built = side.build_pack_rows(outline)
+    made = len(gc.get_objects()) - before
+    assert made < 200, made  # was two per question: a QStandardItem's wrapper, a (row, position) pair
+    side.populate(outline, packs_built=built)
+    assert side._items["q:n2-1999"].text() == "Note 1999 of topic 2"
+    assert side._items["q:n2-1999"].toolTip() == "Note 1999 of topic 2"
+    assert side._items["q:n2-1999"].parent().text() == "Imported 2"
+    assert side._items["q:gan-loss"].data(PAGE_ROLE) == "q:gan-loss"
+    assert "q:n0-0" in side._items and "q:nowhere" not in side._items
+
+
+def test_a_question_deep_in_a_large_topic_is_selected_and_revealed(qtbot) -> None:
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.sidebar import Sidebar
+
+    side = Sidebar(themes.resolve("light"))
+    qtbot.addWidget(side)
+    side.resize(300, 500)
+    side.populate(_large_outline(2000))
+    side.show()
+    qtbot.waitExposed(side)
+    side.select("q:n1-1500")
+    index = side.tree.currentIndex()
+    assert index.data(PAGE_ROLE) == "q:n1-1500" and index.row() == 1500
+    assert side.tree.isExpanded(index.parent()) and index.parent().data(PAGE_ROLE) == "topic:t1"
+    assert side.tree.viewport().rect().contains(side.tree.visualRect(index).center())
+    assert sorted(side.expanded_ids()) == ["pack:notes", "topic:t1"]
+    side.populate(_large_outline(2000))  # a reload keeps what was open, and the row
+    assert sorted(side.expanded_ids()) == ["pack:notes", "topic:t1"]
+
+
+def test_group_headings_become_current_but_are_never_selected(make_window) -> None:
+    window = make_window()
+    tree = window.sidebar.tree
+    model = tree.model()
+    rows = [model.index(row, 0) for row in range(model.rowCount())]
+    group = next(i for i in rows if i.data(GROUP_ROLE))
+    topic = next(i for i in rows if i.data(COUNT_ROLE) and not i.data(GROUP_ROLE))
+    tree.setCurrentIndex(topic)
+    assert tree.selectionModel().isSelected(topic)
+    tree.setCurrentIndex(group)
+    assert tree.currentIndex() == group
+    assert not tree.selectionModel().hasSelection()  # as a QStandardItem that is not selectable

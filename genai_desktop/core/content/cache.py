@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from .library import Library
 
 # 2: Library.pack_titles; 3: the outline file; 4: text cleaned at load (text_clean.py); 5: glossary;
-# 6: Question has slots
-FORMAT = 6
+# 6: Question has slots; 7: the outline's page ids leave out questions (outline.py)
+FORMAT = 7
 
 
 def _key(fingerprint: str) -> str:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from ..content.library import Library
@@ -46,6 +47,9 @@ _LATEX_SILENT = {"left", "right", "mathrm", "text", "mathbf", "operatorname", "b
 # A short formula in a table cell (a row is shown as text, formulas and all).
 _TABLE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n|]{1,60}?)(?<=[^\s\\])\$(?![\d$])")
 GRAM = 3  # the typo index's n-grams (core/search/query.py)
+# A rebuild reads the pages this many at a time: made all at once, 100,000 pages' plain text
+# and rows were 60 MB alive together, and the allocator kept much of it after they died.
+REBUILD_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -104,19 +108,16 @@ def typo_candidate(word: str) -> bool:
     return 3 <= len(word) <= 30 and word.isalpha()
 
 
-def pages_of(library: Library) -> list[Page]:
-    pages: list[Page] = []
+def iter_pages(library: Library) -> Iterator[Page]:
+    """The library's pages one by one, their text made as they are asked for (see REBUILD_BATCH)."""
     for topic in library.topics:
         if topic.intro:
-            pages.append(Page(f"topic:{topic.id}", "topic", topic.pack, topic.title, topic.id,
-                              plain_text(topic.intro), topic.title))
+            yield Page(f"topic:{topic.id}", "topic", topic.pack, topic.title, topic.id, plain_text(topic.intro),
+                       topic.title)
         for q in topic.questions:
-            pages.append(Page(f"q:{q.id}", "question", q.pack, q.title, topic.id,
-                              plain_text(q.markdown), topic.title))
+            yield Page(f"q:{q.id}", "question", q.pack, q.title, topic.id, plain_text(q.markdown), topic.title)
     for guide in library.guides:
-        pages.append(Page(f"guide:{guide.id}", "guide", guide.pack, guide.title, "", plain_text(guide.body),
-                          "Study guide"))
-    return pages
+        yield Page(f"guide:{guide.id}", "guide", guide.pack, guide.title, "", plain_text(guide.body), "Study guide")
 
 
 class ContentIndex:
@@ -222,7 +223,7 @@ class ContentIndex:
         """Rebuild when the content changed; returns True if it rebuilt."""
         if self.fingerprint() == fingerprint:
             return False
-        self.rebuild(pages_of(library), fingerprint, getattr(library, "glossary", ()))
+        self.rebuild(iter_pages(library), fingerprint, getattr(library, "glossary", ()))
         return True
 
     def forget_cached(self) -> None:
@@ -231,7 +232,7 @@ class ContentIndex:
         self.page_rows.clear()  # rowids are reused: a kept row would show another page's text
         self.library_memo.clear()
 
-    def rebuild(self, pages: list[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
+    def rebuild(self, pages: Iterable[Page], fingerprint: str, glossary: Iterable[tuple[str, ...]] = ()) -> None:
         self.forget_cached()
         with transaction(self.conn):
             self.conn.execute("DELETE FROM pages")
@@ -243,18 +244,24 @@ class ContentIndex:
             self.conn.execute("INSERT INTO titles(titles) VALUES ('delete-all')")
             self.conn.executemany("INSERT INTO synonyms VALUES (?, ?)",
                                   ((n, form) for n, forms in enumerate(glossary) for form in forms))
-            rows = [(n, p.page_id, p.kind, p.pack, p.topic_id, p.topic_title, p.title, None)
-                    for n, p in enumerate(pages, 1)]
-            self.conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self.conn.executemany("INSERT INTO fts(rowid, title, body, note) VALUES (?, ?, ?, '')",
-                                  ((n, p.title, p.body) for n, p in enumerate(pages, 1)))
-            self.conn.executemany("INSERT INTO titles(rowid, title) VALUES (?, ?)",
-                                  ((n, p.title) for n, p in enumerate(pages, 1)))
-            self._add_terms(f"{p.title} {p.body}" for p in pages)
+            self._clear_words()
+            count = 0
+            pages = iter(pages)
+            while batch := list(islice(pages, REBUILD_BATCH)):
+                rows = [(n, p.page_id, p.kind, p.pack, p.topic_id, p.topic_title, p.title, None)
+                        for n, p in enumerate(batch, count + 1)]
+                self.conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                self.conn.executemany("INSERT INTO fts(rowid, title, body, note) VALUES (?, ?, ?, '')",
+                                      ((n, p.title, p.body) for n, p in enumerate(batch, count + 1)))
+                self.conn.executemany("INSERT INTO titles(rowid, title) VALUES (?, ?)",
+                                      ((n, p.title) for n, p in enumerate(batch, count + 1)))
+                self._read_words(f"{p.title} {p.body}" for p in batch)
+                count += len(batch)
+            self._record_words()
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
             self.conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             self.conn.execute("INSERT INTO titles(titles) VALUES ('optimize')")
-            self._find_common_stems(len(pages))
+            self._find_common_stems(count)
         # Again: a search on another thread reads the old rows until the commit and may have
         # kept some of them meanwhile (Workspace.refresh_index rebuilds on a worker).
         self.forget_cached()
@@ -265,6 +272,12 @@ class ContentIndex:
 
         Both come from SQLite's own tokenizers (an unstemmed and a porter table in the temp
         schema), so a word here is split and folded exactly as the search table does it."""
+        self._clear_words()
+        self._read_words(texts)
+        self._record_words(count=count)
+
+    def _clear_words(self) -> None:
+        """Empty the temp tables ``_read_words`` fills (made on first use)."""
         conn = self.conn
         conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(text, "
                      "tokenize = 'unicode61 remove_diacritics 2', detail = none)")
@@ -273,7 +286,14 @@ class ContentIndex:
         conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stems_vocab USING fts5vocab(temp, stems, instance)")
         conn.execute("DELETE FROM temp.words")
         conn.execute("DELETE FROM temp.stems")
-        conn.executemany("INSERT INTO temp.words(text) VALUES (?)", ((t,) for t in texts))
+
+    def _read_words(self, texts: Iterable[str]) -> None:
+        """Add texts to the words ``_record_words`` records (a rebuild, one batch at a time)."""
+        self.conn.executemany("INSERT INTO temp.words(text) VALUES (?)", ((t,) for t in texts))
+
+    def _record_words(self, *, count: bool = True) -> None:
+        """Record the words read since ``_clear_words`` in ``terms`` and ``grams`` (see ``_add_terms``)."""
+        conn = self.conn
         found = conn.execute("SELECT term, doc FROM temp.words_vocab").fetchall()
         conn.executemany("INSERT INTO temp.stems(rowid, word) VALUES (?, ?)",
                          ((n, term) for n, (term, _) in enumerate(found)))

@@ -104,7 +104,7 @@ def test_check_refuses_a_bad_figure_and_a_picture_without_alt_text(tmp_path: Pat
 
 def test_search_finds_a_page_by_its_figure_caption(tmp_path: Path, starter_pack: Path) -> None:
     from genai_desktop.core.content.library import load_pack
-    from genai_desktop.core.search.index import ContentIndex, pages_of
+    from genai_desktop.core.search.index import ContentIndex, iter_pages
     from genai_desktop.core.search.query import search
 
     (starter_pack / "figures").mkdir()
@@ -114,6 +114,6 @@ def test_search_finds_a_page_by_its_figure_caption(tmp_path: Path, starter_pack:
         '\n\n![Keys and values stored per layer](figures/good.svg "The zebracache during decoding")\n'),
         encoding="utf-8")
     index = ContentIndex(tmp_path / "index.sqlite")
-    index.rebuild(pages_of(load_pack(starter_pack)), "t")
+    index.rebuild(iter_pages(load_pack(starter_pack)), "t")
     hits = search(index, "figure zebracache")
     assert hits[0].page_id == "q:gan-objective"  # pages with only some of the words may follow

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from genai_desktop.core.content.fingerprint import fingerprint
 from genai_desktop.core.content.library import load_pack
-from genai_desktop.core.search.index import ContentIndex, pages_of, plain_text
+from genai_desktop.core.search.index import ContentIndex, iter_pages, plain_text
 
 
 def test_plain_text_drops_markup_but_keeps_words() -> None:
@@ -23,7 +23,7 @@ def test_index_rebuilds_only_when_the_content_changes(tmp_path: Path, starter_pa
     index = ContentIndex(tmp_path / "index.sqlite")
     library = load_pack(starter_pack)
     assert index.ensure(library, fingerprint(starter_pack)) is True
-    assert index.page_count() == len(pages_of(library)) == 5  # 3 questions, 1 topic intro, 1 guide
+    assert index.page_count() == len(list(iter_pages(library))) == 5  # 3 questions, 1 topic intro, 1 guide
     assert index.ensure(library, fingerprint(starter_pack)) is False
     (starter_pack / "guides" / "01-reading.md").write_text(
         '+++\nid = "reading"\ntitle = "Reading"\n+++\nThe discriminator decides.\n')

@@ -220,3 +220,14 @@ def test_an_edited_note_shows_in_the_next_results(index: ContentIndex) -> None:
     assert index.set_note("q:p6", "softmax is a smooth argmax", "2024-01-01T00:00:00.000+00:00")
     hit = search(index, "softmax")[0]
     assert hit.in_note and strip_marks(hit.snippet) == "softmax is a smooth argmax"
+
+
+def test_a_rebuild_read_in_batches_indexes_every_page(tmp_path: Path, monkeypatch) -> None:
+    from genai_desktop.core.search import index as index_module
+
+    monkeypatch.setattr(index_module, "REBUILD_BATCH", 2)  # 5 pages: batches of 2, 2 and 1
+    built = ContentIndex(tmp_path / "index.sqlite")
+    built.rebuild(iter([page(n, f"Title {n}", f"word{n} shared") for n in range(1, 6)]), "batches")
+    assert built.page_count() == 5
+    assert [ids(search(built, f"word{n}")) for n in range(1, 6)] == [[f"q:p{n}"] for n in range(1, 6)]
+    assert built.conn.execute("SELECT docs FROM terms WHERE surface = 'shared'").fetchone() == (5,)
