@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..core.changes import Changes
 from ..core.content.library import LEVEL_NAMES
-from ..core.store.db import transaction
+from ..core.store.db import change_mark, transaction
 from ..core.study.deck_counts import DeckTally, ScopeIndex, deck_counts, deck_tally
 from ..core.study.roadmap import Roadmap, milestone_scope
 from ..core.study.session import (
@@ -156,7 +156,7 @@ class WrittenCards:
 
     @staticmethod
     def mark(conn: sqlite3.Connection) -> WrittenCards.Mark:
-        return conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+        return conn, *change_mark(conn)
 
     def note(self, conn: sqlite3.Connection, before: int, cards: Iterable[str]) -> None:
         """``conn`` wrote ``cards`` (and nothing else of a card) since its total_changes was ``before``."""

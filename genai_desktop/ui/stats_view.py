@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.changes import Changes
+from ..core.clock import system_clock
 from ..core.store import db
 from ..core.study import interview
 from ..core.study import stats as core_stats
@@ -38,6 +39,7 @@ from .runner import run_in_background
 RANGE_NAMES = {"month": "1 month", "year": "1 year", "all": "All"}
 _PERIOD_TITLES = {"day": "Reviews per day, last 30 days", "week": "Reviews per week, last year",
                   "month": "Reviews per month, all time"}
+RECOMPUTE_AFTER_S = 600  # a view shown again unchanged keeps its figures this long at most (on_shown)
 _BUTTONS = (("Again", "again"), ("Hard", "hard"), ("Good", "good"), ("Easy", "easy"))
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
@@ -118,6 +120,7 @@ class StatsView(QScrollArea):
         self.range_key = "month"
         self.data: core_stats.Stats | None = None
         self._generation = 0  # of the latest request: an older result arriving late is dropped
+        self._shown_for: tuple | None = None  # the state (_state) the figures were last asked for
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         page = QWidget(objectName="StatsPage")
@@ -219,7 +222,17 @@ class StatsView(QScrollArea):
         self.setWidget(page)
 
     def on_shown(self) -> None:
-        self.refresh()
+        # Computed again only if something it shows may have moved since: at a million reviews
+        # a computation is a second of the runner's time, and a view shown again unchanged
+        # (switching tabs) needs none.
+        if self._shown_for != self._state():
+            self.refresh()
+
+    def _state(self) -> tuple:
+        """What the figures depend on: the library, the database's writes, the range, and the
+        time (ten minutes: recall probabilities and due dates move with the clock)."""
+        return (self.workspace.fingerprint, db.change_mark(self.workspace.progress.conn), self.range_key,
+                int(system_clock().timestamp() // RECOMPUTE_AFTER_S))
 
     def on_changes(self, changes: Changes) -> None:
         if changes.progress and self.isVisible():  # hidden: counted again when shown
@@ -237,6 +250,7 @@ class StatsView(QScrollArea):
     def refresh(self) -> None:
         """Compute the numbers off the UI thread; the interview readiness (a few ms) is read here."""
         conn = self.workspace.progress.conn
+        self._shown_for = self._state()
         settings = StudySettings.load(conn)
         self.readiness.set_data(interview.readiness(conn, self.workspace.library,
                                                     desired_retention=settings.desired_retention),

@@ -114,6 +114,33 @@ def test_the_range_buttons_recount_the_review_charts(make_window, qtbot) -> None
         assert len(labels) == len(set(labels))  # no axis repeats a label
 
 
+def test_the_view_shown_again_unchanged_keeps_its_figures_and_counts_again_after_a_write(make_window, qtbot,
+                                                                                         monkeypatch) -> None:
+    from genai_desktop.core.study import stats as core_stats
+
+    window = make_window("light")
+    window.show_view("stats")
+    view = window.stats
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)
+    computed = []
+    compute = core_stats.compute
+    monkeypatch.setattr(core_stats, "compute", lambda *a, **k: (computed.append(1), compute(*a, **k))[1])
+    asked = view._generation
+    window.show_view("library")
+    window.show_view("stats")  # nothing written meanwhile: no second computation
+    assert view._generation == asked and view.status.text() == "" and view.data.total_reviews == 0
+    window.show_view("library")
+    _seed_reviews(window.workspace.progress.conn, datetime.now(UTC))  # written while the view was hidden
+    with qtbot.waitSignal(view.computed, timeout=5000):
+        window.show_view("stats")
+    assert computed and view.data.total_reviews == 11
+    monkeypatch.setattr(stats_view, "RECOMPUTE_AFTER_S", 1e-6)  # the clock moved on: due dates and recall with it
+    window.show_view("library")
+    with qtbot.waitSignal(view.computed, timeout=5000):
+        window.show_view("stats")
+    assert len(computed) == 2
+
+
 def test_a_late_result_for_an_older_range_is_dropped(make_window, qtbot, monkeypatch) -> None:
     import time
 

@@ -304,3 +304,10 @@ def open_progress(path: Path, backup_dir: Path | None = None) -> ProgressDatabas
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"The progress database {path} cannot be opened: {exc}") from exc
     return ProgressDatabase(conn, path)
+
+
+def change_mark(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Where the database stands, as ``conn`` sees it: two marks compare equal only if nothing was
+    written in between. ``PRAGMA data_version`` moves when another connection commits (a worker's,
+    another process); ``total_changes`` counts the rows ``conn`` wrote itself."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
