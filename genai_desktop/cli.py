@@ -80,9 +80,6 @@ def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
     notes = sub.add_parser("import", parents=[common], help="import your own notes (.md, .markdown, .txt) as a pack")
     notes.add_argument("file", help="the notes file; importing it again updates its pack in place")
     notes.add_argument("--json", action="store_true", help="print the summary as JSON")
-    index = sub.add_parser("build-index", parents=[common],
-                           help="bring the search index up to date (the app runs this itself after a change)")
-    index.add_argument("--content-root", help="the built-in library's folder (default: the bundled one)")
     return parser
 
 
@@ -145,8 +142,6 @@ def _run_verb(verb: str, data_dir: Path, args) -> int:
         return _search(data_dir, " ".join(args.query), args.json, args.limit)
     if verb in ("export-apkg", "export-progress", "import-progress"):
         return _transfer(verb, data_dir, args)
-    if verb == "build-index":
-        return _build_index(data_dir, Path(args.content_root) if args.content_root else None)
     raise ValueError(f"unknown verb {verb!r}")
 
 
@@ -194,14 +189,6 @@ def _content(data_dir: Path) -> int:
 
     json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
-    return 0
-
-
-def _build_index(data_dir: Path, content_root: Path | None) -> int:
-    """The window's rebuilds run here, in a process of their own (core/search/build.py)."""
-    from .core.workspace import Workspace
-
-    Workspace(data_dir, content_root).build_index_file()
     return 0
 
 

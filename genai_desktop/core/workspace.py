@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from .content.library import Library
     from .render.formulas import FormulaCache
-    from .search.build import ChildBuild
     from .search.index import ContentIndex
     from .search.query import SearchHit
     from .store.db import ProgressDatabase
@@ -43,6 +42,15 @@ def library_fingerprint(content_root: Path, packs_root: Path | None) -> str:
     parts = [fingerprint(content_root)]
     parts += [f"{p.name}={fingerprint(p)}" for p in pack_dirs(packs_root)]
     return "|".join(parts)
+
+
+def index_child(data_root: Path, content_root: Path, progress=None) -> None:
+    """The window's index rebuilds, in a process of their own (core/worker.py): a rebuild is a
+    long run of Python (a minute at 100,000 questions, half a second for the built-in library)
+    that on a thread would hold the interpreter against the window's every paint and timer. The
+    child loads the library from the same folders (from its cache, which the window's load wrote)
+    and rebuilds the index file in one transaction; searches meanwhile read it as it was."""
+    Workspace(data_root, content_root).build_index_file()
 
 
 class IndexUpdating(UserError):
@@ -73,10 +81,9 @@ class Workspace:
         self._index: ContentIndex | None = None
         self._index_lock = threading.Lock()
         self._index_rebuilding = threading.Event()  # set while refresh_index brings it up to date
-        # The window sets this: its rebuilds run in a child process (core/search/build.py), off
-        # the interpreter its UI thread runs on. The command line and tests rebuild in-process.
+        # The window sets this: its rebuilds run in a child process (``index_child``), off the
+        # interpreter its UI thread runs on. The command line and tests rebuild in-process.
         self.build_index_elsewhere = False
-        self._index_child: ChildBuild | None = None
         self._closing = False
 
     @property
@@ -153,24 +160,27 @@ class Workspace:
     def _update_index(self, index: ContentIndex) -> bool:
         """Rebuild ``index`` if it was built from another library; True if it was rebuilt."""
         if self.build_index_elsewhere and not self._closing and index.fingerprint() != self.fingerprint:
-            from .search.build import ChildBuild
+            from .worker import WorkerCancelled, call_in_process
 
-            child = self._index_child = ChildBuild(self.paths.root, self.content_root)
             try:
-                built = child.run()
-            finally:
-                self._index_child = None
-            if self._closing:
+                call_in_process(index_child, self.paths.root, self.content_root, cancelled=lambda: self._closing)
+            except WorkerCancelled:
                 return False  # the window is closing: the next start rebuilds
-            if built and index.fingerprint() == self.fingerprint:
-                index.forget_cached()  # searches meanwhile may have kept the old pages' rows
-                return True
+            except Exception as exc:  # noqa: BLE001 - rebuilt here instead, where a real fault shows again
+                import logging
+
+                logging.getLogger(__name__).warning("search index: the child process failed (%s); "
+                                                    "rebuilding on this thread", exc)
+            else:
+                if index.fingerprint() == self.fingerprint:
+                    index.forget_cached()  # searches meanwhile may have kept the old pages' rows
+                    return True
             # The child failed, or the folders changed under it: rebuild here (slower for the window).
         return index.ensure(self.library, self.fingerprint)
 
     def build_index_file(self) -> None:
         """Bring the index file up to this library, on this thread, without the user's notes
-        (the ``build-index`` verb: the window's child process; the window then copies the notes in)."""
+        (``index_child``; the window then copies the notes in)."""
         from .search.index import ContentIndex
 
         index = ContentIndex(self.paths.index_db)
@@ -259,9 +269,7 @@ class Workspace:
         self.refresh_index()
 
     def close(self) -> None:
-        self._closing = True
-        if (child := self._index_child) is not None:
-            child.stop()  # the worker waiting for it returns without building in its place
+        self._closing = True  # a child building the index is ended (``cancelled``) and nothing built in its place
         if self._progress is not None:
             self._progress.conn.close()
             self._progress = None
