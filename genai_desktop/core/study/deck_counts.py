@@ -41,6 +41,8 @@ def _ids_where(condition: str) -> str:
     return f"json_group_array(question_id) FILTER (WHERE {condition})"
 
 
+READ_CHUNK = 10_000  # card rows a tally reads at a time (DeckTally): a few ms of the interpreter each
+
 # Not suspended, not buried today: what a session shows (core/study/session.py _DUE_QUERY).
 _SHOWN_TODAY = "suspended = 0 AND (buried_day IS NULL OR buried_day != :today)"
 
@@ -149,12 +151,28 @@ class DeckTally:
         self.day = _Day.of(settings, now)
         # One pass over the card table: the session reads the due cards from the (state, due)
         # index; here they are only counted, and one scan of the table costs less than the
-        # index's lookups of each row when many are due.
-        review, not_new = (json.loads(ids) for ids in conn.execute(
-            f"SELECT {_ids_where(_DUE_REVIEW)}, {_ids_where(_NOT_NEW_NOW)} FROM cards NOT INDEXED",
-            self.day.params).fetchone())
-        self.review_by_class = index.classes(review)
-        self.not_new_by_class = index.classes(not_new)
+        # index's lookups of each row when many are due. The pass goes READ_CHUNK rows at a
+        # time: parsing 100,000 ids and counting them by class are single C calls that hold the
+        # interpreter, and the window's thread waited out each whole one (40-130 ms stalls after
+        # every answer at 100,000 cards); between two chunks SQLite lets go of it.
+        review: list[str] = []
+        not_new: list[str] = []
+        self.review_by_class: Counter[int | None] = Counter()
+        self.not_new_by_class: Counter[int | None] = Counter()
+        after = -1
+        while True:
+            last, review_ids, not_new_ids = conn.execute(
+                f"SELECT max(rowid), {_ids_where(_DUE_REVIEW)}, {_ids_where(_NOT_NEW_NOW)} FROM "
+                "(SELECT rowid, * FROM cards WHERE rowid > :after ORDER BY rowid LIMIT :chunk)",
+                {**self.day.params, "after": after, "chunk": READ_CHUNK}).fetchone()
+            if last is None:
+                break
+            after = last
+            for ids, found, by_class in ((review_ids, review, self.review_by_class),
+                                         (not_new_ids, not_new, self.not_new_by_class)):
+                chunk = json.loads(ids)
+                found += chunk
+                by_class.update(index.classes(chunk))
         # As sets once a card is looked up (a reread, a scope outside the index): a count that
         # needs none (the first, a read anew after a write nobody noted) does not build them.
         self._read: tuple[list[str], list[str]] | None = (review, not_new)

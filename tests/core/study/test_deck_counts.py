@@ -6,6 +6,7 @@ import json
 import random
 from datetime import datetime, timedelta
 
+import pytest
 from fsrs import Rating, State
 
 from genai_desktop.core.clock import day_start
@@ -75,13 +76,16 @@ def test_what_was_answered_today_uses_up_the_limits(conn, clock) -> None:
     assert after != before
 
 
-def test_overlapping_scopes_counted_by_class_match_their_sessions(conn, clock) -> None:
+@pytest.mark.parametrize("chunk", [10_000, 7])  # the card table in one read, or in many small ones
+def test_overlapping_scopes_counted_by_class_match_their_sessions(conn, clock, chunk, monkeypatch) -> None:
     """The deck list's shape: scopes that overlap every way (a partition like the topics, another
     across it like the levels, random subsets like milestones, a scope of one question, one of
     questions without cards), some counted from an index kept from an earlier count and the rest
     indexed on the spot (the bookmarks)."""
+    from genai_desktop.core.study import deck_counts as module
     from genai_desktop.core.study.deck_counts import ScopeIndex
 
+    monkeypatch.setattr(module, "READ_CHUNK", chunk)
     rng = random.Random(21)
     ids = [f"q{n:03d}" for n in range(400)]
     _cards(conn, clock, ids, seed=21)
