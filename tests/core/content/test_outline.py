@@ -26,6 +26,8 @@ def test_outline_cache_round_trip_and_misses(tmp_path, starter_pack):
     cached = library_cache.load_outline(path, "fp-1")
     assert cached is not None and cached.plain() == outline.plain()
     assert library_cache.load_outline(path, "fp-2") is None  # content changed
+    path.write_bytes(path.read_bytes()[:-20])  # cut short: a write that never finished
+    assert library_cache.load_outline(path, "fp-1") is None
     path.write_bytes(b"\x00garbage")
     assert library_cache.load_outline(path, "fp-1") is None
     assert library_cache.load_outline(tmp_path / "missing", "fp-1") is None
