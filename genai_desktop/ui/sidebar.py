@@ -48,7 +48,6 @@ from .sidebar_model import (  # noqa: F401 - the roles and helpers are this modu
     RowIndex,
     Rows,
     _common_prefix,
-    collision_splits,
     selectable,
     shared_prefix_lengths,
 )
@@ -255,7 +254,6 @@ class RowBuilder:
         if due:
             row.due = sum(due.get(f"q:{question.id}", 0) for question in topic.questions) or None
         row.questions = topic.questions if questions is None else questions  # the outline's own list
-        row.splits = collision_splits([question.title for question in row.questions])
         self.where.add_topic(row)
         return row
 

@@ -40,10 +40,16 @@ PAGE, TOPIC, PACK, GROUP, HINT = "page", "topic", "pack", "group", "hint"
 
 
 def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+    # A binary search on slices compared in C: a character at a time in Python it was 4 s of a
+    # start with 100,000 imported questions (profiled).
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return a[:low]
 
 
 def shared_prefix_lengths(titles: list[str]) -> list[int]:
@@ -87,7 +93,9 @@ class Row:
         self.pack: str | None = None
         self.children: list[Row] = []
         self.questions: list = []  # a topic's questions (outline entries), rows of their own
-        self.splits: dict[int, int] = {}  # SPLIT_ROLE of the questions, by row
+        # SPLIT_ROLE of a topic's questions, by row: worked out when first asked for (a topic
+        # shown), not for every topic of a 100,000-question pack as its rows are made.
+        self.splits: dict[int, int] | None = None
         self.parent: Row | None = None
         self.position = 0  # the row among its parent's
 
@@ -98,6 +106,12 @@ class Row:
 
     def row_count(self) -> int:
         return len(self.children) or len(self.questions)
+
+    def question_splits(self) -> dict[int, int]:
+        """Where each of the questions' titles departs from a sibling it starts like (collision_splits)."""
+        if self.splits is None:
+            self.splits = collision_splits([question.title for question in self.questions])
+        return self.splits
 
 
 class RowIndex:
@@ -241,7 +255,7 @@ class LibraryModel(QAbstractItemModel):
             if role == SIZE_HINT_ROLE:
                 return self.row_size
             if role == SPLIT_ROLE:
-                return holder.splits.get(index.row())
+                return holder.question_splits().get(index.row())
             if role == PACK_ROLE:
                 return holder.pack
             return None
@@ -267,7 +281,7 @@ class LibraryModel(QAbstractItemModel):
         if role == PACK_ROLE:
             return row.pack
         if role == SPLIT_ROLE:
-            return holder.splits.get(index.row()) if holder.kind == TOPIC else None
+            return holder.question_splits().get(index.row()) if holder.kind == TOPIC else None
         return None
 
     # ------------------------------------------------------------ QStandardItemModel's reading side
