@@ -52,6 +52,9 @@ class _FirstPaint(QObject):
     def __init__(self, reader: Reader, parent: QObject) -> None:
         super().__init__(parent)
         self.callbacks: list[Callable[[], None]] = []
+        # Run on the runner before the callbacks (with the core imports): the library, which
+        # the callbacks read and a large one takes a second to load (MainWindow sets it).
+        self.preload: Callable[[], object] | None = None
         self.gate: Callable[[], bool] | None = None
         self.report = bool(os.environ.get("GENAI_DESKTOP_REPORT_PAINT"))
         self.fired = False
@@ -87,7 +90,14 @@ class _FirstPaint(QObject):
                 # The callbacks import much of the core (search, study, sqlite3, json): on the
                 # runner first, where it does not hold up the window's first moments (~70 ms of
                 # imports on the UI thread right after the first paint), then they run.
-                run_in_background(_import_core, done=lambda _none: self._run_callbacks(),
+                preload = self.preload
+
+                def prepare(progress) -> None:
+                    _import_core(progress)
+                    if preload is not None:
+                        preload()
+
+                run_in_background(prepare, done=lambda _none: self._run_callbacks(),
                                   failed=lambda _message: self._run_callbacks(), name="import-core")
         return self.passed
 
@@ -201,6 +211,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._restore()
         self.first_paint = _FirstPaint(self.reader, self)
+        self.first_paint.preload = self._load_library_once
         self.first_paint.callbacks.append(self._fill_menus)
         self.first_paint.callbacks.append(self._add_shortcuts)
         # Due counts need the progress database: read it right after the first paint.
@@ -493,22 +504,29 @@ class MainWindow(QMainWindow):
         if self.library_tools is not None:
             self.library_tools.card_line.refresh()  # the reader's card-state line: one card, read here
 
+    def _load_library_once(self) -> None:
+        """On the runner after the first paint: the library, before anything on the UI thread
+        reads it (a start paints from the outline alone; 100,000 questions take a second)."""
+        with startup_gc.building():  # no full collections holding the interpreter meanwhile
+            self.workspace.library  # noqa: B018 - loaded on first use
+
     def _count_work(self) -> Callable:
-        library = self.workspace.library  # the one shown now; a reload swaps in another, never edits it
-        kept = self._count_decks if self._count_decks is not None and self._count_decks[0] is library else None
+        workspace, kept = self.workspace, self._count_decks
 
         def work(conn, _progress) -> tuple:
             from ..core.clock import system_clock
             from ..core.study.deck_counts import DeckTally, ScopeIndex, deck_counts, due_by_scope
             from ..core.study.session import StudySettings
 
+            # Read here, on the runner: before the first paint's preload has it, reading it on the
+            # UI thread loaded it there. The one shown now; a reload swaps in another, never edits it.
+            library = workspace.library
+            decks = kept if kept is not None and kept[0] is library else None
             settings = StudySettings.load(conn)
-            if kept is None:  # once a library: which topics hold each question (100,000 of them after an import)
+            if decks is None:  # once a library: which topics hold each question (100,000 of them after an import)
                 every = [q.id for q in library.questions()]
                 scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
                 decks = (library, ScopeIndex(scopes), every)
-            else:
-                decks = kept
             _, index, every = decks
             tally = DeckTally(conn, index, settings, system_clock())  # one read of the cards for both counts
             # Counted, not queued: a whole-library session would sort every due card for a number.

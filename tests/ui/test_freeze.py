@@ -120,3 +120,27 @@ def test_a_tour_at_thousands_of_questions_never_stalls_the_ui(make_window, qtbot
     meter.stop()
     worst = max(stalls, key=stalls.get)
     assert stalls[worst] <= STALL_BOUND_MS, f"{worst} stalled the UI for {stalls[worst]:.0f} ms: {stalls}"
+
+
+def test_a_second_start_loads_the_library_off_the_ui_thread(make_window, qtbot, monkeypatch) -> None:
+    """A start paints from the cached outline; the library (a second at 100,000 questions) then
+    loads on the runner, and neither the due counts nor anything else loads it on the UI thread."""
+    import threading
+
+    from genai_desktop.core.workspace import Workspace
+
+    first = make_window()
+    qtbot.waitUntil(lambda: first.tools_ready() and not first.reader.converting()
+                    and not first.reader.formulas_pending(), timeout=10000)
+    first.close()  # its caches (outline, library, the page it showed) stay in the data folder
+    loaded_on: list[threading.Thread] = []
+    real_load = Workspace._load_library
+
+    def load(self, fingerprint=None):
+        loaded_on.append(threading.current_thread())
+        return real_load(self, fingerprint)
+
+    monkeypatch.setattr(Workspace, "_load_library", load)
+    second = make_window()
+    qtbot.waitUntil(lambda: second.tools_ready() and second.status_due.text() != "", timeout=10000)
+    assert loaded_on and threading.main_thread() not in loaded_on
