@@ -377,3 +377,17 @@ def test_list_text_after_a_formula_stays_prose_in_the_imported_page() -> None:
     entry = next(e for e in plan.entries() if "**Discriminator Loss**" in e.body)
     html = MarkdownRenderer(FormulaCache(None), mathjax=True).to_html(entry.body)
     assert "<p>Here,\u00a0\\(D" in html and "<pre><code>Here," not in html  # prose; the formula joined to it
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64])
+def test_a_file_cleaned_piece_by_piece_reads_as_cleaned_whole(piece, monkeypatch) -> None:
+    from genai_desktop.core.packs.notes_import import reading
+
+    text = ("# Caf\u00c3\u00a9 notes\r\n\r\nIt\u00e2\u20ac\u2122s \x07fine\u202e.\r\n" * 5
+            + "last line without an end \u00c3\u00a9")
+    whole = reading.decode_notes(text.encode("utf-8"), "notes.md")
+    monkeypatch.setattr(reading, "PIECE_CHARS", piece)
+    pieces = reading.decode_notes(text.encode("utf-8"), "notes.md")
+    assert pieces.text == whole.text and pieces.warnings == whole.warnings
+    assert "\r" not in pieces.text and "\x07" not in pieces.text and "Caf\u00e9" in pieces.text
+    assert "Repaired 11 garbled" in pieces.warnings[0]
