@@ -175,8 +175,35 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
+# A card's due time as the quarter hour since 1970 (UTC) it falls in, and the interval it was
+# scheduled with, in days: the expressions of migration 5's card indexes. Frozen like
+# IN_REVIEW_BEFORE: SQLite uses an index on an expression only for that same expression, so
+# core/study/stats.py queries with these strings (a test holds the quarter to stats._quarter).
+CARD_DUE_QUARTER = "CAST((julianday(due) - 2440587.5) * 96 + 1e-7 AS INTEGER)"
+CARD_INTERVAL = "julianday(due) - julianday(last_review)"
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    # The statistics (core/study/stats.py) as index range counts rather than passes over rows.
+    # Cards: the forecast by due quarter hour and the interval distribution between their bounds;
+    # states, stabilities and recall (which changes with the time, so is computed per card) from a
+    # covering index of plain columns (SQLite 3.40 reads an expression's value from its index for
+    # a WHERE, not for a result column). Reviews: the answer buttons and the hourly Again counts
+    # by rating, then time. Indexes only, no row changes: at 100,000 cards and 1,000,000 reviews
+    # they build in a few seconds (behind the start's migration dialog).
+    run_script(
+        conn,
+        f"""
+        CREATE INDEX cards_stats_due ON cards(suspended, {CARD_DUE_QUARTER}, state);
+        CREATE INDEX cards_stats_interval ON cards(suspended, state, {CARD_INTERVAL});
+        CREATE INDEX cards_stats_recall ON cards(suspended, state, stability, last_review, question_id);
+        CREATE INDEX reviews_rating ON reviews(rating, reviewed_at, in_review_before);
+        """,
+    )
+
+
 # Append only: a released step is never edited, so every old database can be brought forward.
-MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[MigrationStep] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -71,7 +71,7 @@ def _fill(conn, seed: int) -> None:
     rng = random.Random(seed)
     rows = []
     for n in range(1500):
-        rows.append((f"r{n}", rng.choice(QUESTIONS), rng.choice((1, 1, 2, 3, 3, 4, 0)), _text(_moment(rng), rng), 0,
+        rows.append((f"r{n}", rng.choice(QUESTIONS), rng.choice((1, 1, 2, 3, 3, 4, 0, 5)), _text(_moment(rng), rng), 0,
                      _state_before(rng), "{}"))
     for n in range(LEECH_LAPSES + 1):  # one certain leech (more come by chance)
         rows.append((f"lapse{n}", "q1", 1, iso(NOW - timedelta(days=n)), 0, _state_before(random.Random(1)), "{}"))
