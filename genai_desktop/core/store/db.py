@@ -185,18 +185,21 @@ CARD_INTERVAL = "julianday(due) - julianday(last_review)"
 
 def _v5(conn: sqlite3.Connection) -> None:
     # The statistics (core/study/stats.py) as index range counts rather than passes over rows.
-    # Cards: the forecast by due quarter hour and the interval distribution between their bounds;
-    # states, stabilities and recall (which changes with the time, so is computed per card) from a
-    # covering index of plain columns (SQLite 3.40 reads an expression's value from its index for
-    # a WHERE, not for a result column). Reviews: the answer buttons and the hourly Again counts
-    # by rating, then time. Indexes only, no row changes: at 100,000 cards and 1,000,000 reviews
-    # they build in a few seconds (behind the start's migration dialog).
+    # Cards: the forecast by due quarter hour, the interval and stability distributions between
+    # their bounds; recall (which changes with the time, so is computed per card) from a covering
+    # index of plain columns by last review, a study day's cards at a time (SQLite 3.40 reads an
+    # expression's value from its index for a WHERE, not for a result column). Reviews: the answer
+    # buttons and the hourly Again counts by rating, then time. Indexes only, no row changes: at
+    # 100,000 cards and 1,000,000 reviews they build in a few seconds (behind the start's dialog).
     run_script(
         conn,
         f"""
         CREATE INDEX cards_stats_due ON cards(suspended, {CARD_DUE_QUARTER}, state);
         CREATE INDEX cards_stats_interval ON cards(suspended, state, {CARD_INTERVAL});
-        CREATE INDEX cards_stats_recall ON cards(suspended, state, stability, last_review, question_id);
+        CREATE INDEX cards_stats_stability ON cards(suspended, state, stability);
+        CREATE INDEX cards_stats_recall ON cards(suspended, state, last_review, stability, question_id);
+        -- Last reviews not written by clock.iso (see ISO_UTC_GLOB): usually none.
+        CREATE INDEX cards_odd_last_review ON cards(last_review) WHERE last_review NOT GLOB '{ISO_UTC_GLOB}';
         CREATE INDEX reviews_rating ON reviews(rating, reviewed_at, in_review_before);
         """,
     )

@@ -481,6 +481,59 @@ def _day_buckets(conn: sqlite3.Connection, value: str, index: str, total: int, *
     return [*buckets, total - sum(buckets)]
 
 
+def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
+             scheduler: StudyScheduler) -> tuple[Counter[int], float, set[str]]:
+    """Recall now of the review cards with a stability, as StudyScheduler.get_card_retrievability:
+    the study days since the last review (none without one), the same operations in the same order
+    (so the same doubles); the weights go in as parameters, never as decimal text. Returns the
+    cards per tenth of recall, the sum of recall and the cards mastered.
+
+    The cards come from cards_stats_recall (by last review) a study day at a time: the last reviews
+    of a day lie between its start's text and the next day's (clock.iso text sorts as time sorts),
+    so a card's study days are the day's, no time parsed. Last reviews another program wrote
+    (cards_odd_last_review: their text need not sort as time), or none, are read card by card."""
+    review = f"suspended = 0 AND state = {State.Review}"
+    args = {"factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
+            "mastery_stability": MASTERY_STABILITY}
+    tenths: Counter[int] = Counter()
+    total, mastered = 0.0, set()
+
+    def tally(cards: str, **more) -> None:  # cards: (question_id, stability, recall)
+        nonlocal total
+        row = conn.execute(
+            "SELECT json_group_array(min(9, CAST(recall * 10 AS INTEGER))) FILTER (WHERE recall IS NOT NULL), "
+            "sum(recall), json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability "
+            f"AND recall >= :mastery) FROM ({cards} LIMIT -1)", {**args, **more}).fetchone()
+        tenths.update(json.loads(row[0]))
+        total += row[1] or 0.0
+        mastered.update(json.loads(row[2]))
+
+    odd = conn.execute(f"SELECT count(*) FROM cards INDEXED BY cards_odd_last_review WHERE last_review NOT GLOB "
+                       f"'{ISO_UTC_GLOB}' AND {review}").fetchone()[0]
+    first = conn.execute(f"SELECT last_review FROM cards INDEXED BY cards_stats_recall WHERE {review} "
+                         f"AND last_review GLOB '{ISO_UTC_GLOB}' ORDER BY last_review LIMIT 1").fetchone()
+    if first:
+        oldest = min(study_day(datetime.fromisoformat(first[0]), days.day_start_hour), today)
+        # Range n holds the last reviews n study days back: [its day's start, the next day's).
+        starts = [iso(day_start(today - timedelta(days=n), days.day_start_hour))
+                  for n in range((today - oldest).days + 1)]
+        bounds = [(starts[0], "~"), *zip(starts[1:], starts, strict=False)]  # "~" sorts after any time
+        tally("SELECT c.question_id, c.stability, pow(1 + :factor * b.key / c.stability, :decay) AS recall "
+              "FROM json_each(:bounds) AS b CROSS JOIN cards AS c INDEXED BY cards_stats_recall "
+              f"ON c.{review.replace(' AND ', ' AND c.')} AND c.last_review >= json_extract(b.value, '$[0]') "
+              "AND c.last_review < json_extract(b.value, '$[1]') AND c.stability"
+              + (f" AND c.last_review GLOB '{ISO_UTC_GLOB}'" if odd else ""), bounds=json.dumps(bounds))
+    recall = (f"pow(1 + :factor * max(0, coalesce(-({days.sql(conn, 'quarter')}), 0)) / stability, :decay) "
+              "AS recall FROM (SELECT question_id, stability, "
+              f"{_quarter_of_julian_day('julianday(last_review)')} AS quarter FROM cards INDEXED BY")
+    tally(f"SELECT question_id, stability, {recall} cards_stats_recall WHERE {review} AND last_review IS NULL "
+          "AND stability LIMIT -1)")
+    if odd:
+        tally(f"SELECT question_id, stability, {recall} cards_odd_last_review WHERE last_review NOT GLOB "
+              f"'{ISO_UTC_GLOB}' AND {review} AND stability LIMIT -1)")
+    return tenths, total, mastered
+
+
 def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _StudyDays,
            scheduler: StudyScheduler) -> None:
     """States, forecast, mastery, the interval/stability/recall distributions and leeches.
@@ -496,7 +549,7 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     counts: Counter[str] = Counter()
     total_review = 0
     for suspended, state, n in conn.execute("SELECT suspended, state, count(*) FROM cards INDEXED BY "
-                                            "cards_stats_recall GROUP BY suspended, state"):
+                                            "cards_stats_stability GROUP BY suspended, state"):
         if suspended and (state != NEW or suspended == 1):  # a suspended card never studied is known too
             counts["suspended"] += n
         elif suspended or state == NEW:
@@ -508,7 +561,7 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     intervals = _day_buckets(conn, CARD_INTERVAL, "cards_stats_interval", total_review, rated_only=False)
     counts["young"] = sum(intervals[:_day_bucket(MATURE_DAYS)])
     counts["mature"] = sum(intervals[_day_bucket(MATURE_DAYS):])
-    stabilities = _day_buckets(conn, "stability", "cards_stats_recall", total_review, rated_only=True)
+    stabilities = _day_buckets(conn, "stability", "cards_stats_stability", total_review, rated_only=True)
     # The forecast: a card not suspended, not new, by the study day it falls due (overdue: today).
     forecast = [0] * 30
     ranges = days.forecast_ranges(len(forecast))
@@ -518,26 +571,12 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     for (_low, _high, day), n in zip(ranges, due, strict=True):
         forecast[day] += n
 
-    # Recall as StudyScheduler.get_card_retrievability, of the review cards with a stability: the
-    # study days since the last review (none without one), the same operations in the same order
-    # (so the same doubles); the weights go in as parameters, never as decimal text.
-    rated = ("SELECT question_id, stability, "
-             f"{_quarter_of_julian_day('julianday(last_review)')} AS quarter FROM cards INDEXED BY cards_stats_recall "
-             f"WHERE suspended = 0 AND state = {State.Review} AND stability LIMIT -1")
-    recalls = (f"SELECT question_id, stability, pow(1 + :factor * max(0, coalesce(-({days.sql(conn, 'quarter')}), 0)) "
-               f"/ stability, :decay) AS recall FROM ({rated}) LIMIT -1")
-    row = conn.execute(
-        "SELECT json_group_array(min(9, CAST(recall * 10 AS INTEGER))) FILTER (WHERE recall IS NOT NULL), "
-        "sum(recall), json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability "
-        f"AND recall >= :mastery) FROM ({recalls})",
-        {"factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
-         "mastery_stability": MASTERY_STABILITY}).fetchone()
-    recall_tenths, recall_sum, mastered = json.loads(row[0]), row[1], set(json.loads(row[2]))
+    recall_tenths, recall_sum, mastered = _recalls(conn, stats.today, days, scheduler)
     # The cards known (studied, or suspended before they were), read from the same index.
     known = json.loads(conn.execute("SELECT json_group_array(question_id) FROM cards INDEXED BY cards_stats_recall "
                                     "WHERE state != ? OR suspended = 1", (NEW,)).fetchone()[0])
     recalls_by_tenth = [0] * len(RECALL_LABELS)
-    for tenth, n in Counter(recall_tenths).items():
+    for tenth, n in recall_tenths.items():
         recalls_by_tenth[tenth] += n
 
     ids_of = attrgetter("id")
@@ -549,7 +588,7 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     stats.mastery_by_topic = [(t.title, sum(map(mastered.__contains__, map(ids_of, t.questions))), len(t.questions))
                               for t in library.topics if t.questions]
     stats.intervals, stats.stabilities, stats.recalls = intervals, stabilities, recalls_by_tenth
-    rated_cards = len(recall_tenths)
+    rated_cards = recall_tenths.total()
     stats.mean_recall = recall_sum / rated_cards if rated_cards else None
     # The lapses alone, grouped by card in their index's order (reviews_lapses): no review row read.
     leeches = [qid for (qid,) in conn.execute(

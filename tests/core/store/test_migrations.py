@@ -142,7 +142,8 @@ def test_v5_indexes_the_statistics_and_keeps_every_row(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "v4.sqlite", path)
     conn = db.open_progress(path, tmp_path / "backups").conn
     names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"cards_stats_due", "cards_stats_interval", "cards_stats_recall", "reviews_rating"} <= names
+    assert {"cards_stats_due", "cards_stats_interval", "cards_stats_stability", "cards_stats_recall",
+            "cards_odd_last_review", "reviews_rating"} <= names
     assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 4
     conn.execute("INSERT INTO cards (question_id, card_id, state, stability, due, last_review) VALUES "
                  "('elsewhere', 555, 2, 3.0, '2025-02-01T01:00:00+02:00', '2025-01-25T23:00:00+00:00')")
@@ -154,8 +155,13 @@ def test_v5_indexes_the_statistics_and_keeps_every_row(tmp_path: Path) -> None:
     assert "USING INDEX cards_stats_due (suspended=? AND <expr>>? AND <expr><?)" in plan(due)
     interval = f"SELECT count(*) FROM cards WHERE suspended = 0 AND state = 2 AND {db.CARD_INTERVAL} >= ?"
     assert "USING INDEX cards_stats_interval (suspended=? AND state=? AND <expr>>?)" in plan(interval)
-    assert "USING COVERING INDEX cards_stats_recall" in plan(
-        "SELECT question_id, stability, last_review FROM cards WHERE suspended = 0 AND state = 2")
+    by_last_review = ("USING COVERING INDEX cards_stats_recall "
+                      "(suspended=? AND state=? AND last_review>? AND last_review<?)")
+    assert by_last_review in plan(
+        "SELECT question_id, stability FROM cards WHERE suspended = 0 AND state = 2 AND last_review >= ? "
+        "AND last_review < ?")
+    assert "USING INDEX cards_odd_last_review" in plan(  # the card just written with another offset
+        f"SELECT question_id FROM cards WHERE last_review NOT GLOB '{db.ISO_UTC_GLOB}'")
     # (in_review_before is read from the index entry; SQLite 3.40 does not call it covering, as the
     # stored column is generated, but it only seeks the row for a column the index lacks)
     assert "USING INDEX reviews_rating (rating=? AND reviewed_at>?)" in plan(

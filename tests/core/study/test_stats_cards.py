@@ -10,7 +10,7 @@ always been read) and splits young and mature at the interval the card had befor
 The data mixes what makes those differ: moments on and a millisecond off day starts, daylight-
 saving changes, zones a quarter or half an hour off UTC, day starts at midnight, 04:00 and 23:00,
 stabilities and intervals right on the histograms' edges, lapses and relearning, several reviews
-of a card on one day, times another program wrote with another offset.
+of a card on one day, review and card times another program wrote with another offset.
 """
 
 from __future__ import annotations
@@ -70,6 +70,12 @@ def _stability(rng: random.Random) -> float | None:
     return rng.uniform(0.1, 500)
 
 
+def _card_text(moment: datetime, rng: random.Random) -> str:
+    """A card's time as clock.iso writes it, or now and then as a progress file from elsewhere
+    might (another offset): such text need not sort as time."""
+    return iso(moment) if rng.random() < 0.9 else moment.astimezone(timezone(timedelta(hours=2))).isoformat()
+
+
 def _fill_cards(conn, rng: random.Random, hour: int) -> None:
     rows = []
     for qid in QUESTIONS[:CARDS]:
@@ -88,8 +94,8 @@ def _fill_cards(conn, rng: random.Random, hour: int) -> None:
         else:
             due = _moment(rng, hour, rng.uniform(-60, 60))
         suspended = int(rng.random() < 0.08)
-        rows.append((qid, card_id_for(qid), state, None, _stability(rng), 5.0, iso(due),
-                     iso(last) if last else None, suspended, None))
+        rows.append((qid, card_id_for(qid), state, None, _stability(rng), 5.0, _card_text(due, rng),
+                     _card_text(last, rng) if last else None, suspended, None))
     conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
                      "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
