@@ -590,10 +590,9 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     stats.intervals, stats.stabilities, stats.recalls = intervals, stabilities, recalls_by_tenth
     rated_cards = recall_tenths.total()
     stats.mean_recall = recall_sum / rated_cards if rated_cards else None
-    # The lapses alone, grouped by card in their index's order (reviews_lapses): no review row read.
-    leeches = [qid for (qid,) in conn.execute(
-        "SELECT question_id FROM reviews INDEXED BY reviews_lapses WHERE rating = 1 AND in_review_before = 1 "
-        "GROUP BY question_id HAVING count(*) >= ?", (LEECH_LAPSES,)) if qid in in_library]
+    # The lapses per card, kept as reviews are written (card_lapses, migration 5).
+    leeches = [qid for (qid,) in conn.execute("SELECT question_id FROM card_lapses INDEXED BY card_lapses_count "
+                                              "WHERE lapses >= ?", (LEECH_LAPSES,)) if qid in in_library]
     stats.leeches = len(leeches)
     stats.leeches_suspended = conn.execute(
         "SELECT count(*) FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) AND suspended "

@@ -174,3 +174,40 @@ def test_v5_indexes_the_statistics_and_keeps_every_row(tmp_path: Path) -> None:
     assert conn.execute(interval.replace(">=", ">"), (6.0,)).fetchone()[0] == conn.execute(
         interval, (6.0,)).fetchone()[0] - 1
     conn.close()
+
+
+def test_v5_keeps_each_card_s_lapses_as_reviews_are_written(tmp_path: Path) -> None:
+    """card_lapses starts as the lapses (Again on a card in review) already in the log, then follows
+    every write of a review: added, changed to or from a lapse, deleted."""
+    path = tmp_path / "progress.sqlite"
+    shutil.copy(FIXTURES / "v4.sqlite", path)
+    conn = db.open_progress(path, tmp_path / "backups").conn
+
+    def lapses() -> dict[str, int]:
+        kept = dict(conn.execute("SELECT question_id, lapses FROM card_lapses WHERE lapses > 0"))
+        counted = dict(conn.execute("SELECT question_id, count(*) FROM reviews WHERE rating = 1 "
+                                    "AND in_review_before = 1 GROUP BY question_id"))
+        assert kept == counted
+        return kept
+
+    assert lapses() == {"gan-basics": 1}  # r4: Again, its card in review (another program's JSON)
+    in_review, learning = '{"state":2,"step":null}', '{"state":1,"step":0}'
+    insert = ("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, state_after) "
+              "VALUES (?, ?, ?, '2025-02-12T08:00:00.000+00:00', 0, ?, '{}')")
+    with db.transaction(conn):
+        conn.execute(insert, ("n1", "gan-basics", 1, in_review))
+        conn.execute(insert, ("n2", "vae-elbo", 1, in_review))
+        conn.execute(insert, ("n3", "vae-elbo", 1, learning))  # Again while learning: no lapse
+        conn.execute(insert, ("n4", "vae-elbo", 3, in_review))  # Good: no lapse
+    assert lapses() == {"gan-basics": 2, "vae-elbo": 1}
+    conn.execute("UPDATE reviews SET rating = 3 WHERE uid = 'n1'")
+    conn.execute("UPDATE reviews SET rating = 1 WHERE uid = 'n4'")
+    conn.execute("UPDATE reviews SET state_before = ? WHERE uid = 'n3'", (in_review,))
+    assert lapses() == {"gan-basics": 1, "vae-elbo": 3}
+    conn.execute("UPDATE reviews SET question_id = 'gan-basics' WHERE uid = 'n2'")
+    conn.execute("DELETE FROM reviews WHERE uid = 'n4'")
+    assert lapses() == {"gan-basics": 2, "vae-elbo": 1}
+    conn.execute("INSERT OR IGNORE INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                 "state_after) VALUES ('n2', 'gan-basics', 1, '2025-02-13', 0, ?, '{}')", (in_review,))  # ignored
+    assert lapses() == {"gan-basics": 2, "vae-elbo": 1}
+    conn.close()
