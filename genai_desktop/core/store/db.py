@@ -195,13 +195,17 @@ def _v5(conn: sqlite3.Connection) -> None:
     run_script(
         conn,
         f"""
-        CREATE INDEX cards_stats_due ON cards(suspended, {CARD_DUE_QUARTER}, state);
-        CREATE INDEX cards_stats_interval ON cards(suspended, state, {CARD_INTERVAL});
-        CREATE INDEX cards_stats_stability ON cards(suspended, state, stability);
-        CREATE INDEX cards_stats_recall ON cards(suspended, state, last_review, stability, question_id);
+        -- On +suspended (the same value), as reviews_rating below: only the statistics, which ask
+        -- for +suspended, use these; the study queues keep cards_state_due.
+        CREATE INDEX cards_stats_due ON cards(+suspended, {CARD_DUE_QUARTER}, state);
+        CREATE INDEX cards_stats_interval ON cards(+suspended, state, {CARD_INTERVAL});
+        CREATE INDEX cards_stats_stability ON cards(+suspended, state, stability);
+        CREATE INDEX cards_stats_recall ON cards(+suspended, state, last_review, stability, question_id);
         -- Last reviews not written by clock.iso (see ISO_UTC_GLOB): usually none.
         CREATE INDEX cards_odd_last_review ON cards(last_review) WHERE last_review NOT GLOB '{ISO_UTC_GLOB}';
-        CREATE INDEX reviews_rating ON reviews(rating, reviewed_at, in_review_before);
+        -- On +rating (the same value): only a query asking for +rating uses it, so one card's Agains
+        -- (core/study/card_state.py: rating = 1 of one question) keep using reviews_question.
+        CREATE INDEX reviews_rating ON reviews(+rating, reviewed_at, in_review_before);
         -- Lapses (Again on a card in review) per card, kept by triggers as reviews are written: the
         -- leeches without grouping every lapse in the log.
         CREATE TABLE card_lapses (

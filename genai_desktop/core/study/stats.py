@@ -202,7 +202,7 @@ def _count_range(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     or ``everything``. The buttons are index range counts in reviews_rating (rating, time, in
     review before): each rating's reviews in the range, and of those the ones in review."""
     where, args = ("", ()) if everything else ("AND reviewed_at >= ?", (iso(since),))
-    count = f"SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE rating = ? {where}"
+    count = f"SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE +rating = ? {where}"
     learning, review = [], []
     for rating in (1, 2, 3, 4):
         (answered, in_review), = conn.execute(f"SELECT ({count}), ({count} AND in_review_before)",
@@ -233,7 +233,7 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     between = "reviewed_at >= json_extract(b.value, '$[0]') AND reviewed_at < json_extract(b.value, '$[1]')"
     tallies = conn.execute(
         f"SELECT (SELECT count(*) FROM reviews INDEXED BY reviews_time WHERE {between}), "
-        f"(SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE rating = 1 AND {between}) "
+        f"(SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE +rating = 1 AND {between}) "
         "FROM json_each(?) AS b ORDER BY b.key",
         (json.dumps([[bounds[i], bounds[i + 1]] for i in range(len(hours))]),)).fetchall()
     for (_q, hour), (answered, again) in zip(hours, tallies, strict=True):
@@ -253,7 +253,7 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
 
     # Answers outside 1-4, counted in their text's hour above as answered and correct, are taken
     # off; one between 1 and 2 (not a whole number) was answered but not correct, as Again.
-    for where, answered in (("rating < 1", 1), ("rating > 4", 1), ("rating > 1 AND rating < 2", 0)):
+    for where, answered in (("+rating < 1", 1), ("+rating > 4", 1), ("+rating > 1 AND +rating < 2", 0)):
         for (text,) in conn.execute(f"SELECT reviewed_at FROM reviews INDEXED BY reviews_rating WHERE {where} "
                                     "AND reviewed_at >= ? AND reviewed_at < ?", (first, last)):
             stats.hourly_reviews[text_hour(text)] -= answered
@@ -469,7 +469,8 @@ def _day_buckets(conn: sqlite3.Connection, value: str, index: str, total: int, *
     The edges are whole days, so a value's truncated days reach an edge exactly when the value
     does; below 1 (negative too) truncates into bucket 0. NULL is 0 days, or with ``rated_only``
     left out, as is exactly 0."""
-    review = f"SELECT count(*) FROM cards INDEXED BY {index} WHERE suspended = 0 AND state = {State.Review} AND {value}"
+    review = (f"SELECT count(*) FROM cards INDEXED BY {index} WHERE +suspended = 0 AND state = {State.Review} "
+              f"AND {value}")
     null, zero, below_one = (conn.execute(review + condition).fetchone()[0]
                              for condition in (" IS NULL", " = 0", f" < {DAY_EDGES[0]}"))
     between = _range_counts(conn, f"{review} >= :low AND {value} < :high", list(pairwise(DAY_EDGES)))
@@ -492,7 +493,7 @@ def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
     of a day lie between its start's text and the next day's (clock.iso text sorts as time sorts),
     so a card's study days are the day's, no time parsed. Last reviews another program wrote
     (cards_odd_last_review: their text need not sort as time), or none, are read card by card."""
-    review = f"suspended = 0 AND state = {State.Review}"
+    review = f"+suspended = 0 AND state = {State.Review}"
     args = {"factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
             "mastery_stability": MASTERY_STABILITY}
     tenths: Counter[int] = Counter()
@@ -520,7 +521,7 @@ def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
         bounds = [(starts[0], "~"), *zip(starts[1:], starts, strict=False)]  # "~" sorts after any time
         tally("SELECT c.question_id, c.stability, pow(1 + :factor * b.key / c.stability, :decay) AS recall "
               "FROM json_each(:bounds) AS b CROSS JOIN cards AS c INDEXED BY cards_stats_recall "
-              f"ON c.{review.replace(' AND ', ' AND c.')} AND c.last_review >= json_extract(b.value, '$[0]') "
+              f"ON +c.suspended = 0 AND c.state = {State.Review} AND c.last_review >= json_extract(b.value, '$[0]') "
               "AND c.last_review < json_extract(b.value, '$[1]') AND c.stability"
               + (f" AND c.last_review GLOB '{ISO_UTC_GLOB}'" if odd else ""), bounds=json.dumps(bounds))
     recall = (f"pow(1 + :factor * max(0, coalesce(-({days.sql(conn, 'quarter')}), 0)) / stability, :decay) "
@@ -548,8 +549,8 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     _with_pow(conn)
     counts: Counter[str] = Counter()
     total_review = 0
-    for suspended, state, n in conn.execute("SELECT suspended, state, count(*) FROM cards INDEXED BY "
-                                            "cards_stats_stability GROUP BY suspended, state"):
+    for suspended, state, n in conn.execute("SELECT +suspended, state, count(*) FROM cards INDEXED BY "
+                                            "cards_stats_stability GROUP BY +suspended, state"):
         if suspended and (state != NEW or suspended == 1):  # a suspended card never studied is known too
             counts["suspended"] += n
         elif suspended or state == NEW:
@@ -565,7 +566,7 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     # The forecast: a card not suspended, not new, by the study day it falls due (overdue: today).
     forecast = [0] * 30
     ranges = days.forecast_ranges(len(forecast))
-    due = _range_counts(conn, f"SELECT count(*) FROM cards INDEXED BY cards_stats_due WHERE suspended = 0 AND "
+    due = _range_counts(conn, f"SELECT count(*) FROM cards INDEXED BY cards_stats_due WHERE +suspended = 0 AND "
                               f"{CARD_DUE_QUARTER} >= :low AND {CARD_DUE_QUARTER} < :high AND state != {NEW}",
                         [(_FAR_PAST if low is None else low, high) for low, high, _day in ranges])
     for (_low, _high, day), n in zip(ranges, due, strict=True):
