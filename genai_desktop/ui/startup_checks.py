@@ -137,17 +137,29 @@ class Startup:
         return True
 
     def _prepare(self, window) -> Health:
-        from ..core.store import backups
         from .runner import JobFailed, run_and_wait
 
         paths = self.paths
+
+        def prepare(progress) -> Health:
+            # Imported here, on the runner: the first paint leaves sqlite3 and dataclasses out
+            # (test_startup_path.py), and importing them on the UI thread just after it was
+            # its longest stall while a large database opened (~57 ms).
+            from ..core.store import backups
+
+            return backups.prepare_database(paths.progress_db, paths.backups, progress)
+
         try:
-            health = run_and_wait(lambda progress: backups.prepare_database(paths.progress_db, paths.backups, progress),
-                                  name="open-progress", says=_what_the_wait_is, parent=window)
+            health = run_and_wait(prepare, name="open-progress", says=_what_the_wait_is, parent=window)
         except JobFailed as exc:  # the disk (full, read-only) while backing up or migrating
-            return backups.Health("unreadable", str(exc))
-        # None: the app is closing (the runner cancelled the wait)
-        return health if health is not None else backups.Health("unreadable", "The app is closing.")
+            from ..core.store.backups import Health
+
+            return Health("unreadable", str(exc))
+        if health is None:  # the app is closing (the runner cancelled the wait)
+            from ..core.store.backups import Health
+
+            return Health("unreadable", "The app is closing.")
+        return health
 
     def attach(self, window, content_root: Path, on_backup_error) -> None:
         """Before the window shows: its first paint checks the database, and only a usable
