@@ -501,11 +501,14 @@ def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
 
     def tally(cards: str, **more) -> None:  # cards: (question_id, stability, recall)
         nonlocal total
+        # The tenths as text, counted by Counter on its split (one-character strings are shared
+        # objects): a JSON array of them took twice as long to build and to read.
         row = conn.execute(
-            "SELECT json_group_array(min(9, CAST(recall * 10 AS INTEGER))) FILTER (WHERE recall IS NOT NULL), "
+            "SELECT group_concat(min(9, CAST(recall * 10 AS INTEGER)), ','), "
             "sum(recall), json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability "
             f"AND recall >= :mastery) FROM ({cards} LIMIT -1)", {**args, **more}).fetchone()
-        tenths.update(json.loads(row[0]))
+        if row[0] is not None:  # NULL: no recall (group_concat leaves NULLs out)
+            tenths.update({int(tenth): n for tenth, n in Counter(row[0].split(",")).items()})
         total += row[1] or 0.0
         mastered.update(json.loads(row[2]))
 
