@@ -228,14 +228,20 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     their moment."""
     end = _quarter_of(now) + 2 * 96  # the day after tomorrow, whatever the day start
     hours = _local_hours(_quarter_of(since), end)
-    bounds = [iso(since), *(_quarter_iso(q) for q, _hour in hours[1:]), _quarter_iso(end)]
-    first, last = bounds[0], bounds[-1]
-    between = "reviewed_at >= json_extract(b.value, '$[0]') AND reviewed_at < json_extract(b.value, '$[1]')"
+    first, last = iso(since), _quarter_iso(end)
+    # The hours' bounds go in as quarter numbers, [first, end) of each (the first hour's first is
+    # ``since`` itself), and SQLite writes their clock.iso text: formatting them in Python (26,000
+    # hours for three years) cost more than counting.
+    quarters = [q for q, _hour in hours[1:]] + [end]
+    pairs = [[None, quarters[0]], *pairwise(quarters)]
+    between = "reviewed_at >= b.low AND reviewed_at < b.high"
+    low, high = (_quarter_text(f"json_extract(h.value, '$[{n}]')") for n in (0, 1))
     tallies = conn.execute(
         f"SELECT (SELECT count(*) FROM reviews INDEXED BY reviews_time WHERE {between}), "
         f"(SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE +rating = 1 AND {between}) "
-        "FROM json_each(?) AS b ORDER BY b.key",
-        (json.dumps([[bounds[i], bounds[i + 1]] for i in range(len(hours))]),)).fetchall()
+        f"FROM (SELECT coalesce({low}, :first) AS low, {high} AS high "
+        "FROM json_each(:hours) AS h ORDER BY h.key LIMIT -1) AS b",
+        {"first": first, "hours": json.dumps(pairs)}).fetchall()
     for (_q, hour), (answered, again) in zip(hours, tallies, strict=True):
         stats.hourly_reviews[hour] += answered
         stats.hourly_correct[hour] += answered - again
@@ -248,7 +254,11 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     def hour_of(quarter: int) -> int:
         return datetime.fromtimestamp(quarter * 900, UTC).astimezone().hour
 
+    bounds: list[str] = []  # the hours' first bounds as text, for the few rows placed by their text
+
     def text_hour(text: str) -> int:
+        if not bounds:
+            bounds.extend([first, *map(_quarter_iso, quarters[:-1])])
         return hours[bisect_right(bounds, text) - 1][1]
 
     # Answers outside 1-4, counted in their text's hour above as answered and correct, are taken
@@ -283,6 +293,12 @@ def _quarter_iso(quarter: int) -> str:
     return iso(datetime.fromtimestamp(quarter * 900, UTC))
 
 
+def _quarter_text(quarter: str) -> str:
+    """SQL: ``_quarter_iso`` of the quarter hour number ``quarter`` (an SQL expression), as clock.iso
+    writes it (NULL gives NULL)."""
+    return f"(strftime('%Y-%m-%dT%H:%M:%f', ({quarter}) * 900, 'unixepoch') || '+00:00')"
+
+
 def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
     """The local hours from quarter ``start`` to ``end``: (their first quarter, the hour of the day).
     Zone offsets are whole quarter hours, so an hour begins on a quarter; the offset is looked up
@@ -294,9 +310,12 @@ def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
         first, last = (datetime.fromtimestamp(q * 900, UTC).astimezone().utcoffset() for q in (quarter, day_end - 1))
         if first == last:
             offset = int(first.total_seconds()) // 900  # in quarters
-            for q in range(quarter, day_end):
-                if not hours or (q + offset) % 4 == 0:
-                    hours.append((q, (q + offset) // 4 % 24))
+            if not hours:
+                hours.append((quarter, (quarter + offset) // 4 % 24))
+            # The day's hours begin on the quarters q with (q + offset) % 4 == 0 after the last one.
+            start = hours[-1][0] + 1
+            for q in range(start + (-(start + offset)) % 4, day_end, 4):
+                hours.append((q, (q + offset) // 4 % 24))
         else:
             for q in range(quarter, day_end):
                 hour = datetime.fromtimestamp(q * 900, UTC).astimezone().hour
