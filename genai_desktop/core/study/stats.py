@@ -328,21 +328,39 @@ def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
 def _true_retention(conn: sqlite3.Connection, stats: Stats, days: _StudyDays, since: date) -> None:
     """Each card's first review of each study day from ``since`` (the earliest time text: a bare
     column beside min() comes from that row), passed or failed, split at the interval the card had
-    when it was in review before the answer. Grouped in SQL: only four sums come to Python."""
-    # The time index's range (without it SQLite walks all of reviews_question for the GROUP BY's
-    # order). Each review's quarter hour and interval are computed in a subquery (LIMIT -1: see
-    # _cards), so the grouping sorts small rows, not the JSON card states.
-    reviews = ("SELECT question_id, reviewed_at, rating, CASE WHEN in_review_before THEN "
-               "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, "
-               f"'$.last_review')) END AS interval, {_quarter('reviewed_at')} AS quarter "
-               "FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= ? LIMIT -1")
-    first_reviews = (f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) "
-                     f"GROUP BY question_id, {days.sql(conn, 'quarter')}")
+    when it was in review before the answer. Grouped in SQL: only four sums come to Python.
+
+    A review's study day is read as recall reads a card's (_recalls): clock.iso text between one
+    day's start and the next is that day's, so the range's reviews come from the time index a day
+    at a time with no time parsed. Those after today, and times another program wrote
+    (reviews_odd_time: their text need not sort as time), are converted one by one (_StudyDays.sql)."""
+    hour = days.day_start_hour
+    starts = [iso(day_start(since + timedelta(days=n), hour)) for n in range((stats.today - since).days + 2)]
+    odd = conn.execute(f"SELECT count(*) FROM reviews INDEXED BY reviews_odd_time WHERE reviewed_at NOT GLOB "
+                       f"'{ISO_UTC_GLOB}' AND reviewed_at >= ?", (starts[0],)).fetchone()[0]
+    interval = ("CASE WHEN in_review_before THEN julianday(json_extract(state_before, '$.due')) "
+                "- julianday(json_extract(state_before, '$.last_review')) END")
+    # Range n holds study day n of the range; the last one is today (day 0).
+    by_day = (f"SELECT question_id, reviewed_at, rating, {interval} AS interval, b.key - {len(starts) - 2} AS day "
+              "FROM json_each(:days) AS b CROSS JOIN reviews AS r INDEXED BY reviews_time "
+              "ON r.reviewed_at >= json_extract(b.value, '$[0]') AND r.reviewed_at < json_extract(b.value, '$[1]')"
+              + (f" AND r.reviewed_at GLOB '{ISO_UTC_GLOB}'" if odd else ""))
+    # After today's end by their text, and odd times in the range: each review's quarter hour is
+    # computed once, in a subquery (LIMIT -1: see _cards).
+    converted = (f"SELECT question_id, reviewed_at, rating, {interval} AS interval, {_quarter('reviewed_at')} "
+                 "AS quarter FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= :tomorrow")
+    if odd:
+        converted += (f" UNION ALL SELECT question_id, reviewed_at, rating, {interval}, {_quarter('reviewed_at')} "
+                      f"FROM reviews INDEXED BY reviews_odd_time WHERE reviewed_at NOT GLOB '{ISO_UTC_GLOB}' "
+                      "AND reviewed_at >= :first AND reviewed_at < :tomorrow")
+    reviews = (f"{by_day} UNION ALL SELECT question_id, reviewed_at, rating, interval, {days.sql(conn, 'quarter')} "
+               f"FROM ({converted} LIMIT -1)")
+    first_reviews = f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) GROUP BY question_id, day"
     # int(interval) >= 21 is interval >= 21: int() only truncates toward zero.
     counts = conn.execute(
         f"SELECT sum(interval < {MATURE_DAYS} AND rating > 1), sum(interval < {MATURE_DAYS}), "
         f"sum(interval >= {MATURE_DAYS} AND rating > 1), sum(interval >= {MATURE_DAYS}) FROM ({first_reviews})",
-        (iso(day_start(since, days.day_start_hour)),)).fetchone()
+        {"days": json.dumps(list(pairwise(starts))), "first": starts[0], "tomorrow": starts[-1]}).fetchone()
     retention = stats.retention
     retention.young_pass, retention.young_total, retention.mature_pass, retention.mature_total = (
         n or 0 for n in counts)

@@ -228,3 +228,26 @@ def test_card_figures_and_true_retention_match_a_plain_reading(conn, zone, day_s
     assert sum(1 for n in stats.recalls if n) >= 5
     assert all(stats.state_counts.values())
     assert retention.young_total and retention.mature_total
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kathmandu"], indirect=True)
+def test_true_retention_counts_reviews_dated_after_today_by_their_own_day(conn, zone) -> None:
+    """Reviews whose time is after today's end (another device's clock, an imported log) are
+    placed in their own study day, as are times with another offset: true retention reads the
+    range's days from the time index a day at a time and converts these one by one."""
+    rng = random.Random(zlib.crc32(zone.encode()))
+    _fill_reviews(conn, rng, 4)
+    rows, taken = [], {(qid, datetime.fromisoformat(text)) for qid, text in
+                       conn.execute("SELECT question_id, reviewed_at FROM reviews")}
+    for n in range(300):
+        qid, at = rng.choice(QUESTIONS[:60]), _moment(rng, 4, -3)  # up to three days ahead
+        if (qid, at) in taken:  # one card answered twice in one millisecond: which came first is moot
+            continue
+        taken.add((qid, at))
+        text = iso(at) if n % 3 else at.astimezone(timezone(timedelta(hours=-5))).isoformat()
+        rows.append((f"ahead{n}", qid, rng.choice((1, 2, 3)), text, 0, _state_before(rng, at), "{}"))
+    conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    retention = compute(conn, _library(), clock=FakeClock(NOW), day_start_hour=4).retention
+    assert (retention.young_pass, retention.young_total, retention.mature_pass, retention.mature_total) \
+        == _reference_retention(conn, 4), zone
