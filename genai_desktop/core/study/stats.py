@@ -20,13 +20,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from operator import attrgetter
 
 from fsrs import Card, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from ..content.library import Library
-from ..store.db import ISO_UTC_GLOB
+from ..store.db import CARD_DUE_QUARTER, CARD_INTERVAL, ISO_UTC_GLOB
 from .session import (
     LEECH_LAPSES,
     NEW,
@@ -80,6 +81,7 @@ RANGES: dict[str, int | None] = {"month": 30, "year": 365, "all": None}  # the r
 DAY_EDGES = (1, 2, 3, 7, 14, 21, 30, 60, 90, 180, 365)
 DAY_LABELS = ("<1d", "1d", "2d", "3–6d", "1–2w", "2–3w", "3w–1m", "1–2m", "2–3m", "3–6m", "6m–1y", "1y+")
 RECALL_LABELS = tuple(f"{n}–{n + 10}%" for n in range(0, 100, 10))
+_FAR_PAST = -(2 ** 62)  # a quarter hour before any time SQLite reads
 
 def _quarter(column: str) -> str:
     """SQL: the quarter hour since 1970 (UTC) a stored time falls in. The tiny nudge keeps a moment
@@ -197,43 +199,52 @@ def _count_days(conn: sqlite3.Connection, stats: Stats, first: date, day_start_h
 def _count_range(conn: sqlite3.Connection, stats: Stats, since: datetime, now: datetime, *,
                  everything: bool) -> None:
     """Answer buttons (learning vs review) and the hourly breakdown over the range: from ``since``,
-    or ``everything``. Both read the reviews_time index (time, rating, in review before), no row."""
-    where, args = ("", ()) if everything else ("WHERE reviewed_at >= ?", (iso(since),))
-    rating_counts = ", ".join(f"sum(rating = {r} AND NOT in_review_before), sum(rating = {r} AND in_review_before)"
-                              for r in (1, 2, 3, 4))
-    counts = conn.execute(f"SELECT {rating_counts} FROM reviews INDEXED BY reviews_time {where}", args).fetchone()
-    stats.answer_buttons = {"learning": [n or 0 for n in counts[0::2]], "review": [n or 0 for n in counts[1::2]]}
+    or ``everything``. The buttons are index range counts in reviews_rating (rating, time, in
+    review before): each rating's reviews in the range, and of those the ones in review."""
+    where, args = ("", ()) if everything else ("AND reviewed_at >= ?", (iso(since),))
+    count = f"SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE +rating = ? {where}"
+    learning, review = [], []
+    for rating in (1, 2, 3, 4):
+        (answered, in_review), = conn.execute(f"SELECT ({count}), ({count} AND in_review_before)",
+                                              (rating, *args, rating, *args))
+        learning.append(answered - in_review)
+        review.append(in_review)
+    stats.answer_buttons = {"learning": learning, "review": review}
     _count_hours(conn, stats, since, now, everything=everything)
-
-
-# A review's share of an hour's count: reviews answered 1-4 in the low 32 bits, of those correct
-# (not Again) in the high bits; one walk of the index yields both (an hour holds far below 2**32).
-_HOUR_TALLY = "sum((rating BETWEEN 1 AND 4) + (rating BETWEEN 2 AND 4) * 4294967296)"
 
 
 def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: datetime, *,
                  everything: bool) -> None:
-    """Reviews and correct answers by local hour of the day, from ``since`` (``everything``: and
-    the reviews before it too, by their text: the first day of "all" comes from the earliest text).
+    """Reviews (answered 1-4) and correct answers (2-4) by local hour of the day, from ``since``
+    (``everything``: and the reviews before it too, by their text: the first day of "all" comes
+    from the earliest text).
 
-    Per local hour of the range, one index range count between its UTC bounds (clock.iso text sorts
-    as time sorts): a year is ~9,000 counts walking the index once, where grouping a million rows
-    by hour in SQL sorted them all. The reviews outside the bounds (before the first day of "all",
-    after tomorrow), and those whose time is not clock.iso's UTC text (reviews_odd_time: their text
-    need not sort as time), are taken one by one and placed by their moment, as before."""
+    Per local hour of the range, index range counts between its UTC bounds (clock.iso text sorts
+    as time sorts): the reviews (reviews_time) and the Again answers (reviews_rating), walking the
+    indexes once, where grouping a million rows by hour in SQL sorted them all. The few answers
+    outside 1-4 are taken one by one and taken off their hour. The reviews outside the bounds
+    (before the first day of "all", after tomorrow), and those whose time is not clock.iso's UTC
+    text (reviews_odd_time: their text need not sort as time), are taken one by one and placed by
+    their moment."""
     end = _quarter_of(now) + 2 * 96  # the day after tomorrow, whatever the day start
     hours = _local_hours(_quarter_of(since), end)
-    bounds = [iso(since), *(_quarter_iso(q) for q, _hour in hours[1:]), _quarter_iso(end)]
-    first, last = bounds[0], bounds[-1]
+    first, last = iso(since), _quarter_iso(end)
+    # The hours' bounds go in as quarter numbers, [first, end) of each (the first hour's first is
+    # ``since`` itself), and SQLite writes their clock.iso text: formatting them in Python (26,000
+    # hours for three years) cost more than counting.
+    quarters = [q for q, _hour in hours[1:]] + [end]
+    pairs = [[None, quarters[0]], *pairwise(quarters)]
+    between = "reviewed_at >= b.low AND reviewed_at < b.high"
+    low, high = (_quarter_text(f"json_extract(h.value, '$[{n}]')") for n in (0, 1))
     tallies = conn.execute(
-        f"SELECT (SELECT {_HOUR_TALLY} FROM reviews INDEXED BY reviews_time "
-        "WHERE reviewed_at >= json_extract(b.value, '$[0]') AND reviewed_at < json_extract(b.value, '$[1]')) "
-        "FROM json_each(?) AS b ORDER BY b.key",
-        (json.dumps([[bounds[i], bounds[i + 1]] for i in range(len(hours))]),)).fetchall()
-    for (_q, hour), (tally,) in zip(hours, tallies, strict=True):
-        if tally:
-            stats.hourly_reviews[hour] += tally & 0xFFFFFFFF
-            stats.hourly_correct[hour] += tally >> 32
+        f"SELECT (SELECT count(*) FROM reviews INDEXED BY reviews_time WHERE {between}), "
+        f"(SELECT count(*) FROM reviews INDEXED BY reviews_rating WHERE +rating = 1 AND {between}) "
+        f"FROM (SELECT coalesce({low}, :first) AS low, {high} AS high "
+        "FROM json_each(:hours) AS h ORDER BY h.key LIMIT -1) AS b",
+        {"first": first, "hours": json.dumps(pairs)}).fetchall()
+    for (_q, hour), (answered, again) in zip(hours, tallies, strict=True):
+        stats.hourly_reviews[hour] += answered
+        stats.hourly_correct[hour] += answered - again
 
     def add(hour: int, rating: int, sign: int) -> None:
         if 1 <= rating <= 4:
@@ -243,6 +254,20 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     def hour_of(quarter: int) -> int:
         return datetime.fromtimestamp(quarter * 900, UTC).astimezone().hour
 
+    bounds: list[str] = []  # the hours' first bounds as text, for the few rows placed by their text
+
+    def text_hour(text: str) -> int:
+        if not bounds:
+            bounds.extend([first, *map(_quarter_iso, quarters[:-1])])
+        return hours[bisect_right(bounds, text) - 1][1]
+
+    # Answers outside 1-4, counted in their text's hour above as answered and correct, are taken
+    # off; one between 1 and 2 (not a whole number) was answered but not correct, as Again.
+    for where, answered in (("+rating < 1", 1), ("+rating > 4", 1), ("+rating > 1 AND +rating < 2", 0)):
+        for (text,) in conn.execute(f"SELECT reviewed_at FROM reviews INDEXED BY reviews_rating WHERE {where} "
+                                    "AND reviewed_at >= ? AND reviewed_at < ?", (first, last)):
+            stats.hourly_reviews[text_hour(text)] -= answered
+            stats.hourly_correct[text_hour(text)] -= 1
     select = f"SELECT reviewed_at, rating, {_quarter('reviewed_at')} FROM reviews"
     # Reviews outside the bounds: placed by their moment (a time SQLite cannot read has no hour).
     outside = [(last,)] + ([(first,)] if everything else [])
@@ -254,7 +279,7 @@ def _count_hours(conn: sqlite3.Connection, stats: Stats, since: datetime, now: d
     for text, rating, quarter in conn.execute(
             f"{select} INDEXED BY reviews_odd_time WHERE reviewed_at NOT GLOB '{ISO_UTC_GLOB}' "
             "AND reviewed_at >= ? AND reviewed_at < ?", (first, last)):
-        add(hours[bisect_right(bounds, text) - 1][1], rating, -1)
+        add(text_hour(text), rating, -1)
         if quarter is not None:
             add(hour_of(quarter), rating, 1)
 
@@ -268,6 +293,12 @@ def _quarter_iso(quarter: int) -> str:
     return iso(datetime.fromtimestamp(quarter * 900, UTC))
 
 
+def _quarter_text(quarter: str) -> str:
+    """SQL: ``_quarter_iso`` of the quarter hour number ``quarter`` (an SQL expression), as clock.iso
+    writes it (NULL gives NULL)."""
+    return f"(strftime('%Y-%m-%dT%H:%M:%f', ({quarter}) * 900, 'unixepoch') || '+00:00')"
+
+
 def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
     """The local hours from quarter ``start`` to ``end``: (their first quarter, the hour of the day).
     Zone offsets are whole quarter hours, so an hour begins on a quarter; the offset is looked up
@@ -279,9 +310,12 @@ def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
         first, last = (datetime.fromtimestamp(q * 900, UTC).astimezone().utcoffset() for q in (quarter, day_end - 1))
         if first == last:
             offset = int(first.total_seconds()) // 900  # in quarters
-            for q in range(quarter, day_end):
-                if not hours or (q + offset) % 4 == 0:
-                    hours.append((q, (q + offset) // 4 % 24))
+            if not hours:
+                hours.append((quarter, (quarter + offset) // 4 % 24))
+            # The day's hours begin on the quarters q with (q + offset) % 4 == 0 after the last one.
+            start = hours[-1][0] + 1
+            for q in range(start + (-(start + offset)) % 4, day_end, 4):
+                hours.append((q, (q + offset) // 4 % 24))
         else:
             for q in range(quarter, day_end):
                 hour = datetime.fromtimestamp(q * 900, UTC).astimezone().hour
@@ -294,21 +328,39 @@ def _local_hours(start: int, end: int) -> list[tuple[int, int]]:
 def _true_retention(conn: sqlite3.Connection, stats: Stats, days: _StudyDays, since: date) -> None:
     """Each card's first review of each study day from ``since`` (the earliest time text: a bare
     column beside min() comes from that row), passed or failed, split at the interval the card had
-    when it was in review before the answer. Grouped in SQL: only four sums come to Python."""
-    # The time index's range (without it SQLite walks all of reviews_question for the GROUP BY's
-    # order). Each review's quarter hour and interval are computed in a subquery (LIMIT -1: see
-    # _cards), so the grouping sorts small rows, not the JSON card states.
-    reviews = ("SELECT question_id, reviewed_at, rating, CASE WHEN in_review_before THEN "
-               "julianday(json_extract(state_before, '$.due')) - julianday(json_extract(state_before, "
-               f"'$.last_review')) END AS interval, {_quarter('reviewed_at')} AS quarter "
-               "FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= ? LIMIT -1")
-    first_reviews = (f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) "
-                     f"GROUP BY question_id, {days.sql(conn, 'quarter')}")
+    when it was in review before the answer. Grouped in SQL: only four sums come to Python.
+
+    A review's study day is read as recall reads a card's (_recalls): clock.iso text between one
+    day's start and the next is that day's, so the range's reviews come from the time index a day
+    at a time with no time parsed. Those after today, and times another program wrote
+    (reviews_odd_time: their text need not sort as time), are converted one by one (_StudyDays.sql)."""
+    hour = days.day_start_hour
+    starts = [iso(day_start(since + timedelta(days=n), hour)) for n in range((stats.today - since).days + 2)]
+    odd = conn.execute(f"SELECT count(*) FROM reviews INDEXED BY reviews_odd_time WHERE reviewed_at NOT GLOB "
+                       f"'{ISO_UTC_GLOB}' AND reviewed_at >= ?", (starts[0],)).fetchone()[0]
+    interval = ("CASE WHEN in_review_before THEN julianday(json_extract(state_before, '$.due')) "
+                "- julianday(json_extract(state_before, '$.last_review')) END")
+    # Range n holds study day n of the range; the last one is today (day 0).
+    by_day = (f"SELECT question_id, reviewed_at, rating, {interval} AS interval, b.key - {len(starts) - 2} AS day "
+              "FROM json_each(:days) AS b CROSS JOIN reviews AS r INDEXED BY reviews_time "
+              "ON r.reviewed_at >= json_extract(b.value, '$[0]') AND r.reviewed_at < json_extract(b.value, '$[1]')"
+              + (f" AND r.reviewed_at GLOB '{ISO_UTC_GLOB}'" if odd else ""))
+    # After today's end by their text, and odd times in the range: each review's quarter hour is
+    # computed once, in a subquery (LIMIT -1: see _cards).
+    converted = (f"SELECT question_id, reviewed_at, rating, {interval} AS interval, {_quarter('reviewed_at')} "
+                 "AS quarter FROM reviews INDEXED BY reviews_time WHERE reviewed_at >= :tomorrow")
+    if odd:
+        converted += (f" UNION ALL SELECT question_id, reviewed_at, rating, {interval}, {_quarter('reviewed_at')} "
+                      f"FROM reviews INDEXED BY reviews_odd_time WHERE reviewed_at NOT GLOB '{ISO_UTC_GLOB}' "
+                      "AND reviewed_at >= :first AND reviewed_at < :tomorrow")
+    reviews = (f"{by_day} UNION ALL SELECT question_id, reviewed_at, rating, interval, {days.sql(conn, 'quarter')} "
+               f"FROM ({converted} LIMIT -1)")
+    first_reviews = f"SELECT min(reviewed_at), rating, interval FROM ({reviews}) GROUP BY question_id, day"
     # int(interval) >= 21 is interval >= 21: int() only truncates toward zero.
     counts = conn.execute(
         f"SELECT sum(interval < {MATURE_DAYS} AND rating > 1), sum(interval < {MATURE_DAYS}), "
         f"sum(interval >= {MATURE_DAYS} AND rating > 1), sum(interval >= {MATURE_DAYS}) FROM ({first_reviews})",
-        (iso(day_start(since, days.day_start_hour)),)).fetchone()
+        {"days": json.dumps(list(pairwise(starts))), "first": starts[0], "tomorrow": starts[-1]}).fetchone()
     retention = stats.retention
     retention.young_pass, retention.young_total, retention.mature_pass, retention.mature_total = (
         n or 0 for n in counts)
@@ -378,6 +430,27 @@ class _StudyDays:
                         spans.append((quarter, offset(quarter)))
         return first_day * 96, end_day * 96, spans
 
+    def forecast_ranges(self, days: int) -> list[tuple[int | None, int, int]]:
+        """The quarter hours of the next ``days`` study days as ranges (first quarter or None for
+        all before, end quarter, day from today): ``max(0, sql(..., before="0"))`` read backwards,
+        so a day's cards are index range counts. A quarter before the window, or due before today,
+        is day 0; one past the window is beyond the range (as ``after`` says in _cards)."""
+        if self._window is None:
+            self._window = self._spans()
+        first, end, spans = self._window
+        ranges: list[tuple[int | None, int, int]] = [(None, first, 0)]
+        ends = [start for start, _offset in spans[1:]] + [end]
+        for (start, offset), span_end in zip(spans, ends, strict=True):
+            # In the span, day(q) = (q + offset - day_start) // 96 - today: day d from quarter q_d.
+            def q(day: int, offset: int = offset) -> int:
+                return (self.today_number + day) * 96 - offset + self.day_start_hour * 4
+            for day in range(days):
+                low = start if day == 0 else max(start, q(day))
+                high = min(span_end, q(day + 1))
+                if low < high:
+                    ranges.append((low, high, day))
+        return ranges
+
     def sql(self, conn: sqlite3.Connection, quarter: str, *, before: str | None = None,
             after: str | None = None) -> str:
         """SQL: the study day, counted from today, of the quarter hour ``quarter`` (an SQL
@@ -419,64 +492,132 @@ def _day_bucket(days: int | float) -> int:
     return bisect_right(DAY_EDGES, days)
 
 
+def _range_counts(conn: sqlite3.Connection, count: str, bounds: Sequence[tuple[int, int]]) -> list[int]:
+    """The SQL ``count`` (a count(*) from ``:low`` to before ``:high``) for each pair of ``bounds``,
+    in one statement: each an index range count, no row read (as _count_days does for days)."""
+    count = count.replace(":low", "json_extract(b.value, '$[0]')").replace(":high", "json_extract(b.value, '$[1]')")
+    return [n for (n,) in conn.execute(f"SELECT ({count}) FROM json_each(?) AS b ORDER BY b.key",
+                                       (json.dumps(bounds),))]
+
+
+def _day_buckets(conn: sqlite3.Connection, value: str, index: str, total: int, *, rated_only: bool) -> list[int]:
+    """The ``total`` review cards (not suspended, in Review) by DAY_LABELS bucket of ``value``'s
+    whole days, capped at 365, by index range counts in ``index`` (whose last column is ``value``).
+    The edges are whole days, so a value's truncated days reach an edge exactly when the value
+    does; below 1 (negative too) truncates into bucket 0. NULL is 0 days, or with ``rated_only``
+    left out, as is exactly 0."""
+    review = (f"SELECT count(*) FROM cards INDEXED BY {index} WHERE +suspended = 0 AND state = {State.Review} "
+              f"AND {value}")
+    null, zero, below_one = (conn.execute(review + condition).fetchone()[0]
+                             for condition in (" IS NULL", " = 0", f" < {DAY_EDGES[0]}"))
+    between = _range_counts(conn, f"{review} >= :low AND {value} < :high", list(pairwise(DAY_EDGES)))
+    if rated_only:
+        total, first = total - null - zero, below_one - zero
+    else:
+        first = below_one + null
+    buckets = [first, *between]
+    return [*buckets, total - sum(buckets)]
+
+
+def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
+             scheduler: StudyScheduler) -> tuple[Counter[int], float, set[str]]:
+    """Recall now of the review cards with a stability, as StudyScheduler.get_card_retrievability:
+    the study days since the last review (none without one), the same operations in the same order
+    (so the same doubles); the weights go in as parameters, never as decimal text. Returns the
+    cards per tenth of recall, the sum of recall and the cards mastered.
+
+    The cards come from cards_stats_recall (by last review) a study day at a time: the last reviews
+    of a day lie between its start's text and the next day's (clock.iso text sorts as time sorts),
+    so a card's study days are the day's, no time parsed. Last reviews another program wrote
+    (cards_odd_last_review: their text need not sort as time), or none, are read card by card."""
+    review = f"+suspended = 0 AND state = {State.Review}"
+    args = {"factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
+            "mastery_stability": MASTERY_STABILITY}
+    tenths: Counter[int] = Counter()
+    total, mastered = 0.0, set()
+
+    def tally(cards: str, **more) -> None:  # cards: (question_id, stability, recall)
+        nonlocal total
+        # The tenths as text, counted by Counter on its split (one-character strings are shared
+        # objects): a JSON array of them took twice as long to build and to read.
+        row = conn.execute(
+            "SELECT group_concat(min(9, CAST(recall * 10 AS INTEGER)), ','), "
+            "sum(recall), json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability "
+            f"AND recall >= :mastery) FROM ({cards} LIMIT -1)", {**args, **more}).fetchone()
+        if row[0] is not None:  # NULL: no recall (group_concat leaves NULLs out)
+            tenths.update({int(tenth): n for tenth, n in Counter(row[0].split(",")).items()})
+        total += row[1] or 0.0
+        mastered.update(json.loads(row[2]))
+
+    odd = conn.execute(f"SELECT count(*) FROM cards INDEXED BY cards_odd_last_review WHERE last_review NOT GLOB "
+                       f"'{ISO_UTC_GLOB}' AND {review}").fetchone()[0]
+    first = conn.execute(f"SELECT last_review FROM cards INDEXED BY cards_stats_recall WHERE {review} "
+                         f"AND last_review GLOB '{ISO_UTC_GLOB}' ORDER BY last_review LIMIT 1").fetchone()
+    if first:
+        oldest = min(study_day(datetime.fromisoformat(first[0]), days.day_start_hour), today)
+        # Range n holds the last reviews n study days back: [its day's start, the next day's).
+        starts = [iso(day_start(today - timedelta(days=n), days.day_start_hour))
+                  for n in range((today - oldest).days + 1)]
+        bounds = [(starts[0], "~"), *zip(starts[1:], starts, strict=False)]  # "~" sorts after any time
+        tally("SELECT c.question_id, c.stability, pow(1 + :factor * b.key / c.stability, :decay) AS recall "
+              "FROM json_each(:bounds) AS b CROSS JOIN cards AS c INDEXED BY cards_stats_recall "
+              f"ON +c.suspended = 0 AND c.state = {State.Review} AND c.last_review >= json_extract(b.value, '$[0]') "
+              "AND c.last_review < json_extract(b.value, '$[1]') AND c.stability"
+              + (f" AND c.last_review GLOB '{ISO_UTC_GLOB}'" if odd else ""), bounds=json.dumps(bounds))
+    recall = (f"pow(1 + :factor * max(0, coalesce(-({days.sql(conn, 'quarter')}), 0)) / stability, :decay) "
+              "AS recall FROM (SELECT question_id, stability, "
+              f"{_quarter_of_julian_day('julianday(last_review)')} AS quarter FROM cards INDEXED BY")
+    tally(f"SELECT question_id, stability, {recall} cards_stats_recall WHERE {review} AND last_review IS NULL "
+          "AND stability LIMIT -1)")
+    if odd:
+        tally(f"SELECT question_id, stability, {recall} cards_odd_last_review WHERE last_review NOT GLOB "
+              f"'{ISO_UTC_GLOB}' AND {review} AND stability LIMIT -1)")
+    return tenths, total, mastered
+
+
 def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _StudyDays,
            scheduler: StudyScheduler) -> None:
     """States, forecast, mastery, the interval/stability/recall distributions and leeches.
 
-    One pass of SQL over the card table (100,000 rows at the bench's size) gives, per card, small
-    integers: its interval and stability in whole days (capped: the last bucket starts at 365;
-    the edges are whole days, so a stability's bucket is its whole days' bucket), the forecast day
-    it falls due, its recall's tenth; they come to Python as JSON arrays and are tallied by
-    Counter. SQLite's GROUP BY would sort the 100,000 rows (most of the time this took); Counter
-    hashes them, in C, with no row object per card. A subquery with LIMIT -1 is not merged into
-    its query (SQLite's flattening rules), so what it computes, such as a time parsed to a julian
-    day, is computed once per card rather than wherever the outer query names it."""
+    Read from migration 5's card indexes, no card row: the states by (suspended, state); the
+    interval and stability distributions and the forecast as index range counts between their
+    bucket edges and between the quarter hours each study day starts at (forecast_ranges). Recall,
+    which changes with the time, is computed per review card from a covering index; its tenths
+    come to Python as a JSON array tallied by Counter (SQLite's GROUP BY would sort them). A
+    subquery with LIMIT -1 is not merged into its query (SQLite's flattening rules), so what it
+    computes is computed once per card rather than wherever the outer query names it."""
     _with_pow(conn)
-    review = f"NOT suspended AND state = {State.Review}"
-    # Days from today: the forecast's (overdue for years: 0; beyond the window: out of the month)
-    # and the elapsed days of recall (none without a last review).
-    due_day = days.sql(conn, _quarter_of_julian_day("julian_due"), before="0", after="30")
-    last_day = days.sql(conn, _quarter_of_julian_day("julian_last"))
-    parsed = ("SELECT question_id, suspended, state, stability, julianday(due) AS julian_due, "
-              "julianday(last_review) AS julian_last FROM cards NOT INDEXED WHERE state != :new OR suspended = 1 "
-              "LIMIT -1")
-    # Recall as StudyScheduler.get_card_retrievability: the study days since the last review, the
-    # same operations in the same order (so the same doubles); the weights go in as parameters,
-    # never as decimal text.
-    recalls = (f"SELECT *, julian_due - julian_last AS span, CASE WHEN {review} AND stability THEN pow(1 + :factor * "
-               f"max(0, coalesce(-({last_day}), 0)) / stability, :decay) END AS recall, "
-               f"CASE WHEN NOT suspended THEN max(0, {due_day}) END AS due_day FROM ({parsed}) LIMIT -1")
-    row = conn.execute(
-        "SELECT json_group_array(question_id), json_group_array(suspended * 16 + state), "
-        f"json_group_array(min(365, CAST(coalesce(span, 0) AS INTEGER))) FILTER (WHERE {review}), "
-        f"json_group_array(min(365, CAST(stability AS INTEGER))) FILTER (WHERE {review} AND stability), "
-        "json_group_array(due_day) FILTER (WHERE due_day < 30), "
-        "json_group_array(min(9, CAST(recall * 10 AS INTEGER))) FILTER (WHERE recall IS NOT NULL), sum(recall), "
-        "json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability AND recall >= :mastery), "
-        f"json_group_array(question_id) FILTER (WHERE suspended) FROM ({recalls})",
-        {"new": NEW, "factor": scheduler._FACTOR, "decay": scheduler._DECAY, "mastery": MASTERY,
-         "mastery_stability": MASTERY_STABILITY}).fetchone()
-    known, kinds, interval_days, stability_days, due_days, recall_tenths = (json.loads(text) for text in row[:6])
-    recall_sum, mastered, suspended_ids = row[6], set(json.loads(row[7])), set(json.loads(row[8]))
-
     counts: Counter[str] = Counter()
-    for kind, n in Counter(kinds).items():
-        suspended, state = divmod(kind, 16)
-        if suspended:  # before the NEW check: suspending a card never studied keeps it in state NEW
+    total_review = 0
+    for suspended, state, n in conn.execute("SELECT +suspended, state, count(*) FROM cards INDEXED BY "
+                                            "cards_stats_stability GROUP BY +suspended, state"):
+        if suspended and (state != NEW or suspended == 1):  # a suspended card never studied is known too
             counts["suspended"] += n
-        elif state != State.Review:
+        elif suspended or state == NEW:
+            continue
+        elif state == State.Review:
+            total_review = n
+        else:
             counts["learning" if state == State.Learning else "relearning"] += n
-    intervals, stabilities = [0] * len(DAY_LABELS), [0] * len(DAY_LABELS)
-    for interval, n in Counter(interval_days).items():
-        intervals[_day_bucket(interval)] += n
-        counts["mature" if interval >= MATURE_DAYS else "young"] += n
-    for stability, n in Counter(stability_days).items():
-        stabilities[_day_bucket(stability)] += n
+    intervals = _day_buckets(conn, CARD_INTERVAL, "cards_stats_interval", total_review, rated_only=False)
+    counts["young"] = sum(intervals[:_day_bucket(MATURE_DAYS)])
+    counts["mature"] = sum(intervals[_day_bucket(MATURE_DAYS):])
+    stabilities = _day_buckets(conn, "stability", "cards_stats_stability", total_review, rated_only=True)
+    # The forecast: a card not suspended, not new, by the study day it falls due (overdue: today).
     forecast = [0] * 30
-    for day, n in Counter(due_days).items():
+    ranges = days.forecast_ranges(len(forecast))
+    due = _range_counts(conn, f"SELECT count(*) FROM cards INDEXED BY cards_stats_due WHERE +suspended = 0 AND "
+                              f"{CARD_DUE_QUARTER} >= :low AND {CARD_DUE_QUARTER} < :high AND state != {NEW}",
+                        [(_FAR_PAST if low is None else low, high) for low, high, _day in ranges])
+    for (_low, _high, day), n in zip(ranges, due, strict=True):
         forecast[day] += n
+
+    recall_tenths, recall_sum, mastered = _recalls(conn, stats.today, days, scheduler)
+    # The cards known (studied, or suspended before they were), read from the same index.
+    known = json.loads(conn.execute("SELECT json_group_array(question_id) FROM cards INDEXED BY cards_stats_recall "
+                                    "WHERE state != ? OR suspended = 1", (NEW,)).fetchone()[0])
     recalls_by_tenth = [0] * len(RECALL_LABELS)
-    for tenth, n in Counter(recall_tenths).items():
+    for tenth, n in recall_tenths.items():
         recalls_by_tenth[tenth] += n
 
     ids_of = attrgetter("id")
@@ -488,14 +629,15 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     stats.mastery_by_topic = [(t.title, sum(map(mastered.__contains__, map(ids_of, t.questions))), len(t.questions))
                               for t in library.topics if t.questions]
     stats.intervals, stats.stabilities, stats.recalls = intervals, stabilities, recalls_by_tenth
-    rated = len(recall_tenths)
-    stats.mean_recall = recall_sum / rated if rated else None
-    # The lapses alone, grouped by card in their index's order (reviews_lapses): no review row read.
-    leeches = [qid for (qid,) in conn.execute(
-        "SELECT question_id FROM reviews INDEXED BY reviews_lapses WHERE rating = 1 AND in_review_before = 1 "
-        "GROUP BY question_id HAVING count(*) >= ?", (LEECH_LAPSES,)) if qid in in_library]
+    rated_cards = recall_tenths.total()
+    stats.mean_recall = recall_sum / rated_cards if rated_cards else None
+    # The lapses per card, kept as reviews are written (card_lapses, migration 5).
+    leeches = [qid for (qid,) in conn.execute("SELECT question_id FROM card_lapses INDEXED BY card_lapses_count "
+                                              "WHERE lapses >= ?", (LEECH_LAPSES,)) if qid in in_library]
     stats.leeches = len(leeches)
-    stats.leeches_suspended = sum(1 for qid in leeches if qid in suspended_ids)
+    stats.leeches_suspended = conn.execute(
+        "SELECT count(*) FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) AND suspended "
+        "AND (state != ? OR suspended = 1)", (json.dumps(leeches), NEW)).fetchone()[0]
 
 
 def mastered_ids(conn: sqlite3.Connection, question_ids: list[str], *, desired_retention: float = 0.9,

@@ -10,7 +10,7 @@ always been read) and splits young and mature at the interval the card had befor
 The data mixes what makes those differ: moments on and a millisecond off day starts, daylight-
 saving changes, zones a quarter or half an hour off UTC, day starts at midnight, 04:00 and 23:00,
 stabilities and intervals right on the histograms' edges, lapses and relearning, several reviews
-of a card on one day, times another program wrote with another offset.
+of a card on one day, review and card times another program wrote with another offset.
 """
 
 from __future__ import annotations
@@ -70,6 +70,12 @@ def _stability(rng: random.Random) -> float | None:
     return rng.uniform(0.1, 500)
 
 
+def _card_text(moment: datetime, rng: random.Random) -> str:
+    """A card's time as clock.iso writes it, or now and then as a progress file from elsewhere
+    might (another offset): such text need not sort as time."""
+    return iso(moment) if rng.random() < 0.9 else moment.astimezone(timezone(timedelta(hours=2))).isoformat()
+
+
 def _fill_cards(conn, rng: random.Random, hour: int) -> None:
     rows = []
     for qid in QUESTIONS[:CARDS]:
@@ -88,8 +94,8 @@ def _fill_cards(conn, rng: random.Random, hour: int) -> None:
         else:
             due = _moment(rng, hour, rng.uniform(-60, 60))
         suspended = int(rng.random() < 0.08)
-        rows.append((qid, card_id_for(qid), state, None, _stability(rng), 5.0, iso(due),
-                     iso(last) if last else None, suspended, None))
+        rows.append((qid, card_id_for(qid), state, None, _stability(rng), 5.0, _card_text(due, rng),
+                     _card_text(last, rng) if last else None, suspended, None))
     conn.executemany("INSERT INTO cards (question_id, card_id, state, step, stability, difficulty, due, "
                      "last_review, suspended, buried_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
@@ -222,3 +228,26 @@ def test_card_figures_and_true_retention_match_a_plain_reading(conn, zone, day_s
     assert sum(1 for n in stats.recalls if n) >= 5
     assert all(stats.state_counts.values())
     assert retention.young_total and retention.mature_total
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kathmandu"], indirect=True)
+def test_true_retention_counts_reviews_dated_after_today_by_their_own_day(conn, zone) -> None:
+    """Reviews whose time is after today's end (another device's clock, an imported log) are
+    placed in their own study day, as are times with another offset: true retention reads the
+    range's days from the time index a day at a time and converts these one by one."""
+    rng = random.Random(zlib.crc32(zone.encode()))
+    _fill_reviews(conn, rng, 4)
+    rows, taken = [], {(qid, datetime.fromisoformat(text)) for qid, text in
+                       conn.execute("SELECT question_id, reviewed_at FROM reviews")}
+    for n in range(300):
+        qid, at = rng.choice(QUESTIONS[:60]), _moment(rng, 4, -3)  # up to three days ahead
+        if (qid, at) in taken:  # one card answered twice in one millisecond: which came first is moot
+            continue
+        taken.add((qid, at))
+        text = iso(at) if n % 3 else at.astimezone(timezone(timedelta(hours=-5))).isoformat()
+        rows.append((f"ahead{n}", qid, rng.choice((1, 2, 3)), text, 0, _state_before(rng, at), "{}"))
+    conn.executemany("INSERT INTO reviews (uid, question_id, rating, reviewed_at, duration_ms, state_before, "
+                     "state_after) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    retention = compute(conn, _library(), clock=FakeClock(NOW), day_start_hour=4).retention
+    assert (retention.young_pass, retention.young_total, retention.mature_pass, retention.mature_total) \
+        == _reference_retention(conn, 4), zone

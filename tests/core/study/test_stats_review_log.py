@@ -22,7 +22,7 @@ import pytest
 
 from genai_desktop.core.clock import day_start, iso
 from genai_desktop.core.study.session import LEECH_LAPSES
-from genai_desktop.core.study.stats import compute
+from genai_desktop.core.study.stats import _local_hours, _quarter_iso, _quarter_text, compute
 
 from ..conftest import FakeClock
 
@@ -71,7 +71,7 @@ def _fill(conn, seed: int) -> None:
     rng = random.Random(seed)
     rows = []
     for n in range(1500):
-        rows.append((f"r{n}", rng.choice(QUESTIONS), rng.choice((1, 1, 2, 3, 3, 4, 0)), _text(_moment(rng), rng), 0,
+        rows.append((f"r{n}", rng.choice(QUESTIONS), rng.choice((1, 1, 2, 3, 3, 4, 0, 5)), _text(_moment(rng), rng), 0,
                      _state_before(rng), "{}"))
     for n in range(LEECH_LAPSES + 1):  # one certain leech (more come by chance)
         rows.append((f"lapse{n}", "q1", 1, iso(NOW - timedelta(days=n)), 0, _state_before(random.Random(1)), "{}"))
@@ -124,3 +124,27 @@ def test_a_state_before_that_is_not_json_is_stored_and_counts_as_not_in_review(c
                  "state_after) VALUES ('x', 'q1', 1, ?, 0, '{not json', '{}')", (iso(NOW),))
     stats = compute(conn, _library(), clock=FakeClock(NOW))
     assert stats.answer_buttons == {"learning": [1, 0, 0, 0], "review": [0, 0, 0, 0]}
+
+
+def test_hour_bounds_written_by_sqlite_are_clock_iso_text(conn) -> None:
+    """The hourly chart's bounds are written by SQLite from quarter numbers (_quarter_text): the
+    same text clock.iso writes, or the range counts between them would move reviews across hours."""
+    quarters = [0, 1, 95, 96, *random.Random(7).sample(range(96 * 365 * 50, 96 * 365 * 60), 500)]
+    written = [text for (text,) in conn.execute(
+        f"SELECT {_quarter_text('value')} FROM json_each(?) ORDER BY key", (json.dumps(quarters),))]
+    assert written == [_quarter_iso(q) for q in quarters]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
+                                  "Australia/Lord_Howe"], indirect=True)
+def test_local_hours_start_where_the_local_hour_changes(zone) -> None:
+    """_local_hours steps from hour to hour within a day of one offset: the same hours as looking
+    at every quarter hour, across the zone's changes of a year."""
+    start = int(datetime(2026, 1, 1, 0, 10, tzinfo=UTC).timestamp()) // 900 + 1
+    end = start + 96 * 366
+    plain: list[tuple[int, int]] = []
+    for q in range(start, end):
+        hour = datetime.fromtimestamp(q * 900, UTC).astimezone().hour
+        if not plain or plain[-1][1] != hour:
+            plain.append((q, hour))
+    assert _local_hours(start, end) == plain
