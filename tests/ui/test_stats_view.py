@@ -70,7 +70,12 @@ def test_the_true_retention_line_lines_up_with_the_bar_and_legend(make_window, q
 
 def _seed_reviews(conn, now: datetime) -> None:
     """Reviews today, 3 months ago and 2 years ago, and a leech (eight lapses)."""
-    rows = [("attention-basics", 3, now - timedelta(hours=1), None),
+    from genai_desktop.core.clock import day_start, study_day
+
+    # An hour ago, unless that was before today's study day began (it starts at 04:00): then
+    # just after the start, so "today" holds it whatever the time the test runs at.
+    today_began = day_start(study_day(now, 4), 4)
+    rows = [("attention-basics", 3, max(now - timedelta(hours=1), today_began + timedelta(seconds=1)), None),
             ("attention-basics", 1, now - timedelta(days=90), 2),
             ("gan-objective", 4, now - timedelta(days=730), 2)]
     rows += [("gan-objective", 1, now - timedelta(days=100 + n), 2) for n in range(8)]
