@@ -204,6 +204,8 @@ class FlashcardsView(QWidget):
         self._tally: DeckTally | None = None
         self._tally_mark: WrittenCards.Mark | None = None
         self._written = WrittenCards()  # the cards this view wrote since
+        # Others that keep a tally of the same cards (the window's due badge) hear of each write too.
+        self.written_elsewhere: list[WrittenCards] = []
         self._recount: Recount | None = None  # the deck list's counts, on the runner
         self.scope = Scope()
         self.custom_from: Scope | None = None  # the deck a custom study session was made from
@@ -452,7 +454,8 @@ class FlashcardsView(QWidget):
     def _note_write(self, before: int, cards: Iterable[str] = ()) -> None:
         """This view wrote ``cards`` (and no other card) since the connection's total_changes
         was ``before``: the deck list's next count reads those again, not every card."""
-        self._written.note(self.conn, before, cards)
+        for written in (self._written, *self.written_elsewhere):
+            written.note(self.conn, before, cards)
 
     def _set_leech_auto_suspend(self, on: bool) -> None:
         before = self.conn.total_changes

@@ -134,6 +134,13 @@ class MainWindow(QMainWindow):
         # For the counts: the library, which of its topics hold each question (a ScopeIndex, built
         # on the runner with the first count of a library) and every question id.
         self._count_decks: tuple | None = None
+        # The badge's tally of the cards (core/study/deck_counts.py DeckTally), kept between counts
+        # and read again only for the cards the Flashcards view wrote since (every answer recounts:
+        # a read of every card was 200 ms of the runner's time at 100,000 cards). None while a
+        # count has it; its mark says where the database stood when it was read.
+        self._count_tally = None
+        self._count_mark = None
+        self._count_written = None  # the WrittenCards the Flashcards view tells of its writes
         self.settings = Settings(workspace.paths.settings_file)
         self.theme_choice = self.settings.get_str("theme", theme_choice) or theme_choice
         self.theme = themes.resolve(self.theme_choice, self.settings.get_bool("system_dark"))
@@ -304,6 +311,10 @@ class MainWindow(QMainWindow):
         from .flashcards import FlashcardsView
 
         view = FlashcardsView(self.workspace, self.theme, bookmarks=self.bookmarked_ids, parent=self.views)
+        from .flashcards import WrittenCards
+
+        self._count_written = WrittenCards()  # the badge's tally learns of the view's writes
+        view.written_elsewhere.append(self._count_written)
         view.counts_changed.connect(self.refresh_counts)
         view.browse_requested.connect(self.show_card_browser)
         view.scheduling_requested.connect(self.show_scheduling)
@@ -512,10 +523,15 @@ class MainWindow(QMainWindow):
 
     def _count_work(self) -> Callable:
         workspace, kept = self.workspace, self._count_decks
+        tally, self._count_tally = self._count_tally, None
+        written = self._count_written
+        mark = written.mark(workspace.progress.conn) if written is not None else None
+        # The cards written since the kept tally was read (None: not known, so every card is read).
+        changed = written.since(self._count_mark, mark) if written is not None else None
 
         def work(conn, _progress) -> tuple:
             from ..core.clock import system_clock
-            from ..core.study.deck_counts import DeckTally, ScopeIndex, deck_counts, due_by_scope
+            from ..core.study.deck_counts import ScopeIndex, deck_counts, deck_tally, due_by_scope
             from ..core.study.session import StudySettings
 
             # Read here, on the runner: before the first paint's preload has it, reading it on the
@@ -528,18 +544,20 @@ class MainWindow(QMainWindow):
                 scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
                 decks = (library, ScopeIndex(scopes), every)
             _, index, every = decks
-            tally = DeckTally(conn, index, settings, system_clock())  # one read of the cards for both counts
+            # One tally of the cards for both counts: the kept one brought up to date, or read anew.
+            counted = deck_tally(conn, index, settings, system_clock, kept=tally, changed=changed)
             # Counted, not queued: a whole-library session would sort every due card for a number.
-            today = deck_counts(conn, {ALL_CARDS: every}, settings, index=index, tally=tally)[ALL_CARDS]
-            due = due_by_scope(conn, index, settings, tally=tally)
+            today = deck_counts(conn, {ALL_CARDS: every}, settings, index=index, tally=counted)[ALL_CARDS]
+            due = due_by_scope(conn, index, settings, tally=counted)
             by_topic = {key: n for key, n in due.items() if n and key != ALL_CARDS}
-            return by_topic, today.due, today.new, decks
+            return by_topic, today.due, today.new, decks, counted, mark
         return work
 
     def _show_counts(self, counted: tuple) -> None:
-        by_topic, due, new, decks = counted
+        by_topic, due, new, decks, tally, mark = counted
         if decks[0] is self.workspace.library:
             self._count_decks = decks
+            self._count_tally, self._count_mark = tally, mark
         if by_topic != self._due_by_topic:  # a pass over every row of the tree: only when a count moved
             self._due_by_topic = by_topic
             self.sidebar.set_due_counts(by_topic)

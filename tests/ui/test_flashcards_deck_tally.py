@@ -147,3 +147,36 @@ def test_a_card_written_by_another_connection_is_counted(make_window, qtbot, rea
     _recount(view, qtbot)
     _as_sessions(view)
     assert len(reads) == 2
+
+
+def test_the_window_badge_keeps_its_tally_across_a_session(make_window, qtbot, monkeypatch) -> None:
+    """The due badge recounts after every answer: from its kept tally and the cards the session
+    wrote, not a read of every card each time, and it says what a fresh count says."""
+    from genai_desktop.ui.main_window import ALL_CARDS
+
+    badge_reads: list[int] = []
+    real = deck_counts.DeckTally.__init__
+
+    def counting(self, conn, index, *args, **kwargs) -> None:
+        if ALL_CARDS in index.keys:
+            badge_reads.append(1)
+        real(self, conn, index, *args, **kwargs)
+
+    monkeypatch.setattr(deck_counts.DeckTally, "__init__", counting)
+    window, view = _deck_view(make_window, qtbot)
+    window.refresh_counts()  # the Flashcards view exists now: from here its writes are told
+    _counted(qtbot)
+    read_before = len(badge_reads)
+    view.scope_list.setCurrentRow(0)
+    view.start()
+    for rating in (Rating.Again, Rating.Good, Rating.Easy, Rating.Good, Rating.Again):
+        view.reveal()
+        view.rate(rating)
+        _counted(qtbot)
+    view.bury()
+    _counted(qtbot)
+    view.leave()
+    _counted(qtbot)
+    assert len(badge_reads) == read_before  # no read of every card since the session began
+    due, new = view.scope_list.item(0).data(COUNTS_ROLE)  # "All questions", counted by the deck list
+    assert window.status_due.text() == f"{due} due · {new} new today"
