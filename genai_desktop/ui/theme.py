@@ -131,7 +131,6 @@ def chrome_stylesheet(t: Theme) -> str:
     QTreeView::item {{ padding: 4px 2px; border-radius: 5px; }}
     QTreeView::item:hover {{ background: {t.hover}; }}
     QTreeView::item:selected {{ background: {t.selection}; color: {t.text}; }}
-    QTreeView::branch:selected {{ background: transparent; }}
     QLineEdit {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 7px;
                  padding: 6px 9px; font-size: 14px; selection-background-color: {t.accent}; }}
     QLineEdit:focus {{ border: 1px solid {t.accent}; }}
