@@ -273,6 +273,19 @@ def test_wrong_suffix_and_missing_file(tmp_path: Path) -> None:
         plan_file(tmp_path / "absent.md")
 
 
+@pytest.mark.parametrize("piece", [1, 64])
+def test_a_bom_and_a_late_bad_byte_read_alike_in_pieces(piece, monkeypatch) -> None:
+    from genai_desktop.core.packs.notes_import import reading
+
+    raw = b"\xef\xbb\xbf## Caf\xc3\xa9?\r\nYes.\r\n" * 4 + b"## Old\nIt\x92s fine.\n\n"
+    whole = reading.decode_notes(raw, "old.md")
+    monkeypatch.setattr(reading, "PIECE_CHARS", piece)
+    pieces = reading.decode_notes(raw, "old.md")
+    assert whole.encoding == pieces.encoding == "cp1252" and "line 10" in pieces.warnings[0]
+    assert pieces.lines() == whole.lines() and pieces.lines()[-3:] == ["It\u2019s fine.", "", ""]
+    assert reading.decode_notes(raw[:40], "new.md").lines()[:2] == ["## Café?", "Yes."]  # the BOM dropped
+
+
 def test_invalid_utf8_is_read_as_windows_1252_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "old.txt"
     path.write_bytes("## Caf\xe9 notes\nIt\x92s fine.\n".encode("latin-1"))
@@ -388,6 +401,8 @@ def test_a_file_cleaned_piece_by_piece_reads_as_cleaned_whole(piece, monkeypatch
     whole = reading.decode_notes(text.encode("utf-8"), "notes.md")
     monkeypatch.setattr(reading, "PIECE_CHARS", piece)
     pieces = reading.decode_notes(text.encode("utf-8"), "notes.md")
-    assert pieces.text == whole.text and pieces.warnings == whole.warnings
+    assert len(pieces.pieces) > 2 and len(whole.pieces) == 1
+    assert pieces.text == whole.text and pieces.warnings == whole.warnings and pieces.sha1 == whole.sha1
+    assert pieces.lines() == whole.lines() == whole.text.split("\n")
     assert "\r" not in pieces.text and "\x07" not in pieces.text and "Caf\u00e9" in pieces.text
     assert "Repaired 11 garbled" in pieces.warnings[0]

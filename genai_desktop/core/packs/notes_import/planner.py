@@ -24,7 +24,7 @@ LAYOUTS = "headings (## Question), numbered lines (1. Question:), FAQ pairs (**Q
 def plan_file(path: Path, progress: Progress | None = None) -> ImportPlan:
     """Read and parse a notes file. Raises NotesError (bad input) or ImportCancelled."""
     notes = read_notes_file(path)
-    plan = plan_text(notes.text, path.name, progress, source_dir=path.parent)
+    plan = plan_lines(notes.lines(), path.name, progress, source_dir=path.parent)
     plan.warnings[:0] = notes.warnings
     plan.source = path
     plan.source_sha1 = notes.sha1
@@ -34,8 +34,14 @@ def plan_file(path: Path, progress: Progress | None = None) -> ImportPlan:
 
 def plan_text(text: str, source_name: str, progress: Progress | None = None,
               source_dir: Path | None = None) -> ImportPlan:
+    """Parse notes already read (pasted text, tests)."""
+    return plan_lines(text.replace("\r\n", "\n").split("\n"), source_name, progress, source_dir)
+
+
+def plan_lines(lines: list[str], source_name: str, progress: Progress | None = None,
+               source_dir: Path | None = None) -> ImportPlan:
+    """Parse a notes file's lines (NotesText.lines: a large file is split piece by piece)."""
     progress = progress or Progress()
-    lines = text.replace("\r\n", "\n").split("\n")
     fences = scan_fences(lines)
     warnings: list[str] = []
     for index in fences.unclosed:
