@@ -217,7 +217,7 @@ def test_view_keys_and_escape_in_the_filter_work_once_the_window_is_up(make_wind
     window = make_window()
     for key, name in ((Qt.Key.Key_2, "flashcards"), (Qt.Key.Key_4, "stats"), (Qt.Key.Key_1, "library")):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
-        assert window.views.currentWidget() is window.view(name)
+        qtbot.waitUntil(lambda name=name: window.views.currentWidget() is window.view(name), timeout=3000)
     window.sidebar.filter.setFocus()
     qtbot.keyClicks(window.sidebar.filter, "gan")
     qtbot.keyClick(window.sidebar.filter, Qt.Key.Key_Escape)
@@ -263,3 +263,22 @@ def test_the_app_lets_the_ui_thread_have_the_interpreter_often() -> None:
 
     make_application()
     assert sys.getswitchinterval() == UI_SWITCH_INTERVAL_S < 0.005  # CPython's default: 5 ms
+
+
+def test_a_tab_opens_its_view_in_steps_and_a_later_choice_wins(make_window, qtbot) -> None:
+    window = make_window()
+    assert window.first_paint.fire()
+    assert not any(type(v).__name__ == "StatsView" for v in window.created_views())
+    qtbot.mouseClick(window.tab("stats"), Qt.MouseButton.LeftButton)
+    # Chosen at once; built and shown in later passes of the event loop, not inside the click.
+    assert window.tab("stats").isChecked() and window.views.currentWidget() is window.splitter
+    qtbot.waitUntil(lambda: window.views.currentWidget() is window.view("stats"), timeout=3000)
+    assert window.tab("stats").isChecked()
+
+    qtbot.mouseClick(window.tab("interview"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.tab("library"), Qt.MouseButton.LeftButton)  # before the Interview is built
+    qtbot.waitUntil(lambda: any(type(v).__name__ == "InterviewView" for v in window.created_views()), timeout=3000)
+    qtbot.wait(50)
+    assert window.views.currentWidget() is window.splitter and window.tab("library").isChecked()
+    qtbot.mouseClick(window.tab("interview"), Qt.MouseButton.LeftButton)  # built: shown at once
+    assert window.views.currentWidget() is window.interview
