@@ -550,7 +550,11 @@ class MainWindow(QMainWindow):
         """On the runner after the first paint: the library, before anything on the UI thread
         reads it (a start paints from the outline alone; 100,000 questions take a second)."""
         with startup_gc.building():  # no full collections holding the interpreter meanwhile
-            self.workspace.library  # noqa: B018 - loaded on first use
+            decks = _deck_scopes(self.workspace.library)
+        # Set from the runner: the first-paint callbacks, which start the first count, run only
+        # after this (_FirstPaint.fire), so no count reads it meanwhile.
+        if self._count_decks is None:
+            self._count_decks = decks
 
     def _count_work(self) -> Callable:
         workspace, kept = self.workspace, self._count_decks
@@ -562,18 +566,14 @@ class MainWindow(QMainWindow):
 
         def work(conn, _progress) -> tuple:
             from ..core.clock import system_clock
-            from ..core.study.deck_counts import ScopeIndex, deck_counts, deck_tally, due_by_scope
+            from ..core.study.deck_counts import deck_counts, deck_tally, due_by_scope
             from ..core.study.session import StudySettings
 
             # Read here, on the runner: before the first paint's preload has it, reading it on the
             # UI thread loaded it there. The one shown now; a reload swaps in another, never edits it.
             library = workspace.library
-            decks = kept if kept is not None and kept[0] is library else None
+            decks = kept if kept is not None and kept[0] is library else _deck_scopes(library)
             settings = StudySettings.load(conn)
-            if decks is None:  # once a library: which topics hold each question (100,000 of them after an import)
-                every = [q.id for q in library.questions()]
-                scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
-                decks = (library, ScopeIndex(scopes), every)
             _, index, every = decks
             # One tally of the cards for both counts: the kept one brought up to date, or read anew.
             counted = deck_tally(conn, index, settings, system_clock, kept=tally, changed=changed)
@@ -670,15 +670,15 @@ class MainWindow(QMainWindow):
         run_in_background(self._load_library_work, done=self._library_loaded, failed=self._library_failed,
                           name="library-reload")
 
-    def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows]:
+    def _load_library_work(self, _progress) -> tuple[LoadedLibrary, PackRows, tuple]:
         """On the runner: the library, and the sidebar's rows for the imported packs (a
         100,000-question pack is seconds of rows to make; adding them made is not)."""
         with startup_gc.building():  # no full collections holding the GIL while 100k questions load
             loaded = self.workspace.load_fresh()
-            return loaded, self.sidebar.build_pack_rows(loaded.outline)
+            return loaded, self.sidebar.build_pack_rows(loaded.outline), _deck_scopes(loaded.library)
 
-    def _library_loaded(self, result: tuple[LoadedLibrary, PackRows]) -> None:
-        loaded, pack_rows = result
+    def _library_loaded(self, result: tuple[LoadedLibrary, PackRows, tuple]) -> None:
+        loaded, pack_rows, decks = result
         from .runner import run_in_background
 
         if self._reload_again:  # the packs changed again while this load ran: load them again
@@ -695,6 +695,7 @@ class MainWindow(QMainWindow):
         run_in_background(lambda conn, _progress: workspace.refresh_index(conn), db_path=workspace.paths.progress_db,
                           failed=lambda message: self.statusBar().showMessage(message, 8000), name="search-index")
         self.sidebar.populate(loaded.outline, packs_built=pack_rows)
+        self._count_decks, self._count_tally = decks, None  # made with the library, on the runner
         self._due_by_topic = None  # new rows: the next count fills them in whatever it says
         self._update_status()
         self._apply(changes)
@@ -903,3 +904,15 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.reader.stop()  # a page or formulas arriving later would find the databases closed
         super().closeEvent(event)
+
+
+def _deck_scopes(library) -> tuple:
+    """Which scopes (the whole library, each topic) hold each question, for the due counts: the
+    library, its ScopeIndex and every question id. Made where the library is loaded, on the
+    runner: made by the first count instead, its Python loops over 100,000 questions competed
+    for the interpreter with the window repainting the reloaded tree (60 and 111 ms stalls)."""
+    from ..core.study.deck_counts import ScopeIndex
+
+    every = [q.id for q in library.questions()]
+    scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
+    return library, ScopeIndex(scopes), every
