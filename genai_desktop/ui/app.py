@@ -134,8 +134,7 @@ def run_gui(data_dir: Path, theme_choice: str | None = None) -> int:
     # The collector normally resumes after the first frame; a window that is never painted
     # (started hidden) must not keep it off.
     QTimer.singleShot(10_000, startup_gc.resume)
-    window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), lambda: set_app_icon(app),
-                                     window.warm_up]
+    window.first_paint.callbacks += [lambda: setup_logging(data_dir / "logs"), lambda: set_app_icon(app)]
     code = app.exec()
     workspace.close()
     startup.release()

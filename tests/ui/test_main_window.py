@@ -256,6 +256,15 @@ def test_what_follows_the_first_paint_imports_the_core_on_the_runner_first() -> 
     assert out.stdout.strip() == "[]"  # no Qt module imported by the core
 
 
+def test_the_markdown_parser_is_made_on_the_runner_with_the_core() -> None:
+    from genai_desktop.core.render import markdown_html
+    from genai_desktop.ui import main_window
+
+    markdown_html._with_render_rules.cache_clear()
+    main_window._import_core(None)  # what the runner runs after the first paint
+    assert markdown_html._with_render_rules.cache_info().currsize == 1  # the first answer shown finds it made
+
+
 def test_the_app_lets_the_ui_thread_have_the_interpreter_often() -> None:
     import sys
 
