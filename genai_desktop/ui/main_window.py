@@ -726,7 +726,7 @@ class MainWindow(QMainWindow):
             self.library_tools.on_data_changed()
         if self.reader.current_page:
             if changes.library or changes.notes:
-                self.reader.refresh()
+                self.reader.refresh(content_only=True)
             elif changes.cards or changes.reviews or changes.sessions_void:
                 self.reader.refresh_header()  # the card-state line under the title
         for view in self.created_views():

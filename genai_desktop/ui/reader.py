@@ -329,7 +329,7 @@ class Reader(QTextBrowser):
         if shown_too:
             self._document_text = None
 
-    def _convert(self, page_id: str, *, scroll: int | None = None) -> None:
+    def _convert(self, page_id: str, *, scroll: int | None = None, unless_same: bool = False) -> None:
         """Convert ``page_id`` on the runner and show it when it arrives, unless another page
         (or this one again) was shown meanwhile. ``scroll``: where to put the page then (a page
         set again keeps its place); otherwise a restore asked for meanwhile (Back) applies.
@@ -360,6 +360,9 @@ class Reader(QTextBrowser):
             if theme_name == self.theme.name and library is self.workspace.library:  # still valid
                 self._keep_html(page, theme_name)
             if conversion == self._conversion and isValid(self):  # not another page since, nor a reader gone
+                if unless_same and page.complete and page.html == self.body_html and page_id == self.current_page:
+                    self._converting = False  # the document shown is this HTML already
+                    return
                 self._show_converted(page, scroll, placeholders)
 
         def failed(message: str) -> None:
@@ -462,9 +465,11 @@ class Reader(QTextBrowser):
             value, self._pending_scroll = self._pending_scroll, None
             self.verticalScrollBar().setValue(value)
 
-    def refresh(self) -> None:
+    def refresh(self, *, content_only: bool = False) -> None:
         """Show the page again (a new theme or zoom) at the same place. A page that has to be
-        converted again stays on screen as it is until it has been."""
+        converted again stays on screen as it is until it has been. ``content_only``: only the
+        library or the notes changed, so a page converted to the very HTML it shows is left as
+        it is (an import of other notes): set again, a long page's layout froze the window."""
         page = self.current_page
         if not page:
             return
@@ -474,7 +479,7 @@ class Reader(QTextBrowser):
             self.scroll_to(position)
         else:
             self._converting = True
-            self._convert(page, scroll=position)
+            self._convert(page, scroll=position, unless_same=content_only and not self._awaited)
 
     # ------------------------------------------------------------ look
     def set_theme(self, theme: themes.Theme) -> None:

@@ -163,3 +163,26 @@ def test_a_search_result_on_a_page_still_converting_goes_to_its_first_match_once
     match = highlighter.matches[highlighter.current]
     assert "discriminator" in match.selectedText().lower()
     assert window.reader.textCursor().position() == match.selectionEnd()  # the cursor put on it
+
+
+def test_a_reloaded_library_leaves_a_page_it_did_not_change_as_it_is(reader: Reader, qtbot, page_shown,
+                                                                    monkeypatch) -> None:
+    reader.show_page(LONG)
+    page_shown(reader)
+    reader.scroll_to(300)
+    set_again: list[str] = []
+    real = Reader._set_document
+    monkeypatch.setattr(Reader, "_set_document", lambda self, text, *a, **kw: (set_again.append(text),
+                                                                                real(self, text, *a, **kw)))
+    reader.workspace.reload_library()  # an import of other notes: this page's text is the same
+    reader.refresh(content_only=True)
+    assert reader.converting()  # converted again from the new library, on the runner
+    page_shown(reader)
+    assert set_again == [] and reader.scroll_position() == 300  # the same HTML: nothing laid out again
+
+    guide = reader.workspace.content_root / "guides" / "02-long.md"
+    guide.write_text(LONG_GUIDE.replace("Some words about part 3,", "Other words about part 3,"), encoding="utf-8")
+    reader.workspace.reload_library()  # this page changed: shown anew, at the same place
+    reader.refresh(content_only=True)
+    page_shown(reader)
+    assert len(set_again) == 1 and "Other words about part 3" in reader.toPlainText()
