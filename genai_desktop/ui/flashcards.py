@@ -437,7 +437,9 @@ class FlashcardsView(QWidget):
         self.deck_counted.emit()
 
     def _refresh_deck_if_shown(self) -> None:
-        if self.pages.currentWidget() is self.deck_page:
+        # Not for a view being left (its pending settings saved by hideEvent): on_shown counts
+        # again when it is back, and a count now competed with the next view's first paint.
+        if self.pages.currentWidget() is self.deck_page and self.isVisible():
             self.refresh_deck()
 
     def _on_scope_changed(self, item: QListWidgetItem | None, _previous=None) -> None:

@@ -364,6 +364,13 @@ def test_stepping_a_scheduling_box_saves_and_recounts_once_it_pauses(make_window
     assert len(saves) == 1 and len(decks) == 1
     assert StudySettings.load(window.workspace.progress.conn).reviews_per_day == start + 5
 
+    view.review_limit.stepUp()  # the view left inside the pause: saved, but its deck not counted unseen
+    window.show_view("library")
+    assert StudySettings.load(window.workspace.progress.conn).reviews_per_day == start + 6
+    assert len(saves) == 2 and len(decks) == 1
+    window.show_view("flashcards")
+    assert len(decks) == 2  # counted when shown again
+
     view.new_limit.stepUp()  # a change inside its pause is saved before a session starts from it
     view.start()
     assert StudySettings.load(window.workspace.progress.conn).new_per_day == view.new_limit.value()
