@@ -10,6 +10,7 @@ the packaged app calls ``multiprocessing.freeze_support()`` first, see packaging
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -26,7 +27,18 @@ class WorkerDied(RuntimeError):
     """The child process ended without an answer (killed, or crashed in native code)."""
 
 
+BACKGROUND_NICENESS = 10  # added to the child's: the window's own thread comes first for the CPU
+
+
 def _child(pipe: Connection, function: Callable[..., Any], args: tuple) -> None:
+    # Lower priority: on a two-core laptop a minute of index rebuild (or a fit) otherwise takes
+    # a core the window's thread and the runner share, and the window's next frame waits for it.
+    if hasattr(os, "nice"):  # not on Windows
+        try:
+            os.nice(BACKGROUND_NICENESS)
+        except OSError:
+            pass
+
     def progress(done: int, total: int) -> None:
         pipe.send(("progress", (done, total)))
 
