@@ -544,9 +544,19 @@ class FlashcardsView(QWidget):
         buttons = QHBoxLayout()
         buttons.setContentsMargins(28, 6, 28, 6)
         buttons.setSpacing(10)
+        # One in place of the other, in a stack of fixed width: swapping them changes no size, so
+        # the window is not laid out again at each card.
+        self.button_stack = QStackedWidget()
+        show_page = QWidget()  # the button a little narrower than the four ratings, centred
+        show_row = QHBoxLayout(show_page)
+        show_row.setContentsMargins(0, 0, 0, 0)
+        show_row.addStretch(1)
+        show_row.addWidget(self.show_button, 12)
+        show_row.addStretch(1)
+        self.button_stack.addWidget(show_page)
+        self.button_stack.addWidget(self.rating_row)
         buttons.addStretch(1)
-        buttons.addWidget(self.show_button, 6)
-        buttons.addWidget(self.rating_row, 12)
+        buttons.addWidget(self.button_stack, 12)
         buttons.addStretch(1)
         outer.addLayout(buttons)
 
@@ -682,8 +692,7 @@ class FlashcardsView(QWidget):
         self.question.setText(question.title)
         self.answer_view.show_html("")
         self.answer_view.hide()
-        self.rating_row.hide()
-        self.show_button.show()
+        self.button_stack.setCurrentIndex(0)
         self._update_queue_label()
         self._update_progress()
         self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
@@ -697,8 +706,7 @@ class FlashcardsView(QWidget):
         self._render_answer()
         for rating, preview in self.session.previews().items():
             self.rating_buttons[rating].setText(f"{preview.label}   {RATINGS.index(rating) + 1}")
-        self.show_button.hide()
-        self.rating_row.show()
+        self.button_stack.setCurrentIndex(1)
         self.answer_view.show()
         self.hint.setText("1 Again  ·  2 Hard  ·  3 Good  ·  4 Easy  ·  F full answer  ·  Ctrl+Z undo")
 
