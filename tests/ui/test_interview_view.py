@@ -73,6 +73,7 @@ def test_the_tab_and_its_shortcut(make_window, qtbot) -> None:
     press_view(qtbot, window, Qt.Key.Key_5, "interview")
     view = window.interview
     assert window.views.currentWidget() is view and view.pages.currentWidget() is view.setup_page
+    assert view.pages.count() == 1  # the mock's pages wait until a mock needs them
     assert view.setup_page.kind.currentData() == "topic"
     assert view.setup_page.count.value() == 5 and view.setup_page.minutes.value() == 3
     assert view.setup_page.thinking.value() == 0 and view.setup_page.thinking.text() == "none"

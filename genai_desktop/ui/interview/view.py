@@ -74,11 +74,10 @@ class InterviewView(QWidget):
 
         self.pages = QStackedWidget()
         self.setup_page = SetupPage(theme)
-        self.question_page = QuestionPage()
-        self.checklist_page = ChecklistPage(workspace, theme)
-        self.summary_page = SummaryPage(theme)
-        for page in (self.setup_page, self.question_page, self.checklist_page, self.summary_page):
-            self.pages.addWidget(page)
+        self.pages.addWidget(self.setup_page)
+        # The mock's pages are built when a mock first needs them (_page): built with the view,
+        # they tripled its first opening, and most openings only show the set-up.
+        self._built: dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -89,6 +88,41 @@ class InterviewView(QWidget):
         return self.workspace.progress.conn
 
     # ------------------------------------------------------------ wiring and keys
+    @property
+    def question_page(self) -> QuestionPage:
+        return self._page("question")
+
+    @property
+    def checklist_page(self) -> ChecklistPage:
+        return self._page("checklist")
+
+    @property
+    def summary_page(self) -> SummaryPage:
+        return self._page("summary")
+
+    def _page(self, name: str):
+        page = self._built.get(name)
+        if page is None:
+            if name == "question":
+                page = QuestionPage()
+                self._built[name] = page
+                self._wire_question(page)
+            elif name == "checklist":
+                page = ChecklistPage(self.workspace, self.theme)
+                self._built[name] = page
+                self._wire_checklist(page)
+            else:
+                page = SummaryPage(self.theme)
+                self._built[name] = page
+                self._wire_summary(page)
+            self.pages.addWidget(page)
+        return page
+
+    def _showing(self, name: str) -> bool:
+        """The mock page ``name`` is the one shown (never built just to say no)."""
+        page = self._built.get(name)
+        return page is not None and self.pages.currentWidget() is page
+
     def _wire(self) -> None:
         s = self.setup_page
         s.kind.currentIndexChanged.connect(self._fill_values)
@@ -99,7 +133,7 @@ class InterviewView(QWidget):
             s.key(key, lambda: self.start())
         s.key("Ctrl+R", self.again)
 
-        q = self.question_page
+    def _wire_question(self, q: QuestionPage) -> None:
         q.end_button.clicked.connect(self.end_answer)
         q.key("Space", self._space)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
@@ -107,7 +141,7 @@ class InterviewView(QWidget):
         q.key("T", self._focus_outline)
         q.key("Escape", self._escape_question)
 
-        c = self.checklist_page
+    def _wire_checklist(self, c: ChecklistPage) -> None:
         for n in range(1, interview.MAX_POINTS_KEYED + 1):
             c.key(str(n), lambda n=n: self.toggle_point(n - 1))
         for rating, key in RATING_KEYS.items():
@@ -122,7 +156,7 @@ class InterviewView(QWidget):
             c.key(key, lambda a=action: self._scroll_answer(a))
         c.answer_view.internal_link.connect(self.open_page)
 
-        m = self.summary_page
+    def _wire_summary(self, m: SummaryPage) -> None:
         m.key("P", self.practise_missed)
         for n in range(1, 10):
             m.key(str(n), lambda n=n: self.open_answer(n - 1))
@@ -224,7 +258,7 @@ class InterviewView(QWidget):
 
     def again(self) -> None:
         last = self._last_mock()
-        if last is not None and self.pages.currentWidget() in (self.setup_page, self.summary_page):
+        if last is not None and (self.pages.currentWidget() is self.setup_page or self._showing("summary")):
             self.select_setup(last[0])
             self.start(last[0], last[1])
 
@@ -273,7 +307,7 @@ class InterviewView(QWidget):
         return limit - (self.clock() - self.phase_started).total_seconds()
 
     def _tick(self) -> None:
-        if self.mock is None or self.pages.currentWidget() is not self.question_page:
+        if self.mock is None or not self._showing("question"):
             self.tick.stop()
             return
         left = self.remaining()
@@ -320,7 +354,7 @@ class InterviewView(QWidget):
             self.stop_mock()
 
     def end_answer(self) -> None:
-        if self.mock is None or self.pages.currentWidget() is not self.question_page:
+        if self.mock is None or not self._showing("question"):
             return
         if self.phase == "thinking":
             self._begin_answer()
@@ -366,7 +400,7 @@ class InterviewView(QWidget):
         c.setFocus()
 
     def toggle_point(self, index: int) -> None:
-        if self.mock is None or self.pages.currentWidget() is not self.checklist_page:
+        if self.mock is None or not self._showing("checklist"):
             return
         answer = self.mock.answers[self.index]
         if not 0 <= index < len(answer.points):
@@ -375,7 +409,7 @@ class InterviewView(QWidget):
         self._update_checklist()
 
     def choose_rating(self, rating: Rating) -> None:
-        if self.pages.currentWidget() is self.checklist_page:
+        if self._showing("checklist"):
             self.rating = rating
             self._update_checklist()
 
@@ -396,7 +430,7 @@ class InterviewView(QWidget):
                            f"<b>{RATING_NAMES[chosen]}</b> <span style='color:{self.theme.muted}'>({how})</span>")
 
     def toggle_full_answer(self) -> None:
-        if self.pages.currentWidget() is not self.checklist_page:
+        if not self._showing("checklist"):
             return
         c = self.checklist_page
         self.full_answer = not self.full_answer
@@ -413,7 +447,7 @@ class InterviewView(QWidget):
             view.verticalScrollBar().triggerAction(getattr(QAbstractSlider.SliderAction, action))
 
     def confirm(self) -> None:
-        if self.mock is None or self.pages.currentWidget() is not self.checklist_page:
+        if self.mock is None or not self._showing("checklist"):
             return
         self.mock.confirm(self.conn, self.index, self.chosen_rating(), clock=self.clock)
         # The due counts (tab, status bar) are refreshed once the mock ends: at 100k cards that
@@ -455,13 +489,13 @@ class InterviewView(QWidget):
 
     def open_answer(self, index: int) -> None:
         """Summary key 1-9: that question's page in the library."""
-        if self.mock is not None and self.pages.currentWidget() is self.summary_page:
+        if self.mock is not None and self._showing("summary"):
             done = self.mock.done()
             if 0 <= index < len(done):
                 self.open_page.emit(f"q:{done[index].question_id}")
 
     def practise_missed(self) -> None:
-        if self.mock is None or self.pages.currentWidget() is not self.summary_page:
+        if self.mock is None or not self._showing("summary"):
             return
         ids = self.mock.missed_question_ids()
         if ids:
@@ -509,11 +543,12 @@ class InterviewView(QWidget):
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
         self.setup_page.readiness.set_theme(theme)
-        self.checklist_page.answer_view.set_theme(theme)
+        if "checklist" in self._built:
+            self.checklist_page.answer_view.set_theme(theme)
         self.apply_theme()
-        if self.mock is not None and self.pages.currentWidget() is self.checklist_page:
+        if self.mock is not None and self._showing("checklist"):
             self._update_checklist()
-        elif self.mock is not None and self.pages.currentWidget() is self.summary_page:
+        elif self.mock is not None and self._showing("summary"):
             self._show_summary()
 
     def apply_theme(self) -> None:
