@@ -107,7 +107,8 @@ class RoadmapView(QWidget):
         self.empty.hide()
         outer.addWidget(self.empty, 1)
         self._shortcuts()
-        self.refresh()
+        # Filled when shown: on_shown re-reads everything each time, and reading it here as well
+        # made a first opening read it twice.
 
     @property
     def roadmap(self) -> Roadmap:
