@@ -255,8 +255,11 @@ class Workspace:
                 self._index_rebuilding.set()
                 try:
                     if self._update_index(index):
+                        from .search.query import warm_up
+
                         # A rebuilt index starts without the user's notes.
                         self._sync_notes(index, progress_conn or self.progress.conn)
+                        warm_up(index)  # here, before searches may run again
                 finally:
                     self._index_rebuilding.clear()
                     if progress_conn is not None:

@@ -78,6 +78,9 @@ def test_the_child_builds_the_index_the_workspace_searches(data_dir: Path, start
     _add_pack(workspace)
     _refresh_on_a_worker(workspace)
     assert workspace.index.fingerprint() == workspace.fingerprint
+    # What the first search after a rebuild needs was worked out by the rebuild's thread.
+    assert workspace.index.library_memo["pages"] == workspace.index.page_count()
+    assert "glossary" in workspace.index.library_memo
     assert [hit.page_id for hit in workspace.search("quokka")] == ["q:quokka-gate"]  # the new pack's page
     assert [hit.page_id for hit in workspace.search("zebra")] == ["q:attention-basics"]
     workspace.close()

@@ -269,6 +269,14 @@ def _glossary(index: ContentIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
+def warm_up(index: ContentIndex) -> None:
+    """Work out now, on this thread's connection, what the first search after a rebuild would
+    (the glossary's forms, the page count): the window's thread then types into a search that
+    has them, after an import's rebuild as after a start."""
+    _glossary(index)
+    _page_count(index)
+
+
 def _glossary_span(glossary: dict, words: list[str], start: int) -> int:
     """How many words from ``start`` make a glossary form (the longest), 0 if none; a plural
     "s" on the last word is allowed ("kv caches")."""
@@ -475,14 +483,19 @@ def _title_matches_first(candidates: list[tuple[int, float]], in_title: set[int]
     return best
 
 
+def _page_count(index: ContentIndex) -> int:
+    pages = index.library_memo.get("pages")
+    if pages is None:
+        pages = index.library_memo["pages"] = index.page_count()
+    return pages
+
+
 def _scored_matches(index: ContentIndex, plan: _Plan, limit: int,
                     budget: int) -> tuple[list[tuple[int, float]], set[int]]:
     """(rowid, rank) for the matches worth ranking (see search()), in rowid order, and which of
     them have the words in their title."""
     conn = index.conn
-    pages = index.library_memo.get("pages")
-    if pages is None:
-        pages = index.library_memo["pages"] = index.page_count()
+    pages = _page_count(index)
     if pages <= budget:
         # A library this small is ranked whole, in one statement (the built-in one has ~300 pages).
         scored = conn.execute("SELECT rowid, rank FROM fts WHERE fts MATCH ?", (plan.everything,)).fetchall()
