@@ -10,3 +10,25 @@ def test_the_heap_calls_run_anywhere(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")  # elsewhere: nothing to do
     memory.share_one_heap()
     memory.release_free_memory()
+
+
+def test_a_list_is_emptied_in_steps_from_its_end():
+    class Tracked(list):
+        def __delitem__(self, key):
+            sizes.append(len(self[key]))
+            super().__delitem__(key)
+
+    sizes: list[int] = []
+    items = Tracked(range(2500))
+    memory.release_in_steps(items, step=1000)
+    assert items == [] and sizes == [1000, 1000, 500]
+
+
+def test_a_released_library_holds_no_questions(starter_pack):
+    from genai_desktop.core.content.library import load_pack
+
+    library = load_pack(starter_pack)
+    first = next(library.questions())
+    assert library.question(first.id) is first
+    library.release()
+    assert list(library.questions()) == [] and library.question(first.id) is None and not library.topics

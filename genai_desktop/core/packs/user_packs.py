@@ -121,7 +121,9 @@ def write_pack(packs_root: Path, plan: ImportPlan, pack_id: str | None = None,
     target = packs_root / pack_id
     try:
         _write_files(work, pack_id, plan, now or system_clock())
-        problems = load_pack(work, pack=pack_id).problems
+        written = load_pack(work, pack=pack_id)
+        problems = written.problems
+        written.release()  # only loaded to be checked: freed in steps (Library.release)
         if problems:
             raise PackError(f"The pack would not load ({len(problems)} problems), first: {problems[0].message}")
     except OSError as exc:
