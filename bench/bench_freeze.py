@@ -214,7 +214,8 @@ def tour() -> dict[str, float]:
         def work(_progress):  # the dialog's work, on the runner as the dialog runs it; then the library reloads
             with startup_gc.building():
                 plan = plan_file(source)
-            return write_pack(packs, plan)
+            with startup_gc.building():
+                return write_pack(packs, plan)
 
         run_in_background(work, done=lambda _folder: window.apply_changes(Changes(library=True)), name="import")
 

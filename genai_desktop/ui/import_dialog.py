@@ -213,7 +213,8 @@ class NotesImportDialog(TransferDialog):
 
         def work(_report) -> Path:
             try:
-                return write_pack(packs_root, plan)
+                with startup_gc.building():  # writing checks the pack by loading it: 100,000 questions again
+                    return write_pack(packs_root, plan)
             except PackError as exc:
                 raise NotesError(str(exc)) from exc
 

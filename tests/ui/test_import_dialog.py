@@ -67,8 +67,14 @@ def test_preview_then_import_puts_the_pack_in_my_notes_and_flashcards(make_windo
     assert "1 question has no answer" in checks and "Why scale by the square root" in checks
     assert "The formula renders" in checks
 
+    import gc
+
+    real_write, collector_on = import_dialog.write_pack, []
+    monkeypatch.setattr(import_dialog, "write_pack",
+                        lambda *a, **k: (collector_on.append(gc.isenabled()), real_write(*a, **k))[1])
     dialog.import_button.click()
     wait_for(qtbot, dialog, dialog.result_page)
+    assert collector_on == [False]  # no full collection holds the interpreter while 100,000 questions are checked
     assert dialog.result_title.text() == "Notes imported"
     assert dialog.result_text.text().startswith("3 questions in 2 topics are in your library")  # no "0 pages"
     library = window.workspace.library
