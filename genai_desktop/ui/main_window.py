@@ -496,14 +496,14 @@ class MainWindow(QMainWindow):
 
         def build() -> None:
             self.view(name)
-            QTimer.singleShot(0, show)
+            QTimer.singleShot(0, self, show)
 
         def show() -> None:
             if self._opening == name:  # still the tab last chosen
                 self._opening = None
                 self.show_view(name)
 
-        QTimer.singleShot(0, build)
+        QTimer.singleShot(0, self, build)  # with the window as context: dropped if it goes first
 
     def open_page(self, page_id: str) -> None:
         if page_id != self.reader.current_page:
