@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -482,28 +485,37 @@ class MainWindow(QMainWindow):
 
     def open_view(self, name: str) -> None:
         """A tab clicked or its shortcut pressed. A view not built yet is opened in steps, each
-        its own pass of the event loop: the tab shows as chosen at once, the view is built in
-        the next pass and shown in the one after, then painted. Done in one go, building,
+        its own pass of the event loop: the tab shows as chosen at once; then its modules the
+        warm-up has not imported yet (ui/warm_up.py), one a pass; the view is built in the next
+        pass and shown in the one after, then painted. Done in one go, importing, building,
         showing and painting a view froze the window for their sum (the Interview's 35, 20 and
-        7 ms, more under load); in steps the longest step is the freeze. Should another tab be
-        chosen before it is built, the view is built all the same and the other one shown."""
+        7 ms to build, show and paint, more under load); in steps the longest step is the
+        freeze. Should another tab be chosen before it is built, the view is built all the same
+        and the other one shown."""
         view, button = self._views_by_name[name]
         if isinstance(view, QWidget) or (name != "library" and not self.first_paint.fire()):
             self.show_view(name)
             return
         button.setChecked(True)
         self._opening = name
-
-        def build() -> None:
-            self.view(name)
-            QTimer.singleShot(0, self, show)
+        from .warm_up import MODULES_OF_VIEW
 
         def show() -> None:
             if self._opening == name:  # still the tab last chosen
                 self._opening = None
                 self.show_view(name)
 
-        QTimer.singleShot(0, self, build)  # with the window as context: dropped if it goes first
+        steps: list[Callable[[], object]] = [
+            *(partial(importlib.import_module, module) for module in MODULES_OF_VIEW.get(name, ())
+              if module not in sys.modules),
+            partial(self.view, name), show]
+
+        def next_step() -> None:
+            steps.pop(0)()
+            if steps:
+                QTimer.singleShot(0, self, next_step)
+
+        QTimer.singleShot(0, self, next_step)  # with the window as context: dropped if it goes first
 
     def open_page(self, page_id: str) -> None:
         if page_id != self.reader.current_page:

@@ -1,3 +1,5 @@
+import sys
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
 
@@ -291,3 +293,29 @@ def test_a_tab_opens_its_view_in_steps_and_a_later_choice_wins(make_window, qtbo
     assert window.views.currentWidget() is window.splitter and window.tab("library").isChecked()
     qtbot.mouseClick(window.tab("interview"), Qt.MouseButton.LeftButton)  # built: shown at once
     assert window.views.currentWidget() is window.interview
+
+
+def test_a_view_opened_before_the_warm_up_reached_it_imports_its_modules_in_a_pass_of_their_own(
+        make_window, qtbot, tmp_path, monkeypatch) -> None:
+    import builtins
+
+    from genai_desktop.ui import warm_up
+
+    # A stand-in for the Roadmap's module, recording when it is imported and what was built then.
+    (tmp_path / "open_view_probe.py").write_text(
+        "import builtins\nbuiltins.open_view_probe.append(builtins.open_view_probe_built())\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr("builtins.open_view_probe", [], raising=False)
+    monkeypatch.setitem(warm_up.MODULES_OF_VIEW, "roadmap", ("open_view_probe",))
+    monkeypatch.delitem(sys.modules, "open_view_probe", raising=False)
+    window = make_window()
+    assert window.first_paint.fire()
+    monkeypatch.setattr("builtins.open_view_probe_built",
+                        lambda: any(type(v).__name__ == "RoadmapView" for v in window.created_views()),
+                        raising=False)
+    assert not builtins.open_view_probe_built()
+    qtbot.mouseClick(window.tab("roadmap"), Qt.MouseButton.LeftButton)
+    assert builtins.open_view_probe == []  # not inside the click
+    qtbot.waitUntil(lambda: type(window.views.currentWidget()).__name__ == "RoadmapView", timeout=3000)
+    assert builtins.open_view_probe == [False]  # imported once, before the view was built
+    sys.modules.pop("open_view_probe", None)

@@ -195,10 +195,12 @@ class RoadmapView(QWidget):
             checklist.add_section(RETIRED, "Retired · kept for their history")
             for record in retired:
                 checklist.add_milestone(record.milestone_id, RETIRED, retired_title(record.milestone_id))
-        checklist.blockSignals(False)
         target = checklist.item_for(keep) or checklist.first_selectable()
         if target is not None:
             checklist.select_item(target)
+        checklist.blockSignals(False)
+        # Once, whether or not the current row moved: a signal let through as well showed the
+        # detail twice (7 ms a time on the UI thread).
         self._on_current_changed(target)
 
     def _update_totals(self, roadmap: Roadmap) -> None:
