@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE = (1280, 800)
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
+# open_view's steps are timers of 1 ms, not 0: a zero timer is a posted event, and Qt delivers
+# the events posted while it delivers others in the same batch, so the steps, and the paint the
+# last one posts, ran back to back with no input or other timer between them (the Roadmap's
+# build, show and paint made one stall of 50 ms where the longest step is 19).
+STEP_MS = 1
 ALL_CARDS = ""  # the counts' key for the whole library beside its topics' (no topic id is empty)
 
 
@@ -468,7 +473,8 @@ class MainWindow(QMainWindow):
     def view_names(self) -> list[str]:
         return list(self._views_by_name)
 
-    def show_view(self, name: str) -> bool:
+    def show_view(self, name: str, *, filled: bool = False) -> bool:
+        """``filled``: the view's ``on_shown`` already ran while it was hidden (open_view)."""
         if name not in self._views_by_name:
             return False
         self._opening = None  # a view opening in steps (open_view) is not shown over this one
@@ -479,7 +485,7 @@ class MainWindow(QMainWindow):
         button = self._views_by_name[name][1]
         self.views.setCurrentWidget(widget)
         button.setChecked(True)
-        if widget is not self.splitter:  # the library view follows the reader instead
+        if widget is not self.splitter and not filled:  # the library view follows the reader instead
             widget.on_shown()
         return True
 
@@ -487,11 +493,11 @@ class MainWindow(QMainWindow):
         """A tab clicked or its shortcut pressed. A view not built yet is opened in steps, each
         its own pass of the event loop: the tab shows as chosen at once; then its modules the
         warm-up has not imported yet (ui/warm_up.py), one a pass; the view is built in the next
-        pass and shown in the one after, then painted. Done in one go, importing, building,
-        showing and painting a view froze the window for their sum (the Interview's 35, 20 and
-        7 ms to build, show and paint, more under load); in steps the longest step is the
-        freeze. Should another tab be chosen before it is built, the view is built all the same
-        and the other one shown."""
+        pass, filled (its ``on_shown``, still hidden) in the one after, then shown and painted.
+        Done in one go, importing, building, filling, showing and painting a view froze the
+        window for their sum (the Roadmap's 4, 18, 13 and 28 ms, more under load); in steps the
+        longest step is the freeze. Should another tab be chosen before it is built, the view
+        is built all the same and the other one shown."""
         view, button = self._views_by_name[name]
         if isinstance(view, QWidget) or (name != "library" and not self.first_paint.fire()):
             self.show_view(name)
@@ -500,22 +506,34 @@ class MainWindow(QMainWindow):
         self._opening = name
         from .warm_up import MODULES_OF_VIEW
 
+        def fill() -> None:
+            if self._opening == name and name != "library":  # still the tab last chosen
+                view = self.view(name)
+                view.on_shown()
+                # Styled and laid out at the size it will show at, still hidden: showing it then
+                # only paints (the Roadmap's stylesheet applied to each widget and its layout
+                # were 12 ms of showing it, the paint 18).
+                view.setGeometry(self.views.contentsRect())
+                view.ensurePolished()
+                if view.layout() is not None:
+                    view.layout().activate()
+
         def show() -> None:
-            if self._opening == name:  # still the tab last chosen
+            if self._opening == name:
                 self._opening = None
-                self.show_view(name)
+                self.show_view(name, filled=name != "library")
 
         steps: list[Callable[[], object]] = [
             *(partial(importlib.import_module, module) for module in MODULES_OF_VIEW.get(name, ())
               if module not in sys.modules),
-            partial(self.view, name), show]
+            partial(self.view, name), fill, show]
 
         def next_step() -> None:
             steps.pop(0)()
             if steps:
-                QTimer.singleShot(0, self, next_step)
+                QTimer.singleShot(STEP_MS, self, next_step)
 
-        QTimer.singleShot(0, self, next_step)  # with the window as context: dropped if it goes first
+        QTimer.singleShot(STEP_MS, self, next_step)  # with the window as context: dropped if it goes first
 
     def open_page(self, page_id: str) -> None:
         if page_id != self.reader.current_page:

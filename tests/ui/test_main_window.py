@@ -319,3 +319,21 @@ def test_a_view_opened_before_the_warm_up_reached_it_imports_its_modules_in_a_pa
     qtbot.waitUntil(lambda: type(window.views.currentWidget()).__name__ == "RoadmapView", timeout=3000)
     assert builtins.open_view_probe == [False]  # imported once, before the view was built
     sys.modules.pop("open_view_probe", None)
+
+
+def test_a_view_opened_by_its_tab_is_filled_once_while_hidden_then_shown(make_window, qtbot, monkeypatch) -> None:
+    from genai_desktop.ui.roadmap.view import RoadmapView
+
+    calls: list[bool] = []  # whether the view was on screen at each on_shown
+    on_shown = RoadmapView.on_shown
+    monkeypatch.setattr(RoadmapView, "on_shown", lambda self: (calls.append(self.isVisible()), on_shown(self)))
+    window = make_window()
+    assert window.first_paint.fire()
+    qtbot.mouseClick(window.tab("roadmap"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: type(window.views.currentWidget()).__name__ == "RoadmapView", timeout=3000)
+    view = window.views.currentWidget()
+    assert calls == [False]  # filled before it showed, and not again when it did
+    assert view.isVisible() and view.checklist.count() > 0  # shown with its milestones
+    qtbot.mouseClick(window.tab("library"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.tab("roadmap"), Qt.MouseButton.LeftButton)  # built: shown and refreshed at once
+    assert calls == [False, True]
