@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStackedLayout,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -59,6 +59,7 @@ from . import theme as themes
 from .labels import styled_label
 from .reader import Reader
 from .runner import Recount
+from .session_progress import SessionProgress
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -195,7 +196,7 @@ class FlashcardsView(QWidget):
         self.apply_theme()
         self.session: StudySession | None = None
         self._scope_ids_of: object | None = None  # the library the kept scope ids are of
-        self._scope_ids_kept: dict[Scope, list[str]] = {}
+        self._scope_ids_kept: dict[Scope, Sequence[str]] = {}
         # Which of those decks hold each question (core/study/deck_counts.py), kept beside them:
         # built on the runner with the first count of a library, and again when the decks change.
         self._deck_index: ScopeIndex[Scope] | None = None
@@ -325,16 +326,17 @@ class FlashcardsView(QWidget):
         kept = dict(self._scope_ids_kept)  # the worker reads its own copy; only the UI thread adds
         bookmarks = list(self.bookmarks())
 
-        def ids_of() -> tuple[dict[Scope, list[str]], dict[Scope, list[str]]]:
-            ids: dict[Scope, list[str]] = {}
-            listed: dict[Scope, list[str]] = {}
+        def ids_of() -> tuple[dict[Scope, Sequence[str]], dict[Scope, Sequence[str]]]:
+            ids: dict[Scope, Sequence[str]] = {}
+            listed: dict[Scope, Sequence[str]] = {}
             for scope in scopes:
                 if scope.kind == "bookmarks":  # changes with a star, not with the library
                     ids[scope] = scope.question_ids(library, bookmarks)
                 elif scope in kept:
                     ids[scope] = kept[scope]
                 else:
-                    ids[scope] = listed[scope] = scope.question_ids(library)
+                    # Kept as a tuple: nothing the cyclic collector walks (core/memory.py id_set).
+                    ids[scope] = listed[scope] = tuple(scope.question_ids(library))
             return ids, listed
         return library, ids_of
 
@@ -480,7 +482,8 @@ class FlashcardsView(QWidget):
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.progress = QProgressBar(objectName="SessionProgress", textVisible=False, maximumHeight=3)
+        self.progress = SessionProgress()
+        self.progress.set_colors(self.theme.border, self.theme.accent)
         outer.addWidget(self.progress)
 
         header = QHBoxLayout()
@@ -529,7 +532,7 @@ class FlashcardsView(QWidget):
         # The four rating buttons in one row shown and hidden whole: each widget shown in a
         # visible window lays the whole window out again before it returns (Qt activates every
         # parent's layout), ~6 ms a time; revealing an answer showed five.
-        self.rating_row = QWidget()
+        self.rating_row = QWidget(objectName="ButtonRow")
         ratings = QHBoxLayout(self.rating_row)
         ratings.setContentsMargins(0, 0, 0, 0)
         ratings.setSpacing(10)
@@ -544,17 +547,21 @@ class FlashcardsView(QWidget):
         buttons = QHBoxLayout()
         buttons.setContentsMargins(28, 6, 28, 6)
         buttons.setSpacing(10)
-        # One in place of the other, in a stack of fixed width: swapping them changes no size, so
-        # the window is not laid out again at each card.
+        # One over the other, in a stack of fixed width: both stay shown (StackAll) and the
+        # current one is raised, opaque, with the other disabled under it. Hiding one and showing
+        # the other laid the window out again, 2-4 ms at each reveal and each answer.
         self.button_stack = QStackedWidget()
-        show_page = QWidget()  # the button a little narrower than the four ratings, centred
+        self.button_stack.layout().setStackingMode(QStackedLayout.StackingMode.StackAll)
+        show_page = QWidget(objectName="ButtonRow")  # the button a little narrower than the four ratings, centred
         show_row = QHBoxLayout(show_page)
         show_row.setContentsMargins(0, 0, 0, 0)
         show_row.addStretch(1)
         show_row.addWidget(self.show_button, 12)
         show_row.addStretch(1)
-        self.button_stack.addWidget(show_page)
-        self.button_stack.addWidget(self.rating_row)
+        for row in (show_page, self.rating_row):
+            row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # its stylesheet background hides the other
+            self.button_stack.addWidget(row)
+        self._offer_ratings(False)
         buttons.addStretch(1)
         buttons.addWidget(self.button_stack, 12)
         buttons.addStretch(1)
@@ -690,9 +697,8 @@ class FlashcardsView(QWidget):
         parts = [topic.title if topic else "", LEVEL_NAMES.get(question.level, question.level or "")]
         self.caption.setText("  ·  ".join(part for part in parts if part))
         self.question.setText(question.title)
-        self.answer_view.show_html("")
-        self.answer_view.hide()
-        self.button_stack.setCurrentIndex(0)
+        self.answer_view.show_html("")  # shown empty: hiding and showing it laid the window out again
+        self._offer_ratings(False)
         self._update_queue_label()
         self._update_progress()
         self.hint.setText("Space show answer  ·  B bury  ·  S suspend  ·  Ctrl+Z undo  ·  Esc leave")
@@ -706,9 +712,18 @@ class FlashcardsView(QWidget):
         self._render_answer()
         for rating, preview in self.session.previews().items():
             self.rating_buttons[rating].setText(f"{preview.label}   {RATINGS.index(rating) + 1}")
-        self.button_stack.setCurrentIndex(1)
-        self.answer_view.show()
+        self._offer_ratings(True)
         self.hint.setText("1 Again  ·  2 Hard  ·  3 Good  ·  4 Easy  ·  F full answer  ·  Ctrl+Z undo")
+
+    def _offer_ratings(self, offered: bool) -> None:
+        """The four ratings on top, or the Show answer button; the one under it is disabled."""
+        show_page = self.button_stack.widget(0)
+        self.button_stack.setCurrentWidget(self.rating_row if offered else show_page)
+        self.rating_row.setEnabled(offered)
+        show_page.setEnabled(not offered)
+
+    def ratings_offered(self) -> bool:
+        return self.button_stack.currentWidget() is self.rating_row
 
     def _render_answer(self) -> None:
         question = self.workspace.library.question(self.session.current)
@@ -902,6 +917,7 @@ class FlashcardsView(QWidget):
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
         self.answer_view.set_theme(theme)
+        self.progress.set_colors(theme.border, theme.accent)
         self.apply_theme()
         if self.session is not None and self.pages.currentWidget() is self.review_page:
             self._update_queue_label()
@@ -929,7 +945,6 @@ class FlashcardsView(QWidget):
             QListWidget#ScopeList::item {{ padding: 8px 10px; border-radius: 7px; }}
             QListWidget#ScopeList::item:selected {{ background: {t.selection}; color: {t.text}; }}
             QListWidget#ScopeList::item:hover {{ background: {t.hover}; }}
-            QProgressBar#SessionProgress {{ background: {t.border}; border: none; }}
-            QProgressBar#SessionProgress::chunk {{ background: {t.accent}; }}
+            QWidget#ButtonRow {{ background: {t.window}; }}
             {rating_css}
         """)

@@ -944,6 +944,7 @@ def _deck_scopes(library) -> tuple:
     for the interpreter with the window repainting the reloaded tree (60 and 111 ms stalls)."""
     from ..core.study.deck_counts import ScopeIndex
 
-    every = [q.id for q in library.questions()]
-    scopes = {ALL_CARDS: every, **{topic.id: [q.id for q in topic.questions] for topic in library.topics}}
+    # Tuples: nothing the cyclic collector walks at each collection (core/memory.py id_set).
+    every = tuple([q.id for q in library.questions()])
+    scopes = {ALL_CARDS: every, **{topic.id: tuple([q.id for q in topic.questions]) for topic in library.topics}}
     return library, ScopeIndex(scopes), every

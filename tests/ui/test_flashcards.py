@@ -25,11 +25,13 @@ def test_a_full_review_session_with_keys(make_window, qtbot) -> None:
     qtbot.keyClick(view, Qt.Key.Key_Return)  # start with "All questions"
     assert view.pages.currentWidget() is view.review_page
     assert view.question.text() == "What does scaled dot-product attention compute?"
-    assert view.show_button.isVisible() and not view.rating_buttons[Rating.Good].isVisible()
+    assert view.show_button.isEnabled() and not view.ratings_offered()
+    assert not view.rating_buttons[Rating.Good].isEnabled()  # under the Show answer row: not clickable
 
     qtbot.keyClick(view, Qt.Key.Key_Space)  # show the answer
     assert view.revealed and "Each query scores every key" in view.answer_view.toPlainText()
     assert view.rating_buttons[Rating.Good].text().startswith("Good · ")
+    assert view.ratings_offered() and view.rating_buttons[Rating.Good].isEnabled() and not view.show_button.isEnabled()
     qtbot.keyClick(view, Qt.Key.Key_F)
     assert "The formula:" in view.answer_view.toPlainText()
 
@@ -321,7 +323,7 @@ def test_the_custom_study_button_reviews_forgotten_cards(make_window, monkeypatc
     monkeypatch.setattr(CustomStudyDialog, "exec", choose_forgotten)
     view.custom_button.click()
     assert view.pages.currentWidget() is view.review_page
-    assert view.session.scope_ids == ["attention-basics"]
+    assert list(view.session.scope_ids) == ["attention-basics"]
     assert "forgotten in the last 1 day" in view.queue_label.text()
 
 

@@ -136,3 +136,18 @@ def test_a_dialog_deleted_while_its_work_runs_does_not_take_the_thread_with_it(q
     shiboken6.delete(dialog)  # what closing the main window does to its dialogs
     release.set()
     assert job.wait(5000) and job.owner is dialog
+
+
+def test_work_begins_once_the_pass_that_started_it_is_over_unless_someone_waits_for_it(qtbot) -> None:
+    import time
+
+    started = threading.Event()
+    job = run_in_background(lambda _progress: started.set(), name="after-the-pass")
+    time.sleep(0.03)  # the rest of the pass that started it (a paint, say): the interpreter is free
+    assert not started.is_set()
+    qtbot.waitUntil(started.is_set, timeout=5000)
+
+    waited = threading.Event()
+    job = Job(lambda _progress: waited.set())
+    job.start()
+    assert job.wait(5000) and waited.is_set()  # waited for: begun at once, not after the pass

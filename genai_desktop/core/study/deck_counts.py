@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 from fsrs import State
 
 from ..clock import Clock, day_start, iso, study_day, system_clock
+from ..memory import id_set
 from .session import NEW, StudySettings, done_today, learning_horizon
 
 Key = TypeVar("Key", bound=Hashable)
@@ -173,24 +174,28 @@ class DeckTally:
                 chunk = json.loads(ids)
                 found += chunk
                 by_class.update(index.classes(chunk))
-        # As sets once a card is looked up (a reread, a scope outside the index): a count that
+        # As id sets once a card is looked up (a reread, a scope outside the index): a count that
         # needs none (the first, a read anew after a write nobody noted) does not build them.
-        self._read: tuple[list[str], list[str]] | None = (review, not_new)
-        self._sets: tuple[set[str], set[str]] = (set(), set())
+        # Tuples and id sets (core/memory.py) are nothing the cyclic collector walks.
+        self._read: tuple[tuple[str, ...], tuple[str, ...]] | None = (tuple(review), tuple(not_new))
+        self._sets: tuple[dict[str, None], dict[str, None]] = ({}, {})
 
     @property
-    def review(self) -> set[str]:
+    def review(self) -> Collection[str]:
         """The cards due for review today."""
         return self._as_sets()[0]
 
     @property
-    def not_new(self) -> set[str]:
+    def not_new(self) -> Collection[str]:
         """The cards that can no longer be new today."""
         return self._as_sets()[1]
 
-    def _as_sets(self) -> tuple[set[str], set[str]]:
+    def _as_sets(self) -> tuple[dict[str, None], dict[str, None]]:
         if self._read is not None:
-            self._sets, self._read = (set(self._read[0]), set(self._read[1])), None
+            # In steps (id_set): a set of 100,000 ids made at once kept the interpreter ~10 ms,
+            # and the window with it (the runner reads again after every answer).
+            self._sets = (id_set(self._read[0]), id_set(self._read[1]))
+            self._read = None
         return self._sets
 
     def fits(self, index: ScopeIndex, settings: StudySettings, now: datetime) -> bool:
@@ -214,14 +219,14 @@ class DeckTally:
             self._move(qid, review, review_set, self.review_by_class)
             self._move(qid, not_new, not_new_set, self.not_new_by_class)
 
-    def _move(self, qid: str, inside: bool, members: set[str], by_class: Counter[int | None]) -> None:
+    def _move(self, qid: str, inside: bool, members: dict[str, None], by_class: Counter[int | None]) -> None:
         if inside == (qid in members):
             return
         if inside:
-            members.add(qid)
+            members[qid] = None
             by_class[self.index.class_of(qid)] += 1
         else:
-            members.remove(qid)
+            del members[qid]
             by_class[self.index.class_of(qid)] -= 1
 
 

@@ -399,7 +399,7 @@ class StudySession:
     """One review session over a scope. Build it with ``StudySession.open``."""
 
     conn: sqlite3.Connection
-    scope_ids: list[str]
+    scope_ids: Sequence[str]  # a tuple: nothing the cyclic collector walks (core/memory.py id_set)
     settings: StudySettings
     clock: Clock = system_clock
     learning: list[tuple[str, str]] = field(default_factory=list)  # (due iso, question id), sorted
@@ -429,7 +429,7 @@ class StudySession:
         """``whole_library``: the scope is every question, so due cards need no scope check.
         ``ahead``: offer every card of the scope now, due or not (see the field).
         ``extra_new``: new cards over today's limit for this scope (``custom_new_today``)."""
-        session = cls(conn, scope_ids, settings or StudySettings.load(conn), clock)
+        session = cls(conn, tuple(scope_ids), settings or StudySettings.load(conn), clock)
         session.whole_library = whole_library
         session.ahead = ahead
         session.extra_new = max(0, extra_new)
