@@ -250,6 +250,7 @@ def tour() -> dict[str, float]:
 
     def answer() -> None:
         flashcards.start()
+        run_events_for(5)  # the session's first card painted before the first key press, as for a user
         rng = random.Random(1)
         for _ in range(20):
             if flashcards.session is None or flashcards.session.current is None:

@@ -315,6 +315,12 @@ class FlashcardsView(QWidget):
         scopes += [Scope("pack", p, f"My notes · {library.pack_titles.get(p, p)}") for p in packs]
         return scopes
 
+    def _scope_ids(self, scope: Scope) -> Sequence[str]:
+        """A deck's questions: those the deck list keeps for it while the library is the same
+        (the whole library's 100,000 listed again was 5 ms of starting a session), else listed now."""
+        kept = self._scope_ids_kept.get(scope) if self._scope_ids_of is self.workspace.library else None
+        return kept if kept is not None else scope.question_ids(self.workspace.library, self.bookmarks())
+
     def _scope_ids_work(self, scopes: list[Scope]):
         """A function for the runner giving each deck's questions, and those newly listed for the
         view to keep. Those that only the library decides (all, a level, a topic, a pack, a
@@ -663,7 +669,7 @@ class FlashcardsView(QWidget):
             self.custom_from = None  # a session asked for elsewhere (the roadmap) is no custom one
         self.flush_settings()
         if ids is None:
-            ids = self.scope.question_ids(self.workspace.library, self.bookmarks())
+            ids = self._scope_ids(self.scope)
         settings = StudySettings.load(self.conn)
         key = _scope_key(self.scope)
         self.session = StudySession.open(self.conn, ids, settings, whole_library=self.scope.kind == "all",
@@ -856,7 +862,7 @@ class FlashcardsView(QWidget):
 
         self.flush_settings()
         scope = self.custom_from or self.scope
-        ids = scope.question_ids(self.workspace.library, self.bookmarks())
+        ids = self._scope_ids(scope)
         settings = StudySettings.load(self.conn)
         session = StudySession.open(self.conn, ids, settings, whole_library=scope.kind == "all",
                                     extra_new=custom_new_today(self.conn, _scope_key(scope), settings))
