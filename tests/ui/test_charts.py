@@ -156,3 +156,23 @@ def test_the_heatmap_is_drawn_again_only_when_its_data_theme_or_size_change(qtbo
     assert dark != first and len(drawn) == 3
     heatmap.resize(900, heatmap.heightForWidth(900))
     assert picture().size() != dark.size() and len(drawn) == 4
+
+
+def test_the_heatmap_shades_a_day_by_its_share_of_the_busiest(qtbot) -> None:
+    heatmap = Heatmap(themes.LIGHT_THEME)
+    qtbot.addWidget(heatmap)
+    heatmap.resize(900, heatmap.heightForWidth(900))
+    today = date(2026, 3, 10)
+    busy, light, idle = today - timedelta(days=1), today - timedelta(days=2), today - timedelta(days=3)
+    heatmap.set_data({busy: 200, light: 10}, today)
+    image = heatmap.grab().toImage()
+
+    def colour(day: date) -> QColor:
+        return image.pixelColor(heatmap._cell(day).center().toPoint())
+
+    theme = themes.LIGHT_THEME
+    assert _close(colour(busy), themes.mix(theme.good, theme.surface, 1.0))  # the peak: the full colour
+    assert _close(colour(idle), QColor(theme.badge))  # no review: the empty cell's colour
+    # A day of a twentieth of the peak: the palest shade but one, lighter than the peak's.
+    assert _close(colour(light), themes.mix(theme.good, theme.surface, 0.35 + 0.65 / Heatmap.SHADES))
+    assert colour(light) != colour(busy)
