@@ -50,8 +50,13 @@ class SingleInstance(QObject):
         return self.lock.tryLock(0)
 
     def holder_pid(self) -> int | None:
-        ok, pid, _host, _app = self.lock.getLockInfo()
-        return pid if ok else None
+        """The process holding the lock, if the lock file names one. PySide 6 gives
+        (pid, host, app), with pid 0 when there is none (older bindings led with an ok flag)."""
+        info = self.lock.getLockInfo()
+        if len(info) == 4:
+            ok, pid = info[0], info[1]
+            return pid if ok and pid else None
+        return info[0] or None
 
     def listen(self) -> bool:
         from PySide6.QtNetwork import QLocalServer

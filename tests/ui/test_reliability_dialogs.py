@@ -216,7 +216,8 @@ def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path: Path) -> None:
         f"i = SingleInstance(__import__('pathlib').Path({str(tmp_path)!r})); print(i.claim(), flush=True); "
         "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "True"
-    assert not SingleInstance(tmp_path).claim()
+    second = SingleInstance(tmp_path)
+    assert not second.claim() and second.holder_pid() == holder.pid  # named in the "already running" message
     holder.send_signal(signal.SIGKILL)  # the lock file stays behind, naming a dead process
     holder.wait()
     holder.stdout.close()
