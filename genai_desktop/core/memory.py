@@ -13,6 +13,7 @@ systems' allocators return memory on their own or offer neither call: there both
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,3 +76,9 @@ def add_in_steps(members: dict[str, None], items: Sequence[str], step: int = 409
     in steps, other threads run in between."""
     for start in range(0, len(items), step):
         members.update(dict.fromkeys(items[start:start + step]))
+
+
+def count_in_steps(counts: Counter, items: Sequence, step: int = 4096) -> None:
+    """``counts.update(items)`` ``step`` items a call (see ``add_in_steps``)."""
+    for start in range(0, len(items), step):
+        counts.update(items[start:start + step])

@@ -32,3 +32,25 @@ def test_a_released_library_holds_no_questions(starter_pack):
     assert library.question(first.id) is first
     library.release()
     assert list(library.questions()) == [] and library.question(first.id) is None and not library.topics
+
+
+def test_an_id_set_holds_its_ids_where_the_collector_never_walks_them():
+    import gc
+    from collections import Counter
+
+    ids = [f"q-{n}" for n in range(10_000)]
+    members = memory.id_set(ids)
+    assert len(members) == 10_000 and "q-42" in members and "q-10000" not in members
+    assert not gc.is_tracked(members)  # a set of the same ids is walked at every full collection
+    memory.add_in_steps(members, ["q-1", "new"], step=1)
+    assert len(members) == 10_001 and "new" in members
+
+    class Recorded(list):
+        def __getitem__(self, key):
+            taken.append(len(super().__getitem__(key)))
+            return super().__getitem__(key)
+
+    taken: list[int] = []
+    counts: Counter[str] = Counter()
+    memory.count_in_steps(counts, Recorded("abcab" * 3), step=4)
+    assert counts == Counter("abcab" * 3) and taken == [4, 4, 4, 3]

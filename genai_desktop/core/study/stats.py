@@ -27,8 +27,9 @@ from fsrs import Card, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from ..content.library import Library
-from ..memory import add_in_steps, id_set
+from ..memory import add_in_steps, count_in_steps, id_set
 from ..store.db import CARD_DUE_QUARTER, CARD_INTERVAL, ISO_UTC_GLOB
+from .deck_counts import READ_CHUNK
 from .session import (
     LEECH_LAPSES,
     NEW,
@@ -537,20 +538,22 @@ def _recalls(conn: sqlite3.Connection, today: date, days: _StudyDays,
     tenths: Counter[int] = Counter()
     total, mastered = 0.0, id_set()
 
-    per_tenth = ", ".join(f"sum(tenth = {n})" for n in range(10))
-
     def tally(cards: str, **more) -> None:  # cards: (question_id, stability, recall)
         nonlocal total
-        # The tenths are counted in SQLite, whose work lets other threads run: handed to Python
-        # as one string of 78,000 of them, splitting and counting it were single calls that held
-        # the interpreter (and the window's thread) for ~8 ms. A NULL recall has no tenth.
-        *by_tenth, recall_sum, mastered_json = conn.execute(
-            f"SELECT {per_tenth}, sum(recall), json_group_array(question_id) FILTER (WHERE stability >= "
-            ":mastery_stability AND recall >= :mastery) FROM (SELECT *, min(9, CAST(recall * 10 AS INTEGER)) "
-            f"AS tenth FROM ({cards} LIMIT -1) LIMIT -1)", {**args, **more}).fetchone()
-        tenths.update({tenth: n for tenth, n in enumerate(by_tenth) if n})
-        total += recall_sum or 0.0
-        add_in_steps(mastered, json.loads(mastered_json))  # 50,000 ids at once: ~15 ms holding the interpreter
+        # The tenths as text, counted by Counter on its split (one-character strings are shared
+        # objects): a JSON array of them took twice as long to build and to read, ten sums in
+        # SQL longer still. Counted a slice at a time: all 78,000 in one call held the
+        # interpreter (and the window's thread) ~8 ms.
+        row = conn.execute(
+            "SELECT group_concat(min(9, CAST(recall * 10 AS INTEGER)), ','), "
+            "sum(recall), json_group_array(question_id) FILTER (WHERE stability >= :mastery_stability "
+            f"AND recall >= :mastery) FROM ({cards} LIMIT -1)", {**args, **more}).fetchone()
+        if row[0] is not None:  # NULL: no recall (group_concat leaves NULLs out)
+            text_tenths: Counter[str] = Counter()
+            count_in_steps(text_tenths, row[0].split(","))
+            tenths.update({int(tenth): n for tenth, n in text_tenths.items()})
+        total += row[1] or 0.0
+        add_in_steps(mastered, json.loads(row[2]))  # 50,000 ids at once: ~15 ms holding the interpreter
 
     odd = conn.execute(f"SELECT count(*) FROM cards INDEXED BY cards_odd_last_review WHERE last_review NOT GLOB "
                        f"'{ISO_UTC_GLOB}' AND {review}").fetchone()[0]
@@ -586,7 +589,7 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     interval and stability distributions and the forecast as index range counts between their
     bucket edges and between the quarter hours each study day starts at (forecast_ranges). Recall,
     which changes with the time, is computed per review card from a covering index; its tenths
-    are ten sums of the same pass (SQLite's GROUP BY would sort them). A
+    come to Python as text tallied by Counter (SQLite's GROUP BY would sort them). A
     subquery with LIMIT -1 is not merged into its query (SQLite's flattening rules), so what it
     computes is computed once per card rather than wherever the outer query names it."""
     _with_pow(conn)
@@ -618,13 +621,19 @@ def _cards(conn: sqlite3.Connection, library: Library, stats: Stats, days: _Stud
     recall_tenths, recall_sum, mastered = _recalls(conn, stats.today, days, scheduler)
     ids_of = attrgetter("id")
     in_library = set(map(ids_of, library.questions()))
-    # The cards known (studied, or suspended before they were), read from the same index row by
-    # row: SQLite lets other threads run between rows, where a JSON array of 100,000 ids parsed
-    # and taken from the library's set in two calls held the interpreter (and the window) ~55 ms.
-    known_in_library = 0
-    for (qid,) in conn.execute("SELECT question_id FROM cards INDEXED BY cards_stats_recall "
-                               "WHERE state != ? OR suspended = 1", (NEW,)):
-        known_in_library += qid in in_library
+    # The cards known (studied, or suspended before they were), READ_CHUNK rows at a time: a
+    # JSON array of all 100,000 ids parsed and taken from the library's set in two calls held the
+    # interpreter (and the window) ~55 ms; read row by row, the count took 80 ms more.
+    known_in_library, after = 0, -1
+    while True:
+        last, ids = conn.execute(
+            "SELECT max(rowid), json_group_array(question_id) FROM (SELECT rowid, question_id FROM cards "
+            "WHERE rowid > ? AND (state != ? OR suspended = 1) ORDER BY rowid LIMIT ?)",
+            (after, NEW, READ_CHUNK)).fetchone()
+        if last is None:
+            break
+        after = last
+        known_in_library += sum(map(in_library.__contains__, json.loads(ids)))
     recalls_by_tenth = [0] * len(RECALL_LABELS)
     for tenth, n in recall_tenths.items():
         recalls_by_tenth[tenth] += n
