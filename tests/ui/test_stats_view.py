@@ -195,3 +195,27 @@ def test_an_unreadable_database_says_so_and_keeps_the_last_numbers(make_window, 
     qtbot.waitUntil(lambda: "could not be read" in view.status.text(), timeout=5000)
     assert "disk i/o error" in view.status.text().lower()
     assert view.data is shown and view.total_figure.value.text() == "0"  # the last numbers stay
+
+
+def test_opened_by_its_tab_the_view_counts_once_it_is_on_screen(make_window, qtbot, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from genai_desktop.ui import stats_view
+
+    started_visible: list[bool] = []
+    real = stats_view.run_in_background
+
+    def recording(work, **kwargs):
+        started_visible.append(window.views.currentWidget().isVisible()
+                               and type(window.views.currentWidget()).__name__ == "StatsView")
+        return real(work, **kwargs)
+
+    monkeypatch.setattr(stats_view, "run_in_background", recording)
+    window = make_window()
+    qtbot.mouseClick(window.tab("stats"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: type(window.views.currentWidget()).__name__ == "StatsView", timeout=3000)
+    view = window.views.currentWidget()
+    qtbot.waitUntil(lambda: view.data is not None, timeout=5000)
+    # Filled while hidden (open_view), counted only once shown: not beside its first paint's
+    # calls into Python, and once.
+    assert started_visible == [True]
