@@ -493,7 +493,8 @@ class MainWindow(QMainWindow):
         """A tab clicked or its shortcut pressed. A view not built yet is opened in steps, each
         its own pass of the event loop: the tab shows as chosen at once; then its modules the
         warm-up has not imported yet (ui/warm_up.py), one a pass; the view is built in the next
-        pass, filled (its ``on_shown``, still hidden) in the one after, then shown and painted.
+        pass, filled (its ``on_shown``, still hidden) in the one after, laid out in the next, then
+        shown and painted.
         Done in one go, importing, building, filling, showing and painting a view froze the
         window for their sum (the Roadmap's 4, 18, 13 and 28 ms, more under load); in steps the
         longest step is the freeze. Should another tab be chosen before it is built, the view
@@ -508,15 +509,20 @@ class MainWindow(QMainWindow):
 
         def fill() -> None:
             if self._opening == name and name != "library":  # still the tab last chosen
+                self.view(name).on_shown()
+
+        def lay_out() -> None:
+            if self._opening == name and name != "library":
+                from PySide6.QtCore import QPoint
+                from PySide6.QtGui import QPixmap, QRegion
+
+                # Styled, laid out and its text wrapped at the size it will show at, still hidden:
+                # showing it then mostly paints. A render of one pixel makes Qt deliver every
+                # widget's pending resize (word-wrapped labels lay their text out there) and
+                # polish it; left to the show, that was 10 of the Roadmap's 12 ms to show it.
                 view = self.view(name)
-                view.on_shown()
-                # Styled and laid out at the size it will show at, still hidden: showing it then
-                # only paints (the Roadmap's stylesheet applied to each widget and its layout
-                # were 12 ms of showing it, the paint 18).
                 view.setGeometry(self.views.contentsRect())
-                view.ensurePolished()
-                if view.layout() is not None:
-                    view.layout().activate()
+                view.render(QPixmap(1, 1), QPoint(), QRegion(0, 0, 1, 1))
 
         def show() -> None:
             if self._opening == name:
@@ -526,7 +532,7 @@ class MainWindow(QMainWindow):
         steps: list[Callable[[], object]] = [
             *(partial(importlib.import_module, module) for module in MODULES_OF_VIEW.get(name, ())
               if module not in sys.modules),
-            partial(self.view, name), fill, show]
+            partial(self.view, name), fill, lay_out, show]
 
         def next_step() -> None:
             steps.pop(0)()
