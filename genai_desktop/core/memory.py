@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 _M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
@@ -70,15 +70,21 @@ def id_set(ids: Sequence[str] = ()) -> dict[str, None]:
     return members
 
 
-def add_in_steps(members: dict[str, None], items: Sequence[str], step: int = 4096) -> None:
-    """Add ``items`` to an ``id_set``, ``step`` items a call. Hashing 50,000-100,000 freshly
-    read ids in one call keeps the interpreter for 10-15 ms (the window's thread waits it out);
-    in steps, other threads run in between."""
+def in_steps(items: Sequence, step: int = 4096) -> Iterator[Sequence]:
+    """``items`` ``step`` at a time, for C calls that would hold the interpreter for
+    milliseconds over the whole: hashing 50,000-100,000 freshly read ids into a set or a Counter
+    kept it 10-15 ms (the window's thread waits that out); in steps, other threads run between."""
     for start in range(0, len(items), step):
-        members.update(dict.fromkeys(items[start:start + step]))
+        yield items[start:start + step]
 
 
-def count_in_steps(counts: Counter, items: Sequence, step: int = 4096) -> None:
-    """``counts.update(items)`` ``step`` items a call (see ``add_in_steps``)."""
-    for start in range(0, len(items), step):
-        counts.update(items[start:start + step])
+def add_in_steps(members: dict[str, None], items: Sequence[str]) -> None:
+    """Add ``items`` to an ``id_set`` (``in_steps``)."""
+    for part in in_steps(items):
+        members.update(dict.fromkeys(part))
+
+
+def count_in_steps(counts: Counter, items: Sequence) -> None:
+    """``counts.update(items)`` (``in_steps``)."""
+    for part in in_steps(items):
+        counts.update(part)

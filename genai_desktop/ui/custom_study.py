@@ -8,6 +8,7 @@ stays off while the choice gives none: the user never starts an empty session.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -32,7 +33,7 @@ MAX_EXTRA_NEW = 9999  # the daily limit's own maximum
 
 
 class CustomStudyDialog(QDialog):
-    def __init__(self, conn: sqlite3.Connection, scope: Scope, scope_ids: list[str], new_left: int,
+    def __init__(self, conn: sqlite3.Connection, scope: Scope, scope_ids: Sequence[str], new_left: int,
                  theme: themes.Theme, parent: QWidget | None = None, *, clock=None) -> None:
         super().__init__(parent)
         self.conn = conn

@@ -42,7 +42,7 @@ def test_an_id_set_holds_its_ids_where_the_collector_never_walks_them():
     members = memory.id_set(ids)
     assert len(members) == 10_000 and "q-42" in members and "q-10000" not in members
     assert not gc.is_tracked(members)  # a set of the same ids is walked at every full collection
-    memory.add_in_steps(members, ["q-1", "new"], step=1)
+    memory.add_in_steps(members, ["q-1", "new"])
     assert len(members) == 10_001 and "new" in members
 
     class Recorded(list):
@@ -51,6 +51,9 @@ def test_an_id_set_holds_its_ids_where_the_collector_never_walks_them():
             return super().__getitem__(key)
 
     taken: list[int] = []
+    assert [list(part) for part in memory.in_steps(Recorded(range(10)), step=4)] == [
+        [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert taken == [4, 4, 2]  # a slice a call, never the whole
     counts: Counter[str] = Counter()
-    memory.count_in_steps(counts, Recorded("abcab" * 3), step=4)
-    assert counts == Counter("abcab" * 3) and taken == [4, 4, 4, 3]
+    memory.count_in_steps(counts, list("abcab" * 3000))
+    assert counts == Counter("abcab" * 3000)

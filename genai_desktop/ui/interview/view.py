@@ -103,18 +103,11 @@ class InterviewView(QWidget):
     def _page(self, name: str):
         page = self._built.get(name)
         if page is None:
-            if name == "question":
-                page = QuestionPage()
-                self._built[name] = page
-                self._wire_question(page)
-            elif name == "checklist":
-                page = ChecklistPage(self.workspace, self.theme)
-                self._built[name] = page
-                self._wire_checklist(page)
-            else:
-                page = SummaryPage(self.theme)
-                self._built[name] = page
-                self._wire_summary(page)
+            make, wire = {"question": (QuestionPage, self._wire_question),
+                          "checklist": (lambda: ChecklistPage(self.workspace, self.theme), self._wire_checklist),
+                          "summary": (lambda: SummaryPage(self.theme), self._wire_summary)}[name]
+            page = self._built[name] = make()
+            wire(page)
             self.pages.addWidget(page)
         return page
 
