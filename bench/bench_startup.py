@@ -15,7 +15,7 @@ import time
 
 from common import WORK, compile_app, median, percentile, python, time_arrival, time_to_first_paint
 
-RUNS = 7
+RUNS = 15
 PAGE_EXTRA: dict[str, float] = {}  # the page's first render and its floor, filled by page_render_p95
 
 
