@@ -164,6 +164,30 @@ def test_status_bar_fills_when_another_view_opens_before_the_reader_paints(qtbot
     workspace.close()
 
 
+def test_the_menu_titles_are_there_before_the_first_paint_and_their_menus_right_after(qtbot, data_dir,
+                                                                                      starter_pack) -> None:
+    from genai_desktop.core.workspace import Workspace
+    from genai_desktop.ui.app import build_window, make_application
+
+    make_application()
+    workspace = Workspace(data_dir, content_root=starter_pack)
+    window = build_window(workspace, "light")
+    qtbot.addWidget(window)
+    bar = window.menuBar()
+    titles = ["&File", "&View", "&Settings", "&Help"]
+    assert [action.text() for action in bar.actions()] == titles  # in the first frame already
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.theme_actions), timeout=3000)  # the first paint's callbacks ran
+    assert [action.text() for action in bar.actions()][:2] == titles[:2]
+    menus = {action.text(): action.menu() for action in bar.actions()}
+    assert [menus[title] for title in titles] == [window.file_menu, window.view_menu, window.settings_menu,
+                                                  window.help_menu]
+    assert all(menus[title].actions() for title in titles)  # each opens onto its items
+    assert "&Quit" in [action.text() for action in window.file_menu.actions()]
+    window.close()
+    workspace.close()
+
+
 def test_start_up_trusts_the_remembered_system_scheme_then_checks_it(make_window, qtbot, data_dir,
                                                                     monkeypatch) -> None:
     from genai_desktop.paths import DataPaths
