@@ -9,22 +9,35 @@ from pathlib import Path
 
 from .paths import content_dir, resolve_data_dir
 
-# Options of the plain GUI start that take a value: the words after them name no verb.
-GUI_VALUE_OPTIONS = ("--data-dir", "--theme")
+THEMES = ("system", "light", "dark")
 
 
-def names_a_verb(argv: list[str]) -> bool:
-    """True unless ``argv`` is a plain GUI start (options only). A doubtful case says True:
-    the full parser then decides, so the shortcut can cost speed but never change a meaning."""
-    expects_value = False
-    for arg in argv:
-        if expects_value:
-            expects_value = False
-        elif arg in GUI_VALUE_OPTIONS:
-            expects_value = True
-        elif arg == "-h" or (arg.startswith("--") and "--help".startswith(arg)) or not arg.startswith("-"):
-            return True  # help (argparse takes "--he" too) lists the verbs
-    return False
+def plain_gui_start(argv: list[str]) -> argparse.Namespace | None:
+    """The options of a plain start of the app, read without argparse; None for anything else.
+
+    Building even the GUI's small parser and parsing with it cost ~3 ms before the first paint
+    (a help formatter per option, and gettext importing locale for its messages). Only what the
+    parser reads the same way is taken: ``--data-dir`` and ``--theme`` (one of its choices) with
+    their value after them or after "=", and ``--self-test``, each spelled in full. A verb,
+    help, an abbreviation, a missing or odd value go to the parser, whose answers and messages
+    stay the only ones (tests/test_cli.py holds the two together)."""
+    found: dict[str, object] = {"theme": None, "self_test": False}
+    words = iter(argv)
+    for arg in words:
+        if arg == "--self-test":
+            found["self_test"] = True
+            continue
+        name, equals, value = arg.partition("=")
+        if name not in ("--data-dir", "--theme"):
+            return None
+        if not equals:
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+        if name == "--theme" and value not in THEMES:
+            return None
+        found[name[2:].replace("-", "_")] = value
+    return argparse.Namespace(verb=None, **found)
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -33,15 +46,13 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
                         help="use this folder for the databases, settings and imported packs")
 
 
-def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-desktop",
                                      description="GenAI Study Desk: offline Generative-AI interview preparation.")
     _add_data_dir(parser)
-    parser.add_argument("--theme", choices=["system", "light", "dark"], help="start with this theme")
+    parser.add_argument("--theme", choices=THEMES, help="start with this theme")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen on a scratch data folder; exit 0 or 1")
-    if not with_verbs:
-        return parser
     common = argparse.ArgumentParser(add_help=False)  # --data-dir after a verb, too
     _add_data_dir(common)
     sub = parser.add_subparsers(dest="verb")
@@ -85,8 +96,7 @@ def _parser(with_verbs: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # The verbs' eleven parsers take ~5 ms to build: a plain start of the app skips them.
-    args = _parser(with_verbs=names_a_verb(argv)).parse_args(argv)
+    args = plain_gui_start(argv) or _parser().parse_args(argv)
     if args.self_test:
         from .selftest import run_self_test
 

@@ -1,4 +1,4 @@
-"""The command line's shortcut for a plain GUI start must never change what a command means."""
+"""The command line; its shortcut for a plain GUI start must never change what a command means."""
 
 import re
 
@@ -12,14 +12,15 @@ from genai_desktop import cli
     ["--data-dir", "/tmp/x"],
     ["--data-dir=/tmp/x", "--theme", "dark"],
     ["--theme", "light", "--data-dir", "content"],  # a folder named like a verb is a value here
+    ["--theme=system", "--data-dir="],  # an empty value, as the parser takes it
+    ["--data-dir", "a", "--data-dir", "b=c"],  # the last one wins
     ["--self-test"],
+    ["--self-test", "--data-dir", "/tmp/x"],
 ])
-def test_a_plain_gui_start_parses_as_the_full_parser_does(argv):
-    assert not cli.names_a_verb(argv)
-    fast = vars(cli._parser(with_verbs=False).parse_args(argv))
-    full = vars(cli._parser().parse_args(argv))
-    assert full.pop("verb") is None
-    assert fast == full
+def test_a_plain_gui_start_reads_as_the_parser_reads_it(argv):
+    fast = cli.plain_gui_start(argv)
+    assert fast is not None
+    assert vars(fast) == vars(cli._parser().parse_args(argv))
 
 
 @pytest.mark.parametrize("argv", [
@@ -29,10 +30,22 @@ def test_a_plain_gui_start_parses_as_the_full_parser_does(argv):
     ["-h"],
     ["--he"],  # argparse takes abbreviations of --help
     ["contnet"],  # a typo gets the full parser's "invalid choice" message
-    ["--data", "/tmp/x"],  # an abbreviation: the full parser decides
+    ["--data", "/tmp/x"],  # an abbreviation: the parser decides
+    ["--theme", "blue"],  # not one of the choices: the parser says which are
+    ["--theme"],  # a missing value
+    ["--data-dir", "-x"],  # a value that looks like an option
+    ["--self-test=yes"],
+    ["--", "--data-dir", "x"],
 ])
-def test_anything_else_gets_the_full_parser(argv):
-    assert cli.names_a_verb(argv)
+def test_anything_else_goes_to_the_parser(argv):
+    assert cli.plain_gui_start(argv) is None
+
+
+def test_a_bad_theme_gets_the_parser_s_message(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--theme", "blue"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'blue'" in capsys.readouterr().err
 
 
 def test_help_lists_the_verbs(capsys):

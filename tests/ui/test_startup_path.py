@@ -9,6 +9,7 @@
 - The garbage collector, paused for start-up, is back on at the first frame.
 - QUrl's type (and its five enums) is built only for a page that has formulas or figures.
 - The menu bar's titles are plain actions in the first frame; its QMenus come after it.
+- A plain start reads its options without argparse (whose messages import locale, via gettext).
 
 Timing is measured by ``make bench``; these tests only check that those costs stay off the
 path, in a fresh process as a user starts it.
@@ -34,6 +35,7 @@ def report_and_quit():
     built = {"qt_namespace": "Qt" in QtCore.__dict__, "widget_types": "QTabWidget" in QtWidgets.__dict__,
              "url_type": "QUrl" in QtCore.__dict__, "menu_type": "QMenu" in QtWidgets.__dict__,
              "full_library": "genai_desktop.core.content.library" in sys.modules, "sqlite3": "sqlite3" in sys.modules,
+             "argparse_used": "locale" in sys.modules,
              "dataclasses": "dataclasses" in sys.modules, "gc_enabled": gc.isenabled()}
     print("PROBE " + json.dumps(built), flush=True)
     main_window.QApplication.quit()
@@ -59,4 +61,5 @@ def test_the_first_frame_builds_neither_qt_enums_nor_every_widget_type(data_dir)
     built = _start(data_dir)  # a usual start: last page, theme and system scheme remembered
     # QUrl: a page with no formula and no figure (the first question) never makes one.
     assert built == {"qt_namespace": False, "widget_types": False, "url_type": False, "menu_type": False,
-                     "full_library": False, "sqlite3": False, "dataclasses": False, "gc_enabled": True}
+                     "full_library": False, "sqlite3": False, "argparse_used": False, "dataclasses": False,
+                     "gc_enabled": True}
