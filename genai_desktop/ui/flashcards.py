@@ -246,7 +246,8 @@ class FlashcardsView(QWidget):
         self.scope_list.currentItemChanged.connect(self._on_scope_changed)
         self.start_button = QPushButton("Study now", objectName="Primary")
         self.start_button.setToolTip("Start a session with the selected cards (Enter)")
-        self.start_button.clicked.connect(self.start)
+        # Not connect(self.start): clicked passes its checked flag, which start() took for a scope.
+        self.start_button.clicked.connect(lambda: self.start())
         self.browse_button = QPushButton("Browse cards   Ctrl+B")
         self.browse_button.setToolTip("Every card: find a suspended card, bury, forget, set due dates")
         self.browse_button.clicked.connect(self.browse_requested.emit)

@@ -68,6 +68,17 @@ def test_a_full_review_session_with_keys(make_window, qtbot) -> None:
     assert view.pages.currentWidget() is view.deck_page
 
 
+def test_the_study_now_button_starts_the_selected_deck_as_enter_does(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_view("flashcards")
+    view = window.flashcards
+    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)  # clicked(checked=False): not a scope
+    assert view.pages.currentWidget() is view.review_page
+    assert view.question.text() == "What does scaled dot-product attention compute?"
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert view.revealed
+
+
 def test_scope_a_topic_and_nothing_due_screen(make_window, qtbot) -> None:
     window = make_window()
     window.show_view("flashcards")
