@@ -12,7 +12,7 @@ features may be switched). Two costs come of it, and ``install()`` spares both:
   only no longer kept.
 - Each read costs a file's opening, decoding and splitting, and the scan runs at a module's
   first import after PySide's, even for one imported long before (``threading``, ``typing``,
-  ``shutil``): ~4.5 ms on the way to the first paint over the app's modules and the standard
+  ``shutil``): ~4 ms on the way to the first paint over the app's modules and the standard
   library's (measured). The answer is given without a read for both: the app's modules select
   no ``__feature__`` (they count as using PySide with no feature, as PySide counts every
   module that names it), and the standard library never names PySide6 (its answer is no, as
