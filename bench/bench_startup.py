@@ -15,7 +15,9 @@ import time
 
 from common import WORK, compile_app, median, percentile, python, time_arrival, time_to_first_paint
 
-RUNS = 15
+# Starts of each, interleaved. On a shared VM one start reads 120-215 ms for the same floor: the
+# ratio of two medians of 15 moved 1.18-1.50 between runs of one session; of 45, 1.25-1.28.
+RUNS = 41
 PAGE_EXTRA: dict[str, float] = {}  # the page's first render and its floor, filled by page_render_p95
 
 
