@@ -325,3 +325,35 @@ def test_the_full_answer_scrolls_with_the_keyboard(make_window, qtbot, clock) ->
     assert answer.verticalScrollBar().value() > 0
     press(qtbot, Qt.Key.Key_F)
     assert not answer.isVisible()
+
+
+def test_esc_on_the_checklist_stops_the_mock_and_keeps_what_was_confirmed(make_window, qtbot, clock) -> None:
+    window = make_window()
+    view = open_interview(window, qtbot, clock)
+    view.select_setup(MockSetup("topic", "attention", 2, 3))
+    view.start()
+    conn = window.workspace.progress.conn
+    press(qtbot, Qt.Key.Key_Space)
+    press(qtbot, Qt.Key.Key_1)
+    press(qtbot, Qt.Key.Key_Return)  # the first answer confirmed
+    press(qtbot, Qt.Key.Key_Space)
+    assert view.pages.currentWidget() is view.checklist_page
+    press(qtbot, Qt.Key.Key_Escape)  # the second one is checked but not confirmed
+    assert view.pages.currentWidget() is view.summary_page
+    assert len(view.mock.done()) == 1
+    assert [qid for (qid,) in conn.execute("SELECT question_id FROM reviews")] == [view.mock.question_ids[0]]
+    press(qtbot, Qt.Key.Key_Escape)  # and from the summary, a new mock
+    assert view.pages.currentWidget() is view.setup_page
+
+
+def test_esc_on_the_first_checklist_goes_back_to_the_setup_and_writes_nothing(make_window, qtbot, clock) -> None:
+    window = make_window()
+    view = open_interview(window, qtbot, clock)
+    view.select_setup(MockSetup("topic", "attention", 1, 3))
+    view.start()
+    press(qtbot, Qt.Key.Key_Space)
+    assert view.pages.currentWidget() is view.checklist_page
+    press(qtbot, Qt.Key.Key_Escape)
+    assert view.pages.currentWidget() is view.setup_page and view.mock is None
+    assert window.workspace.progress.conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+

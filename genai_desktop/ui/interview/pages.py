@@ -234,7 +234,7 @@ class ChecklistPage(Page):
         rating_row.addWidget(self.confirm_button)
         outer.addLayout(rating_row)
         self.hint = label("1–6 tick a point · A H G E change the rating · F full answer (↑ ↓ PgUp PgDn scroll it) · "
-                          "Enter confirm", "Muted")
+                          "Enter confirm · Esc stop the mock", "Muted")
         outer.addWidget(self.hint)
         self.rows: list[PointRow] = []
 

@@ -144,6 +144,8 @@ class InterviewView(QWidget):
             c.key(key, self.confirm)
         c.confirm_button.clicked.connect(self.confirm)
         c.key("F", self.toggle_full_answer)
+        # As on the question: the answers confirmed so far are kept and summed up, this one is not.
+        c.key("Escape", self.stop_mock)
         for key, action in (("Down", "SliderSingleStepAdd"), ("Up", "SliderSingleStepSub"),
                             ("PgDown", "SliderPageStepAdd"), ("PgUp", "SliderPageStepSub")):
             c.key(key, lambda a=action: self._scroll_answer(a))
