@@ -357,3 +357,23 @@ def test_esc_on_the_first_checklist_goes_back_to_the_setup_and_writes_nothing(ma
     assert view.pages.currentWidget() is view.setup_page and view.mock is None
     assert window.workspace.progress.conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
 
+
+def test_each_point_shows_a_box_to_tick_and_a_ticked_one_is_filled(make_window, qtbot, clock) -> None:
+    window = make_window()
+    view = open_interview(window, qtbot, clock)
+    view.select_setup(MockSetup("topic", "attention", 1, 3))
+    view.start(question_ids=["attention-basics"])
+    press(qtbot, Qt.Key.Key_Space)
+    row = view.checklist_page.rows[0]
+    qtbot.waitUntil(lambda: row.box.isVisible() and row.box.width() > 0)
+
+    def pixels():
+        image = row.box.grab().toImage()
+        middle = image.height() // 2
+        return image.pixelColor(1, middle), image.pixelColor(image.width() // 2, 2)
+
+    edge, inside = pixels()
+    assert edge != inside  # an empty box has an outline: the user sees what there is to tick
+    press(qtbot, Qt.Key.Key_1)
+    edge_ticked, inside_ticked = pixels()
+    assert inside_ticked != inside and row.box.text() == "✔"

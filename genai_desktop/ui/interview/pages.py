@@ -167,8 +167,10 @@ class PointRow(QFrame):
         self.key = label(str(number) if number <= interview.MAX_POINTS_KEYED else "", "PointKey", wrap=False)
         self.key.setFixedWidth(22)
         self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # A visible empty box while unticked: "tick the points" needs something to tick.
         self.box = label("", "PointBox", wrap=False)
-        self.box.setFixedWidth(20)
+        self.box.setFixedSize(20, 20)
+        self.box.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = label(html_text, "PointText")
         self.text.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.key, 0, Qt.AlignmentFlag.AlignTop)
@@ -359,7 +361,10 @@ def stylesheet(t: themes.Theme) -> str:
         QFrame#PointRow[checked="true"] {{ background: {t.selection}; }}
         QFrame#Card QLabel#PointKey {{ color: {t.muted}; font-weight: 600; border: 1px solid {t.border};
                            border-radius: 5px; padding: 1px 0; }}
-        QLabel#PointBox {{ color: {t.good}; font-weight: 700; font-size: 15px; }}
+        QFrame#Card QLabel#PointBox {{ color: {t.surface}; font-weight: 700; font-size: 13px;
+                                       border: 2px solid {t.muted}; border-radius: 5px; }}
+        QFrame#Card QFrame#PointRow[checked="true"] QLabel#PointBox {{ background: {t.good};
+                                                                       border-color: {t.good}; }}
         QLabel#PointText {{ font-size: 14px; color: {t.text}; }}
         QLabel#SummaryRows {{ font-size: 14px; color: {t.text}; }}
         {rating_css}
