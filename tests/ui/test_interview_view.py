@@ -62,6 +62,15 @@ def open_interview(window, qtbot, clock):
     return view
 
 
+def start_mock(make_window, qtbot, clock, setup: MockSetup, question_ids: list[str] | None = None):
+    """A window with a mock of ``setup`` started on its first question: (window, Interview view)."""
+    window = make_window()
+    view = open_interview(window, qtbot, clock)
+    view.select_setup(setup)
+    view.start(question_ids=question_ids)
+    return window, view
+
+
 def tick(view, clock, **advance) -> None:
     clock.advance(**advance)
     view.tick.timeout.emit()  # what the QTimer does every 250 ms
@@ -116,10 +125,7 @@ def test_the_countdown_warns_at_30_seconds_and_ends_the_answer_at_zero(make_wind
 
 
 def test_thinking_time_comes_before_the_answer_clock(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 2, 15))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 2, 15))
     q = view.question_page
     assert "thinking time" in q.clock.text() and q.clock.text().endswith("0:15")
     tick(view, clock, seconds=16)  # thinking over: the answer clock starts
@@ -130,10 +136,7 @@ def test_thinking_time_comes_before_the_answer_clock(make_window, qtbot, clock) 
 
 
 def test_space_types_in_the_outline_and_ctrl_enter_ends_from_it(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3))
     q = view.question_page
     press(qtbot, Qt.Key.Key_T)
     assert q.outline.hasFocus()
@@ -150,10 +153,8 @@ def test_space_types_in_the_outline_and_ctrl_enter_ends_from_it(make_window, qtb
 
 
 def test_checklist_keys_toggle_points_and_the_rating_follows(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start(question_ids=["attention-basics"])
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3),
+                              question_ids=["attention-basics"])
     press(qtbot, Qt.Key.Key_Space)
     c = view.checklist_page
     assert [row.checked for row in c.rows] == [False, False, False]
@@ -180,10 +181,7 @@ def test_checklist_keys_toggle_points_and_the_rating_follows(make_window, qtbot,
 
 
 def test_again_repeats_the_last_set(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 2, 3))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 2, 3))
     first = view.mock.question_ids
     press(qtbot, Qt.Key.Key_Escape)  # stop before answering anything: back to the set-up
     assert view.pages.currentWidget() is view.setup_page and view.setup_page.again_button.isEnabled()
@@ -300,10 +298,7 @@ def test_the_weakest_topic_button_starts_a_mock_on_it(make_window, qtbot, clock)
 
 
 def test_a_mock_survives_a_theme_switch(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3))
     press(qtbot, Qt.Key.Key_Space)
     window.set_theme("dark")
     assert view.pages.currentWidget() is view.checklist_page
@@ -312,10 +307,8 @@ def test_a_mock_survives_a_theme_switch(make_window, qtbot, clock) -> None:
 
 
 def test_the_full_answer_scrolls_with_the_keyboard(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start(question_ids=["attention-basics"])
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3),
+                              question_ids=["attention-basics"])
     press(qtbot, Qt.Key.Key_Space)
     answer = view.checklist_page.answer_view
     press(qtbot, Qt.Key.Key_F)
@@ -328,10 +321,7 @@ def test_the_full_answer_scrolls_with_the_keyboard(make_window, qtbot, clock) ->
 
 
 def test_esc_on_the_checklist_stops_the_mock_and_keeps_what_was_confirmed(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 2, 3))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 2, 3))
     conn = window.workspace.progress.conn
     press(qtbot, Qt.Key.Key_Space)
     press(qtbot, Qt.Key.Key_1)
@@ -347,10 +337,7 @@ def test_esc_on_the_checklist_stops_the_mock_and_keeps_what_was_confirmed(make_w
 
 
 def test_esc_on_the_first_checklist_goes_back_to_the_setup_and_writes_nothing(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start()
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3))
     press(qtbot, Qt.Key.Key_Space)
     assert view.pages.currentWidget() is view.checklist_page
     press(qtbot, Qt.Key.Key_Escape)
@@ -359,10 +346,8 @@ def test_esc_on_the_first_checklist_goes_back_to_the_setup_and_writes_nothing(ma
 
 
 def test_each_point_shows_a_box_to_tick_and_a_ticked_one_is_filled(make_window, qtbot, clock) -> None:
-    window = make_window()
-    view = open_interview(window, qtbot, clock)
-    view.select_setup(MockSetup("topic", "attention", 1, 3))
-    view.start(question_ids=["attention-basics"])
+    window, view = start_mock(make_window, qtbot, clock, MockSetup("topic", "attention", 1, 3),
+                              question_ids=["attention-basics"])
     press(qtbot, Qt.Key.Key_Space)
     row = view.checklist_page.rows[0]
     qtbot.waitUntil(lambda: row.box.isVisible() and row.box.width() > 0)
