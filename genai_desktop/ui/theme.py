@@ -218,6 +218,7 @@ def document_css(t: Theme, base_px: float) -> str:
     """
 
 
+INDICATOR_CLASSES = ("QCheckBox", "QRadioButton")
 FUSION_SET = "genaiFusionStyle"  # application property: Fusion already chosen at construction
 
 
@@ -226,4 +227,14 @@ def apply(app: QApplication, theme: Theme) -> None:
         app.setStyle("Fusion")
         app.setProperty(FUSION_SET, True)
     app.setPalette(palette_for(theme))
+    # Fusion draws a check box's and a radio button's outline in the Window colour darkened
+    # (QFusionStylePrivate::outline): on the dark window that is black on near-black, and an
+    # unticked box could not be seen. Those two classes get a Window colour whose darkened shade
+    # reads as a border; neither fills its background, so nothing else changes.
+    # A second palette_for(), not QPalette(palette): the copy constructor's overloads make PySide
+    # build every enum of the Qt namespace (~20 ms of start-up).
+    indicators = palette_for(theme)
+    indicators.setColor(QPalette.ColorRole.Window, QColor(theme.muted if theme.dark else theme.window))
+    for cls in INDICATOR_CLASSES:
+        app.setPalette(indicators, cls)
     app.setStyleSheet(chrome_stylesheet(theme))

@@ -53,3 +53,38 @@ def test_message_box_buttons_are_plain_text_even_where_the_platform_adds_icons(q
     finally:
         app.setStyle("Fusion")
         app.setStyleSheet(app_stylesheet)
+
+
+@pytest.mark.parametrize("theme", [themes.LIGHT_THEME, themes.DARK_THEME], ids=["light", "dark"])
+def test_an_unticked_check_box_and_radio_button_can_be_seen(qtbot, theme) -> None:
+    """Fusion outlines them in the window colour darkened: on the dark window that was black on
+    near-black (custom study's choices, "Suspend leeches") until theme.apply gave them their own."""
+    from PySide6.QtWidgets import QApplication, QCheckBox, QRadioButton, QStyle, QStyleOptionButton, QWidget
+
+    app = QApplication.instance()
+    palette, stylesheet = app.palette(), app.styleSheet()
+    themes.apply(app, theme)
+    try:
+        background = QColor(theme.window)
+        for widget, element in ((QCheckBox("Suspend leeches"), QStyle.SubElement.SE_CheckBoxIndicator),
+                                (QRadioButton("Study ahead"), QStyle.SubElement.SE_RadioButtonIndicator)):
+            dialog = QWidget()  # the window colour behind it, as in a dialog
+            dialog.setAutoFillBackground(True)
+            qtbot.addWidget(dialog)
+            widget.setParent(dialog)
+            dialog.resize(200, 30)
+            widget.resize(200, 30)
+            image = dialog.grab().toImage()
+            assert image.pixelColor(199, 29) == background
+            option = QStyleOptionButton()
+            option.initFrom(widget)
+            box = widget.style().subElementRect(element, option, widget)
+            strongest = max(max(abs(c.red() - background.red()), abs(c.green() - background.green()),
+                                abs(c.blue() - background.blue()))
+                            for x in range(box.left(), box.right() + 1) for y in range(box.top(), box.bottom() + 1)
+                            for c in [image.pixelColor(x, y)])
+            assert strongest >= 40, f"{type(widget).__name__}'s outline is {strongest} from the window colour"
+    finally:
+        themes.apply(app, themes.LIGHT_THEME)
+        app.setPalette(palette)
+        app.setStyleSheet(stylesheet)
