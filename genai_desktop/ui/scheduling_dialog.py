@@ -156,6 +156,10 @@ class SchedulingDialog(QDialog):
         self.chart = BarChart(theme, "good")
         layout.addWidget(self.chart)
         self.sim_caption = QLabel("", objectName="Muted", wordWrap=True)
+        # Room for the three lines the caption takes at the narrowest width, kept from the start:
+        # the dialog does not grow (and nothing moves) when the first simulation arrives.
+        self.sim_caption.ensurePolished()
+        self.sim_caption.setMinimumHeight(3 * self.sim_caption.fontMetrics().lineSpacing())
         layout.addWidget(self.sim_caption)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.reject)
@@ -193,6 +197,7 @@ class SchedulingDialog(QDialog):
         self.bar.setRange(0, 0)  # busy until the first progress report
         self.cancel_button.setEnabled(True)
         self.work_row.show()
+        self._fit_height()
         for button in (self.optimise_button, self.suggest_button, self.reset_button):
             button.setEnabled(False)
         self.job = Job(work, self)
@@ -291,6 +296,15 @@ class SchedulingDialog(QDialog):
         self.result.setStyleSheet("" if ok else f"color: {self.theme.again};")
         self.result.setText(text)
         self.result.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) to fit what has just appeared. A window's minimum size ignores a
+        wrapped label's height for its width, so the layout would squeeze a long result, or
+        the caption, over the chart instead."""
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # ------------------------------------------------------------ the workload simulator
     def days(self) -> int:
@@ -307,9 +321,13 @@ class SchedulingDialog(QDialog):
                           self.sim_new.value(), self.days(), self._deck_size(), job_of=lambda: self.simulation)
         self.simulation = Job(work, self)
         self.simulation.succeeded.connect(self._on_simulated)
-        self.simulation.failed.connect(lambda message: self.sim_caption.setText(message))
+        self.simulation.failed.connect(self._on_simulation_failed)
         self.simulation.finished.connect(self._on_simulation_finished)
         self.simulation.start()
+
+    def _on_simulation_failed(self, message: str) -> None:
+        self.sim_caption.setText(message)
+        self._fit_height()
 
     def _on_simulation_finished(self) -> None:
         self.simulation = None
@@ -333,6 +351,7 @@ class SchedulingDialog(QDialog):
             f"{what}, starting {work.new_per_day} new cards a day at retention {work.retention:.2f}: "
             f"about {work.mean_reviews:.0f} reviews and {work.mean_minutes:.0f} minutes a day on average. "
             f"{studied_note}")
+        self._fit_height()
 
     # ------------------------------------------------------------ closing
     def reject(self) -> None:

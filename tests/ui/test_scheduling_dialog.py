@@ -127,3 +127,35 @@ def test_cancel_ends_the_fit_and_changes_nothing(make_window, qtbot) -> None:
     qtbot.waitUntil(lambda: dialog.job is None, timeout=WORKER_TIMEOUT_MS)
     assert job.isFinished() and not dialog.result.isVisible() and dialog.last_result is None
     assert StudySettings.load(conn).parameters == () and dialog.optimise_button.isEnabled()
+
+
+def assert_nothing_overlaps(dialog: SchedulingDialog) -> None:
+    """The dialog's rows, top to bottom, each below the last, and every wrapped label as tall as
+    its text needs at its width."""
+    from PySide6.QtWidgets import QLabel
+
+    rows = []
+    layout = dialog.layout()
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        widget = item.widget()
+        if widget is not None and widget.isVisibleTo(dialog):
+            rows.append(widget)
+            if isinstance(widget, QLabel) and widget.wordWrap() and widget.text():
+                assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
+    for upper, lower in zip(rows, rows[1:]):
+        assert upper.geometry().bottom() < lower.geometry().top(), (type(upper).__name__, type(lower).__name__)
+
+
+def test_the_caption_and_a_long_result_never_cover_the_chart(make_window, qtbot) -> None:
+    window = make_window()
+    dialog = open_dialog(window, qtbot)
+    qtbot.waitUntil(lambda: "Reviews each day" in dialog.sim_caption.text(), timeout=WORKER_TIMEOUT_MS)
+    assert_nothing_overlaps(dialog)
+    height = dialog.height()
+    dialog._show_result("A result long enough to wrap over several lines of the dialog. " * 4)  # noqa: SLF001
+    assert dialog.height() > height
+    assert_nothing_overlaps(dialog)
+    dialog.sim_new.setValue(3)  # a new caption arrives
+    qtbot.waitUntil(lambda: "starting 3 new cards" in dialog.sim_caption.text(), timeout=WORKER_TIMEOUT_MS)
+    assert_nothing_overlaps(dialog)
