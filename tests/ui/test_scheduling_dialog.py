@@ -143,7 +143,7 @@ def assert_nothing_overlaps(dialog: SchedulingDialog) -> None:
             rows.append(widget)
             if isinstance(widget, QLabel) and widget.wordWrap() and widget.text():
                 assert widget.height() >= widget.heightForWidth(widget.width()), widget.text()
-    for upper, lower in zip(rows, rows[1:]):
+    for upper, lower in zip(rows, rows[1:], strict=False):
         assert upper.geometry().bottom() < lower.geometry().top(), (type(upper).__name__, type(lower).__name__)
 
 
