@@ -27,8 +27,8 @@ from pathlib import Path
 from ..content.library import Library
 from ..store.db import transaction
 
-INDEX_VERSION = 7  # 5: snippet-friendly plain text; 6: identifiers kept, glossary, trigrams for typos;
-# 7: titles, common stems
+INDEX_VERSION = 8  # 5: snippet-friendly plain text; 6: identifiers kept, glossary, trigrams for typos;
+# 7: titles, common stems; 8: one full stop after a figure's caption
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # bm25 weights for (title, body, note): a word in the title says far more about a page than the
 # same word somewhere in a long answer; the user's own note sits in between.
@@ -77,14 +77,21 @@ def plain_text(markdown_text: str) -> str:
         if stripped.startswith("|"):
             # A table row reads as text: its short formulas too ("n × d_k"), not as "…".
             cells = _TABLE_MATH.sub(lambda m: _latex_as_text(m.group(1)), stripped).strip("|").split("|")
-            line = " · ".join(cell.strip() for cell in cells) + "."
-        elif stripped.startswith("#") and stripped.lstrip("#").strip() and stripped[-1] not in ".:?!":
-            line = stripped + "."
+            line = _sentence(" · ".join(cell.strip() for cell in cells))
+        elif stripped.startswith("#") and stripped.lstrip("#").strip():
+            line = _sentence(stripped)
         lines.append(line)
     text = replace_math("\n".join(lines), " … ")
-    text = _FIGURE_MD.sub(lambda m: f"Figure: {m.group(2)}. {m.group(1)}.", text)
+    text = _FIGURE_MD.sub(lambda m: f"Figure: {_sentence(m.group(2))} {_sentence(m.group(1))}", text)
     text = _MD_NOISE.sub(lambda m: m.group(1) or " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence: a full stop added unless it already ends in one (a figure's
+    caption and alt text usually do; "cached.. The" read as a typo in the snippet)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".:?!" else text + "."
 
 
 def _latex_as_text(latex: str) -> str:

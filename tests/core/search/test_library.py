@@ -79,3 +79,10 @@ def test_a_worker_builds_the_index_on_its_own_connections(data_dir: Path, starte
     assert [hit.in_note for hit in workspace.search("mnemonic")] == [True]  # notes synced by the worker
     assert workspace.index.conn is workspace.index.conn  # this thread's, kept
     workspace.close()
+
+
+def test_a_figure_caption_ends_with_one_full_stop() -> None:
+    text = plain_text('![Alt ends here.](figures/x.svg "The title ends too.")\n\nNext paragraph.\n\n'
+                      '![Alt without one](figures/y.svg "Nor this title")')
+    assert "Figure: The title ends too. Alt ends here. Next paragraph." in text
+    assert "Figure: Nor this title. Alt without one." in text and ".." not in text
