@@ -109,7 +109,8 @@ class HitDelegate(QStyledItemDelegate):
             document.setDocumentMargin(0)
             document.setHtml(hit_html(hit, self.theme))
             self._documents[row] = document
-        document.setTextWidth(width)
+        if document.textWidth() != width:  # setting it, even unchanged, lays the document out again
+            document.setTextWidth(width)
         return document
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:

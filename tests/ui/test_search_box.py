@@ -206,3 +206,34 @@ def test_results_below_the_fold_are_marked_after_the_keystroke_not_during_it(qtb
     run_events_for(300)
     assert sorted(set(read)) == list(range(50))  # all laid out, after the keystroke
     assert popup.hits()[49].plain_title == "Title 49"
+
+
+def test_a_result_row_is_laid_out_once_while_its_width_stays(qtbot) -> None:
+    """The list asks each row's size and paints it more than once per keystroke; setting the
+    text width again, even unchanged, laid the row's document out again each time."""
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from genai_desktop.core.search.query import SearchHit
+    from genai_desktop.ui import theme as themes
+    from genai_desktop.ui.search_box import HIT_ROLE, HitDelegate
+
+    view = QListWidget()
+    qtbot.addWidget(view)
+    delegate = HitDelegate(themes.resolve("light"), view)
+    hit = SearchHit("q:a", "question", "Topic", False, -1.0,
+                    marking=lambda: ("A title that is long enough to wrap", "A snippet", False))
+    item = QListWidgetItem()
+    item.setData(HIT_ROLE, hit)
+    view.addItem(item)
+    document = delegate._document(0, hit, 300)  # noqa: SLF001
+    document.size()  # laid out once, as the first sizeHint does
+    relaid: list[object] = []
+    document.documentLayout().documentSizeChanged.connect(lambda *args: relaid.append(args))
+    document.documentLayout().update.connect(lambda *args: relaid.append(args))
+    for _ in range(3):
+        assert delegate._document(0, hit, 300) is document  # noqa: SLF001
+        document.size()
+    assert relaid == []
+    delegate._document(0, hit, 200)  # noqa: SLF001
+    document.size()
+    assert relaid  # a new width still lays it out again
