@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from .sidebar import PackRows
 
 DEFAULT_SIZE = (1280, 800)
+
+
+def first_size(available: tuple[int, int]) -> tuple[int, int]:
+    """The window's size at a first start: the default, or less on a smaller screen (a 1366×768
+    laptop keeps ~740 px for windows), with a margin so the window fits whole, title bar too."""
+    return (min(DEFAULT_SIZE[0], int(available[0] * 0.95)), min(DEFAULT_SIZE[1], int(available[1] * 0.9)))
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
 # open_view's steps are timers of 1 ms, not 0: a zero timer is a posted event, and Qt delivers
 # the events posted while it delivers others in the same batch, so the steps, and the paint the
@@ -281,7 +287,7 @@ class MainWindow(QMainWindow):
         # 280 px when there is room; at the 760 px minimum window (five tabs) it gives way instead of being cut off.
         self.search_field.setMinimumWidth(120)
         self.search_field.setMaximumWidth(280)
-        row.addWidget(self.search_field, 1)
+        row.addWidget(self.search_field, 8)  # the room goes to the field first, up to its 280 px
         return bar
 
     def add_view_tab(self, name: str, label: str, view: QWidget | Callable[[], QWidget],
@@ -897,10 +903,10 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         geometry = self.settings.get_bytes("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
+            self.resize(*first_size(self.screen().availableGeometry().size().toTuple()))
         splitter = self.settings.get_bytes("window/splitter")
         if splitter is None or not self.splitter.restoreState(splitter):
-            self.splitter.setSizes([330, DEFAULT_SIZE[0] - 330])
+            self.splitter.setSizes([330, self.width() - 330])
         zoom = self.settings.get_float("zoom", 1.0)
         if zoom != 1.0:
             self.reader.set_zoom(zoom)

@@ -361,3 +361,26 @@ def test_a_view_opened_by_its_tab_is_filled_once_while_hidden_then_shown(make_wi
     qtbot.mouseClick(window.tab("library"), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.tab("roadmap"), Qt.MouseButton.LeftButton)  # built: shown and refreshed at once
     assert calls == [False, True]
+
+
+def test_a_first_start_fits_the_screen(make_window) -> None:
+    """No saved geometry: the default size, or less on a small screen (the offscreen screen is
+    800×800, smaller than the 1280×800 default), never a window that runs off the screen."""
+    from genai_desktop.ui.main_window import DEFAULT_SIZE, first_size
+
+    assert first_size((1920, 1080)) == DEFAULT_SIZE
+    assert first_size((1366, 728)) == (1280, 655)  # a small laptop: the whole window shows
+    window = make_window()
+    available = window.screen().availableGeometry()
+    assert window.width() <= available.width() and window.height() <= available.height()
+    assert sum(window.splitter.sizes()) <= window.width()
+
+
+def test_the_search_field_takes_the_top_bar_s_room_before_the_gap_does(make_window, qtbot) -> None:
+    """At 1024 px the field shared the spare room with the gap beside the tabs and showed
+    "Search… C…"; it now grows first, up to its 280 px, and shows its whole placeholder."""
+    window = make_window()
+    window.resize(1024, 640)
+    field = window.search_field
+    needed = field.fontMetrics().horizontalAdvance(field.placeholderText()) + 40  # its padding and frame
+    qtbot.waitUntil(lambda: field.width() >= needed, timeout=2000)
