@@ -46,8 +46,9 @@ DEFAULT_SIZE = (1280, 800)
 
 
 def first_size(available: tuple[int, int]) -> tuple[int, int]:
-    """The window's size at a first start: the default, or less on a smaller screen (a 1366×768
-    laptop keeps ~740 px for windows), with a margin so the window fits whole, title bar too."""
+    """The window's size at a first start: the default, or less on a screen whose free area is
+    smaller (a 1366×768 laptop's, less its panels), with a margin so the window fits whole,
+    title bar too."""
     return (min(DEFAULT_SIZE[0], int(available[0] * 0.95)), min(DEFAULT_SIZE[1], int(available[1] * 0.9)))
 MAX_TAB_COUNT = 999  # a larger due count shows as "999+" on the tab (the status bar has the number)
 # open_view's steps are timers of 1 ms, not 0: a zero timer is a posted event, and Qt delivers
